@@ -1,0 +1,57 @@
+# MySign: `make run` serves the portal, `make test` runs every test. Both provision what they need.
+SHELL := /bin/bash
+.ONESHELL:
+.SILENT:
+.SHELLFLAGS := -eu -o pipefail -c
+PORT ?= 5000
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+WEB := src/MySign.Web
+
+.PHONY: run test bench build restore codegen services stop clean
+
+restore:
+	build/nuget-shim/make-shim.sh
+	dotnet restore MySign.sln --verbosity quiet
+
+build: restore
+	dotnet build MySign.sln -c Release --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
+
+services:
+	scripts/services.sh up
+
+## Starts the portal on http://127.0.0.1:$(PORT) against the private PostgreSQL and SMTP catcher.
+run: build services
+	if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then echo "mysign: port $(PORT) is already in use (another MySign?); set PORT=..." >&2; exit 1; fi
+	eval "$$(scripts/services.sh env)"
+	export ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=http://127.0.0.1:$(PORT) Sessions__SecureCookies=false
+	echo "MySign on http://127.0.0.1:$(PORT) — the outbox of sent mail and SMS: http://127.0.0.1:$(PORT)/dev/outbox"
+	exec dotnet $(WEB)/bin/Release/net10.0/MySign.Web.dll --contentRoot $(CURDIR)/$(WEB)
+
+## Runs the whole suite against the private PostgreSQL, a real SMTP server and Debian's Chromium.
+test: build services
+	eval "$$(scripts/services.sh env)"
+	rm -rf TestResults
+	status=0
+	dotnet test MySign.sln -c Release --no-build --logger "trx" --results-directory TestResults || status=$$?
+	scripts/test-summary.sh TestResults
+	exit $$status
+
+## Regenerates Wolverine's handler/endpoint code into src/MySign.Web/Internal/Generated (commit the result).
+codegen: restore
+	rm -rf $(WEB)/Internal/Generated  # stale code may no longer compile against changed handlers
+	dotnet build $(WEB) -c Release --no-restore --verbosity quiet -nologo -clp:ErrorsOnly -p:TreatWarningsAsErrors=false
+	cd $(WEB) && ASPNETCORE_ENVIRONMENT=Development dotnet bin/Release/net10.0/MySign.Web.dll codegen write
+
+## Benchmarks (wrk) against a running Release host; writes bench/results/latest.md.
+bench: build
+	scripts/services.sh up bench
+	scripts/bench.sh
+
+stop:
+	scripts/services.sh down
+
+clean:
+	dotnet clean MySign.sln --verbosity quiet || true
+	rm -rf TestResults

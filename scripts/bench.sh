@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# `make bench`: starts the Release host (production settings, request logging on) over a fresh database
+# with the demo data, signs in as the demo holder and measures with wrk on the same machine:
+#   the full home page, one box partial, /health — requests/s, p50, p99 — and home ÷ health.
+# Writes bench/results/latest.md. Bounded: each run is $DURATION seconds against 127.0.0.1 only.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PORT=${BENCH_PORT:-5099}
+DURATION=${DURATION:-15}
+CONNECTIONS=${CONNECTIONS:-32}
+eval "$(scripts/services.sh env)"
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then echo "bench: port $PORT is in use; stop that program or set BENCH_PORT" >&2; exit 1; fi
+DB=mysign_bench
+psql "host=127.0.0.1 port=${PG_PORT:-55432} user=mysign dbname=postgres" -qc "drop database if exists $DB with (force)" -c "create database $DB" >/dev/null
+APP_LOG=$(mktemp)
+export ASPNETCORE_ENVIRONMENT=Production Otp__Pepper=bench-only-pepper Certificates__KeySecret=bench-only-key-secret ConnectionStrings__Postgres="Host=127.0.0.1;Port=${PG_PORT:-55432};Database=$DB;Username=mysign;Maximum Pool Size=100"
+# The production release step (fly.toml's release_command) applies the schema, then the app starts.
+dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll resources setup --contentRoot "$ROOT/src/MySign.Web" >"$APP_LOG" 2>&1
+# The per-IP sign-in limit would stop the login benchmark (one client address); it is raised here only.
+ASPNETCORE_URLS=http://127.0.0.1:$PORT Demo__Seed=true Demo__BenchHolders=64 Sessions__SecureCookies=false RateLimits__LoginPerMinute=100000000 \
+  dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll --contentRoot "$ROOT/src/MySign.Web" >"$APP_LOG" 2>&1 &
+APP=$!
+trap 'kill $APP 2>/dev/null || true; rm -f "$APP_LOG" "$JAR"' EXIT
+JAR=$(mktemp)
+for _ in $(seq 120); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "http://127.0.0.1:$PORT/health" >/dev/null || { cat "$APP_LOG"; exit 1; }
+
+# Sign in as a browser would.
+token=$(curl -s -c "$JAR" -b "$JAR" "http://127.0.0.1:$PORT/login" | sed -n 's/.*name="__RequestVerificationToken" value="\([^"]*\)".*/\1/p' | head -n 1)
+curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "__RequestVerificationToken=$token" \
+  --data-urlencode "user_id=m235477" --data-urlencode "password=Demo-Holder-2026" "http://127.0.0.1:$PORT/login"
+cookie=$(awk '$6=="mysign"{print "mysign="$7}' "$JAR")
+[ -n "$cookie" ] || { echo "bench: could not sign in" >&2; exit 1; }
+curl -fs -H "Cookie: $cookie" "http://127.0.0.1:$PORT/" | grep -q 'holder-name' || { echo "bench: home page not served" >&2; exit 1; }
+
+measure() { # name, path, extra header
+  local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $cookie" ${3:+-H "$3"} "http://127.0.0.1:$PORT$2")
+  local rps p50 p99 non2xx
+  rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')
+  p50=$(echo "$out" | awk '$1=="50%"{print $2}')
+  p99=$(echo "$out" | awk '$1=="99%"{print $2}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/{print $NF}')
+  echo "$1|$2|$rps|$p50|$p99|${non2xx:-0}"
+}
+# Warm up every path (JIT, connection pools, prepared statements) and let start-up work (Wolverine's
+# node agents, the first CRL) settle before anything is measured.
+for path in / /portal/boxes/certificate /health; do wrk -t2 -c"$CONNECTIONS" -d10s -H "Cookie: $cookie" "http://127.0.0.1:$PORT$path" >/dev/null; done
+rows=()
+rows+=("$(measure "home page (full, 6 boxes + badge + counters)" "/")")
+rows+=("$(measure "one box partial (htmx)" "/portal/boxes/certificate" "HX-Request: true")")
+rows+=("$(measure "health (select 1)" "/health")")
+# Successful sign-ins (Argon2id at production cost, a new session each) with a browser's antiforgery pair.
+af=$(awk '$6=="mysign-af"{print "mysign-af="$7}' "$JAR")
+LUA=$(mktemp --suffix=.lua)
+cat > "$LUA" <<LUA
+-- a different holder each time (64 seeded), as real sign-ins are
+counter = math.random(0, 63)
+request = function()
+  counter = counter + 1
+  local body = "__RequestVerificationToken=$token&user_id=" .. string.format("b%06d", counter % 64) .. "&password=Demo-Holder-2026"
+  return wrk.format("POST", "/login", { ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "$af" }, body)
+end
+LUA
+login=$(wrk -t2 -c8 -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT/login")
+rm -f "$LUA"
+rows+=("sign-in, 64 holders (Argon2id m=19 MiB t=3, new session)|/login (POST)|$(echo "$login" | awk '/Requests\/sec/{print $2}')|$(echo "$login" | awk '$1=="50%"{print $2}')|$(echo "$login" | awk '$1=="99%"{print $2}')|$(echo "$login" | awk '/Non-2xx/{print $NF}')")
+home=$(echo "${rows[0]}" | cut -d'|' -f3); health=$(echo "${rows[2]}" | cut -d'|' -f3)
+ratio=$(awk -v a="$home" -v b="$health" 'BEGIN{printf "%.0f", 100*a/b}')
+
+# A holder with 1,000,000 signatures (2 years): the first history page for one month, a CSV export of
+# ~100,000 rows (73 days), and the home page again, whose counters must cost the same as before.
+dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll history-seed m235477 --count 1000000 --contentRoot "$ROOT/src/MySign.Web" >/dev/null 2>&1
+month_from=$(date -u -d '-30 days' +%F); today=$(date -u +%F); export_from=$(date -u -d '-72 days' +%F)
+rows+=("$(measure "history, 1M records: first page, one month" "/history?from=$month_from&to=$today")")
+rows+=("$(measure "home page again, 1M records in the history" "/")")
+csv_start=$(date +%s.%N)
+csv_rows=$(curl -fs -H "Cookie: $cookie" "http://127.0.0.1:$PORT/history.csv?from=$export_from&to=$today" | wc -l)
+csv_seconds=$(awk -v a="$csv_start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+app_rss=$(ps -o rss= -p $APP | awk '{printf "%.0f", $1/1024}')
+kill $APP 2>/dev/null || true; wait $APP 2>/dev/null || true
+# OTP issue/verify throughput through the Otp module's messages (no HTTP), each a database round trip.
+otp=$(dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll otp-bench --contentRoot "$ROOT/src/MySign.Web" 2>/dev/null | grep '^otp ')
+
+mkdir -p bench/results
+{
+  echo "# Benchmark — $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), wrk -t2 -c$CONNECTIONS -d${DURATION}s, app and wrk on the same machine"
+  echo
+  echo "| what | path | requests/s | p50 | p99 | non-2xx |"
+  echo "|---|---|---:|---:|---:|---:|"
+  for r in "${rows[@]}"; do IFS='|' read -r n p a b c d <<<"$r"; echo "| $n | \`$p\` | $a | $b | $c | $d |"; done
+  echo
+  echo "Home page ÷ health: **${ratio} %** (target ≥ 40 %, p99 < 50 ms). Sign-ins: target ≥ 30/s (8 connections)."
+  echo
+  echo "CSV export of $((csv_rows - 1)) rows (73 days of the 1M-record history): ${csv_seconds} s, streamed (app resident memory afterwards: ${app_rss} MiB; target < 5 s)."
+  echo
+  echo "OTP through the Otp module's messages, 16 parallel callers (target ≥ 1,000 verifications/s):"
+  echo
+  echo "$otp" | sed 's/^/    /'
+} | tee bench/results/latest.md

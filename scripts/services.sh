@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Provisions what MySign needs on a fresh Debian machine, privately and idempotently:
+#   packages (PostgreSQL, aiosmtpd, poppler, Chromium, wrk) if missing,
+#   a private PostgreSQL cluster on 127.0.0.1:$PG_PORT, and an SMTP catcher on 127.0.0.1:$SMTP_PORT.
+# Usage: scripts/services.sh up | down | env | packages [bench]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${MYSIGN_STATE:-$ROOT/.local}
+PG_PORT=${PG_PORT:-55432}
+SMTP_PORT=${SMTP_PORT:-2525}
+MAILDIR=$STATE/mail
+PG_HOME=$STATE/pg
+# As root the server runs as the postgres user, which must be able to reach its directory; a
+# checkout under a private home (e.g. /root) cannot be, so the cluster then lives under /var/tmp.
+if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  PG_HOME=/var/tmp/mysign-pg-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)
+fi
+PG_DATA=$PG_HOME/data
+
+say() { printf 'mysign: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+as_db_user() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+packages() {
+  local want=()
+  [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || want+=(postgresql)
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || want+=(python3-aiosmtpd)
+  command -v pdftotext >/dev/null || want+=(poppler-utils)
+  command -v chromium >/dev/null || want+=(chromium)
+  command -v openssl >/dev/null || want+=(openssl)
+  if [ "${1:-}" = bench ]; then command -v wrk >/dev/null || want+=(wrk); fi
+  [ ${#want[@]} -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${want[*]} (run as root, or: sudo apt-get install ${want[*]})"
+  say "installing ${want[*]} (once)"
+  # A postgresql install must not start Debian's own cluster on 5432: we run a private one.
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/mysign.conf
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+}
+
+postgres_up() {
+  local bin; bin=$(pg_bin)
+  mkdir -p "$PG_HOME"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$PG_HOME"
+    runuser -u postgres -- test -w "$PG_HOME" || die "the postgres user cannot use $PG_HOME; set MYSIGN_STATE to a directory it can reach"
+  fi
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    say "creating a private PostgreSQL cluster in $PG_DATA"
+    as_db_user "$bin/initdb" -D "$PG_DATA" -U mysign --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if as_db_user "$bin/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+    return 0
+  fi
+  port_open "$PG_PORT" && die "port $PG_PORT is in use by another program; free it or set PG_PORT"
+  if [ -f "$PG_DATA/postmaster.pid" ]; then
+    local pid; pid=$(head -n 1 "$PG_DATA/postmaster.pid")
+    kill -0 "$pid" 2>/dev/null && die "the data directory $PG_DATA is in use by process $pid"
+  fi
+  as_db_user "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_HOME/server.log" -w -t 60 \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_HOME -c max_connections=300" start >/dev/null \
+    || die "PostgreSQL did not start; see $PG_HOME/server.log"
+  "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U mysign -d postgres -tAc "select 1 from pg_database where datname='mysign'" | grep -q 1 \
+    || "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U mysign mysign
+}
+
+smtp_up() {
+  mkdir -p "$MAILDIR"/{tmp,new,cur}
+  local pidfile=$STATE/smtp.pid
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
+  port_open "$SMTP_PORT" && die "port $SMTP_PORT is in use by another program; free it or set SMTP_PORT"
+  nohup /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$MAILDIR" \
+    >"$STATE/smtp.log" 2>&1 &
+  echo $! > "$pidfile"
+  for _ in $(seq 50); do port_open "$SMTP_PORT" && return 0; sleep 0.1; done
+  die "the SMTP catcher did not start; see $STATE/smtp.log"
+}
+
+case "${1:-up}" in
+  packages) packages "${2:-}" ;;
+  up) packages "${2:-}"; postgres_up; smtp_up ;;
+  down)
+    [ -f "$PG_DATA/PG_VERSION" ] && as_db_user "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true
+    [ -f "$STATE/smtp.pid" ] && kill "$(cat "$STATE/smtp.pid")" 2>/dev/null || true ;;
+  env)
+    echo "export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Database=mysign;Username=mysign'"
+    echo "export Smtp__Host=127.0.0.1 Smtp__Port=$SMTP_PORT Smtp__Maildir='$MAILDIR'" ;;
+  *) die "usage: $0 up|down|env|packages" ;;
+esac

@@ -1,0 +1,41 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace MySign.Kernel.Mail;
+
+public sealed class SmtpOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 2525;
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    /// <summary>StartTls in production; none for the local catcher.</summary>
+    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.None;
+    public string From { get; set; } = "MySign <no-reply@mysign.example>";
+    /// <summary>Where the local SMTP catcher stores mail (Development's /dev/outbox reads it).</summary>
+    public string? Maildir { get; set; }
+}
+
+/// <summary>An e-mail with an HTML and a plain-text body (both always sent).</summary>
+public sealed record OutgoingMail(string To, string Subject, string Text, string Html);
+
+/// <summary>Sends through SMTP with MailKit. Modules compose their own mails; this only delivers them.</summary>
+public sealed class MailSender(IOptions<SmtpOptions> options)
+{
+    public async Task SendAsync(OutgoingMail mail, CancellationToken cancellation = default)
+    {
+        var settings = options.Value;
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        message.To.Add(MailboxAddress.Parse(mail.To));
+        message.Subject = mail.Subject;
+        message.Body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html }.ToMessageBody();
+        using var client = new SmtpClient { Timeout = 15_000 };
+        await client.ConnectAsync(settings.Host, settings.Port, settings.Security, cancellation);
+        if (!string.IsNullOrEmpty(settings.User)) await client.AuthenticateAsync(settings.User, settings.Password ?? "", cancellation);
+        await client.SendAsync(message, cancellation);
+        await client.DisconnectAsync(true, cancellation);
+    }
+}

@@ -1,0 +1,31 @@
+using Marten;
+
+namespace MySign.Kernel.Web;
+
+/// <summary>
+/// The demo holder and RAO operator that local runs and tests start with. Each module seeds its own
+/// documents for them; nothing here reads another module's data.
+/// </summary>
+public static class Demo
+{
+    public const string HolderUserId = "m235477";
+    public const string HolderPassword = "Demo-Holder-2026";
+    public const string HolderFirstName = "Mario";
+    public const string HolderLastName = "Rossi";
+    public const string HolderFiscalCode = "RSSMRA80A01H501U";
+    public const string HolderMobile = "+393331234567";
+    /// <summary>The demo certificate's signature PIN.</summary>
+    public const string HolderPin = "24681357";
+    public const string HolderEmail = "mario.rossi@example.test";
+    public const string RaoUsername = "rao.roma";
+    public const string RaoPassword = "Demo-Operator-2026";
+}
+
+/// <summary>
+/// A module's demo documents, written once at the first start in Development and tests. It returns the
+/// messages that real operation would have sent (e.g. CertificateIssued), delivered after the seed commits.
+/// </summary>
+public interface IDemoSeeder
+{
+    IEnumerable<object> Seed(IDocumentSession session, DateTimeOffset now);
+}

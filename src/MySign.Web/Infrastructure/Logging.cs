@@ -1,0 +1,35 @@
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace MySign.Web.Infrastructure;
+
+public static class Logging
+{
+    public static void Configure(HostBuilderContext context, LoggerConfiguration logging)
+    {
+        logging
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Extensions.Http", LogEventLevel.Warning)
+            .MinimumLevel.Override("Wolverine", LogEventLevel.Warning)
+            .MinimumLevel.Override("Marten", LogEventLevel.Warning)
+            .MinimumLevel.Override("Npgsql", LogEventLevel.Warning)
+            .MinimumLevel.Override("JasperFx", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .Enrich.WithProperty("App", "MySign");
+        var level = context.Configuration.GetValue("Logging:Serilog:MinimumLevel", LogEventLevel.Information);
+        logging.MinimumLevel.Is(level);
+        if (context.HostingEnvironment.IsProduction()) logging.WriteTo.Console(new CompactJsonFormatter());
+        else logging.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {CorrelationId}{NewLine}{Exception}");
+    }
+
+    /// <summary>One line per request: method, path (never the query string, which may carry a token), status, time.</summary>
+    public static void ConfigureRequestLogging(Serilog.AspNetCore.RequestLoggingOptions options)
+    {
+        options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+        options.GetLevel = (http, _, exception) =>
+            exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+            : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose : LogEventLevel.Information;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Antiforgery;
+using MySign.Kernel.Localization;
+using Serilog.Context;
+
+namespace MySign.Web.Infrastructure;
+
+/// <summary>Strict headers on every response; authenticated pages are never cached.</summary>
+public sealed class SecurityHeaders(RequestDelegate next)
+{
+    // htmx's own indicator styles are turned off in its config, so no inline style or script is needed.
+    private const string Csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+                               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+    public Task Invoke(HttpContext context)
+    {
+        context.Response.OnStarting(static state =>
+        {
+            var http = (HttpContext)state;
+            var headers = http.Response.Headers;
+            headers.ContentSecurityPolicy = Csp;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers.TryAdd("Referrer-Policy", "same-origin"); // a page may ask for stricter (no-referrer)
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            if (http.User.Identity?.IsAuthenticated == true || http.Request.Method != HttpMethods.Get)
+                headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        }, context);
+        return next(context);
+    }
+}
+
+/// <summary>Every log line of a request carries its correlation id (the caller's X-Correlation-Id if sane).</summary>
+public sealed partial class CorrelationId(RequestDelegate next)
+{
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex Sane();
+
+    public async Task Invoke(HttpContext context)
+    {
+        var incoming = context.Request.Headers["X-Correlation-Id"].ToString();
+        var id = Sane().IsMatch(incoming) ? incoming : context.TraceIdentifier;
+        context.Response.Headers["X-Correlation-Id"] = id;
+        using (LogContext.PushProperty("CorrelationId", id))
+            await next(context);
+    }
+}
+
+/// <summary>
+/// Every state-changing request must carry the antiforgery token (form field or the header htmx sends),
+/// except endpoints that opt out explicitly (signed webhooks, bearer-token APIs).
+/// </summary>
+public sealed class AntiforgeryCheck(RequestDelegate next, IAntiforgery antiforgery)
+{
+    public async Task Invoke(HttpContext context)
+    {
+        var method = context.Request.Method;
+        var safe = HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
+        var optedOut = context.GetEndpoint()?.Metadata.GetMetadata<IAntiforgeryMetadata>() is { RequiresValidation: false };
+        if (!safe && !optedOut && !await antiforgery.IsRequestValidAsync(context))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(Strings.T("error.antiforgery"));
+            return;
+        }
+        await next(context);
+    }
+}

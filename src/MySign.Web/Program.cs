@@ -1,0 +1,102 @@
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.Events;
+using Marten;
+using MySign.Accounts;
+using MySign.Billing;
+using MySign.Certificates;
+using MySign.History;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Mail;
+using MySign.Kernel.Web;
+using MySign.Otp;
+using MySign.Renewal;
+using MySign.Web.Infrastructure;
+using MySign.Web.Shell;
+using Npgsql;
+using Serilog;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+var builder = WebApplication.CreateBuilder(args);
+var configuration = builder.Configuration;
+
+builder.Host.UseSerilog((context, logging) => Logging.Configure(context, logging));
+
+var connectionString = Database.ConnectionString(configuration);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+
+// Wolverine code is generated ahead of time (`make codegen`) into Internal/Generated and loaded
+// statically: no compiler at run time, no first-request compile.
+builder.Services.CritterStackDefaults(defaults =>
+{
+    defaults.Production.GeneratedCodeMode = TypeLoadMode.Static;
+    defaults.Production.AssertAllPreGeneratedTypesExist = true;
+    defaults.Production.ResourceAutoCreate = AutoCreate.None;
+    defaults.Development.GeneratedCodeMode = TypeLoadMode.Static;
+    defaults.Development.AssertAllPreGeneratedTypesExist = true;
+    defaults.Development.ResourceAutoCreate = AutoCreate.CreateOrUpdate;
+});
+
+var marten = builder.Services.AddMarten(Storage.Configure)
+    .UseNpgsqlDataSource()
+    .UseLightweightSessions()
+    .IntegrateWithWolverine(wolverine => wolverine.MessageStorageSchemaName = "wolverine");
+if (Database.AppliesSchemaOnStart(configuration, builder.Environment))
+    marten.ApplyAllDatabaseChangesOnStartup();
+
+// Registered on the service collection (not the host) so it starts before DemoSeeding below.
+builder.Services.AddWolverine(options =>
+{
+    options.ApplicationAssembly = typeof(Program).Assembly;
+    foreach (var module in Modules.Assemblies) options.Discovery.IncludeAssembly(module);
+    options.Durability.MessageStorageSchemaName = "wolverine";
+    options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
+    options.Policies.AutoApplyTransactions();
+    options.Policies.UseDurableLocalQueues();
+    options.Policies.UseDurableInboxOnAllListeners();
+    options.Policies.UseDurableOutboxOnAllSendingEndpoints();
+    options.Policies.OnException<JasperFx.ConcurrencyException>().RetryTimes(5);
+});
+
+builder.Services.AddAccounts(configuration);
+builder.Services.AddCertificates();
+builder.Services.AddOtp(configuration);
+builder.Services.AddHistory();
+builder.Services.AddRenewal();
+builder.Services.AddBilling();
+
+builder.Services.Configure<SmtpOptions>(configuration.GetSection("Smtp"));
+builder.Services.AddSingleton<MailSender>();
+builder.Services.AddSingleton<IPageLayout, PageLayout>();
+builder.Services.AddSharedDataProtection(configuration);
+builder.Services.AddAuthorization();
+builder.Services.AddPortalRateLimits(configuration);
+builder.Services.AddWolverineHttp();
+Web.AddAntiforgery(builder.Services, configuration);
+builder.Services.AddHostedService<DemoSeeding>();
+
+Strings.Load(Modules.Assemblies.Prepend(typeof(Strings).Assembly).Append(typeof(Program).Assembly));
+
+var app = builder.Build();
+
+if (configuration.GetValue("Network:TrustForwardedFor", false)) app.UseForwardedHeaders();
+app.UseExceptionHandler("/error/500");
+app.UseStatusCodePagesWithReExecute("/error/{0}");
+app.UseMiddleware<SecurityHeaders>();
+app.UseSerilogRequestLogging(Logging.ConfigureRequestLogging);
+app.UseMiddleware<CorrelationId>();
+app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = static c => c.Context.Response.Headers.CacheControl = "public, max-age=3600" });
+app.UseRequestLocalization(Web.Localization());
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+app.UseMiddleware<AntiforgeryCheck>();
+app.MapWolverineEndpoints(http => http.RequireAuthorizeOnAll());
+
+return await app.RunJasperFxCommands(args);
+
+public partial class Program;

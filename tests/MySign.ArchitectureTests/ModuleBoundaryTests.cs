@@ -1,0 +1,88 @@
+using System.Reflection;
+using NetArchTest.Rules;
+using Shouldly;
+using Xunit;
+
+namespace MySign.ArchitectureTests;
+
+/// <summary>
+/// The fence between modules. Wolverine needs handlers and messages public, so `internal` cannot keep
+/// modules apart; this test does: a module may use another module's Contracts and nothing else of it.
+/// </summary>
+public sealed class ModuleBoundaryTests
+{
+    public static readonly Assembly[] Modules =
+    [
+        typeof(MySign.Accounts.AccountsModule).Assembly,
+        typeof(MySign.Certificates.CertificatesModule).Assembly,
+        typeof(MySign.Otp.OtpModule).Assembly,
+        typeof(MySign.History.HistoryModule).Assembly,
+        typeof(MySign.Renewal.RenewalModule).Assembly,
+        typeof(MySign.Billing.BillingModule).Assembly,
+    ];
+
+    public static TheoryData<string, string> ModulePairs()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var user in Modules)
+        foreach (var owner in Modules.Where(m => m != user))
+            data.Add(user.GetName().Name!, owner.GetName().Name!);
+        return data;
+    }
+
+    /// <summary>Full names of every type of <paramref name="owner"/> that is not in its Contracts namespace.</summary>
+    public static string[] NonContractTypes(Assembly owner)
+    {
+        var contracts = owner.GetName().Name + ".Contracts";
+        return owner.GetTypes()
+            .Where(t => t.Namespace is not null && t.Namespace != contracts && !t.Namespace.StartsWith(contracts + ".", StringComparison.Ordinal))
+            .Where(t => !t.Name.StartsWith('<'))
+            .Select(t => t.FullName!.Replace('+', '/'))
+            .ToArray();
+    }
+
+    public static IReadOnlyList<string> Violations(Assembly user, Assembly owner)
+    {
+        var result = Types.InAssembly(user).ShouldNot().HaveDependencyOnAny(NonContractTypes(owner)).GetResult();
+        return result.IsSuccessful ? [] : result.FailingTypeNames.ToList();
+    }
+
+    private static Assembly Named(string name) => Modules.Single(m => m.GetName().Name == name);
+
+    [Theory]
+    [MemberData(nameof(ModulePairs))]
+    public void a_module_uses_only_the_contracts_of_another(string user, string owner) =>
+        Violations(Named(user), Named(owner)).ShouldBeEmpty($"{user} reaches into {owner} outside its Contracts");
+
+    [Fact]
+    public void the_kernel_knows_no_module()
+    {
+        var result = Types.InAssembly(typeof(MySign.Kernel.Web.IPortalBox).Assembly).ShouldNot()
+            .HaveDependencyOnAny(Modules.Select(m => m.GetName().Name!).ToArray()).GetResult();
+        (result.FailingTypeNames ?? []).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void the_rule_catches_a_real_violation()
+    {
+        // The host wires modules up through their registration classes, outside Contracts: the rule must see it.
+        Violations(typeof(MySign.Web.Infrastructure.Modules).Assembly, Named("MySign.Accounts")).ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public void a_module_is_only_referenced_through_contracts_types_that_are_records_or_enums()
+    {
+        foreach (var module in Modules)
+        foreach (var type in module.GetTypes().Where(t => t.Namespace == module.GetName().Name + ".Contracts" && t.IsPublic))
+            (type.IsEnum || type.GetMethod("<Clone>$") is not null).ShouldBeTrue($"{type.FullName} should be a record (a message) or an enum");
+    }
+
+    [Fact]
+    public void endpoint_classes_are_static()
+    {
+        foreach (var module in Modules.Append(typeof(MySign.Web.Infrastructure.Modules).Assembly))
+        foreach (var type in module.GetTypes().Where(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                     .Any(m => m.GetCustomAttributes().Any(a => a.GetType().Namespace == "Wolverine.Http"))))
+            (type.IsAbstract && type.IsSealed).ShouldBeTrue($"{type.FullName} holds endpoints and should be a static class");
+    }
+}

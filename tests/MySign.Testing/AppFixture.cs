@@ -1,0 +1,59 @@
+using Alba;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+using Xunit;
+
+namespace MySign.Testing;
+
+/// <summary>
+/// The real host (Program) in memory over a fresh real PostgreSQL database, with demo data seeded.
+/// Share one per test collection; tests create their own data where they change it.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    private TestDatabase? _database;
+    public IAlbaHost Host { get; private set; } = null!;
+    public SmtpServer Smtp { get; } = new();
+
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        await Smtp.StartAsync();
+        _database = await TestDatabase.CreateAsync();
+        JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
+        Host = await AlbaHost.For<Program>(web =>
+        {
+            web.UseEnvironment("Development");
+            web.UseSetting("ConnectionStrings:Postgres", _database.ConnectionString);
+            web.UseSetting("Demo:Seed", "true");
+            web.UseSetting("Sessions:SecureCookies", "false");
+            web.UseSetting("Smtp:Host", "127.0.0.1");
+            web.UseSetting("Smtp:Port", Smtp.Port.ToString());
+            web.UseSetting("Smtp:Maildir", Smtp.Maildir);
+            web.UseSetting("Logging:Serilog:MinimumLevel", "Warning");
+            web.UseSetting("Portal:BaseUrl", "http://localhost");
+            // Each PortalClient comes from its own address (X-Forwarded-For), as different browsers would.
+            web.UseSetting("Network:TrustForwardedFor", "true");
+            web.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+    }
+
+    /// <summary>A browser-like client: keeps cookies, does not follow redirects, sends the antiforgery token it last saw.</summary>
+    public PortalClient Client() => new(Host.Server.CreateHandler());
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
+}
+

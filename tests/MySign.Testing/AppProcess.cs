@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace MySign.Testing;
+
+/// <summary>
+/// The portal as a separate process on a random loopback port (Kestrel, as `make run` serves it), over its
+/// own fresh database: what a browser test drives. Its output is kept for failure messages.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private Process? _process;
+    private readonly StringBuilder _output = new();
+    private TestDatabase? _database;
+    public Uri BaseAddress { get; private set; } = null!;
+    public string ConnectionString => _database!.ConnectionString;
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MySign.sln"))) directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("MySign.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public async Task StartAsync(SmtpServer smtp, IDictionary<string, string>? settings = null)
+    {
+        _database = await TestDatabase.CreateAsync("mysign_app");
+        var port = SmtpServer.FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MySign.Web.dll"),
+            "--contentRoot", Path.Combine(RepositoryRoot(), "src", "MySign.Web")])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
+        };
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development", ["ASPNETCORE_URLS"] = BaseAddress.ToString(),
+            ["ConnectionStrings__Postgres"] = _database.ConnectionString, ["Demo__Seed"] = "true",
+            ["Sessions__SecureCookies"] = "false", ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = smtp.Port.ToString(),
+            ["Smtp__Maildir"] = smtp.Maildir, ["Portal__BaseUrl"] = BaseAddress.ToString().TrimEnd('/'),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _process = new Process { StartInfo = start };
+        DataReceivedEventHandler collect = (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_output) _output.AppendLine(e.Data);
+            if (e.Data.Contains("Application started")) ready.TrySetResult();
+        };
+        _process.OutputDataReceived += collect;
+        _process.ErrorDataReceived += collect;
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var finished = await Task.WhenAny(ready.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (finished != ready.Task) throw new InvalidOperationException("The app did not start:\n" + Output);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(true);
+            await _process.WaitForExitAsync();
+        }
+        _process?.Dispose();
+        if (_database is not null) await _database.DisposeAsync();
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Playwright;
+using Xunit;
+
+namespace MySign.Testing;
+
+/// <summary>
+/// Debian's Chromium, headless, driven by Playwright (never a downloaded browser), against the app running
+/// as its own process on a random port, with a real SMTP server beside it.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+    private IPlaywright? _playwright;
+    public IBrowser Browser { get; private set; } = null!;
+    public AppProcess App { get; } = new();
+    public SmtpServer Smtp { get; } = new();
+    /// <summary>The running app's database, mapped as the app maps it: for test data and the sandbox SMS.</summary>
+    public Marten.IDocumentStore Store { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Smtp.StartAsync();
+        await App.StartAsync(Smtp);
+        Store = AppStore.For(App.ConnectionString);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    /// <summary>A fresh browser profile (no cookies) whose relative URLs go to the app.</summary>
+    public async Task<IPage> NewPageAsync(string locale = "en-GB")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString(), Locale = locale });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in through the login form as a person would (it does not wait for the result).</summary>
+    public static async Task SignInAsync(IPage page, string userId, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Enter your User ID").FillAsync(userId);
+        await page.GetByLabel("Enter your password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        if (Store is not null) Store.Dispose();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
+}
+

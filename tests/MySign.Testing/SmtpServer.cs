@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MimeKit;
+
+namespace MySign.Testing;
+
+/// <summary>
+/// A real SMTP server (Debian's python3-aiosmtpd) on a free loopback port, storing what it receives in a
+/// Maildir; tests read the messages back as MIME. One per fixture, so parallel runs never mix mail.
+/// </summary>
+public sealed class SmtpServer : IAsyncDisposable
+{
+    private Process? _process;
+    public int Port { get; private set; }
+    public string Maildir { get; } = Path.Combine(Path.GetTempPath(), "mysign-mail-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public async Task StartAsync()
+    {
+        foreach (var folder in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(Maildir, folder));
+        Port = FreePort();
+        _process = Process.Start(new ProcessStartInfo("/usr/bin/python3",
+            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", Maildir])
+        { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            try { using var probe = new TcpClient(); await probe.ConnectAsync(IPAddress.Loopback, Port); return; }
+            catch (SocketException) { await Task.Delay(50); }
+            if (_process.HasExited) break;
+        }
+        throw new InvalidOperationException("aiosmtpd did not start: " + (_process.HasExited ? await _process.StandardError.ReadToEndAsync() : "timeout"));
+    }
+
+    /// <summary>Every message received so far, oldest first.</summary>
+    public IReadOnlyList<MimeMessage> Messages()
+    {
+        var folder = Path.Combine(Maildir, "new");
+        if (!Directory.Exists(folder)) return [];
+        return Directory.GetFiles(folder).Select(f => (File: f, Time: File.GetLastWriteTimeUtc(f))).OrderBy(f => f.Time)
+            .Select(f => MimeMessage.Load(f.File)).ToList();
+    }
+
+    /// <summary>Waits (polling the Maildir, bounded) for a message to <paramref name="to"/> matching <paramref name="match"/>.</summary>
+    public async Task<MimeMessage> WaitForAsync(string to, Func<MimeMessage, bool>? match = null, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var found = Messages().LastOrDefault(m => m.To.Mailboxes.Any(a => a.Address.Equals(to, StringComparison.OrdinalIgnoreCase)) && (match?.Invoke(m) ?? true));
+            if (found is not null) return found;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"No e-mail to {to} arrived at the SMTP server.");
+            await Task.Delay(100);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        try { if (_process is { HasExited: false }) _process.Kill(true); } catch (InvalidOperationException) { }
+        _process?.Dispose();
+        try { Directory.Delete(Maildir, true); } catch (IOException) { }
+        return ValueTask.CompletedTask;
+    }
+}
