@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
+using MySign.Otp.Challenges;
+using MySign.Otp.Codes;
+using MySign.Otp.Contracts;
+using MySign.Otp.Domain;
+using MySign.Otp.Sms;
+using QRCoder;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Otp.Box;
+
+public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey);
+public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey);
+
+/// <summary>
+/// Switch the reception mode. To the authenticator app: scan the QR code, then confirm with an OTP on the
+/// current channel and the app's first code. Back to SMS: confirm with the app. Each switch is told on the
+/// old channel and by e-mail.
+/// </summary>
+public static class ModeSwitchEndpoints
+{
+    public const string Purpose = "otp.mode";
+    public const string Issuer = "MySign";
+
+    [WolverinePost("/otp/app/start")]
+    public static async Task<IResult> StartApp(HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets)
+    {
+        var holder = context.HolderId();
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        if (settings.Mode == ReceptionMode.AuthenticatorApp) return Flow.Done(context, "/");
+        var secret = RandomNumberGenerator.GetBytes(20);
+        settings.PendingTotpSecret = secrets.Protect(secret);
+        session.Store(settings);
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, "app"), context.RequestAborted);
+        return AppView(holder, secret, issued, issued.Throttled ? "otp.error.throttled_short" : null);
+    }
+
+    [WolverinePost("/otp/app/confirm")]
+    public static async Task<IResult> ConfirmApp(HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    {
+        var holder = context.HolderId();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        if (settings.PendingTotpSecret is null || !Guid.TryParse(form["challenge"], out var challengeId)) return Flow.Done(context, "/");
+        var secret = secrets.Unprotect(settings.PendingTotpSecret);
+        var again = new OtpIssued(challengeId, settings.Mode, OtpSettings.Mask(settings.PhoneNumber), default);
+
+        // The app's code first: checking it changes nothing, so a typo does not use up the OTP.
+        var appCode = OneTimeCodes.Normalise(form["app_code"]);
+        var step = appCode is { Length: 6 } ? OneTimeCodes.MatchTotp(secret, appCode, clock.GetUtcNow(), 0) : null;
+        if (step is null) return AppView(holder, secret, again, "otp.app.error.code", StatusCodes.Status422UnprocessableEntity);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "app", form["code"].ToString()), context.RequestAborted);
+        if (!verified.IsValid) return AppView(holder, secret, again, verified.ErrorKey, StatusCodes.Status422UnprocessableEntity);
+
+        settings.Mode = ReceptionMode.AuthenticatorApp;
+        settings.TotpSecret = settings.PendingTotpSecret;
+        settings.PendingTotpSecret = null;
+        settings.TokenSerial = null;
+        settings.LastTotpStep = step.Value;
+        session.Store(settings);
+        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.app", clock.GetUtcNow(), Strings.Language));
+        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        return Flow.Done(context, "/");
+    }
+
+    [WolverinePost("/otp/sms/start")]
+    public static async Task<IResult> StartSms(HttpContext context, IDocumentSession session, IMessageBus bus)
+    {
+        var holder = context.HolderId();
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        if (settings.Mode == ReceptionMode.Sms) return Flow.Done(context, "/");
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, "sms"), context.RequestAborted);
+        return SmsView(new SmsSwitchView(issued.ChallengeId, null));
+    }
+
+    [WolverinePost("/otp/sms/confirm")]
+    public static async Task<IResult> ConfirmSms(HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    {
+        var holder = context.HolderId();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (!Guid.TryParse(form["challenge"], out var challengeId)) return Flow.Done(context, "/");
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "sms", form["code"].ToString()), context.RequestAborted);
+        if (!verified.IsValid) return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey), StatusCodes.Status422UnprocessableEntity);
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        settings.Mode = ReceptionMode.Sms;
+        settings.TotpSecret = null;
+        settings.TokenSerial = null;
+        session.Store(settings);
+        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.sms", clock.GetUtcNow(), Strings.Language));
+        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        return Flow.Done(context, "/");
+    }
+
+    public static string OtpAuthUri(string holder, byte[] secret) =>
+        $"otpauth://totp/{Uri.EscapeDataString(Issuer)}:{Uri.EscapeDataString(holder)}?secret={Base32.Encode(secret)}&issuer={Uri.EscapeDataString(Issuer)}&algorithm=SHA1&digits=6&period=30";
+
+    private static IResult AppView(string holder, byte[] secret, OtpIssued issued, string? error, int status = StatusCodes.Status200OK)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(OtpAuthUri(holder, secret), QRCodeGenerator.ECCLevel.M);
+        var png = new PngByteQRCode(data).GetGraphic(6);
+        var groups = string.Join(' ', Base32.Encode(secret).Chunk(4).Select(c => new string(c)));
+        var view = new AppEnrolView(issued.ChallengeId, issued.MaskedDestination ?? "", "data:image/png;base64," + Convert.ToBase64String(png), groups, error);
+        return new HtmlView(typeof(ModeSwitchEndpoints).Assembly, "Box/AppEnrol", view, "otp.app.title") { StatusCode = status };
+    }
+
+    private static IResult SmsView(SmsSwitchView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(ModeSwitchEndpoints).Assembly, "Box/SmsSwitch", view, "otp.sms.title") { StatusCode = status };
+}

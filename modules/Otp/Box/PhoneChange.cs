@@ -1,0 +1,127 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
+using MySign.Otp.Contracts;
+using MySign.Otp.Domain;
+using MySign.Otp.Sms;
+using MySign.Kernel.Validation;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Otp.Box;
+
+/// <summary>A phone change in progress: the current channel confirms first, then the new number. Id is in the form.</summary>
+public sealed class PhoneChangeRequest
+{
+    public Guid Id { get; set; }
+    public string HolderId { get; set; } = "";
+    public string NewPhone { get; set; } = "";
+    public Guid CurrentChallengeId { get; set; }
+    public Guid? NewChallengeId { get; set; }
+    public bool CurrentConfirmed { get; set; }
+    public bool Done { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed record PhoneChangeView(string Step, Guid? ChangeId, string Phone, string? ErrorKey, string? Destination, int? RetryAfter = null);
+
+/// <summary>Change the OTP phone: an OTP on the current channel (the old phone must still work), then one to the new number.</summary>
+public static class PhoneChangeEndpoints
+{
+    public const string Purpose = "otp.phone";
+    public const string NewPurpose = "otp.phone.new";
+
+    [WolverineGet("/otp/phone")]
+    public static IResult Start() => View(new PhoneChangeView("number", null, "", null, null));
+
+    [WolverinePost("/otp/phone")]
+    public static async Task<IResult> Submit(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var typed = form["phone"].ToString();
+        var holder = context.HolderId();
+        var phone = MobileNumbers.Normalise(typed);
+        if (phone is null)
+            return View(new PhoneChangeView("number", null, typed, "otp.phone.error.invalid", null), StatusCodes.Status422UnprocessableEntity);
+        var settings = await session.LoadAsync<OtpSettings>(holder, context.RequestAborted);
+        if (settings?.PhoneNumber == phone)
+            return View(new PhoneChangeView("number", null, typed, "otp.phone.error.same", null), StatusCodes.Status422UnprocessableEntity);
+
+        var id = Guid.CreateVersion7(clock.GetUtcNow());
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, id.ToString()), context.RequestAborted);
+        if (issued.Throttled) return Throttled(context, new PhoneChangeView("number", null, typed, "otp.error.throttled", null, issued.RetryAfterSeconds));
+        session.Store(new PhoneChangeRequest { Id = id, HolderId = holder, NewPhone = phone, CurrentChallengeId = issued.ChallengeId, CreatedAt = clock.GetUtcNow() });
+        return View(new PhoneChangeView("current", id, phone, null, issued.Destination));
+    }
+
+    [WolverinePost("/otp/phone/{id}/current")]
+    public static async Task<IResult> ConfirmCurrent(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus)
+    {
+        var change = await Own(session, id, context);
+        if (change is null || change.Done) return Results.NotFound();
+        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(change.CurrentChallengeId, change.HolderId, Purpose, id.ToString(), code), context.RequestAborted);
+        if (!verified.IsValid)
+            return View(new PhoneChangeView("current", id, change.NewPhone, verified.ErrorKey, null), StatusCodes.Status422UnprocessableEntity);
+
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(change.HolderId, NewPurpose, id.ToString(), change.NewPhone), context.RequestAborted);
+        change.CurrentConfirmed = true;
+        change.NewChallengeId = issued.Throttled ? null : issued.ChallengeId;
+        session.Store(change);
+        return View(new PhoneChangeView("new", id, change.NewPhone, issued.Throttled ? "otp.error.throttled" : null, issued.Destination, issued.Throttled ? issued.RetryAfterSeconds : null));
+    }
+
+    [WolverinePost("/otp/phone/{id}/new")]
+    public static async Task<IResult> ConfirmNew(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    {
+        var change = await Own(session, id, context);
+        if (change is null || change.Done || !change.CurrentConfirmed || change.NewChallengeId is not { } challenge) return Results.NotFound();
+        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, change.HolderId, NewPurpose, id.ToString(), code), context.RequestAborted);
+        if (!verified.IsValid)
+            return View(new PhoneChangeView("new", id, change.NewPhone, verified.ErrorKey, null), StatusCodes.Status422UnprocessableEntity);
+
+        var settings = (await session.LoadAsync<OtpSettings>(change.HolderId, context.RequestAborted))!;
+        var old = settings.PhoneNumber;
+        settings.PhoneNumber = change.NewPhone;
+        change.Done = true;
+        session.Store(settings);
+        session.Store(change);
+        await bus.PublishAsync(new OtpFactorChanged(change.HolderId, "phone", clock.GetUtcNow(), Strings.Language));
+        if (old.Length > 0) await sms.SendAsync(old, Strings.Format("otp.sms.phone_changed", settings.MaskedPhone), context.RequestAborted);
+        return Flow.Done(context, "/");
+    }
+
+    [WolverinePost("/otp/phone/{id}/resend")]
+    public static async Task<IResult> Resend(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus)
+    {
+        var change = await Own(session, id, context);
+        if (change is null || change.Done) return Results.NotFound();
+        var toNew = change.CurrentConfirmed;
+        var issued = await bus.InvokeAsync<OtpIssued>(toNew
+            ? new IssueOtp(change.HolderId, NewPurpose, id.ToString(), change.NewPhone)
+            : new IssueOtp(change.HolderId, Purpose, id.ToString()), context.RequestAborted);
+        var step = toNew ? "new" : "current";
+        if (issued.Throttled) return Throttled(context, new PhoneChangeView(step, id, change.NewPhone, "otp.error.throttled", null, issued.RetryAfterSeconds));
+        if (toNew) change.NewChallengeId = issued.ChallengeId; else change.CurrentChallengeId = issued.ChallengeId;
+        session.Store(change);
+        return View(new PhoneChangeView(step, id, change.NewPhone, null, issued.Destination));
+    }
+
+    /// <summary>The request only if it belongs to the signed-in holder: someone else's id is simply not found.</summary>
+    private static async Task<PhoneChangeRequest?> Own(IDocumentSession session, Guid id, HttpContext context)
+    {
+        var change = await session.LoadAsync<PhoneChangeRequest>(id, context.RequestAborted);
+        return change?.HolderId == context.HolderId() ? change : null;
+    }
+
+    private static IResult Throttled(HttpContext context, PhoneChangeView view)
+    {
+        Flow.TooManyRequests(context, view.RetryAfter ?? 30);
+        return View(view, StatusCodes.Status429TooManyRequests);
+    }
+
+    private static HtmlView View(PhoneChangeView view, int status = StatusCodes.Status200OK) =>
+        new(typeof(PhoneChangeEndpoints).Assembly, "Box/PhoneChange", view, "otp.phone.title") { StatusCode = status };
+}

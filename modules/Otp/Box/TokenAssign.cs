@@ -1,0 +1,62 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
+using MySign.Otp.Challenges;
+using MySign.Otp.Codes;
+using MySign.Otp.Contracts;
+using MySign.Otp.Domain;
+using MySign.Otp.Sms;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Otp.Box;
+
+public sealed record TokenAssignView(Guid ChallengeId, string Destination, string Serial, string? ErrorKey);
+
+/// <summary>Use a hardware token the TSP provisioned: its serial and a current code, confirmed on the current channel.</summary>
+public static class TokenAssignEndpoints
+{
+    [WolverinePost("/otp/token/start")]
+    public static async Task<IResult> Start(HttpContext context, IMessageBus bus)
+    {
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(context.HolderId(), ModeSwitchEndpoints.Purpose, "token"), context.RequestAborted);
+        return View(new TokenAssignView(issued.ChallengeId, issued.Destination, "", issued.Throttled ? "otp.error.throttled_short" : null));
+    }
+
+    [WolverinePost("/otp/token/confirm")]
+    public static async Task<IResult> Confirm(HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    {
+        var holder = context.HolderId();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (!Guid.TryParse(form["challenge"], out var challengeId)) return Flow.Done(context, "/");
+        var serial = form["serial"].ToString().Trim().ToUpperInvariant();
+        var destination = form["destination"].ToString();
+        IResult Refuse(string key) => View(new TokenAssignView(challengeId, destination, form["serial"].ToString(), key), StatusCodes.Status422UnprocessableEntity);
+
+        // An unknown serial and one assigned to someone else read the same: serials are not enumerable.
+        var token = serial.Length is > 0 and <= 40 ? await session.LoadAsync<HardwareToken>(serial, context.RequestAborted) : null;
+        var tokenCode = OneTimeCodes.Normalise(form["token_code"]);
+        var step = token is not null && (token.AssignedTo is null || token.AssignedTo == holder) && tokenCode is { Length: 6 }
+            ? OneTimeCodes.MatchTotp(secrets.Unprotect(token.Seed), tokenCode, clock.GetUtcNow(), token.LastStep) : null;
+        if (step is null) return Refuse("otp.token.error");
+
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, ModeSwitchEndpoints.Purpose, "token", form["code"].ToString()), context.RequestAborted);
+        if (!verified.IsValid) return Refuse(verified.ErrorKey);
+
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        token!.AssignedTo = holder;
+        token.LastStep = step.Value;
+        settings.Mode = ReceptionMode.HardwareToken;
+        settings.TokenSerial = token.Id;
+        settings.TotpSecret = null;
+        session.Store(token);
+        session.Store(settings);
+        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.token", clock.GetUtcNow(), Strings.Language));
+        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        return Flow.Done(context, "/");
+    }
+
+    private static IResult View(TokenAssignView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(TokenAssignEndpoints).Assembly, "Box/TokenAssign", view, "otp.token.title") { StatusCode = status };
+}

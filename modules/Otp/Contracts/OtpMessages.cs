@@ -1,0 +1,39 @@
+namespace MySign.Otp.Contracts;
+
+/// <summary>How a holder receives one-time passwords.</summary>
+public enum ReceptionMode { Sms, AuthenticatorApp, HardwareToken }
+
+/// <summary>A holder's OTP phone was registered (at activation); the Otp module files it as the SMS destination.</summary>
+public sealed record OtpPhoneRegistered(string HolderId, string PhoneNumber);
+
+/// <summary>
+/// Asks for a one-time password bound to a purpose (e.g. "pin.change") and a context (e.g. the certificate id):
+/// a code for one purpose and context confirms nothing else. SMS holders get a text now; app and token holders
+/// read their device. <paramref name="ToPhone"/> sends to another number (confirming a new phone).
+/// </summary>
+public sealed record IssueOtp(string HolderId, string Purpose, string Context, string? ToPhone = null);
+
+/// <summary>The answer to <see cref="IssueOtp"/>. Throttled: nothing was sent; ask again after RetryAfterSeconds.</summary>
+public sealed record OtpIssued(Guid ChallengeId, ReceptionMode Channel, string? MaskedDestination, DateTimeOffset ExpiresAt,
+    bool Throttled = false, int RetryAfterSeconds = 0)
+{
+    /// <summary>Where the code went, for "enter the OTP sent to {0}": the masked number, or the device in the reader's language.</summary>
+    public string Destination => Channel == ReceptionMode.Sms
+        ? MaskedDestination ?? ""
+        : MySign.Kernel.Localization.Strings.T("otp.mode." + Channel.ToString().ToLowerInvariant());
+}
+
+/// <summary>Checks a code against a challenge. Purpose and context are the ones the caller expects.</summary>
+public sealed record VerifyOtp(Guid ChallengeId, string HolderId, string Purpose, string Context, string Code);
+
+public enum OtpOutcome { Valid, Wrong, Expired, AlreadyUsed, TooManyAttempts, WrongPurpose, Unknown }
+
+public sealed record OtpVerified(OtpOutcome Outcome, int AttemptsLeft)
+{
+    public bool IsValid => Outcome == OtpOutcome.Valid;
+    /// <summary>The message key that explains a refusal (otp.error.*), the same on every page.</summary>
+    public string ErrorKey => "otp.error." + Outcome.ToString().ToLowerInvariant();
+}
+
+/// <summary>A holder's OTP factor changed (phone, reception mode, token). Accounts tells the holder by e-mail.</summary>
+public sealed record OtpFactorChanged(string HolderId, string What, DateTimeOffset At, string Language);

@@ -1,0 +1,21 @@
+using MySign.Otp.Contracts;
+
+namespace MySign.Otp.Domain;
+
+/// <summary>A holder's OTP factors. Id is the holder's User ID. Secrets are kept only protected (Data Protection).</summary>
+public sealed class OtpSettings
+{
+    public string Id { get; set; } = "";
+    public ReceptionMode Mode { get; set; } = ReceptionMode.Sms;
+    public string PhoneNumber { get; set; } = "";
+    public string? TotpSecret { get; set; }
+    /// <summary>The last TOTP time step accepted: a step never verifies twice.</summary>
+    public long LastTotpStep { get; set; }
+    /// <summary>An authenticator app being enrolled, until its first code confirms it.</summary>
+    public string? PendingTotpSecret { get; set; }
+    public string? TokenSerial { get; set; }
+
+    public string MaskedPhone => Mask(PhoneNumber);
+
+    public static string Mask(string phone) => MySign.Kernel.Validation.MobileNumbers.Mask(phone);
+}
