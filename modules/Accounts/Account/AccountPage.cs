@@ -1,0 +1,118 @@
+using System.Text.RegularExpressions;
+using Marten;
+using Marten.Patching;
+using Microsoft.AspNetCore.Http;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Recovery;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
+using Wolverine.Http;
+
+namespace MySign.Accounts.Account;
+
+public sealed record FieldError(string Field, string Key);
+
+public sealed record PersonalView(bool Editing, string UserId, string FirstName, string LastName, string FiscalCode,
+    string Address, string PostCode, string City, string Province, string Country, IReadOnlyDictionary<string, string> Errors, bool Updated);
+
+public sealed record AccessView(bool Editing, string UserId, string? ErrorKey, bool Updated);
+
+public sealed record ActivityRow(DateTimeOffset At, string WhatKey);
+public sealed record AccountPageView(RawHtmlBoxes Boxes, IReadOnlyList<ActivityRow> Activity);
+public sealed record RawHtmlBoxes(MySign.Kernel.Rendering.RawHtml Personal, MySign.Kernel.Rendering.RawHtml Access, MySign.Kernel.Rendering.RawHtml Recovery);
+
+/// <summary>"Manage your account": personal, access and recovery information, and recent activity from the audit trail.</summary>
+public static partial class AccountPageEndpoints
+{
+    [WolverineGet("/account")]
+    public static async Task<IResult> Page(HttpContext context, IQuerySession session)
+    {
+        var holder = await Load(session, context);
+        var activity = await session.Query<AuditEntry>().Where(a => a.HolderId == holder.Id).OrderByDescending(a => a.At).Take(10).ToListAsync(context.RequestAborted);
+        var boxes = new RawHtmlBoxes(
+            PersonalBox(holder, false, new Dictionary<string, string>(), false).RenderFragment(context),
+            AccessBox(new AccessView(false, holder.Id, null, false)).RenderFragment(context),
+            RecoveryEndpoints.Box(RecoveryEndpoints.ViewOf(holder)).RenderFragment(context));
+        return new HtmlView(typeof(AccountPageEndpoints).Assembly, "Account/Page",
+            new AccountPageView(boxes, activity.Select(a => new ActivityRow(a.At, "audit." + a.What)).ToList()), "account.title") { Partial = false };
+    }
+
+    [WolverineGet("/account/personal")]
+    public static async Task<IResult> Personal(HttpContext context, IQuerySession session, string? edit) =>
+        PersonalBox(await Load(session, context), edit == "1", new Dictionary<string, string>(), false);
+
+    [WolverinePost("/account/personal")]
+    public static async Task<IResult> UpdatePersonal(HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var holder = await Load(session, context);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        string Field(string name) => form[name].ToString().Trim();
+        var typed = new HolderAccount
+        {
+            Id = holder.Id, FirstName = holder.FirstName, LastName = holder.LastName, FiscalCode = holder.FiscalCode,
+            Address = Field("address"), PostCode = Field("post_code"), City = Field("city"),
+            Province = Field("province").ToUpperInvariant(), Country = Field("country").ToUpperInvariant(),
+        };
+        var errors = Validate(typed);
+        if (errors.Count > 0) return PersonalBox(typed, true, errors, false, StatusCodes.Status422UnprocessableEntity);
+        // Only these fields can change here; anything else posted (holder id, e-mail, status) is ignored.
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.Address, typed.Address);
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.PostCode, typed.PostCode);
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.City, typed.City);
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.Province, typed.Province);
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.Country, typed.Country);
+        session.Insert(AuditEntry.Of(holder.Id, "personal.updated", clock.GetUtcNow()));
+        return PersonalBox(typed, false, errors, true);
+    }
+
+    [GeneratedRegex(@"^\d{5}$")] private static partial Regex ItalianPostCode();
+    [GeneratedRegex(@"^[A-Za-z0-9 -]{3,10}$")] private static partial Regex PostCode();
+    [GeneratedRegex(@"^[\p{L} '.-]{2,60}$")] private static partial Regex Place();
+    [GeneratedRegex(@"^[A-Z]{2}$")] private static partial Regex TwoLetters();
+
+    public static Dictionary<string, string> Validate(HolderAccount typed)
+    {
+        var errors = new Dictionary<string, string>();
+        if (typed.Address.Length is < 3 or > 120) errors["address"] = "personal.error.address";
+        if (!TwoLetters().IsMatch(typed.Country)) errors["country"] = "personal.error.country";
+        var italy = typed.Country == "IT";
+        if (italy ? !ItalianPostCode().IsMatch(typed.PostCode) : !PostCode().IsMatch(typed.PostCode)) errors["post_code"] = "personal.error.post_code";
+        if (!Place().IsMatch(typed.City)) errors["city"] = "personal.error.city";
+        if (italy ? !TwoLetters().IsMatch(typed.Province) : typed.Province.Length > 20) errors["province"] = "personal.error.province";
+        return errors;
+    }
+
+    [WolverineGet("/account/password")]
+    public static IResult PasswordForm(HttpContext context) => AccessBox(new AccessView(true, context.HolderId(), null, false));
+
+    [WolverinePost("/account/password")]
+    public static async Task<IResult> ChangePassword(HttpContext context, IDocumentSession session, AccountMail mail, TimeProvider clock)
+    {
+        var holder = await Load(session, context);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var password = form["new"].ToString();
+        var problem = !Passwords.Verify(holder.PasswordHash, form["current"].ToString()) ? "password.error.current"
+            : PasswordPolicy.Problem(password, holder.Id) ?? (password != form["confirm"].ToString() ? "password.error.confirm" : null);
+        if (problem is not null) return AccessBox(new AccessView(true, holder.Id, problem, false), StatusCodes.Status422UnprocessableEntity);
+
+        var current = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.PasswordHash, Passwords.Hash(password));
+        // The other sessions end; this one stays signed in.
+        session.DeleteWhere<PortalSession>(s => s.PrincipalId == holder.Id && s.Id != current);
+        session.Insert(AuditEntry.Of(holder.Id, "password.changed", clock.GetUtcNow()));
+        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, holder.FirstName);
+        return AccessBox(new AccessView(false, holder.Id, null, true));
+    }
+
+    public static async Task<HolderAccount> Load(IQuerySession session, HttpContext context) =>
+        await session.LoadAsync<HolderAccount>(context.HolderId(), context.RequestAborted)
+        ?? throw new InvalidOperationException("The signed-in holder has no account.");
+
+    private static HtmlView PersonalBox(HolderAccount h, bool editing, IReadOnlyDictionary<string, string> errors, bool updated, int status = StatusCodes.Status200OK) =>
+        new(typeof(AccountPageEndpoints).Assembly, "Account/Personal",
+            new PersonalView(editing, h.Id, h.FirstName, h.LastName, h.FiscalCode, h.Address, h.PostCode, h.City, h.Province, h.Country, errors, updated),
+            "account.title") { StatusCode = status };
+
+    private static HtmlView AccessBox(AccessView view, int status = StatusCodes.Status200OK) =>
+        new(typeof(AccountPageEndpoints).Assembly, "Account/Access", view, "account.title") { StatusCode = status };
+}

@@ -1,0 +1,157 @@
+using Marten;
+using Marten.Patching;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Recovery;
+using MySign.Accounts.Sessions;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Validation;
+using MySign.Kernel.Web;
+using MySign.Otp.Contracts;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Accounts.Account;
+
+/// <summary>A recovery-mobile change in progress: an OTP to the current recovery mobile, then one to the new number.</summary>
+public sealed class RecoveryMobileChange
+{
+    public Guid Id { get; set; }
+    public string HolderId { get; set; } = "";
+    public string NewMobile { get; set; } = "";
+    public Guid? CurrentChallengeId { get; set; }
+    public Guid? NewChallengeId { get; set; }
+    public bool Done { get; set; }
+}
+
+public sealed record RecoveryView(string Mode, string MaskedMobile, string Email, string Typed, string? ErrorKey, string? Field,
+    Guid? ChangeId = null, string? Destination = null, string? Notice = null);
+
+/// <summary>
+/// Recovery information: the recovery mobile (OTP to the current one, then to the new one) and the recovery
+/// e-mail (applies only when the link mailed to the new address is followed; the old address is told).
+/// Both need the current password again: a fresh re-authentication.
+/// </summary>
+public static class RecoveryEndpoints
+{
+    public const string MobilePurpose = "account.recovery_mobile";
+    public const string NewMobilePurpose = "account.recovery_mobile.new";
+    public static readonly TimeSpan EmailLinkLifetime = TimeSpan.FromHours(24);
+
+    public static RecoveryView ViewOf(HolderAccount h, string mode = "view", string typed = "", string? error = null, string? field = null, string? notice = null) =>
+        new(mode, h.RecoveryMobile.Length > 0 ? MobileNumbers.Mask(h.RecoveryMobile) : "", h.Email, typed, error, field, Notice: notice);
+
+    [WolverineGet("/account/recovery")]
+    public static async Task<IResult> Get(HttpContext context, IQuerySession session, string? edit)
+    {
+        var holder = await AccountPageEndpoints.Load(session, context);
+        return Box(ViewOf(holder, edit is "mobile" or "email" ? edit : "view"));
+    }
+
+    [WolverinePost("/account/recovery/email")]
+    public static async Task<IResult> ChangeEmail(HttpContext context, IDocumentSession session, AccountMail mail, TimeProvider clock)
+    {
+        var holder = await AccountPageEndpoints.Load(session, context);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var email = form["email"].ToString().Trim();
+        if (!Passwords.Verify(holder.PasswordHash, form["current"].ToString()))
+            return Box(ViewOf(holder, "email", email, "password.error.current", "current"), StatusCodes.Status422UnprocessableEntity);
+        if (!ValidEmail(email))
+            return Box(ViewOf(holder, "email", email, "recovery.error.email", "email"), StatusCodes.Status422UnprocessableEntity);
+        if (string.Equals(email, holder.Email, StringComparison.OrdinalIgnoreCase))
+            return Box(ViewOf(holder, "email", email, "recovery.error.same_email", "email"), StatusCodes.Status422UnprocessableEntity);
+
+        var (token, hash) = AccountMail.NewToken();
+        var now = clock.GetUtcNow();
+        session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "email", NewEmail = email, ExpiresAt = now + EmailLinkLifetime });
+        session.Insert(AuditEntry.Of(holder.Id, "recovery_email.requested", now));
+        // The token must be stored before its link can arrive and be followed.
+        await session.SaveChangesAsync(context.RequestAborted);
+        await mail.SendAsync(email, "confirm_email", Strings.Language, context.RequestAborted, holder.FirstName, mail.Link("/account/email/confirm?token=" + token));
+        if (holder.Email.Length > 0)
+            await mail.SendAsync(holder.Email, "email_change_notice", Strings.Language, context.RequestAborted, holder.FirstName, email);
+        return Box(ViewOf(holder, notice: Strings.Format("recovery.email_sent", email)));
+    }
+
+    [WolverineGet("/account/email/confirm"), AllowAnonymous]
+    public static async Task<IResult> ConfirmEmail(string? token, HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        var found = string.IsNullOrEmpty(token) || token.Length > 100 ? null
+            : await session.LoadAsync<AccountToken>(SessionAuthenticationHandler.HashToken(token), context.RequestAborted);
+        var now = clock.GetUtcNow();
+        if (found is not { Kind: "email", Used: false } || found.ExpiresAt <= now || found.NewEmail is null)
+            return Confirmed(null, StatusCodes.Status410Gone);
+        found.Used = true;
+        session.Store(found);
+        session.Patch<HolderAccount>(found.HolderId).Set(h => h.Email, found.NewEmail);
+        session.Insert(AuditEntry.Of(found.HolderId, "recovery_email.changed", now));
+        return Confirmed(found.NewEmail);
+    }
+
+    [WolverinePost("/account/recovery/mobile")]
+    public static async Task<IResult> StartMobile(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    {
+        var holder = await AccountPageEndpoints.Load(session, context);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var typed = form["mobile"].ToString();
+        if (!Passwords.Verify(holder.PasswordHash, form["current"].ToString()))
+            return Box(ViewOf(holder, "mobile", typed, "password.error.current", "current"), StatusCodes.Status422UnprocessableEntity);
+        var mobile = MobileNumbers.Normalise(typed);
+        if (mobile is null)
+            return Box(ViewOf(holder, "mobile", typed, "recovery.error.mobile", "mobile"), StatusCodes.Status422UnprocessableEntity);
+
+        var change = new RecoveryMobileChange { Id = Guid.CreateVersion7(clock.GetUtcNow()), HolderId = holder.Id, NewMobile = mobile };
+        // No recovery mobile yet: only the new number has to confirm.
+        var first = holder.RecoveryMobile.Length > 0
+            ? new IssueOtp(holder.Id, MobilePurpose, change.Id.ToString(), holder.RecoveryMobile)
+            : new IssueOtp(holder.Id, NewMobilePurpose, change.Id.ToString(), mobile);
+        var issued = await bus.InvokeAsync<OtpIssued>(first, context.RequestAborted);
+        if (issued.Throttled) return Box(ViewOf(holder, "mobile", typed, "recovery.error.throttled", "mobile"), StatusCodes.Status429TooManyRequests);
+        if (holder.RecoveryMobile.Length > 0) change.CurrentChallengeId = issued.ChallengeId; else change.NewChallengeId = issued.ChallengeId;
+        session.Store(change);
+        return Box(ViewOf(holder, change.CurrentChallengeId is null ? "mobile_new" : "mobile_current") with { ChangeId = change.Id, Destination = issued.MaskedDestination });
+    }
+
+    [WolverinePost("/account/recovery/mobile/{id}")]
+    public static async Task<IResult> ConfirmMobile(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, AccountMail mail, TimeProvider clock)
+    {
+        var change = await session.LoadAsync<RecoveryMobileChange>(id, context.RequestAborted);
+        if (change is null || change.HolderId != context.HolderId() || change.Done) return Results.NotFound();
+        var holder = await AccountPageEndpoints.Load(session, context);
+        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
+        var newStep = change.NewChallengeId is not null;
+        var verified = await bus.InvokeAsync<OtpVerified>(newStep
+            ? new VerifyOtp(change.NewChallengeId!.Value, holder.Id, NewMobilePurpose, id.ToString(), code)
+            : new VerifyOtp(change.CurrentChallengeId!.Value, holder.Id, MobilePurpose, id.ToString(), code), context.RequestAborted);
+        var mode = newStep ? "mobile_new" : "mobile_current";
+        if (!verified.IsValid)
+            return Box(ViewOf(holder, mode, "", verified.ErrorKey, "code") with { ChangeId = id }, StatusCodes.Status422UnprocessableEntity);
+
+        if (!newStep)
+        {
+            var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, NewMobilePurpose, id.ToString(), change.NewMobile), context.RequestAborted);
+            change.NewChallengeId = issued.ChallengeId;
+            session.Store(change);
+            return Box(ViewOf(holder, "mobile_new") with { ChangeId = id, Destination = issued.MaskedDestination });
+        }
+        change.Done = true;
+        session.Store(change);
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.RecoveryMobile, change.NewMobile);
+        session.Insert(AuditEntry.Of(holder.Id, "recovery_mobile.changed", clock.GetUtcNow()));
+        if (holder.Email.Length > 0)
+            await mail.SendAsync(holder.Email, "recovery_mobile_changed", Strings.Language, context.RequestAborted, holder.FirstName, MobileNumbers.Mask(change.NewMobile));
+        holder.RecoveryMobile = change.NewMobile;
+        return Box(ViewOf(holder, notice: Strings.T("recovery.mobile_changed")));
+    }
+
+    private static bool ValidEmail(string email) =>
+        email.Length is >= 6 and <= 254 && System.Net.Mail.MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && email.Split('@')[1].Contains('.');
+
+    public static HtmlView Box(RecoveryView view, int status = StatusCodes.Status200OK) =>
+        new(typeof(RecoveryEndpoints).Assembly, "Account/Recovery", view, "account.title") { StatusCode = status };
+
+    private static IResult Confirmed(string? email, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(RecoveryEndpoints).Assembly, "Account/EmailConfirmed", new { Email = email }, "account.title") { StatusCode = status, Partial = false };
+}

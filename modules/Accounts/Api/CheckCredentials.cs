@@ -1,0 +1,26 @@
+using Marten;
+using Microsoft.Extensions.Options;
+using MySign.Accounts.Contracts;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Login;
+using MySign.Accounts.Sessions;
+
+namespace MySign.Accounts.Api;
+
+/// <summary>The same checks as the login form (decoy hash, per-account lockout, audit), for the CSC API's auth/login.</summary>
+public static class CheckHolderCredentialsHandler
+{
+    public static async Task<HolderCredentialsChecked> Handle(CheckHolderCredentials request, IDocumentSession session, SignInAttempts attempts,
+        IOptions<SessionOptions> options, TimeProvider clock, CancellationToken cancellation)
+    {
+        var id = request.UserId.Trim().ToLowerInvariant();
+        var account = id.Length is > 0 and <= 64 ? await session.LoadAsync<HolderAccount>(id, cancellation) : null;
+        var now = clock.GetUtcNow();
+        var outcome = account is null
+            ? SignIn.Decide(null, request.Password)
+            : await attempts.AttemptAsync(id, now, options.Value, () => SignIn.Decide(account.PasswordHash, request.Password) == SignInOutcome.Success, cancellation);
+        if (account is not null)
+            session.Insert(AuditEntry.Of(id, outcome switch { SignInOutcome.Success => "api.login.ok", SignInOutcome.Locked => "login.locked", _ => "api.login.failed" }, now));
+        return new HolderCredentialsChecked(outcome == SignInOutcome.Success ? id : null);
+    }
+}

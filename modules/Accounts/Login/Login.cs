@@ -1,0 +1,111 @@
+using Marten;
+using Marten.Patching;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySign.Accounts.Contracts;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Sessions;
+using MySign.Kernel.Web;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Accounts.Login;
+
+public sealed record LoginForm(string UserId, string? Error, bool Expired, bool LoggedOut);
+
+/// <summary>Holder sign-in with User ID and password; a new server-side session on success.</summary>
+public static class LoginEndpoint
+{
+    [WolverineGet("/login"), AllowAnonymous]
+    public static IResult Get(string? expired, string? bye) =>
+        View(new LoginForm("", null, expired == "1", bye == "1"));
+
+    [WolverinePost("/login"), AllowAnonymous, EnableRateLimiting(Recovery.RateLimits.Login)]
+    public static async Task<IResult> Post(
+        HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
+        IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var typedId = form["user_id"].ToString().Trim();
+        var password = form["password"].ToString();
+        if (typedId.Length == 0 || password.Length == 0)
+            return View(new LoginForm(typedId, "login.error.required", false, false), StatusCodes.Status422UnprocessableEntity);
+
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        var id = typedId.ToLowerInvariant();
+        var account = id.Length <= 64 ? await session.LoadAsync<HolderAccount>(id, context.RequestAborted) : null;
+        // The password is checked in every case (a decoy hash for an unknown User ID), so the time taken does
+        // not tell whether the User ID exists.
+        var outcome = account is null
+            ? SignIn.Decide(null, password)
+            : await attempts.AttemptAsync(id, now, settings, () => SignIn.Decide(account.PasswordHash, password) == SignInOutcome.Success, context.RequestAborted);
+
+        if (outcome != SignInOutcome.Success)
+        {
+            if (account is not null)
+                session.Insert(AuditEntry.Of(id, outcome == SignInOutcome.Locked ? "login.locked" : "login.failed", now));
+            logger.LogInformation("Sign-in refused ({Outcome})", outcome);
+            // Same message whether the User ID exists, the password is wrong or the account is locked.
+            return View(new LoginForm(typedId, "login.error.invalid", false, false), StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var holder = account!;
+        if (Passwords.NeedsRehash(holder.PasswordHash))
+            session.Patch<HolderAccount>(id).Set(a => a.PasswordHash, Passwords.Hash(password));
+
+        // A new session id at every sign-in (no fixation); the one the browser brought, if any, ends.
+        if (context.Request.Cookies.TryGetValue(settings.CookieName, out var previous) && previous.Length > 0)
+            session.Delete<PortalSession>(SessionAuthenticationHandler.HashToken(previous));
+        var token = SessionAuthenticationHandler.NewToken();
+        session.Store(new PortalSession
+        {
+            Id = SessionAuthenticationHandler.HashToken(token), PrincipalId = holder.Id, DisplayName = holder.DisplayName,
+            Role = Holder.HolderRole, CreatedAt = now, LastSeenAt = now,
+        });
+        session.Insert(AuditEntry.Of(id, "login.ok", now));
+        await bus.PublishAsync(new HolderSignedIn(holder.Id, now));
+        SessionCookie.Write(context, settings, token);
+        logger.LogInformation("Holder {HolderId} signed in", holder.Id);
+        return Results.Redirect("/");
+    }
+
+    [WolverinePost("/logout")]
+    public static IResult Logout(HttpContext context, IDocumentSession session, IOptions<SessionOptions> options)
+    {
+        var sessionId = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
+        if (sessionId is not null) session.Delete<PortalSession>(sessionId);
+        SessionCookie.Clear(context, options.Value);
+        var rao = context.User.IsInRole(Holder.RaoRole);
+        return Results.Redirect(rao ? "/rao/login?bye=1" : "/login?bye=1");
+    }
+
+    private static IResult View(LoginForm model, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(LoginEndpoint).Assembly, "Login/Login", model, "login.title") { StatusCode = status, Partial = false };
+}
+
+public enum SignInOutcome { Success, Invalid, Locked }
+
+/// <summary>The password check: against a decoy hash when the User ID is unknown, so both cost the same.</summary>
+public static class SignIn
+{
+    public static SignInOutcome Decide(string? hash, string password) =>
+        Passwords.Verify(hash ?? Passwords.Decoy.Value, password) && hash is not null ? SignInOutcome.Success : SignInOutcome.Invalid;
+}
+
+public static class SessionCookie
+{
+    public static void Write(HttpContext context, SessionOptions settings, string token) =>
+        context.Response.Cookies.Append(settings.CookieName, token, Options(settings));
+
+    public static void Clear(HttpContext context, SessionOptions settings) =>
+        context.Response.Cookies.Delete(settings.CookieName, Options(settings));
+
+    private static CookieOptions Options(SessionOptions settings) => new()
+    {
+        HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = settings.SecureCookies, Path = "/", IsEssential = true,
+    };
+}

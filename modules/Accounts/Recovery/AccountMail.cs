@@ -1,0 +1,34 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using MySign.Accounts.Sessions;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Mail;
+
+namespace MySign.Accounts.Recovery;
+
+/// <summary>The Accounts module's e-mails: text from the localiser in the holder's language, HTML and plain text.</summary>
+public sealed class AccountMail(MailSender sender, IConfiguration configuration)
+{
+    /// <summary>Links are built from configuration (Portal:BaseUrl), never from the request's Host header.</summary>
+    public string Link(string pathAndQuery) =>
+        (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/') + pathAndQuery;
+
+    public Task SendAsync(string to, string key, string language, CancellationToken cancellation, params object[] args)
+    {
+        var subject = Strings.T($"mail.{key}.subject", language);
+        var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T($"mail.{key}.body", language), args);
+        var html = "<p>" + string.Join("</p><p>", text.Split("\n\n").Select(p => Linkify(WebUtility.HtmlEncode(p)).Replace("\n", "<br>"))) + "</p>";
+        return sender.SendAsync(new OutgoingMail(to, subject, text, html), cancellation);
+    }
+
+    private static string Linkify(string encoded) =>
+        System.Text.RegularExpressions.Regex.Replace(encoded, @"https?://[^\s<]+", m => $"<a href=\"{m.Value}\">{m.Value}</a>");
+
+    /// <summary>A new single-use token: the clear value for the link, its SHA-256 for the database.</summary>
+    public static (string Token, string Hash) NewToken()
+    {
+        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        return (token, SessionAuthenticationHandler.HashToken(token));
+    }
+}

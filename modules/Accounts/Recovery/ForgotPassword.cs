@@ -1,0 +1,108 @@
+using Marten;
+using Marten.Patching;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Login;
+using MySign.Accounts.Sessions;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Accounts.Recovery;
+
+/// <summary>Queued so the page answers at once and the same way whether the User ID exists or not.</summary>
+public sealed record PasswordResetRequested(string HolderId, string Language);
+
+public sealed record ForgotView(string UserId, bool Sent);
+public sealed record ResetView(string Token, string? ErrorKey, string State);
+
+public static class ForgotPasswordEndpoints
+{
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(30);
+
+    [WolverineGet("/forgot-password"), AllowAnonymous]
+    public static IResult Get() => View(new ForgotView("", false));
+
+    [WolverinePost("/forgot-password"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
+    public static async Task<IResult> Post(HttpContext context, IQuerySession session, IMessageBus bus)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var id = form["user_id"].ToString().Trim().ToLowerInvariant();
+        var holder = id.Length is > 0 and <= 64 ? await session.LoadAsync<HolderAccount>(id, context.RequestAborted) : null;
+        if (holder is not null && holder.Email.Length > 0) await bus.PublishAsync(new PasswordResetRequested(holder.Id, Strings.Language));
+        // The same page, byte for byte, whatever the User ID: it does not even echo what was typed.
+        return View(new ForgotView("", true));
+    }
+
+    [WolverineGet("/reset-password"), AllowAnonymous]
+    public static async Task<IResult> Reset(string? token, HttpContext context, IQuerySession session, TimeProvider clock)
+    {
+        context.Response.Headers["Referrer-Policy"] = "no-referrer"; // the token is in this page's URL
+        var valid = await Valid(session, token, clock, context.RequestAborted);
+        return ResetPage(new ResetView(token ?? "", null, valid is null ? "invalid" : "form"), valid is null ? StatusCodes.Status410Gone : StatusCodes.Status200OK);
+    }
+
+    [WolverinePost("/reset-password"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
+    public static async Task<IResult> SetPassword(HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts, TimeProvider clock)
+    {
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var token = form["token"].ToString();
+        var found = await Valid(session, token, clock, context.RequestAborted);
+        if (found is null) return ResetPage(new ResetView("", null, "invalid"), StatusCodes.Status410Gone);
+        var holder = (await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted))!;
+        var password = form["password"].ToString();
+        var problem = PasswordPolicy.Problem(password, holder.Id) ?? (password != form["confirm"].ToString() ? "password.error.confirm" : null);
+        if (problem is not null) return ResetPage(new ResetView(token, problem, "form"), StatusCodes.Status422UnprocessableEntity);
+
+        var now = clock.GetUtcNow();
+        found.Used = true;
+        session.Store(found);
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.PasswordHash, Passwords.Hash(password));
+        // Every session of the holder ends: whoever knew the old password is out.
+        session.DeleteWhere<PortalSession>(s => s.PrincipalId == holder.Id);
+        session.Insert(AuditEntry.Of(holder.Id, "password.reset", now));
+        await attempts.ClearAsync(holder.Id, context.RequestAborted); // a locked-out holder who proved the mailbox may sign in again
+        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, holder.FirstName);
+        return ResetPage(new ResetView("", null, "done"));
+    }
+
+    private static async Task<AccountToken?> Valid(IQuerySession session, string? token, TimeProvider clock, CancellationToken cancellation)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 100) return null;
+        var found = await session.LoadAsync<AccountToken>(SessionAuthenticationHandler.HashToken(token), cancellation);
+        return found is { Kind: "reset", Used: false } && found.ExpiresAt > clock.GetUtcNow() ? found : null;
+    }
+
+    private static IResult View(ForgotView view) =>
+        new HtmlView(typeof(ForgotPasswordEndpoints).Assembly, "Recovery/Forgot", view, "forgot.title") { Partial = false };
+
+    private static IResult ResetPage(ResetView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(ForgotPasswordEndpoints).Assembly, "Recovery/Reset", view, "reset.title") { Partial = false, StatusCode = status };
+}
+
+/// <summary>Makes the reset token (only its hash is stored) and mails the link to the recovery e-mail.</summary>
+public static class PasswordResetRequestedHandler
+{
+    public static async Task Handle(PasswordResetRequested request, IDocumentSession session, AccountMail mail, TimeProvider clock, CancellationToken cancellation)
+    {
+        var holder = await session.LoadAsync<HolderAccount>(request.HolderId, cancellation);
+        if (holder is null) return;
+        var (token, hash) = AccountMail.NewToken();
+        var now = clock.GetUtcNow();
+        session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "reset", ExpiresAt = now + ForgotPasswordEndpoints.LinkLifetime });
+        session.Insert(AuditEntry.Of(holder.Id, "password.reset_requested", now));
+        // The token must be stored before its link can arrive and be followed.
+        await session.SaveChangesAsync(cancellation);
+        await mail.SendAsync(holder.Email, "reset", request.Language, cancellation, holder.FirstName, mail.Link("/reset-password?token=" + token));
+    }
+}
+
+public static class RateLimits
+{
+    public const string Login = "login";
+    public const string Recovery = "recovery";
+}
