@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Marten;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace MySign.Certificates.Authority;
+
+/// <summary>A CA certificate and its private key, the key only ever stored protected (Data Protection).</summary>
+public sealed class AuthorityKey
+{
+    public string Id { get; set; } = "";
+    public byte[] CertificateDer { get; set; } = [];
+    public string ProtectedKey { get; set; } = "";
+}
+
+/// <summary>
+/// "MySign Qualified Electronic Signature CA": a root and an issuing CA. Production loads them from
+/// configuration (Certificates:Ca:RootPfx / IssuingPfx, base64 PKCS#12, and their passwords); otherwise they
+/// are generated at first start and kept in PostgreSQL with the keys encrypted at rest. Nodes starting
+/// together agree: the first insert wins and the others load it.
+/// </summary>
+public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionProvider protection, IConfiguration configuration, IHostEnvironment environment)
+{
+    public const string Name = "MySign Qualified Electronic Signature CA";
+    public const string Organisation = "MySign S.p.A.";
+    public const string Unit = "Qualified Trust Service Provider";
+    private readonly IDataProtector _protector = protection.CreateProtector("MySign.Certificates.CA");
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (X509Certificate2 Root, X509Certificate2 Issuing)? _loaded;
+
+    /// <summary>The key that seals holder keys together with the PIN (Certificates:KeySecret; required in Production).</summary>
+    public byte[] KeySecret { get; } = System.Text.Encoding.UTF8.GetBytes(configuration["Certificates:KeySecret"]
+        ?? (environment.IsProduction() ? throw new InvalidOperationException("Certificates:KeySecret must be configured in Production.") : "mysign-development-key-secret"));
+
+    public async Task<(X509Certificate2 Root, X509Certificate2 Issuing)> GetAsync(CancellationToken cancellation = default)
+    {
+        if (_loaded is { } ready) return ready;
+        await _gate.WaitAsync(cancellation);
+        try
+        {
+            return _loaded ??= FromConfiguration() ?? await FromDatabaseAsync(cancellation);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private (X509Certificate2, X509Certificate2)? FromConfiguration()
+    {
+        var root = configuration["Certificates:Ca:RootPfx"];
+        var issuing = configuration["Certificates:Ca:IssuingPfx"];
+        if (string.IsNullOrEmpty(root) || string.IsNullOrEmpty(issuing)) return null;
+        return (X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(root), configuration["Certificates:Ca:RootPassword"]),
+                X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(issuing), configuration["Certificates:Ca:IssuingPassword"], X509KeyStorageFlags.Exportable));
+    }
+
+    private async Task<(X509Certificate2, X509Certificate2)> FromDatabaseAsync(CancellationToken cancellation)
+    {
+        await using (var query = store.QuerySession())
+        {
+            var root = await query.LoadAsync<AuthorityKey>("root", cancellation);
+            var issuing = await query.LoadAsync<AuthorityKey>("issuing", cancellation);
+            if (root is not null && issuing is not null) return (Open(root), Open(issuing));
+        }
+        var (newRoot, newIssuing) = CertificateFactory.CreateAuthority(DateTimeOffset.UtcNow);
+        try
+        {
+            await using var session = store.LightweightSession();
+            session.Insert(Seal("root", newRoot));
+            session.Insert(Seal("issuing", newIssuing));
+            await session.SaveChangesAsync(cancellation);
+            return (newRoot, newIssuing);
+        }
+        catch (Exception e) when (e is JasperFx.DocumentAlreadyExistsException or JasperFx.ConcurrencyException)
+        {
+            return await FromDatabaseAsync(cancellation); // another node created them first
+        }
+    }
+
+    private AuthorityKey Seal(string id, X509Certificate2 certificate)
+    {
+        using var key = certificate.GetECDsaPrivateKey()!;
+        return new AuthorityKey { Id = id, CertificateDer = certificate.RawData, ProtectedKey = Convert.ToBase64String(_protector.Protect(key.ExportPkcs8PrivateKey())) };
+    }
+
+    private X509Certificate2 Open(AuthorityKey stored)
+    {
+        using var certificate = X509CertificateLoader.LoadCertificate(stored.CertificateDer);
+        var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(_protector.Unprotect(Convert.FromBase64String(stored.ProtectedKey)), out _);
+        return certificate.CopyWithPrivateKey(key);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Formats.Asn1;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MySign.Certificates.Authority;
+
+/// <summary>What goes into a holder's certificate.</summary>
+public sealed record HolderIdentity(string GivenName, string Surname, string FiscalCode, string UniqueIdentifier);
+
+/// <summary>Builds the CA, holder certificates and CRLs with the framework's builders (ASN.1 only where it has none).</summary>
+public static class CertificateFactory
+{
+    /// <summary>ETSI EN 319 411-2 QCP-n-qscd, and MySign's own certification practice.</summary>
+    public const string QualifiedPolicy = "0.4.0.194112.1.2";
+    public const string MySignPolicy = "1.3.6.1.4.1.61999.1.1.1";
+
+    public static (X509Certificate2 Root, X509Certificate2 Issuing) CreateAuthority(DateTimeOffset now)
+    {
+        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var rootRequest = new CertificateRequest(CaName("Root"), rootKey, HashAlgorithmName.SHA384);
+        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
+        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        rootRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(rootRequest.PublicKey, false));
+        var root = rootRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(20));
+
+        var issuingKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var issuingRequest = new CertificateRequest(CaName(null), issuingKey, HashAlgorithmName.SHA384);
+        issuingRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        issuingRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        issuingRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(issuingRequest.PublicKey, false));
+        issuingRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        using var issuingPublic = issuingRequest.Create(root, now.AddMinutes(-5), now.AddYears(10), Serial());
+        return (root, issuingPublic.CopyWithPrivateKey(issuingKey));
+    }
+
+    private static X500DistinguishedName CaName(string? suffix)
+    {
+        var name = new X500DistinguishedNameBuilder();
+        name.AddCountryOrRegion("IT");
+        name.AddOrganizationName(CertificateAuthority.Organisation);
+        name.AddOrganizationalUnitName(CertificateAuthority.Unit);
+        name.AddCommonName(suffix is null ? CertificateAuthority.Name : $"{CertificateAuthority.Name} {suffix}");
+        return name.Build();
+    }
+
+    public static X509Certificate2 IssueHolder(X509Certificate2 issuing, HolderIdentity holder, PublicKey key, DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial, string crlUrl)
+    {
+        var name = new X500DistinguishedNameBuilder();
+        name.AddCountryOrRegion("IT");
+        name.Add("2.5.4.42", holder.GivenName);
+        name.Add("2.5.4.4", holder.Surname);
+        name.Add("2.5.4.5", "TINIT-" + holder.FiscalCode, UniversalTagNumber.PrintableString);
+        name.Add("2.5.4.46", holder.UniqueIdentifier, UniversalTagNumber.PrintableString); // dnQualifier: the IUT
+        name.AddCommonName($"{holder.GivenName} {holder.Surname}");
+        var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.NonRepudiation, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(key, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false));
+        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([crlUrl]));
+        request.CertificateExtensions.Add(Policies());
+        request.CertificateExtensions.Add(QcStatements());
+        return request.Create(issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuing.GetECDsaPrivateKey()!), notBefore, notAfter, serial);
+    }
+
+    public static byte[] Serial()
+    {
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f; // positive
+        serial[0] |= 0x10; // and sixteen bytes long
+        return serial;
+    }
+
+    /// <summary>certificatePolicies: the qualified policy and MySign's.</summary>
+    private static X509Extension Policies()
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var policy in new[] { QualifiedPolicy, MySignPolicy })
+                using (writer.PushSequence()) writer.WriteObjectIdentifier(policy);
+        }
+        return new X509Extension("2.5.29.32", writer.Encode(), false);
+    }
+
+    /// <summary>qcStatements (ETSI EN 319 412-5): EU qualified, key in a QSCD, type e-signature.</summary>
+    private static X509Extension QcStatements()
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence()) writer.WriteObjectIdentifier("0.4.0.1862.1.1");
+            using (writer.PushSequence()) writer.WriteObjectIdentifier("0.4.0.1862.1.4");
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("0.4.0.1862.1.6");
+                using (writer.PushSequence()) writer.WriteObjectIdentifier("0.4.0.1862.1.6.1");
+            }
+        }
+        return new X509Extension("1.3.6.1.5.5.7.1.3", writer.Encode(), false);
+    }
+
+    public sealed record CrlEntry(byte[] Serial, DateTimeOffset RevokedAt, X509RevocationReason Reason);
+
+    public static byte[] BuildCrl(X509Certificate2 issuing, IEnumerable<CrlEntry> entries, BigInteger number, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var entry in entries) builder.AddEntry(entry.Serial, entry.RevokedAt, entry.Reason);
+        return builder.Build(issuing, number, nextUpdate, HashAlgorithmName.SHA384, null, thisUpdate);
+    }
+}

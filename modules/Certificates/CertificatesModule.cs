@@ -1,0 +1,51 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Certificates.Authority;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using MySign.Certificates.Issuance;
+using MySign.Certificates.Portal;
+using MySign.Certificates.Status;
+using MySign.Kernel.Web;
+
+namespace MySign.Certificates;
+
+public static class CertificatesModule
+{
+    public const string Schema = "certificates";
+
+    public static IServiceCollection AddCertificates(this IServiceCollection services)
+    {
+        services.ConfigureMarten(options =>
+        {
+            options.Schema.For<HolderCertificate>().DatabaseSchemaName(Schema);
+            options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
+            options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
+            options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);
+            options.Schema.For<StatusChangeRequest>().DatabaseSchemaName(Schema);
+            options.Schema.For<Csc.CscToken>().DatabaseSchemaName(Schema);
+            options.Schema.For<Csc.CscAuthorization>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
+            options.Schema.For<Csc.CscOtp>().DatabaseSchemaName(Schema);
+        });
+        services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<Issuer>();
+        services.AddHostedService<CrlRefresher>();
+        services.AddSingleton<IPortalBox, CertificateBadge>();
+        services.AddSingleton<IPortalBox, CertificateBox>();
+        services.AddSingleton<IPortalBox, PinBox>();
+        services.AddSingleton<IPortalBox, SuspensionBox>();
+        services.AddSingleton<IDemoSeeder, CertificatesDemoSeeder>();
+        return services;
+    }
+}
+
+public sealed class CertificatesDemoSeeder : IDemoSeeder
+{
+    /// <summary>A real certificate, issued after the seed commits (the message carries the PIN, so it is invoked, never queued).
+    /// Backdated so that two months are left: the demo shows the renewal window open.</summary>
+    public IEnumerable<object> Seed(IDocumentSession session, DateTimeOffset now) =>
+    [
+        new IssueCertificate(Demo.HolderUserId, Demo.HolderFirstName, Demo.HolderLastName, Demo.HolderFiscalCode, Demo.HolderPin,
+            ValidFrom: now - Issuer.Validity + TimeSpan.FromDays(61)),
+    ];
+}

@@ -1,0 +1,16 @@
+namespace MySign.Certificates.Contracts;
+
+/// <summary>A certificate was issued to a holder (at activation or renewal). Other modules keep what they need of it.</summary>
+public sealed record CertificateIssued(
+    string HolderId, Guid CertificateId, string UniqueIdentifier, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+
+/// <summary>
+/// Issues a holder's certificate: a new key pair sealed under <paramref name="Pin"/>, a new unique identifier,
+/// valid three years; a current certificate is superseded. Send with InvokeAsync only (it carries the PIN,
+/// which must never be written to a queue). ValidFrom backdates the validity (demo data and tests only).
+/// </summary>
+public sealed record IssueCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, bool Automatic = false,
+    DateTimeOffset? ValidFrom = null);
+
+/// <summary>A certificate's status changed (suspended, reactivated, revoked); Renewal and History may react.</summary>
+public sealed record CertificateStatusChanged(string HolderId, Guid CertificateId, string Status, DateTimeOffset At);

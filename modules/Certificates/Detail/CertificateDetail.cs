@@ -1,0 +1,70 @@
+using System.Security.Cryptography.X509Certificates;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using MySign.Certificates.Authority;
+using MySign.Certificates.Domain;
+using MySign.Certificates.Issuance;
+using MySign.Kernel.Web;
+using Wolverine.Http;
+
+namespace MySign.Certificates.Detail;
+
+public sealed record CertificateDetailView(string UniqueIdentifier, string GivenName, string Surname, string SerialNumber, string Country,
+    string Alias, string Domain, string StatusKey, DateTimeOffset ActivatedAt, DateTimeOffset ExpiresAt, string CertificateSerial,
+    string CaCountry, string CaName, string CaOrganisation, string CaUnit);
+
+/// <summary>The certificate's detail page (holder and certifying-authority blocks), its download, and the public CA files and CRL.</summary>
+public static class CertificateDetailEndpoints
+{
+    [WolverineGet("/certificate")]
+    public static async Task<IResult> Detail(HttpContext context, IQuerySession session, TimeProvider clock)
+    {
+        var c = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (c is null) return Results.NotFound();
+        var view = new CertificateDetailView(c.UniqueIdentifier, c.GivenName, c.Surname, "TINIT-" + c.FiscalCode, "IT", c.Id, "MySign",
+            "certificate.status." + c.StatusAt(clock.GetUtcNow()).ToString().ToLowerInvariant(), c.ActivatedAt, c.ExpiresAt, c.SerialNumber,
+            "IT", CertificateAuthority.Name, CertificateAuthority.Organisation, CertificateAuthority.Unit);
+        return new HtmlView(typeof(CertificateDetailEndpoints).Assembly, "Detail/CertificateDetail", view, "certificate.detail.title") { Partial = false };
+    }
+
+    [WolverineGet("/certificate/download/{format}")]
+    public static async Task<IResult> Download(string format, HttpContext context, IQuerySession session)
+    {
+        var c = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (c is null) return Results.NotFound();
+        var name = $"{c.UniqueIdentifier}";
+        return format switch
+        {
+            "pem" => Results.File(System.Text.Encoding.ASCII.GetBytes(new string(System.Security.Cryptography.PemEncoding.Write("CERTIFICATE", c.Der)) + "\n"), "application/x-pem-file", name + ".pem"),
+            "der" => Results.File(c.Der, "application/pkix-cert", name + ".cer"),
+            _ => Results.NotFound(),
+        };
+    }
+
+    [WolverineGet("/ca/{file}"), AllowAnonymous]
+    public static async Task<IResult> Authority(string file, CertificateAuthority authority, HttpContext context)
+    {
+        var (root, issuing) = await authority.GetAsync(context.RequestAborted);
+        var pem = file switch
+        {
+            "root.pem" => root.ExportCertificatePem(),
+            "issuing.pem" => issuing.ExportCertificatePem(),
+            "chain.pem" => issuing.ExportCertificatePem() + "\n" + root.ExportCertificatePem(),
+            _ => null,
+        };
+        return pem is null ? Results.NotFound() : Results.Text(pem + "\n", "application/x-pem-file");
+    }
+
+    /// <summary>The CRL at the URL written in every certificate; rebuilt here too when the stored one is due.</summary>
+    [WolverineGet("/crl/issuing.crl"), AllowAnonymous]
+    public static async Task<IResult> Crl(IDocumentStore store, Issuer issuer, TimeProvider clock, HttpContext context)
+    {
+        var now = clock.GetUtcNow();
+        await using var session = store.QuerySession();
+        var crl = await session.LoadAsync<CrlDocument>("issuing", context.RequestAborted);
+        if (crl is null || crl.NextUpdate - now < TimeSpan.FromHours(1)) crl = await issuer.PublishCrlAsync(store, now, context.RequestAborted);
+        context.Response.Headers.CacheControl = "public, max-age=60";
+        return Results.File(crl.Der, "application/pkix-crl");
+    }
+}

@@ -1,0 +1,63 @@
+using System.Security.Cryptography.X509Certificates;
+using MySign.Certificates.Keys;
+
+namespace MySign.Certificates.Domain;
+
+public enum CertificateStatus { Active, Suspended, Revoked, Expired }
+public enum SignatureKind { Remote, Automatic }
+
+/// <summary>
+/// The holder's current signature certificate with its key sealed under the PIN. Id is the holder's
+/// User ID; a renewal replaces it (the old serial goes to the CRL as superseded).
+/// </summary>
+public sealed class HolderCertificate
+{
+    public string Id { get; set; } = "";
+    public Guid CertificateId { get; set; }
+    public string UniqueIdentifier { get; set; } = "";
+    public string SerialNumber { get; set; } = "";
+    public string GivenName { get; set; } = "";
+    public string Surname { get; set; } = "";
+    public string FiscalCode { get; set; } = "";
+    public SignatureKind Kind { get; set; }
+    public CertificateStatus Status { get; set; }
+    public DateTimeOffset ActivatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public byte[] Der { get; set; } = [];
+    public SealedKey? Key { get; set; }
+    /// <summary>The key sealed under a new PIN, waiting for the OTP that confirms the PIN change.</summary>
+    public SealedKey? PendingKey { get; set; }
+    public Guid? PendingChallengeId { get; set; }
+    public int WrongPinAttempts { get; set; }
+    public DateTimeOffset? SuspendedUntil { get; set; }
+    public string? StatusReason { get; set; }
+    public DateTimeOffset? StatusChangedAt { get; set; }
+
+    public const int MaxPinAttempts = 5;
+    public bool PinBlocked => WrongPinAttempts >= MaxPinAttempts;
+
+    /// <summary>Expiry needs no one to act: past its end an active certificate reads as expired.</summary>
+    public CertificateStatus StatusAt(DateTimeOffset now) =>
+        Status == CertificateStatus.Active && now >= ExpiresAt ? CertificateStatus.Expired : Status;
+
+    public X509Certificate2 Certificate() => X509CertificateLoader.LoadCertificate(Der);
+}
+
+/// <summary>A serial on the CRL: revoked (for good) or on hold (suspended; removed on reactivation). Id is the serial in hex.</summary>
+public sealed class RevocationEntry
+{
+    public string Id { get; set; } = "";
+    public Guid CertificateId { get; set; }
+    public DateTimeOffset RevokedAt { get; set; }
+    public X509RevocationReason Reason { get; set; }
+}
+
+/// <summary>The current CRL of the issuing CA.</summary>
+public sealed class CrlDocument
+{
+    public string Id { get; set; } = "issuing";
+    public long Number { get; set; }
+    public byte[] Der { get; set; } = [];
+    public DateTimeOffset ThisUpdate { get; set; }
+    public DateTimeOffset NextUpdate { get; set; }
+}

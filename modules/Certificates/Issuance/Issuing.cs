@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using MySign.Certificates.Authority;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using MySign.Certificates.Keys;
+using Wolverine;
+
+namespace MySign.Certificates.Issuance;
+
+/// <summary>Issues certificates and keeps the CRL current. Both need the CA, so both live here.</summary>
+public sealed class Issuer(CertificateAuthority authority, IConfiguration configuration)
+{
+    public static readonly TimeSpan Validity = TimeSpan.FromDays(3 * 365);
+    public static readonly TimeSpan CrlLifetime = TimeSpan.FromHours(24);
+
+    public string CrlUrl => (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/') + "/crl/issuing.crl";
+
+    public async Task<HolderCertificate> IssueAsync(IssueCertificate request, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var (_, issuing) = await authority.GetAsync(cancellation);
+        var from = request.ValidFrom ?? now;
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), NewUniqueIdentifier(now));
+        var serial = CertificateFactory.Serial();
+        using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from.AddMinutes(-1), from + Validity, serial, CrlUrl);
+        return new HolderCertificate
+        {
+            Id = request.HolderId, CertificateId = Guid.CreateVersion7(now), UniqueIdentifier = identity.UniqueIdentifier,
+            SerialNumber = Convert.ToHexString(serial), GivenName = identity.GivenName, Surname = identity.Surname, FiscalCode = identity.FiscalCode,
+            Kind = request.Automatic ? SignatureKind.Automatic : SignatureKind.Remote, Status = CertificateStatus.Active,
+            ActivatedAt = from, ExpiresAt = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero), Der = certificate.RawData,
+            Key = KeyVault.Seal(key.ExportPkcs8PrivateKey(), request.Pin, authority.KeySecret),
+        };
+    }
+
+    /// <summary>An IUT: "IUT" + year + ten random digits, new for every certificate.</summary>
+    private static string NewUniqueIdentifier(DateTimeOffset now) =>
+        $"IUT{now.Year}{RandomNumberGenerator.GetInt32(0, 100_000):D5}{RandomNumberGenerator.GetInt32(0, 100_000):D5}";
+
+    /// <summary>
+    /// Rebuilds the CRL from the committed revocation entries. Concurrent rebuilds are safe: the CRL document
+    /// is versioned, and a rebuild that lost the race reads the entries again and tries once more.
+    /// </summary>
+    public async Task<CrlDocument> PublishCrlAsync(IDocumentStore store, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var (_, issuing) = await authority.GetAsync(cancellation);
+        for (var round = 0; ; round++)
+        {
+            await using var session = store.LightweightSession();
+            var entries = await session.Query<RevocationEntry>().ToListAsync(cancellation);
+            var crl = await session.LoadAsync<CrlDocument>("issuing", cancellation) ?? new CrlDocument();
+            crl.Number++;
+            crl.ThisUpdate = now;
+            crl.NextUpdate = now + CrlLifetime;
+            crl.Der = CertificateFactory.BuildCrl(issuing, entries.Select(e => new CertificateFactory.CrlEntry(Convert.FromHexString(e.Id), e.RevokedAt, e.Reason)), crl.Number, now, crl.NextUpdate);
+            session.Store(crl);
+            try
+            {
+                await session.SaveChangesAsync(cancellation);
+                return crl;
+            }
+            catch (JasperFx.ConcurrencyException) when (round < 20)
+            {
+            }
+        }
+    }
+
+    public byte[] KeySecret => authority.KeySecret;
+}
+
+public static class IssueCertificateHandler
+{
+    public static async Task<CertificateIssued> Handle(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock, CancellationToken cancellation)
+    {
+        var now = clock.GetUtcNow();
+        var previous = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
+        var issued = await issuer.IssueAsync(request, now, cancellation);
+        session.Store(issued);
+        if (previous is not null && previous.Status != CertificateStatus.Revoked)
+        {
+            // The old certificate is superseded: on the CRL for good, so it cannot sign any more.
+            session.Store(new RevocationEntry { Id = previous.SerialNumber, CertificateId = previous.CertificateId, RevokedAt = now, Reason = X509RevocationReason.Superseded });
+            await bus.PublishAsync(new PublishCrl());
+        }
+        var message = new CertificateIssued(issued.Id, issued.CertificateId, issued.UniqueIdentifier, issued.ActivatedAt, issued.ExpiresAt);
+        await bus.PublishAsync(message);
+        return message;
+    }
+}
+
+/// <summary>Rebuild and publish the CRL (sent after every status change, through the outbox, and when one is due).</summary>
+public sealed record PublishCrl;
+
+public static class PublishCrlHandler
+{
+    public static Task Handle(PublishCrl _, IDocumentStore store, Issuer issuer, TimeProvider clock, CancellationToken cancellation) =>
+        issuer.PublishCrlAsync(store, clock.GetUtcNow(), cancellation);
+}

@@ -1,0 +1,67 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+using MySign.Certificates.Domain;
+using MySign.Certificates.Issuance;
+using MySign.Certificates.Keys;
+using MySign.Kernel.Web;
+using MySign.Otp.Contracts;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Certificates.Pin;
+
+public sealed record PinView(string Step, string? ErrorKey, string? Field, string? Destination, bool Changed);
+
+/// <summary>
+/// Signature PIN: current PIN, new PIN, confirmation, then an OTP. The key is re-sealed under the new PIN
+/// at once but kept aside; only the OTP swaps it in, so the old PIN works until then. No PIN is stored.
+/// </summary>
+public static class ChangePinEndpoints
+{
+    public const string Purpose = "pin.change";
+
+    [WolverineGet("/pin")]
+    public static IResult Form() => View(new PinView("form", null, null, null, false));
+
+    [WolverinePost("/pin")]
+    public static async Task<IResult> Submit(HttpContext context, IDocumentSession session, Issuer issuer, IMessageBus bus)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (certificate is null || certificate.Status == CertificateStatus.Revoked) return Results.NotFound();
+        string current = form["current"].ToString(), next = form["new"].ToString();
+        if (PinRules.Problem(next) is { } problem) return View(new PinView("form", problem, "new", null, false), StatusCodes.Status422UnprocessableEntity);
+        if (next != form["confirm"].ToString()) return View(new PinView("form", "pin.error.confirm", "confirm", null, false), StatusCodes.Status422UnprocessableEntity);
+        if (next == current) return View(new PinView("form", "pin.error.same", "new", null, false), StatusCodes.Status422UnprocessableEntity);
+
+        var (result, key) = await PinCheck.OpenAsync(session, certificate, current, issuer);
+        if (result != PinResult.Ok) return View(new PinView("form", PinCheck.ErrorKey(result), "current", null, false), StatusCodes.Status422UnprocessableEntity);
+
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
+        if (issued.Throttled) return View(new PinView("form", "pin.error.throttled", null, null, false), StatusCodes.Status429TooManyRequests);
+        certificate.PendingKey = await Task.Run(() => KeyVault.Seal(key, next, issuer.KeySecret));
+        certificate.PendingChallengeId = issued.ChallengeId;
+        session.Store(certificate);
+        return View(new PinView("otp", null, null, issued.Destination, false));
+    }
+
+    [WolverinePost("/pin/confirm")]
+    public static async Task<IResult> Confirm(HttpContext context, IDocumentSession session, IMessageBus bus)
+    {
+        var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
+        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code), context.RequestAborted);
+        if (!verified.IsValid)
+            return View(new PinView("otp", verified.ErrorKey, "code", null, false), StatusCodes.Status422UnprocessableEntity);
+        certificate.Key = certificate.PendingKey;
+        certificate.PendingKey = null;
+        certificate.PendingChallengeId = null;
+        certificate.WrongPinAttempts = 0;
+        session.Store(certificate);
+        return View(new PinView("form", null, null, null, true));
+    }
+
+    private static IResult View(PinView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(ChangePinEndpoints).Assembly, "Pin/ChangePin", view, "pin.title") { StatusCode = status };
+}

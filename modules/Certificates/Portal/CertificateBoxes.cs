@@ -1,0 +1,56 @@
+using Marten.Services.BatchQuerying;
+using Microsoft.AspNetCore.Http;
+using Marten;
+using MySign.Certificates.Domain;
+using MySign.Kernel.Rendering;
+using MySign.Kernel.Web;
+using Wolverine.Http;
+
+namespace MySign.Certificates.Portal;
+
+public sealed record CertificateView(string? UniqueIdentifier, string Status, string StatusKey, string KindKey,
+    DateTimeOffset? ActivatedAt, DateTimeOffset? ExpiresAt, int PinAttemptsLeft, DateTimeOffset? SuspendedUntil = null);
+
+/// <summary>The certificate's three home-page parts: the badge above the boxes, the certificate box, the PIN box, the suspension box.</summary>
+public abstract class CertificatePart(string template, int order, PortalSlot slot, string path) : IPortalBox
+{
+    public int Order => order;
+    public PortalSlot Slot => slot;
+    public string Path => path;
+
+    public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
+    {
+        var loaded = batch.LoadOnce<HolderCertificate>(context, context.HolderId());
+        var now = context.RequestServices.GetService(typeof(TimeProvider)) is TimeProvider clock ? clock.GetUtcNow() : DateTimeOffset.UtcNow;
+        return () => HtmlView.For<CertificatePart>(template, View(loaded.Result, now)).RenderFragment(context);
+    }
+
+    public static CertificateView View(HolderCertificate? certificate, DateTimeOffset now)
+    {
+        if (certificate is null) return new CertificateView(null, "none", "certificate.status.none", "certificate.kind.remote", null, null, 0);
+        var status = certificate.StatusAt(now).ToString().ToLowerInvariant();
+        return new CertificateView(certificate.UniqueIdentifier, status, "certificate.status." + status,
+            certificate.Kind == SignatureKind.Automatic ? "certificate.kind.automatic" : "certificate.kind.remote",
+            certificate.ActivatedAt, certificate.ExpiresAt, Math.Max(0, HolderCertificate.MaxPinAttempts - certificate.WrongPinAttempts), certificate.SuspendedUntil);
+    }
+}
+
+public sealed class CertificateBadge() : CertificatePart("Portal/Badge", 0, PortalSlot.Summary, "/portal/boxes/badge");
+public sealed class CertificateBox() : CertificatePart("Portal/CertificateBox", 10, PortalSlot.Box, "/portal/boxes/certificate");
+public sealed class PinBox() : CertificatePart("Portal/PinBox", 40, PortalSlot.Box, "/portal/boxes/pin");
+public sealed class SuspensionBox() : CertificatePart("Portal/SuspensionBox", 60, PortalSlot.Box, "/portal/boxes/suspension");
+
+public static class CertificateBoxEndpoints
+{
+    [WolverineGet("/portal/boxes/badge")]
+    public static Task<IResult> Badge(HttpContext context, IQuerySession session) => PortalBoxes.PartialAsync(new CertificateBadge(), session, context);
+
+    [WolverineGet("/portal/boxes/certificate")]
+    public static Task<IResult> Certificate(HttpContext context, IQuerySession session) => PortalBoxes.PartialAsync(new CertificateBox(), session, context);
+
+    [WolverineGet("/portal/boxes/pin")]
+    public static Task<IResult> Pin(HttpContext context, IQuerySession session) => PortalBoxes.PartialAsync(new PinBox(), session, context);
+
+    [WolverineGet("/portal/boxes/suspension")]
+    public static Task<IResult> Suspension(HttpContext context, IQuerySession session) => PortalBoxes.PartialAsync(new SuspensionBox(), session, context);
+}

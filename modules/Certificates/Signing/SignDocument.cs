@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using MySign.Certificates.Authority;
+using MySign.Certificates.Domain;
+using MySign.Certificates.Issuance;
+using MySign.Certificates.Pin;
+using MySign.History.Contracts;
+using MySign.Kernel.Web;
+using MySign.Otp.Contracts;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Certificates.Signing;
+
+public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field);
+
+/// <summary>
+/// Sign a document in the portal: ask for an OTP, then upload the file with PIN and OTP; the answer is a
+/// detached CAdES signature (.p7s: CMS SignedData with the signing certificate, the issuing CA and the
+/// signing time) that `openssl cms -verify` accepts. Only an active certificate signs.
+/// </summary>
+public static class SignDocumentEndpoints
+{
+    public const string Purpose = "document.sign";
+    public const long MaxBytes = 20 * 1024 * 1024;
+
+    [WolverineGet("/sign")]
+    public static IResult Start() => View(new SignView("start", null, null, null, null));
+
+    [WolverinePost("/sign/otp")]
+    public static async Task<IResult> SendOtp(HttpContext context, IQuerySession session, IMessageBus bus, TimeProvider clock)
+    {
+        var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (certificate?.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active) return View(new SignView("start", null, null, "sign.error.inactive", null), StatusCodes.Status422UnprocessableEntity);
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
+        if (issued.Throttled) return View(new SignView("start", null, null, "pin.error.throttled", null), StatusCodes.Status429TooManyRequests);
+        return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null));
+    }
+
+    [WolverinePost("/sign")]
+    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, Issuer issuer, CertificateAuthority authority, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (certificate?.StatusAt(now) != CertificateStatus.Active) return View(new SignView("start", null, null, "sign.error.inactive", null), StatusCodes.Status422UnprocessableEntity);
+        if (!context.Request.HasFormContentType) return View(new SignView("start", null, null, null, null), StatusCodes.Status400BadRequest);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        Guid.TryParse(form["challenge"], out var challenge);
+        SignView Again(string error, string field) => new("upload", challenge, form["destination"].ToString(), error, field);
+        var file = form.Files.GetFile("document");
+        if (file is null || file.Length == 0) return View(Again("sign.error.file", "document"), StatusCodes.Status422UnprocessableEntity);
+        if (file.Length > MaxBytes) return View(Again("sign.error.size", "document"), StatusCodes.Status422UnprocessableEntity);
+
+        var (pin, pkcs8) = await PinCheck.OpenAsync(session, certificate, form["pin"].ToString(), issuer);
+        if (pin != PinResult.Ok) return View(Again(PinCheck.ErrorKey(pin), "pin"), StatusCodes.Status422UnprocessableEntity);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), form["code"].ToString()), context.RequestAborted);
+        if (!verified.IsValid) return View(Again(verified.ErrorKey, "code"), StatusCodes.Status422UnprocessableEntity);
+
+        byte[] content;
+        await using (var stream = file.OpenReadStream())
+        using (var buffer = new MemoryStream())
+        {
+            await stream.CopyToAsync(buffer, context.RequestAborted);
+            content = buffer.ToArray();
+        }
+        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
+        using var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(pkcs8, out _);
+        CryptographicOperations.ZeroMemory(pkcs8!);
+        using var signingCertificate = certificate.Certificate().CopyWithPrivateKey(key);
+        var cms = new SignedCms(new ContentInfo(content), detached: true);
+        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signingCertificate)
+        {
+            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"), IncludeOption = X509IncludeOption.EndCertOnly,
+        };
+        signer.Certificates.Add(X509CertificateLoader.LoadCertificate(issuing.RawData));
+        signer.SignedAttributes.Add(new Pkcs9SigningTime(now.UtcDateTime));
+        cms.ComputeSignature(signer, silent: true);
+
+        var name = Path.GetFileName(file.FileName);
+        await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), certificate.Id, certificate.CertificateId, now,
+            name.Length > 200 ? name[..200] : name, "SHA-256", true, SignatureChannel.Portal));
+        return Results.File(cms.Encode(), "application/pkcs7-signature", name + ".p7s");
+    }
+
+    private static IResult View(SignView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(SignDocumentEndpoints).Assembly, "Signing/SignDocument", view, "sign.title") { StatusCode = status };
+}

@@ -1,0 +1,162 @@
+using System.Security.Cryptography.X509Certificates;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using MySign.Certificates.Issuance;
+using MySign.Certificates.Pin;
+using MySign.Kernel.Web;
+using MySign.Otp.Contracts;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Certificates.Status;
+
+public enum StatusAction { Suspend, Reactivate, Revoke }
+
+/// <summary>A status change waiting for its OTP. Id goes in the form; only its holder may confirm it.</summary>
+public sealed class StatusChangeRequest
+{
+    public Guid Id { get; set; }
+    public string HolderId { get; set; } = "";
+    public Guid CertificateId { get; set; }
+    public StatusAction Action { get; set; }
+    public string Reason { get; set; } = "";
+    public DateTimeOffset? Until { get; set; }
+    public Guid ChallengeId { get; set; }
+    public bool Done { get; set; }
+}
+
+/// <summary>Reactivates a suspension at its end date (scheduled when the suspension is confirmed).</summary>
+public sealed record ReactivateAtEnd(string HolderId, Guid CertificateId, DateTimeOffset Until);
+
+public sealed record StatusView(string Action, string Step, string Reason, string Until, bool Confirmed, string? ErrorKey, string? Field,
+    Guid? RequestId = null, string? Destination = null, IReadOnlyList<string>? Reasons = null);
+
+/// <summary>
+/// Suspension and revocation: suspend (reason, optional end date, PIN, then OTP), reactivate (PIN, OTP) and
+/// revoke (reason, PIN, explicit confirmation, OTP; permanent). Each change reaches the CRL with its RFC 5280
+/// reason: a suspension is certificateHold, removed again on reactivation.
+/// </summary>
+public static class ChangeStatusEndpoints
+{
+    public static readonly string[] RevocationReasons = ["keyCompromise", "affiliationChanged", "cessationOfOperation", "unspecified"];
+    public static readonly string[] SuspensionReasons = ["lostDevice", "suspectedMisuse", "temporaryAbsence", "other"];
+
+    [WolverineGet("/certificate/{action}")]
+    public static async Task<IResult> Form(string action, HttpContext context, IQuerySession session, TimeProvider clock)
+    {
+        var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (certificate is null || ParseAction(action) is not { } parsed || !Allowed(parsed, certificate, clock.GetUtcNow())) return Results.NotFound();
+        return View(Empty(parsed));
+    }
+
+    [WolverinePost("/certificate/{action}")]
+    public static async Task<IResult> Submit(string action, HttpContext context, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (certificate is null || ParseAction(action) is not { } parsed || !Allowed(parsed, certificate, now)) return Results.NotFound();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var reason = form["reason"].ToString();
+        var untilText = form["until"].ToString();
+        var typed = Empty(parsed) with { Reason = reason, Until = untilText };
+
+        DateTimeOffset? until = null;
+        if (parsed != StatusAction.Reactivate && !(parsed == StatusAction.Revoke ? RevocationReasons : SuspensionReasons).Contains(reason))
+            return View(typed with { ErrorKey = "status.error.reason", Field = "reason" }, StatusCodes.Status422UnprocessableEntity);
+        if (parsed == StatusAction.Suspend && untilText.Length > 0)
+        {
+            if (!DateOnly.TryParseExact(untilText, "yyyy-MM-dd", out var day) || day <= DateOnly.FromDateTime(now.UtcDateTime) || day.ToDateTime(TimeOnly.MinValue) > certificate.ExpiresAt.UtcDateTime)
+                return View(typed with { ErrorKey = "status.error.until", Field = "until" }, StatusCodes.Status422UnprocessableEntity);
+            until = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        }
+        if (parsed == StatusAction.Revoke && form["understood"] != "yes")
+            return View(typed with { ErrorKey = "status.error.confirm", Field = "understood" }, StatusCodes.Status422UnprocessableEntity);
+        var (pin, _) = await PinCheck.OpenAsync(session, certificate, form["pin"].ToString(), issuer);
+        if (pin != PinResult.Ok) return View(typed with { ErrorKey = PinCheck.ErrorKey(pin), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
+
+        var request = new StatusChangeRequest
+        {
+            Id = Guid.CreateVersion7(now), HolderId = certificate.Id, CertificateId = certificate.CertificateId, Action = parsed, Reason = reason, Until = until,
+        };
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose(parsed), request.Id.ToString()), context.RequestAborted);
+        if (issued.Throttled) return View(typed with { ErrorKey = "pin.error.throttled" }, StatusCodes.Status429TooManyRequests);
+        request.ChallengeId = issued.ChallengeId;
+        session.Store(request);
+        return View(typed with { Step = "otp", RequestId = request.Id, Destination = issued.Destination });
+    }
+
+    [WolverinePost("/certificate/status/{id}")]
+    public static async Task<IResult> Confirm(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    {
+        var request = await session.LoadAsync<StatusChangeRequest>(id, context.RequestAborted);
+        if (request is null || request.HolderId != context.HolderId() || request.Done) return Results.NotFound();
+        var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
+        var now = clock.GetUtcNow();
+        if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now)) return Results.NotFound();
+        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code), context.RequestAborted);
+        var view = Empty(request.Action) with { Step = "otp", RequestId = id };
+        if (!verified.IsValid) return View(view with { ErrorKey = verified.ErrorKey, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
+
+        request.Done = true;
+        session.Store(request);
+        await Apply(session, bus, certificate, request.Action, request.Reason, request.Until, now);
+        if (request.Action == StatusAction.Suspend && request.Until is { } until)
+            await bus.ScheduleAsync(new ReactivateAtEnd(certificate.Id, certificate.CertificateId, until), until);
+        return View(view with { Step = "done", Confirmed = true });
+    }
+
+    /// <summary>The change itself, shared with the scheduled reactivation: status, CRL entry, events.</summary>
+    public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until, DateTimeOffset now)
+    {
+        certificate.Status = action switch { StatusAction.Suspend => CertificateStatus.Suspended, StatusAction.Revoke => CertificateStatus.Revoked, _ => CertificateStatus.Active };
+        certificate.StatusReason = action == StatusAction.Reactivate ? null : reason;
+        certificate.SuspendedUntil = action == StatusAction.Suspend ? until : null;
+        certificate.StatusChangedAt = now;
+        session.Store(certificate);
+        if (action == StatusAction.Reactivate)
+            session.Delete<RevocationEntry>(certificate.SerialNumber);
+        else
+            session.Store(new RevocationEntry
+            {
+                Id = certificate.SerialNumber, CertificateId = certificate.CertificateId, RevokedAt = now,
+                Reason = action == StatusAction.Suspend ? X509RevocationReason.CertificateHold : Enum.Parse<X509RevocationReason>(reason, true),
+            });
+        await bus.PublishAsync(new PublishCrl());
+        await bus.PublishAsync(new CertificateStatusChanged(certificate.Id, certificate.CertificateId, certificate.Status.ToString().ToLowerInvariant(), now));
+    }
+
+    private static bool Allowed(StatusAction action, HolderCertificate certificate, DateTimeOffset now) => (action, certificate.StatusAt(now)) switch
+    {
+        (StatusAction.Suspend, CertificateStatus.Active) => true,
+        (StatusAction.Reactivate, CertificateStatus.Suspended) => now < certificate.ExpiresAt,
+        (StatusAction.Revoke, CertificateStatus.Active or CertificateStatus.Suspended) => true,
+        _ => false,
+    };
+
+    private static StatusAction? ParseAction(string action) => action switch
+    {
+        "suspend" => StatusAction.Suspend, "reactivate" => StatusAction.Reactivate, "revoke" => StatusAction.Revoke, _ => null,
+    };
+
+    private static string Purpose(StatusAction action) => "certificate." + action.ToString().ToLowerInvariant();
+
+    private static StatusView Empty(StatusAction action) => new(action.ToString().ToLowerInvariant(), "form", "", "", false, null, null,
+        Reasons: action == StatusAction.Revoke ? RevocationReasons : action == StatusAction.Suspend ? SuspensionReasons : []);
+
+    private static IResult View(StatusView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(ChangeStatusEndpoints).Assembly, "Status/ChangeStatus", view, "status.title") { StatusCode = status };
+}
+
+public static class ReactivateAtEndHandler
+{
+    /// <summary>Only if the same certificate is still suspended until that same date (a later change wins).</summary>
+    public static async Task Handle(ReactivateAtEnd message, IDocumentSession session, IMessageBus bus, TimeProvider clock, CancellationToken cancellation)
+    {
+        var certificate = await session.LoadAsync<HolderCertificate>(message.HolderId, cancellation);
+        if (certificate is null || certificate.CertificateId != message.CertificateId || certificate.Status != CertificateStatus.Suspended || certificate.SuspendedUntil != message.Until) return;
+        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Reactivate, "", null, clock.GetUtcNow());
+    }
+}

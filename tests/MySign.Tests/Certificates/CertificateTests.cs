@@ -1,0 +1,219 @@
+using System.Security.Cryptography;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Certificates.Authority;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using MySign.Certificates.Status;
+using Wolverine;
+using Wolverine.Tracking;
+
+namespace MySign.Tests.Certificates;
+
+/// <summary>What the CA produces, checked by openssl; status changes through the portal's forms with PIN and OTP.</summary>
+[Collection(AppCollection.Name)]
+public sealed class CertificateTests(AppFixture app)
+{
+    private const string Pin = "24681357";
+
+    private async Task<(PortalClient Client, TestHolder Holder)> HolderWithCertificate()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Giulia", "Bianchi");
+        using (var scope = app.Host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Giulia", "Bianchi", "BNCGLI85M41H501Z", Pin));
+        var client = app.Client();
+        await client.LoginAsync(holder.Id, holder.Password);
+        await client.GetAsync("/");
+        return (client, holder);
+    }
+
+    private async Task<HolderCertificate> Current(string holderId)
+    {
+        await using var session = app.Store.QuerySession();
+        return (await session.LoadAsync<HolderCertificate>(holderId))!;
+    }
+
+    private async Task<(int Exit, string Output)> VerifyWithCrl(PortalClient client, OpenSsl openssl)
+    {
+        openssl.Write("chain-root.pem", (await client.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("chain-issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
+        openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
+        var crl = await client.Response("/crl/issuing.crl");
+        openssl.Write("crl.der", crl);
+        (await openssl.RunAsync("crl", "-inform", "DER", "-in", "crl.der", "-out", "crl.pem")).Exit.ShouldBe(0);
+        return await openssl.RunAsync("verify", "-crl_check", "-CAfile", "chain-root.pem", "-untrusted", "chain-issuing.pem", "-CRLfile", "crl.pem", "holder.pem");
+    }
+
+    /// <summary>Posts a form and waits for everything it set in motion (e.g. the CRL publication) to finish.</summary>
+    private async Task<PortalClient.Page> PostAndWait(PortalClient client, string path, Dictionary<string, string> form)
+    {
+        PortalClient.Page? page = null;
+        await app.Host.ExecuteAndWaitAsync(async () => page = await client.PostAsync(path, form), 30_000);
+        return page!;
+    }
+
+    private async Task<PortalClient.Page> ChangeStatus(PortalClient client, TestHolder holder, string action, Dictionary<string, string> form)
+    {
+        await client.GetAsync($"/certificate/{action}");
+        var otpPage = await client.PostAsync($"/certificate/{action}", form);
+        otpPage.Status.ShouldBe(HttpStatusCode.OK, otpPage.Text);
+        var confirm = otpPage.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+        return await PostAndWait(client, confirm, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+    }
+
+    [Fact]
+    public async Task the_downloaded_certificate_is_a_qualified_signature_certificate_that_openssl_verifies_against_the_ca()
+    {
+        var (client, _) = await HolderWithCertificate();
+        using var _c = client;
+        using var openssl = new OpenSsl();
+        var detail = await client.GetAsync("/certificate");
+        detail.Text.ShouldContain("TINIT-BNCGLI85M41H501Z");
+        detail.Text.ShouldContain("MySign Qualified Electronic Signature CA");
+        detail.Text.ShouldContain("Qualified Trust Service Provider");
+
+        openssl.Write("holder.der", await client.Response("/certificate/download/der"));
+        var text = await openssl.RunAsync("x509", "-inform", "DER", "-in", "holder.der", "-noout", "-text", "-nameopt", "multiline");
+        text.Exit.ShouldBe(0);
+        text.Output.ShouldContain("givenName                 = Giulia");
+        text.Output.ShouldContain("surname                   = Bianchi");
+        text.Output.ShouldContain("serialNumber              = TINIT-BNCGLI85M41H501Z");
+        text.Output.ShouldContain("countryName               = IT");
+        text.Output.ShouldContain("Non Repudiation");
+        text.Output.ShouldContain("http://localhost/crl/issuing.crl");
+        text.Output.ShouldContain("0.4.0.194112.1.2");
+        text.Output.ShouldContain("qcStatements");
+
+        var verified = await VerifyWithCrl(client, openssl);
+        verified.Output.ShouldContain("holder.pem: OK");
+    }
+
+    [Fact]
+    public async Task revocation_puts_the_certificate_on_the_crl_with_its_reason_and_openssl_rejects_it()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        using var openssl = new OpenSsl();
+        var unconfirmed = await client.PostAsync("/certificate/revoke", new() { ["reason"] = "keyCompromise", ["pin"] = Pin });
+        unconfirmed.Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "the explicit confirmation is required");
+
+        var done = await ChangeStatus(client, holder, "revoke", new() { ["reason"] = "keyCompromise", ["pin"] = Pin, ["understood"] = "yes" });
+        done.Text.ShouldContain("Your certificate is revoked.");
+        var result = await VerifyWithCrl(client, openssl);
+        result.Exit.ShouldNotBe(0);
+        result.Output.ShouldContain("certificate revoked");
+        var crl = await openssl.RunAsync("crl", "-in", "crl.pem", "-noout", "-text");
+        crl.Output.ShouldContain((await Current(holder.Id)).SerialNumber);
+        crl.Output.ShouldContain("Key Compromise");
+        (await client.GetAsync("/certificate/reactivate")).Status.ShouldBe(HttpStatusCode.NotFound, "revocation is permanent");
+    }
+
+    [Fact]
+    public async Task a_suspension_is_certificate_hold_on_the_crl_and_reactivation_takes_it_off()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        using var openssl = new OpenSsl();
+        var until = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd");
+        (await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin, ["until"] = until })).Text.ShouldContain("suspended");
+        (await client.GetAsync("/portal/boxes/suspension", htmx: true)).Text.ShouldContain("Suspended");
+        var held = await VerifyWithCrl(client, openssl);
+        held.Output.ShouldContain("certificate revoked");
+        (await openssl.RunAsync("crl", "-in", "crl.pem", "-noout", "-text")).Output.ShouldContain("Certificate Hold");
+
+        (await ChangeStatus(client, holder, "reactivate", new() { ["pin"] = Pin })).Text.ShouldContain("active again");
+        (await VerifyWithCrl(client, openssl)).Output.ShouldContain("holder.pem: OK");
+    }
+
+    [Fact]
+    public async Task a_suspension_ends_by_itself_at_its_end_date()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        var until = DateTime.UtcNow.AddDays(3).ToString("yyyy-MM-dd");
+        await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["pin"] = Pin, ["until"] = until });
+        var certificate = await Current(holder.Id);
+        certificate.Status.ShouldBe(CertificateStatus.Suspended);
+        // What the scheduled message does when its time comes; a stale one (other date) changes nothing.
+        await app.Host.InvokeMessageAndWaitAsync(new ReactivateAtEnd(holder.Id, certificate.CertificateId, certificate.SuspendedUntil!.Value.AddDays(1)));
+        (await Current(holder.Id)).Status.ShouldBe(CertificateStatus.Suspended);
+        await app.Host.InvokeMessageAndWaitAsync(new ReactivateAtEnd(holder.Id, certificate.CertificateId, certificate.SuspendedUntil!.Value));
+        (await Current(holder.Id)).Status.ShouldBe(CertificateStatus.Active);
+    }
+
+    [Fact]
+    public async Task a_wrong_otp_or_pin_changes_nothing()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        var wrongPin = await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "11223344" });
+        wrongPin.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        wrongPin.Text.ShouldContain("The PIN is not correct.");
+        var otpPage = await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
+        var confirm = otpPage.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+        (await client.PostAsync(confirm, new() { ["code"] = "00000000" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await Current(holder.Id)).Status.ShouldBe(CertificateStatus.Active);
+        // Someone else cannot confirm it.
+        var other = await Holders.CreateAsync(app.Store);
+        using var intruder = app.Client();
+        await intruder.LoginAsync(other.Id, other.Password);
+        await intruder.GetAsync("/");
+        (await intruder.PostAsync(confirm, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) })).Status.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task changing_the_pin_needs_the_otp_then_the_old_pin_fails_and_the_new_one_works()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        (await client.PostAsync("/pin", new() { ["current"] = Pin, ["new"] = "123456", ["confirm"] = "123456" })).Text.ShouldContain("too easy");
+        var otp = await client.PostAsync("/pin", new() { ["current"] = Pin, ["new"] = "59371846", ["confirm"] = "59371846" });
+        otp.Status.ShouldBe(HttpStatusCode.OK);
+        var code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+        (await client.PostAsync("/pin/confirm", new() { ["code"] = "00000000" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Status.ShouldBe(HttpStatusCode.OK, "the old PIN still works before the OTP");
+
+        var done = await client.PostAsync("/pin/confirm", new() { ["code"] = code });
+        done.Text.ShouldContain("the old PIN no longer works");
+        (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Text.ShouldContain("The PIN is not correct.");
+        (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "59371846" })).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task five_wrong_pins_block_the_pin()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        for (var i = 0; i < 4; i++)
+            (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })).Text.ShouldContain("The PIN is not correct.");
+        (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })).Text.ShouldContain("blocked");
+        (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Text.ShouldContain("blocked", customMessage: "even the right PIN");
+        (await client.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("Your PIN is blocked");
+        (await Current(holder.Id)).WrongPinAttempts.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task no_private_key_is_stored_in_clear()
+    {
+        await HolderWithCertificate();
+        await using var session = app.Store.QuerySession();
+        var certificates = await session.Query<HolderCertificate>().ToListAsync();
+        certificates.ShouldNotBeEmpty();
+        foreach (var blob in certificates.Where(c => c.Key is not null).SelectMany(c => new[] { c.Key!.Ciphertext, c.Key.Salt, c.Key.Nonce, c.Key.Tag }))
+            ShouldNotLoadAsKey(blob);
+        foreach (var authority in await session.Query<AuthorityKey>().ToListAsync())
+        {
+            ShouldNotLoadAsKey(Convert.FromBase64String(authority.ProtectedKey));
+            ShouldNotLoadAsKey(System.Text.Encoding.UTF8.GetBytes(authority.ProtectedKey));
+        }
+    }
+
+    private static void ShouldNotLoadAsKey(byte[] blob)
+    {
+        using var ec = ECDsa.Create();
+        Should.Throw<Exception>(() => ec.ImportPkcs8PrivateKey(blob, out _));
+        Should.Throw<Exception>(() => ec.ImportECPrivateKey(blob, out _));
+        using var rsa = RSA.Create();
+        Should.Throw<Exception>(() => rsa.ImportPkcs8PrivateKey(blob, out _));
+    }
+}

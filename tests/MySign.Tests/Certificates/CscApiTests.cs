@@ -1,0 +1,193 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Csc;
+using MySign.Certificates.Domain;
+using Wolverine;
+using Wolverine.Tracking;
+
+namespace MySign.Tests.Certificates;
+
+/// <summary>A CSC API v2 client over HTTP, as signing software would be.</summary>
+[Collection(AppCollection.Name)]
+public sealed class CscApiTests(AppFixture app)
+{
+    private const string Pin = "24681357";
+
+    private sealed class Csc(HttpClient http)
+    {
+        public async Task<(HttpStatusCode Status, JsonElement Body)> Post(string method, object? body = null)
+        {
+            using var response = await http.PostAsJsonAsync("/csc/v2/" + method, body ?? new { });
+            var text = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+        }
+    }
+
+    private async Task<(Csc Client, TestHolder Holder, string Credential)> SignedIn(bool automatic = false)
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Luca", "Ferri");
+        using (var scope = app.Host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Luca", "Ferri", "FRRLCU80A01H501X", Pin, automatic));
+        var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.9." + Random.Shared.Next(1, 250));
+        var csc = new Csc(http);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{holder.Id}:{holder.Password}")));
+        var (status, login) = await csc.Post("auth/login");
+        status.ShouldBe(HttpStatusCode.OK);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("access_token").GetString());
+        var (_, list) = await csc.Post("credentials/list");
+        return (csc, holder, list.GetProperty("credentialIDs")[0].GetString()!);
+    }
+
+    private async Task<(HttpStatusCode, JsonElement)> Authorize(Csc csc, TestHolder holder, string credential, int count, string pin = Pin, string? otp = null)
+    {
+        (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.NoContent);
+        return await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = count, PIN = pin, OTP = otp ?? await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+    }
+
+    private static string Hash(string text) => Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    [Fact]
+    public async Task a_client_signs_three_hashes_that_verify_with_the_certificate_and_the_history_shows_them()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        var (_, info) = await csc.Post("credentials/info", new { credentialID = credential, certificates = "chain" });
+        info.GetProperty("authMode").GetString().ShouldBe("explicit");
+        info.GetProperty("cert").GetProperty("status").GetString().ShouldBe("valid");
+        using var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(info.GetProperty("cert").GetProperty("certificates")[0].GetString()!));
+        info.GetProperty("cert").GetProperty("certificates").GetArrayLength().ShouldBe(3);
+
+        var (status, grant) = await Authorize(csc, holder, credential, 3);
+        status.ShouldBe(HttpStatusCode.OK);
+        var sad = grant.GetProperty("SAD").GetString();
+        var hashes = new[] { Hash("contract"), Hash("offer"), Hash("minutes") };
+        JsonElement signed = default;
+        await app.Host.ExecuteAndWaitAsync(async () =>
+        {
+            (status, signed) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes, hashAlgo = CscApi.Sha256, signAlgo = CscApi.EcdsaWithSha256 });
+        }, 30_000);
+        status.ShouldBe(HttpStatusCode.OK);
+        using var key = certificate.GetECDsaPublicKey()!;
+        var signatures = signed.GetProperty("signatures").EnumerateArray().Select(s => Convert.FromBase64String(s.GetString()!)).ToList();
+        signatures.Count.ShouldBe(3);
+        for (var i = 0; i < 3; i++)
+            key.VerifyHash(Convert.FromBase64String(hashes[i]), signatures[i], DSASignatureFormat.Rfc3279DerSequence).ShouldBeTrue();
+
+        // The SAD covered three signatures: a fourth is refused.
+        var (again, error) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes = new[] { Hash("one more") } });
+        again.ShouldBe(HttpStatusCode.BadRequest);
+        error.GetProperty("error").GetString().ShouldBe("invalid_request");
+
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await portal.GetAsync("/portal/boxes/counters", htmx: true)).Document.QuerySelectorAll("dd").Select(d => d.TextContent).ShouldBe(["3", "3"]);
+        var history = await portal.GetAsync("/portal/boxes/history", htmx: true);
+        history.Document.QuerySelectorAll("tbody tr").Length.ShouldBe(3);
+        history.Text.ShouldContain("API");
+    }
+
+    [Fact]
+    public async Task an_automatic_signature_credential_signs_a_batch_under_one_authorisation()
+    {
+        var (remote, remoteHolder, remoteCredential) = await SignedIn();
+        var (tooMany, error) = await Authorize(remote, remoteHolder, remoteCredential, 5000);
+        tooMany.ShouldBe(HttpStatusCode.BadRequest);
+        error.GetProperty("error").GetString().ShouldBe("invalid_request");
+
+        var (csc, holder, credential) = await SignedIn(automatic: true);
+        var (status, grant) = await Authorize(csc, holder, credential, 500);
+        status.ShouldBe(HttpStatusCode.OK);
+        grant.GetProperty("expiresIn").GetInt32().ShouldBe(3600);
+        var sad = grant.GetProperty("SAD").GetString();
+        await app.Host.ExecuteAndWaitAsync(async () =>
+        {
+            for (var batch = 0; batch < 2; batch++)
+            {
+                var hashes = Enumerable.Range(0, 100).Select(i => Hash($"invoice-{batch}-{i}")).ToArray();
+                var (signed, body) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes });
+                signed.ShouldBe(HttpStatusCode.OK);
+                body.GetProperty("signatures").GetArrayLength().ShouldBe(100);
+            }
+        }, 60_000);
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        var home = await portal.GetAsync("/");
+        home.Text.ShouldContain("AUTOMATIC SIGNATURE");
+        home.Document.QuerySelectorAll(".counters dd").Select(d => d.TextContent).ShouldBe(["200", "200"]);
+        (await portal.GetAsync("/portal/boxes/history", htmx: true)).Text.ShouldContain("Automatic");
+    }
+
+    [Fact]
+    public async Task a_wrong_pin_or_otp_gets_the_csc_error()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        var (status, error) = await Authorize(csc, holder, credential, 1, pin: "11223344");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        error.GetProperty("error").GetString().ShouldBe("invalid_pin");
+        await using (var session = app.Store.LightweightSession())
+        {
+            // a new OTP may be asked for only after 30 s: make that time pass
+            var challenges = await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holder.Id).ToListAsync();
+            foreach (var c in challenges) { c.CreatedAt = c.CreatedAt.AddMinutes(-1); session.Store(c); }
+            await session.SaveChangesAsync();
+        }
+        (status, error) = await Authorize(csc, holder, credential, 1, otp: "00000000");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        error.GetProperty("error").GetString().ShouldBe("invalid_otp");
+    }
+
+    [Fact]
+    public async Task an_expired_sad_and_a_suspended_certificate_cannot_sign()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        var (_, grant) = await Authorize(csc, holder, credential, 5);
+        var sad = grant.GetProperty("SAD").GetString()!;
+        await using (var session = app.Store.LightweightSession())
+        {
+            foreach (var g in await session.Query<CscAuthorization>().Where(a => a.HolderId == holder.Id).ToListAsync())
+            {
+                g.ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-1);
+                session.Store(g);
+            }
+            await session.SaveChangesAsync();
+        }
+        var (status, error) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes = new[] { Hash("late") } });
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        error.GetProperty("error_description").GetString()!.ShouldContain("expired");
+
+        await using (var session = app.Store.LightweightSession())
+        {
+            var certificate = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+            certificate.Status = CertificateStatus.Suspended;
+            session.Store(certificate);
+            await session.SaveChangesAsync();
+        }
+        var (suspended, refusal) = await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 1, PIN = Pin, OTP = "12345678" });
+        suspended.ShouldBe(HttpStatusCode.BadRequest);
+        refusal.GetProperty("error_description").GetString()!.ShouldContain("suspended");
+    }
+
+    [Fact]
+    public async Task without_a_valid_token_or_with_another_holders_credential_nothing_is_answered()
+    {
+        var (csc, _, credential) = await SignedIn();
+        var (other, _, _) = await SignedIn();
+        var (status, error) = await other.Post("credentials/info", new { credentialID = credential });
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        error.GetProperty("error_description").GetString().ShouldBe("Invalid credentialID");
+
+        using var anonymous = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        (await new Csc(anonymous).Post("credentials/list")).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("nobody:wrong-password"u8.ToArray()));
+        var (login, body) = await new Csc(anonymous).Post("auth/login");
+        login.ShouldBe(HttpStatusCode.Unauthorized);
+        body.GetProperty("error").GetString().ShouldBe("authentication_error");
+        (await csc.Post("info")).Body.GetProperty("specs").GetString().ShouldBe("2.0.0.0");
+    }
+}

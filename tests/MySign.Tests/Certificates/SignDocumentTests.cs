@@ -1,0 +1,85 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using Wolverine;
+using Wolverine.Tracking;
+
+namespace MySign.Tests.Certificates;
+
+/// <summary>"Sign a document" in the portal: the .p7s is a detached CMS signature that openssl cms -verify accepts with the CA.</summary>
+[Collection(AppCollection.Name)]
+public sealed class SignDocumentTests(AppFixture app)
+{
+    private const string Pin = "24681357";
+
+    private async Task<(PortalClient, TestHolder)> Holder()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Sara", "Conti");
+        using (var scope = app.Host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Sara", "Conti", "CNTSRA90A41F205X", Pin));
+        var client = app.Client();
+        await client.LoginAsync(holder.Id, holder.Password);
+        await client.GetAsync("/sign");
+        return (client, holder);
+    }
+
+    private static async Task<HttpResponseMessage> Upload(PortalClient client, string challenge, byte[] document, string pin, string code)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(client.Token!), "__RequestVerificationToken" }, { new StringContent(challenge), "challenge" },
+            { new StringContent(pin), "pin" }, { new StringContent(code), "code" }, { new ByteArrayContent(document), "document", "contratto.pdf" },
+        };
+        return (await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/sign") { Content = form })).Response;
+    }
+
+    [Fact]
+    public async Task the_signed_document_verifies_with_openssl_and_appears_in_the_history()
+    {
+        var (client, holder) = await Holder();
+        using var _c = client;
+        var otp = await client.PostAsync("/sign/otp", new());
+        var challenge = otp.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value")!;
+        var document = "%PDF-1.7 a contract to sign\n"u8.ToArray();
+        HttpResponseMessage response = null!;
+        await app.Host.ExecuteAndWaitAsync(async () => response = await Upload(client, challenge, document, Pin, await Holders.LastSmsCodeAsync(app.Store, holder.Phone)), 30_000);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("contratto.pdf.p7s");
+
+        using var openssl = new OpenSsl();
+        openssl.Write("contratto.pdf", document);
+        openssl.Write("contratto.pdf.p7s", await response.Content.ReadAsByteArrayAsync());
+        openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
+        var verify = await openssl.RunAsync("cms", "-verify", "-binary", "-inform", "DER", "-in", "contratto.pdf.p7s", "-content", "contratto.pdf", "-CAfile", "root.pem", "-out", "/dev/null");
+        verify.Output.ShouldContain("Verification successful");
+        (await openssl.RunAsync("cms", "-cmsout", "-print", "-inform", "DER", "-in", "contratto.pdf.p7s")).Output.ShouldContain("signingTime");
+
+        openssl.Write("tampered.pdf", "%PDF-1.7 a contract to sign, changed\n"u8.ToArray());
+        (await openssl.RunAsync("cms", "-verify", "-binary", "-inform", "DER", "-in", "contratto.pdf.p7s", "-content", "tampered.pdf", "-CAfile", "root.pem", "-out", "/dev/null")).Exit.ShouldNotBe(0);
+        (await client.GetAsync("/portal/boxes/history", htmx: true)).Text.ShouldContain("contratto.pdf");
+    }
+
+    [Fact]
+    public async Task a_wrong_otp_signs_nothing_and_a_suspended_certificate_cannot_sign()
+    {
+        var (client, holder) = await Holder();
+        using var _c = client;
+        var otp = await client.PostAsync("/sign/otp", new());
+        var challenge = otp.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value")!;
+        var wrong = await Upload(client, challenge, "doc"u8.ToArray(), Pin, "00000000");
+        wrong.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await wrong.Content.ReadAsStringAsync()).ShouldContain("The OTP is not correct.");
+
+        await using (var session = app.Store.LightweightSession())
+        {
+            var certificate = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+            certificate.Status = CertificateStatus.Suspended;
+            session.Store(certificate);
+            await session.SaveChangesAsync();
+        }
+        var refused = await Upload(client, challenge, "doc"u8.ToArray(), Pin, await Holders.LastSmsCodeAsync(app.Store, holder.Phone));
+        refused.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("Only an active certificate can sign.");
+    }
+}
