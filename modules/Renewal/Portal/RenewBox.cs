@@ -1,0 +1,39 @@
+using Marten;
+using Marten.Services.BatchQuerying;
+using Microsoft.AspNetCore.Http;
+using MySign.Kernel.Rendering;
+using MySign.Kernel.Web;
+using MySign.Renewal.Domain;
+using Wolverine.Http;
+
+namespace MySign.Renewal.Portal;
+
+public sealed record RenewBoxView(bool HasCertificate, string State, DateTimeOffset? ExpiresAt, DateTimeOffset? OpensAt, int DaysLeft);
+
+public sealed class RenewBox : IPortalBox
+{
+    public int Order => 50;
+    public PortalSlot Slot => PortalSlot.Box;
+    public string Path => "/portal/boxes/renewal";
+
+    public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
+    {
+        var loaded = batch.Load<RenewableCertificate>(context.HolderId());
+        var clock = (TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
+        return () => HtmlView.For<RenewBox>("Portal/RenewBox", View(loaded.Result, clock.GetUtcNow())).RenderFragment(context);
+    }
+
+    public static RenewBoxView View(RenewableCertificate? certificate, DateTimeOffset now)
+    {
+        if (certificate is null) return new RenewBoxView(false, "none", null, null, 0);
+        var window = RenewalWindow.For(certificate.ExpiresAt, now);
+        var state = window.State switch { WindowState.Open => "open", WindowState.Expired => "expired", _ => "closed" };
+        return new RenewBoxView(true, state, window.ExpiresAt, window.OpensAt, window.DaysLeft);
+    }
+}
+
+public static class RenewBoxEndpoint
+{
+    [WolverineGet("/portal/boxes/renewal")]
+    public static Task<IResult> Get(HttpContext context, IQuerySession session) => PortalBoxes.PartialAsync(new RenewBox(), session, context);
+}
