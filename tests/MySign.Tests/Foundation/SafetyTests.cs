@@ -1,0 +1,119 @@
+using MySign.Kernel.Web;
+
+namespace MySign.Tests.Foundation;
+
+[Collection(AppCollection.Name)]
+public sealed class SafetyTests(AppFixture app)
+{
+    [Fact]
+    public async Task a_post_without_the_antiforgery_token_is_refused_and_changes_nothing()
+    {
+        using var client = app.Client();
+        await client.GetAsync("/login");
+        var page = await client.PostAsync("/login",
+            new Dictionary<string, string> { ["user_id"] = Demo.HolderUserId, ["password"] = Demo.HolderPassword }, withToken: false);
+        page.Status.ShouldBe(HttpStatusCode.BadRequest);
+        client.Cookies.GetCookies(new Uri("http://localhost/"))["mysign"].ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task get_out_without_the_antiforgery_token_leaves_the_session_alive()
+    {
+        using var client = app.Client();
+        await client.LoginAsync(Demo.HolderUserId, Demo.HolderPassword);
+        (await client.PostAsync("/logout", new Dictionary<string, string>(), withToken: false)).Status.ShouldBe(HttpStatusCode.BadRequest);
+        (await client.GetAsync("/")).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task a_token_from_another_browser_is_refused()
+    {
+        using var mallory = app.Client();
+        await mallory.GetAsync("/login");
+        using var victim = app.Client();
+        await victim.LoginAsync(Demo.HolderUserId, Demo.HolderPassword);
+        var forged = await victim.PostAsync("/logout", new Dictionary<string, string> { ["__RequestVerificationToken"] = mallory.Token! }, withToken: false);
+        forged.Status.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task every_page_carries_the_strict_security_headers()
+    {
+        using var client = app.Client();
+        var page = await client.GetAsync("/login");
+        var headers = page.Response.Headers;
+        var csp = headers.GetValues("Content-Security-Policy").Single();
+        csp.ShouldContain("script-src 'self'");
+        csp.ShouldNotContain("unsafe-inline");
+        csp.ShouldNotContain("unsafe-eval");
+        csp.ShouldContain("frame-ancestors 'none'");
+        headers.GetValues("X-Content-Type-Options").ShouldBe(["nosniff"]);
+        headers.GetValues("Referrer-Policy").ShouldNotBeEmpty();
+        headers.GetValues("X-Correlation-Id").Single().ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task htmx_is_served_by_the_app_and_configured_safely()
+    {
+        using var client = app.Client();
+        var script = await client.GetAsync("/js/htmx.min.js");
+        script.Status.ShouldBe(HttpStatusCode.OK);
+        script.Html.ShouldContain("version:\"2.0.11\"");
+        var login = await client.GetAsync("/login");
+        var config = login.Document.QuerySelector("meta[name=htmx-config]")!.GetAttribute("content")!;
+        using var json = System.Text.Json.JsonDocument.Parse(config);
+        json.RootElement.GetProperty("selfRequestsOnly").GetBoolean().ShouldBeTrue();
+        json.RootElement.GetProperty("allowScriptTags").GetBoolean().ShouldBeFalse();
+        json.RootElement.GetProperty("allowEval").GetBoolean().ShouldBeFalse();
+        json.RootElement.GetProperty("historyCacheSize").GetInt32().ShouldBe(0);
+        json.RootElement.GetProperty("responseHandling").EnumerateArray()
+            .ShouldContain(r => r.GetProperty("code").GetString() == "422" && r.GetProperty("swap").GetBoolean());
+        login.Document.Body!.GetAttribute("hx-headers")!.ShouldContain("RequestVerificationToken");
+    }
+
+    [Fact]
+    public async Task the_health_check_reaches_the_database()
+    {
+        var result = await app.Host.Scenario(s =>
+        {
+            s.Get.Url("/health");
+            s.StatusCodeShouldBe(200);
+        });
+        (await result.ReadAsTextAsync()).ShouldBe("ok");
+    }
+
+    [Fact]
+    public async Task an_unknown_page_gets_a_friendly_404_and_the_language_switch_refuses_open_redirects()
+    {
+        using var client = app.Client();
+        var missing = await client.GetAsync("/no-such-page");
+        missing.Status.ShouldBe(HttpStatusCode.NotFound);
+        missing.Text.ShouldContain("does not exist");
+
+        await client.GetAsync("/login");
+        var away = await client.PostAsync("/lang", new Dictionary<string, string> { ["lang"] = "it", ["return"] = "//evil.example/" });
+        away.Location.ShouldBe("/");
+    }
+
+    [Fact]
+    public async Task values_reaching_a_page_are_html_escaped()
+    {
+        // A holder whose name is markup: the page shows it as text.
+        var id = "x" + Random.Shared.Next(100000, 999999);
+        await using (var session = app.Store.LightweightSession())
+        {
+            session.Store(new MySign.Accounts.Domain.HolderAccount
+            {
+                Id = id, FirstName = "<script>alert(1)</script>", LastName = "<b>Bold</b>",
+                PasswordHash = MySign.Accounts.Domain.Passwords.Hash("a-long-password-1234"),
+            });
+            await session.SaveChangesAsync();
+        }
+        using var client = app.Client();
+        await client.LoginAsync(id, "a-long-password-1234");
+        var home = await client.GetAsync("/");
+        home.Html.ShouldNotContain("<script>alert(1)</script>");
+        home.Html.ShouldContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+        home.Document.QuerySelector("h1.holder-name")!.TextContent.ShouldBe("<script>alert(1)</script> <b>Bold</b>");
+    }
+}
