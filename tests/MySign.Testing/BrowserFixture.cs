@@ -46,6 +46,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
     }
 
+    /// <summary>
+    /// Waits until the page has navigated to <paramref name="path"/> and its document is parsed.
+    /// Waiting for the URL commit and then polling the document, not for the "load" event: Playwright can miss a
+    /// "load" that fired while the redirect's navigation was being reported, and then waits forever.
+    /// </summary>
+    public static async Task ArrivedAtAsync(IPage page, string path)
+    {
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path, new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForFunctionAsync("document.readyState !== 'loading'");
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();

@@ -13,7 +13,7 @@ public sealed class ForgotPasswordBrowserTests(BrowserFixture browser)
         var holder = await Holders.CreateAsync(browser.Store, "Paola", "Russo");
         var elsewhere = await browser.NewPageAsync();
         await BrowserFixture.SignInAsync(elsewhere, holder.Id, holder.Password);
-        await elsewhere.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await BrowserFixture.ArrivedAtAsync(elsewhere, "/");
 
         var page = await browser.NewPageAsync();
         await page.GotoAsync("/login");
@@ -40,7 +40,7 @@ public sealed class ForgotPasswordBrowserTests(BrowserFixture browser)
         await BrowserFixture.SignInAsync(page, holder.Id, holder.Password);
         (await page.Locator("#login-error").TextContentAsync())!.ShouldContain("not correct");
         await BrowserFixture.SignInAsync(page, holder.Id, "paola's new passphrase");
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await BrowserFixture.ArrivedAtAsync(page, "/");
         (await page.Locator("h1.holder-name").TextContentAsync()).ShouldBe("Paola Russo");
     }
 }

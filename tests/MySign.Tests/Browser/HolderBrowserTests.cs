@@ -30,7 +30,7 @@ public sealed class HolderBrowserTests(BrowserFixture browser)
 
         await page.GetByLabel("Enter your password").FillAsync(Demo.HolderPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await BrowserFixture.ArrivedAtAsync(page, "/");
         (await page.Locator(".boxes h2").AllTextContentsAsync()).ShouldBe(Boxes);
         (await page.Locator("h1.holder-name").TextContentAsync()).ShouldBe("Mario Rossi");
 
@@ -42,7 +42,7 @@ public sealed class HolderBrowserTests(BrowserFixture browser)
         (await page.Locator(".boxes h2").AllTextContentsAsync()).ShouldBe(Boxes);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Get Out" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/login");
+        await BrowserFixture.ArrivedAtAsync(page, "/login");
         (await page.Locator("[role=status]").TextContentAsync())!.ShouldContain("You have signed out.");
 
         await page.GotoAsync("/");
@@ -56,7 +56,7 @@ public sealed class HolderBrowserTests(BrowserFixture browser)
         var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), JavaScriptEnabled = false });
         var page = await context.NewPageAsync();
         await BrowserFixture.SignInAsync(page, Demo.HolderUserId, Demo.HolderPassword);
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await BrowserFixture.ArrivedAtAsync(page, "/");
         (await page.Locator(".boxes h2").AllTextContentsAsync()).ShouldBe(Boxes);
         await page.GetByRole(AriaRole.Button, new() { Name = "IT" }).ClickAsync();
         (await page.Locator(".boxes h2").First.TextContentAsync()).ShouldBe("Certificato di firma");

@@ -32,7 +32,7 @@ public sealed partial class OtpBrowserTests(BrowserFixture browser)
     {
         var page = await browser.NewPageAsync();
         await BrowserFixture.SignInAsync(page, Demo.HolderUserId, Demo.HolderPassword);
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await BrowserFixture.ArrivedAtAsync(page, "/");
 
         // Enrol: htmx swaps the enrolment form into the OTP box.
         await page.GetByRole(AriaRole.Button, new() { Name = "Use an authenticator app" }).ClickAsync();
