@@ -17,8 +17,11 @@ public static class AccountsModule
         services.Configure<SessionOptions>(configuration.GetSection("Sessions"));
         services.ConfigureMarten(options =>
         {
-            options.Schema.For<HolderAccount>().DatabaseSchemaName(Schema);
+            options.Schema.For<HolderAccount>().DatabaseSchemaName(Schema).Index(h => h.Office);
             options.Schema.For<RaoOperator>().DatabaseSchemaName(Schema);
+            options.Schema.For<RaoLoginChallenge>().DatabaseSchemaName(Schema);
+            options.Schema.For<FiscalCodeClaim>().DatabaseSchemaName(Schema);
+            options.Storage.ExtendedSchemaObjects.Add(Registration.UserIds.Numbers);
             options.Schema.For<PortalSession>().DatabaseSchemaName(Schema).Index(s => s.PrincipalId);
             options.Schema.For<AuditEntry>().DatabaseSchemaName(Schema).Index(a => a.HolderId);
             options.Schema.For<AccountToken>().DatabaseSchemaName(Schema);
@@ -47,13 +50,16 @@ public sealed class AccountsDemoSeeder(IConfiguration configuration) : IDemoSeed
             Id = Demo.HolderUserId, FirstName = Demo.HolderFirstName, LastName = Demo.HolderLastName,
             Email = Demo.HolderEmail, PasswordHash = Passwords.Hash(Demo.HolderPassword), FiscalCode = Demo.HolderFiscalCode,
             Address = "Via del Corso 12", PostCode = "00186", City = "Roma", Province = "RM", Country = "IT",
-            RecoveryMobile = Demo.HolderMobile,
+            RecoveryMobile = Demo.HolderMobile, Office = Demo.RaoOffice, RegisteredBy = Demo.RaoUsername, RegisteredAt = now,
+            ActivatedAt = now, Sex = "M", BirthDate = new DateOnly(1980, 1, 1), BirthPlace = "Roma",
         });
-        session.Store(new RaoOperator
+        session.Store(new FiscalCodeClaim { Id = Demo.HolderFiscalCode, HolderId = Demo.HolderUserId });
+        var rao = new RaoOperator
         {
-            Id = Demo.RaoUsername, Office = "Roma Centro", FullName = "Giulia Bianchi",
+            Id = Demo.RaoUsername, Office = Demo.RaoOffice, FullName = "Giulia Bianchi", Mobile = Demo.RaoMobile,
             PasswordHash = Passwords.Hash(Demo.RaoPassword),
-        });
+        };
+        session.Store(rao);
         return [];
     }
 }

@@ -11,7 +11,12 @@ public static class BillingModule
 
     public static IServiceCollection AddBilling(this IServiceCollection services)
     {
-        services.ConfigureMarten(options => options.Schema.For<Product>().DatabaseSchemaName(Schema));
+        services.ConfigureMarten(options =>
+        {
+            options.Schema.For<Product>().DatabaseSchemaName(Schema);
+            options.Schema.For<Coupon>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(c => c.BatchId);
+            options.Schema.For<CouponBatch>().DatabaseSchemaName(Schema).Index(b => b.Office);
+        });
         services.AddSingleton<IDemoSeeder, BillingCatalogueSeeder>();
         return services;
     }

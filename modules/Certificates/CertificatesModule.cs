@@ -26,6 +26,7 @@ public static class CertificatesModule
             options.Schema.For<Csc.CscToken>().DatabaseSchemaName(Schema);
             options.Schema.For<Csc.CscAuthorization>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<Csc.CscOtp>().DatabaseSchemaName(Schema);
+            options.Storage.ExtendedSchemaObjects.Add(Issuer.IutNumbers);
         });
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<Issuer>();

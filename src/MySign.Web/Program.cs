@@ -73,7 +73,10 @@ builder.Services.Configure<SmtpOptions>(configuration.GetSection("Smtp"));
 builder.Services.AddSingleton<MailSender>();
 builder.Services.AddSingleton<IPageLayout, PageLayout>();
 builder.Services.AddSharedDataProtection(configuration);
-builder.Services.AddAuthorization();
+builder.Services.AddAuthorization(options => options.DefaultPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Holder.Scheme)
+    .RequireAuthenticatedUser()
+    .RequireAssertion(c => c.Resource is HttpContext http && Holder.MayEnter(c.User, http))
+    .Build());
 builder.Services.AddPortalRateLimits(configuration);
 builder.Services.AddWolverineHttp();
 Web.AddAntiforgery(builder.Services, configuration);

@@ -17,7 +17,31 @@ public sealed class HolderAccount
     /// <summary>Recovery mobile (E.164), distinct from the OTP phone the Otp module keeps.</summary>
     public string RecoveryMobile { get; set; } = "";
 
+    // Registration at a RAO office (empty for accounts made otherwise, e.g. the demo holder).
+    public string Office { get; set; } = "";
+    public string RegisteredBy { get; set; } = "";
+    public DateTimeOffset? RegisteredAt { get; set; }
+    /// <summary>Identificativo Univoco del Titolare, given at registration; the first certificate carries it.</summary>
+    public string Iut { get; set; } = "";
+    public DateOnly? BirthDate { get; set; }
+    public string BirthPlace { get; set; } = "";
+    public string Sex { get; set; } = "";
+    public IdentityDocument? Document { get; set; }
+    /// <summary>Set when the holder followed the e-mailed link, chose password and PIN and confirmed the OTP.</summary>
+    public DateTimeOffset? ActivatedAt { get; set; }
+
+    public bool AwaitsActivation => RegisteredAt is not null && ActivatedAt is null;
     public string DisplayName => $"{FirstName} {LastName}";
+}
+
+/// <summary>The identity document the RAO operator checked in person.</summary>
+public sealed record IdentityDocument(string Type, string Number, string Issuer, DateOnly Expiry);
+
+/// <summary>One fiscal code, one holder: inserting a second claim for the same code fails in the same transaction.</summary>
+public sealed class FiscalCodeClaim
+{
+    public string Id { get; set; } = "";
+    public string HolderId { get; set; } = "";
 }
 
 /// <summary>An operator at a partner office (Registration Authority Officer).</summary>
@@ -27,6 +51,20 @@ public sealed class RaoOperator
     public string Office { get; set; } = "";
     public string FullName { get; set; } = "";
     public string PasswordHash { get; set; } = "";
+    /// <summary>Where the operator's sign-in OTP goes (the Otp module keeps it, under <see cref="OtpSubject"/>).</summary>
+    public string Mobile { get; set; } = "";
+
+    /// <summary>The key the operator's OTP settings and failed sign-ins are filed under; never a holder's User ID.</summary>
+    public string OtpSubject => "rao:" + Id;
+}
+
+/// <summary>A RAO sign-in between password and OTP. Id is the SHA-256 of the token the form carries.</summary>
+public sealed class RaoLoginChallenge
+{
+    public string Id { get; set; } = "";
+    public string OperatorId { get; set; } = "";
+    public Guid ChallengeId { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
 }
 
 /// <summary>
@@ -41,6 +79,8 @@ public sealed class PortalSession
     public string Role { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }
+    /// <summary>A RAO operator's office (empty for holders).</summary>
+    public string Office { get; set; } = "";
 }
 
 /// <summary>
@@ -54,9 +94,15 @@ public sealed class AuditEntry
     public string What { get; set; } = "";
     public DateTimeOffset At { get; set; }
     public string? Detail { get; set; }
+    /// <summary>Who acted when it was not the holder: the RAO operator, with their office.</summary>
+    public string? Actor { get; set; }
+    public string? Office { get; set; }
 
     public static AuditEntry Of(string holderId, string what, DateTimeOffset at, string? detail = null) =>
         new() { Id = Guid.CreateVersion7(at), HolderId = holderId, What = what, At = at, Detail = detail };
+
+    public static AuditEntry ByRao(string holderId, string what, DateTimeOffset at, string operatorId, string office, string? detail = null) =>
+        new() { Id = Guid.CreateVersion7(at), HolderId = holderId, What = what, At = at, Detail = detail, Actor = operatorId, Office = office };
 }
 
 /// <summary>A single-use link token (password reset, recovery e-mail confirmation). Id is the SHA-256 of the token.</summary>
@@ -67,6 +113,10 @@ public sealed class AccountToken
     public string Kind { get; set; } = "";
     /// <summary>For an e-mail change: the new address it confirms.</summary>
     public string? NewEmail { get; set; }
+    // Activation between its two steps: the chosen password (hashed), the PIN (sealed by data protection), the OTP challenge.
+    public string? PendingPasswordHash { get; set; }
+    public string? ProtectedPin { get; set; }
+    public Guid? ChallengeId { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public bool Used { get; set; }
 }

@@ -57,18 +57,12 @@ public static class LoginEndpoint
         if (Passwords.NeedsRehash(holder.PasswordHash))
             session.Patch<HolderAccount>(id).Set(a => a.PasswordHash, Passwords.Hash(password));
 
-        // A new session id at every sign-in (no fixation); the one the browser brought, if any, ends.
-        if (context.Request.Cookies.TryGetValue(settings.CookieName, out var previous) && previous.Length > 0)
-            session.Delete<PortalSession>(SessionAuthenticationHandler.HashToken(previous));
-        var token = SessionAuthenticationHandler.NewToken();
-        session.Store(new PortalSession
+        SessionCookie.Start(context, session, settings, new PortalSession
         {
-            Id = SessionAuthenticationHandler.HashToken(token), PrincipalId = holder.Id, DisplayName = holder.DisplayName,
-            Role = Holder.HolderRole, CreatedAt = now, LastSeenAt = now,
+            PrincipalId = holder.Id, DisplayName = holder.DisplayName, Role = Holder.HolderRole, CreatedAt = now, LastSeenAt = now,
         });
         session.Insert(AuditEntry.Of(id, "login.ok", now));
         await bus.PublishAsync(new HolderSignedIn(holder.Id, now));
-        SessionCookie.Write(context, settings, token);
         logger.LogInformation("Holder {HolderId} signed in", holder.Id);
         return Results.Redirect("/");
     }
@@ -76,11 +70,8 @@ public static class LoginEndpoint
     [WolverinePost("/logout")]
     public static IResult Logout(HttpContext context, IDocumentSession session, IOptions<SessionOptions> options)
     {
-        var sessionId = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
-        if (sessionId is not null) session.Delete<PortalSession>(sessionId);
-        SessionCookie.Clear(context, options.Value);
-        var rao = context.User.IsInRole(Holder.RaoRole);
-        return Results.Redirect(rao ? "/rao/login?bye=1" : "/login?bye=1");
+        SessionCookie.End(context, session, options.Value);
+        return Results.Redirect("/login?bye=1");
     }
 
     private static IResult View(LoginForm model, int status = StatusCodes.Status200OK) =>
@@ -98,11 +89,28 @@ public static class SignIn
 
 public static class SessionCookie
 {
-    public static void Write(HttpContext context, SessionOptions settings, string token) =>
-        context.Response.Cookies.Append(settings.CookieName, token, Options(settings));
+    /// <summary>
+    /// Starts a server-side session: a new random token in the area's cookie (never the one the browser brought,
+    /// so no fixation; that one's session ends), only the token's hash stored.
+    /// </summary>
+    public static void Start(HttpContext context, IDocumentSession session, SessionOptions settings, PortalSession started)
+    {
+        var cookie = settings.CookieFor(context);
+        if (context.Request.Cookies.TryGetValue(cookie, out var previous) && previous.Length > 0)
+            session.Delete<PortalSession>(SessionAuthenticationHandler.HashToken(previous));
+        var token = SessionAuthenticationHandler.NewToken();
+        started.Id = SessionAuthenticationHandler.HashToken(token);
+        session.Store(started);
+        context.Response.Cookies.Append(cookie, token, Options(settings));
+    }
 
-    public static void Clear(HttpContext context, SessionOptions settings) =>
-        context.Response.Cookies.Delete(settings.CookieName, Options(settings));
+    /// <summary>Ends the request's session everywhere and clears its cookie.</summary>
+    public static void End(HttpContext context, IDocumentSession session, SessionOptions settings)
+    {
+        var sessionId = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
+        if (sessionId is not null) session.Delete<PortalSession>(sessionId);
+        context.Response.Cookies.Delete(settings.CookieFor(context), Options(settings));
+    }
 
     private static CookieOptions Options(SessionOptions settings) => new()
     {

@@ -32,7 +32,7 @@ public sealed class SessionAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var settings = sessionOptions.Value;
-        if (!Request.Cookies.TryGetValue(settings.CookieName, out var token) || string.IsNullOrEmpty(token))
+        if (!Request.Cookies.TryGetValue(settings.CookieFor(Context), out var token) || string.IsNullOrEmpty(token))
             return AuthenticateResult.NoResult();
 
         var id = HashToken(token);
@@ -60,6 +60,7 @@ public sealed class SessionAuthenticationHandler(
             new Claim(ClaimTypes.Role, session.Role),
             new Claim(Holder.SessionIdClaim, id),
         ], Scheme.Name, ClaimTypes.Name, ClaimTypes.Role);
+        if (session.Office.Length > 0) identity.AddClaim(new Claim(Holder.OfficeClaim, session.Office));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 

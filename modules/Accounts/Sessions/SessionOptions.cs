@@ -10,4 +10,9 @@ public sealed class SessionOptions
     public TimeSpan Lockout { get; set; } = TimeSpan.FromMinutes(15);
 
     public string CookieName => SecureCookies ? "__Host-mysign" : "mysign";
+    /// <summary>The RAO console has its own session, in its own cookie, read only under /rao.</summary>
+    public string RaoCookieName => SecureCookies ? "__Host-mysign-rao" : "mysign-rao";
+
+    public string CookieFor(Microsoft.AspNetCore.Http.HttpContext context) =>
+        context.Request.Path.StartsWithSegments(MySign.Kernel.Web.Holder.RaoArea) ? RaoCookieName : CookieName;
 }

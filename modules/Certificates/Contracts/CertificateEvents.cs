@@ -8,9 +8,10 @@ public sealed record CertificateIssued(
 /// Issues a holder's certificate: a new key pair sealed under <paramref name="Pin"/>, a new unique identifier,
 /// valid three years; a current certificate is superseded. Send with InvokeAsync only (it carries the PIN,
 /// which must never be written to a queue). ValidFrom backdates the validity (demo data and tests only).
+/// UniqueIdentifier is the IUT given at registration (see <see cref="AllocateIut"/>); otherwise a new one is drawn.
 /// </summary>
 public sealed record IssueCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, bool Automatic = false,
-    DateTimeOffset? ValidFrom = null);
+    DateTimeOffset? ValidFrom = null, string? UniqueIdentifier = null);
 
 /// <summary>A certificate's status changed (suspended, reactivated, revoked); Renewal and History may react.</summary>
 public sealed record CertificateStatusChanged(string HolderId, Guid CertificateId, string Status, DateTimeOffset At);

@@ -2,6 +2,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
 using Microsoft.Extensions.Configuration;
+using MySign.Kernel.Data;
+using Npgsql;
+using MySign.Accounts.Contracts;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
@@ -11,7 +14,7 @@ using Wolverine;
 namespace MySign.Certificates.Issuance;
 
 /// <summary>Issues certificates and keeps the CRL current. Both need the CA, so both live here.</summary>
-public sealed class Issuer(CertificateAuthority authority, IConfiguration configuration)
+public sealed class Issuer(CertificateAuthority authority, IConfiguration configuration, NpgsqlDataSource database)
 {
     public static readonly TimeSpan Validity = TimeSpan.FromDays(3 * 365);
     public static readonly TimeSpan CrlLifetime = TimeSpan.FromHours(24);
@@ -23,7 +26,8 @@ public sealed class Issuer(CertificateAuthority authority, IConfiguration config
         var (_, issuing) = await authority.GetAsync(cancellation);
         var from = request.ValidFrom ?? now;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), NewUniqueIdentifier(now));
+        var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);
+        var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), iut);
         var serial = CertificateFactory.Serial();
         using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from.AddMinutes(-1), from + Validity, serial, CrlUrl);
         return new HolderCertificate
@@ -36,9 +40,11 @@ public sealed class Issuer(CertificateAuthority authority, IConfiguration config
         };
     }
 
-    /// <summary>An IUT: "IUT" + year + ten random digits, new for every certificate.</summary>
-    private static string NewUniqueIdentifier(DateTimeOffset now) =>
-        $"IUT{now.Year}{RandomNumberGenerator.GetInt32(0, 100_000):D5}{RandomNumberGenerator.GetInt32(0, 100_000):D5}";
+    public static readonly Weasel.Postgresql.Sequence IutNumbers = Sequences.Define(CertificatesModule.Schema, "iut_number");
+
+    /// <summary>An IUT: "IUT" + year + ten digits drawn from a sequence (scrambled), new for every certificate.</summary>
+    public async Task<string> NewUniqueIdentifierAsync(DateTimeOffset now, CancellationToken cancellation) =>
+        $"IUT{now.Year}{Sequences.Scramble(await Sequences.NextAsync(database, CertificatesModule.Schema, "iut_number", cancellation), 10_000_000_000):D10}";
 
     /// <summary>
     /// Rebuilds the CRL from the committed revocation entries. Concurrent rebuilds are safe: the CRL document
@@ -98,4 +104,20 @@ public static class PublishCrlHandler
 {
     public static Task Handle(PublishCrl _, IDocumentStore store, Issuer issuer, TimeProvider clock, CancellationToken cancellation) =>
         issuer.PublishCrlAsync(store, clock.GetUtcNow(), cancellation);
+}
+
+/// <summary>What registration and activation (Accounts) ask of this module.</summary>
+public static class RegistrationRequestsHandler
+{
+    public static async Task<IutAllocated> Handle(AllocateIut _, Issuer issuer, TimeProvider clock, CancellationToken cancellation) =>
+        new(await issuer.NewUniqueIdentifierAsync(clock.GetUtcNow(), cancellation));
+
+    public static PinRulesChecked Handle(CheckPinRules request) => new(Keys.PinRules.Problem(request.Pin));
+
+    public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, CancellationToken cancellation)
+    {
+        var issued = await bus.InvokeAsync<CertificateIssued>(
+            new IssueCertificate(request.HolderId, request.GivenName, request.Surname, request.FiscalCode, request.Pin, UniqueIdentifier: request.Iut), cancellation);
+        return new FirstCertificateIssued(issued.UniqueIdentifier, issued.NotAfter);
+    }
 }

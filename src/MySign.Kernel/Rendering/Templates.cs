@@ -62,7 +62,7 @@ public static partial class Templates
     }
 }
 
-/// <summary>Imported into every template (Scriban names them t, tf, date, datetime, number).</summary>
+/// <summary>Imported into every template (Scriban names them t, tf, date, datetime, day, number).</summary>
 public static class TemplateFunctions
 {
     public static string T(string key) => Strings.T(key);
@@ -75,6 +75,9 @@ public static class TemplateFunctions
 
     public static string Datetime(DateTimeOffset? value) =>
         value is { } v ? TimeZoneInfo.ConvertTime(v, PortalTimeZone).ToString("g", System.Globalization.CultureInfo.CurrentCulture) : "";
+
+    /// <summary>A calendar day (no time zone), in the reader's format.</summary>
+    public static string Day(DateOnly? value) => value?.ToString("d", System.Globalization.CultureInfo.CurrentCulture) ?? "";
 
     public static string Number(long value) => value.ToString("N0", System.Globalization.CultureInfo.CurrentCulture);
 }

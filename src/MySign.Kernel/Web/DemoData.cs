@@ -19,6 +19,9 @@ public static class Demo
     public const string HolderEmail = "mario.rossi@example.test";
     public const string RaoUsername = "rao.roma";
     public const string RaoPassword = "Demo-Operator-2026";
+    /// <summary>Where the demo operator's sign-in OTP goes (read it at /dev/outbox).</summary>
+    public const string RaoMobile = "+393471234567";
+    public const string RaoOffice = "Roma Centro";
 }
 
 /// <summary>

@@ -1,0 +1,112 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MySign.Accounts.Contracts;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Registration;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
+using Npgsql;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Accounts.Rao;
+
+public sealed record HolderRow(string Id, string Name, string FiscalCode, DateTimeOffset? RegisteredAt, bool Active);
+public sealed record RaoHomeView(string Office, IReadOnlyList<HolderRow> Holders);
+public sealed record RegisterView(IReadOnlyList<FormSection> Sections, bool HasErrors);
+public sealed record AuditRow(DateTimeOffset At, string What, string? Actor);
+public sealed record RaoHolderView(HolderAccount Holder, bool JustRegistered, IReadOnlyList<AuditRow> Trail);
+
+/// <summary>
+/// The RAO console: the office's holders, registration after the in-person identity check, the Registration
+/// Request PDF. Every query is filtered by the operator's office; a holder of another office is "not found".
+/// </summary>
+public static class RaoConsoleEndpoints
+{
+    [WolverineGet("/rao")]
+    public static async Task<IResult> Home(HttpContext context, IQuerySession session)
+    {
+        var office = context.Office();
+        var holders = await session.Query<HolderAccount>().Where(h => h.Office == office)
+            .OrderByDescending(h => h.RegisteredAt).Take(200).ToListAsync(context.RequestAborted);
+        var rows = holders.Select(h => new HolderRow(h.Id, h.DisplayName, h.FiscalCode, h.RegisteredAt, h.ActivatedAt is not null)).ToList();
+        return Page("Rao/Home", new RaoHomeView(office, rows), "rao.home.title");
+    }
+
+    [WolverineGet("/rao/holders/new")]
+    public static IResult NewHolder() => RegisterPage(RegistrationForm.Empty());
+
+    [WolverinePost("/rao/holders")]
+    public static async Task<IResult> Register(HttpContext context, IDocumentSession session, IMessageBus bus, NpgsqlDataSource database,
+        TimeProvider clock, ILogger<RegisterView> logger)
+    {
+        var form = RegistrationForm.Read(await context.Request.ReadFormAsync(context.RequestAborted));
+        var now = clock.GetUtcNow();
+        if (!form.Validate(DateOnly.FromDateTime(now.UtcDateTime)))
+            return RegisterPage(form, StatusCodes.Status422UnprocessableEntity);
+        if (await session.LoadAsync<FiscalCodeClaim>(form["fiscal_code"], context.RequestAborted) is not null)
+            return FiscalCodeTaken(form);
+
+        var office = context.Office();
+        var operatorId = context.HolderId();
+        var iut = (await bus.InvokeAsync<IutAllocated>(new AllocateIut(), context.RequestAborted)).Iut;
+        var userId = await UserIds.NextAsync(session, database, context.RequestAborted);
+        var holder = form.ToHolder(userId, iut, office, operatorId, now);
+        session.Insert(holder);
+        session.Insert(new FiscalCodeClaim { Id = holder.FiscalCode, HolderId = userId });
+        session.Insert(AuditEntry.ByRao(userId, "rao.registered", now, operatorId, office));
+        await bus.PublishAsync(new HolderRegistered(userId, Strings.Language));
+        try
+        {
+            await session.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (JasperFx.DocumentAlreadyExistsException)
+        {
+            return FiscalCodeTaken(form); // the same person registered at the same moment elsewhere
+        }
+        logger.LogInformation("RAO operator {OperatorId} registered holder {HolderId}", operatorId, userId);
+        return Results.Redirect($"/rao/holders/{userId}?registered=1");
+    }
+
+    [WolverineGet("/rao/holders/{id}")]
+    public static async Task<IResult> HolderPage(string id, string? registered, HttpContext context, IQuerySession session)
+    {
+        var holder = await OfficeHolder(session, context, id);
+        if (holder is null) return Results.NotFound();
+        var trail = await session.Query<AuditEntry>().Where(a => a.HolderId == holder.Id)
+            .OrderByDescending(a => a.At).Take(50).ToListAsync(context.RequestAborted);
+        return Page("Rao/Holder", new RaoHolderView(holder, registered == "1", trail.Select(a => new AuditRow(a.At, a.What, a.Actor)).ToList()), "rao.holder.title");
+    }
+
+    [WolverineGet("/rao/holders/{id}/registration-request.pdf")]
+    public static async Task<IResult> RegistrationRequest(string id, HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var holder = await OfficeHolder(session, context, id);
+        if (holder is null) return Results.NotFound();
+        var registeredBy = await session.LoadAsync<RaoOperator>(holder.RegisteredBy, context.RequestAborted);
+        var pdf = RegistrationPdf.Build(holder, registeredBy, Strings.Language);
+        session.Insert(AuditEntry.ByRao(holder.Id, "rao.printed", clock.GetUtcNow(), context.HolderId(), context.Office()));
+        return Results.File(pdf, "application/pdf", $"registration-request-{holder.Id}.pdf");
+    }
+
+    /// <summary>The holder, if registered at the signed-in operator's office.</summary>
+    private static async Task<HolderAccount?> OfficeHolder(IQuerySession session, HttpContext context, string id)
+    {
+        if (id.Length is 0 or > 64) return null;
+        var holder = await session.LoadAsync<HolderAccount>(id.ToLowerInvariant(), context.RequestAborted);
+        return holder is not null && holder.Office.Length > 0 && holder.Office == context.Office() ? holder : null;
+    }
+
+    private static IResult FiscalCodeTaken(RegistrationForm form)
+    {
+        form.Errors["fiscal_code"] = "registration.error.fiscal_code.taken";
+        return RegisterPage(form, StatusCodes.Status422UnprocessableEntity);
+    }
+
+    private static IResult RegisterPage(RegistrationForm form, int status = StatusCodes.Status200OK) =>
+        Page("Rao/Register", new RegisterView(form.Sections(), form.Errors.Count > 0), "rao.register.title", status);
+
+    private static IResult Page(string template, object model, string title, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(RaoConsoleEndpoints).Assembly, template, model, title) { StatusCode = status, Partial = false };
+}

@@ -1,0 +1,126 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Login;
+using MySign.Accounts.Recovery;
+using MySign.Accounts.Sessions;
+using MySign.Kernel.Web;
+using MySign.Otp.Contracts;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Accounts.Rao;
+
+public sealed record RaoLoginView(string Step, string Username, string Pending, string? ErrorKey, string? Destination, bool Expired, bool LoggedOut);
+
+/// <summary>
+/// RAO sign-in: username and password (lockout as for holders), then an OTP to the operator's phone. Between
+/// the two steps the form carries a random token whose hash names the pending sign-in; nothing else is trusted.
+/// </summary>
+public static class RaoLoginEndpoints
+{
+    public const string Purpose = "rao.login";
+    public static readonly TimeSpan PendingLifetime = TimeSpan.FromMinutes(5);
+
+    [WolverineGet("/rao/login"), AllowAnonymous]
+    public static IResult Get(string? expired, string? bye) => View(new RaoLoginView("credentials", "", "", null, null, expired == "1", bye == "1"));
+
+    [WolverinePost("/rao/login"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> Post(HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
+        IOptions<SessionOptions> options, TimeProvider clock, ILogger<RaoLoginView> logger)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var typed = form["username"].ToString().Trim();
+        var password = form["password"].ToString();
+        if (typed.Length == 0 || password.Length == 0)
+            return View(new RaoLoginView("credentials", typed, "", "login.error.required", null, false, false), StatusCodes.Status422UnprocessableEntity);
+
+        var now = clock.GetUtcNow();
+        var id = typed.ToLowerInvariant();
+        var op = id.Length <= 64 ? await session.LoadAsync<RaoOperator>(id, context.RequestAborted) : null;
+        var outcome = op is null
+            ? SignIn.Decide(null, password)
+            : await attempts.AttemptAsync(op.OtpSubject, now, options.Value, () => SignIn.Decide(op.PasswordHash, password) == SignInOutcome.Success, context.RequestAborted);
+        if (outcome != SignInOutcome.Success)
+        {
+            if (op is not null) session.Insert(AuditEntry.ByRao(op.OtpSubject, outcome == SignInOutcome.Locked ? "rao.login.locked" : "rao.login.failed", now, op.Id, op.Office));
+            logger.LogInformation("RAO sign-in refused ({Outcome})", outcome);
+            return View(new RaoLoginView("credentials", typed, "", "rao.login.error.invalid", null, false, false), StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var (token, hash) = AccountMail.NewToken();
+        // The operator's phone is this module's record; the Otp module is told it (idempotently) before each code.
+        await bus.InvokeAsync(new OtpPhoneRegistered(op!.OtpSubject, op.Mobile), context.RequestAborted);
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(op.OtpSubject, Purpose, hash), context.RequestAborted);
+        if (issued.Throttled)
+            return View(new RaoLoginView("credentials", typed, "", "rao.login.error.throttled", null, false, false), StatusCodes.Status429TooManyRequests);
+        session.Insert(new RaoLoginChallenge { Id = hash, OperatorId = op.Id, ChallengeId = issued.ChallengeId, ExpiresAt = now + PendingLifetime });
+        return View(new RaoLoginView("otp", typed, token, null, issued.Destination, false, false));
+    }
+
+    [WolverinePost("/rao/login/otp"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> Confirm(HttpContext context, IDocumentSession session, IMessageBus bus, IOptions<SessionOptions> options,
+        TimeProvider clock, ILogger<RaoLoginView> logger)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var token = form["pending"].ToString();
+        var now = clock.GetUtcNow();
+        var (pending, op) = await Pending(session, token, now, context.RequestAborted);
+        if (pending is null || op is null)
+            return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);
+
+        var verified = await bus.InvokeAsync<OtpVerified>(
+            new VerifyOtp(pending.ChallengeId, op.OtpSubject, Purpose, pending.Id, form["code"].ToString()), context.RequestAborted);
+        if (!verified.IsValid)
+        {
+            session.Insert(AuditEntry.ByRao(op.OtpSubject, "rao.login.otp_refused", now, op.Id, op.Office));
+            return View(new RaoLoginView("otp", op.Id, token, verified.ErrorKey, null, false, false), StatusCodes.Status422UnprocessableEntity);
+        }
+
+        session.Delete(pending);
+        SessionCookie.Start(context, session, options.Value, new PortalSession
+        {
+            PrincipalId = op.Id, DisplayName = op.FullName, Role = Holder.RaoRole, Office = op.Office, CreatedAt = now, LastSeenAt = now,
+        });
+        session.Insert(AuditEntry.ByRao(op.OtpSubject, "rao.login.ok", now, op.Id, op.Office));
+        logger.LogInformation("RAO operator {OperatorId} signed in", op.Id);
+        return Results.Redirect("/rao");
+    }
+
+    [WolverinePost("/rao/login/resend"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> Resend(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    {
+        var token = (await context.Request.ReadFormAsync(context.RequestAborted))["pending"].ToString();
+        var (pending, op) = await Pending(session, token, clock.GetUtcNow(), context.RequestAborted);
+        if (pending is null || op is null)
+            return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(op.OtpSubject, Purpose, pending.Id), context.RequestAborted);
+        if (issued.Throttled)
+            return View(new RaoLoginView("otp", op.Id, token, "otp.error.throttled_short", null, false, false), StatusCodes.Status429TooManyRequests);
+        pending.ChallengeId = issued.ChallengeId;
+        session.Store(pending);
+        return View(new RaoLoginView("otp", op.Id, token, null, issued.Destination, false, false));
+    }
+
+    [WolverinePost("/rao/logout")]
+    public static IResult Logout(HttpContext context, IDocumentSession session, IOptions<SessionOptions> options)
+    {
+        SessionCookie.End(context, session, options.Value);
+        return Results.Redirect("/rao/login?bye=1");
+    }
+
+    private static async Task<(RaoLoginChallenge?, RaoOperator?)> Pending(IQuerySession session, string token, DateTimeOffset now, CancellationToken cancellation)
+    {
+        if (token.Length is 0 or > 100) return (null, null);
+        var pending = await session.LoadAsync<RaoLoginChallenge>(SessionAuthenticationHandler.HashToken(token), cancellation);
+        if (pending is null || pending.ExpiresAt <= now) return (null, null);
+        return (pending, await session.LoadAsync<RaoOperator>(pending.OperatorId, cancellation));
+    }
+
+    private static IResult View(RaoLoginView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(RaoLoginEndpoints).Assembly, "Rao/Login", view, "rao.login.title") { StatusCode = status, Partial = false };
+}
