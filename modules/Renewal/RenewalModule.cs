@@ -12,7 +12,11 @@ public static class RenewalModule
 
     public static IServiceCollection AddRenewal(this IServiceCollection services)
     {
-        services.ConfigureMarten(options => options.Schema.For<RenewableCertificate>().DatabaseSchemaName(Schema));
+        services.ConfigureMarten(options =>
+        {
+            options.Schema.For<RenewableCertificate>().DatabaseSchemaName(Schema);
+            options.Schema.For<RenewalRequest>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(r => r.HolderId);
+        });
         services.AddSingleton<IPortalBox, RenewBox>();
         return services;
     }

@@ -5,3 +5,14 @@ public sealed record GetProductPrice(string Sku);
 
 /// <summary>Amounts in euro, VAT included in <see cref="Gross"/>.</summary>
 public sealed record ProductPrice(string Sku, string Name, decimal Net, decimal VatRate, decimal Vat, decimal Gross);
+
+/// <summary>
+/// Redeems a coupon for a renewal: it must exist, be unused, not expired and be for the product. Of many
+/// parallel redemptions of one code exactly one succeeds. Redeeming again for the same renewal is a no-op success.
+/// </summary>
+public sealed record RedeemCoupon(string Code, string HolderId, Guid RenewalId);
+
+public sealed record CouponRedemption(bool Redeemed, string? ErrorKey);
+
+/// <summary>A cancelled renewal gives its coupon back.</summary>
+public sealed record ReleaseCoupon(string Code, Guid RenewalId);

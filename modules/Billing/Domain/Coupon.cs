@@ -14,6 +14,7 @@ public sealed class Coupon
     public DateOnly ExpiresOn { get; set; }
     public string? RedeemedBy { get; set; }
     public DateTimeOffset? RedeemedAt { get; set; }
+    public Guid? RenewalId { get; set; }
 
     /// <summary>As printed: XXXX-XXXX-XXXX.</summary>
     public string Display => string.Join('-', Enumerable.Range(0, Id.Length / 4).Select(i => Id.Substring(i * 4, 4)));

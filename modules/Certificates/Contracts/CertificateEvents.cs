@@ -15,3 +15,15 @@ public sealed record IssueCertificate(string HolderId, string GivenName, string 
 
 /// <summary>A certificate's status changed (suspended, reactivated, revoked); Renewal and History may react.</summary>
 public sealed record CertificateStatusChanged(string HolderId, Guid CertificateId, string Status, DateTimeOffset At);
+
+/// <summary>Checks a holder's signature PIN (wrong tries count towards the block, as for signing). InvokeAsync only.</summary>
+public sealed record CheckSignaturePin(string HolderId, string Pin);
+
+/// <summary>ErrorKey explains a refusal (wrong or blocked PIN, no active certificate).</summary>
+public sealed record SignaturePinChecked(bool Ok, string? ErrorKey);
+
+/// <summary>
+/// Renews a holder's certificate: same identity, new key sealed under the new PIN, new IUT, three years; the old
+/// one is superseded. Answers the new certificate's <see cref="CertificateIssued"/>. InvokeAsync only (carries the PIN).
+/// </summary>
+public sealed record RenewCertificate(string HolderId, string NewPin);

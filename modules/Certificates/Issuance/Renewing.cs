@@ -1,0 +1,31 @@
+using Marten;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using MySign.Certificates.Pin;
+using Wolverine;
+
+namespace MySign.Certificates.Issuance;
+
+/// <summary>What the Renewal module asks of this one: the current PIN checked, then the certificate re-issued.</summary>
+public static class RenewalRequestsHandler
+{
+    public static async Task<SignaturePinChecked> Handle(CheckSignaturePin request, IDocumentSession session, Issuer issuer, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
+        if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active)
+            return new SignaturePinChecked(false, "renewal.error.not_active");
+        var (result, _) = await PinCheck.OpenAsync(session, certificate, request.Pin, issuer);
+        return result == PinResult.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinCheck.ErrorKey(result));
+    }
+
+    public static async Task<CertificateIssued> Handle(RenewCertificate request, IQuerySession session, IMessageBus bus, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        var current = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
+        if (current is null || current.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active)
+            throw new InvalidOperationException("Only an active certificate is renewed.");
+        return await bus.InvokeAsync<CertificateIssued>(
+            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), cancellation);
+    }
+}

@@ -1,0 +1,36 @@
+namespace MySign.Renewal.Domain;
+
+public static class RenewalPaths
+{
+    public const string Coupon = "coupon";
+    public const string Rao = "rao";
+    public static readonly string[] All = [Coupon, Rao];
+}
+
+/// <summary>The wizard's steps, in order. A request only ever moves forward one step, or to Cancelled.</summary>
+public enum RenewalStep { Consents, ConfirmOperation, Payment, Activate, ConfirmActivation, Done, Cancelled }
+
+/// <summary>
+/// One renewal in progress: the server-side state of the five-step wizard. Versioned (optimistic concurrency),
+/// so a step submitted twice at once advances once. Nothing secret is kept but the new PIN between its
+/// entry and the final OTP, sealed by data protection, cleared when the renewal ends.
+/// </summary>
+public sealed class RenewalRequest
+{
+    public Guid Id { get; set; }
+    public string HolderId { get; set; } = "";
+    public string Path { get; set; } = "";
+    public RenewalStep Step { get; set; }
+    public Guid CertificateId { get; set; }
+    public string UniqueIdentifier { get; set; } = "";
+    public DateTimeOffset ExpiresAt { get; set; }
+    public Guid? ChallengeId { get; set; }
+    public string? CouponCode { get; set; }
+    public string? AuthorisedBy { get; set; }
+    public string? ProtectedPin { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public string? NewUniqueIdentifier { get; set; }
+
+    public bool InProgress => Step is not (RenewalStep.Done or RenewalStep.Cancelled);
+}

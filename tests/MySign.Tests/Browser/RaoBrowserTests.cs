@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace MySign.Tests.Browser;
+
+/// <summary>A RAO desk end to end: operator with OTP, registration, the printed request, the mail, the holder's activation.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class RaoBrowserTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task an_operator_registers_a_holder_who_activates_from_the_mail_and_sees_an_active_certificate()
+    {
+        var op = await Operators.CreateAsync(browser.Store);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/rao/login");
+        await page.GetByLabel("RAO username").FillAsync(op.Id);
+        await page.GetByLabel("RAO password").FillAsync(op.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
+        await page.GetByText("Enter the OTP sent to").WaitForAsync();
+        await page.GetByLabel("OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, op.Mobile));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = $"Holders registered at {op.Office}" }).WaitForAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Register a holder" }).First.ClickAsync();
+        var applicant = Applicant.New("Chiara", "F");
+        var typo = applicant.FiscalCode[..15] + (applicant.FiscalCode[15] == 'A' ? 'B' : 'A');
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(applicant.FirstName);
+        await page.GetByLabel("Surname", new() { Exact = true }).FillAsync(applicant.LastName);
+        await page.GetByLabel("Female").CheckAsync();
+        await page.GetByLabel("Date of birth").FillAsync(applicant.BirthDate.ToString("yyyy-MM-dd"));
+        await page.GetByLabel("Place of birth").FillAsync("Roma");
+        await page.GetByLabel("Fiscal code").FillAsync(typo);
+        await page.GetByLabel("Document type").SelectOptionAsync("passport");
+        await page.GetByLabel("Document number").FillAsync("YA1234567");
+        await page.GetByLabel("Issued by").FillAsync("Questura di Roma");
+        await page.GetByLabel("Expiry date").FillAsync(DateTime.UtcNow.AddYears(4).ToString("yyyy-MM-dd"));
+        await page.GetByLabel("E-mail").FillAsync(applicant.Email);
+        await page.GetByLabel("Mobile phone").FillAsync(applicant.Mobile);
+        await page.GetByLabel("Address", new() { Exact = true }).FillAsync("Via Nazionale 5");
+        await page.GetByLabel("Post code").FillAsync("00184");
+        await page.GetByLabel("City").FillAsync("Roma");
+        await page.GetByLabel("Province").FillAsync("RM");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register the holder" }).ClickAsync();
+
+        // The wrong check letter: said next to the field, everything typed still there.
+        (await page.Locator("#fiscal_code-error").TextContentAsync())!.ShouldContain("check character");
+        (await page.GetByLabel("Surname", new() { Exact = true }).InputValueAsync()).ShouldBe(applicant.LastName);
+        (await page.GetByLabel("E-mail").InputValueAsync()).ShouldBe(applicant.Email);
+        (await page.GetByLabel("Female").IsCheckedAsync()).ShouldBeTrue();
+        await page.GetByLabel("Fiscal code").FillAsync(applicant.FiscalCode);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register the holder" }).ClickAsync();
+
+        var userId = (await page.Locator("#holder-user-id").TextContentAsync())!;
+        userId.ShouldMatch("^[a-z][0-9]{6}$");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the Registration Request (PDF)" }).ClickAsync());
+        var pdf = await Pdf.TextAsync(await File.ReadAllBytesAsync((await download.PathAsync())!));
+        pdf.ShouldContain(userId);
+        pdf.ShouldContain("Chiara");
+        pdf.ShouldContain(applicant.LastName);
+
+        var mail = await browser.Smtp.WaitForAsync(applicant.Email, m => m.Subject == "MySign: your User ID and the activation link");
+        var link = Regex.Match(mail.TextBody!, @"http://127\.0\.0\.1:\d+/activate\?token=[A-Za-z0-9_-]+").Value;
+        link.ShouldStartWith(browser.App.BaseAddress.ToString().TrimEnd('/'));
+
+        var holder = await browser.NewPageAsync();
+        await holder.GotoAsync(link);
+        (await holder.GetByText($"Your User ID is {userId}").CountAsync()).ShouldBe(1);
+        await holder.GetByLabel("Password", new() { Exact = true }).FillAsync("chiara's own passphrase");
+        await holder.GetByLabel("Confirm the password").FillAsync("chiara's own passphrase");
+        await holder.GetByLabel("Signature PIN", new() { Exact = true }).FillAsync("73159284");
+        await holder.GetByLabel("Confirm the signature PIN").FillAsync("73159284");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await holder.GetByText("Enter the OTP sent to").WaitForAsync();
+        await holder.GetByLabel("OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(holder, "/");
+        (await holder.Locator("h1.holder-name").TextContentAsync()).ShouldBe($"Chiara {applicant.LastName}");
+        (await holder.Locator("#box-certificate").TextContentAsync())!.ShouldContain("Active");
+    }
+}

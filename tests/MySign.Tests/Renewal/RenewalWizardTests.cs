@@ -1,0 +1,200 @@
+using System.Security.Cryptography.X509Certificates;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Billing.Domain;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using MySign.Renewal.Domain;
+using Wolverine;
+using Wolverine.Tracking;
+
+namespace MySign.Tests.Renewal;
+
+[Collection(AppCollection.Name)]
+public sealed class RenewalWizardTests(AppFixture app)
+{
+    private const string Pin = "52719364";
+    private const string NewPin = "86420135";
+
+    /// <summary>A holder whose certificate expires in a month (the window is open) and the Renewal module knows it.</summary>
+    private async Task<(TestHolder Holder, PortalClient Client)> HolderInWindow(int daysLeft = 30, string? office = null)
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        if (office is not null)
+        {
+            await using var session = app.Store.LightweightSession();
+            var account = (await session.LoadAsync<MySign.Accounts.Domain.HolderAccount>(holder.Id))!;
+            account.Office = office;
+            session.Store(account);
+            await session.SaveChangesAsync();
+        }
+        await app.Host.ExecuteAndWaitAsync(c => c.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Elena", "Neri", "NRELNE80A41H501X", Pin,
+            ValidFrom: DateTimeOffset.UtcNow - TimeSpan.FromDays(3 * 365) + TimeSpan.FromDays(daysLeft))));
+        var client = app.Client();
+        await client.LoginAsync(holder.Id, holder.Password);
+        return (holder, client);
+    }
+
+    private static async Task<Guid> Start(PortalClient client, string path)
+    {
+        await client.GetAsync("/renewal");
+        var started = await client.PostAsync("/renewal", new() { ["path"] = path });
+        started.Status.ShouldBe(HttpStatusCode.Redirect, started.Text);
+        var id = Guid.Parse(started.Location!.Split('/').Last());
+        await client.GetAsync($"/renewal/{id}");
+        return id;
+    }
+
+    private async Task PastConsentsAndOtp(PortalClient client, TestHolder holder, Guid id)
+    {
+        var otp = await client.PostAsync($"/renewal/{id}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Pin });
+        otp.Status.ShouldBe(HttpStatusCode.OK, otp.Text);
+        otp.Text.ShouldContain("Enter the OTP code to confirm the operation");
+        var step3 = await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+        step3.Status.ShouldBe(HttpStatusCode.OK, step3.Text);
+    }
+
+    private async Task<PortalClient.Page> ActivateAndConfirm(PortalClient client, TestHolder holder, Guid id)
+    {
+        var otp = await client.PostAsync($"/renewal/{id}/pin", new() { ["new_pin"] = NewPin, ["confirm_pin"] = NewPin });
+        otp.Status.ShouldBe(HttpStatusCode.OK, otp.Text);
+        return await client.PostAsync($"/renewal/{id}/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+    }
+
+    private async Task<HolderCertificate> Certificate(string holderId)
+    {
+        await using var session = app.Store.QuerySession();
+        return (await session.LoadAsync<HolderCertificate>(holderId))!;
+    }
+
+    private async Task<string> IssueCoupons(int count = 1)
+    {
+        var op = await Operators.CreateAsync(app.Store);
+        using var rao = app.Client();
+        await Operators.SignInAsync(rao, app.Store, op);
+        await rao.GetAsync("/rao/coupons");
+        var batch = await rao.PostAsync("/rao/coupons", new() { ["organisation"] = "ACME", ["count"] = count.ToString(), ["expires_on"] = DateTime.UtcNow.AddMonths(2).ToString("yyyy-MM-dd") });
+        return (await rao.GetAsync(batch.Location!)).Document.QuerySelector("td code")!.TextContent;
+    }
+
+    [Fact]
+    public async Task a_coupon_renews_the_certificate_with_a_new_iut_and_the_old_one_is_superseded()
+    {
+        var (holder, client) = await HolderInWindow();
+        var before = await Certificate(holder.Id);
+        var id = await Start(client, "coupon");
+        (await client.GetAsync($"/renewal/{id}")).Text.ShouldContain($"holder of the signature with IUT {before.UniqueIdentifier}");
+        await PastConsentsAndOtp(client, holder, id);
+
+        var unknown = await client.PostAsync($"/renewal/{id}/coupon", new() { ["coupon"] = "AAAA-BBBB-CCCC" });
+        unknown.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        unknown.Document.QuerySelector("#coupon-error")!.TextContent.ShouldContain("does not exist");
+        unknown.Document.QuerySelector("#coupon")!.GetAttribute("value").ShouldBe("AAAA-BBBB-CCCC");
+        var coupon = await IssueCoupons();
+        (await client.PostAsync($"/renewal/{id}/coupon", new() { ["coupon"] = coupon.ToLowerInvariant() })).Text.ShouldContain("Set the new signing PIN");
+
+        var done = await ActivateAndConfirm(client, holder, id);
+        done.Status.ShouldBe(HttpStatusCode.OK, done.Text);
+        done.Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+
+        var after = await Certificate(holder.Id);
+        after.UniqueIdentifier.ShouldNotBe(before.UniqueIdentifier);
+        after.SerialNumber.ShouldNotBe(before.SerialNumber);
+        after.ExpiresAt.ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddDays(3 * 365 - 2));
+        using var openssl = new OpenSsl();
+        var (_, subject) = await openssl.RunAsync("x509", "-inform", "DER", "-in", openssl.Write("new.der", after.Der), "-noout", "-subject", "-enddate");
+        subject.ShouldContain(after.UniqueIdentifier);
+        await using var session = app.Store.QuerySession();
+        (await session.LoadAsync<RevocationEntry>(before.SerialNumber))!.Reason.ShouldBe(X509RevocationReason.Superseded);
+        (await session.Query<Coupon>().SingleAsync(c => c.RedeemedBy == holder.Id)).RenewalId.ShouldBe(id);
+        // The new PIN opens the new key; the home page no longer offers a renewal.
+        var home = await client.GetAsync("/");
+        home.Text.ShouldNotContain("Renew now");
+        home.Text.ShouldContain("Renewal options open on");
+    }
+
+    [Fact]
+    public async Task rao_credentials_renew_only_for_the_operators_own_office()
+    {
+        var office = await Operators.CreateAsync(app.Store);
+        var other = await Operators.CreateAsync(app.Store);
+        var (holder, client) = await HolderInWindow(office: office.Office);
+        var id = await Start(client, "rao");
+        await PastConsentsAndOtp(client, holder, id);
+
+        var elsewhere = await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = other.Id, ["rao_password"] = other.Password });
+        elsewhere.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        elsewhere.Document.QuerySelector("#rao-error")!.TextContent.ShouldContain("not registered at your office");
+        elsewhere.Document.QuerySelector("#rao_username")!.GetAttribute("value").ShouldBe(other.Id);
+        (await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = "wrong" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = office.Password })).Text.ShouldContain("Set the new signing PIN");
+
+        (await ActivateAndConfirm(client, holder, id)).Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+    }
+
+    [Fact]
+    public async Task steps_cannot_be_skipped_or_replayed_and_others_cannot_touch_the_renewal()
+    {
+        var (holder, client) = await HolderInWindow();
+        var before = await Certificate(holder.Id);
+        var id = await Start(client, "coupon");
+        // Straight to the last step, or to the coupon, without consents and OTP.
+        (await client.PostAsync($"/renewal/{id}/activate", new() { ["code"] = "12345678" })).Status.ShouldBe(HttpStatusCode.Conflict);
+        (await client.PostAsync($"/renewal/{id}/coupon", new() { ["coupon"] = "AAAABBBBCCCC" })).Status.ShouldBe(HttpStatusCode.Conflict);
+
+        var missing = await client.PostAsync($"/renewal/{id}/consents", new() { ["pin"] = "" });
+        missing.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        missing.Document.QuerySelector("#conditions-error").ShouldNotBeNull();
+        missing.Document.QuerySelector("#data_valid-error").ShouldNotBeNull();
+        var wrongPin = await client.PostAsync($"/renewal/{id}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = "11223344" });
+        wrongPin.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        wrongPin.Document.QuerySelector("#pin-error")!.TextContent.ShouldContain("not correct");
+
+        await client.PostAsync($"/renewal/{id}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Pin });
+        var code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+        var wrongOtp = await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code == "12345678" ? "87654321" : "12345678" });
+        wrongOtp.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        wrongOtp.Document.QuerySelector("#code-error").ShouldNotBeNull();
+
+        // Someone else's renewal id: not found, whatever they try.
+        var (_, intruder) = await HolderInWindow();
+        (await intruder.GetAsync($"/renewal/{id}")).Status.ShouldBe(HttpStatusCode.NotFound);
+        await intruder.GetAsync("/renewal");
+        (await intruder.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await intruder.PostAsync($"/renewal/{id}/cancel", new())).Status.ShouldBe(HttpStatusCode.NotFound);
+
+        (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.OK);
+        // The same OTP step again is refused: it is no longer the current step.
+        (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.Conflict);
+
+        // Cancel leaves the certificate as it was.
+        (await client.PostAsync($"/renewal/{id}/cancel", new())).Location.ShouldBe("/renewal?cancelled=1");
+        var after = await Certificate(holder.Id);
+        after.SerialNumber.ShouldBe(before.SerialNumber);
+        after.Status.ShouldBe(CertificateStatus.Active);
+        (await client.PostAsync($"/renewal/{id}/coupon", new() { ["coupon"] = "AAAABBBBCCCC" })).Status.ShouldBe(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task renewal_outside_the_window_is_refused()
+    {
+        var (holder, early) = await HolderInWindow(daysLeft: 200);
+        await early.GetAsync("/renewal");
+        (await early.PostAsync("/renewal", new() { ["path"] = "coupon" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        await using var session = app.Store.QuerySession();
+        (await session.Query<RenewalRequest>().CountAsync(r => r.HolderId == holder.Id)).ShouldBe(0);
+        (await early.GetAsync("/renewal")).Text.ShouldContain("Renewal options open on");
+    }
+
+    [Fact]
+    public async Task fifty_parallel_redemptions_of_one_coupon_let_exactly_one_win()
+    {
+        var coupon = await IssueCoupons();
+        using var scope = app.Host.Services.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            bus.InvokeAsync<MySign.Billing.Contracts.CouponRedemption>(new MySign.Billing.Contracts.RedeemCoupon(coupon, $"h{i}", Guid.NewGuid()))));
+        results.Count(r => r.Redeemed).ShouldBe(1);
+        results.Where(r => !r.Redeemed).ShouldAllBe(r => r.ErrorKey == "coupon.error.used");
+    }
+}
