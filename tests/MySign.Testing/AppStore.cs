@@ -6,6 +6,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using MySign.Accounts;
 using MySign.Otp;
+using MySign.Renewal;
 using MySign.Web.Infrastructure;
 
 namespace MySign.Testing;
@@ -30,6 +31,7 @@ public static class AppStore
         });
         services.AddAccounts(configuration);
         services.AddOtp(configuration);
+        services.AddRenewal();
         return services.BuildServiceProvider().GetRequiredService<IDocumentStore>();
     }
 }

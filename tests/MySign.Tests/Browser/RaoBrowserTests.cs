@@ -76,5 +76,57 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await BrowserFixture.ArrivedAtAsync(holder, "/");
         (await holder.Locator("h1.holder-name").TextContentAsync()).ShouldBe($"Chiara {applicant.LastName}");
         (await holder.Locator("#box-certificate").TextContentAsync())!.ShouldContain("Active");
+
+        // Later, a month before expiry (Renewal's record of the due date moved forward), the office's coupon renews it.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Coupons" }).First.ClickAsync();
+        await page.GetByLabel("Organisation").FillAsync("Studio Legale Neri");
+        await page.GetByLabel("Number of coupons").FillAsync("2");
+        await page.GetByLabel("Valid until").FillAsync(DateTime.UtcNow.AddMonths(3).ToString("yyyy-MM-dd"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Issue the coupons" }).ClickAsync();
+        var coupon = (await page.Locator("td code").First.TextContentAsync())!;
+        await DueInAMonth(userId);
+
+        await holder.ReloadAsync();
+        await holder.GetByRole(AriaRole.Link, new() { Name = "Renew now" }).ClickAsync();
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Renew with Coupon" }).ClickAsync();
+        await holder.GetByLabel("I accept the general conditions of service").CheckAsync();
+        await holder.GetByLabel("Confirmed").CheckAsync();
+        await holder.GetByLabel("Enter the signature PIN").FillAsync("73159284");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await holder.GetByText("Enter the OTP code to confirm the operation").WaitForAsync(); // the code is sent before this shows
+        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await holder.GetByLabel("Coupon", new() { Exact = true }).FillAsync(coupon);
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await holder.GetByLabel("Choose a signature PIN").FillAsync("61829374");
+        await holder.GetByLabel("Confirm PIN").FillAsync("61829374");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Activate the certificate" }).ClickAsync();
+        await holder.Locator("li[aria-current=step]", new() { HasText = "5." }).WaitForAsync();
+        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await holder.GetByText("Your Remote Signature certificate has been renewed.").WaitForAsync();
+        new Uri(holder.Url).AbsolutePath.ShouldStartWith("/renewal/", customMessage: "htmx swapped each step into the wizard");
+
+        (await Holders.SmsToAsync(browser.Store, applicant.Mobile)).ShouldAllBe(m => !m.Text.Contains("otp.purpose"), "every SMS says what the code is for");
+        await page.ReloadAsync();
+        (await page.Locator("td", new() { HasText = coupon }).Locator("xpath=..").TextContentAsync())!.ShouldContain($"Redeemed by {userId}");
+    }
+
+    private async Task DueInAMonth(string holderId)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var session = browser.Store.LightweightSession();
+            var due = await session.LoadAsync<MySign.Renewal.Domain.RenewableCertificate>(holderId);
+            if (due is not null)
+            {
+                due.ExpiresAt = DateTimeOffset.UtcNow.AddDays(30);
+                session.Store(due);
+                await session.SaveChangesAsync();
+                return;
+            }
+            if (attempt > 100) throw new TimeoutException("The Renewal module never heard of the certificate.");
+            await Task.Delay(100);
+        }
     }
 }
