@@ -1,6 +1,10 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using MySign.Billing.Domain;
+using MySign.Billing.Payments;
+using MySign.Billing.Store;
 using MySign.Kernel.Web;
 
 namespace MySign.Billing;
@@ -9,13 +13,31 @@ public static class BillingModule
 {
     public const string Schema = "billing";
 
-    public static IServiceCollection AddBilling(this IServiceCollection services)
+    public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<PaymentOptions>().Bind(configuration.GetSection("Billing:Payments")).PostConfigure<IHostEnvironment>((options, environment) =>
+        {
+            if (options.WebhookSecret.Length > 0) return;
+            if (environment.IsProduction()) throw new InvalidOperationException("Billing:Payments:WebhookSecret must be configured in Production.");
+            options.WebhookSecret = "mysign-development-webhook-secret";
+        });
+        services.AddSingleton<WebhookSignature>();
+        // The real provider's adapter when configured; otherwise the sandbox, which behaves like one.
+        if (string.Equals(configuration["Billing:Payments:Provider"], "hosted", StringComparison.OrdinalIgnoreCase))
+            services.AddHttpClient<IPaymentProvider, HostedPaymentProvider>();
+        else
+            services.AddSingleton<IPaymentProvider, SandboxPaymentProvider>();
         services.ConfigureMarten(options =>
         {
             options.Schema.For<Product>().DatabaseSchemaName(Schema);
             options.Schema.For<Coupon>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(c => c.BatchId);
             options.Schema.For<CouponBatch>().DatabaseSchemaName(Schema).Index(b => b.Office);
+            options.Schema.For<Order>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(o => o.RenewalId);
+            options.Schema.For<PromoCode>().DatabaseSchemaName(Schema);
+            options.Schema.For<ProcessedPaymentEvent>().DatabaseSchemaName(Schema);
+            options.Schema.For<SandboxCheckout>().DatabaseSchemaName(Schema);
+            options.Schema.For<StoreCustomer>().DatabaseSchemaName(Schema);
+            options.Storage.ExtendedSchemaObjects.Add(ApplyPaymentEventHandler.InvoiceNumbers);
         });
         services.AddSingleton<IDemoSeeder, BillingCatalogueSeeder>();
         return services;
@@ -30,6 +52,10 @@ public sealed class BillingCatalogueSeeder : IDemoSeeder
         {
             Id = Product.RemoteSignature3Years, Name = "Remote Signature: Validity 3 years - MYSIGN", NetPrice = 30.00m, VatRate = 0.22m,
         });
+        // Promotional codes to try in the store: 10 % off, and 5 euro off.
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        session.Store(new PromoCode { Id = "WELCOME10", Percent = 10, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
+        session.Store(new PromoCode { Id = "FIVEOFF", Amount = 5, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
         return [];
     }
 }

@@ -67,7 +67,7 @@ builder.Services.AddCertificates();
 builder.Services.AddOtp(configuration);
 builder.Services.AddHistory();
 builder.Services.AddRenewal();
-builder.Services.AddBilling();
+builder.Services.AddBilling(configuration);
 
 builder.Services.Configure<SmtpOptions>(configuration.GetSection("Smtp"));
 builder.Services.AddSingleton<MailSender>();

@@ -16,3 +16,11 @@ public sealed record CouponRedemption(bool Redeemed, string? ErrorKey);
 
 /// <summary>A cancelled renewal gives its coupon back.</summary>
 public sealed record ReleaseCoupon(string Code, Guid RenewalId);
+
+/// <summary>Opens the store order for a renewal (the cart pre-filled with the renewal product). Answers the order id.</summary>
+public sealed record OpenRenewalOrder(Guid RenewalId, string HolderId);
+
+public sealed record RenewalOrderOpened(Guid OrderId);
+
+/// <summary>A store order was paid (confirmed by the payment provider's signed webhook or a reconciled bank transfer).</summary>
+public sealed record OrderPaid(Guid OrderId, string HolderId, Guid RenewalId, decimal Gross, DateTimeOffset At);

@@ -2,9 +2,10 @@ namespace MySign.Renewal.Domain;
 
 public static class RenewalPaths
 {
+    public const string Store = "store";
     public const string Coupon = "coupon";
     public const string Rao = "rao";
-    public static readonly string[] All = [Coupon, Rao];
+    public static readonly string[] All = [Store, Coupon, Rao];
 }
 
 /// <summary>The wizard's steps, in order. A request only ever moves forward one step, or to Cancelled.</summary>
@@ -26,6 +27,7 @@ public sealed class RenewalRequest
     public DateTimeOffset ExpiresAt { get; set; }
     public Guid? ChallengeId { get; set; }
     public string? CouponCode { get; set; }
+    public Guid? OrderId { get; set; }
     public string? AuthorisedBy { get; set; }
     public string? ProtectedPin { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

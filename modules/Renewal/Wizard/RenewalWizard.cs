@@ -114,6 +114,22 @@ public static class RenewalWizardEndpoints
         return await Save(context, session, request);
     }
 
+    /// <summary>"Proceed to payment": the store order for this renewal (one per renewal), then the store's pages.</summary>
+    [WolverinePost("/renewal/{id}/store")]
+    public static async Task<IResult> Store(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    {
+        var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Store);
+        if (request is null) return refusal!;
+        var opened = await bus.InvokeAsync<RenewalOrderOpened>(new OpenRenewalOrder(request.Id, request.HolderId), context.RequestAborted);
+        if (request.OrderId != opened.OrderId)
+        {
+            request.OrderId = opened.OrderId;
+            session.Store(request);
+            await session.SaveChangesAsync(context.RequestAborted);
+        }
+        return Results.Redirect($"/store/orders/{opened.OrderId}");
+    }
+
     [WolverinePost("/renewal/{id}/rao")]
     public static async Task<IResult> Rao(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
@@ -259,7 +275,7 @@ public static class RenewalWizardEndpoints
     private static IResult Wizard(HttpContext context, RenewalRequest request, IReadOnlyDictionary<string, string>? errors = null,
         IReadOnlyDictionary<string, string>? values = null, string? destination = null, int status = StatusCodes.Status200OK)
     {
-        var third = request.Path == RenewalPaths.Coupon ? "renewal.step.coupon" : "renewal.step.rao";
+        var third = "renewal.step." + request.Path;
         string[] labels = ["renewal.step.consents", "renewal.step.confirm", third, "renewal.step.activate", "renewal.step.confirm"];
         var current = (int)request.Step;
         var steps = labels.Select((label, i) => new StepView(i + 1, label,

@@ -19,7 +19,9 @@ public sealed class SmtpOptions
 }
 
 /// <summary>An e-mail with an HTML and a plain-text body (both always sent).</summary>
-public sealed record OutgoingMail(string To, string Subject, string Text, string Html);
+public sealed record OutgoingMail(string To, string Subject, string Text, string Html, IReadOnlyList<MailAttachment>? Attachments = null);
+
+public sealed record MailAttachment(string FileName, string ContentType, byte[] Content);
 
 /// <summary>Sends through SMTP with MailKit. Modules compose their own mails; this only delivers them.</summary>
 public sealed class MailSender(IOptions<SmtpOptions> options)
@@ -31,7 +33,9 @@ public sealed class MailSender(IOptions<SmtpOptions> options)
         message.From.Add(MailboxAddress.Parse(settings.From));
         message.To.Add(MailboxAddress.Parse(mail.To));
         message.Subject = mail.Subject;
-        message.Body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html }.ToMessageBody();
+        var body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html };
+        foreach (var attachment in mail.Attachments ?? []) body.Attachments.Add(attachment.FileName, attachment.Content, ContentType.Parse(attachment.ContentType));
+        message.Body = body.ToMessageBody();
         using var client = new SmtpClient { Timeout = 15_000 };
         await client.ConnectAsync(settings.Host, settings.Port, settings.Security, cancellation);
         if (!string.IsNullOrEmpty(settings.User)) await client.AuthenticateAsync(settings.User, settings.Password ?? "", cancellation);

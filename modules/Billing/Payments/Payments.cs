@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Marten;
+using Microsoft.Extensions.Options;
+using MySign.Billing.Domain;
+
+namespace MySign.Billing.Payments;
+
+public sealed class PaymentOptions
+{
+    /// <summary>"sandbox" (default) or "hosted": the real hosted-payment-page adapter.</summary>
+    public string Provider { get; set; } = "sandbox";
+    public string? Url { get; set; }
+    public string? ApiKey { get; set; }
+    /// <summary>The webhook signing secret shared with the provider.</summary>
+    public string WebhookSecret { get; set; } = "";
+    public TimeSpan Tolerance { get; set; } = TimeSpan.FromMinutes(5);
+    public string Iban { get; set; } = "IT60X0542811101000000123456";
+}
+
+/// <summary>A hosted payment page: the holder is sent there and comes back; only the signed webhook says "paid".</summary>
+public interface IPaymentProvider
+{
+    /// <summary>Starts a checkout for the order with the method (card or paypal); answers where to send the browser.</summary>
+    Task<(string Session, string RedirectUrl)> StartAsync(Order order, string method, string returnUrl, CancellationToken cancellation);
+}
+
+/// <summary>The real adapter: creates a checkout session over the provider's HTTP API (bearer key).</summary>
+public sealed class HostedPaymentProvider(HttpClient http, IOptions<PaymentOptions> options) : IPaymentProvider
+{
+    public async Task<(string Session, string RedirectUrl)> StartAsync(Order order, string method, string returnUrl, CancellationToken cancellation)
+    {
+        var settings = options.Value;
+        using var request = new HttpRequestMessage(HttpMethod.Post, settings.Url!.TrimEnd('/') + "/v1/checkout/sessions")
+        {
+            Content = JsonContent.Create(new
+            {
+                reference = order.Id, amount = order.Gross.ToString("0.00", CultureInfo.InvariantCulture), currency = "EUR",
+                method, return_url = returnUrl,
+            }),
+        };
+        request.Headers.Authorization = new("Bearer", settings.ApiKey);
+        using var response = await http.SendAsync(request, cancellation);
+        response.EnsureSuccessStatusCode();
+        var session = await response.Content.ReadFromJsonAsync<HostedSession>(cancellation) ?? throw new InvalidOperationException("Empty answer from the payment provider.");
+        return (session.Id, session.Url);
+    }
+
+    private sealed record HostedSession(string Id, string Url);
+}
+
+/// <summary>A checkout at the sandbox provider: its own pages approve, decline or cancel, then it sends the signed webhook.</summary>
+public sealed class SandboxCheckout
+{
+    public string Id { get; set; } = "";
+    public Guid OrderId { get; set; }
+    public string Method { get; set; } = "";
+    public decimal Amount { get; set; }
+    public string ReturnUrl { get; set; } = "";
+    public string State { get; set; } = "open";
+}
+
+public sealed class SandboxPaymentProvider(IDocumentStore store) : IPaymentProvider
+{
+    public async Task<(string Session, string RedirectUrl)> StartAsync(Order order, string method, string returnUrl, CancellationToken cancellation)
+    {
+        var id = "cs_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
+        await using var session = store.LightweightSession();
+        session.Insert(new SandboxCheckout { Id = id, OrderId = order.Id, Method = method, Amount = order.Gross, ReturnUrl = returnUrl });
+        await session.SaveChangesAsync(cancellation);
+        return (id, "/store/sandbox/" + id);
+    }
+}
+
+/// <summary>What a provider's webhook says. Amount in euro as a string, as providers send it.</summary>
+public sealed record PaymentEvent(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("order_id")] Guid OrderId,
+    [property: JsonPropertyName("amount")] string Amount,
+    [property: JsonPropertyName("currency")] string Currency);
+
+/// <summary>
+/// Webhook signatures: header "t=unix-seconds,v1=hex(HMAC-SHA256(secret, t + '.' + body))". Refused when the MAC
+/// does not match (compared in constant time) or the timestamp is outside the tolerance (replayed much later).
+/// </summary>
+public sealed class WebhookSignature(IOptions<PaymentOptions> options, TimeProvider clock)
+{
+    public const string Header = "MySign-Signature";
+
+    public string Sign(string body)
+    {
+        var t = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return $"t={t},v1={Mac(t, body)}";
+    }
+
+    public bool Verify(string? header, string body)
+    {
+        if (string.IsNullOrEmpty(header) || options.Value.WebhookSecret.Length == 0) return false;
+        var parts = header.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
+        if (!parts.TryGetValue("t", out var t) || !parts.TryGetValue("v1", out var v1)) return false;
+        if (!long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return false;
+        if ((clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > options.Value.Tolerance) return false;
+        byte[] given;
+        try { given = Convert.FromHexString(v1); } catch (FormatException) { return false; }
+        return CryptographicOperations.FixedTimeEquals(given, Convert.FromHexString(Mac(t, body)));
+    }
+
+    private string Mac(string t, string body) =>
+        Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.Value.WebhookSecret), Encoding.UTF8.GetBytes(t + "." + body))).ToLowerInvariant();
+
+    public static string Body(PaymentEvent e) => JsonSerializer.Serialize(e);
+
+    public static PaymentEvent? Parse(string body)
+    {
+        try { return JsonSerializer.Deserialize<PaymentEvent>(body); }
+        catch (JsonException) { return null; }
+    }
+}

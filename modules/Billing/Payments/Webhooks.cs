@@ -1,0 +1,93 @@
+using Marten;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MySign.Billing.Domain;
+using MySign.Kernel.Web;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Billing.Payments;
+
+public sealed record SandboxView(SandboxCheckout Checkout, string Amount);
+
+/// <summary>
+/// The payment providers' webhook: the signature is checked before anything is read; a tampered or stale one is
+/// refused (400) and logged. A valid event is applied once, however often it is delivered.
+/// </summary>
+public static class PaymentWebhookEndpoint
+{
+    public const int MaxBody = 64 * 1024;
+
+    [WolverinePost("/webhooks/payments/{provider}"), AllowAnonymous, RequireAntiforgeryToken(false)]
+    public static async Task<IResult> Receive(string provider, HttpContext context, WebhookSignature signature, IMessageBus bus, ILogger<ApplyPaymentEvent> logger)
+    {
+        if (provider is not ("card" or "paypal")) return Results.NotFound();
+        if (context.Request.ContentLength > MaxBody) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        return await ProcessAsync(provider, body, context.Request.Headers[WebhookSignature.Header], signature, bus, logger, context.RequestAborted);
+    }
+
+    public static async Task<IResult> ProcessAsync(string provider, string body, string? header, WebhookSignature signature, IMessageBus bus,
+        ILogger logger, CancellationToken cancellation)
+    {
+        if (!signature.Verify(header, body))
+        {
+            logger.LogWarning("Payment webhook from {Provider} refused: bad or stale signature", provider);
+            return Results.BadRequest();
+        }
+        var payment = WebhookSignature.Parse(body);
+        if (payment is null || payment.Id.Length is 0 or > 100) return Results.BadRequest();
+        try
+        {
+            await bus.InvokeAsync(new ApplyPaymentEvent(provider, payment), cancellation);
+        }
+        catch (Exception e) when (LostTheRace(e))
+        {
+            // Another delivery of the same event won the race: it was applied once, by that one.
+        }
+        return Results.Ok();
+    }
+
+    /// <summary>The event's key already inserted, or the order changed meanwhile (Marten may report both at once).</summary>
+    private static bool LostTheRace(Exception e) => e switch
+    {
+        JasperFx.DocumentAlreadyExistsException or JasperFx.ConcurrencyException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(LostTheRace),
+        _ => false,
+    };
+}
+
+/// <summary>The sandbox provider's own hosted pages: approve, decline or cancel; then the signed webhook, then back to the store.</summary>
+public static class SandboxProviderEndpoints
+{
+    [WolverineGet("/store/sandbox/{id}"), AllowAnonymous]
+    public static async Task<IResult> Show(string id, HttpContext context, IQuerySession session)
+    {
+        var checkout = id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
+        if (checkout is null) return Results.NotFound();
+        return new HtmlView(typeof(SandboxProviderEndpoints).Assembly, "Payments/Sandbox",
+            new SandboxView(checkout, Store.Money.Format(checkout.Amount, MySign.Kernel.Localization.Strings.Language)), "sandbox.title") { Partial = false };
+    }
+
+    [WolverinePost("/store/sandbox/{id}"), AllowAnonymous]
+    public static async Task<IResult> Decide(string id, HttpContext context, IDocumentSession session, WebhookSignature signature, IMessageBus bus,
+        ILogger<SandboxCheckout> logger)
+    {
+        var checkout = id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
+        if (checkout is null) return Results.NotFound();
+        if (checkout.State != "open") return Results.Redirect(checkout.ReturnUrl);
+        var decision = (await context.Request.ReadFormAsync(context.RequestAborted))["decision"].ToString();
+        var type = decision switch { "approve" => "payment.succeeded", "decline" => "payment.failed", _ => "payment.cancelled" };
+        checkout.State = decision is "approve" or "decline" ? decision + "d" : "cancelled";
+        session.Store(checkout);
+        await session.SaveChangesAsync(context.RequestAborted);
+        // As a real provider does: a signed event to the webhook, then the browser back to the shop.
+        var body = WebhookSignature.Body(new PaymentEvent("evt_" + checkout.Id, type, checkout.OrderId,
+            checkout.Amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), "EUR"));
+        await PaymentWebhookEndpoint.ProcessAsync(checkout.Method, body, signature.Sign(body), signature, bus, logger, context.RequestAborted);
+        return Results.Redirect(checkout.ReturnUrl);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Globalization;
+using MySign.Billing.Domain;
+using MySign.Kernel.Documents;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Rendering;
+
+namespace MySign.Billing.Store;
+
+/// <summary>The invoice of a paid store order: seller, buyer's billing information, the line, net, VAT and total.</summary>
+public static class InvoicePdf
+{
+    public static byte[] Build(Order order, string language)
+    {
+        string T(string key) => Strings.T(key, language);
+        string M(decimal amount) => Money.Format(amount, language);
+        var culture = CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB");
+        var billing = order.Billing!;
+        using var pdf = new SimplePdf();
+        pdf.Text(T("invoice.title") + " " + order.InvoiceNumber, 16, bold: true)
+            .Text(T("invoice.seller"), 9)
+            .Row(T("invoice.date"), order.PaidAt is { } paid ? TimeZoneInfo.ConvertTime(paid, TemplateFunctions.PortalTimeZone).ToString("d", culture) : "")
+            .Row(T("invoice.order"), order.Id.ToString())
+            .Heading(T("invoice.buyer"))
+            .Row(T("store.billing.name"), billing.Name)
+            .Row(T("store.billing.fiscal_code"), billing.FiscalCode);
+        if (billing.VatNumber is not null) pdf.Row(T("store.billing.vat_number"), billing.VatNumber);
+        pdf.Row(T("store.billing.address"), billing.Address)
+            .Heading(T("invoice.lines"))
+            .Row(order.ProductName, M(order.ListPrice), 330);
+        if (order.Discount > 0) pdf.Row(T("store.cart.discount") + $" ({order.PromoCode})", "-" + M(order.Discount), 330);
+        pdf.Row(T("store.cart.net"), M(order.Net), 330)
+            .Row(T("store.cart.vat") + $" {order.VatRate * 100:0}%", M(order.Vat), 330)
+            .Row(T("store.cart.total"), M(order.Gross), 330)
+            .Gap(10).Text(T("invoice.paid_with." + order.Method), 9);
+        return pdf.Build();
+    }
+}

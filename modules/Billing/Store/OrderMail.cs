@@ -1,0 +1,25 @@
+using Marten;
+using Microsoft.Extensions.Configuration;
+using MySign.Billing.Contracts;
+using MySign.Billing.Domain;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Mail;
+
+namespace MySign.Billing.Store;
+
+/// <summary>The order confirmation e-mail to the store account, with the invoice PDF attached.</summary>
+public static class OrderPaidMailHandler
+{
+    public static async Task Handle(OrderPaid paid, IQuerySession session, MailSender mail, IConfiguration configuration, CancellationToken cancellation)
+    {
+        var order = await session.LoadAsync<Order>(paid.OrderId, cancellation);
+        if (order?.CustomerEmail is null || order.InvoiceNumber is null) return;
+        var language = order.Language;
+        var link = (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/') + "/renewal/" + order.RenewalId;
+        var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.order_paid.body", language),
+            order.Billing?.Name, order.InvoiceNumber, Money.Format(order.Gross, language)) + "\n\n" + link + "\n\nMySign";
+        var html = "<p>" + string.Join("</p><p>", text.Split("\n\n").Select(p => System.Net.WebUtility.HtmlEncode(p).Replace("\n", "<br>"))) + "</p>";
+        await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.order_paid.subject", language), text, html,
+            [new MailAttachment($"invoice-{order.InvoiceNumber.Replace('/', '-')}.pdf", "application/pdf", InvoicePdf.Build(order, language))]), cancellation);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using MySign.Billing.Contracts;
+using MySign.Billing.Domain;
+using MySign.Billing.Payments;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
+using Wolverine.Http;
+
+namespace MySign.Billing.Store;
+
+public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
+    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode);
+
+/// <summary>
+/// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
+/// store account (log in or create), billing information and the payment method. Only the holder's own orders.
+/// </summary>
+public static class StoreEndpoints
+{
+    public static readonly string[] Methods = ["card", "paypal"];
+
+    [WolverineGet("/store/orders/{id}")]
+    public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session)
+    {
+        var order = await Own(session, context, id);
+        return order is null ? Results.NotFound() : Page(order);
+    }
+
+    [WolverinePost("/store/orders/{id}/promo")]
+    public static async Task<IResult> Promo(Guid id, HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var order = await Own(session, context, id);
+        if (order is null) return Results.NotFound();
+        if (order.Status != OrderStatus.Cart) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        var typed = (await context.Request.ReadFormAsync(context.RequestAborted))["promo"].ToString().Trim().ToUpperInvariant();
+        var product = (await session.LoadAsync<Product>(order.Sku, context.RequestAborted))!;
+        if (typed.Length == 0)
+        {
+            order.PromoCode = null;
+            order.Price(product.NetPrice, product.VatRate, 0);
+        }
+        else
+        {
+            var promo = typed.Length <= 40 ? await session.LoadAsync<PromoCode>(typed, context.RequestAborted) : null;
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            var problem = promo is null ? "store.error.promo_unknown"
+                : today < promo.ValidFrom || today > promo.ValidUntil ? "store.error.promo_expired"
+                : promo.Uses >= promo.MaxUses ? "store.error.promo_used_up" : null;
+            if (problem is not null) return Page(order, Error("promo", problem), new Dictionary<string, string> { ["promo"] = typed }, StatusCodes.Status422UnprocessableEntity);
+            order.PromoCode = promo!.Id;
+            order.Price(product.NetPrice, product.VatRate, promo.DiscountOn(product.NetPrice));
+        }
+        session.Store(order);
+        await session.SaveChangesAsync(context.RequestAborted);
+        return Page(order);
+    }
+
+    [WolverinePost("/store/orders/{id}/account")]
+    public static async Task<IResult> Account(Guid id, HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var order = await Own(session, context, id);
+        if (order is null) return Results.NotFound();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var email = form["email"].ToString().Trim().ToLowerInvariant();
+        var password = form["password"].ToString();
+        var values = new Dictionary<string, string> { ["email"] = email.Length > 254 ? email[..254] : email, ["name"] = form["name"].ToString().Trim() };
+        var creating = form["create"] == "1";
+        if (!email.Contains('@') || email.Length > 254) return Page(order, Error("email", "store.error.email"), values, StatusCodes.Status422UnprocessableEntity);
+        var customer = await session.LoadAsync<StoreCustomer>(email, context.RequestAborted);
+        if (creating)
+        {
+            if (customer is not null) return Page(order, Error("email", "store.error.account_exists"), values, StatusCodes.Status422UnprocessableEntity);
+            if (password.Length < 10) return Page(order, Error("password", "store.error.password"), values, StatusCodes.Status422UnprocessableEntity);
+            if (values["name"].Length < 2) return Page(order, Error("name", "store.error.name"), values, StatusCodes.Status422UnprocessableEntity);
+            session.Insert(new StoreCustomer { Id = email, Name = values["name"], PasswordHash = StorePasswords.Hash(password), CreatedAt = clock.GetUtcNow() });
+        }
+        else if (customer is null || !StorePasswords.Verify(customer.PasswordHash, password))
+        {
+            return Page(order, Error("login", "store.error.login"), values, StatusCodes.Status422UnprocessableEntity);
+        }
+        order.CustomerEmail = email;
+        session.Store(order);
+        await session.SaveChangesAsync(context.RequestAborted);
+        return Page(order);
+    }
+
+    [WolverinePost("/store/orders/{id}/pay")]
+    public static async Task<IResult> Pay(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider, IConfiguration configuration)
+    {
+        var order = await Own(session, context, id);
+        if (order is null) return Results.NotFound();
+        if (order.Status != OrderStatus.Cart || order.CustomerEmail is null) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        string F(string name) => form[name].ToString().Trim();
+        var values = new[] { "type", "billing_name", "fiscal_code", "vat_number", "address", "method" }.ToDictionary(n => n, n => F(n).Length > 120 ? F(n)[..120] : F(n));
+        var errors = new Dictionary<string, string>();
+        if (values["type"] is not ("private" or "company")) errors["type"] = "store.error.type";
+        if (values["billing_name"].Length < 2) errors["billing_name"] = "store.error.name";
+        if (values["fiscal_code"].Length is < 11 or > 16 || !values["fiscal_code"].All(char.IsAsciiLetterOrDigit)) errors["fiscal_code"] = "store.error.fiscal_code";
+        if (values["type"] == "company" && !(values["vat_number"].Length == 11 && values["vat_number"].All(char.IsAsciiDigit))) errors["vat_number"] = "store.error.vat_number";
+        if (values["address"].Length < 5) errors["address"] = "store.error.address";
+        if (form["confirm"] != "on") errors["confirm"] = "store.error.confirm";
+        if (!Methods.Contains(values["method"])) errors["method"] = "store.error.method";
+        if (errors.Count > 0) return Page(order, errors, values, StatusCodes.Status422UnprocessableEntity);
+
+        order.Billing = new BillingInfo(values["type"], values["billing_name"], values["fiscal_code"].ToUpperInvariant(),
+            values["type"] == "company" ? values["vat_number"] : null, values["address"]);
+        order.Method = values["method"];
+        order.Language = Strings.Language;
+        order.Status = OrderStatus.AwaitingPayment;
+        var baseUrl = (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/');
+        var (sessionId, redirect) = await provider.StartAsync(order, order.Method, $"{baseUrl}/store/orders/{order.Id}/return", context.RequestAborted);
+        order.ProviderSession = sessionId;
+        session.Store(order);
+        await session.SaveChangesAsync(context.RequestAborted); // a double submit loses the version check here: one checkout
+        return Results.Redirect(redirect);
+    }
+
+    [WolverineGet("/store/orders/{id}/return")]
+    public static Task<IResult> Return(Guid id, HttpContext context, IQuerySession session) => Show(id, context, session);
+
+    [WolverineGet("/store/orders/{id}/invoice.pdf")]
+    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session)
+    {
+        var order = await Own(session, context, id);
+        if (order is null || order.Status != OrderStatus.Paid) return Results.NotFound();
+        return Results.File(InvoicePdf.Build(order, Strings.Language), "application/pdf", $"invoice-{order.InvoiceNumber!.Replace('/', '-')}.pdf");
+    }
+
+    private static async Task<Order?> Own(IQuerySession session, HttpContext context, Guid id)
+    {
+        var order = await session.LoadAsync<Order>(id, context.RequestAborted);
+        return order is not null && order.HolderId == context.HolderId() ? order : null;
+    }
+
+    private static Dictionary<string, string> Error(string field, string key) => new() { [field] = key };
+    private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
+
+    private static IResult Page(Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null, int status = StatusCodes.Status200OK)
+    {
+        var stage = order.Status switch
+        {
+            OrderStatus.Cart when order.CustomerEmail is null => "account",
+            OrderStatus.Cart => "checkout",
+            _ => order.Status.ToString().ToLowerInvariant(),
+        };
+        var language = Strings.Language;
+        var masked = order.Billing?.FiscalCode is { Length: > 6 } code ? code[..6] + new string('*', code.Length - 6) : null;
+        return new HtmlView(typeof(StoreEndpoints).Assembly, "Store/Store",
+            new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
+                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked), "store.title") { StatusCode = status };
+    }
+}
+
+/// <summary>Euro amounts as people read them: 36,60 € in Italian, €36.60 in English.</summary>
+public static class Money
+{
+    public static string Format(decimal amount, string language) => language == "it"
+        ? amount.ToString("N2", CultureInfo.GetCultureInfo("it-IT")) + " €"
+        : "€" + amount.ToString("N2", CultureInfo.GetCultureInfo("en-GB"));
+}
+
+public static class OpenRenewalOrderHandler
+{
+    /// <summary>One open order per renewal: asking again returns the same order.</summary>
+    public static async Task<RenewalOrderOpened> Handle(OpenRenewalOrder request, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var existing = await session.Query<Order>().Where(o => o.RenewalId == request.RenewalId && o.Status != OrderStatus.Cancelled).FirstOrDefaultAsync(cancellation);
+        if (existing is not null) return new RenewalOrderOpened(existing.Id);
+        var product = await session.LoadAsync<Product>(Product.RemoteSignature3Years, cancellation)
+                      ?? throw new InvalidOperationException("The renewal product is not in the catalogue.");
+        var now = clock.GetUtcNow();
+        var order = new Order
+        {
+            Id = Guid.CreateVersion7(now), HolderId = request.HolderId, RenewalId = request.RenewalId, Sku = product.Id, ProductName = product.Name,
+            Status = OrderStatus.Cart, CreatedAt = now,
+        };
+        order.Price(product.NetPrice, product.VatRate, 0);
+        session.Insert(order);
+        return new RenewalOrderOpened(order.Id);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Text;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Billing.Domain;
+using MySign.Billing.Payments;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using MySign.Renewal.Domain;
+using Wolverine;
+using Wolverine.Tracking;
+
+namespace MySign.Tests.Renewal;
+
+/// <summary>"Renew signature" through the MySign Store: cart, account, billing, the sandbox provider, the signed webhook.</summary>
+[Collection(AppCollection.Name)]
+public sealed class StoreTests(AppFixture app)
+{
+    private const string Pin = "52719364";
+
+    private async Task<(TestHolder Holder, PortalClient Client, Guid Renewal, Guid Order)> AtTheStore()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        await app.Host.ExecuteAndWaitAsync(c => c.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Paolo", "Gallo", "GLLPLA80A01H501X", Pin,
+            ValidFrom: DateTimeOffset.UtcNow - TimeSpan.FromDays(3 * 365) + TimeSpan.FromDays(20))));
+        var client = app.Client();
+        await client.LoginAsync(holder.Id, holder.Password);
+        await client.GetAsync("/renewal");
+        var id = Guid.Parse((await client.PostAsync("/renewal", new() { ["path"] = "store" })).Location!.Split('/').Last());
+        await client.GetAsync($"/renewal/{id}");
+        await client.PostAsync($"/renewal/{id}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Pin });
+        (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) })).Text.ShouldContain("Proceed to payment");
+        var toStore = await client.PostAsync($"/renewal/{id}/store", new());
+        toStore.Location!.ShouldStartWith("/store/orders/");
+        var order = Guid.Parse(toStore.Location.Split('/').Last());
+        return (holder, client, id, order);
+    }
+
+    private static async Task<PortalClient.Page> Checkout(PortalClient client, Guid order, string email, string method = "card")
+    {
+        await client.GetAsync($"/store/orders/{order}");
+        var account = await client.PostAsync($"/store/orders/{order}/account", new() { ["create"] = "1", ["name"] = "Paolo Gallo", ["email"] = email, ["password"] = "store-password-1" });
+        account.Status.ShouldBe(HttpStatusCode.OK, account.Text);
+        return await client.PostAsync($"/store/orders/{order}/pay", new()
+        {
+            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma",
+            ["confirm"] = "on", ["method"] = method,
+        });
+    }
+
+    private async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await probe() is { } found) return found;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The expected state never came.");
+    }
+
+    private async Task<RenewalRequest> RenewalAt(Guid id, RenewalStep step) => await Eventually(async () =>
+    {
+        await using var session = app.Store.QuerySession();
+        var request = await session.LoadAsync<RenewalRequest>(id);
+        return request?.Step == step ? request : null;
+    });
+
+    [Fact]
+    public async Task a_card_payment_confirmed_by_the_signed_webhook_lets_the_renewal_finish_with_an_invoice_of_36_60()
+    {
+        var (holder, client, renewal, order) = await AtTheStore();
+        var cart = await client.GetAsync($"/store/orders/{order}");
+        cart.Text.ShouldContain("Remote Signature: Validity 3 years - MYSIGN");
+        cart.Document.QuerySelector("#cart-vat")!.TextContent.ShouldBe("€6.60");
+        cart.Document.QuerySelector("#cart-total")!.TextContent.ShouldBe("€36.60");
+        (await client.PostAsync($"/renewal/{renewal}/pin", new() { ["new_pin"] = "86420135", ["confirm_pin"] = "86420135" })).Status
+            .ShouldBe(HttpStatusCode.Conflict, "no activation before payment");
+
+        var email = $"buyer-{holder.Id}@example.test";
+        var toProvider = await Checkout(client, order, email);
+        toProvider.Location!.ShouldStartWith("/store/sandbox/cs_");
+        (await client.GetAsync(toProvider.Location)).Text.ShouldContain("€36.60");
+        var back = await client.PostAsync(toProvider.Location, new() { ["decision"] = "approve" });
+        back.Location.ShouldBe($"http://localhost/store/orders/{order}/return");
+        (await client.GetAsync($"/store/orders/{order}/return")).Text.ShouldContain("Payment received");
+
+        await RenewalAt(renewal, RenewalStep.Activate);
+        await client.GetAsync($"/renewal/{renewal}");
+        await client.PostAsync($"/renewal/{renewal}/pin", new() { ["new_pin"] = "86420135", ["confirm_pin"] = "86420135" });
+        var done = await client.PostAsync($"/renewal/{renewal}/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+        done.Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+
+        var invoice = await Pdf.TextAsync(await client.Response($"/store/orders/{order}/invoice.pdf"));
+        invoice.ShouldContain("Invoice");
+        invoice.ShouldContain("€30.00");
+        invoice.ShouldContain("€6.60");
+        invoice.ShouldContain("€36.60");
+        invoice.ShouldContain("Paolo Gallo");
+        var mail = await app.Smtp.WaitForAsync(email, m => m.Subject == "MySign Store: order confirmation and invoice");
+        mail.Attachments.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task a_promo_code_lowers_the_total_and_italian_shows_euro_amounts_the_italian_way()
+    {
+        var (_, client, _, order) = await AtTheStore();
+        await client.GetAsync($"/store/orders/{order}");
+        var unknown = await client.PostAsync($"/store/orders/{order}/promo", new() { ["promo"] = "NOPE" });
+        unknown.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        unknown.Document.QuerySelector("#promo")!.GetAttribute("value").ShouldBe("NOPE");
+        var discounted = await client.PostAsync($"/store/orders/{order}/promo", new() { ["promo"] = "welcome10" });
+        discounted.Document.QuerySelector("#cart-vat")!.TextContent.ShouldBe("€5.94");
+        discounted.Document.QuerySelector("#cart-total")!.TextContent.ShouldBe("€32.94");
+
+        await client.PostAsync("/lang", new() { ["lang"] = "it", ["return"] = $"/store/orders/{order}" });
+        (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#cart-total")!.TextContent.ShouldBe("32,94 €");
+    }
+
+    [Fact]
+    public async Task the_same_webhook_twice_or_a_hundred_times_at_once_pays_once_and_a_tampered_one_is_refused()
+    {
+        var (holder, client, renewal, order) = await AtTheStore();
+        await Checkout(client, order, $"twice-{holder.Id}@example.test");
+        var signature = app.Host.Services.GetRequiredService<WebhookSignature>();
+        var body = WebhookSignature.Body(new PaymentEvent("evt_dup_" + order.ToString("N"), "payment.succeeded", order, "36.60", "EUR"));
+
+        async Task<HttpStatusCode> Deliver(string payload, string header)
+        {
+            using var raw = app.Client();
+            var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/payments/card") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+            request.Headers.Add(WebhookSignature.Header, header);
+            return (await raw.SendAsync(request)).Status;
+        }
+
+        var tampered = body.Replace("36.60", "0.01");
+        (await Deliver(tampered, signature.Sign(body))).ShouldBe(HttpStatusCode.BadRequest);
+        (await Deliver(body, "t=1,v1=00")).ShouldBe(HttpStatusCode.BadRequest, "a stale timestamp is a replay");
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<Order>(order))!.Status.ShouldBe(OrderStatus.AwaitingPayment);
+
+        var header = signature.Sign(body);
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Deliver(body, header)));
+        statuses.ShouldAllBe(s => s == HttpStatusCode.OK);
+        (await Deliver(body, signature.Sign(body))).ShouldBe(HttpStatusCode.OK, "delivered again later: acknowledged, nothing redone");
+
+        await RenewalAt(renewal, RenewalStep.Activate);
+        await using var check = app.Store.QuerySession();
+        var paid = (await check.LoadAsync<Order>(order))!;
+        paid.Status.ShouldBe(OrderStatus.Paid);
+        (await check.Query<ProcessedPaymentEvent>().CountAsync(e => e.OrderId == order)).ShouldBe(1);
+        var mails = await Eventually(async () => { await Task.Delay(500); return app.Smtp.Messages().Where(m => m.To.ToString().Contains($"twice-{holder.Id}")).ToList(); });
+        mails.Count.ShouldBe(1, "one confirmation, one invoice");
+    }
+
+    [Fact]
+    public async Task a_declined_or_cancelled_payment_renews_nothing_and_the_holder_may_pay_again()
+    {
+        var (holder, client, renewal, order) = await AtTheStore();
+        var provider = (await Checkout(client, order, $"declined-{holder.Id}@example.test")).Location!;
+        (await client.PostAsync(provider, new() { ["decision"] = "decline" })).Location!.ShouldEndWith($"/store/orders/{order}/return");
+        await using (var session = app.Store.QuerySession())
+        {
+            (await session.LoadAsync<Order>(order))!.Status.ShouldBe(OrderStatus.Cart);
+            (await session.LoadAsync<RenewalRequest>(renewal))!.Step.ShouldBe(RenewalStep.Payment);
+        }
+        // The page offers the payment again; a cancel at the provider also changes nothing.
+        var again = await client.PostAsync($"/store/orders/{order}/pay", new()
+        {
+            ["type"] = "company", ["billing_name"] = "Gallo Srl", ["fiscal_code"] = "01234567890", ["vat_number"] = "123", ["address"] = "Via Po 2, Torino",
+            ["confirm"] = "on", ["method"] = "paypal",
+        });
+        again.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        again.Document.QuerySelector("#vat_number-error")!.TextContent.ShouldContain("11-digit");
+        again.Document.QuerySelector("#billing_name")!.GetAttribute("value").ShouldBe("Gallo Srl");
+    }
+
+    [Fact]
+    public async Task another_holders_order_is_not_found()
+    {
+        var (_, _, _, order) = await AtTheStore();
+        var other = await Holders.CreateAsync(app.Store);
+        using var intruder = app.Client();
+        await intruder.LoginAsync(other.Id, other.Password);
+        (await intruder.GetAsync($"/store/orders/{order}")).Status.ShouldBe(HttpStatusCode.NotFound);
+        await intruder.GetAsync("/");
+        (await intruder.PostAsync($"/store/orders/{order}/promo", new() { ["promo"] = "WELCOME10" })).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await intruder.GetAsync($"/store/orders/{order}/invoice.pdf")).Status.ShouldBe(HttpStatusCode.NotFound);
+    }
+}
