@@ -8,7 +8,7 @@ using Wolverine.Http;
 
 namespace MySign.Renewal.Portal;
 
-public sealed record RenewBoxView(bool HasCertificate, string State, DateTimeOffset? ExpiresAt, DateTimeOffset? OpensAt, int DaysLeft);
+public sealed record RenewBoxView(bool HasCertificate, string State, DateTimeOffset? ExpiresAt, DateTimeOffset? OpensAt, int DaysLeft, Guid? InProgress = null);
 
 public sealed class RenewBox : IPortalBox
 {
@@ -18,9 +18,14 @@ public sealed class RenewBox : IPortalBox
 
     public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
     {
-        var loaded = batch.Load<RenewableCertificate>(context.HolderId());
+        var holderId = context.HolderId();
+        var loaded = batch.Load<RenewableCertificate>(holderId);
+        // A renewal left half-way (paid by bank transfer, or stopped at the RAO desk) is offered first.
+        var pending = batch.Query<RenewalRequest>().Where(r => r.HolderId == holderId && r.Step != RenewalStep.Done && r.Step != RenewalStep.Cancelled)
+            .OrderByDescending(r => r.CreatedAt).Take(1).ToList();
         var clock = (TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
-        return () => HtmlView.For<RenewBox>("Portal/RenewBox", View(loaded.Result, clock.GetUtcNow())).RenderFragment(context);
+        return () => HtmlView.For<RenewBox>("Portal/RenewBox", View(loaded.Result, clock.GetUtcNow()) with { InProgress = pending.Result.FirstOrDefault()?.Id })
+            .RenderFragment(context);
     }
 
     public static RenewBoxView View(RenewableCertificate? certificate, DateTimeOffset now)

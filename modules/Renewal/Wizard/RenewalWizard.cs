@@ -17,7 +17,7 @@ namespace MySign.Renewal.Wizard;
 
 public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
-    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? Destination, string? NewIut);
+    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? Destination, string? NewIut, Guid? OrderId);
 public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Cancelled);
 
 /// <summary>
@@ -282,7 +282,7 @@ public static class RenewalWizardEndpoints
             request.Step == RenewalStep.Cancelled ? "pending" : i < current ? "done" : i == current ? "current" : "pending")).ToList();
         var name = context.User.Identity?.Name ?? "";
         return Html("Wizard/Wizard", new WizardView(request.Id, request.Path, request.Step.ToString().ToLowerInvariant(), steps, name, request.UniqueIdentifier,
-            request.ExpiresAt, errors ?? None, values ?? None, destination, request.NewUniqueIdentifier), status);
+            request.ExpiresAt, errors ?? None, values ?? None, destination, request.NewUniqueIdentifier, request.OrderId), status);
     }
 
     private static IResult Html(string template, object model, int status = StatusCodes.Status200OK) =>

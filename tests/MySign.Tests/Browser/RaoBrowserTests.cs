@@ -110,6 +110,46 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         (await Holders.SmsToAsync(browser.Store, applicant.Mobile)).ShouldAllBe(m => !m.Text.Contains("otp.purpose"), "every SMS says what the code is for");
         await page.ReloadAsync();
         (await page.Locator("td", new() { HasText = coupon }).Locator("xpath=..").TextContentAsync())!.ShouldContain($"Redeemed by {userId}");
+
+        // Three years on, the same holder renews through the MySign Store with a promo code and a card.
+        await DueInAMonth(userId);
+        await holder.GotoAsync("/renewal");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Renew signature" }).ClickAsync();
+        await holder.GetByLabel("I accept the general conditions of service").CheckAsync();
+        await holder.GetByLabel("Confirmed").CheckAsync();
+        await holder.GetByLabel("Enter the signature PIN").FillAsync("61829374");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await holder.GetByText("Enter the OTP code to confirm the operation").WaitForAsync();
+        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Proceed to payment" }).ClickAsync();
+        (await holder.Locator("#cart-total").TextContentAsync()).ShouldBe("€36.60");
+        await holder.GetByLabel("Promotional code").FillAsync("WELCOME10");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Modification" }).ClickAsync();
+        (await holder.Locator("#cart-total").TextContentAsync()).ShouldBe("€32.94");
+        await holder.Locator("#new-name").FillAsync("Chiara " + applicant.LastName);
+        await holder.Locator("#new-email").FillAsync("store-" + applicant.Email);
+        await holder.Locator("#new-password").FillAsync("chiara-store-pass");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Create your account" }).ClickAsync();
+        await holder.GetByLabel("Name or company name").FillAsync("Chiara " + applicant.LastName);
+        await holder.GetByLabel("Fiscal code").FillAsync(applicant.FiscalCode);
+        await holder.GetByLabel("Address").FillAsync("Via Nazionale 5, 00184 Roma");
+        await holder.GetByLabel("I confirm that the billing information entered is correct").CheckAsync();
+        await holder.GetByLabel("Credit card").CheckAsync();
+        await holder.GetByRole(AriaRole.Button, new() { Name = "PROCEED TO CHECKOUT" }).ClickAsync();
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Approve the payment" }).ClickAsync();
+        await holder.GetByText("Payment received").WaitForAsync();
+        var invoice = await holder.RunAndWaitForDownloadAsync(() => holder.GetByRole(AriaRole.Link, new() { Name = "Download the invoice (PDF)" }).ClickAsync());
+        (await Pdf.TextAsync(await File.ReadAllBytesAsync((await invoice.PathAsync())!))).ShouldContain("€32.94");
+        await holder.GetByRole(AriaRole.Link, new() { Name = "Continue the renewal" }).ClickAsync();
+        await holder.GetByLabel("Choose a signature PIN").FillAsync("27394816");
+        await holder.GetByLabel("Confirm PIN").FillAsync("27394816");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Activate the certificate" }).ClickAsync();
+        await holder.Locator("li[aria-current=step]", new() { HasText = "5." }).WaitForAsync();
+        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await holder.GetByText("Your Remote Signature certificate has been renewed.").WaitForAsync();
+        await browser.Smtp.WaitForAsync("store-" + applicant.Email, m => m.Subject == "MySign Store: order confirmation and invoice");
     }
 
     private async Task DueInAMonth(string holderId)

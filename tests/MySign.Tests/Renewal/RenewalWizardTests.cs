@@ -128,6 +128,12 @@ public sealed class RenewalWizardTests(AppFixture app)
         elsewhere.Document.QuerySelector("#rao_username")!.GetAttribute("value").ShouldBe(other.Id);
         (await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = "wrong" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = office.Password })).Text.ShouldContain("Set the new signing PIN");
+        // Stopped at the desk: at the next visit the home page offers the renewal where it was left.
+        using (var later = app.Client())
+        {
+            await later.LoginAsync(holder.Id, holder.Password);
+            (await later.GetAsync("/")).Document.QuerySelector($"#box-renewal a[href='/renewal/{id}']")!.TextContent.ShouldBe("Continue the renewal in progress");
+        }
 
         (await ActivateAndConfirm(client, holder, id)).Text.ShouldContain("Your Remote Signature certificate has been renewed.");
     }
