@@ -98,13 +98,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await holder.GetByLabel("Coupon", new() { Exact = true }).FillAsync(coupon);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
-        await holder.GetByLabel("Choose a signature PIN").FillAsync("61829374");
-        await holder.GetByLabel("Confirm PIN").FillAsync("61829374");
-        await holder.GetByRole(AriaRole.Button, new() { Name = "Activate the certificate" }).ClickAsync();
-        await holder.Locator("li[aria-current=step]", new() { HasText = "5." }).WaitForAsync();
-        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
-        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
-        await holder.GetByText("Your Remote Signature certificate has been renewed.").WaitForAsync();
+        await ActivateAsync(holder, "61829374", applicant.Mobile);
         new Uri(holder.Url).AbsolutePath.ShouldStartWith("/renewal/", customMessage: "htmx swapped each step into the wizard");
 
         (await Holders.SmsToAsync(browser.Store, applicant.Mobile)).ShouldAllBe(m => !m.Text.Contains("otp.purpose"), "every SMS says what the code is for");
@@ -142,14 +136,20 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         var invoice = await holder.RunAndWaitForDownloadAsync(() => holder.GetByRole(AriaRole.Link, new() { Name = "Download the invoice (PDF)" }).ClickAsync());
         (await Pdf.TextAsync(await File.ReadAllBytesAsync((await invoice.PathAsync())!))).ShouldContain("€32.94");
         await holder.GetByRole(AriaRole.Link, new() { Name = "Continue the renewal" }).ClickAsync();
-        await holder.GetByLabel("Choose a signature PIN").FillAsync("27394816");
-        await holder.GetByLabel("Confirm PIN").FillAsync("27394816");
+        await ActivateAsync(holder, "27394816", applicant.Mobile);
+        await browser.Smtp.WaitForAsync("store-" + applicant.Email, m => m.Subject == "MySign Store: order confirmation and invoice");
+    }
+
+    /// <summary>Steps 4 and 5 of the renewal wizard: the new PIN, then the OTP; ends on the success message.</summary>
+    private async Task ActivateAsync(IPage holder, string newPin, string mobile)
+    {
+        await holder.GetByLabel("Choose a signature PIN").FillAsync(newPin);
+        await holder.GetByLabel("Confirm PIN").FillAsync(newPin);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Activate the certificate" }).ClickAsync();
-        await holder.Locator("li[aria-current=step]", new() { HasText = "5." }).WaitForAsync();
-        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
+        await holder.Locator("li[aria-current=step]", new() { HasText = "5." }).WaitForAsync(); // the code is sent before this shows
+        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, mobile));
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await holder.GetByText("Your Remote Signature certificate has been renewed.").WaitForAsync();
-        await browser.Smtp.WaitForAsync("store-" + applicant.Email, m => m.Subject == "MySign Store: order confirmation and invoice");
     }
 
     private async Task DueInAMonth(string holderId)
