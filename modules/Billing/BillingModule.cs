@@ -32,7 +32,7 @@ public static class BillingModule
             options.Schema.For<Product>().DatabaseSchemaName(Schema);
             options.Schema.For<Coupon>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(c => c.BatchId);
             options.Schema.For<CouponBatch>().DatabaseSchemaName(Schema).Index(b => b.Office);
-            options.Schema.For<Order>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(o => o.RenewalId);
+            options.Schema.For<Order>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(o => o.RenewalId).Index(o => o.TransferReference);
             options.Schema.For<PromoCode>().DatabaseSchemaName(Schema);
             options.Schema.For<ProcessedPaymentEvent>().DatabaseSchemaName(Schema);
             options.Schema.For<SandboxCheckout>().DatabaseSchemaName(Schema);

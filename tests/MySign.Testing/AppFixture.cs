@@ -20,6 +20,9 @@ public sealed class AppFixture : IAsyncLifetime
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
+    /// <summary>What the bank-statement integration authenticates with in tests.</summary>
+    public const string BankImportToken = "test-bank-import-token";
+
     public async Task InitializeAsync()
     {
         await Smtp.StartAsync();
@@ -36,6 +39,7 @@ public sealed class AppFixture : IAsyncLifetime
             web.UseSetting("Smtp:Maildir", Smtp.Maildir);
             web.UseSetting("Logging:Serilog:MinimumLevel", "Warning");
             web.UseSetting("Portal:BaseUrl", "http://localhost");
+            web.UseSetting("Billing:Payments:BankImportToken", BankImportToken);
             // Each PortalClient comes from its own address (X-Forwarded-For), as different browsers would.
             web.UseSetting("Network:TrustForwardedFor", "true");
             web.ConfigureServices(services =>

@@ -20,6 +20,8 @@ public sealed class PaymentOptions
     public string WebhookSecret { get; set; } = "";
     public TimeSpan Tolerance { get; set; } = TimeSpan.FromMinutes(5);
     public string Iban { get; set; } = "IT60X0542811101000000123456";
+    /// <summary>The bearer token the bank-statement integration posts camt.053 files with; empty turns the import off.</summary>
+    public string BankImportToken { get; set; } = "";
 }
 
 /// <summary>A hosted payment page: the holder is sent there and comes back; only the signed webhook says "paid".</summary>

@@ -24,7 +24,7 @@ public static class PaymentWebhookEndpoint
     public static async Task<IResult> Receive(string provider, HttpContext context, WebhookSignature signature, IMessageBus bus, ILogger<ApplyPaymentEvent> logger)
     {
         if (provider is not ("card" or "paypal")) return Results.NotFound();
-        if (context.Request.ContentLength > MaxBody) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        if (context.Request.ContentLength > MaxBody) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         return await ProcessAsync(provider, body, context.Request.Headers[WebhookSignature.Header], signature, bus, logger, context.RequestAborted);
@@ -36,10 +36,10 @@ public static class PaymentWebhookEndpoint
         if (!signature.Verify(header, body))
         {
             logger.LogWarning("Payment webhook from {Provider} refused: bad or stale signature", provider);
-            return Results.BadRequest();
+            return Refused("bad_signature");
         }
         var payment = WebhookSignature.Parse(body);
-        if (payment is null || payment.Id.Length is 0 or > 100) return Results.BadRequest();
+        if (payment is null || payment.Id.Length is 0 or > 100) return Refused("bad_event");
         try
         {
             await bus.InvokeAsync(new ApplyPaymentEvent(provider, payment), cancellation);
@@ -48,8 +48,11 @@ public static class PaymentWebhookEndpoint
         {
             // Another delivery of the same event won the race: it was applied once, by that one.
         }
-        return Results.Ok();
+        return Results.Json(new { received = true });
     }
+
+    /// <summary>A JSON body, so the site's HTML error pages (and their antiforgery check) never answer a provider.</summary>
+    private static IResult Refused(string error) => Results.Json(new { error }, statusCode: StatusCodes.Status400BadRequest);
 
     /// <summary>The event's key already inserted, or the order changed meanwhile (Marten may report both at once).</summary>
     private static bool LostTheRace(Exception e) => e switch

@@ -12,7 +12,7 @@ using Wolverine.Http;
 namespace MySign.Billing.Store;
 
 public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
-    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode);
+    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, string Iban);
 
 /// <summary>
 /// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
@@ -20,13 +20,14 @@ public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<st
 /// </summary>
 public static class StoreEndpoints
 {
-    public static readonly string[] Methods = ["card", "paypal"];
+    public static readonly string[] Methods = ["card", "paypal", "transfer"];
 
     [WolverineGet("/store/orders/{id}")]
-    public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session)
+    public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<PaymentOptions> payments)
     {
         var order = await Own(session, context, id);
-        return order is null ? Results.NotFound() : Page(order);
+        // The account transfers go to (Billing:Payments:Iban), shown with the order's reference.
+        return order is null ? Results.NotFound() : Page(order, iban: payments.Value.Iban);
     }
 
     [WolverinePost("/store/orders/{id}/promo")]
@@ -110,6 +111,15 @@ public static class StoreEndpoints
             values["type"] == "company" ? values["vat_number"] : null, values["address"]);
         order.Method = values["method"];
         order.Language = Strings.Language;
+        if (order.Method == "transfer")
+        {
+            // Paid when the bank statement shows a credit quoting this reference (see BankStatementEndpoint).
+            order.Status = OrderStatus.AwaitingTransfer;
+            order.TransferReference = "MYSIGN-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
+            session.Store(order);
+            await session.SaveChangesAsync(context.RequestAborted);
+            return Results.Redirect($"/store/orders/{order.Id}");
+        }
         order.Status = OrderStatus.AwaitingPayment;
         var baseUrl = (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/');
         var (sessionId, redirect) = await provider.StartAsync(order, order.Method, $"{baseUrl}/store/orders/{order.Id}/return", context.RequestAborted);
@@ -120,7 +130,8 @@ public static class StoreEndpoints
     }
 
     [WolverineGet("/store/orders/{id}/return")]
-    public static Task<IResult> Return(Guid id, HttpContext context, IQuerySession session) => Show(id, context, session);
+    public static Task<IResult> Return(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<PaymentOptions> payments) =>
+        Show(id, context, session, payments);
 
     [WolverineGet("/store/orders/{id}/invoice.pdf")]
     public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session)
@@ -139,7 +150,8 @@ public static class StoreEndpoints
     private static Dictionary<string, string> Error(string field, string key) => new() { [field] = key };
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
-    private static IResult Page(Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null, int status = StatusCodes.Status200OK)
+    private static IResult Page(Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null,
+        int status = StatusCodes.Status200OK, string iban = "")
     {
         var stage = order.Status switch
         {
@@ -151,7 +163,7 @@ public static class StoreEndpoints
         var masked = order.Billing?.FiscalCode is { Length: > 6 } code ? code[..6] + new string('*', code.Length - 6) : null;
         return new HtmlView(typeof(StoreEndpoints).Assembly, "Store/Store",
             new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
-                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked), "store.title") { StatusCode = status };
+                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, iban), "store.title") { StatusCode = status };
     }
 }
 

@@ -173,6 +173,68 @@ public sealed class StoreTests(AppFixture app)
         again.Document.QuerySelector("#billing_name")!.GetAttribute("value").ShouldBe("Gallo Srl");
     }
 
+    private static string Statement(params (string EntryRef, string Amount, string Remittance)[] credits) => $"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+          <BkToCstmrStmt>
+            <GrpHdr><MsgId>STMT-{Guid.NewGuid():N}</MsgId><CreDtTm>2026-11-23T08:00:00</CreDtTm></GrpHdr>
+            <Stmt>
+              <Id>1</Id><Acct><Id><IBAN>IT60X0542811101000000123456</IBAN></Id></Acct>
+              {string.Concat(credits.Select(c => $"""
+              <Ntry>
+                <Amt Ccy="EUR">{c.Amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+                <BookgDt><Dt>2026-11-23</Dt></BookgDt><AcctSvcrRef>{c.EntryRef}</AcctSvcrRef>
+                <NtryDtls><TxDtls><RmtInf><Ustrd>{c.Remittance}</Ustrd></RmtInf></TxDtls></NtryDtls>
+              </Ntry>
+              """))}
+              <Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><AcctSvcrRef>FEE-1</AcctSvcrRef></Ntry>
+            </Stmt>
+          </BkToCstmrStmt>
+        </Document>
+        """;
+
+    private async Task<HttpResponseMessage> Import(string xml, string token = AppFixture.BankImportToken)
+    {
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/bank/camt053") { Content = new StringContent(xml.Trim(), Encoding.UTF8, "application/xml") };
+        request.Headers.Authorization = new("Bearer", token);
+        return await http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task a_bank_transfer_waits_for_the_camt053_statement_and_the_renewal_resumes_at_the_next_login()
+    {
+        var (holder, client, renewal, order) = await AtTheStore();
+        var pending = await Checkout(client, order, $"transfer-{holder.Id}@example.test", "transfer");
+        pending.Location.ShouldBe($"/store/orders/{order}");
+        var page = await client.GetAsync($"/store/orders/{order}");
+        var reference = page.Document.QuerySelector("#transfer-reference")!.TextContent;
+        reference.ShouldMatch("^MYSIGN-[A-F0-9]{10}$");
+        page.Document.QuerySelector("#transfer-iban")!.TextContent.ShouldBe("IT60X0542811101000000123456");
+
+        (await Import(Statement(("B-1", "36.60", "rinnovo " + reference)), "wrong-token")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await Import("<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><Document>&e;</Document>")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        // Too little, or someone else's reference: nothing is paid.
+        var partial = await Import(Statement(("B-0", "10.00", "acconto " + reference), ("B-9", "36.60", "MYSIGN-0000000000")));
+        (await partial.Content.ReadAsStringAsync()).ShouldContain("\"unmatched\":1");
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<Order>(order))!.Status.ShouldBe(OrderStatus.AwaitingTransfer);
+
+        var statement = Statement(("B-1", "36.60", "Rinnovo firma " + reference.ToLowerInvariant()));
+        (await (await Import(statement)).Content.ReadAsStringAsync()).ShouldContain("\"applied\":1");
+        (await (await Import(statement)).Content.ReadAsStringAsync()).ShouldContain("\"duplicates\":1", customMessage: "the same statement imported twice pays once");
+        await RenewalAt(renewal, RenewalStep.Activate);
+
+        using var nextVisit = app.Client();
+        await nextVisit.LoginAsync(holder.Id, holder.Password);
+        (await nextVisit.GetAsync("/")).Document.QuerySelector($"#box-renewal a[href='/renewal/{renewal}']").ShouldNotBeNull();
+        await nextVisit.GetAsync($"/renewal/{renewal}");
+        await nextVisit.PostAsync($"/renewal/{renewal}/pin", new() { ["new_pin"] = "86420135", ["confirm_pin"] = "86420135" });
+        (await nextVisit.PostAsync($"/renewal/{renewal}/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }))
+            .Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+        (await Pdf.TextAsync(await nextVisit.Response($"/store/orders/{order}/invoice.pdf"))).ShouldContain("Paid by bank transfer.");
+    }
+
     [Fact]
     public async Task another_holders_order_is_not_found()
     {

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml;
+using System.Xml.Linq;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySign.Billing.Domain;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Billing.Payments;
+
+/// <summary>A credit booked on the TSP's account, as an ISO 20022 camt.053 statement reports it.</summary>
+public sealed record BankCredit(string EntryId, decimal Amount, string Currency, string RemittanceInfo);
+
+public sealed record ReconciliationReport(int Applied, int Unmatched, int Duplicates);
+
+/// <summary>
+/// Reads camt.053 (BkToCstmrStmt): every booked credit entry with its amount, currency, the bank's reference and
+/// the unstructured remittance information where the payer wrote our transfer reference. DTDs are refused.
+/// </summary>
+public static partial class Camt053
+{
+    [GeneratedRegex(@"MYSIGN-[A-Z0-9]{10}")]
+    public static partial Regex Reference();
+
+    public static IReadOnlyList<BankCredit> Read(Stream xml)
+    {
+        using var reader = XmlReader.Create(xml, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+        var document = XDocument.Load(reader);
+        static IEnumerable<XElement> All(XContainer node, string name) => node.Descendants().Where(e => e.Name.LocalName == name);
+        static string? First(XContainer node, string name) => All(node, name).FirstOrDefault()?.Value.Trim();
+        var credits = new List<BankCredit>();
+        foreach (var entry in All(document, "Ntry"))
+        {
+            if (First(entry, "CdtDbtInd") != "CRDT") continue;
+            var status = All(entry, "Sts").FirstOrDefault();
+            if (status is not null && (First(status, "Cd") ?? status.Value.Trim()) != "BOOK") continue;
+            var amount = entry.Elements().FirstOrDefault(e => e.Name.LocalName == "Amt");
+            if (amount is null || !decimal.TryParse(amount.Value, NumberStyles.Number, CultureInfo.InvariantCulture, out var value)) continue;
+            var remittance = string.Join(" ", All(entry, "Ustrd").Select(u => u.Value.Trim()));
+            // The bank's own reference identifies the entry; without one, the entry's content does.
+            var id = First(entry, "AcctSvcrRef") ?? First(entry, "NtryRef")
+                     ?? Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(entry.ToString(SaveOptions.DisableFormatting))))[..32];
+            credits.Add(new BankCredit(id, value, (string?)amount.Attribute("Ccy") ?? "", remittance));
+        }
+        return credits;
+    }
+}
+
+/// <summary>
+/// The bank's statements arrive here (the integration that fetches them from the bank posts each file with a
+/// bearer token): each credit quoting an order's transfer reference pays that order, once, through the same
+/// path as the card providers' webhooks.
+/// </summary>
+public static class BankStatementEndpoint
+{
+    public const int MaxStatement = 5 * 1024 * 1024;
+
+    [WolverinePost("/webhooks/bank/camt053"), AllowAnonymous, Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryToken(false)]
+    public static async Task<IResult> Import(HttpContext context, IOptions<PaymentOptions> options, IQuerySession session, IMessageBus bus,
+        ILogger<ReconciliationReport> logger)
+    {
+        var expected = options.Value.BankImportToken;
+        var given = context.Request.Headers.Authorization.ToString();
+        if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes("Bearer " + expected)))
+        {
+            logger.LogWarning("Bank statement refused: bad credentials");
+            return Results.Json(new { error = "unauthorized" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+        if (context.Request.ContentLength > MaxStatement) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+        IReadOnlyList<BankCredit> credits;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            buffer.Position = 0;
+            credits = Camt053.Read(buffer);
+        }
+        catch (XmlException)
+        {
+            return Results.Json(new { error = "not_camt053" }, statusCode: StatusCodes.Status400BadRequest);
+        }
+        var report = await ReconcileAsync(credits, session, bus, context.RequestAborted);
+        logger.LogInformation("Bank statement: {Applied} applied, {Unmatched} unmatched, {Duplicates} already known", report.Applied, report.Unmatched, report.Duplicates);
+        return Results.Json(report);
+    }
+
+    public static async Task<ReconciliationReport> ReconcileAsync(IReadOnlyList<BankCredit> credits, IQuerySession session, IMessageBus bus, CancellationToken cancellation)
+    {
+        int applied = 0, unmatched = 0, duplicates = 0;
+        foreach (var credit in credits)
+        {
+            var reference = Camt053.Reference().Match(credit.RemittanceInfo.ToUpperInvariant());
+            var order = reference.Success
+                ? await session.Query<Order>().Where(o => o.TransferReference == reference.Value).FirstOrDefaultAsync(cancellation)
+                : null;
+            if (order is null) { unmatched++; continue; }
+            if (await session.LoadAsync<ProcessedPaymentEvent>("bank:" + credit.EntryId, cancellation) is not null) { duplicates++; continue; }
+            await bus.InvokeAsync(new ApplyPaymentEvent("bank", new PaymentEvent(credit.EntryId, "payment.succeeded", order.Id,
+                credit.Amount.ToString("0.00", CultureInfo.InvariantCulture), credit.Currency)), cancellation);
+            applied++;
+        }
+        return new ReconciliationReport(applied, unmatched, duplicates);
+    }
+}
