@@ -25,7 +25,7 @@ services:
 run: build services
 	if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then echo "mysign: port $(PORT) is already in use (another MySign?); set PORT=..." >&2; exit 1; fi
 	eval "$$(scripts/services.sh env)"
-	export ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=http://127.0.0.1:$(PORT) Sessions__SecureCookies=false
+	export ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=http://127.0.0.1:$(PORT) Sessions__SecureCookies=false Wolverine__Mode=Solo
 	echo "MySign on http://127.0.0.1:$(PORT) — the outbox of sent mail and SMS: http://127.0.0.1:$(PORT)/dev/outbox"
 	exec dotnet $(WEB)/bin/Release/net10.0/MySign.Web.dll --contentRoot $(CURDIR)/$(WEB)
 

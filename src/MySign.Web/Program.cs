@@ -54,6 +54,10 @@ builder.Services.AddWolverine(options =>
     options.ApplicationAssembly = typeof(Program).Assembly;
     foreach (var module in Modules.Assemblies) options.Discovery.IncludeAssembly(module);
     options.Durability.MessageStorageSchemaName = "wolverine";
+    // One node (make run, a single machine): it owns every persisted envelope at start, so what a crashed run
+    // left in the inbox/outbox is processed at once. Several nodes leave it Balanced (the default).
+    if (string.Equals(configuration["Wolverine:Mode"], "Solo", StringComparison.OrdinalIgnoreCase))
+        options.Durability.Mode = DurabilityMode.Solo;
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();

@@ -23,11 +23,33 @@ public sealed class AppProcess : IAsyncDisposable
         return directory?.FullName ?? throw new InvalidOperationException("MySign.sln not found above " + AppContext.BaseDirectory);
     }
 
+    private SmtpServer? _smtp;
+    private IDictionary<string, string>? _settings;
+
     public async Task StartAsync(SmtpServer smtp, IDictionary<string, string>? settings = null)
     {
         _database = await TestDatabase.CreateAsync("mysign_app");
-        var port = SmtpServer.FreePort();
-        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        BaseAddress = new Uri($"http://127.0.0.1:{SmtpServer.FreePort()}");
+        (_smtp, _settings) = (smtp, settings);
+        await LaunchAsync();
+    }
+
+    /// <summary>kill -9: no shutdown code runs, whatever was in memory is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill(true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the app again on the same database and port.</summary>
+    public Task RestartAsync() => LaunchAsync();
+
+    private async Task LaunchAsync()
+    {
+        var smtp = _smtp!;
+        var settings = _settings;
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MySign.Web.dll"),
             "--contentRoot", Path.Combine(RepositoryRoot(), "src", "MySign.Web")])
         {
@@ -36,7 +58,7 @@ public sealed class AppProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development", ["ASPNETCORE_URLS"] = BaseAddress.ToString(),
-            ["ConnectionStrings__Postgres"] = _database.ConnectionString, ["Demo__Seed"] = "true",
+            ["ConnectionStrings__Postgres"] = _database!.ConnectionString, ["Demo__Seed"] = "true",
             ["Sessions__SecureCookies"] = "false", ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = smtp.Port.ToString(),
             ["Smtp__Maildir"] = smtp.Maildir, ["Portal__BaseUrl"] = BaseAddress.ToString().TrimEnd('/'),
         };

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using MySign.Accounts;
+using MySign.Billing;
 using MySign.Otp;
 using MySign.Renewal;
 using MySign.Web.Infrastructure;
@@ -32,6 +33,7 @@ public static class AppStore
         services.AddAccounts(configuration);
         services.AddOtp(configuration);
         services.AddRenewal();
+        services.AddBilling(configuration);
         return services.BuildServiceProvider().GetRequiredService<IDocumentStore>();
     }
 }
