@@ -10,6 +10,7 @@ namespace MySign.Testing;
 public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
+    public const string BankImportToken = "browser-bank-import-token";
     private IPlaywright? _playwright;
     public IBrowser Browser { get; private set; } = null!;
     public AppProcess App { get; } = new();
@@ -20,7 +21,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Smtp.StartAsync();
-        await App.StartAsync(Smtp);
+        await App.StartAsync(Smtp, new Dictionary<string, string> { ["Billing__Payments__BankImportToken"] = BankImportToken });
         Store = AppStore.For(App.ConnectionString);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

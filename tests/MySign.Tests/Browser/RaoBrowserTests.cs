@@ -89,13 +89,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.ReloadAsync();
         await holder.GetByRole(AriaRole.Link, new() { Name = "Renew now" }).ClickAsync();
         await holder.GetByRole(AriaRole.Button, new() { Name = "Renew with Coupon" }).ClickAsync();
-        await holder.GetByLabel("I accept the general conditions of service").CheckAsync();
-        await holder.GetByLabel("Confirmed").CheckAsync();
-        await holder.GetByLabel("Enter the signature PIN").FillAsync("73159284");
-        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
-        await holder.GetByText("Enter the OTP code to confirm the operation").WaitForAsync(); // the code is sent before this shows
-        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
-        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await ConsentAndConfirmAsync(holder, "73159284", applicant.Mobile);
         await holder.GetByLabel("Coupon", new() { Exact = true }).FillAsync(coupon);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await ActivateAsync(holder, "61829374", applicant.Mobile);
@@ -109,13 +103,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await DueInAMonth(userId);
         await holder.GotoAsync("/renewal");
         await holder.GetByRole(AriaRole.Button, new() { Name = "Renew signature" }).ClickAsync();
-        await holder.GetByLabel("I accept the general conditions of service").CheckAsync();
-        await holder.GetByLabel("Confirmed").CheckAsync();
-        await holder.GetByLabel("Enter the signature PIN").FillAsync("61829374");
-        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
-        await holder.GetByText("Enter the OTP code to confirm the operation").WaitForAsync();
-        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile));
-        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await ConsentAndConfirmAsync(holder, "61829374", applicant.Mobile);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Proceed to payment" }).ClickAsync();
         (await holder.Locator("#cart-total").TextContentAsync()).ShouldBe("€36.60");
         await holder.GetByLabel("Promotional code").FillAsync("WELCOME10");
@@ -138,6 +126,57 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByRole(AriaRole.Link, new() { Name = "Continue the renewal" }).ClickAsync();
         await ActivateAsync(holder, "27394816", applicant.Mobile);
         await browser.Smtp.WaitForAsync("store-" + applicant.Email, m => m.Subject == "MySign Store: order confirmation and invoice");
+
+        // Next time at the RAO desk: the operator types the RAO credentials into the holder's renewal.
+        await DueInAMonth(userId);
+        await holder.GotoAsync("/renewal");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Renew with RAO credentials" }).ClickAsync();
+        await ConsentAndConfirmAsync(holder, "27394816", applicant.Mobile);
+        await holder.GetByLabel("RAO username").FillAsync(op.Id);
+        await holder.GetByLabel("RAO password").FillAsync(op.Password);
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await ActivateAsync(holder, "49271836", applicant.Mobile);
+
+        // And by bank transfer: the renewal waits for the bank statement, then resumes from the home page.
+        await DueInAMonth(userId);
+        await holder.GotoAsync("/renewal");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Renew signature" }).ClickAsync();
+        await ConsentAndConfirmAsync(holder, "49271836", applicant.Mobile);
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Proceed to payment" }).ClickAsync();
+        await holder.Locator("#login-email").FillAsync("store-" + applicant.Email);
+        await holder.Locator("#login-password").FillAsync("chiara-store-pass");
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
+        await holder.GetByLabel("Name or company name").FillAsync("Chiara " + applicant.LastName);
+        await holder.GetByLabel("Fiscal code").FillAsync(applicant.FiscalCode);
+        await holder.GetByLabel("Address").FillAsync("Via Nazionale 5, 00184 Roma");
+        await holder.GetByLabel("I confirm that the billing information entered is correct").CheckAsync();
+        await holder.GetByLabel("Bank transfer", new() { Exact = false }).CheckAsync();
+        await holder.GetByRole(AriaRole.Button, new() { Name = "PROCEED TO CHECKOUT" }).ClickAsync();
+        var reference = (await holder.Locator("#transfer-reference").TextContentAsync())!;
+        using (var bank = new HttpClient { BaseAddress = browser.App.BaseAddress })
+        {
+            var statement = new HttpRequestMessage(HttpMethod.Post, "/webhooks/bank/camt053") { Content = new StringContent(
+                $"<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><Stmt><Ntry><Amt Ccy=\"EUR\">36.60</Amt><CdtDbtInd>CRDT</CdtDbtInd>" +
+                $"<Sts>BOOK</Sts><AcctSvcrRef>BANK-{userId}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>{reference}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>",
+                System.Text.Encoding.UTF8, "application/xml") };
+            statement.Headers.Authorization = new("Bearer", BrowserFixture.BankImportToken);
+            (await bank.SendAsync(statement)).EnsureSuccessStatusCode();
+        }
+        await holder.GotoAsync("/");
+        await holder.GetByRole(AriaRole.Link, new() { Name = "Continue the renewal in progress" }).ClickAsync();
+        await ActivateAsync(holder, "83920174", applicant.Mobile);
+    }
+
+    /// <summary>Steps 1 and 2 of the renewal wizard: consents with the current PIN, then the OTP.</summary>
+    private async Task ConsentAndConfirmAsync(IPage holder, string pin, string mobile)
+    {
+        await holder.GetByLabel("I accept the general conditions of service").CheckAsync();
+        await holder.GetByLabel("Confirmed").CheckAsync();
+        await holder.GetByLabel("Enter the signature PIN").FillAsync(pin);
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        await holder.GetByText("Enter the OTP code to confirm the operation").WaitForAsync(); // the code is sent before this shows
+        await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, mobile));
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
     }
 
     /// <summary>Steps 4 and 5 of the renewal wizard: the new PIN, then the OTP; ends on the success message.</summary>
