@@ -169,6 +169,32 @@ public sealed class RenewalWizardTests(AppFixture app)
         (await intruder.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.NotFound);
         (await intruder.PostAsync($"/renewal/{id}/cancel", new())).Status.ShouldBe(HttpStatusCode.NotFound);
 
+        // An expired code: said so, the step stays where it is; "Send new OTP" gives a fresh one.
+        await using (var session = app.Store.LightweightSession())
+        {
+            var challenge = await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holder.Id && c.Context == id.ToString())
+                .OrderByDescending(c => c.CreatedAt).FirstAsync();
+            challenge.ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-1);
+            session.Store(challenge);
+            await session.SaveChangesAsync();
+        }
+        var expired = await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code });
+        expired.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        expired.Document.QuerySelector("#code-error")!.TextContent.ShouldContain("expired");
+        (await client.PostAsync($"/renewal/{id}/resend", new())).Status.ShouldBe(HttpStatusCode.TooManyRequests, "30 seconds between sends");
+        await using (var session = app.Store.LightweightSession())
+        {
+            // Let the 30 seconds pass for the test: the earlier challenge is moved back in time.
+            foreach (var c in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holder.Id).ToListAsync())
+            {
+                c.CreatedAt = c.CreatedAt.AddMinutes(-1);
+                session.Store(c);
+            }
+            await session.SaveChangesAsync();
+        }
+        (await client.PostAsync($"/renewal/{id}/resend", new())).Text.ShouldContain("We sent you a code");
+        code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+
         (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.OK);
         // The same OTP step again is refused: it is no longer the current step.
         (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.Conflict);
