@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using MySign.Accounts.Sessions;
@@ -18,12 +17,8 @@ public sealed class AccountMail(MailSender sender, IConfiguration configuration)
     {
         var subject = Strings.T($"mail.{key}.subject", language);
         var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T($"mail.{key}.body", language), args);
-        var html = "<p>" + string.Join("</p><p>", text.Split("\n\n").Select(p => Linkify(WebUtility.HtmlEncode(p)).Replace("\n", "<br>"))) + "</p>";
-        return sender.SendAsync(new OutgoingMail(to, subject, text, html), cancellation);
+        return sender.SendAsync(new OutgoingMail(to, subject, text, MailText.ToHtml(text)), cancellation);
     }
-
-    private static string Linkify(string encoded) =>
-        System.Text.RegularExpressions.Regex.Replace(encoded, @"https?://[^\s<]+", m => $"<a href=\"{m.Value}\">{m.Value}</a>");
 
     /// <summary>A new single-use token: the clear value for the link, its SHA-256 for the database.</summary>
     public static (string Token, string Hash) NewToken()

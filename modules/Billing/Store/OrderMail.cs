@@ -18,8 +18,7 @@ public static class OrderPaidMailHandler
         var link = (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/') + "/renewal/" + order.RenewalId;
         var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.order_paid.body", language),
             order.Billing?.Name, order.InvoiceNumber, Money.Format(order.Gross, language)) + "\n\n" + link + "\n\nMySign";
-        var html = "<p>" + string.Join("</p><p>", text.Split("\n\n").Select(p => System.Net.WebUtility.HtmlEncode(p).Replace("\n", "<br>"))) + "</p>";
-        await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.order_paid.subject", language), text, html,
+        await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.order_paid.subject", language), text, MailText.ToHtml(text),
             [new MailAttachment($"invoice-{order.InvoiceNumber.Replace('/', '-')}.pdf", "application/pdf", InvoicePdf.Build(order, language))]), cancellation);
     }
 }

@@ -122,7 +122,17 @@ public static class StoreEndpoints
         }
         order.Status = OrderStatus.AwaitingPayment;
         var baseUrl = (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/');
-        var (sessionId, redirect) = await provider.StartAsync(order, order.Method, $"{baseUrl}/store/orders/{order.Id}/return", context.RequestAborted);
+        string sessionId, redirect;
+        try
+        {
+            (sessionId, redirect) = await provider.StartAsync(order, order.Method, $"{baseUrl}/store/orders/{order.Id}/return", context.RequestAborted);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            // Nothing is saved: the order stays in the cart and the holder can try again.
+            order.Status = OrderStatus.Cart;
+            return Page(order, Error("form", "store.error.provider_unavailable"), values, StatusCodes.Status503ServiceUnavailable);
+        }
         order.ProviderSession = sessionId;
         session.Store(order);
         await session.SaveChangesAsync(context.RequestAborted); // a double submit loses the version check here: one checkout

@@ -169,7 +169,16 @@ public static class RenewalWizardEndpoints
         if (await CheckOtp(context, bus, request, ActivatePurpose) is { } wrong) return wrong;
         // The OTP is single use, so of two parallel submissions only one reaches this point.
         var pin = protection.CreateProtector(PinProtection).Unprotect(request.ProtectedPin!);
-        var issued = await bus.InvokeAsync<CertificateIssued>(new RenewCertificate(request.HolderId, pin), context.RequestAborted);
+        CertificateIssued issued;
+        try
+        {
+            issued = await bus.InvokeAsync<CertificateIssued>(new RenewCertificate(request.HolderId, pin), context.RequestAborted);
+        }
+        catch (InvalidOperationException)
+        {
+            // Suspended or revoked since the renewal began: nothing is issued, the renewal stays where it was.
+            return Wizard(context, request, Error("form", "renewal.error.not_active"), status: StatusCodes.Status422UnprocessableEntity);
+        }
         var now = clock.GetUtcNow();
         request.Step = RenewalStep.Done;
         request.ProtectedPin = null;

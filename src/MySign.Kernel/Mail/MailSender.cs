@@ -23,6 +23,16 @@ public sealed record OutgoingMail(string To, string Subject, string Text, string
 
 public sealed record MailAttachment(string FileName, string ContentType, byte[] Content);
 
+/// <summary>The HTML part of a mail written as plain text: paragraphs, line breaks, links made clickable, all escaped.</summary>
+public static class MailText
+{
+    public static string ToHtml(string text) =>
+        "<p>" + string.Join("</p><p>", text.Split("\n\n").Select(p => Linkify(System.Net.WebUtility.HtmlEncode(p)).Replace("\n", "<br>"))) + "</p>";
+
+    private static string Linkify(string encoded) =>
+        System.Text.RegularExpressions.Regex.Replace(encoded, @"https?://[^\s<]+", m => $"<a href=\"{m.Value}\">{m.Value}</a>");
+}
+
 /// <summary>Sends through SMTP with MailKit. Modules compose their own mails; this only delivers them.</summary>
 public sealed class MailSender(IOptions<SmtpOptions> options)
 {
