@@ -84,6 +84,7 @@ builder.Services.AddAuthorization(options => options.DefaultPolicy = new Microso
 builder.Services.AddPortalRateLimits(configuration);
 builder.Services.AddWolverineHttp();
 Web.AddAntiforgery(builder.Services, configuration);
+builder.Services.AddHostedService<MySign.Web.Assistant.FaqLoader>();
 builder.Services.AddHostedService<DemoSeeding>();
 
 Strings.Load(Modules.Assemblies.Prepend(typeof(Strings).Assembly).Append(typeof(Program).Assembly));

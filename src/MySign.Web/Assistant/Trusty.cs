@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
+using Wolverine.Http;
+
+namespace MySign.Web.Assistant;
+
+/// <summary>One FAQ answer in one language. Id is "{topic}.{language}"; SearchText is what full-text search reads.</summary>
+public sealed class FaqEntry
+{
+    public string Id { get; set; } = "";
+    public string Topic { get; set; } = "";
+    public string Language { get; set; } = "";
+    public string Question { get; set; } = "";
+    public string Answer { get; set; } = "";
+    public string Link { get; set; } = "/";
+    public bool Top { get; set; }
+    public string Keywords { get; set; } = "";
+    public string SearchText { get; set; } = "";
+}
+
+/// <summary>A question asked to Trusty and whether its answer helped: for the FAQ editors.</summary>
+public sealed class TrustyQuestion
+{
+    public Guid Id { get; set; }
+    public string Question { get; set; } = "";
+    public string Language { get; set; } = "";
+    public string? AnsweredWith { get; set; }
+    public bool? Helpful { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+public sealed record TrustyAnswer(Guid? QuestionId, string Question, FaqEntry? Best, IReadOnlyList<FaqEntry> Related, IReadOnlyList<FaqEntry> TopTopics, bool Thanked);
+
+/// <summary>
+/// Trusty, the assistant in the header: a question in the reader's language is matched against the FAQ with
+/// PostgreSQL full-text search (the "english" or "italian" configuration, so "rinnovo" finds "rinnovare"),
+/// ranked; no match offers the top topics. No external service.
+/// </summary>
+public static class TrustyEndpoints
+{
+    public static string RegConfig(string language) => language == "it" ? "italian" : "english";
+
+    [WolverineGet("/trusty"), AllowAnonymous]
+    public static async Task<IResult> Panel(IQuerySession session, HttpContext context) =>
+        View(new TrustyAnswer(null, "", null, [], await Top(session, context.RequestAborted), false));
+
+    [WolverinePost("/trusty"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Accounts.Recovery.RateLimits.Login)]
+    public static async Task<IResult> Ask(HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var question = (await context.Request.ReadFormAsync(context.RequestAborted))["question"].ToString().Trim();
+        if (question.Length > 300) question = question[..300];
+        if (question.Length == 0) return View(new TrustyAnswer(null, "", null, [], await Top(session, context.RequestAborted), false));
+        var language = Strings.Language;
+        var config = RegConfig(language);
+        // Any of the question's words may match (OR, through the language's full-text index); ranked with the FAQ
+        // question weighing most, then the editors' keywords, then the answer.
+        var found = await session.QueryAsync<FaqEntry>(
+            """
+            select d.data from assistant.mt_doc_faqentry as d,
+                 to_tsquery(?::regconfig, replace(plainto_tsquery(?::regconfig, ?)::text, ' & ', ' | ')) as q
+            where d.data ->> 'Language' = ? and to_tsvector(?::regconfig, d.data ->> 'SearchText') @@ q
+            order by ts_rank(setweight(to_tsvector(?::regconfig, d.data ->> 'Question'), 'A')
+                          || setweight(to_tsvector(?::regconfig, d.data ->> 'Keywords'), 'B')
+                          || setweight(to_tsvector(?::regconfig, d.data ->> 'Answer'), 'C'), q) desc, d.id
+            limit 3
+            """, context.RequestAborted, config, config, question, language, config, config, config, config);
+        var best = found.FirstOrDefault();
+        var asked = new TrustyQuestion { Id = Guid.CreateVersion7(clock.GetUtcNow()), Question = question, Language = language, AnsweredWith = best?.Topic, At = clock.GetUtcNow() };
+        session.Insert(asked);
+        await session.SaveChangesAsync(context.RequestAborted);
+        return View(new TrustyAnswer(asked.Id, question, best, found.Skip(1).ToList(), best is null ? await Top(session, context.RequestAborted) : [], false));
+    }
+
+    [WolverinePost("/trusty/{id}/feedback"), AllowAnonymous]
+    public static async Task<IResult> Feedback(Guid id, HttpContext context, IDocumentSession session)
+    {
+        var asked = await session.LoadAsync<TrustyQuestion>(id, context.RequestAborted);
+        if (asked is null) return Results.NotFound();
+        asked.Helpful = (await context.Request.ReadFormAsync(context.RequestAborted))["helpful"] == "yes";
+        session.Store(asked);
+        await session.SaveChangesAsync(context.RequestAborted);
+        return View(new TrustyAnswer(null, "", null, [], [], true));
+    }
+
+    private static async Task<IReadOnlyList<FaqEntry>> Top(IQuerySession session, CancellationToken cancellation)
+    {
+        var language = Strings.Language;
+        return await session.Query<FaqEntry>().Where(f => f.Language == language && f.Top).OrderBy(f => f.Id).ToListAsync(cancellation);
+    }
+
+    private static IResult View(TrustyAnswer answer) => new HtmlView(typeof(TrustyEndpoints).Assembly, "Assistant/Trusty", answer, "trusty.title");
+}
+
+/// <summary>The FAQ is reference data shipped with the app: written (upserted) at every start, in every environment.</summary>
+public sealed class FaqLoader(IDocumentStore store) : IHostedService
+{
+    private sealed record Text(string Question, string Answer, string Keywords);
+    private sealed record Item(string Topic, string Link, bool Top, Text En, Text It);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var resource = typeof(FaqLoader).Assembly.GetManifestResourceStream(
+            typeof(FaqLoader).Assembly.GetManifestResourceNames().Single(n => n.EndsWith("faq.json", StringComparison.Ordinal)))!;
+        var items = await JsonSerializer.DeserializeAsync<List<Item>>(resource, new JsonSerializerOptions(JsonSerializerDefaults.Web), cancellationToken) ?? [];
+        await using var session = store.LightweightSession();
+        foreach (var item in items)
+        foreach (var (language, text) in new[] { ("en", item.En), ("it", item.It) })
+            session.Store(new FaqEntry
+            {
+                Id = $"{item.Topic}.{language}", Topic = item.Topic, Language = language, Question = text.Question, Answer = text.Answer,
+                Link = item.Link, Top = item.Top, Keywords = text.Keywords, SearchText = $"{text.Question} {text.Keywords} {text.Answer}",
+            });
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,66 @@
+using Marten;
+using MySign.Web.Assistant;
+
+namespace MySign.Tests.Assistant;
+
+/// <summary>Trusty answers from the FAQ with PostgreSQL full-text search, in the question's language.</summary>
+[Collection(AppCollection.Name)]
+public sealed class TrustyTests(AppFixture app)
+{
+    private async Task<PortalClient.Page> Ask(string question, string language = "en")
+    {
+        var client = app.Client();
+        await client.GetAsync("/login");
+        if (language == "it") await client.PostAsync("/lang", new() { ["lang"] = "it", ["return"] = "/login" });
+        await client.GetAsync("/trusty");
+        return await client.PostAsync("/trusty", new() { ["question"] = question });
+    }
+
+    [Fact]
+    public async Task the_knowledge_base_has_at_least_forty_entries_in_each_language()
+    {
+        await using var session = app.Store.QuerySession();
+        (await session.Query<FaqEntry>().CountAsync(f => f.Language == "en")).ShouldBeGreaterThanOrEqualTo(40);
+        (await session.Query<FaqEntry>().CountAsync(f => f.Language == "it")).ShouldBeGreaterThanOrEqualTo(40);
+    }
+
+    [Fact]
+    public async Task an_english_question_about_the_otp_phone_gets_that_entry_with_its_link()
+    {
+        var answer = await Ask("how do I change the phone that receives the OTP?");
+        answer.Status.ShouldBe(HttpStatusCode.OK);
+        var entry = answer.Document.QuerySelector("#trusty-answer")!;
+        entry.QuerySelector("h3")!.TextContent.ShouldBe("How do I change the phone that receives the OTP?");
+        entry.QuerySelector("a")!.GetAttribute("href").ShouldBe("/otp/phone");
+    }
+
+    [Fact]
+    public async Task an_italian_question_about_coupons_gets_the_italian_coupon_entry()
+    {
+        var answer = await Ask("come rinnovo la firma con un coupon?", "it");
+        var entry = answer.Document.QuerySelector("#trusty-answer")!;
+        entry.QuerySelector("h3")!.TextContent.ShouldBe("Come rinnovo la firma con un coupon?");
+        entry.TextContent.ShouldContain("Rinnova con Coupon");
+        entry.QuerySelector("a")!.GetAttribute("href").ShouldBe("/renewal");
+    }
+
+    [Fact]
+    public async Task nonsense_is_not_understood_and_offers_the_top_topics_and_feedback_is_stored()
+    {
+        var lost = await Ask("xyzzy plugh frobnicate");
+        lost.Document.QuerySelector("#trusty-not-understood").ShouldNotBeNull();
+        lost.Document.QuerySelectorAll(".trusty-topics li").Length.ShouldBeGreaterThanOrEqualTo(5);
+        (await Ask("'); drop table x; -- & | ! :* <script>")).Status.ShouldBe(HttpStatusCode.OK, "any text is only a question");
+
+        using var client = app.Client();
+        await client.GetAsync("/trusty");
+        var answered = await client.PostAsync("/trusty", new() { ["question"] = "when can I renew my certificate" });
+        var action = answered.Document.QuerySelector("form[action$='/feedback']")!.GetAttribute("action")!;
+        (await client.PostAsync(action, new() { ["helpful"] = "yes" })).Text.ShouldContain("Thank you");
+        await using var session = app.Store.QuerySession();
+        var stored = await session.LoadAsync<TrustyQuestion>(Guid.Parse(action.Split('/')[2]));
+        stored!.Question.ShouldBe("when can I renew my certificate");
+        stored.AnsweredWith.ShouldBe("renewal-window");
+        stored.Helpful.ShouldBe(true);
+    }
+}
