@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provisions what MySign needs on a fresh Debian machine, privately and idempotently:
 #   packages (PostgreSQL, aiosmtpd, poppler, Chromium, wrk) if missing,
-#   a private PostgreSQL cluster on 127.0.0.1:$PG_PORT, and an SMTP catcher on 127.0.0.1:$SMTP_PORT.
+#   a private PostgreSQL cluster on 127.0.0.1:$PG_PORT, an SMTP catcher on 127.0.0.1:$SMTP_PORT,
+#   and axe-core (npm) for the accessibility checks of the browser tests.
 # Usage: scripts/services.sh up | down | env | packages [bench]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +41,16 @@ packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+}
+
+# axe-core (npm) for the browser tests' accessibility checks, fetched once into $STATE/axe.
+AXE_VERSION=4.14.1
+axe_core() {
+  [ -f "$STATE/axe/axe.min.js" ] && return 0
+  command -v npm >/dev/null || die "npm is needed to fetch axe-core for the accessibility tests"
+  mkdir -p "$STATE/axe"
+  (cd "$STATE/axe" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null && tar -xzf "axe-core-$AXE_VERSION.tgz" package/axe.min.js \
+    && mv package/axe.min.js axe.min.js && rm -rf package "axe-core-$AXE_VERSION.tgz")
 }
 
 postgres_up() {
@@ -82,12 +93,13 @@ smtp_up() {
 
 case "${1:-up}" in
   packages) packages "${2:-}" ;;
-  up) packages "${2:-}"; postgres_up; smtp_up ;;
+  up) packages "${2:-}"; postgres_up; smtp_up; axe_core ;;
   down)
     [ -f "$PG_DATA/PG_VERSION" ] && as_db_user "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true
     [ -f "$STATE/smtp.pid" ] && kill "$(cat "$STATE/smtp.pid")" 2>/dev/null || true ;;
   env)
     echo "export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Database=mysign;Username=mysign'"
-    echo "export Smtp__Host=127.0.0.1 Smtp__Port=$SMTP_PORT Smtp__Maildir='$MAILDIR'" ;;
+    echo "export Smtp__Host=127.0.0.1 Smtp__Port=$SMTP_PORT Smtp__Maildir='$MAILDIR'"
+    echo "export MYSIGN_AXE='$STATE/axe/axe.min.js'" ;;
   *) die "usage: $0 up|down|env|packages" ;;
 esac

@@ -21,7 +21,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Smtp.StartAsync();
-        await App.StartAsync(Smtp, new Dictionary<string, string> { ["Billing__Payments__BankImportToken"] = BankImportToken });
+        // Every browser context comes from 127.0.0.1, like many people behind one NAT: the per-address sign-in
+        // limit is raised here (the limits themselves are tested over HTTP with one address per client).
+        await App.StartAsync(Smtp, new Dictionary<string, string>
+        {
+            ["Billing__Payments__BankImportToken"] = BankImportToken, ["RateLimits__LoginPerMinute"] = "500",
+        });
         Store = AppStore.For(App.ConnectionString);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -17,7 +17,7 @@ public sealed class TrustyBrowserTests(BrowserFixture browser)
         (await page.Locator("#trusty-answer h3").TextContentAsync()).ShouldBe("How do I change the phone that receives the OTP?");
         new Uri(page.Url).AbsolutePath.ShouldBe("/login", "the panel came in without leaving the page");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Italiano", Exact = true }).ClickAsync();
+        await page.Locator("button[name=lang][value=it]").ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Trusty" }).ClickAsync();
         await page.GetByLabel("La tua domanda").FillAsync("come rinnovo la firma con un coupon?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Chiedi" }).ClickAsync();

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using MySign.Kernel.Web;
+
+namespace MySign.Tests.Browser;
+
+/// <summary>
+/// axe-core (npm, WCAG 2.1 A/AA rules) on every page a holder, a visitor and a RAO operator reach, in both
+/// languages: no serious or critical violation.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccessibilityTests(BrowserFixture browser)
+{
+    private static readonly Lazy<string> Axe = new(() => File.ReadAllText(
+        Environment.GetEnvironmentVariable("MYSIGN_AXE") is { Length: > 0 } path ? path : Path.Combine(AppProcess.RepositoryRoot(), ".local", "axe", "axe.min.js")));
+
+    private static async Task<IEnumerable<string>> Violations(IPage page)
+    {
+        await page.EvaluateAsync(Axe.Value);
+        var found = await page.EvaluateAsync<JsonElement>("""
+            async () => (await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'], resultTypes: ['violations'] }))
+              .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+              .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(' | '))
+            """);
+        return found.EnumerateArray().Select(v => $"{new Uri(page.Url).PathAndQuery}: {v.GetString()}");
+    }
+
+    [Theory]
+    [InlineData("en-GB")]
+    [InlineData("it-IT")]
+    public async Task no_page_has_a_serious_or_critical_accessibility_violation(string locale)
+    {
+        // axe is injected by the test (CSP would rightly refuse it from the page), so this context bypasses CSP.
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = locale, BypassCSP = true });
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        async Task Check(params string[] paths)
+        {
+            foreach (var path in paths)
+            {
+                await page.GotoAsync(path);
+                problems.AddRange(await Violations(page));
+            }
+        }
+
+        await Check("/login", "/forgot-password", "/rao/login", "/trusty");
+
+        var holder = await Holders.CreateAsync(browser.Store, "Livia", "Conte");
+        await page.GotoAsync("/login");
+        await page.Locator("#user_id").FillAsync(holder.Id);
+        await page.Locator("#password").FillAsync(holder.Password);
+        await page.Locator("form[action='/login'] button[type=submit]").ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(page, "/");
+        await Check("/", "/account", "/pin", "/certificate", "/history", "/renewal", "/otp/phone", "/sign");
+
+        await page.GotoAsync("/rao/login");
+        await page.Locator("#username").FillAsync(Demo.RaoUsername);
+        await page.Locator("#password").FillAsync(Demo.RaoPassword);
+        await page.Locator("form[action='/rao/login'] button[type=submit]").ClickAsync();
+        await page.Locator("#code").WaitForAsync();
+        await page.Locator("#code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, Demo.RaoMobile));
+        await page.Locator("form[action='/rao/login/otp'] button[type=submit]").ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(page, "/rao");
+        await Check("/rao", "/rao/holders/new", "/rao/coupons");
+        // A form sent back with mistakes: errors next to their fields must be accessible too.
+        await page.GotoAsync("/rao/holders/new");
+        await page.Locator("form[action='/rao/holders'] button[type=submit]").ClickAsync();
+        await page.Locator("#register-summary").WaitForAsync();
+        problems.AddRange(await Violations(page));
+
+        await context.CloseAsync();
+        problems.ShouldBeEmpty(string.Join("\n", problems));
+    }
+}
