@@ -7,6 +7,8 @@ namespace MySign.Testing;
 /// Debian's Chromium, headless, driven by Playwright (never a downloaded browser), against the app running
 /// as its own process on a random port, with a real SMTP server beside it.
 /// </summary>
+public sealed record ActivatedHolder(string UserId, string Password, string Pin, Applicant Applicant);
+
 public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
@@ -61,6 +63,48 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path, new() { WaitUntil = WaitUntilState.Commit });
         await page.WaitForFunctionAsync("document.readyState !== 'loading'");
+    }
+
+    /// <summary>A holder with a certificate, made the real way over HTTP: RAO registration by the demo operator, then activation.</summary>
+    public async Task<ActivatedHolder> ActivatedHolderAsync(string firstName = "Tommaso", string sex = "M")
+    {
+        using var rao = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, App.BaseAddress);
+        await rao.GetAsync("/rao/login");
+        var otp = await rao.PostAsync("/rao/login", new() { ["username"] = MySign.Kernel.Web.Demo.RaoUsername, ["password"] = MySign.Kernel.Web.Demo.RaoPassword });
+        var pending = otp.Document.QuerySelector("input[name=pending]")!.GetAttribute("value")!;
+        await rao.PostAsync("/rao/login/otp", new() { ["pending"] = pending, ["code"] = await Holders.LastSmsCodeAsync(Store, MySign.Kernel.Web.Demo.RaoMobile) });
+        await rao.GetAsync("/rao/holders/new");
+        var applicant = Applicant.New(firstName, sex);
+        var saved = await rao.PostAsync("/rao/holders", applicant.Form());
+        var userId = saved.Location!.Split('/')[3].Split('?')[0];
+        var mail = await Smtp.WaitForAsync(applicant.Email, m => m.Subject == "MySign: your User ID and the activation link");
+
+        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, App.BaseAddress);
+        var form = await holder.GetAsync(System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/activate\?token=[A-Za-z0-9_-]+").Value);
+        var token = form.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        const string password = "a keyboard-friendly passphrase", pin = "38472916";
+        await holder.PostAsync("/activate", new() { ["token"] = token, ["password"] = password, ["password_confirm"] = password, ["pin"] = pin, ["pin_confirm"] = pin });
+        await holder.PostAsync("/activate/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(Store, applicant.Mobile) });
+        return new ActivatedHolder(userId, password, pin, applicant);
+    }
+
+    /// <summary>Moves the Renewal module's record of the due date to a month from now (the window opens); waits until it exists.</summary>
+    public async Task DueInAMonthAsync(string holderId)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var session = Store.LightweightSession();
+            var due = await session.LoadAsync<MySign.Renewal.Domain.RenewableCertificate>(holderId);
+            if (due is not null)
+            {
+                due.ExpiresAt = DateTimeOffset.UtcNow.AddDays(30);
+                session.Store(due);
+                await session.SaveChangesAsync();
+                return;
+            }
+            if (attempt > 100) throw new TimeoutException("The Renewal module never heard of the certificate.");
+            await Task.Delay(100);
+        }
     }
 
     public async Task DisposeAsync()

@@ -53,7 +53,8 @@ public static class TrustyEndpoints
         var question = (await context.Request.ReadFormAsync(context.RequestAborted))["question"].ToString().Trim();
         if (question.Length > 300) question = question[..300];
         if (question.Length == 0) return View(new TrustyAnswer(null, "", null, [], await Top(session, context.RequestAborted), false));
-        var language = Strings.Language;
+        // Answered in the question's language (an Italian question on the English page gets the Italian entry).
+        var language = QuestionLanguage.Guess(question, Strings.Language);
         var config = RegConfig(language);
         // Any of the question's words may match (OR, through the language's full-text index); ranked with the FAQ
         // question weighing most, then the editors' keywords, then the answer.
@@ -92,6 +93,22 @@ public static class TrustyEndpoints
     }
 
     private static IResult View(TrustyAnswer answer) => new HtmlView(typeof(TrustyEndpoints).Assembly, "Assistant/Trusty", answer, "trusty.title");
+}
+
+/// <summary>Italian or English, from the little words people write; the page's language when it cannot tell.</summary>
+public static class QuestionLanguage
+{
+    private static readonly HashSet<string> Italian = ["come", "il", "lo", "la", "le", "gli", "di", "del", "della", "con", "un", "una", "per", "che",
+        "non", "mio", "mia", "posso", "cosa", "dove", "quando", "perché", "perche", "è", "sono", "ho", "si", "mi", "nel", "alla", "al", "cambio", "rinnovo"];
+    private static readonly HashSet<string> English = ["how", "the", "do", "i", "my", "to", "with", "can", "what", "where", "when", "why", "is", "a",
+        "an", "of", "for", "does", "it", "change", "renew", "me"];
+
+    public static string Guess(string question, string fallback)
+    {
+        var words = question.ToLowerInvariant().Split([' ', '?', '!', ',', '.', ';', ':', '\'', '"'], StringSplitOptions.RemoveEmptyEntries);
+        int it = words.Count(Italian.Contains), en = words.Count(English.Contains);
+        return it > en ? "it" : en > it ? "en" : fallback;
+    }
 }
 
 /// <summary>The FAQ is reference data shipped with the app: written (upserted) at every start, in every environment.</summary>

@@ -45,6 +45,13 @@ public sealed class TrustyTests(AppFixture app)
     }
 
     [Fact]
+    public async Task an_italian_question_on_the_english_page_is_answered_in_italian()
+    {
+        var answer = await Ask("come cambio il telefono che riceve l'OTP?");
+        answer.Document.QuerySelector("#trusty-answer h3")!.TextContent.ShouldBe("Come cambio il telefono che riceve l'OTP?");
+    }
+
+    [Fact]
     public async Task nonsense_is_not_understood_and_offers_the_top_topics_and_feedback_is_stored()
     {
         var lost = await Ask("xyzzy plugh frobnicate");

@@ -71,4 +71,78 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await context.CloseAsync();
         problems.ShouldBeEmpty(string.Join("\n", problems));
     }
+
+    [Theory]
+    [InlineData("en-GB")]
+    [InlineData("it-IT")]
+    public async Task the_renewal_steps_and_the_store_have_no_serious_or_critical_violation(string locale)
+    {
+        var holder = await browser.ActivatedHolderAsync("Ilaria", "F");
+        await browser.DueInAMonthAsync(holder.UserId);
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = locale, BypassCSP = true });
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        async Task Here() => problems.AddRange(await Violations(page));
+        async Task Submit(string form) => await page.Locator($"form[action$='{form}'] button[type=submit]").First.ClickAsync();
+
+        await page.GotoAsync("/login");
+        await page.Locator("#user_id").FillAsync(holder.UserId);
+        await page.Locator("#password").FillAsync(holder.Password);
+        await Submit("/login");
+        await BrowserFixture.ArrivedAtAsync(page, "/");
+        await page.GotoAsync("/renewal");
+        await Here();
+        await page.Locator("button[name=path][value=store]").ClickAsync();
+        await page.Locator("#pin").WaitForAsync();
+        await Submit("/consents"); // nothing ticked: the errors beside the boxes
+        await page.Locator("#conditions-error").WaitForAsync();
+        await Here();
+        await page.Locator("#conditions").CheckAsync();
+        await page.Locator("#data_valid").CheckAsync();
+        await page.Locator("#pin").FillAsync(holder.Pin);
+        await Submit("/consents");
+        await page.Locator("#code").WaitForAsync();
+        await Here();
+        await page.Locator("#code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await Submit("/confirm");
+        await page.Locator("form[action$='/store']").WaitForAsync();
+        await Here();
+        await Submit("/store");
+        await page.Locator("#cart-total").WaitForAsync();
+        await Here();
+        await page.Locator("#new-name").FillAsync("Ilaria " + holder.Applicant.LastName);
+        await page.Locator("#new-email").FillAsync($"a11y-{locale}-" + holder.Applicant.Email);
+        await page.Locator("#new-password").FillAsync("ilaria-store-pass");
+        await page.Locator("form[action$='/account']").Nth(1).Locator("button[type=submit]").ClickAsync();
+        await page.Locator("#billing_name").WaitForAsync();
+        await Submit("/pay"); // empty billing information: the errors
+        await page.Locator("#confirm-error").WaitForAsync();
+        await Here();
+        await page.Locator("#billing_name").FillAsync("Ilaria " + holder.Applicant.LastName);
+        await page.Locator("#fiscal_code").FillAsync(holder.Applicant.FiscalCode);
+        await page.Locator("#address").FillAsync("Via Appia 10, 00179 Roma");
+        await page.Locator("#confirm").CheckAsync();
+        await page.Locator("input[name=method][value=card]").CheckAsync();
+        await Submit("/pay");
+        await page.Locator("button[name=decision][value=approve]").WaitForAsync();
+        await Here();
+        await page.Locator("button[name=decision][value=approve]").ClickAsync();
+        await page.Locator("a[href$='/invoice.pdf']").WaitForAsync();
+        await Here();
+        await page.Locator("a.button.primary[href^='/renewal/']").ClickAsync();
+        await page.Locator("#new_pin").WaitForAsync();
+        await Here();
+        await page.Locator("#new_pin").FillAsync("49281736");
+        await page.Locator("#confirm_pin").FillAsync("49281736");
+        await Submit("/pin");
+        await page.Locator("li[aria-current=step]", new() { HasText = "5." }).WaitForAsync();
+        await Here();
+        await page.Locator("#code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await Submit("/activate");
+        await page.Locator(".renewal-wizard [role=status]").WaitForAsync();
+        await Here();
+
+        await context.CloseAsync();
+        problems.ShouldBeEmpty(string.Join("\n", problems));
+    }
 }

@@ -1,39 +1,11 @@
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using MySign.Kernel.Web;
 
 namespace MySign.Tests.Browser;
 
 /// <summary>A keyboard-only holder: Tab, typing and Enter, never the mouse, from sign-in to a PIN change confirmed by OTP.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed partial class KeyboardTests(BrowserFixture browser)
+public sealed class KeyboardTests(BrowserFixture browser)
 {
-    [GeneratedRegex(@"/activate\?token=[A-Za-z0-9_-]+")]
-    private static partial Regex ActivationLink();
-
-    /// <summary>A holder with a certificate, made the real way over HTTP: RAO registration, then activation.</summary>
-    private async Task<(string UserId, string Password, string Pin, string Mobile)> ActivatedHolder()
-    {
-        using var rao = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, browser.App.BaseAddress);
-        await rao.GetAsync("/rao/login");
-        var otp = await rao.PostAsync("/rao/login", new() { ["username"] = Demo.RaoUsername, ["password"] = Demo.RaoPassword });
-        var pending = otp.Document.QuerySelector("input[name=pending]")!.GetAttribute("value")!;
-        await rao.PostAsync("/rao/login/otp", new() { ["pending"] = pending, ["code"] = await Holders.LastSmsCodeAsync(browser.Store, Demo.RaoMobile) });
-        await rao.GetAsync("/rao/holders/new");
-        var applicant = Applicant.New("Tommaso", "M");
-        var saved = await rao.PostAsync("/rao/holders", applicant.Form());
-        var userId = saved.Location!.Split('/')[3].Split('?')[0];
-        var mail = await browser.Smtp.WaitForAsync(applicant.Email, m => m.Subject == "MySign: your User ID and the activation link");
-
-        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, browser.App.BaseAddress);
-        var form = await holder.GetAsync(ActivationLink().Match(mail.TextBody!).Value);
-        var token = form.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
-        const string password = "tommaso's keyboard passphrase", pin = "38472916";
-        await holder.PostAsync("/activate", new() { ["token"] = token, ["password"] = password, ["password_confirm"] = password, ["pin"] = pin, ["pin_confirm"] = pin });
-        (await holder.PostAsync("/activate/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(browser.Store, applicant.Mobile) })).Location.ShouldBe("/");
-        return (userId, password, pin, applicant.Mobile);
-    }
-
     /// <summary>Presses Tab until the element with this id has the focus, as a keyboard user would.</summary>
     private static async Task TabTo(IPage page, string id)
     {
@@ -48,7 +20,8 @@ public sealed partial class KeyboardTests(BrowserFixture browser)
     [Fact]
     public async Task a_holder_signs_in_and_changes_the_pin_with_an_otp_using_only_the_keyboard()
     {
-        var (userId, password, pin, mobile) = await ActivatedHolder();
+        var (userId, password, pin, applicant) = await browser.ActivatedHolderAsync();
+        var mobile = applicant.Mobile;
         var page = await browser.NewPageAsync();
         await page.GotoAsync("/login");
         await TabTo(page, "user_id");

@@ -84,7 +84,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await page.GetByLabel("Valid until").FillAsync(DateTime.UtcNow.AddMonths(3).ToString("yyyy-MM-dd"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Issue the coupons" }).ClickAsync();
         var coupon = (await page.Locator("td code").First.TextContentAsync())!;
-        await DueInAMonth(userId);
+        await browser.DueInAMonthAsync(userId);
 
         await holder.ReloadAsync();
         await holder.GetByRole(AriaRole.Link, new() { Name = "Renew now" }).ClickAsync();
@@ -100,7 +100,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         (await page.Locator("td", new() { HasText = coupon }).Locator("xpath=..").TextContentAsync())!.ShouldContain($"Redeemed by {userId}");
 
         // Three years on, the same holder renews through the MySign Store with a promo code and a card.
-        await DueInAMonth(userId);
+        await browser.DueInAMonthAsync(userId);
         await holder.GotoAsync("/renewal");
         await holder.GetByRole(AriaRole.Button, new() { Name = "Renew signature" }).ClickAsync();
         await ConsentAndConfirmAsync(holder, "61829374", applicant.Mobile);
@@ -128,7 +128,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await browser.Smtp.WaitForAsync("store-" + applicant.Email, m => m.Subject == "MySign Store: order confirmation and invoice");
 
         // Next time at the RAO desk: the operator types the RAO credentials into the holder's renewal.
-        await DueInAMonth(userId);
+        await browser.DueInAMonthAsync(userId);
         await holder.GotoAsync("/renewal");
         await holder.GetByRole(AriaRole.Button, new() { Name = "Renew with RAO credentials" }).ClickAsync();
         await ConsentAndConfirmAsync(holder, "27394816", applicant.Mobile);
@@ -138,7 +138,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await ActivateAsync(holder, "49271836", applicant.Mobile);
 
         // And by bank transfer: the renewal waits for the bank statement, then resumes from the home page.
-        await DueInAMonth(userId);
+        await browser.DueInAMonthAsync(userId);
         await holder.GotoAsync("/renewal");
         await holder.GetByRole(AriaRole.Button, new() { Name = "Renew signature" }).ClickAsync();
         await ConsentAndConfirmAsync(holder, "49271836", applicant.Mobile);
@@ -189,23 +189,5 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, mobile));
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await holder.GetByText("Your Remote Signature certificate has been renewed.").WaitForAsync();
-    }
-
-    private async Task DueInAMonth(string holderId)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var session = browser.Store.LightweightSession();
-            var due = await session.LoadAsync<MySign.Renewal.Domain.RenewableCertificate>(holderId);
-            if (due is not null)
-            {
-                due.ExpiresAt = DateTimeOffset.UtcNow.AddDays(30);
-                session.Store(due);
-                await session.SaveChangesAsync();
-                return;
-            }
-            if (attempt > 100) throw new TimeoutException("The Renewal module never heard of the certificate.");
-            await Task.Delay(100);
-        }
     }
 }
