@@ -9,13 +9,20 @@ public sealed class TrustyBrowserTests(BrowserFixture browser)
     [Fact]
     public async Task trusty_answers_in_the_questions_language_with_a_working_link()
     {
+        var holder = await Holders.CreateAsync(browser.Store, "Dario", "Fo");
         var page = await browser.NewPageAsync();
-        await page.GotoAsync("/login");
+        await BrowserFixture.SignInAsync(page, holder.Id, holder.Password);
+        await BrowserFixture.ArrivedAtAsync(page, "/");
         await page.GetByRole(AriaRole.Link, new() { Name = "Trusty" }).ClickAsync();
+        // The panel takes the focus: the question field is ready to type in.
+        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'trusty-question'", null, new() { Timeout = 5000 });
         await page.GetByLabel("Your question").FillAsync("how do I change the phone that receives the OTP?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Ask" }).ClickAsync();
         (await page.Locator("#trusty-answer h3").TextContentAsync()).ShouldBe("How do I change the phone that receives the OTP?");
-        new Uri(page.Url).AbsolutePath.ShouldBe("/login", "the panel came in without leaving the page");
+        new Uri(page.Url).AbsolutePath.ShouldBe("/", "the panel came in without leaving the page");
+        await page.Locator("#trusty-answer a").ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(page, "/otp/phone");
+        (await page.Locator("h1, h2").First.TextContentAsync()).ShouldNotBeNullOrWhiteSpace();
 
         await page.Locator("button[name=lang][value=it]").ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Trusty" }).ClickAsync();
@@ -24,5 +31,11 @@ public sealed class TrustyBrowserTests(BrowserFixture browser)
         (await page.Locator("#trusty-answer h3").TextContentAsync()).ShouldBe("Come rinnovo la firma con un coupon?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sì, mi è stata utile" }).ClickAsync();
         await page.GetByText("Grazie").WaitForAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Trusty" }).ClickAsync();
+        await page.GetByLabel("La tua domanda").FillAsync("come rinnovo la firma con un coupon?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chiedi" }).ClickAsync();
+        await page.Locator("#trusty-answer a").ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(page, "/renewal");
+        (await page.Locator("h1").TextContentAsync()).ShouldBe("Rinnova firma digitale");
     }
 }
