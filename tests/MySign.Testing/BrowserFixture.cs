@@ -55,14 +55,29 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits until the page has navigated to <paramref name="path"/> and its document is parsed.
-    /// Waiting for the URL commit and then polling the document, not for the "load" event: Playwright can miss a
-    /// "load" that fired while the redirect's navigation was being reported, and then waits forever.
+    /// Waits until the page shows <paramref name="path"/> with its document parsed, by polling the URL and the
+    /// document itself. Not WaitForURLAsync: when the URL already matches it waits for a "load" event that
+    /// Playwright may have missed while the redirect was being reported, and then hangs for its whole timeout.
     /// </summary>
     public static async Task ArrivedAtAsync(IPage page, string path)
     {
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path, new() { WaitUntil = WaitUntilState.Commit });
-        await page.WaitForFunctionAsync("document.readyState !== 'loading'");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (new Uri(page.Url).AbsolutePath == path)
+            {
+                try
+                {
+                    if (await page.EvaluateAsync<bool>("() => document.readyState !== 'loading'")) return;
+                }
+                catch (PlaywrightException)
+                {
+                    // The document was being replaced (navigation in progress): look again.
+                }
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The page never arrived at {path}; it is at {page.Url}.");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>A holder with a certificate, made the real way over HTTP: RAO registration by the demo operator, then activation.</summary>
