@@ -16,9 +16,7 @@ public static class CheckHolderCredentialsHandler
         var id = request.UserId.Trim().ToLowerInvariant();
         var account = id.Length is > 0 and <= 64 ? await session.LoadAsync<HolderAccount>(id, cancellation) : null;
         var now = clock.GetUtcNow();
-        var outcome = account is null
-            ? SignIn.Decide(null, request.Password)
-            : await attempts.AttemptAsync(id, now, options.Value, () => SignIn.Decide(account.PasswordHash, request.Password) == SignInOutcome.Success, cancellation);
+        var outcome = await attempts.CheckAsync(id, account?.PasswordHash, request.Password, now, options.Value, cancellation);
         if (account is not null)
             session.Insert(AuditEntry.Of(id, outcome switch { SignInOutcome.Success => "api.login.ok", SignInOutcome.Locked => "login.locked", _ => "api.login.failed" }, now));
         return new HolderCredentialsChecked(outcome == SignInOutcome.Success ? id : null);

@@ -40,9 +40,7 @@ public static class LoginEndpoint
         var account = id.Length <= 64 ? await session.LoadAsync<HolderAccount>(id, context.RequestAborted) : null;
         // The password is checked in every case (a decoy hash for an unknown User ID), so the time taken does
         // not tell whether the User ID exists.
-        var outcome = account is null
-            ? SignIn.Decide(null, password)
-            : await attempts.AttemptAsync(id, now, settings, () => SignIn.Decide(account.PasswordHash, password) == SignInOutcome.Success, context.RequestAborted);
+        var outcome = await attempts.CheckAsync(id, account?.PasswordHash, password, now, settings, context.RequestAborted);
 
         if (outcome != SignInOutcome.Success)
         {

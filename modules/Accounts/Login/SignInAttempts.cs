@@ -48,6 +48,16 @@ public sealed class SignInAttempts(NpgsqlDataSource database)
         return outcome;
     }
 
+    /// <summary>
+    /// The password check of every sign-in door (portal, CSC API, RAO console, RAO verification): an unknown account
+    /// is checked against the decoy hash (same time, nothing counted); a known one under its lockout.
+    /// </summary>
+    public Task<SignInOutcome> CheckAsync(string key, string? passwordHash, string password, DateTimeOffset now, Sessions.SessionOptions settings,
+        CancellationToken cancellation) =>
+        passwordHash is null
+            ? Task.FromResult(SignIn.Decide(null, password))
+            : AttemptAsync(key, now, settings, () => SignIn.Decide(passwordHash, password) == SignInOutcome.Success, cancellation);
+
     public async Task ClearAsync(string holderId, CancellationToken cancellation)
     {
         await using var connection = await database.OpenConnectionAsync(cancellation);

@@ -16,9 +16,7 @@ public static class VerifyRaoCredentialsHandler
         var now = clock.GetUtcNow();
         var id = request.Username.Trim().ToLowerInvariant();
         var op = id.Length is > 0 and <= 64 ? await session.LoadAsync<RaoOperator>(id, cancellation) : null;
-        var outcome = op is null
-            ? SignIn.Decide(null, request.Password)
-            : await attempts.AttemptAsync(op.OtpSubject, now, options.Value, () => SignIn.Decide(op.PasswordHash, request.Password) == SignInOutcome.Success, cancellation);
+        var outcome = await attempts.CheckAsync(op?.OtpSubject ?? "", op?.PasswordHash, request.Password, now, options.Value, cancellation);
         if (outcome != SignInOutcome.Success || op is null) return new RaoCredentialsVerified(false, null, null, "rao.verify.error.invalid");
 
         var holder = await session.LoadAsync<HolderAccount>(request.HolderId, cancellation);

@@ -42,9 +42,7 @@ public static class RaoLoginEndpoints
         var now = clock.GetUtcNow();
         var id = typed.ToLowerInvariant();
         var op = id.Length <= 64 ? await session.LoadAsync<RaoOperator>(id, context.RequestAborted) : null;
-        var outcome = op is null
-            ? SignIn.Decide(null, password)
-            : await attempts.AttemptAsync(op.OtpSubject, now, options.Value, () => SignIn.Decide(op.PasswordHash, password) == SignInOutcome.Success, context.RequestAborted);
+        var outcome = await attempts.CheckAsync(op?.OtpSubject ?? "", op?.PasswordHash, password, now, options.Value, context.RequestAborted);
         if (outcome != SignInOutcome.Success)
         {
             if (op is not null) session.Insert(AuditEntry.ByRao(op.OtpSubject, outcome == SignInOutcome.Locked ? "rao.login.locked" : "rao.login.failed", now, op.Id, op.Office));

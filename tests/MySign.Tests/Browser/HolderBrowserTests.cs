@@ -59,6 +59,7 @@ public sealed class HolderBrowserTests(BrowserFixture browser)
         await BrowserFixture.ArrivedAtAsync(page, "/");
         (await page.Locator(".boxes h2").AllTextContentsAsync()).ShouldBe(Boxes);
         await page.GetByRole(AriaRole.Button, new() { Name = "IT" }).ClickAsync();
+        await page.Locator("html[lang=it]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         (await page.Locator(".boxes h2").First.TextContentAsync()).ShouldBe("Certificato di firma");
         await context.CloseAsync();
     }
