@@ -125,7 +125,7 @@ public static class StoreEndpoints
         string sessionId, redirect;
         try
         {
-            (sessionId, redirect) = await provider.StartAsync(order, order.Method, $"{baseUrl}/store/orders/{order.Id}/return", context.RequestAborted);
+            (sessionId, redirect) = await provider.StartAsync(order, order.Method, $"{baseUrl}/store/orders/{order.Id}", context.RequestAborted);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
         {
@@ -138,10 +138,6 @@ public static class StoreEndpoints
         await session.SaveChangesAsync(context.RequestAborted); // a double submit loses the version check here: one checkout
         return Results.Redirect(redirect);
     }
-
-    [WolverineGet("/store/orders/{id}/return")]
-    public static Task<IResult> Return(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<PaymentOptions> payments) =>
-        Show(id, context, session, payments);
 
     [WolverineGet("/store/orders/{id}/invoice.pdf")]
     public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session)
