@@ -18,7 +18,7 @@ export ASPNETCORE_ENVIRONMENT=Production Otp__Pepper=bench-only-pepper Certifica
 # The production release step (fly.toml's release_command) applies the schema, then the app starts.
 dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll resources setup --contentRoot "$ROOT/src/MySign.Web" >"$APP_LOG" 2>&1
 # The per-IP sign-in limit would stop the login benchmark (one client address); it is raised here only.
-ASPNETCORE_URLS=http://127.0.0.1:$PORT Demo__Seed=true Demo__BenchHolders=64 Sessions__SecureCookies=false RateLimits__LoginPerMinute=100000000 \
+ASPNETCORE_URLS=http://127.0.0.1:$PORT Demo__Seed=true Demo__BenchHolders=64 Sessions__SecureCookies=false RateLimits__LoginPerWindow=100000000 \
   dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll --contentRoot "$ROOT/src/MySign.Web" >"$APP_LOG" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true; rm -f "$APP_LOG" "$JAR"' EXIT

@@ -42,6 +42,8 @@ public sealed class AppFixture : IAsyncLifetime
             web.UseSetting("Billing:Payments:BankImportToken", BankImportToken);
             // Each PortalClient comes from its own address (X-Forwarded-For), as different browsers would.
             web.UseSetting("Network:TrustForwardedFor", "true");
+            // The per-address limits keep their counts but turn over in 10 s, so a test can watch one lift.
+            web.UseSetting("RateLimits:Window", "00:00:10");
             web.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();

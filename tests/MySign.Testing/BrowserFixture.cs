@@ -27,7 +27,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         // limit is raised here (the limits themselves are tested over HTTP with one address per client).
         await App.StartAsync(Smtp, new Dictionary<string, string>
         {
-            ["Billing__Payments__BankImportToken"] = BankImportToken, ["RateLimits__LoginPerMinute"] = "500",
+            ["Billing__Payments__BankImportToken"] = BankImportToken, ["RateLimits__LoginPerWindow"] = "500",
         });
         Store = AppStore.For(App.ConnectionString);
         _playwright = await Playwright.CreateAsync();

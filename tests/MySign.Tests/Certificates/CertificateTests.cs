@@ -142,6 +142,29 @@ public sealed class CertificateTests(AppFixture app)
     }
 
     [Fact]
+    public async Task past_its_end_a_certificate_reads_expired_with_no_one_acting_and_can_no_longer_sign_or_be_suspended()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        (await client.GetAsync("/portal/boxes/certificate")).Text.ShouldContain("Active");
+        await using (var session = app.Store.LightweightSession())
+        {
+            var certificate = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+            certificate.ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1); // the clock passed its end; nothing else changed
+            session.Store(certificate);
+            await session.SaveChangesAsync();
+        }
+        (await client.GetAsync("/portal/boxes/certificate")).Text.ShouldContain("Expired");
+        var box = await client.GetAsync("/portal/boxes/suspension");
+        box.Text.ShouldContain("Expired");
+        box.Document.QuerySelector("a[href='/certificate/suspend']").ShouldBeNull();
+        (await client.GetAsync("/certificate/suspend")).Status.ShouldBe(HttpStatusCode.NotFound);
+        var sign = await client.PostAsync("/sign/otp", new());
+        sign.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        sign.Text.ShouldContain("Only an active certificate can sign.");
+    }
+
+    [Fact]
     public async Task a_wrong_otp_or_pin_changes_nothing()
     {
         var (client, holder) = await HolderWithCertificate();
