@@ -114,4 +114,22 @@ public sealed partial class ForgotPasswordTests(AppFixture app)
         await other.GetAsync("/forgot-password");
         (await other.PostAsync("/forgot-password", new Dictionary<string, string> { ["user_id"] = "nobody" })).Status.ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task the_mailed_link_is_built_from_configuration_whatever_host_the_request_named()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        using var client = app.Client();
+        await client.GetAsync("/forgot-password");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/forgot-password")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["user_id"] = holder.Id, ["__RequestVerificationToken"] = client.Token! }),
+        };
+        request.Headers.Host = "attacker.example";
+        request.Headers.Add("X-Forwarded-Host", "attacker.example");
+        (await client.SendAsync(request)).Status.ShouldBe(HttpStatusCode.OK);
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: set a new password");
+        mail.TextBody!.ShouldNotContain("attacker.example");
+        ResetLink().IsMatch(mail.TextBody!).ShouldBeTrue("the link starts with Portal:BaseUrl (http://localhost here)");
+    }
 }

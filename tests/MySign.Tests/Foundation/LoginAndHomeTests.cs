@@ -1,3 +1,4 @@
+using Marten;
 using MySign.Kernel.Web;
 
 namespace MySign.Tests.Foundation;
@@ -112,5 +113,39 @@ public sealed class LoginAndHomeTests(AppFixture app)
         await client.PostAsync("/login", new Dictionary<string, string> { ["user_id"] = Demo.HolderUserId, ["password"] = Demo.HolderPassword });
         var second = client.Cookies.GetCookies(new Uri("http://localhost/"))["mysign"]!.Value;
         second.ShouldNotBe(first);
+    }
+
+    [Fact]
+    public async Task the_session_cookie_is_http_only_same_site_and_host_wide()
+    {
+        using var client = app.Client();
+        var signIn = await client.LoginAsync(Demo.HolderUserId, Demo.HolderPassword);
+        var cookie = signIn.Response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("mysign=", StringComparison.Ordinal)).ToLowerInvariant();
+        cookie.ShouldContain("httponly");
+        cookie.ShouldContain("samesite=lax");
+        cookie.ShouldContain("path=/");
+        cookie.ShouldNotContain("domain=", Case.Insensitive, "a host-only cookie, as the __Host- prefix requires in production");
+        var production = new MySign.Accounts.Sessions.SessionOptions { SecureCookies = true };
+        production.CookieName.ShouldBe("__Host-mysign");
+    }
+
+    [Fact]
+    public async Task an_idle_session_expires_and_the_login_page_says_so()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        using var client = app.Client();
+        await client.LoginAsync(holder.Id, holder.Password);
+        (await client.GetAsync("/")).Status.ShouldBe(HttpStatusCode.OK);
+        await using (var session = app.Store.LightweightSession())
+        {
+            var sessions = await session.Query<MySign.Accounts.Domain.PortalSession>().Where(s => s.PrincipalId == holder.Id).ToListAsync();
+            foreach (var s in sessions) s.LastSeenAt = DateTimeOffset.UtcNow - new MySign.Accounts.Sessions.SessionOptions().IdleTimeout - TimeSpan.FromMinutes(1);
+            session.Store(sessions.ToArray());
+            await session.SaveChangesAsync();
+        }
+        var home = await client.GetAsync("/");
+        home.Status.ShouldBe(HttpStatusCode.Redirect);
+        home.Location.ShouldBe("/login?expired=1");
+        (await client.GetAsync(home.Location!)).Text.ShouldContain("Your session has expired. Please sign in again.");
     }
 }
