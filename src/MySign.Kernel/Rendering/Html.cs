@@ -14,7 +14,7 @@ public readonly record struct RawHtml(string Value)
 /// <summary>
 /// A Scriban context that HTML-escapes every value a template writes ({{ x }}), unless it is
 /// <see cref="RawHtml"/>. Scriban itself escapes nothing; this makes "escaped" the default.
-/// One instance per render: contexts are not thread-safe.
+/// One render at a time: contexts are not thread-safe (Templates keeps a spare one per thread).
 /// </summary>
 public sealed class HtmlTemplateContext(Scriban.Runtime.ScriptObject builtins) : TemplateContext(builtins)
 {
