@@ -1,3 +1,4 @@
+using System.Text;
 using System.Reflection;
 using Htmx;
 using Microsoft.AspNetCore.Antiforgery;
@@ -47,16 +48,30 @@ public sealed class HtmlView(Assembly assembly, string template, object? model, 
         return token;
     }
 
+    // Where the page's body goes in the rendered shell. Text from a model is escaped, so it can't contain it.
+    private const string BodyMarker = "<!--mysign:body-->";
+
     public async Task ExecuteAsync(HttpContext context)
     {
         var body = RenderFragment(context);
         var partial = Partial ?? context.Request.IsHtmx();
-        var html = partial
-            ? body.Value
-            : context.RequestServices.GetRequiredService<IPageLayout>().Render(context, titleKey, body);
         context.Response.StatusCode = StatusCode;
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers.Vary = "HX-Request";
-        await context.Response.WriteAsync(html, context.RequestAborted);
+        if (partial)
+        {
+            await context.Response.WriteAsync(body.Value, context.RequestAborted);
+            return;
+        }
+        // The shell is rendered around a marker and written in three parts, so the whole page is never
+        // copied into one more string.
+        var shell = context.RequestServices.GetRequiredService<IPageLayout>().Render(context, titleKey, new RawHtml(BodyMarker));
+        var at = shell.IndexOf(BodyMarker, StringComparison.Ordinal);
+        if (at < 0) throw new InvalidOperationException("The page layout does not place the body.");
+        var writer = context.Response.BodyWriter;
+        System.Text.Encoding.UTF8.GetBytes(shell.AsSpan(0, at), writer);
+        System.Text.Encoding.UTF8.GetBytes(body.Value.AsSpan(), writer);
+        System.Text.Encoding.UTF8.GetBytes(shell.AsSpan(at + BodyMarker.Length), writer);
+        await writer.FlushAsync(context.RequestAborted);
     }
 }
