@@ -38,9 +38,10 @@ public sealed class HistoryDemoSeeder : IDemoSeeder
         {
             var at = now.AddDays(-i * 2).AddHours(-i);
             var id = new Guid($"00000000-0000-4000-8000-{i:D12}");
-            session.Store(SignatureMadeHandler.ToRecord(new SignatureMade(id, Demo.HolderUserId, Guid.Empty, at,
-                Documents[i % Documents.Length], "SHA-256", true, i % 3 == 0 ? SignatureChannel.Api : SignatureChannel.Portal)));
-            counters.Count(at, now);
+            var record = SignatureMadeHandler.ToRecord(new SignatureMade(id, Demo.HolderUserId, Guid.Empty, at,
+                Documents[i % Documents.Length], "SHA-256", true, i % 3 == 0 ? SignatureChannel.Api : SignatureChannel.Portal));
+            session.Store(record);
+            counters.Count(record, now);
         }
         session.Store(counters);
         return [];

@@ -38,9 +38,10 @@ public sealed class SeedHistoryCommand : JasperFxAsyncCommand<SeedHistoryInput>
             var records = Enumerable.Range(done, Math.Min(chunk, input.CountFlag - done)).Select(i =>
             {
                 var at = now.AddTicks(-(long)((double)i / input.CountFlag * span));
-                counters.Count(at, now);
-                return SignatureMadeHandler.ToRecord(new SignatureMade(Guid.CreateVersion7(at), input.Holder, Guid.Empty, at,
+                var record = SignatureMadeHandler.ToRecord(new SignatureMade(Guid.CreateVersion7(at), input.Holder, Guid.Empty, at,
                     $"document-{i:D7}.pdf", "SHA-256", true, i % 3 == 0 ? SignatureChannel.Api : SignatureChannel.Portal));
+                counters.Count(record, now);
+                return record;
             }).ToList();
             await store.BulkInsertAsync(records, Weasel.Core.BulkInsertMode.InsertsOnly, 10_000);
         }
@@ -48,8 +49,7 @@ public sealed class SeedHistoryCommand : JasperFxAsyncCommand<SeedHistoryInput>
         var existing = await session.LoadAsync<SignatureCounters>(input.Holder);
         if (existing is not null)
         {
-            existing.Total += counters.Total;
-            foreach (var (day, n) in counters.Daily) existing.Daily[day] = existing.Daily.GetValueOrDefault(day) + n;
+            existing.Add(counters);
             counters = existing;
         }
         session.Store(counters);

@@ -15,29 +15,20 @@ public sealed record CountersView(int LastWeek, long Total);
 
 public sealed class HistoryBox : IPortalBox
 {
-    public const int Latest = 5;
     public int Order => 30;
     public PortalSlot Slot => PortalSlot.Box;
     public string Path => "/portal/boxes/history";
 
     public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
     {
-        var latest = batch.Query(new LatestSignatures { HolderId = context.HolderId() });
-        return () => HtmlView.For<HistoryBox>("Portal/HistoryBox", View(latest.Result)).RenderFragment(context);
+        // The counters document keeps the latest signatures: the box and the counters share one read.
+        var counters = batch.LoadOnce<SignatureCounters>(context, context.HolderId());
+        return () => HtmlView.For<HistoryBox>("Portal/HistoryBox", View(counters.Result?.Latest ?? [])).RenderFragment(context);
     }
 
     public static HistoryBoxView View(IEnumerable<SignatureRecord> records) => new(records.Select(r => new SignatureRow(
         r.At, r.DocumentName, r.HashAlgorithm, r.Succeeded ? "history.outcome.ok" : "history.outcome.failed",
         "history.channel." + r.Channel.ToString().ToLowerInvariant())).ToList());
-}
-
-/// <summary>Compiled once by Marten: the box's query costs no LINQ parsing per request.</summary>
-public sealed class LatestSignatures : ICompiledListQuery<SignatureRecord>
-{
-    public string HolderId { get; set; } = "";
-
-    public System.Linq.Expressions.Expression<Func<IMartenQueryable<SignatureRecord>, IEnumerable<SignatureRecord>>> QueryIs() =>
-        q => q.Where(r => r.HolderId == HolderId).OrderByDescending(r => r.SortKey).Take(HistoryBox.Latest);
 }
 
 public sealed class SignatureCountersPart : IPortalBox
@@ -48,7 +39,7 @@ public sealed class SignatureCountersPart : IPortalBox
 
     public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
     {
-        var counters = batch.Load<SignatureCounters>(context.HolderId());
+        var counters = batch.LoadOnce<SignatureCounters>(context, context.HolderId());
         var clock = (TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
         return () => HtmlView.For<HistoryBox>("Portal/Counters", View(counters.Result, clock.GetUtcNow())).RenderFragment(context);
     }

@@ -5,7 +5,7 @@ using MySign.History.Domain;
 namespace MySign.History.Recording;
 
 /// <summary>
-/// Files a signature and moves the holder's counters in one transaction. Signatures of one batch arrive in
+/// Files a signature and moves the holder's counters (and latest signatures) in one transaction. Signatures of one batch arrive in
 /// parallel, so the counters document is versioned and a conflicting update re-reads and applies again
 /// (Wolverine's few retries were not enough for a 100-hash batch). A signature delivered twice is filed once.
 /// </summary>
@@ -17,9 +17,10 @@ public static class SignatureMadeHandler
         {
             await using var session = store.LightweightSession();
             if (await session.LoadAsync<SignatureRecord>(signature.SignatureId, cancellation) is not null) return;
-            session.Insert(ToRecord(signature));
+            var record = ToRecord(signature);
+            session.Insert(record);
             var counters = await session.LoadAsync<SignatureCounters>(signature.HolderId, cancellation) ?? new SignatureCounters { Id = signature.HolderId };
-            counters.Count(signature.At, clock.GetUtcNow());
+            counters.Count(record, clock.GetUtcNow());
             session.Store(counters);
             try
             {
