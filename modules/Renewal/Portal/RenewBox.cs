@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Linq;
 using Marten.Services.BatchQuerying;
 using Microsoft.AspNetCore.Http;
 using MySign.Kernel.Rendering;
@@ -21,10 +22,9 @@ public sealed class RenewBox : IPortalBox
         var holderId = context.HolderId();
         var loaded = batch.Load<RenewableCertificate>(holderId);
         // A renewal left half-way (paid by bank transfer, or stopped at the RAO desk) is offered first.
-        var pending = batch.Query<RenewalRequest>().Where(r => r.HolderId == holderId && r.Step != RenewalStep.Done && r.Step != RenewalStep.Cancelled)
-            .OrderByDescending(r => r.CreatedAt).Take(1).ToList();
+        var pending = batch.Query(new UnfinishedRenewal { HolderId = holderId });
         var clock = (TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
-        return () => HtmlView.For<RenewBox>("Portal/RenewBox", View(loaded.Result, clock.GetUtcNow()) with { InProgress = pending.Result.FirstOrDefault()?.Id })
+        return () => HtmlView.For<RenewBox>("Portal/RenewBox", View(loaded.Result, clock.GetUtcNow()) with { InProgress = pending.Result?.Id })
             .RenderFragment(context);
     }
 
@@ -35,6 +35,16 @@ public sealed class RenewBox : IPortalBox
         var state = window.State switch { WindowState.Open => "open", WindowState.Expired => "expired", _ => "closed" };
         return new RenewBoxView(true, state, window.ExpiresAt, window.OpensAt, window.DaysLeft);
     }
+}
+
+/// <summary>The holder's latest renewal not yet done or cancelled; compiled once by Marten, so no LINQ parsing per request.</summary>
+public sealed class UnfinishedRenewal : ICompiledQuery<RenewalRequest, RenewalRequest?>
+{
+    public string HolderId { get; set; } = "";
+
+    public System.Linq.Expressions.Expression<Func<IMartenQueryable<RenewalRequest>, RenewalRequest?>> QueryIs() =>
+        q => q.Where(r => r.HolderId == HolderId && r.Step != RenewalStep.Done && r.Step != RenewalStep.Cancelled)
+            .OrderByDescending(r => r.CreatedAt).FirstOrDefault();
 }
 
 public static class RenewBoxEndpoint
