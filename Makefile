@@ -7,6 +7,8 @@ PORT ?= 5000
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+# The same GC gen0 budget as the Dockerfile (64 MiB per heap; only settable from the environment).
+export DOTNET_GCgen0size := 0x4000000
 WEB := src/MySign.Web
 
 .PHONY: run test bench build restore codegen services stop clean
