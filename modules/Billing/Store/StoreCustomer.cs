@@ -24,11 +24,17 @@ public static class StorePasswords
         return $"pbkdf2-sha256${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(key)}";
     }
 
+    /// <summary>
+    /// Checks a password against a stored hash. With no account (<paramref name="hash"/> null) the password is
+    /// checked against a decoy and refused, so an unknown e-mail costs the same time as a wrong password.
+    /// </summary>
     public static bool Verify(string? hash, string password)
     {
-        var parts = (hash ?? "").Split('$');
+        var parts = (hash ?? Decoy.Value).Split('$');
         if (parts.Length != 4 || !int.TryParse(parts[1], out var iterations)) return false;
         var key = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), Convert.FromBase64String(parts[2]), iterations, HashAlgorithmName.SHA256, 32);
-        return CryptographicOperations.FixedTimeEquals(key, Convert.FromBase64String(parts[3]));
+        return CryptographicOperations.FixedTimeEquals(key, Convert.FromBase64String(parts[3])) && hash is not null;
     }
+
+    private static readonly Lazy<string> Decoy = new(() => Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18))));
 }

@@ -78,7 +78,7 @@ public static class StoreEndpoints
             if (values["name"].Length < 2) return Page(order, Error("name", "store.error.name"), values, StatusCodes.Status422UnprocessableEntity);
             session.Insert(new StoreCustomer { Id = email, Name = values["name"], PasswordHash = StorePasswords.Hash(password), CreatedAt = clock.GetUtcNow() });
         }
-        else if (customer is null || !StorePasswords.Verify(customer.PasswordHash, password))
+        else if (!StorePasswords.Verify(customer?.PasswordHash, password) || customer is null)
         {
             return Page(order, Error("login", "store.error.login"), values, StatusCodes.Status422UnprocessableEntity);
         }
