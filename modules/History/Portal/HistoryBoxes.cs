@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Linq;
 using Marten.Services.BatchQuerying;
 using Microsoft.AspNetCore.Http;
 using MySign.History.Domain;

@@ -69,9 +69,9 @@ public sealed class HtmlView(Assembly assembly, string template, object? model, 
         var at = shell.IndexOf(BodyMarker, StringComparison.Ordinal);
         if (at < 0) throw new InvalidOperationException("The page layout does not place the body.");
         var writer = context.Response.BodyWriter;
-        System.Text.Encoding.UTF8.GetBytes(shell.AsSpan(0, at), writer);
-        System.Text.Encoding.UTF8.GetBytes(body.Value.AsSpan(), writer);
-        System.Text.Encoding.UTF8.GetBytes(shell.AsSpan(at + BodyMarker.Length), writer);
+        Encoding.UTF8.GetBytes(shell.AsSpan(0, at), writer);
+        Encoding.UTF8.GetBytes(body.Value.AsSpan(), writer);
+        Encoding.UTF8.GetBytes(shell.AsSpan(at + BodyMarker.Length), writer);
         await writer.FlushAsync(context.RequestAborted);
     }
 }
