@@ -30,6 +30,7 @@ public static class CertificatesModule
         });
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<Issuer>();
+        services.AddSingleton<Pin.PinCheck>();
         services.AddHostedService<CrlRefresher>();
         services.AddSingleton<IPortalBox, CertificateBadge>();
         services.AddSingleton<IPortalBox, CertificateBox>();

@@ -126,7 +126,7 @@ public static class CscApi
     }
 
     [WolverinePost("/csc/v2/credentials/authorize"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> Authorize(HttpContext context, IDocumentSession session, IMessageBus bus, Issuer issuer, TimeProvider clock)
+    public static async Task<IResult> Authorize(HttpContext context, IDocumentSession session, IMessageBus bus, Pin.PinCheck pins, TimeProvider clock)
     {
         var (holder, certificate, error, request) = await CredentialWithBody<AuthorizeRequest>(context, session, clock, r => r.CredentialId);
         if (error is not null) return error;
@@ -139,12 +139,13 @@ public static class CscApi
         if (string.IsNullOrEmpty(request.Pin)) return Error("invalid_request", "Missing PIN");
         if (string.IsNullOrEmpty(request.Otp)) return Error("invalid_request", "Missing OTP");
 
-        var (pin, pkcs8) = await Pin.PinCheck.OpenAsync(session, certificate, request.Pin, issuer);
-        if (pin != Pin.PinResult.Ok) return Error("invalid_pin", pin == Pin.PinResult.Blocked ? "The PIN is blocked" : "The PIN is invalid");
+        // The OTP first: it is single use, so the password alone (a bearer token) cannot probe PINs.
         var sent = await session.LoadAsync<CscOtp>($"{holder}:{certificate.CertificateId}", context.RequestAborted);
         var verified = sent is null ? null
             : await bus.InvokeAsync<OtpVerified>(new VerifyOtp(sent.ChallengeId, holder!, OtpPurpose, certificate.CertificateId.ToString(), request.Otp), context.RequestAborted);
         if (verified is not { IsValid: true }) return Error("invalid_otp", "The OTP is invalid");
+        var (pin, pkcs8) = await pins.OpenAsync(certificate, request.Pin, context.RequestAborted);
+        if (pin != Pin.PinResult.Ok) return Error("invalid_pin", pin == Pin.PinResult.Blocked ? "The PIN is blocked" : "The PIN is invalid");
 
         var id = RandomNumberGenerator.GetBytes(16);
         var key = RandomNumberGenerator.GetBytes(32);

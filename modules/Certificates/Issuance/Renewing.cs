@@ -9,13 +9,13 @@ namespace MySign.Certificates.Issuance;
 /// <summary>What the Renewal module asks of this one: the current PIN checked, then the certificate re-issued.</summary>
 public static class RenewalRequestsHandler
 {
-    public static async Task<SignaturePinChecked> Handle(CheckSignaturePin request, IDocumentSession session, Issuer issuer, TimeProvider clock,
+    public static async Task<SignaturePinChecked> Handle(CheckSignaturePin request, IQuerySession session, PinCheck pins, TimeProvider clock,
         CancellationToken cancellation)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
         if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active)
             return new SignaturePinChecked(false, "renewal.error.not_active");
-        var (result, _) = await PinCheck.OpenAsync(session, certificate, request.Pin, issuer);
+        var (result, _) = await pins.OpenAsync(certificate, request.Pin, cancellation);
         return result == PinResult.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinCheck.ErrorKey(result));
     }
 

@@ -24,7 +24,7 @@ public static class ChangePinEndpoints
     public static IResult Form() => View(new PinView("form", null, null, null, false));
 
     [WolverinePost("/pin")]
-    public static async Task<IResult> Submit(HttpContext context, IDocumentSession session, Issuer issuer, IMessageBus bus)
+    public static async Task<IResult> Submit(HttpContext context, IDocumentSession session, Issuer issuer, PinCheck pins, IMessageBus bus)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
@@ -34,7 +34,7 @@ public static class ChangePinEndpoints
         if (next != form["confirm"].ToString()) return View(new PinView("form", "pin.error.confirm", "confirm", null, false), StatusCodes.Status422UnprocessableEntity);
         if (next == current) return View(new PinView("form", "pin.error.same", "new", null, false), StatusCodes.Status422UnprocessableEntity);
 
-        var (result, key) = await PinCheck.OpenAsync(session, certificate, current, issuer);
+        var (result, key) = await pins.OpenAsync(certificate, current, context.RequestAborted);
         if (result != PinResult.Ok) return View(new PinView("form", PinCheck.ErrorKey(result), "current", null, false), StatusCodes.Status422UnprocessableEntity);
 
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);

@@ -41,7 +41,7 @@ public static class SignDocumentEndpoints
     }
 
     [WolverinePost("/sign")]
-    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, Issuer issuer, CertificateAuthority authority, TimeProvider clock)
+    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, PinCheck pins, CertificateAuthority authority, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
@@ -54,7 +54,7 @@ public static class SignDocumentEndpoints
         if (file is null || file.Length == 0) return View(Again("sign.error.file", "document"), StatusCodes.Status422UnprocessableEntity);
         if (file.Length > MaxBytes) return View(Again("sign.error.size", "document"), StatusCodes.Status422UnprocessableEntity);
 
-        var (pin, pkcs8) = await PinCheck.OpenAsync(session, certificate, form["pin"].ToString(), issuer);
+        var (pin, pkcs8) = await pins.OpenAsync(certificate, form["pin"].ToString(), context.RequestAborted);
         if (pin != PinResult.Ok) return View(Again(PinCheck.ErrorKey(pin), "pin"), StatusCodes.Status422UnprocessableEntity);
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), form["code"].ToString()), context.RequestAborted);
         if (!verified.IsValid) return View(Again(verified.ErrorKey, "code"), StatusCodes.Status422UnprocessableEntity);

@@ -52,7 +52,7 @@ public static class ChangeStatusEndpoints
     }
 
     [WolverinePost("/certificate/{action}")]
-    public static async Task<IResult> Submit(string action, HttpContext context, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Submit(string action, HttpContext context, IDocumentSession session, PinCheck pins, IMessageBus bus, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
@@ -73,7 +73,7 @@ public static class ChangeStatusEndpoints
         }
         if (parsed == StatusAction.Revoke && form["understood"] != "yes")
             return View(typed with { ErrorKey = "status.error.confirm", Field = "understood" }, StatusCodes.Status422UnprocessableEntity);
-        var (pin, _) = await PinCheck.OpenAsync(session, certificate, form["pin"].ToString(), issuer);
+        var (pin, _) = await pins.OpenAsync(certificate, form["pin"].ToString(), context.RequestAborted);
         if (pin != PinResult.Ok) return View(typed with { ErrorKey = PinCheck.ErrorKey(pin), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
 
         var request = new StatusChangeRequest

@@ -53,6 +53,39 @@ public sealed class CscApiTests(AppFixture app)
 
     private static string Hash(string text) => Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
+    private async Task<int> WrongPins(string holderId)
+    {
+        await using var session = app.Store.QuerySession();
+        return (await session.LoadAsync<HolderCertificate>(holderId))!.WrongPinAttempts;
+    }
+
+    [Fact]
+    public async Task a_bearer_token_alone_cannot_probe_pins_the_otp_is_checked_first()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.NoContent);
+        // Forty wrong PINs with a wrong OTP: none of them reaches the PIN.
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 1, PIN = "1357246" + (i % 10), OTP = "00000000" })));
+        guesses.ShouldAllBe(g => g.Body.GetProperty("error").GetString() == "invalid_otp");
+        (await WrongPins(holder.Id)).ShouldBe(0);
+
+        // With the right OTP, a burst of wrong PINs gets one PIN check: the code is spent by the first.
+        (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.TooManyRequests, "the resend spacing holds");
+        var otherHolder = await SignedIn();
+        var code = await SendAndRead(otherHolder);
+        var burst = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            otherHolder.Client.Post("credentials/authorize", new { credentialID = otherHolder.Credential, numSignatures = 1, PIN = "1357246" + (i % 10), OTP = code })));
+        burst.Count(b => b.Body.GetProperty("error").GetString() == "invalid_pin").ShouldBe(1);
+        (await WrongPins(otherHolder.Holder.Id)).ShouldBe(1);
+    }
+
+    private async Task<string> SendAndRead((Csc Client, TestHolder Holder, string Credential) who)
+    {
+        (await who.Client.Post("credentials/sendOTP", new { credentialID = who.Credential })).Status.ShouldBe(HttpStatusCode.NoContent);
+        return await Holders.LastSmsCodeAsync(app.Store, who.Holder.Phone);
+    }
+
     [Fact]
     public async Task a_client_signs_three_hashes_that_verify_with_the_certificate_and_the_history_shows_them()
     {

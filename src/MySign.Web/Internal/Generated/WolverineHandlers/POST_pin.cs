@@ -2,6 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using MySign.Certificates.Issuance;
+using MySign.Certificates.Pin;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -16,13 +17,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Certificates.Issuance.Issuer _issuer;
+        private readonly MySign.Certificates.Pin.PinCheck _pinCheck;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_pin(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Issuance.Issuer issuer, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_pin(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Issuance.Issuer issuer, MySign.Certificates.Pin.PinCheck pinCheck, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _issuer = issuer;
+            _pinCheck = pinCheck;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -36,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Submit(httpContext, documentSession, _issuer, messageContext).ConfigureAwait(false);
+            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Submit(httpContext, documentSession, _issuer, _pinCheck, messageContext).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

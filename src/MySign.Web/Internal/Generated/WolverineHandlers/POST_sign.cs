@@ -2,7 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using MySign.Certificates.Authority;
-using MySign.Certificates.Issuance;
+using MySign.Certificates.Pin;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -17,16 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Certificates.Authority.CertificateAuthority _certificateAuthority;
-        private readonly MySign.Certificates.Issuance.Issuer _issuer;
+        private readonly MySign.Certificates.Pin.PinCheck _pinCheck;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_sign(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Authority.CertificateAuthority certificateAuthority, MySign.Certificates.Issuance.Issuer issuer, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_sign(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Authority.CertificateAuthority certificateAuthority, MySign.Certificates.Pin.PinCheck pinCheck, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _certificateAuthority = certificateAuthority;
-            _issuer = issuer;
+            _pinCheck = pinCheck;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -41,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Signing.SignDocumentEndpoints.Sign(httpContext, documentSession, messageContext, _issuer, _certificateAuthority, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Signing.SignDocumentEndpoints.Sign(httpContext, documentSession, messageContext, _pinCheck, _certificateAuthority, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
