@@ -2,7 +2,12 @@ using System.Text.RegularExpressions;
 using Marten;
 using Marten.Patching;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
+using MySign.Accounts.Login;
+using MySign.Accounts.Sessions;
+using Wolverine;
 using MySign.Accounts.Recovery;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
@@ -86,20 +91,24 @@ public static partial class AccountPageEndpoints
     public static IResult PasswordForm(HttpContext context) => AccessBox(new AccessView(true, context.HolderId(), null, false));
 
     [WolverinePost("/account/password")]
-    public static async Task<IResult> ChangePassword(HttpContext context, IDocumentSession session, AccountMail mail, TimeProvider clock)
+    public static async Task<IResult> ChangePassword(HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts,
+        IOptions<SessionOptions> options, IMessageBus bus, TimeProvider clock)
     {
         var holder = await Load(session, context);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var password = form["new"].ToString();
-        var problem = !Passwords.Verify(holder.PasswordHash, form["current"].ToString()) ? "password.error.current"
-            : PasswordPolicy.Problem(password, holder.Id) ?? (password != form["confirm"].ToString() ? "password.error.confirm" : null);
+        var now = clock.GetUtcNow();
+        var problem = await attempts.CurrentPasswordProblemAsync(holder, form["current"].ToString(), now, options.Value, context.RequestAborted)
+            ?? PasswordPolicy.Problem(password, holder.Id) ?? (password != form["confirm"].ToString() ? "password.error.confirm" : null);
         if (problem is not null) return AccessBox(new AccessView(true, holder.Id, problem, false), StatusCodes.Status422UnprocessableEntity);
 
         var current = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
         session.Patch<HolderAccount>(holder.Id).Set(h => h.PasswordHash, Passwords.Hash(password));
         // The other sessions end; this one stays signed in.
         session.DeleteWhere<PortalSession>(s => s.PrincipalId == holder.Id && s.Id != current);
-        session.Insert(AuditEntry.Of(holder.Id, "password.changed", clock.GetUtcNow()));
+        session.Insert(AuditEntry.Of(holder.Id, "password.changed", now));
+        // Client software signed in with the old password loses its tokens too.
+        await bus.PublishAsync(new HolderCredentialsChanged(holder.Id, now));
         await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, holder.FirstName);
         return AccessBox(new AccessView(false, holder.Id, null, true));
     }

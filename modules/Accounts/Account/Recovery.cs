@@ -2,7 +2,9 @@ using Marten;
 using Marten.Patching;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using MySign.Accounts.Domain;
+using MySign.Accounts.Login;
 using MySign.Accounts.Recovery;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Localization;
@@ -50,13 +52,14 @@ public static class RecoveryEndpoints
     }
 
     [WolverinePost("/account/recovery/email")]
-    public static async Task<IResult> ChangeEmail(HttpContext context, IDocumentSession session, AccountMail mail, TimeProvider clock)
+    public static async Task<IResult> ChangeEmail(HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts,
+        IOptions<SessionOptions> options, TimeProvider clock)
     {
         var holder = await AccountPageEndpoints.Load(session, context);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var email = form["email"].ToString().Trim();
-        if (!Passwords.Verify(holder.PasswordHash, form["current"].ToString()))
-            return Box(ViewOf(holder, "email", email, "password.error.current", "current"), StatusCodes.Status422UnprocessableEntity);
+        if (await attempts.CurrentPasswordProblemAsync(holder, form["current"].ToString(), clock.GetUtcNow(), options.Value, context.RequestAborted) is { } wrong)
+            return Box(ViewOf(holder, "email", email, wrong, "current"), StatusCodes.Status422UnprocessableEntity);
         if (!ValidEmail(email))
             return Box(ViewOf(holder, "email", email, "recovery.error.email", "email"), StatusCodes.Status422UnprocessableEntity);
         if (string.Equals(email, holder.Email, StringComparison.OrdinalIgnoreCase))
@@ -91,13 +94,14 @@ public static class RecoveryEndpoints
     }
 
     [WolverinePost("/account/recovery/mobile")]
-    public static async Task<IResult> StartMobile(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> StartMobile(HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
+        IOptions<SessionOptions> options, TimeProvider clock)
     {
         var holder = await AccountPageEndpoints.Load(session, context);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var typed = form["mobile"].ToString();
-        if (!Passwords.Verify(holder.PasswordHash, form["current"].ToString()))
-            return Box(ViewOf(holder, "mobile", typed, "password.error.current", "current"), StatusCodes.Status422UnprocessableEntity);
+        if (await attempts.CurrentPasswordProblemAsync(holder, form["current"].ToString(), clock.GetUtcNow(), options.Value, context.RequestAborted) is { } wrong)
+            return Box(ViewOf(holder, "mobile", typed, wrong, "current"), StatusCodes.Status422UnprocessableEntity);
         var mobile = MobileNumbers.Normalise(typed);
         if (mobile is null)
             return Box(ViewOf(holder, "mobile", typed, "recovery.error.mobile", "mobile"), StatusCodes.Status422UnprocessableEntity);

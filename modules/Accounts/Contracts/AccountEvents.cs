@@ -9,6 +9,12 @@ public sealed record CheckHolderCredentials(string UserId, string Password);
 /// <summary>HolderId is set only when the credentials are right.</summary>
 public sealed record HolderCredentialsChecked(string? HolderId);
 
+/// <summary>
+/// The holder's password was changed or reset: whatever was signed in with the old one must end (the portal's
+/// sessions end in Accounts; Certificates revokes the CSC API's tokens and SADs).
+/// </summary>
+public sealed record HolderCredentialsChanged(string HolderId, DateTimeOffset At);
+
 // Requests registration and activation make of the Certificates module (it answers them).
 
 /// <summary>Draws a new IUT (the holder's unique identifier on the certificate), never given twice.</summary>

@@ -23,7 +23,7 @@ public static class LoginEndpoint
     public static IResult Get(string? expired, string? bye) =>
         View(new LoginForm("", null, expired == "1", bye == "1"));
 
-    [WolverinePost("/login"), AllowAnonymous, EnableRateLimiting(Recovery.RateLimits.Login)]
+    [WolverinePost("/login"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
     public static async Task<IResult> Post(
         HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
         IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)

@@ -1,82 +1,50 @@
+using MySign.Accounts.Domain;
+using MySign.Kernel.Security;
 using Npgsql;
-using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
 namespace MySign.Accounts.Login;
 
 /// <summary>
-/// Per-account failed sign-ins. Attempts on one account are serialised by a row lock held while the
-/// password is checked (tens of milliseconds), so every failure is counted and the lockout engages exactly
-/// at its threshold: of 50 parallel wrong passwords, 5 are checked and 45 refused as locked; parallel right
-/// passwords all pass. The lockout lasts from the last failure; a success clears the count.
+/// Per-account failed sign-ins, shared by every door that takes a holder's or operator's password: the portal and
+/// RAO sign-ins, the CSC API's login and every "current password" prompt. Counted under a row lock (see
+/// <see cref="Lockout"/>): the lock engages exactly at the fifth failure and lasts fifteen minutes from it.
+/// Unknown, not-yet-activated and locked accounts cost the same password check as a wrong password.
 /// </summary>
 public sealed class SignInAttempts(NpgsqlDataSource database)
 {
-    public static readonly Table Table = CreateTable();
-
-    private static Table CreateTable()
-    {
-        var table = new Table(new PostgresqlObjectName(AccountsModule.Schema, "sign_in_failures", Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
-        table.AddColumn("holder_id", "text").AsPrimaryKey();
-        table.AddColumn("failures", "integer").NotNull();
-        table.AddColumn("last_failure", "timestamp with time zone").NotNull();
-        return table;
-    }
-
-    public async Task<SignInOutcome> AttemptAsync(string holderId, DateTimeOffset now, Sessions.SessionOptions settings,
-        Func<bool> passwordMatches, CancellationToken cancellation)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellation);
-        await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        await Execute(connection, transaction, $"insert into {Name} (holder_id, failures, last_failure) values ($1, 0, $2) on conflict do nothing", cancellation, holderId, now);
-        await using var read = new NpgsqlCommand($"select failures, last_failure from {Name} where holder_id = $1 for update", connection, transaction);
-        read.Parameters.Add(new NpgsqlParameter { Value = holderId });
-        int failures;
-        await using (var reader = await read.ExecuteReaderAsync(cancellation))
-        {
-            await reader.ReadAsync(cancellation);
-            failures = reader.GetFieldValue<DateTimeOffset>(1) < now - settings.Lockout ? 0 : reader.GetInt32(0);
-        }
-
-        var outcome = failures >= settings.MaxFailedLogins ? SignInOutcome.Locked
-            : passwordMatches() ? SignInOutcome.Success : SignInOutcome.Invalid;
-        if (outcome == SignInOutcome.Success)
-            await Execute(connection, transaction, $"update {Name} set failures = 0 where holder_id = $1", cancellation, holderId);
-        else
-            await Execute(connection, transaction, $"update {Name} set failures = $2, last_failure = $3 where holder_id = $1", cancellation, holderId, failures + 1, now);
-        await transaction.CommitAsync(cancellation);
-        return outcome;
-    }
+    public static readonly Table Table = Lockout.Define(AccountsModule.Schema, "sign_in_failures");
+    private readonly Lockout _lockout = new(database, AccountsModule.Schema, "sign_in_failures");
 
     /// <summary>
-    /// The password check of every sign-in door (portal, CSC API, RAO console, RAO verification): an unknown account
-    /// is checked against the decoy hash (same time, nothing counted); a known one under its lockout.
+    /// The password check of every sign-in door: an unknown account (null hash) is checked against the decoy hash
+    /// (same time, nothing counted); a known one under its lockout.
     /// </summary>
-    public Task<SignInOutcome> CheckAsync(string key, string? passwordHash, string password, DateTimeOffset now, Sessions.SessionOptions settings,
+    public async Task<SignInOutcome> CheckAsync(string key, string? passwordHash, string password, DateTimeOffset now, Sessions.SessionOptions settings,
+        CancellationToken cancellation)
+    {
+        bool Check() => SignIn.Decide(string.IsNullOrEmpty(passwordHash) ? null : passwordHash, password) == SignInOutcome.Success;
+        var outcome = key.Length > 0 && passwordHash is not null
+            ? await _lockout.AttemptAsync(key, now, settings.MaxFailedLogins, settings.Lockout, Check, cancellation)
+            : await _lockout.DecoyAsync(Check, cancellation);
+        return outcome switch { AttemptOutcome.Success => SignInOutcome.Success, AttemptOutcome.Locked => SignInOutcome.Locked, _ => SignInOutcome.Invalid };
+    }
+
+    /// <summary>A "current password" prompt (password change, recovery data): counted toward the same lockout as sign-in.</summary>
+    public async Task<string?> CurrentPasswordProblemAsync(HolderAccount holder, string typed, DateTimeOffset now, Sessions.SessionOptions settings,
         CancellationToken cancellation) =>
-        passwordHash is null
-            ? Task.FromResult(SignIn.Decide(null, password))
-            : AttemptAsync(key, now, settings, () => SignIn.Decide(passwordHash, password) == SignInOutcome.Success, cancellation);
+        await CheckAsync(holder.Id, holder.PasswordHash, typed, now, settings, cancellation) switch
+        {
+            SignInOutcome.Success => null,
+            SignInOutcome.Locked => "password.error.locked",
+            _ => "password.error.current",
+        };
 
-    public async Task ClearAsync(string holderId, CancellationToken cancellation)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellation);
-        await Execute(connection, null, $"update {Name} set failures = 0 where holder_id = $1", cancellation, holderId);
-    }
+    /// <summary>Counts a refused attempt at another door under its own key (e.g. a holder's RAO step), with the same rules.</summary>
+    public Task<AttemptOutcome> AttemptAsync(string key, DateTimeOffset now, Sessions.SessionOptions settings, Func<bool> check, CancellationToken cancellation) =>
+        _lockout.AttemptAsync(key, now, settings.MaxFailedLogins, settings.Lockout, check, cancellation);
 
-    public async Task<int> CountAsync(string holderId, CancellationToken cancellation = default)
-    {
-        await using var command = database.CreateCommand($"select coalesce((select failures from {Name} where holder_id = $1), 0)");
-        command.Parameters.Add(new NpgsqlParameter { Value = holderId });
-        return (int)(await command.ExecuteScalarAsync(cancellation))!;
-    }
+    public Task ClearAsync(string holderId, CancellationToken cancellation) => _lockout.ClearAsync(holderId, cancellation);
 
-    private static readonly string Name = $"{AccountsModule.Schema}.sign_in_failures";
-
-    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellation, params object[] values)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
-        await command.ExecuteNonQueryAsync(cancellation);
-    }
+    public Task<int> CountAsync(string holderId, CancellationToken cancellation = default) => _lockout.CountAsync(holderId, cancellation);
 }

@@ -4,10 +4,16 @@ using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
 using MySign.Accounts.Sessions;
+using MySign.Kernel.Security;
 
 namespace MySign.Accounts.Rao;
 
-/// <summary>The RAO side of "Renew with RAO credentials": right credentials, and the holder belongs to the operator's office.</summary>
+/// <summary>
+/// The RAO side of "Renew with RAO credentials": right credentials of an operator of the holder's own office. The
+/// step is typed into the holder's browser, so it must be neither a password oracle nor a lock-out weapon: an
+/// operator of another office is checked like an unknown name (the decoy hash, the same answer, the same time),
+/// and failures are counted against the holder's renewal door, never against the operator's console sign-in.
+/// </summary>
 public static class VerifyRaoCredentialsHandler
 {
     public static async Task<RaoCredentialsVerified> Handle(VerifyRaoCredentials request, IDocumentSession session, SignInAttempts attempts,
@@ -16,16 +22,19 @@ public static class VerifyRaoCredentialsHandler
         var now = clock.GetUtcNow();
         var id = request.Username.Trim().ToLowerInvariant();
         var op = id.Length is > 0 and <= 64 ? await session.LoadAsync<RaoOperator>(id, cancellation) : null;
-        var outcome = await attempts.CheckAsync(op?.OtpSubject ?? "", op?.PasswordHash, request.Password, now, options.Value, cancellation);
-        if (outcome != SignInOutcome.Success || op is null) return new RaoCredentialsVerified(false, null, null, "rao.verify.error.invalid");
-
         var holder = await session.LoadAsync<HolderAccount>(request.HolderId, cancellation);
-        if (holder is null || holder.Office != op.Office)
+        var ofTheOffice = op is not null && holder is not null && op.Office == holder.Office ? op : null;
+        var outcome = await attempts.AttemptAsync(DoorKey(request.HolderId), now, options.Value,
+            () => SignIn.Decide(ofTheOffice?.PasswordHash, request.Password) == SignInOutcome.Success, cancellation);
+        if (outcome != AttemptOutcome.Success || ofTheOffice is null)
         {
-            session.Insert(AuditEntry.ByRao(request.HolderId, "rao.renewal_refused.office", now, op.Id, op.Office));
-            return new RaoCredentialsVerified(false, null, null, "rao.verify.error.office");
+            session.Insert(AuditEntry.Of(request.HolderId, "rao.renewal_refused", now));
+            return new RaoCredentialsVerified(false, null, null, outcome == AttemptOutcome.Locked ? "rao.verify.error.locked" : "rao.verify.error.invalid");
         }
-        session.Insert(AuditEntry.ByRao(holder.Id, "rao.renewal_authorised", now, op.Id, op.Office));
-        return new RaoCredentialsVerified(true, op.Id, op.Office, null);
+        session.Insert(AuditEntry.ByRao(holder!.Id, "rao.renewal_authorised", now, ofTheOffice.Id, ofTheOffice.Office));
+        return new RaoCredentialsVerified(true, ofTheOffice.Id, ofTheOffice.Office, null);
     }
+
+    /// <summary>The holder's own RAO step: five failures lock it for fifteen minutes.</summary>
+    public static string DoorKey(string holderId) => "rao-step:" + holderId;
 }

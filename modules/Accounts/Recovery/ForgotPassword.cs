@@ -3,6 +3,7 @@ using Marten.Patching;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
+using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
 using MySign.Accounts.Sessions;
@@ -46,7 +47,8 @@ public static class ForgotPasswordEndpoints
     }
 
     [WolverinePost("/reset-password"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
-    public static async Task<IResult> SetPassword(HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts, TimeProvider clock)
+    public static async Task<IResult> SetPassword(HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts, IMessageBus bus,
+        TimeProvider clock)
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
@@ -65,6 +67,7 @@ public static class ForgotPasswordEndpoints
         // Every session of the holder ends: whoever knew the old password is out.
         session.DeleteWhere<PortalSession>(s => s.PrincipalId == holder.Id);
         session.Insert(AuditEntry.Of(holder.Id, "password.reset", now));
+        await bus.PublishAsync(new HolderCredentialsChanged(holder.Id, now)); // and every CSC token
         await attempts.ClearAsync(holder.Id, context.RequestAborted); // a locked-out holder who proved the mailbox may sign in again
         await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, holder.FirstName);
         return ResetPage(new ResetView("", null, "done"));
@@ -101,8 +104,3 @@ public static class PasswordResetRequestedHandler
     }
 }
 
-public static class RateLimits
-{
-    public const string Login = "login";
-    public const string Recovery = "recovery";
-}

@@ -62,7 +62,7 @@ public static class CscApi
         methods = new[] { "auth/login", "credentials/list", "credentials/info", "credentials/sendOTP", "credentials/authorize", "signatures/signHash" },
     });
 
-    [WolverinePost("/csc/v2/auth/login"), AllowAnonymous, RequireAntiforgeryToken(false)]
+    [WolverinePost("/csc/v2/auth/login"), AllowAnonymous, RequireAntiforgeryToken(false), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Login)]
     public static async Task<IResult> Login(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var header = context.Request.Headers.Authorization.ToString();

@@ -130,7 +130,7 @@ public static class RenewalWizardEndpoints
         return Results.Redirect($"/store/orders/{opened.OrderId}");
     }
 
-    [WolverinePost("/renewal/{id}/rao")]
+    [WolverinePost("/renewal/{id}/rao"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
     public static async Task<IResult> Rao(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Rao);

@@ -47,7 +47,7 @@ public static class TrustyEndpoints
     public static async Task<IResult> Panel(IQuerySession session, HttpContext context) =>
         View(new TrustyAnswer(null, "", null, [], await Top(session, context.RequestAborted), false));
 
-    [WolverinePost("/trusty"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Accounts.Recovery.RateLimits.Login)]
+    [WolverinePost("/trusty"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Assistant)]
     public static async Task<IResult> Ask(HttpContext context, IDocumentSession session, TimeProvider clock)
     {
         var question = (await context.Request.ReadFormAsync(context.RequestAborted))["question"].ToString().Trim();

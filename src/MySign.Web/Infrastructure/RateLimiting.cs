@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
-using MySign.Accounts.Recovery;
+using MySign.Kernel.Web;
 
 namespace MySign.Web.Infrastructure;
 
@@ -16,6 +16,7 @@ public static class RateLimiting
     {
         var login = configuration.GetValue("RateLimits:LoginPerWindow", 20);
         var recovery = configuration.GetValue("RateLimits:RecoveryPerWindow", 5);
+        var assistant = configuration.GetValue("RateLimits:AssistantPerWindow", 30);
         var window = configuration.GetValue("RateLimits:Window", TimeSpan.FromMinutes(1));
         services.AddRateLimiter(options =>
         {
@@ -23,11 +24,17 @@ public static class RateLimiting
             options.OnRejected = (context, _) =>
             {
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : window;
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return ValueTask.CompletedTask;
+                var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                var response = context.HttpContext.Response;
+                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                // Client software gets the API's JSON error; people get the 429 page (the status code pages).
+                return ApiPaths.Is(context.HttpContext.Request.Path)
+                    ? new ValueTask(response.WriteAsJsonAsync(new { error = "too_many_requests", error_description = $"Too many requests: retry in {seconds} seconds" }))
+                    : ValueTask.CompletedTask;
             };
             options.AddPolicy(RateLimits.Login, http => PerIp(http, "login", login, window));
             options.AddPolicy(RateLimits.Recovery, http => PerIp(http, "recovery", recovery, window));
+            options.AddPolicy(RateLimits.Assistant, http => PerIp(http, "assistant", assistant, window));
         });
         if (configuration.GetValue("Network:TrustForwardedFor", false))
         {

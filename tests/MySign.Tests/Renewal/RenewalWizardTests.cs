@@ -124,9 +124,11 @@ public sealed class RenewalWizardTests(AppFixture app)
 
         var elsewhere = await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = other.Id, ["rao_password"] = other.Password });
         elsewhere.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        elsewhere.Document.QuerySelector("#rao-error")!.TextContent.ShouldContain("not registered at your office");
         elsewhere.Document.QuerySelector("#rao_username")!.GetAttribute("value").ShouldBe(other.Id);
-        (await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = "wrong" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var wrong = await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = "wrong" });
+        wrong.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        // Another office's right password reads exactly like a wrong one: the step tells nothing about other offices.
+        elsewhere.Document.QuerySelector("#rao-error")!.TextContent.ShouldBe(wrong.Document.QuerySelector("#rao-error")!.TextContent);
         (await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = office.Password })).Text.ShouldContain("Set the new signing PIN");
         // Stopped at the desk: at the next visit the home page offers the renewal where it was left.
         using (var later = app.Client())
@@ -136,6 +138,27 @@ public sealed class RenewalWizardTests(AppFixture app)
         }
 
         (await ActivateAndConfirm(client, holder, id)).Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+    }
+
+    [Fact]
+    public async Task the_rao_step_is_no_password_oracle_and_no_lockout_weapon_against_operators()
+    {
+        var office = await Operators.CreateAsync(app.Store);
+        var victim = await Operators.CreateAsync(app.Store);
+        var (holder, client) = await HolderInWindow(office: office.Office);
+        var id = await Start(client, "rao");
+        await PastConsentsAndOtp(client, holder, id);
+
+        // A holder hammers another office's operator (and their own office's) with wrong passwords.
+        for (var i = 0; i < 6; i++)
+            await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = i % 2 == 0 ? victim.Id : office.Id, ["rao_password"] = "guess-" + i });
+        // Neither operator's console sign-in is locked by it.
+        using (var console = app.Client()) (await Operators.SignInAsync(console, app.Store, victim)).Status.ShouldBe(HttpStatusCode.Redirect);
+        using (var console = app.Client()) (await Operators.SignInAsync(console, app.Store, office)).Status.ShouldBe(HttpStatusCode.Redirect);
+        // The holder's RAO step is what gets locked: even the right operator password is refused for now.
+        var locked = await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = office.Password });
+        locked.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        locked.Document.QuerySelector("#rao-error")!.TextContent.ShouldContain("15 minutes");
     }
 
     [Fact]
