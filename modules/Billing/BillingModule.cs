@@ -17,10 +17,11 @@ public static class BillingModule
     {
         services.AddOptions<PaymentOptions>().Bind(configuration.GetSection("Billing:Payments")).PostConfigure<IHostEnvironment>((options, environment) =>
         {
+            if (environment.IsProduction()) PaymentOptions.RequireHostedProvider(options);
             if (options.WebhookSecret.Length > 0) return;
             if (environment.IsProduction()) throw new InvalidOperationException("Billing:Payments:WebhookSecret must be configured in Production.");
             options.WebhookSecret = "mysign-development-webhook-secret";
-        });
+        }).ValidateOnStart(); // checked when the host starts, not at the first payment
         services.AddSingleton<WebhookSignature>();
         // The real provider's adapter when configured; otherwise the sandbox, which behaves like one.
         if (string.Equals(configuration["Billing:Payments:Provider"], "hosted", StringComparison.OrdinalIgnoreCase))

@@ -23,6 +23,8 @@ using Wolverine.Marten;
 var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
 
+// No Server header: nothing tells an attacker what runs the site.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Host.UseSerilog((context, logging) => Logging.Configure(context, logging));
 
 var connectionString = Database.ConnectionString(configuration);

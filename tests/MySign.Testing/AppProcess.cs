@@ -24,14 +24,36 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     private SmtpServer? _smtp;
+    private Func<string, string>? _routeDatabase;
     private IDictionary<string, string>? _settings;
 
-    public async Task StartAsync(SmtpServer smtp, IDictionary<string, string>? settings = null)
+    /// <param name="routeDatabase">rewrites the app's connection string (e.g. through a <see cref="TcpProxy"/>).</param>
+    /// <param name="releaseStep">runs fly.toml's release command (`resources setup`) on the new database first, as a deployment does.</param>
+    public async Task StartAsync(SmtpServer smtp, IDictionary<string, string>? settings = null, Func<string, string>? routeDatabase = null, bool releaseStep = false)
     {
         _database = await TestDatabase.CreateAsync("mysign_app");
+        _routeDatabase = routeDatabase;
         BaseAddress = new Uri($"http://127.0.0.1:{SmtpServer.FreePort()}");
         (_smtp, _settings) = (smtp, settings);
+        if (releaseStep)
+        {
+            var (exit, output) = await RunAsync("resources", "setup");
+            if (exit != 0) throw new InvalidOperationException("The release step failed:\n" + output);
+        }
         await LaunchAsync();
+    }
+
+    /// <summary>Runs the app's command line (e.g. `resources setup`, `rao-add`) with the app's settings; its exit code and output.</summary>
+    public async Task<(int Exit, string Output)> RunAsync(params string[] arguments)
+    {
+        var start = StartInfo(arguments);
+        start.RedirectStandardInput = true;
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     /// <summary>kill -9: no shutdown code runs, whatever was in memory is gone.</summary>
@@ -48,22 +70,7 @@ public sealed class AppProcess : IAsyncDisposable
 
     private async Task LaunchAsync()
     {
-        var smtp = _smtp!;
-        var settings = _settings;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MySign.Web.dll"),
-            "--contentRoot", Path.Combine(RepositoryRoot(), "src", "MySign.Web")])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
-        };
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development", ["ASPNETCORE_URLS"] = BaseAddress.ToString(),
-            ["ConnectionStrings__Postgres"] = _database!.ConnectionString, ["Demo__Seed"] = "true",
-            ["Sessions__SecureCookies"] = "false", ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = smtp.Port.ToString(),
-            ["Smtp__Maildir"] = smtp.Maildir, ["Portal__BaseUrl"] = BaseAddress.ToString().TrimEnd('/'),
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
-        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var start = StartInfo([]);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _process = new Process { StartInfo = start };
         DataReceivedEventHandler collect = (_, e) =>
@@ -79,6 +86,27 @@ public sealed class AppProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
         var finished = await Task.WhenAny(ready.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
         if (finished != ready.Task) throw new InvalidOperationException("The app did not start:\n" + Output);
+    }
+
+    private ProcessStartInfo StartInfo(string[] arguments)
+    {
+        var smtp = _smtp!;
+        var settings = _settings;
+        string[] command = arguments.Length == 0 ? ["--contentRoot", Path.Combine(RepositoryRoot(), "src", "MySign.Web")] : arguments;
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MySign.Web.dll"), .. command])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
+        };
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development", ["ASPNETCORE_URLS"] = BaseAddress.ToString(),
+            ["ConnectionStrings__Postgres"] = _routeDatabase?.Invoke(_database!.ConnectionString) ?? _database!.ConnectionString, ["Demo__Seed"] = "true",
+            ["Sessions__SecureCookies"] = "false", ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = smtp.Port.ToString(),
+            ["Smtp__Maildir"] = smtp.Maildir, ["Portal__BaseUrl"] = BaseAddress.ToString().TrimEnd('/'),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        return start;
     }
 
     public async ValueTask DisposeAsync()

@@ -28,8 +28,24 @@ public sealed class SessionAuthenticationHandler(
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string ExpiredItem = "mysign:session-expired";
+    private const string OutageItem = "mysign:database-outage";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        try
+        {
+            return await AuthenticateSessionAsync();
+        }
+        catch (Exception e) when (Outage.IsDatabase(e))
+        {
+            // Not thrown from here: the result is kept for the whole request, so the error page re-executed after
+            // the failure would fail again. A page that needs the holder throws it at the challenge (→ the 503 page).
+            Context.Items[OutageItem] = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            return AuthenticateResult.NoResult();
+        }
+    }
+
+    private async Task<AuthenticateResult> AuthenticateSessionAsync()
     {
         var settings = sessionOptions.Value;
         if (!Request.Cookies.TryGetValue(settings.CookieFor(Context), out var token) || string.IsNullOrEmpty(token))
@@ -66,6 +82,7 @@ public sealed class SessionAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[OutageItem] is System.Runtime.ExceptionServices.ExceptionDispatchInfo outage) outage.Throw();
         var expired = Context.Items.ContainsKey(ExpiredItem);
         var login = Request.Path.StartsWithSegments("/rao") ? "/rao/login" : "/login";
         var target = expired ? login + "?expired=1" : login;

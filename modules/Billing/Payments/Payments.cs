@@ -22,6 +22,20 @@ public sealed class PaymentOptions
     public string Iban { get; set; } = "IT60X0542811101000000123456";
     /// <summary>The bearer token the bank-statement integration posts camt.053 files with; empty turns the import off.</summary>
     public string BankImportToken { get; set; } = "";
+
+    /// <summary>
+    /// Production sells for real: the sandbox (whose own page "approves" any payment) must never answer there, so
+    /// the host refuses to start unless the hosted provider is configured.
+    /// </summary>
+    public static void RequireHostedProvider(PaymentOptions options)
+    {
+        if (!string.Equals(options.Provider, "hosted", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException(
+                "Billing:Payments:Provider must be \"hosted\" in Production (Billing__Payments__Provider=hosted with Billing__Payments__Url and " +
+                "Billing__Payments__ApiKey): the sandbox provider would let anyone pay an order by pressing \"approve\".");
+        if (string.IsNullOrWhiteSpace(options.Url) || !Uri.TryCreate(options.Url, UriKind.Absolute, out _) || string.IsNullOrWhiteSpace(options.ApiKey))
+            throw new InvalidOperationException("Billing:Payments:Url and Billing:Payments:ApiKey must be configured in Production for the hosted payment provider.");
+    }
 }
 
 /// <summary>A hosted payment page: the holder is sent there and comes back; only the signed webhook says "paid".</summary>

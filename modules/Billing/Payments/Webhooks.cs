@@ -67,9 +67,9 @@ public static class PaymentWebhookEndpoint
 public static class SandboxProviderEndpoints
 {
     [WolverineGet("/store/sandbox/{id}"), AllowAnonymous]
-    public static async Task<IResult> Show(string id, HttpContext context, IQuerySession session)
+    public static async Task<IResult> Show(string id, HttpContext context, IQuerySession session, IPaymentProvider provider)
     {
-        var checkout = id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
+        var checkout = provider is SandboxPaymentProvider && id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
         if (checkout is null) return Results.NotFound();
         return new HtmlView(typeof(SandboxProviderEndpoints).Assembly, "Payments/Sandbox",
             new SandboxView(checkout, Store.Money.Format(checkout.Amount, MySign.Kernel.Localization.Strings.Language)), "sandbox.title") { Partial = false };
@@ -77,9 +77,10 @@ public static class SandboxProviderEndpoints
 
     [WolverinePost("/store/sandbox/{id}"), AllowAnonymous]
     public static async Task<IResult> Decide(string id, HttpContext context, IDocumentSession session, WebhookSignature signature, IMessageBus bus,
-        ILogger<SandboxCheckout> logger)
+        ILogger<SandboxCheckout> logger, IPaymentProvider provider)
     {
-        var checkout = id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
+        // Only where the sandbox is the provider (never in Production): a real provider's orders are never "approved" here.
+        var checkout = provider is SandboxPaymentProvider && id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
         if (checkout is null) return Results.NotFound();
         if (checkout.State != "open") return Results.Redirect(checkout.ReturnUrl);
         var decision = (await context.Request.ReadFormAsync(context.RequestAborted))["decision"].ToString();

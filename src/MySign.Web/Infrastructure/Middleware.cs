@@ -5,9 +5,11 @@ using Serilog.Context;
 
 namespace MySign.Web.Infrastructure;
 
-/// <summary>Strict headers on every response; authenticated pages are never cached.</summary>
-public sealed class SecurityHeaders(RequestDelegate next)
+/// <summary>Strict headers on every response; authenticated pages are never cached. Production adds HSTS (a year, subdomains).</summary>
+public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment environment)
 {
+    private readonly bool _hsts = environment.IsProduction();
+
     // htmx's own indicator styles are turned off in its config, so no inline style or script is needed.
     private const string Csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
                                "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -16,7 +18,7 @@ public sealed class SecurityHeaders(RequestDelegate next)
     {
         context.Response.OnStarting(static state =>
         {
-            var http = (HttpContext)state;
+            var (http, hsts) = ((HttpContext, bool))state;
             var headers = http.Response.Headers;
             headers.ContentSecurityPolicy = Csp;
             headers.XContentTypeOptions = "nosniff";
@@ -24,10 +26,12 @@ public sealed class SecurityHeaders(RequestDelegate next)
             headers.TryAdd("Referrer-Policy", "same-origin"); // a page may ask for stricter (no-referrer)
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            // Sent whatever the scheme seen here: TLS ends at the proxy in front, and browsers ignore it over plain HTTP.
+            if (hsts) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
             if (http.User.Identity?.IsAuthenticated == true || http.Request.Method != HttpMethods.Get)
                 headers.CacheControl = "no-store";
             return Task.CompletedTask;
-        }, context);
+        }, (context, _hsts));
         return next(context);
     }
 }

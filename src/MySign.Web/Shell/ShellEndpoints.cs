@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+using MySign.Kernel.Localization;
 using Microsoft.AspNetCore.Localization;
 using MySign.Kernel.Web;
 using MySign.Web.Infrastructure;
@@ -41,18 +44,40 @@ public static class ShellEndpoints
         }
     }
 
-    /// <summary>Friendly error pages (never a stack trace): re-executed for 4xx/5xx without a body.</summary>
-    [WolverineGet("/error/{code}"), AllowAnonymous]
-    public static IResult Error(int code, HttpContext context) => ErrorPage(code);
+    /// <summary>
+    /// Friendly error pages (never a stack trace): re-executed for 4xx/5xx without a body and for unhandled
+    /// exceptions. Never behind the antiforgery check (a failed POST is re-executed as a POST). Software callers (CSC
+    /// API, webhooks, the bank import) get JSON so they can retry; a database outage is a 503 with Retry-After.
+    /// </summary>
+    [WolverineGet("/error/{code}"), AllowAnonymous, RequireAntiforgeryToken(false)]
+    public static IResult Error(int code, HttpContext context) => ErrorPage(code, context);
 
     /// <summary>The same page when the failed request was a form post (the error handler re-executes with its method).</summary>
-    [WolverinePost("/error/{code}"), AllowAnonymous]
-    public static IResult ErrorAfterPost(int code, HttpContext context) => ErrorPage(code);
+    [WolverinePost("/error/{code}"), AllowAnonymous, RequireAntiforgeryToken(false)]
+    public static IResult ErrorAfterPost(int code, HttpContext context) => ErrorPage(code, context);
 
-    private static IResult ErrorPage(int code)
+    private static IResult ErrorPage(int code, HttpContext context)
     {
-        var key = code switch { 404 => "error.not_found", 403 => "error.forbidden", 400 => "error.bad_request", 429 => "error.too_many", _ => "error.server" };
-        var status = code is >= 400 and < 600 ? code : 500;
-        return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(key), "error.title") { StatusCode = status };
+        var failure = context.Features.Get<IExceptionHandlerFeature>();
+        var outage = Outage.IsDatabase(failure?.Error);
+        var status = outage ? StatusCodes.Status503ServiceUnavailable : code is >= 400 and < 600 ? code : 500;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+            context.Response.Headers.RetryAfter = ((int)Outage.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var original = failure?.Path ?? context.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath;
+        if (original is not null && ApiPaths.Is(original))
+            return Results.Json(new { error = ApiError(status), error_description = Strings.T(Key(status)) }, statusCode: status);
+        return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status)), "error.title") { StatusCode = status };
     }
+
+    private static string Key(int status) => status switch
+    {
+        404 => "error.not_found", 403 => "error.forbidden", 400 => "error.bad_request", 413 => "error.too_large", 429 => "error.too_many",
+        503 => "error.unavailable", >= 400 and < 500 => "error.bad_request", _ => "error.server",
+    };
+
+    private static string ApiError(int status) => status switch
+    {
+        404 => "not_found", 413 => "request_too_large", 429 => "too_many_requests", 503 => "temporarily_unavailable",
+        >= 400 and < 500 => "invalid_request", _ => "server_error",
+    };
 }
