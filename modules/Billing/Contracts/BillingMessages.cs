@@ -24,3 +24,9 @@ public sealed record RenewalOrderOpened(Guid OrderId);
 
 /// <summary>A store order was paid (confirmed by the payment provider's signed webhook or a reconciled bank transfer).</summary>
 public sealed record OrderPaid(Guid OrderId, string HolderId, Guid RenewalId, decimal Gross, DateTimeOffset At);
+
+/// <summary>
+/// The holder cancelled a renewal: its store order must not take money for nothing. Unpaid, it is cancelled (a later
+/// credit is refunded); paid (the payment crossed the cancellation), it is marked for refund.
+/// </summary>
+public sealed record CancelRenewalOrder(Guid RenewalId);

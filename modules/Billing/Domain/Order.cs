@@ -34,6 +34,66 @@ public sealed class Order
     public string? InvoiceNumber { get; set; }
     /// <summary>The language the holder paid in: the confirmation and invoice use it.</summary>
     public string Language { get; set; } = "en";
+    /// <summary>Every credit received for this order (card capture, bank transfer entries), with what it did.</summary>
+    public List<ReceivedCredit> Credits { get; set; } = [];
+    /// <summary>Euro received toward the order's total (credits in another currency are not counted).</summary>
+    public decimal Received { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    /// <summary>Euro received that is not owed: overpayment, a credit after the order was paid or cancelled. Shown to the holder and the operator.</summary>
+    public decimal RefundDue => (RenewalCancelledAfterPayment ? Received : 0) +
+        Credits.Where(c => c.Outcome is CreditOutcome.Overpaid or CreditOutcome.AfterPayment or CreditOutcome.AfterCancellation && c.Currency == "EUR")
+            .Sum(c => c.Outcome == CreditOutcome.Overpaid ? c.Excess : c.Amount);
+
+    /// <summary>The payment and the renewal's cancellation crossed: what was paid is refunded.</summary>
+    public bool RenewalCancelledAfterPayment { get; set; }
+
+    /// <summary>Credits an operator must look at (refund or return to the payer).</summary>
+    public IEnumerable<ReceivedCredit> Exceptions => Credits.Where(c => c.Outcome is not (CreditOutcome.Partial or CreditOutcome.Paid));
+
+    /// <summary>
+    /// A credit arrives for this order. Credits in euro accumulate; the order is paid when they reach the total.
+    /// Everything else is recorded as an exception, never lost: another currency (returned to the payer), more than
+    /// the total (the excess is refunded), or money for an order already paid or cancelled (refunded).
+    /// </summary>
+    public CreditOutcome Credit(string source, string entryId, decimal amount, string currency, DateTimeOffset now)
+    {
+        var outcome = Status switch
+        {
+            _ when amount <= 0 => CreditOutcome.Invalid,
+            _ when currency != "EUR" => CreditOutcome.WrongCurrency,
+            OrderStatus.Paid => CreditOutcome.AfterPayment,
+            OrderStatus.Cancelled => CreditOutcome.AfterCancellation,
+            _ when Received + amount < Gross => CreditOutcome.Partial,
+            _ when Received + amount > Gross => CreditOutcome.Overpaid,
+            _ => CreditOutcome.Paid,
+        };
+        var excess = outcome == CreditOutcome.Overpaid ? Received + amount - Gross : 0;
+        if (outcome is CreditOutcome.Partial or CreditOutcome.Paid or CreditOutcome.Overpaid)
+        {
+            Received += amount;
+            if (outcome != CreditOutcome.Partial)
+            {
+                Status = OrderStatus.Paid;
+                PaidAt = now;
+            }
+        }
+        Credits.Add(new ReceivedCredit(source, entryId, amount, currency, now, outcome, excess));
+        return outcome;
+    }
+
+    /// <summary>The renewal was cancelled: an unpaid order is cancelled (its transfer instructions go); a paid one stays paid and is refunded.</summary>
+    public void CancelForRenewal(DateTimeOffset now)
+    {
+        if (Status == OrderStatus.Cancelled) return;
+        if (Status == OrderStatus.Paid)
+        {
+            RenewalCancelledAfterPayment = true;
+            return;
+        }
+        Status = OrderStatus.Cancelled;
+        CancelledAt = now;
+    }
 
     /// <summary>Sets the price from the list price and the discount: net, VAT, gross.</summary>
     public void Price(decimal listPrice, decimal vatRate, decimal discount)
@@ -46,6 +106,11 @@ public sealed class Order
         Gross = Net + Vat;
     }
 }
+
+/// <summary>What a credit did to its order. Partial and Paid count toward it; the others are exceptions for an operator.</summary>
+public enum CreditOutcome { Partial, Paid, Overpaid, WrongCurrency, AfterPayment, AfterCancellation, Invalid }
+
+public sealed record ReceivedCredit(string Source, string EntryId, decimal Amount, string Currency, DateTimeOffset At, CreditOutcome Outcome, decimal Excess = 0);
 
 /// <summary>A promotional code: a percentage or a fixed amount off the net price, within dates, up to a number of uses.</summary>
 public sealed class PromoCode

@@ -18,7 +18,14 @@ namespace MySign.Billing.Payments;
 /// <summary>A credit booked on the TSP's account, as an ISO 20022 camt.053 statement reports it.</summary>
 public sealed record BankCredit(string EntryId, decimal Amount, string Currency, string RemittanceInfo);
 
-public sealed record ReconciliationReport(int Applied, int Unmatched, int Duplicates);
+/// <summary>
+/// What one statement did. Applied: credits that paid something (all or part of an order); Paid: orders that became
+/// paid; Exceptions: credits an operator must refund or return (overpaid, another currency, an order already paid or
+/// cancelled), each with its entry and the order's reference.
+/// </summary>
+public sealed record ReconciliationReport(int Applied, int Paid, int Unmatched, int Duplicates, IReadOnlyList<ReconciliationException> Exceptions);
+
+public sealed record ReconciliationException(string Entry, string Reference, string Kind, decimal Amount, string Currency);
 
 /// <summary>
 /// Reads camt.053 (BkToCstmrStmt): every booked credit entry with its amount, currency, the bank's reference and
@@ -87,13 +94,15 @@ public static class BankStatementEndpoint
             return Results.Json(new { error = "not_camt053" }, statusCode: StatusCodes.Status400BadRequest);
         }
         var report = await ReconcileAsync(credits, session, bus, context.RequestAborted);
-        logger.LogInformation("Bank statement: {Applied} applied, {Unmatched} unmatched, {Duplicates} already known", report.Applied, report.Unmatched, report.Duplicates);
+        logger.LogInformation("Bank statement: {Applied} applied, {Paid} orders paid, {Unmatched} unmatched, {Duplicates} already known, {Exceptions} exceptions",
+            report.Applied, report.Paid, report.Unmatched, report.Duplicates, report.Exceptions.Count);
         return Results.Json(report);
     }
 
     public static async Task<ReconciliationReport> ReconcileAsync(IReadOnlyList<BankCredit> credits, IQuerySession session, IMessageBus bus, CancellationToken cancellation)
     {
-        int applied = 0, unmatched = 0, duplicates = 0;
+        int applied = 0, paid = 0, unmatched = 0, duplicates = 0;
+        var exceptions = new List<ReconciliationException>();
         foreach (var credit in credits)
         {
             var reference = Camt053.Reference().Match(credit.RemittanceInfo.ToUpperInvariant());
@@ -101,11 +110,22 @@ public static class BankStatementEndpoint
                 ? await session.Query<Order>().Where(o => o.TransferReference == reference.Value).FirstOrDefaultAsync(cancellation)
                 : null;
             if (order is null) { unmatched++; continue; }
-            if (await session.LoadAsync<ProcessedPaymentEvent>("bank:" + credit.EntryId, cancellation) is not null) { duplicates++; continue; }
-            await bus.InvokeAsync(new ApplyPaymentEvent("bank", new PaymentEvent(credit.EntryId, "payment.succeeded", order.Id,
-                credit.Amount.ToString("0.00", CultureInfo.InvariantCulture), credit.Currency)), cancellation);
-            applied++;
+            PaymentApplied result;
+            try
+            {
+                result = await bus.InvokeAsync<PaymentApplied>(new ApplyPaymentEvent("bank", new PaymentEvent(credit.EntryId, "payment.succeeded", order.Id,
+                    credit.Amount.ToString("0.00", CultureInfo.InvariantCulture), credit.Currency)), cancellation);
+            }
+            catch (Exception e) when (PaymentWebhookEndpoint.LostTheRace(e))
+            {
+                result = new PaymentApplied(true, order.Id, null); // the same entry, imported at the same moment by another call
+            }
+            if (result.Duplicate) { duplicates++; continue; }
+            if (result.Counted) applied++;
+            if (result.Outcome is CreditOutcome.Paid or CreditOutcome.Overpaid) paid++;
+            if (result.Outcome is not (null or CreditOutcome.Partial or CreditOutcome.Paid))
+                exceptions.Add(new ReconciliationException(credit.EntryId, reference.Value, result.Outcome.Value.ToString(), credit.Amount, credit.Currency));
         }
-        return new ReconciliationReport(applied, unmatched, duplicates);
+        return new ReconciliationReport(applied, paid, unmatched, duplicates, exceptions);
     }
 }

@@ -42,7 +42,7 @@ public static class PaymentWebhookEndpoint
         if (payment is null || payment.Id.Length is 0 or > 100) return Refused("bad_event");
         try
         {
-            await bus.InvokeAsync(new ApplyPaymentEvent(provider, payment), cancellation);
+            await bus.InvokeAsync<PaymentApplied>(new ApplyPaymentEvent(provider, payment), cancellation);
         }
         catch (Exception e) when (LostTheRace(e))
         {
@@ -55,7 +55,7 @@ public static class PaymentWebhookEndpoint
     private static IResult Refused(string error) => Results.Json(new { error }, statusCode: StatusCodes.Status400BadRequest);
 
     /// <summary>The event's key already inserted, or the order changed meanwhile (Marten may report both at once).</summary>
-    private static bool LostTheRace(Exception e) => e switch
+    public static bool LostTheRace(Exception e) => e switch
     {
         JasperFx.DocumentAlreadyExistsException or JasperFx.ConcurrencyException => true,
         AggregateException aggregate => aggregate.InnerExceptions.All(LostTheRace),

@@ -12,7 +12,8 @@ using Wolverine.Http;
 namespace MySign.Billing.Store;
 
 public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
-    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, string Iban);
+    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, string Iban,
+    string Received = "", string Remaining = "", string? Refund = null);
 
 /// <summary>
 /// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
@@ -169,7 +170,9 @@ public static class StoreEndpoints
         var masked = order.Billing?.FiscalCode is { Length: > 6 } code ? code[..6] + new string('*', code.Length - 6) : null;
         return new HtmlView(typeof(StoreEndpoints).Assembly, "Store/Store",
             new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
-                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, iban), "store.title") { StatusCode = status };
+                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, iban,
+                Money.Format(order.Received, language), Money.Format(Math.Max(0, order.Gross - order.Received), language),
+                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null), "store.title") { StatusCode = status };
     }
 }
 

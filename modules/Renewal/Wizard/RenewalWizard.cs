@@ -214,7 +214,12 @@ public static class RenewalWizardEndpoints
         var request = await Own(session, context, id);
         if (request is null) return Results.NotFound();
         if (!request.InProgress) return Wizard(context, request, Error("form", "renewal.error.step"), status: StatusCodes.Status409Conflict);
+        // Paid in the store: cancelling now would throw the money away; the renewal is one activation from done.
+        if (request.Path == RenewalPaths.Store && request.Step is RenewalStep.Activate or RenewalStep.ConfirmActivation)
+            return Wizard(context, request, Error("form", "renewal.error.paid_no_cancel"), status: StatusCodes.Status409Conflict);
         if (request.CouponCode is not null) await bus.PublishAsync(new ReleaseCoupon(request.CouponCode, request.Id));
+        // An order waiting for a transfer or a card is cancelled with it (a credit that still arrives is refunded).
+        if (request.Path == RenewalPaths.Store) await bus.PublishAsync(new CancelRenewalOrder(request.Id));
         request.Step = RenewalStep.Cancelled;
         request.ProtectedPin = null;
         request.EndedAt = clock.GetUtcNow();

@@ -175,7 +175,9 @@ public sealed class StoreTests(AppFixture app)
         again.Document.QuerySelector("#billing_name")!.GetAttribute("value").ShouldBe("Gallo Srl");
     }
 
-    private static string Statement(params (string EntryRef, string Amount, string Remittance)[] credits) => $"""
+    private static string Statement(params (string EntryRef, string Amount, string Remittance)[] credits) => StatementIn("EUR", credits);
+
+    private static string StatementIn(string currency, params (string EntryRef, string Amount, string Remittance)[] credits) => $"""
         <?xml version="1.0" encoding="UTF-8"?>
         <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
           <BkToCstmrStmt>
@@ -184,7 +186,7 @@ public sealed class StoreTests(AppFixture app)
               <Id>1</Id><Acct><Id><IBAN>IT60X0542811101000000123456</IBAN></Id></Acct>
               {string.Concat(credits.Select(c => $"""
               <Ntry>
-                <Amt Ccy="EUR">{c.Amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+                <Amt Ccy="{currency}">{c.Amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
                 <BookgDt><Dt>2026-11-23</Dt></BookgDt><AcctSvcrRef>{c.EntryRef}</AcctSvcrRef>
                 <NtryDtls><TxDtls><RmtInf><Ustrd>{c.Remittance}</Ustrd></RmtInf></TxDtls></NtryDtls>
               </Ntry>
@@ -216,14 +218,17 @@ public sealed class StoreTests(AppFixture app)
 
         (await Import(Statement(("B-1", "36.60", "rinnovo " + reference)), "wrong-token")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await Import("<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><Document>&e;</Document>")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        // Too little, or someone else's reference: nothing is paid.
-        var partial = await Import(Statement(("B-0", "10.00", "acconto " + reference), ("B-9", "36.60", "MYSIGN-0000000000")));
-        (await partial.Content.ReadAsStringAsync()).ShouldContain("\"unmatched\":1");
+        // A part of the total, and someone else's reference: the part is kept toward the order, nothing is paid yet.
+        var partial = await (await Import(Statement(("B-0", "10.00", "acconto " + reference), ("B-9", "36.60", "MYSIGN-0000000000")))).Content.ReadAsStringAsync();
+        partial.ShouldContain("\"unmatched\":1");
+        partial.ShouldContain("\"applied\":1");
+        partial.ShouldContain("\"paid\":0");
         await using (var session = app.Store.QuerySession())
             (await session.LoadAsync<Order>(order))!.Status.ShouldBe(OrderStatus.AwaitingTransfer);
+        (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#transfer-received")!.TextContent.ShouldContain("€26.60");
 
-        var statement = Statement(("B-1", "36.60", "Rinnovo firma " + reference.ToLowerInvariant()));
-        (await (await Import(statement)).Content.ReadAsStringAsync()).ShouldContain("\"applied\":1");
+        var statement = Statement(("B-1", "26.60", "Rinnovo firma " + reference.ToLowerInvariant()));
+        (await (await Import(statement)).Content.ReadAsStringAsync()).ShouldContain("\"paid\":1");
         (await (await Import(statement)).Content.ReadAsStringAsync()).ShouldContain("\"duplicates\":1", customMessage: "the same statement imported twice pays once");
         await RenewalAt(renewal, RenewalStep.Activate);
 
@@ -235,6 +240,94 @@ public sealed class StoreTests(AppFixture app)
         (await nextVisit.PostAsync($"/renewal/{renewal}/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }))
             .Text.ShouldContain("Your Remote Signature certificate has been renewed.");
         (await Pdf.TextAsync(await nextVisit.Response($"/store/orders/{order}/invoice.pdf"))).ShouldContain("Paid by bank transfer.");
+    }
+
+    private async Task<(TestHolder Holder, PortalClient Client, Guid Renewal, Guid Order, string Reference)> AwaitingTransfer()
+    {
+        var (holder, client, renewal, order) = await AtTheStore();
+        await Checkout(client, order, $"transfer-{holder.Id}@example.test", "transfer");
+        var reference = (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#transfer-reference")!.TextContent;
+        return (holder, client, renewal, order, reference);
+    }
+
+    private async Task<System.Text.Json.JsonElement> Report(string xml)
+    {
+        using var response = await Import(xml);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private async Task<Order> OrderNow(Guid id)
+    {
+        await using var session = app.Store.QuerySession();
+        return (await session.LoadAsync<Order>(id))!;
+    }
+
+    [Fact]
+    public async Task transfer_credits_add_up_and_overpaid_foreign_or_late_money_is_an_exception_an_operator_sees()
+    {
+        var (_, client, renewal, order, reference) = await AwaitingTransfer();
+        var first = await Report(Statement(($"P1-{order:N}", "30.00", reference)));
+        first.GetProperty("applied").GetInt32().ShouldBe(1, "30,00 paid something");
+        first.GetProperty("paid").GetInt32().ShouldBe(0);
+        (await OrderNow(order)).Status.ShouldBe(OrderStatus.AwaitingTransfer);
+        var topUp = await Report(Statement(($"P2-{order:N}", "6.60", reference)));
+        topUp.GetProperty("paid").GetInt32().ShouldBe(1, "30,00 + 6,60 = 36,60 pays the order");
+        (await OrderNow(order)).Status.ShouldBe(OrderStatus.Paid);
+        await RenewalAt(renewal, RenewalStep.Activate);
+
+        // The same amount again, later, as a new bank entry: not "applied", but an exception to refund.
+        var late = await Report(Statement(($"P3-{order:N}", "36.60", reference)));
+        late.GetProperty("applied").GetInt32().ShouldBe(0);
+        late.GetProperty("exceptions")[0].GetProperty("kind").GetString().ShouldBe("AfterPayment");
+        late.GetProperty("exceptions")[0].GetProperty("reference").GetString().ShouldBe(reference);
+        (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#refund-due")!.TextContent.ShouldContain("€36.60");
+
+        var (_, other, _, foreign, otherReference) = await AwaitingTransfer();
+        var dollars = await Report(StatementIn("USD", ($"U1-{foreign:N}", "36.60", otherReference)));
+        dollars.GetProperty("applied").GetInt32().ShouldBe(0);
+        dollars.GetProperty("exceptions")[0].GetProperty("kind").GetString().ShouldBe("WrongCurrency");
+        (await OrderNow(foreign)).Status.ShouldBe(OrderStatus.AwaitingTransfer, "dollars do not pay a euro order");
+        var tooMuch = await Report(Statement(($"O1-{foreign:N}", "100.00", otherReference)));
+        tooMuch.GetProperty("paid").GetInt32().ShouldBe(1);
+        tooMuch.GetProperty("exceptions")[0].GetProperty("kind").GetString().ShouldBe("Overpaid");
+        (await OrderNow(foreign)).RefundDue.ShouldBe(63.40m);
+        (await other.GetAsync($"/store/orders/{foreign}")).Document.QuerySelector("#refund-due")!.TextContent.ShouldContain("€63.40");
+    }
+
+    [Fact]
+    public async Task cancelling_a_renewal_with_a_transfer_pending_cancels_the_order_and_a_credit_that_still_comes_is_refunded_not_lost()
+    {
+        var (_, client, renewal, order, reference) = await AwaitingTransfer();
+        await client.GetAsync($"/renewal/{renewal}");
+        await app.Host.ExecuteAndWaitAsync(async () =>
+            (await client.PostAsync($"/renewal/{renewal}/cancel", new())).Location.ShouldBe("/renewal?cancelled=1"), 30_000);
+        var page = await client.GetAsync($"/store/orders/{order}");
+        page.Document.QuerySelector("#order-cancelled").ShouldNotBeNull();
+        page.Document.QuerySelector("#transfer-reference").ShouldBeNull("no transfer instructions for a cancelled order");
+
+        var late = await Report(Statement(($"C1-{order:N}", "36.60", reference)));
+        late.GetProperty("applied").GetInt32().ShouldBe(0);
+        late.GetProperty("exceptions")[0].GetProperty("kind").GetString().ShouldBe("AfterCancellation");
+        (await OrderNow(order)).Status.ShouldBe(OrderStatus.Cancelled);
+        (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#refund-due")!.TextContent.ShouldContain("€36.60");
+        await using var session = app.Store.QuerySession();
+        (await session.LoadAsync<RenewalRequest>(renewal))!.Step.ShouldBe(RenewalStep.Cancelled);
+    }
+
+    [Fact]
+    public async Task a_paid_renewal_cannot_be_cancelled_into_losing_the_money()
+    {
+        var (holder, client, renewal, order) = await AtTheStore();
+        var provider = (await Checkout(client, order, $"paid-{holder.Id}@example.test")).Location!;
+        await client.PostAsync(provider, new() { ["decision"] = "approve" });
+        await RenewalAt(renewal, RenewalStep.Activate);
+        var wizard = await client.GetAsync($"/renewal/{renewal}");
+        wizard.Document.QuerySelector($"form[action='/renewal/{renewal}/cancel']").ShouldBeNull("no Cancel button once paid");
+        var refused = await client.PostAsync($"/renewal/{renewal}/cancel", new());
+        refused.Status.ShouldBe(HttpStatusCode.Conflict);
+        refused.Text.ShouldContain("already paid");
+        (await RenewalAt(renewal, RenewalStep.Activate)).EndedAt.ShouldBeNull();
     }
 
     [Fact]

@@ -35,11 +35,15 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Billing.Payments.ApplyPaymentEventHandler");
             
             // The actual message execution
-            var outgoing1 = await MySign.Billing.Payments.ApplyPaymentEventHandler.Handle(applyPaymentEvent, documentSession, _npgsqlDataSource, _timeProvider, _loggerForMessage, cancellation).ConfigureAwait(false);
+            (var outgoing1, var outgoing2) = await MySign.Billing.Payments.ApplyPaymentEventHandler.Handle(applyPaymentEvent, documentSession, _npgsqlDataSource, _timeProvider, _loggerForMessage, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
             await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+
+            
+            // Outgoing, cascaded message
+            await context.EnqueueCascadingAsync(outgoing2).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
