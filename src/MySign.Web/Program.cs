@@ -23,8 +23,20 @@ using Wolverine.Marten;
 var builder = WebApplication.CreateBuilder(args);
 var configuration = builder.Configuration;
 
-// No Server header: nothing tells an attacker what runs the site.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+// No Server header: nothing tells an attacker what runs the site. Bodies are limited on the bytes that arrive
+// (chunked ones too): a document to sign is the largest thing anyone sends; form fields are short.
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Limits.MaxRequestBodySize = Limits.MaxRequestBody;
+});
+builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form =>
+{
+    form.MultipartBodyLengthLimit = Limits.MaxRequestBody;
+    form.ValueLengthLimit = Limits.MaxFormValue;
+    form.ValueCountLimit = 200;
+    form.KeyLengthLimit = 200;
+});
 builder.Host.UseSerilog((context, logging) => Logging.Configure(context, logging));
 
 var connectionString = Database.ConnectionString(configuration);

@@ -10,6 +10,7 @@ using MySign.Accounts.Sessions;
 using Wolverine;
 using MySign.Accounts.Recovery;
 using MySign.Kernel.Localization;
+using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
 using Wolverine.Http;
 
@@ -84,6 +85,7 @@ public static partial class AccountPageEndpoints
         if (italy ? !ItalianPostCode().IsMatch(typed.PostCode) : !PostCode().IsMatch(typed.PostCode)) errors["post_code"] = "personal.error.post_code";
         if (!Place().IsMatch(typed.City)) errors["city"] = "personal.error.city";
         if (italy ? !TwoLetters().IsMatch(typed.Province) : typed.Province.Length > 20) errors["province"] = "personal.error.province";
+        TypedText.Check(errors, [("address", typed.Address), ("post_code", typed.PostCode), ("city", typed.City), ("province", typed.Province)]);
         return errors;
     }
 

@@ -82,6 +82,8 @@ public sealed partial class RegistrationForm
         _values["province"] = this["province"].ToUpperInvariant();
         _values["country"] = this["country"].ToUpperInvariant();
         foreach (var (field, key) in AccountPageEndpoints.Validate(Address())) Errors[field] = key;
+        // Everything here is printed on the Registration Request: no bidi controls, no script it cannot print.
+        TypedText.Check(Errors, new[] { "first_name", "last_name", "birth_place", "doc_issuer", "doc_number", "email" }.Select(f => (f, this[f])));
         return Errors.Count == 0;
     }
 
@@ -117,8 +119,10 @@ public sealed partial class RegistrationForm
     }
 
     /// <summary>ISO dates from a date input, or dd/mm/yyyy as people type them.</summary>
+    /// <summary>A date people can mean (years 1900–2200): anything else is refused like a malformed date, never computed with.</summary>
     public static DateOnly? ParseDate(string typed) =>
-        DateOnly.TryParseExact(typed, ["yyyy-MM-dd", "dd/MM/yyyy", "d/M/yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+        DateOnly.TryParseExact(typed, ["yyyy-MM-dd", "dd/MM/yyyy", "d/M/yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+        && date.Year is >= 1900 and <= 2200 ? date : null;
 
     private static bool IsEmail(string typed)
     {

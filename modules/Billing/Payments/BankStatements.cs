@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySign.Billing.Domain;
+using MySign.Kernel.Web;
 using Wolverine;
 using Wolverine.Http;
 
@@ -80,14 +81,12 @@ public static class BankStatementEndpoint
             logger.LogWarning("Bank statement refused: bad credentials");
             return Results.Json(new { error = "unauthorized" }, statusCode: StatusCodes.Status401Unauthorized);
         }
-        if (context.Request.ContentLength > MaxStatement) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+        var bytes = await RequestBody.ReadAsync(context.Request, MaxStatement, context.RequestAborted);
+        if (bytes is null) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
         IReadOnlyList<BankCredit> credits;
         try
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            buffer.Position = 0;
-            credits = Camt053.Read(buffer);
+            credits = Camt053.Read(new MemoryStream(bytes));
         }
         catch (XmlException)
         {

@@ -117,7 +117,10 @@ public sealed class WebhookSignature(IOptions<PaymentOptions> options, TimeProvi
     public bool Verify(string? header, string body)
     {
         if (string.IsNullOrEmpty(header) || options.Value.WebhookSecret.Length == 0) return false;
-        var parts = header.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
+        // A key given twice makes the header ambiguous: refused, never guessed.
+        var pairs = header.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).Select(p => (Key: p[0].Trim(), Value: p[1].Trim())).ToList();
+        if (pairs.DistinctBy(p => p.Key).Count() != pairs.Count) return false;
+        var parts = pairs.ToDictionary(p => p.Key, p => p.Value);
         if (!parts.TryGetValue("t", out var t) || !parts.TryGetValue("v1", out var v1)) return false;
         if (!long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return false;
         if ((clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > options.Value.Tolerance) return false;

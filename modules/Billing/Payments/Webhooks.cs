@@ -24,9 +24,9 @@ public static class PaymentWebhookEndpoint
     public static async Task<IResult> Receive(string provider, HttpContext context, WebhookSignature signature, IMessageBus bus, ILogger<ApplyPaymentEvent> logger)
     {
         if (provider is not ("card" or "paypal")) return Results.NotFound();
-        if (context.Request.ContentLength > MaxBody) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
-        using var reader = new StreamReader(context.Request.Body);
-        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var bytes = await RequestBody.ReadAsync(context.Request, MaxBody, context.RequestAborted);
+        if (bytes is null) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+        var body = System.Text.Encoding.UTF8.GetString(bytes);
         return await ProcessAsync(provider, body, context.Request.Headers[WebhookSignature.Header], signature, bus, logger, context.RequestAborted);
     }
 

@@ -6,6 +6,7 @@ using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
 using MySign.Kernel.Localization;
+using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
 using Wolverine.Http;
 
@@ -106,6 +107,7 @@ public static class StoreEndpoints
         if (values["address"].Length < 5) errors["address"] = "store.error.address";
         if (form["confirm"] != "on") errors["confirm"] = "store.error.confirm";
         if (!Methods.Contains(values["method"])) errors["method"] = "store.error.method";
+        TypedText.Check(errors, new[] { "billing_name", "fiscal_code", "vat_number", "address" }.Select(f => (f, values[f])));
         if (errors.Count > 0) return Page(order, errors, values, StatusCodes.Status422UnprocessableEntity);
 
         order.Billing = new BillingInfo(values["type"], values["billing_name"], values["fiscal_code"].ToUpperInvariant(),

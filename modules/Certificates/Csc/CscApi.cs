@@ -48,6 +48,8 @@ public static class CscApi
     public static readonly TimeSpan AutomaticSadLifetime = TimeSpan.FromHours(1);
     public const int MaxSignatures = 1000;
     public const int AutomaticMaxSignatures = 100_000;
+    /// <summary>A request body: room for a full automatic batch of base64 hashes, no more.</summary>
+    public const int MaxBody = 16 * 1024 * 1024;
 
     private static bool Automatic(HolderCertificate c) => c.Kind == SignatureKind.Automatic;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -232,8 +234,10 @@ public static class CscApi
     {
         var holder = await Holder(context, session, clock);
         if (holder is null) return (null, null, InvalidToken(), default);
+        var bytes = await MySign.Kernel.Web.RequestBody.ReadAsync(context.Request, MaxBody, context.RequestAborted);
+        if (bytes is null) return (holder, null, Error("invalid_request", $"The body is larger than {MaxBody / (1024 * 1024)} MiB", 413), default);
         T? body;
-        try { body = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, Json, context.RequestAborted); }
+        try { body = JsonSerializer.Deserialize<T>(bytes, Json); }
         catch (JsonException) { return (holder, null, Error("invalid_request", "The body is not valid JSON"), default); }
         if (body is null || !Guid.TryParse(credential(body), out var id)) return (holder, null, Error("invalid_request", "Missing or invalid credentialID"), body);
         var certificate = await session.LoadAsync<HolderCertificate>(holder, context.RequestAborted);

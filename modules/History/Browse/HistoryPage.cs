@@ -80,8 +80,9 @@ public static class HistoryPageEndpoints
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TemplateFunctions.PortalTimeZone).DateTime);
         from = string.IsNullOrWhiteSpace(from) ? today.AddDays(-30).ToString("yyyy-MM-dd") : from.Trim();
         to = string.IsNullOrWhiteSpace(to) ? today.ToString("yyyy-MM-dd") : to.Trim();
-        if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", out var first)) return (new HistoryFilter(from, to, "history.error.date", "from"), "", "");
-        if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", out var last)) return (new HistoryFilter(from, to, "history.error.date", "to"), "", "");
+        // Days people can mean: a date outside them (year 1, year 9999) is refused like a malformed one, never computed with.
+        if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", out var first) || first.Year is < 2000 or > 2200) return (new HistoryFilter(from, to, "history.error.date", "from"), "", "");
+        if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", out var last) || last.Year is < 2000 or > 2200) return (new HistoryFilter(from, to, "history.error.date", "to"), "", "");
         if (first > last) return (new HistoryFilter(from, to, "history.error.range", "from"), "", "");
         return (new HistoryFilter(from, to, null, null), SignatureRecord.KeyAt(StartOf(first)), SignatureRecord.KeyAt(StartOf(last.AddDays(1))));
     }

@@ -109,5 +109,13 @@ public sealed class SimplePdf : IDisposable
 
     /// <summary>What DejaVu Sans draws (Latin, Greek, Cyrillic, punctuation, €); control and other characters become '?'.</summary>
     private static string Printable(string text) =>
-        new(text.Select(c => char.IsControl(c) ? ' ' : c < 0x0530 || c is >= '\u2010' and <= '\u2044' || c == '€' ? c : '?').ToArray());
+        new(text.Select(c => char.IsControl(c) ? ' ' : Drawn(c) ? c : '?').ToArray());
+
+    /// <summary>
+    /// Whether every character of <paramref name="text"/> is drawn as itself (forms refuse what is not, with a message,
+    /// rather than print '?'). Scripts written right to left or needing shaping (Arabic, Hebrew, Indic) are not.
+    /// </summary>
+    public static bool CanPrint(string text) => text.All(c => char.IsControl(c) || Drawn(c));
+
+    private static bool Drawn(char c) => c < 0x0530 || c is >= '\u2010' and <= '\u2044' || c == '€';
 }

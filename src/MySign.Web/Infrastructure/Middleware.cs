@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Antiforgery;
 using MySign.Kernel.Localization;
+using MySign.Kernel.Web;
 using Serilog.Context;
 
 namespace MySign.Web.Infrastructure;
@@ -63,6 +64,12 @@ public sealed class AntiforgeryCheck(RequestDelegate next, IAntiforgery antiforg
         var method = context.Request.Method;
         var safe = HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
         var optedOut = context.GetEndpoint()?.Metadata.GetMetadata<IAntiforgeryMetadata>() is { RequiresValidation: false };
+        // The portal's pages post forms and nothing else; software (CSC, webhooks) has its own formats.
+        if (!safe && !ApiPaths.Is(context.Request.Path) && !context.Request.HasFormContentType)
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return;
+        }
         if (!safe && !optedOut && !await antiforgery.IsRequestValidAsync(context))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;

@@ -23,10 +23,7 @@ public static class ShellEndpoints
         context.Response.Cookies.Append(Web.Infrastructure.Web.LanguageCookie,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(lang == "it" ? "it-IT" : "en-GB", lang)),
             new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365), Path = "/", IsEssential = true });
-        var back = form["return"].ToString();
-        // Only a local path: never an open redirect.
-        var local = back.StartsWith('/') && !back.StartsWith("//") && !back.StartsWith("/\\") ? back : "/";
-        return Results.Redirect(local);
+        return Results.Redirect(LocalPath.OrHome(form["return"].ToString()));
     }
 
     [WolverineGet("/health"), AllowAnonymous]
@@ -60,7 +57,9 @@ public static class ShellEndpoints
     {
         var failure = context.Features.Get<IExceptionHandlerFeature>();
         var outage = Outage.IsDatabase(failure?.Error);
-        var status = outage ? StatusCodes.Status503ServiceUnavailable : code is >= 400 and < 600 ? code : 500;
+        // Asked for directly with a code that is no error (/error/1): there is no such page.
+        var status = outage ? StatusCodes.Status503ServiceUnavailable
+            : BadInput(failure?.Error) ?? (code is >= 400 and < 600 ? code : failure is null ? StatusCodes.Status404NotFound : 500);
         if (status == StatusCodes.Status503ServiceUnavailable)
             context.Response.Headers.RetryAfter = ((int)Outage.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var original = failure?.Path ?? context.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath;
@@ -69,9 +68,27 @@ public static class ShellEndpoints
         return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status)), "error.title") { StatusCode = status };
     }
 
+    /// <summary>A failure caused by what the client sent (a body over the limits, a broken multipart or encoding): a 4xx, not our fault.</summary>
+    private static int? BadInput(Exception? error)
+    {
+        // The cause may be wrapped (the antiforgery check reads the form first and wraps what reading it threw).
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            int? status = e switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                InvalidDataException limit when limit.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => StatusCodes.Status413PayloadTooLarge,
+                InvalidDataException or IOException or System.Text.DecoderFallbackException or FormatException => StatusCodes.Status400BadRequest,
+                _ => null,
+            };
+            if (status is not null) return status;
+        }
+        return error is AntiforgeryValidationException ? StatusCodes.Status400BadRequest : null;
+    }
+
     private static string Key(int status) => status switch
     {
-        404 => "error.not_found", 403 => "error.forbidden", 400 => "error.bad_request", 413 => "error.too_large", 429 => "error.too_many",
+        404 => "error.not_found", 403 => "error.forbidden", 400 => "error.bad_request", 413 => "error.too_large", 415 => "error.bad_request", 429 => "error.too_many",
         503 => "error.unavailable", >= 400 and < 500 => "error.bad_request", _ => "error.server",
     };
 

@@ -91,8 +91,76 @@ public sealed class SafetyTests(AppFixture app)
         missing.Text.ShouldContain("does not exist");
 
         await client.GetAsync("/login");
-        var away = await client.PostAsync("/lang", new Dictionary<string, string> { ["lang"] = "it", ["return"] = "//evil.example/" });
-        away.Location.ShouldBe("/");
+        foreach (var target in new[] { "//evil.example/", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "https://evil.example/", "\\\\evil.example", " //evil.example" })
+        {
+            var away = await client.PostAsync("/lang", new Dictionary<string, string> { ["lang"] = "it", ["return"] = target });
+            away.Location.ShouldBe("/", $"'{target}' is not a local path");
+        }
+        (await client.PostAsync("/lang", new Dictionary<string, string> { ["lang"] = "en", ["return"] = "/history?from=2026-01-01" })).Location.ShouldBe("/history?from=2026-01-01");
+    }
+
+    /// <summary>A body whose length is not announced (sent chunked): limits must hold on the bytes that arrive.</summary>
+    private sealed class Unannounced(long length, byte fill = (byte)'a') : Stream
+    {
+        private long _left = length;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, _left);
+            Array.Fill(buffer, fill, offset, n);
+            _left -= n;
+            return n;
+        }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Theory]
+    [InlineData("/webhooks/payments/card", 200 * 1024)]
+    [InlineData("/webhooks/bank/camt053", 6 * 1024 * 1024)]
+    [InlineData("/csc/v2/credentials/info", 17 * 1024 * 1024)]
+    public async Task chunked_bodies_over_an_endpoints_limit_are_refused_on_the_bytes_read(string path, int size)
+    {
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        if (path.Contains("camt053")) http.DefaultRequestHeaders.Authorization = new("Bearer", AppFixture.BankImportToken);
+        if (path.Contains("csc"))
+        {
+            using var login = new HttpRequestMessage(HttpMethod.Post, "/csc/v2/auth/login");
+            login.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Demo.HolderUserId}:{Demo.HolderPassword}")));
+            login.Headers.Add("X-Forwarded-For", "10.250.1." + Random.Shared.Next(1, 250));
+            var token = System.Text.Json.JsonDocument.Parse(await (await http.SendAsync(login)).Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString();
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        }
+        var content = new StreamContent(new Unannounced(size));
+        content.Headers.ContentType = new("application/json");
+        content.Headers.ContentLength.ShouldBeNull("sent without a length");
+        using var response = await http.PostAsync(path, content);
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+    }
+
+    [Fact]
+    public async Task an_upload_over_the_form_limits_gets_a_413_page_in_the_visitors_language_not_a_500()
+    {
+        using var client = app.Client();
+        await client.LoginAsync(Demo.HolderUserId, Demo.HolderPassword);
+        await client.GetAsync("/");
+        using var form = new MultipartFormDataContent("limit-boundary");
+        form.Add(new StringContent(client.Token!), "__RequestVerificationToken");
+        form.Add(new StreamContent(new Unannounced(22L * 1024 * 1024)), "document", "huge.pdf");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/sign") { Content = form };
+        request.Headers.AcceptLanguage.ParseAdd("it-IT");
+        var page = await client.SendAsync(request);
+        page.Status.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        page.Text.ShouldContain("troppo grande");
+        var field = await client.PostAsync("/account/personal", new Dictionary<string, string> { ["address"] = new string('x', 100_000) });
+        field.Status.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]

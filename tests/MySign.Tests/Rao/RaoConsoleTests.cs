@@ -169,6 +169,26 @@ public sealed partial class RaoConsoleTests(AppFixture app)
     }
 
     [Fact]
+    public async Task names_in_a_script_the_registration_request_cannot_print_or_with_bidi_controls_are_refused_beside_the_field()
+    {
+        var op = await Operators.CreateAsync(app.Store);
+        using var rao = await Operator(op);
+        await rao.GetAsync("/rao/holders/new");
+        var form = Applicant.New().Form();
+        form["first_name"] = "محمد";
+        form["birth_place"] = "Roma\u202Eamor";
+        form["doc_issuer"] = "Comune di Roma\u2066";
+        var refused = await rao.PostAsync("/rao/holders", form);
+        refused.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        refused.Document.QuerySelector("#first_name-error")!.TextContent.ShouldContain("cannot print this script");
+        refused.Document.QuerySelector("#first_name")!.GetAttribute("value").ShouldBe("محمد", "what was typed is kept");
+        refused.Document.QuerySelector("#birth_place-error")!.TextContent.ShouldContain("text-direction");
+        refused.Document.QuerySelector("#doc_issuer-error")!.TextContent.ShouldContain("text-direction");
+        await using var session = app.Store.QuerySession();
+        (await session.Query<HolderAccount>().Where(h => h.Email == form["email"]).AnyAsync()).ShouldBeFalse("nothing saved half-way");
+    }
+
+    [Fact]
     public async Task an_operator_cannot_see_print_or_renew_for_another_offices_holder()
     {
         var a = await Operators.CreateAsync(app.Store);
