@@ -23,6 +23,7 @@ public static class BillingModule
             options.WebhookSecret = "mysign-development-webhook-secret";
         }).ValidateOnStart(); // checked when the host starts, not at the first payment
         services.AddSingleton<WebhookSignature>();
+        services.AddSingleton<StoreSignIn>();
         // The real provider's adapter when configured; otherwise the sandbox, which behaves like one.
         if (string.Equals(configuration["Billing:Payments:Provider"], "hosted", StringComparison.OrdinalIgnoreCase))
             services.AddHttpClient<IPaymentProvider, HostedPaymentProvider>();
@@ -38,6 +39,8 @@ public static class BillingModule
             options.Schema.For<ProcessedPaymentEvent>().DatabaseSchemaName(Schema);
             options.Schema.For<SandboxCheckout>().DatabaseSchemaName(Schema);
             options.Schema.For<StoreCustomer>().DatabaseSchemaName(Schema);
+            options.Schema.For<StoreAccountToken>().DatabaseSchemaName(Schema);
+            options.Storage.ExtendedSchemaObjects.Add(StoreSignIn.Table);
             options.Storage.ExtendedSchemaObjects.Add(ApplyPaymentEventHandler.InvoiceNumbers);
         });
         services.AddSingleton<IDemoSeeder, BillingCatalogueSeeder>();

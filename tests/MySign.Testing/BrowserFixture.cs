@@ -109,6 +109,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// queues to go quiet: after a renewal, Certificates' CertificateIssued is still on its way to Renewal, and
     /// handled after this edit it would put the three-year expiry back.
     /// </summary>
+    /// <summary>Follows the link of the store-account confirmation mail in the page, as the person would from their mailbox.</summary>
+    public async Task ConfirmStoreAccountAsync(IPage page, string email)
+    {
+        var mail = await Smtp.WaitForAsync(email, m => StoreAccounts.ConfirmLink().IsMatch(m.TextBody ?? ""));
+        await page.GotoAsync(StoreAccounts.ConfirmLink().Match(mail.TextBody!).Value);
+    }
+
     public async Task DueInAMonthAsync(string holderId)
     {
         await MessagesSettledAsync();

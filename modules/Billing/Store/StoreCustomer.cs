@@ -10,6 +10,8 @@ public sealed class StoreCustomer
     public string Name { get; set; } = "";
     public string PasswordHash { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The link mailed at creation was followed: the address is the creator's. Only confirmed accounts sign in.</summary>
+    public bool Confirmed { get; set; }
 }
 
 /// <summary>PBKDF2-SHA256, 210,000 iterations (OWASP 2023), salted; the store keeps its own credentials.</summary>

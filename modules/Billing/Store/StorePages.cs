@@ -14,7 +14,7 @@ namespace MySign.Billing.Store;
 
 public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
     string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, string Iban,
-    string Received = "", string Remaining = "", string? Refund = null);
+    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null);
 
 /// <summary>
 /// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
@@ -61,8 +61,8 @@ public static class StoreEndpoints
         return Page(order);
     }
 
-    [WolverinePost("/store/orders/{id}/account")]
-    public static async Task<IResult> Account(Guid id, HttpContext context, IDocumentSession session, TimeProvider clock)
+    [WolverinePost("/store/orders/{id}/account"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> Account(Guid id, HttpContext context, IDocumentSession session, StoreSignIn signIn, Wolverine.IMessageBus bus, TimeProvider clock)
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
@@ -73,17 +73,27 @@ public static class StoreEndpoints
         var creating = form["create"] == "1";
         if (!email.Contains('@') || email.Length > 254) return Page(order, Error("email", "store.error.email"), values, StatusCodes.Status422UnprocessableEntity);
         var customer = await session.LoadAsync<StoreCustomer>(email, context.RequestAborted);
+        var now = clock.GetUtcNow();
         if (creating)
         {
-            if (customer is not null) return Page(order, Error("email", "store.error.account_exists"), values, StatusCodes.Status422UnprocessableEntity);
             if (password.Length < 10) return Page(order, Error("password", "store.error.password"), values, StatusCodes.Status422UnprocessableEntity);
-            if (values["name"].Length < 2) return Page(order, Error("name", "store.error.name"), values, StatusCodes.Status422UnprocessableEntity);
-            session.Insert(new StoreCustomer { Id = email, Name = values["name"], PasswordHash = StorePasswords.Hash(password), CreatedAt = clock.GetUtcNow() });
+            if (values["name"].Length is < 2 or > 120) return Page(order, Error("name", "store.error.name"), values, StatusCodes.Status422UnprocessableEntity);
+            if (TypedText.Problem(values["name"]) is { } text) return Page(order, Error("name", text), values, StatusCodes.Status422UnprocessableEntity);
+            // The same answer and the same work whether the e-mail has an account or not: only its mailbox learns which.
+            var hash = StorePasswords.Hash(password);
+            string? link = null;
+            if (customer is null)
+            {
+                var (token, tokenHash) = StoreSignIn.NewToken();
+                session.Insert(new StoreCustomer { Id = email, Name = values["name"], PasswordHash = hash, CreatedAt = now });
+                session.Insert(new StoreAccountToken { Id = tokenHash, Email = email, OrderId = order.Id, ExpiresAt = now + StoreSignIn.LinkLifetime });
+                link = token;
+            }
+            await bus.PublishAsync(new StoreAccountMail(email, values["name"], link, Strings.Language));
+            return Page(order, values: values, notice: "store.account.check_mail");
         }
-        else if (!StorePasswords.Verify(customer?.PasswordHash, password) || customer is null)
-        {
+        if (!await signIn.CheckAsync(customer, password, now, context.RequestAborted))
             return Page(order, Error("login", "store.error.login"), values, StatusCodes.Status422UnprocessableEntity);
-        }
         order.CustomerEmail = email;
         session.Store(order);
         await session.SaveChangesAsync(context.RequestAborted);
@@ -160,7 +170,7 @@ public static class StoreEndpoints
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
     private static IResult Page(Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null,
-        int status = StatusCodes.Status200OK, string iban = "")
+        int status = StatusCodes.Status200OK, string iban = "", string? notice = null)
     {
         var stage = order.Status switch
         {
@@ -174,7 +184,7 @@ public static class StoreEndpoints
             new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
                 Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, iban,
                 Money.Format(order.Received, language), Money.Format(Math.Max(0, order.Gross - order.Received), language),
-                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null), "store.title") { StatusCode = status };
+                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice), "store.title") { StatusCode = status };
     }
 }
 

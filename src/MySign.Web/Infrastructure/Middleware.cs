@@ -65,7 +65,7 @@ public sealed class AntiforgeryCheck(RequestDelegate next, IAntiforgery antiforg
         var safe = HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
         var optedOut = context.GetEndpoint()?.Metadata.GetMetadata<IAntiforgeryMetadata>() is { RequiresValidation: false };
         // The portal's pages post forms and nothing else; software (CSC, webhooks) has its own formats.
-        if (!safe && !ApiPaths.Is(context.Request.Path) && !context.Request.HasFormContentType)
+        if (!safe && !optedOut && !ApiPaths.Is(context.Request.Path) && !context.Request.HasFormContentType)
         {
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             return;

@@ -114,6 +114,9 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await page.Locator("#new-email").FillAsync($"a11y-{locale}-" + holder.Applicant.Email);
         await page.Locator("#new-password").FillAsync("ilaria-store-pass");
         await page.Locator("form[action$='/account']").Nth(1).Locator("button[type=submit]").ClickAsync();
+        await page.Locator("#store-notice").WaitForAsync();
+        await Here();
+        await browser.ConfirmStoreAccountAsync(page, $"a11y-{locale}-" + holder.Applicant.Email);
         await page.Locator("#billing_name").WaitForAsync();
         await Submit("/pay"); // empty billing information: the errors
         await page.Locator("#confirm-error").WaitForAsync();

@@ -113,6 +113,8 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.Locator("#new-email").FillAsync("store-" + applicant.Email);
         await holder.Locator("#new-password").FillAsync("chiara-store-pass");
         await holder.GetByRole(AriaRole.Button, new() { Name = "Create your account" }).ClickAsync();
+        await holder.Locator("#store-notice").WaitForAsync();
+        await browser.ConfirmStoreAccountAsync(holder, "store-" + applicant.Email);
         await holder.GetByLabel("Name or company name").FillAsync("Chiara " + applicant.LastName);
         await holder.GetByLabel("Fiscal code").FillAsync(applicant.FiscalCode);
         await holder.GetByLabel("Address").FillAsync("Via Nazionale 5, 00184 Roma");

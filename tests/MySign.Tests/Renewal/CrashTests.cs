@@ -57,7 +57,7 @@ public sealed class CrashTests : IAsyncLifetime
         await client.PostAsync($"/renewal/{renewal}/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(_store, Demo.HolderMobile) });
         var order = Guid.Parse((await client.PostAsync($"/renewal/{renewal}/store", new())).Location!.Split('/').Last());
         await client.GetAsync($"/store/orders/{order}");
-        await client.PostAsync($"/store/orders/{order}/account", new() { ["create"] = "1", ["name"] = "Mario Rossi", ["email"] = "mario.store@example.test", ["password"] = "mario-store-pass" });
+        await StoreAccounts.CreateAndConfirmAsync(client, _smtp, order, "Mario Rossi", "mario.store@example.test", "mario-store-pass");
         (await client.PostAsync($"/store/orders/{order}/pay", new()
         {
             ["type"] = "private", ["billing_name"] = "Mario Rossi", ["fiscal_code"] = Demo.HolderFiscalCode, ["address"] = "Via del Corso 12, Roma",

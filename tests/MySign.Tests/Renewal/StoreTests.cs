@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
+using MySign.Billing.Store;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Renewal.Domain;
@@ -35,11 +36,11 @@ public sealed class StoreTests(AppFixture app)
         return (holder, client, id, order);
     }
 
-    private static async Task<PortalClient.Page> Checkout(PortalClient client, Guid order, string email, string method = "card")
+    private async Task<PortalClient.Page> Checkout(PortalClient client, Guid order, string email, string method = "card")
     {
         await client.GetAsync($"/store/orders/{order}");
-        var account = await client.PostAsync($"/store/orders/{order}/account", new() { ["create"] = "1", ["name"] = "Paolo Gallo", ["email"] = email, ["password"] = "store-password-1" });
-        account.Status.ShouldBe(HttpStatusCode.OK, account.Text);
+        var account = await StoreAccounts.CreateAndConfirmAsync(client, app.Smtp, order, "Paolo Gallo", email, "store-password-1");
+        account.Text.ShouldContain("Store account: " + email);
         return await client.PostAsync($"/store/orders/{order}/pay", new()
         {
             ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma",
@@ -139,7 +140,7 @@ public sealed class StoreTests(AppFixture app)
 
         var header = signature.Sign(body);
         var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Deliver(body, header)));
-        statuses.ShouldAllBe(s => s == HttpStatusCode.OK);
+        statuses.ShouldAllBe(s => s == HttpStatusCode.OK, string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}×{g.Count()}")));
         (await Deliver(body, signature.Sign(body))).ShouldBe(HttpStatusCode.OK, "delivered again later: acknowledged, nothing redone");
 
         await RenewalAt(renewal, RenewalStep.Activate);
@@ -150,7 +151,7 @@ public sealed class StoreTests(AppFixture app)
         // The confirmation arrives; a second one would come from a second OrderPaid, so wait past it and count.
         await app.Smtp.WaitForAsync($"twice-{holder.Id}@example.test", m => m.Subject == "MySign Store: order confirmation and invoice");
         await Task.Delay(TimeSpan.FromSeconds(2));
-        app.Smtp.Messages().Count(m => m.To.ToString().Contains($"twice-{holder.Id}")).ShouldBe(1, "one confirmation, one invoice");
+        app.Smtp.Messages().Count(m => m.To.ToString().Contains($"twice-{holder.Id}") && m.Subject == "MySign Store: order confirmation and invoice").ShouldBe(1, "one confirmation, one invoice");
     }
 
     [Fact]
@@ -328,6 +329,44 @@ public sealed class StoreTests(AppFixture app)
         refused.Status.ShouldBe(HttpStatusCode.Conflict);
         refused.Text.ShouldContain("already paid");
         (await RenewalAt(renewal, RenewalStep.Activate)).EndedAt.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task creating_a_store_account_never_tells_whether_the_email_has_one_and_only_the_mailbox_can_confirm_it()
+    {
+        var (holder, client, _, order) = await AtTheStore();
+        await client.GetAsync($"/store/orders/{order}");
+        var email = $"owner-{holder.Id}@example.test";
+        var first = await client.PostAsync($"/store/orders/{order}/account", new() { ["create"] = "1", ["name"] = "Anna Owner", ["email"] = email, ["password"] = "owners-password-1" });
+        // An attacker creates "again" with the same address: the page reads the same; the owner's mailbox hears of it.
+        var again = await client.PostAsync($"/store/orders/{order}/account", new() { ["create"] = "1", ["name"] = "Mallory", ["email"] = email, ["password"] = "mallorys-password" });
+        again.Status.ShouldBe(first.Status);
+        again.Document.QuerySelector("#store-notice")!.TextContent.ShouldBe(first.Document.QuerySelector("#store-notice")!.TextContent);
+        again.Text.ShouldNotContain("already exists");
+        await app.Smtp.WaitForAsync(email, m => m.Subject == "MySign Store: you already have an account");
+        // Not confirmed yet: the account cannot sign in, not even with its password.
+        (await client.PostAsync($"/store/orders/{order}/account", new() { ["email"] = email, ["password"] = "owners-password-1" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var link = StoreAccounts.ConfirmLink().Match((await app.Smtp.WaitForAsync(email, m => m.Subject == "MySign Store: confirm your account")).TextBody!).Value;
+        (await client.GetAsync(link)).Location.ShouldBe($"/store/orders/{order}?confirmed=1");
+        (await client.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "a link works once");
+        (await client.GetAsync($"/store/orders/{order}")).Text.ShouldContain("Store account: " + email);
+        await using var session = app.Store.QuerySession();
+        StorePasswords.Verify((await session.LoadAsync<MySign.Billing.Store.StoreCustomer>(email))!.PasswordHash, "owners-password-1").ShouldBeTrue("the second creation changed nothing");
+    }
+
+    [Fact]
+    public async Task store_sign_in_locks_after_five_wrong_passwords_like_a_holder_account()
+    {
+        var (holder, client, _, order) = await AtTheStore();
+        await client.GetAsync($"/store/orders/{order}");
+        var email = $"locked-{holder.Id}@example.test";
+        await StoreAccounts.CreateAndConfirmAsync(client, app.Smtp, order, "Lia Locked", email, "the-right-store-pass");
+        var (_, other, _, second) = await AtTheStore();
+        await other.GetAsync($"/store/orders/{second}");
+        var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => other.PostAsync($"/store/orders/{second}/account", new() { ["email"] = email, ["password"] = "wrong-guess-" + i })));
+        burst.ShouldAllBe(p => p.Status == HttpStatusCode.UnprocessableEntity || p.Status == (HttpStatusCode)429);
+        (await other.PostAsync($"/store/orders/{second}/account", new() { ["email"] = email, ["password"] = "the-right-store-pass" }))
+            .Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "locked: even the right password is refused for now");
     }
 
     [Fact]
