@@ -32,6 +32,7 @@ public static class BillingModule
         services.ConfigureMarten(options =>
         {
             options.Schema.For<Product>().DatabaseSchemaName(Schema);
+            options.Schema.For<Catalogue.CatalogueVersion>().DatabaseSchemaName(Schema);
             options.Schema.For<Coupon>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(c => c.BatchId);
             options.Schema.For<CouponBatch>().DatabaseSchemaName(Schema).Index(b => b.Office);
             options.Schema.For<Order>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(o => o.RenewalId).Index(o => o.TransferReference);
@@ -43,23 +44,8 @@ public static class BillingModule
             options.Storage.ExtendedSchemaObjects.Add(StoreSignIn.Table);
             options.Storage.ExtendedSchemaObjects.Add(ApplyPaymentEventHandler.InvoiceNumbers);
         });
-        services.AddSingleton<IDemoSeeder, BillingCatalogueSeeder>();
+        services.AddSingleton<Catalogue.CatalogueRelease>();
+        services.AddSingleton<JasperFx.Resources.IStatefulResource>(s => s.GetRequiredService<Catalogue.CatalogueRelease>());
         return services;
-    }
-}
-
-public sealed class BillingCatalogueSeeder : IDemoSeeder
-{
-    public IEnumerable<object> Seed(IDocumentSession session, DateTimeOffset now)
-    {
-        session.Store(new Product
-        {
-            Id = Product.RemoteSignature3Years, Name = "Remote Signature: Validity 3 years - MYSIGN", NetPrice = 30.00m, VatRate = 0.22m,
-        });
-        // Promotional codes to try in the store: 10 % off, and 5 euro off.
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        session.Store(new PromoCode { Id = "WELCOME10", Percent = 10, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
-        session.Store(new PromoCode { Id = "FIVEOFF", Amount = 5, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
-        return [];
     }
 }

@@ -89,6 +89,7 @@ builder.Services.AddBilling(configuration);
 
 builder.Services.Configure<SmtpOptions>(configuration.GetSection("Smtp"));
 builder.Services.AddSingleton<MailSender>();
+builder.Services.AddSingleton<PortalUrl>();
 builder.Services.AddSingleton<IPageLayout, PageLayout>();
 builder.Services.AddSharedDataProtection(configuration);
 builder.Services.AddAuthorization(options => options.DefaultPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Holder.Scheme)
@@ -99,11 +100,14 @@ builder.Services.AddPortalRateLimits(configuration);
 builder.Services.AddWolverineHttp();
 Web.AddAntiforgery(builder.Services, configuration);
 builder.Services.AddHostedService<MySign.Web.Assistant.FaqLoader>();
+if (Database.AppliesSchemaOnStart(configuration, builder.Environment)) builder.Services.AddHostedService<ApplyCatalogueOnStart>();
 builder.Services.AddHostedService<DemoSeeding>();
 
 Strings.Load(Modules.Assemblies.Prepend(typeof(Strings).Assembly).Append(typeof(Program).Assembly));
 
 var app = builder.Build();
+// Settings Production cannot run without are checked now, before anything is served.
+app.Services.GetRequiredService<PortalUrl>();
 
 if (configuration.GetValue("Network:TrustForwardedFor", false)) app.UseForwardedHeaders();
 app.UseExceptionHandler("/error/500");

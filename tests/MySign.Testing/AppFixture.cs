@@ -50,6 +50,17 @@ public sealed class AppFixture : IAsyncLifetime
                 services.DisableAllExternalWolverineTransports();
             });
         });
+        await AddPromoCodesAsync();
+    }
+
+    /// <summary>The promotional codes the store tests use (an operator makes them with promo-add; here, test data).</summary>
+    private async Task AddPromoCodesAsync()
+    {
+        await using var session = Store.LightweightSession();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        session.Store(new MySign.Billing.Domain.PromoCode { Id = "WELCOME10", Percent = 10, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
+        session.Store(new MySign.Billing.Domain.PromoCode { Id = "FIVEOFF", Amount = 5, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
+        await session.SaveChangesAsync();
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects, sends the antiforgery token it last saw.</summary>

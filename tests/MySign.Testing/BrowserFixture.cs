@@ -30,6 +30,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["Billing__Payments__BankImportToken"] = BankImportToken, ["RateLimits__LoginPerWindow"] = "500",
         });
         Store = AppStore.For(App.ConnectionString);
+        // Promotional codes are an operator's business: made with the command, as the TSP would.
+        var (exit, output) = await App.RunAsync("promo-add", "WELCOME10", "--percent", "10", "--until", DateTime.UtcNow.AddYears(1).ToString("yyyy-MM-dd"));
+        if (exit != 0) throw new InvalidOperationException("promo-add failed: " + output);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

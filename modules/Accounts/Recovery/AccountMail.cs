@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Configuration;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Mail;
@@ -7,11 +6,10 @@ using MySign.Kernel.Mail;
 namespace MySign.Accounts.Recovery;
 
 /// <summary>The Accounts module's e-mails: text from the localiser in the holder's language, HTML and plain text.</summary>
-public sealed class AccountMail(MailSender sender, IConfiguration configuration)
+public sealed class AccountMail(MailSender sender, MySign.Kernel.Web.PortalUrl portal)
 {
     /// <summary>Links are built from configuration (Portal:BaseUrl), never from the request's Host header.</summary>
-    public string Link(string pathAndQuery) =>
-        (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/') + pathAndQuery;
+    public string Link(string pathAndQuery) => portal.For(pathAndQuery);
 
     public Task SendAsync(string to, string key, string language, CancellationToken cancellation, params object[] args)
     {

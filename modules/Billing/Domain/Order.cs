@@ -122,6 +122,8 @@ public sealed class PromoCode
     public DateOnly ValidUntil { get; set; }
     public int MaxUses { get; set; }
     public int Uses { get; set; }
+    /// <summary>Turned off by an operator (promo-disable): refused like an unknown code.</summary>
+    public bool Disabled { get; set; }
 
     public decimal DiscountOn(decimal net) =>
         Math.Round(Percent is { } p ? net * p / 100m : Math.Min(Amount ?? 0, net), 2, MidpointRounding.AwayFromZero);

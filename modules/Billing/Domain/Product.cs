@@ -7,6 +7,10 @@ public sealed class Product
 
     public string Id { get; set; } = "";
     public string Name { get; set; } = "";
+    /// <summary>The name on Italian pages and invoices, when the catalogue gives one.</summary>
+    public string? NameIt { get; set; }
+    /// <summary>The catalogue release this price comes from.</summary>
+    public int CatalogueVersion { get; set; }
     public decimal NetPrice { get; set; }
     public decimal VatRate { get; set; }
 

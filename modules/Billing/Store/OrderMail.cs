@@ -10,12 +10,12 @@ namespace MySign.Billing.Store;
 /// <summary>The order confirmation e-mail to the store account, with the invoice PDF attached.</summary>
 public static class OrderPaidMailHandler
 {
-    public static async Task Handle(OrderPaid paid, IQuerySession session, MailSender mail, IConfiguration configuration, CancellationToken cancellation)
+    public static async Task Handle(OrderPaid paid, IQuerySession session, MailSender mail, MySign.Kernel.Web.PortalUrl portal, CancellationToken cancellation)
     {
         var order = await session.LoadAsync<Order>(paid.OrderId, cancellation);
         if (order?.CustomerEmail is null || order.InvoiceNumber is null) return;
         var language = order.Language;
-        var link = (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/') + "/renewal/" + order.RenewalId;
+        var link = portal.For("/renewal/" + order.RenewalId);
         var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.order_paid.body", language),
             order.Billing?.Name, order.InvoiceNumber, Money.Format(order.Gross, language)) + "\n\n" + link + "\n\nMySign";
         await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.order_paid.subject", language), text, MailText.ToHtml(text),

@@ -62,10 +62,10 @@ public sealed record StoreAccountMail(string Email, string Name, string? Token, 
 
 public static class StoreAccountMailHandler
 {
-    public static async Task Handle(StoreAccountMail message, MailSender mail, IConfiguration configuration, CancellationToken cancellation)
+    public static async Task Handle(StoreAccountMail message, MailSender mail, MySign.Kernel.Web.PortalUrl portal, CancellationToken cancellation)
     {
         var language = message.Language;
-        var baseUrl = (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/');
+        var baseUrl = portal.Base;
         var text = message.Token is { } token
             ? string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.store_confirm.body", language), message.Name) +
               "\n\n" + baseUrl + "/store/accounts/confirm?token=" + token + "\n\nMySign"

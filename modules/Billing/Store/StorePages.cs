@@ -48,6 +48,7 @@ public static class StoreEndpoints
         else
         {
             var promo = typed.Length <= 40 ? await session.LoadAsync<PromoCode>(typed, context.RequestAborted) : null;
+            if (promo is { Disabled: true }) promo = null;
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
             var problem = promo is null ? "store.error.promo_unknown"
                 : today < promo.ValidFrom || today > promo.ValidUntil ? "store.error.promo_expired"
@@ -101,7 +102,7 @@ public static class StoreEndpoints
     }
 
     [WolverinePost("/store/orders/{id}/pay")]
-    public static async Task<IResult> Pay(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider, IConfiguration configuration)
+    public static async Task<IResult> Pay(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider, PortalUrl portal)
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
@@ -134,7 +135,7 @@ public static class StoreEndpoints
             return Results.Redirect($"/store/orders/{order.Id}");
         }
         order.Status = OrderStatus.AwaitingPayment;
-        var baseUrl = (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/');
+        var baseUrl = portal.Base;
         string sessionId, redirect;
         try
         {

@@ -14,12 +14,12 @@ using Wolverine;
 namespace MySign.Certificates.Issuance;
 
 /// <summary>Issues certificates and keeps the CRL current. Both need the CA, so both live here.</summary>
-public sealed class Issuer(CertificateAuthority authority, IConfiguration configuration, NpgsqlDataSource database)
+public sealed class Issuer(CertificateAuthority authority, MySign.Kernel.Web.PortalUrl portal, NpgsqlDataSource database)
 {
     public static readonly TimeSpan Validity = TimeSpan.FromDays(3 * 365);
     public static readonly TimeSpan CrlLifetime = TimeSpan.FromHours(24);
 
-    public string CrlUrl => (configuration["Portal:BaseUrl"] ?? "http://127.0.0.1:5000").TrimEnd('/') + "/crl/issuing.crl";
+    public string CrlUrl => portal.For("/crl/issuing.crl");
 
     public async Task<HolderCertificate> IssueAsync(IssueCertificate request, DateTimeOffset now, CancellationToken cancellation)
     {

@@ -14,6 +14,7 @@ public static class Storage
         options.Events.AppendMode = EventAppendMode.Quick;
         options.Schema.For<DataProtectionKey>().DatabaseSchemaName("host");
         options.Schema.For<DemoSeedMarker>().DatabaseSchemaName("host");
+        options.Schema.For<MySign.Kernel.Operations.CommandAudit>().DatabaseSchemaName("host");
         // Trusty's knowledge base: one full-text index per language configuration (stemming, stop words).
         options.Schema.For<Assistant.FaqEntry>().DatabaseSchemaName("assistant")
             .FullTextIndex(index => { index.Name = "faq_search_en"; index.RegConfig = "english"; }, f => f.SearchText)

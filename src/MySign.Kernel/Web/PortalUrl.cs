@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace MySign.Kernel.Web;
+
+/// <summary>
+/// The portal's public address, the one setting (Portal:BaseUrl) behind every absolute URL: links in e-mails, the CRL
+/// and CA addresses in certificates, payment returns. Never taken from a request's Host header. Required in
+/// Production (the host refuses to start without it); in Development it is the address the host listens on, so
+/// `PORT=5050 make run` mails links to 5050.
+/// </summary>
+public sealed class PortalUrl
+{
+    public string Base { get; }
+
+    public PortalUrl(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration["Portal:BaseUrl"];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            if (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                throw new InvalidOperationException($"Portal:BaseUrl must be an absolute http(s) URL, not '{configured}'.");
+            Base = configured.TrimEnd('/');
+            return;
+        }
+        if (environment.IsProduction())
+            throw new InvalidOperationException("Portal:BaseUrl must be configured in Production (Portal__BaseUrl=https://your.portal): " +
+                                                "it is written into e-mails and certificates.");
+        Base = FromListenAddress(configuration["urls"]);
+    }
+
+    /// <summary>The first address the host listens on, with a wildcard host made loopback; else Kestrel's default.</summary>
+    public static string FromListenAddress(string? urls)
+    {
+        var first = (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        if (first is null) return "http://127.0.0.1:5000";
+        var wildcard = first.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1").Replace("://[::]", "://127.0.0.1");
+        return Uri.TryCreate(wildcard, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "http://127.0.0.1:5000";
+    }
+
+    public string For(string pathAndQuery) => Base + pathAndQuery;
+}
