@@ -45,7 +45,8 @@ public static class BillingModule
             options.Storage.ExtendedSchemaObjects.Add(ApplyPaymentEventHandler.InvoiceNumbers);
         });
         services.AddSingleton<Catalogue.CatalogueRelease>();
-        services.AddSingleton<JasperFx.Resources.IStatefulResource>(s => s.GetRequiredService<Catalogue.CatalogueRelease>());
+        services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, Catalogue.CatalogueReadiness>();
+        services.AddSingleton<JasperFx.CommandLine.Descriptions.ISystemPart, Catalogue.CatalogueSystemPart>();
         return services;
     }
 }

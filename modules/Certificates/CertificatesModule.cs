@@ -30,6 +30,7 @@ public static class CertificatesModule
         });
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<Issuer>();
+        services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, CaReadiness>();
         services.AddSingleton<Pin.PinCheck>();
         services.AddHostedService<CrlRefresher>();
         services.AddSingleton<IPortalBox, CertificateBadge>();

@@ -97,6 +97,7 @@ builder.Services.AddAuthorization(options => options.DefaultPolicy = new Microso
     .RequireAssertion(c => c.Resource is HttpContext http && Holder.MayEnter(c.User, http))
     .Build());
 builder.Services.AddPortalRateLimits(configuration);
+builder.Services.AddObservability();
 builder.Services.AddWolverineHttp();
 Web.AddAntiforgery(builder.Services, configuration);
 builder.Services.AddHostedService<MySign.Web.Assistant.FaqLoader>();
@@ -122,6 +123,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseMiddleware<AntiforgeryCheck>();
 app.MapWolverineEndpoints(http => http.RequireAuthorizeOnAll());
+app.MapMetrics();
 
 return await app.RunJasperFxCommands(args);
 

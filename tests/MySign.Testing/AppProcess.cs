@@ -44,11 +44,15 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the app's command line (e.g. `resources setup`, `rao-add`) with the app's settings; its exit code and output.</summary>
-    public async Task<(int Exit, string Output)> RunAsync(params string[] arguments)
+    public Task<(int Exit, string Output)> RunAsync(params string[] arguments) => RunWithInputAsync(null, arguments);
+
+    /// <summary>The same, with <paramref name="input"/> on standard input (a password, as an operator would pipe it).</summary>
+    public async Task<(int Exit, string Output)> RunWithInputAsync(string? input, params string[] arguments)
     {
         var start = StartInfo(arguments);
         start.RedirectStandardInput = true;
         using var process = Process.Start(start)!;
+        if (input is not null) await process.StandardInput.WriteLineAsync(input);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -106,12 +106,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         return new ActivatedHolder(userId, password, pin, applicant);
     }
 
-    /// <summary>Moves the Renewal module's record of the due date to a month from now (the window opens); waits until it exists.</summary>
-    /// <summary>
-    /// Brings the holder's certificate a month from expiry, as Renewal sees it. First waits for the app's durable
-    /// queues to go quiet: after a renewal, Certificates' CertificateIssued is still on its way to Renewal, and
-    /// handled after this edit it would put the three-year expiry back.
-    /// </summary>
     /// <summary>Follows the link of the store-account confirmation mail in the page, as the person would from their mailbox.</summary>
     public async Task ConfirmStoreAccountAsync(IPage page, string email)
     {
@@ -119,40 +113,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GotoAsync(StoreAccounts.ConfirmLink().Match(mail.TextBody!).Value);
     }
 
-    public async Task DueInAMonthAsync(string holderId)
-    {
-        await MessagesSettledAsync();
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var session = Store.LightweightSession();
-            var due = await session.LoadAsync<MySign.Renewal.Domain.RenewableCertificate>(holderId);
-            if (due is not null)
-            {
-                due.ExpiresAt = DateTimeOffset.UtcNow.AddDays(30);
-                session.Store(due);
-                await session.SaveChangesAsync();
-                return;
-            }
-            if (attempt > 100) throw new TimeoutException("The Renewal module never heard of the certificate.");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>See <see cref="AppClock.DueInAMonthAsync"/>.</summary>
+    public Task DueInAMonthAsync(string holderId) => AppClock.DueInAMonthAsync(Store, App.ConnectionString, holderId);
 
-    /// <summary>Waits until no message waits in Wolverine's durable inbox or outbox (scheduled ones aside).</summary>
-    public async Task MessagesSettledAsync()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
-        await connection.OpenAsync();
-        await using var pending = new Npgsql.NpgsqlCommand(
-            "select (select count(*) from wolverine.wolverine_incoming_envelopes where status = 'Incoming') + (select count(*) from wolverine.wolverine_outgoing_envelopes)", connection);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        for (var quiet = 0; quiet < 2;)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The app's durable queues never went quiet.");
-            quiet = (long)(await pending.ExecuteScalarAsync())! == 0 ? quiet + 1 : 0;
-            await Task.Delay(100);
-        }
-    }
+    public Task MessagesSettledAsync() => AppClock.MessagesSettledAsync(App.ConnectionString);
 
     public async Task DisposeAsync()
     {

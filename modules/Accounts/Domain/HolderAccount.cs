@@ -53,6 +53,10 @@ public sealed class RaoOperator
     public string PasswordHash { get; set; } = "";
     /// <summary>Where the operator's sign-in OTP goes (the Otp module keeps it, under <see cref="OtpSubject"/>).</summary>
     public string Mobile { get; set; } = "";
+    /// <summary>Turned off by the TSP (rao-disable): signs in nowhere, authorises nothing, its sessions end.</summary>
+    public bool Disabled { get; set; }
+    /// <summary>Set by rao-reset-password: the next sign-in (temporary password + OTP) must choose a new password first.</summary>
+    public bool MustChangePassword { get; set; }
 
     /// <summary>The key the operator's OTP settings and failed sign-ins are filed under; never a holder's User ID.</summary>
     public string OtpSubject => "rao:" + Id;
@@ -65,6 +69,8 @@ public sealed class RaoLoginChallenge
     public string OperatorId { get; set; } = "";
     public Guid ChallengeId { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>The OTP was right but the operator must choose a new password before the session starts.</summary>
+    public bool OtpConfirmed { get; set; }
 }
 
 /// <summary>

@@ -23,7 +23,7 @@ public static class VerifyRaoCredentialsHandler
         var id = request.Username.Trim().ToLowerInvariant();
         var op = id.Length is > 0 and <= 64 ? await session.LoadAsync<RaoOperator>(id, cancellation) : null;
         var holder = await session.LoadAsync<HolderAccount>(request.HolderId, cancellation);
-        var ofTheOffice = op is not null && holder is not null && op.Office == holder.Office ? op : null;
+        var ofTheOffice = op is { Disabled: false } && holder is not null && op.Office == holder.Office ? op : null;
         var outcome = await attempts.AttemptAsync(DoorKey(request.HolderId), now, options.Value,
             () => SignIn.Decide(ofTheOffice?.PasswordHash, request.Password) == SignInOutcome.Success, cancellation);
         if (outcome != AttemptOutcome.Success || ofTheOffice is null)

@@ -42,6 +42,7 @@ public static class RaoLoginEndpoints
         var now = clock.GetUtcNow();
         var id = typed.ToLowerInvariant();
         var op = id.Length <= 64 ? await session.LoadAsync<RaoOperator>(id, context.RequestAborted) : null;
+        if (op is { Disabled: true }) op = null; // a disabled operator reads exactly like an unknown one
         var outcome = await attempts.CheckAsync(op?.OtpSubject ?? "", op?.PasswordHash, password, now, options.Value, context.RequestAborted);
         if (outcome != SignInOutcome.Success)
         {
@@ -79,8 +80,42 @@ public static class RaoLoginEndpoints
             return View(new RaoLoginView("otp", op.Id, token, verified.ErrorKey, null, false, false), StatusCodes.Status422UnprocessableEntity);
         }
 
+        if (op.MustChangePassword)
+        {
+            // Reset by the TSP: the temporary password got this far; the session starts once a new one is chosen.
+            pending.OtpConfirmed = true;
+            session.Store(pending);
+            return View(new RaoLoginView("password", op.Id, token, null, null, false, false));
+        }
+        return StartSession(context, session, options.Value, pending, op, now, logger);
+    }
+
+    /// <summary>After a reset: the new password (the holders' rules), then the session.</summary>
+    [WolverinePost("/rao/login/password"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> ChoosePassword(HttpContext context, IDocumentSession session, IOptions<SessionOptions> options, TimeProvider clock,
+        ILogger<RaoLoginView> logger)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var token = form["pending"].ToString();
+        var now = clock.GetUtcNow();
+        var (pending, op) = await Pending(session, token, now, context.RequestAborted);
+        if (pending is not { OtpConfirmed: true } || op is not { MustChangePassword: true })
+            return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);
+        var password = form["new"].ToString();
+        var problem = PasswordPolicy.Problem(password, op.Id) ?? (password != form["confirm"].ToString() ? "password.error.confirm" : null);
+        if (problem is not null) return View(new RaoLoginView("password", op.Id, token, problem, null, false, false), StatusCodes.Status422UnprocessableEntity);
+        op.PasswordHash = Passwords.Hash(password);
+        op.MustChangePassword = false;
+        session.Store(op);
+        session.Insert(AuditEntry.ByRao(op.OtpSubject, "rao.password.changed", now, op.Id, op.Office));
+        return StartSession(context, session, options.Value, pending, op, now, logger);
+    }
+
+    private static IResult StartSession(HttpContext context, IDocumentSession session, SessionOptions options, RaoLoginChallenge pending, RaoOperator op,
+        DateTimeOffset now, ILogger logger)
+    {
         session.Delete(pending);
-        SessionCookie.Start(context, session, options.Value, new PortalSession
+        SessionCookie.Start(context, session, options, new PortalSession
         {
             PrincipalId = op.Id, DisplayName = op.FullName, Role = Holder.RaoRole, Office = op.Office, CreatedAt = now, LastSeenAt = now,
         });
@@ -116,7 +151,8 @@ public static class RaoLoginEndpoints
         if (token.Length is 0 or > 100) return (null, null);
         var pending = await session.LoadAsync<RaoLoginChallenge>(SessionAuthenticationHandler.HashToken(token), cancellation);
         if (pending is null || pending.ExpiresAt <= now) return (null, null);
-        return (pending, await session.LoadAsync<RaoOperator>(pending.OperatorId, cancellation));
+        var op = await session.LoadAsync<RaoOperator>(pending.OperatorId, cancellation);
+        return op is { Disabled: false } ? (pending, op) : (null, null);
     }
 
     private static IResult View(RaoLoginView view, int status = StatusCodes.Status200OK) =>

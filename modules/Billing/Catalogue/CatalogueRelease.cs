@@ -70,3 +70,34 @@ public sealed class CatalogueRelease(IDocumentStore store, IConfiguration config
         return true;
     }
 }
+
+/// <summary>Ready when a catalogue version is applied and its renewal product is there: the store can sell.</summary>
+public sealed class CatalogueReadiness(IDocumentStore store) : MySign.Kernel.Operations.IReadinessCheck
+{
+    public string Name => "catalogue";
+
+    public async Task<bool> IsReadyAsync(CancellationToken cancellation)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<CatalogueVersion>("current", cancellation) is not null
+               && await session.LoadAsync<Product>(Product.RemoteSignature3Years, cancellation) is not null;
+    }
+}
+
+/// <summary>How `resources setup` (the release step) finds the catalogue among the system's stateful resources.</summary>
+public sealed class CatalogueSystemPart(CatalogueRelease catalogue) : JasperFx.CommandLine.Descriptions.ISystemPart
+{
+    public string Title => "MySign Store catalogue";
+    public Uri SubjectUri => new("mysign://billing/catalogue");
+
+    public Task WriteToConsole()
+    {
+        Console.WriteLine("The MySign Store catalogue (config/catalogue.json), applied by `resources setup`.");
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<IStatefulResource>> FindResources() => ValueTask.FromResult<IReadOnlyList<IStatefulResource>>([catalogue]);
+
+    public Task AssertEnvironmentAsync(IServiceProvider services, JasperFx.Environment.EnvironmentCheckResults results, CancellationToken token) =>
+        Task.CompletedTask;
+}

@@ -69,6 +69,7 @@ public static class ApplyPaymentEventHandler
             logger.LogWarning("Order {OrderId}: event {Type} ignored in status {Status}", order.Id, message.Event.Type, order.Status);
         }
         session.Store(order);
+        MySign.Kernel.Operations.Telemetry.Payments.Add(1, new KeyValuePair<string, object?>("outcome", (outcome?.ToString() ?? message.Event.Type).ToLowerInvariant()));
         return (new PaymentApplied(false, order.Id, outcome), messages);
     }
 }

@@ -94,3 +94,15 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
         return certificate.CopyWithPrivateKey(key);
     }
 }
+
+/// <summary>Ready when the CA's root and issuing certificates (with the issuing key) can be loaded.</summary>
+public sealed class CaReadiness(CertificateAuthority authority) : MySign.Kernel.Operations.IReadinessCheck
+{
+    public string Name => "ca";
+
+    public async Task<bool> IsReadyAsync(CancellationToken cancellation)
+    {
+        var (root, issuing) = await authority.GetAsync(cancellation);
+        return root.RawData.Length > 0 && issuing.RawData.Length > 0;
+    }
+}

@@ -25,6 +25,7 @@ public static class SignatureMadeHandler
             try
             {
                 await session.SaveChangesAsync(cancellation);
+                MySign.Kernel.Operations.Telemetry.Signatures.Add(1, new KeyValuePair<string, object?>("channel", record.Channel.ToString().ToLowerInvariant()));
                 return;
             }
             catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.DocumentAlreadyExistsException && round < 200)

@@ -29,6 +29,8 @@ public sealed class ImportTokensCommand : JasperFxAsyncCommand<ImportTokensInput
         var known = (await session.LoadManyAsync<HardwareToken>(tokens.Select(t => t.Serial).ToArray())).Select(t => t.Id).ToHashSet();
         foreach (var (serial, seed) in tokens.Where(t => !known.Contains(t.Serial)))
             session.Insert(new HardwareToken { Id = serial, Seed = secrets.Protect(seed) });
+        session.Insert(MySign.Kernel.Operations.CommandAudit.Of("otp-import-tokens",
+            $"{System.IO.Path.GetFileName(input.File)}: {tokens.Count(t => !known.Contains(t.Serial))} new, {known.Count} known, {errors.Count} refused", DateTimeOffset.UtcNow));
         await session.SaveChangesAsync();
         Console.WriteLine($"imported {tokens.Count(t => !known.Contains(t.Serial))} tokens, {known.Count} already known, {errors.Count} lines refused");
         return errors.Count == 0;

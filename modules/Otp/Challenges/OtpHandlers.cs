@@ -46,6 +46,7 @@ public static class IssueOtpHandler
         await session.SaveChangesAsync(cancellation);
         if (code is not null)
             await sms.SendAsync(destination!, Strings.Format("otp.sms.text", code, Strings.T("otp.purpose." + request.Purpose)), cancellation);
+        MySign.Kernel.Operations.Telemetry.OtpsSent.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString().ToLowerInvariant()));
         return new OtpIssued(challenge.Id, channel, Mask(destination), challenge.ExpiresAt);
     }
 

@@ -191,6 +191,7 @@ public static class RenewalWizardEndpoints
             Id = issued.HolderId, CertificateId = issued.CertificateId, UniqueIdentifier = issued.UniqueIdentifier, ExpiresAt = issued.NotAfter,
         });
         await bus.PublishAsync(new RenewalCompleted(request.HolderId, request.Id, now));
+        MySign.Kernel.Operations.Telemetry.RenewalsCompleted.Add(1, new KeyValuePair<string, object?>("path", request.Path));
         logger.LogInformation("Holder {HolderId} renewed the certificate ({Path})", request.HolderId, request.Path);
         return await Save(context, session, request);
     }

@@ -42,6 +42,26 @@ public static class ShellEndpoints
     }
 
     /// <summary>
+    /// Readiness, for a load balancer or an operator: PostgreSQL, the SMTP relay, the CA material and the catalogue
+    /// (each module adds its own checks). 200 when all pass, else 503; each check has two seconds. /health stays the
+    /// cheap liveness check.
+    /// </summary>
+    [WolverineGet("/health/ready"), AllowAnonymous]
+    public static async Task<IResult> Ready(IEnumerable<MySign.Kernel.Operations.IReadinessCheck> checks, HttpContext context)
+    {
+        var results = await Task.WhenAll(checks.Select(async check =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            try { return (check.Name, Ok: await check.IsReadyAsync(timeout.Token)); }
+            catch (Exception) { return (check.Name, Ok: false); }
+        }));
+        var ready = results.All(r => r.Ok);
+        return Results.Json(new { status = ready ? "ready" : "not_ready", checks = results.ToDictionary(r => r.Name, r => r.Ok ? "ok" : "failed") },
+            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>
     /// Friendly error pages (never a stack trace): re-executed for 4xx/5xx without a body and for unhandled
     /// exceptions. Never behind the antiforgery check (a failed POST is re-executed as a POST). Software callers (CSC
     /// API, webhooks, the bank import) get JSON so they can retry; a database outage is a 503 with Retry-After.

@@ -1,7 +1,15 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Marten;
+using MySign.Accounts.Domain;
+using MySign.Kernel.Web;
+using MySign.Renewal.Domain;
+
 namespace MySign.Tests.Foundation;
 
 /// <summary>The host as it is shipped: ASPNETCORE_ENVIRONMENT=Production, no demo data, the secrets fly.toml's deployment sets.</summary>
-public sealed class ProductionStartTests : IAsyncLifetime
+public sealed partial class ProductionStartTests : IAsyncLifetime
 {
     private readonly SmtpServer _smtp = new();
 
@@ -24,6 +32,122 @@ public sealed class ProductionStartTests : IAsyncLifetime
         var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, Production(hosted: false)));
         refused.Message.ShouldContain("Billing__Payments__Provider=hosted");
         refused.Message.ShouldNotContain("Application started");
+    }
+
+    [Fact]
+    public async Task production_refuses_to_start_without_its_public_address()
+    {
+        await using var app = new AppProcess();
+        var settings = Production(hosted: true);
+        settings["Portal__BaseUrl"] = "";
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, settings));
+        refused.Message.ShouldContain("Portal:BaseUrl must be configured in Production");
+    }
+
+    [Fact]
+    public async Task in_development_links_in_mails_point_at_the_port_the_portal_listens_on()
+    {
+        await using var app = new AppProcess();
+        await app.StartAsync(_smtp, new Dictionary<string, string> { ["Portal__BaseUrl"] = "" });
+        using var visitor = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, app.BaseAddress);
+        await visitor.GetAsync("/forgot-password");
+        await visitor.PostAsync("/forgot-password", new() { ["user_id"] = Demo.HolderUserId });
+        var mail = await _smtp.WaitForAsync(Demo.HolderEmail, m => m.TextBody?.Contains("/reset-password?token=") == true);
+        mail.TextBody!.ShouldContain(app.BaseAddress.ToString().TrimEnd('/') + "/reset-password?token=");
+    }
+
+    [GeneratedRegex(@"/activate\?token=[A-Za-z0-9_-]+")]
+    private static partial Regex ActivationLink();
+
+    /// <summary>
+    /// fly.toml's deployment, end to end, with nothing from the demo: the release step on an empty database, the host in
+    /// Production with the hosted payment provider (a stub on loopback), an operator made by command, a holder
+    /// registered and activated, three years later a renewal bought in the store and paid by a signed webhook.
+    /// </summary>
+    [Fact]
+    public async Task a_fresh_production_deployment_registers_activates_and_sells_a_renewal_without_demo_data()
+    {
+        await using var provider = new PaymentProviderStub();
+        var settings = Production(hosted: true);
+        settings["Billing__Payments__Url"] = provider.Url;
+        settings["Metrics__Token"] = "production-test-metrics-token";
+        await using var app = new AppProcess();
+        await app.StartAsync(_smtp, settings, releaseStep: true);
+        using var store = AppStore.For(app.ConnectionString);
+        await using (var empty = store.QuerySession())
+        {
+            (await empty.Query<HolderAccount>().CountAsync()).ShouldBe(0, "no demo holder");
+            (await empty.Query<RaoOperator>().CountAsync()).ShouldBe(0, "no demo operator");
+        }
+        PortalClient Browser() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, app.BaseAddress);
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        var ready = await http.GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());
+
+        var op = new TestOperator("rao.torino", "a torino operator passphrase", "Torino Centro", "+393471112299");
+        var (exit, output) = await app.RunWithInputAsync(op.Password, "rao-add", op.Id, op.Office, "Anna Operatrice", op.Mobile);
+        exit.ShouldBe(0, output);
+        (await app.RunAsync("rao-list")).Output.ShouldContain("rao.torino\tTorino Centro");
+
+        using var rao = Browser();
+        (await Operators.SignInAsync(rao, store, op)).Location.ShouldBe("/rao");
+        var applicant = Applicant.New("Paola");
+        await rao.GetAsync("/rao/holders/new");
+        var registered = await rao.PostAsync("/rao/holders", applicant.Form());
+        registered.Status.ShouldBe(HttpStatusCode.Redirect, registered.Text);
+        var userId = registered.Location!.Split('/').Last().Split('?')[0];
+
+        using var holder = Browser();
+        var activation = ActivationLink().Match((await _smtp.WaitForAsync(applicant.Email, m => ActivationLink().IsMatch(m.TextBody ?? ""))).TextBody!).Value;
+        var token = (await holder.GetAsync(activation)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        const string password = "paola's production passphrase", pin = "40516273", newPin = "73928164";
+        (await holder.PostAsync("/activate", new() { ["token"] = token, ["password"] = password, ["password_confirm"] = password, ["pin"] = pin, ["pin_confirm"] = pin }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        (await holder.PostAsync("/activate/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(store, applicant.Mobile) })).Location.ShouldBe("/");
+
+        await AppClock.DueInAMonthAsync(store, app.ConnectionString, userId);
+        await holder.GetAsync("/renewal");
+        var renewal = (await holder.PostAsync("/renewal", new() { ["path"] = "store" })).Location!;
+        await holder.GetAsync(renewal);
+        (await holder.PostAsync(renewal + "/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = pin })).Status.ShouldBe(HttpStatusCode.OK);
+        (await holder.PostAsync(renewal + "/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(store, applicant.Mobile) })).Status.ShouldBe(HttpStatusCode.OK);
+        var cart = (await holder.PostAsync(renewal + "/store", new())).Location!;
+        var order = Guid.Parse(cart.Split('/').Last());
+        (await holder.GetAsync(cart)).Document.QuerySelector("#cart-total")!.TextContent.ShouldBe("€36.60", "the catalogue came with the release");
+        await StoreAccounts.CreateAndConfirmAsync(holder, _smtp, order, "Paola " + applicant.LastName, "store-" + applicant.Email, "paola-store-password");
+        var toProvider = await holder.PostAsync($"/store/orders/{order}/pay", new()
+        {
+            ["type"] = "private", ["billing_name"] = "Paola " + applicant.LastName, ["fiscal_code"] = applicant.FiscalCode,
+            ["address"] = "Via Roma 1, 10121 Torino", ["confirm"] = "on", ["method"] = "card",
+        });
+        toProvider.Location!.ShouldStartWith("https://pay.provider.example/", customMessage: "the browser goes to the real provider's page");
+        provider.Sessions.ShouldHaveSingleItem().GetProperty("amount").GetString().ShouldBe("36.60");
+
+        var body = $"{{\"id\":\"evt_prod_{order:N}\",\"type\":\"payment.succeeded\",\"order_id\":\"{order}\",\"amount\":\"36.60\",\"currency\":\"EUR\"}}";
+        var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString();
+        var mac = Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(settings["Billing__Payments__WebhookSecret"]), Encoding.UTF8.GetBytes(t + "." + body))).ToLowerInvariant();
+        var webhook = new HttpRequestMessage(HttpMethod.Post, "/webhooks/payments/card") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        webhook.Headers.Add("MySign-Signature", $"t={t},v1={mac}");
+        (await http.SendAsync(webhook)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var renewalId = Guid.Parse(renewal.Split('/').Last());
+        for (var i = 0; i < 100; i++)
+        {
+            await using var session = store.QuerySession();
+            if ((await session.LoadAsync<RenewalRequest>(renewalId))?.Step == RenewalStep.Activate) break;
+            await Task.Delay(100);
+        }
+        await holder.GetAsync(renewal);
+        (await holder.PostAsync(renewal + "/pin", new() { ["new_pin"] = newPin, ["confirm_pin"] = newPin })).Status.ShouldBe(HttpStatusCode.OK);
+        (await holder.PostAsync(renewal + "/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(store, applicant.Mobile) }))
+            .Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+
+        (await http.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "metrics are not public in Production");
+        var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        scrape.Headers.Authorization = new("Bearer", settings["Metrics__Token"]);
+        var metrics = await (await http.SendAsync(scrape)).Content.ReadAsStringAsync();
+        metrics.ShouldContain("mysign_renewals_completed");
+        metrics.ShouldContain("http_server_request_duration");
     }
 
     [Fact]
