@@ -1,4 +1,5 @@
 using Marten;
+using Wolverine;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
@@ -13,6 +14,13 @@ namespace MySign.Certificates;
 public static class CertificatesModule
 {
     public const string Schema = "certificates";
+
+    /// <summary>
+    /// This module's recurring work, registered by the host on Wolverine's options (a module extension may not):
+    /// the CRL keep-alive, once per cluster whatever the number of nodes.
+    /// </summary>
+    public static void AddCertificateSchedules(this WolverineOptions wolverine, Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        wolverine.Schedules.ScheduleRecurring<RefreshCrl>(configuration["Certificates:CrlRefreshCron"] ?? "*/30 * * * *");
 
     public static IServiceCollection AddCertificates(this IServiceCollection services)
     {
@@ -32,7 +40,7 @@ public static class CertificatesModule
         services.AddSingleton<Issuer>();
         services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, CaReadiness>();
         services.AddSingleton<Pin.PinCheck>();
-        services.AddHostedService<CrlRefresher>();
+        services.AddHostedService<CrlAtStart>();
         services.AddSingleton<IPortalBox, CertificateBadge>();
         services.AddSingleton<IPortalBox, CertificateBox>();
         services.AddSingleton<IPortalBox, PinBox>();

@@ -41,6 +41,9 @@ builder.Host.UseSerilog((context, logging) => Logging.Configure(context, logging
 
 var connectionString = Database.ConnectionString(configuration);
 builder.Services.AddSingleton(TimeProvider.System);
+// SIGTERM (fly.io's kill_signal): stop taking requests, finish the ones in flight and let Wolverine drain its local
+// queues within fly.toml's kill_timeout (30 s); what is left stays in the durable inbox for the other nodes.
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = configuration.GetValue("Host:ShutdownTimeout", TimeSpan.FromSeconds(25)));
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 
 // Wolverine code is generated ahead of time (`make codegen`) into Internal/Generated and loaded
@@ -72,12 +75,24 @@ builder.Services.AddWolverine(options =>
     // left in the inbox/outbox is processed at once. Several nodes leave it Balanced (the default).
     if (string.Equals(configuration["Wolverine:Mode"], "Solo", StringComparison.OrdinalIgnoreCase))
         options.Durability.Mode = DurabilityMode.Solo;
+    // How fast a cluster notices a dead node and hands its durable messages to another (Wolverine:StaleNodeTimeout etc.).
+    if (configuration.GetValue<TimeSpan?>("Wolverine:HealthCheckPollingTime") is { } health) options.Durability.HealthCheckPollingTime = health;
+    if (configuration.GetValue<TimeSpan?>("Wolverine:StaleNodeTimeout") is { } stale) options.Durability.StaleNodeTimeout = stale;
+    if (configuration.GetValue<TimeSpan?>("Wolverine:NodeReassignmentPollingTime") is { } reassign) options.Durability.NodeReassignmentPollingTime = reassign;
+    if (configuration.GetValue<TimeSpan?>("Wolverine:ScheduledJobPollingTime") is { } scheduled) options.Durability.ScheduledJobPollingTime = scheduled;
+    if (configuration.GetValue<TimeSpan?>("Wolverine:CheckAssignmentPeriod") is { } assignments) options.Durability.CheckAssignmentPeriod = assignments;
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
+    options.AddCertificateSchedules(configuration);
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
     options.Policies.UseDurableInboxOnAllListeners();
     options.Policies.UseDurableOutboxOnAllSendingEndpoints();
     options.Policies.OnException<JasperFx.ConcurrencyException>().RetryTimes(5);
+    // A mail relay or SMS operator that is briefly away: try again a little later rather than give the message up.
+    options.Policies.OnException<System.Net.Sockets.SocketException>().Or<IOException>().Or<TimeoutException>()
+        .Or<MailKit.ProtocolException>().Or<MailKit.ServiceNotConnectedException>()
+        .RetryWithCooldown(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30))
+        .Then.ScheduleRetry(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
 });
 
 builder.Services.AddAccounts(configuration);

@@ -13,7 +13,9 @@ public sealed class AppProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private TestDatabase? _database;
     public Uri BaseAddress { get; private set; } = null!;
-    public string ConnectionString => _database!.ConnectionString;
+    public string ConnectionString => _joined?.ConnectionString ?? _database!.ConnectionString;
+    /// <summary>Set when this process is a second node on another one's database (which it does not drop).</summary>
+    private AppProcess? _joined;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public static string RepositoryRoot()
@@ -40,6 +42,15 @@ public sealed class AppProcess : IAsyncDisposable
             var (exit, output) = await RunAsync("resources", "setup");
             if (exit != 0) throw new InvalidOperationException("The release step failed:\n" + output);
         }
+        await LaunchAsync();
+    }
+
+    /// <summary>Another node of the same portal: its own port and process, the first one's database.</summary>
+    public async Task JoinAsync(AppProcess first, SmtpServer smtp, IDictionary<string, string>? settings = null)
+    {
+        _joined = first;
+        BaseAddress = new Uri($"http://127.0.0.1:{SmtpServer.FreePort()}");
+        (_smtp, _settings) = (smtp, settings);
         await LaunchAsync();
     }
 
@@ -104,7 +115,7 @@ public sealed class AppProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development", ["ASPNETCORE_URLS"] = BaseAddress.ToString(),
-            ["ConnectionStrings__Postgres"] = _routeDatabase?.Invoke(_database!.ConnectionString) ?? _database!.ConnectionString, ["Demo__Seed"] = "true",
+            ["ConnectionStrings__Postgres"] = _routeDatabase?.Invoke(ConnectionString) ?? ConnectionString, ["Demo__Seed"] = "true",
             ["Sessions__SecureCookies"] = "false", ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = smtp.Port.ToString(),
             ["Smtp__Maildir"] = smtp.Maildir, ["Portal__BaseUrl"] = BaseAddress.ToString().TrimEnd('/'),
         };

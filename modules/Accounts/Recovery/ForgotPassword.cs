@@ -87,11 +87,16 @@ public static class ForgotPasswordEndpoints
         new HtmlView(typeof(ForgotPasswordEndpoints).Assembly, "Recovery/Reset", view, "reset.title") { Partial = false, StatusCode = status };
 }
 
-/// <summary>Makes the reset token (only its hash is stored) and mails the link to the recovery e-mail.</summary>
+/// <summary>
+/// Makes the reset token (only its hash is stored) and mails the link to the recovery e-mail. The token is committed on
+/// its own session, not the message's: the inbox marks the message handled only after the mail left, so a node that
+/// dies before sending leaves it to another node (which mails a fresh link), instead of a link nobody ever receives.
+/// </summary>
 public static class PasswordResetRequestedHandler
 {
-    public static async Task Handle(PasswordResetRequested request, IDocumentSession session, AccountMail mail, TimeProvider clock, CancellationToken cancellation)
+    public static async Task Handle(PasswordResetRequested request, IDocumentStore store, AccountMail mail, TimeProvider clock, CancellationToken cancellation)
     {
+        await using var session = store.LightweightSession();
         var holder = await session.LoadAsync<HolderAccount>(request.HolderId, cancellation);
         if (holder is null) return;
         var (token, hash) = AccountMail.NewToken();

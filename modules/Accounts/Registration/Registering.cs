@@ -37,9 +37,11 @@ public static class HolderRegisteredHandler
     public static readonly TimeSpan ActivationLifetime = TimeSpan.FromDays(7);
     public const string TokenKind = "activation";
 
-    public static async Task Handle(HolderRegistered message, IDocumentSession session, IMessageBus bus, AccountMail mail, TimeProvider clock,
+    /// <summary>The token is committed on its own session (see PasswordResetRequestedHandler): the message is handled only once the mail left.</summary>
+    public static async Task Handle(HolderRegistered message, IDocumentStore store, IMessageBus bus, AccountMail mail, TimeProvider clock,
         CancellationToken cancellation)
     {
+        await using var session = store.LightweightSession();
         var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
         if (holder is null || !holder.AwaitsActivation) return;
         // The phone is filed before the e-mail leaves, so the activation's OTP always has somewhere to go.

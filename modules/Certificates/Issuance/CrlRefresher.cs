@@ -1,31 +1,58 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MySign.Certificates.Domain;
 
 namespace MySign.Certificates.Issuance;
 
-/// <summary>Keeps a CRL published at least daily even when nothing changes (every node checks; a fresh CRL is left alone).</summary>
-public sealed class CrlRefresher(IServiceProvider services, TimeProvider clock) : BackgroundService
+/// <summary>
+/// The CRL's keep-alive: a recurring Wolverine schedule (Certificates:CrlRefreshCron, every 30 minutes) run once per
+/// cluster by Wolverine's single recurring-message agent, however many nodes there are. A CRL with more than two
+/// hours left is left alone; otherwise a new one is published, so one exists at least daily when nothing changes.
+/// </summary>
+public sealed record RefreshCrl;
+
+public static class RefreshCrlHandler
+{
+    public static async Task Handle(RefreshCrl _, Wolverine.Envelope envelope, IDocumentStore store, Issuer issuer, TimeProvider clock, ILogger<RefreshCrl> logger,
+        CancellationToken cancellation)
+    {
+        var now = clock.GetUtcNow();
+        var occurrence = envelope.Headers.TryGetValue(Wolverine.RecurringMessage.OccurrenceHeaderKey, out var at) ? at : now.ToString("O");
+        logger.LogInformation("CRL refresh occurrence at {Occurrence}", occurrence);
+        await CrlKeepAlive.RefreshIfDueAsync(store, issuer, now, cancellation);
+    }
+}
+
+public static class CrlKeepAlive
+{
+    public static async Task RefreshIfDueAsync(IDocumentStore store, Issuer issuer, DateTimeOffset now, CancellationToken cancellation)
+    {
+        await using var session = store.QuerySession();
+        var crl = await session.LoadAsync<CrlDocument>("issuing", cancellation);
+        if (crl is null || crl.NextUpdate - now < TimeSpan.FromHours(2))
+            await issuer.PublishCrlAsync(store, now, cancellation);
+    }
+}
+
+/// <summary>At start, a CRL exists before the first schedule occurrence (idempotent: a fresh one is left alone).</summary>
+public sealed class CrlAtStart(IServiceProvider services, TimeProvider clock) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(30), clock);
-        do
+        for (var attempt = 0; attempt < 20 && !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
             {
-                var store = services.GetRequiredService<IDocumentStore>();
-                await using var session = store.QuerySession();
-                var crl = await session.LoadAsync<CrlDocument>("issuing", stoppingToken);
-                var now = clock.GetUtcNow();
-                if (crl is null || crl.NextUpdate - now < TimeSpan.FromHours(2))
-                    await services.GetRequiredService<Issuer>().PublishCrlAsync(store, now, stoppingToken);
+                await CrlKeepAlive.RefreshIfDueAsync(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<Issuer>(), clock.GetUtcNow(), stoppingToken);
+                return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The database may not be ready yet (first start); the next tick tries again.
+                // The database may not be ready yet (first start): the schedule will also take care of it.
+                await Task.Delay(TimeSpan.FromSeconds(3), stoppingToken);
             }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
     }
 }
