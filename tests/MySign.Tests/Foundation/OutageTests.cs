@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using MySign.Kernel.Web;
 
@@ -34,15 +33,7 @@ public sealed class OutageTests : IAsyncLifetime
 
     private HttpClient Http() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _app.BaseAddress };
 
-    private static HttpRequestMessage Webhook()
-    {
-        var body = $"{{\"id\":\"evt_{Guid.NewGuid():N}\",\"type\":\"payment.succeeded\",\"order_id\":\"{Guid.NewGuid()}\",\"amount\":\"36.60\",\"currency\":\"EUR\"}}";
-        var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString();
-        var mac = Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(t + "." + body))).ToLowerInvariant();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/payments/card") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("MySign-Signature", $"t={t},v1={mac}");
-        return request;
-    }
+    private static HttpRequestMessage Webhook() => ProviderWebhook.Paid(Secret, Guid.NewGuid());
 
     [Fact]
     public async Task during_a_database_outage_pages_get_the_503_page_software_gets_json_503_and_all_recovers_by_itself()
