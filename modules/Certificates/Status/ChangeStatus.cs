@@ -143,6 +143,9 @@ public static class ChangeStatusEndpoints
 
     private static string Purpose(StatusAction action) => "certificate." + action.ToString().ToLowerInvariant();
 
+    /// <summary>The OTP purposes this feature asks for (each has its words in the SMS: otp.purpose.*).</summary>
+    public static IEnumerable<string> Purposes => Enum.GetValues<StatusAction>().Select(Purpose);
+
     private static StatusView Empty(StatusAction action) => new(action.ToString().ToLowerInvariant(), "form", "", "", false, null, null,
         Reasons: action == StatusAction.Revoke ? RevocationReasons : action == StatusAction.Suspend ? SuspensionReasons : []);
 

@@ -58,6 +58,8 @@ public sealed class CertificateTests(AppFixture app)
         var otpPage = await client.PostAsync($"/certificate/{action}", form);
         otpPage.Status.ShouldBe(HttpStatusCode.OK, otpPage.Text);
         var confirm = otpPage.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+        // The SMS says what the code is for, in words (not a resource key).
+        (await Holders.SmsToAsync(app.Store, holder.Phone))[^1].Text.ShouldContain($"of your certificate");
         return await PostAndWait(client, confirm, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
     }
 

@@ -1,5 +1,6 @@
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
+using MySign.Web.Infrastructure;
 
 namespace MySign.Tests.Foundation;
 
@@ -29,6 +30,51 @@ public sealed class LocalizationTests(AppFixture app)
             .ToList();
         used.ShouldNotBeEmpty();
         used.Where(u => !keys.Contains(u.Key)).Select(u => $"{Path.GetFileName(u.File)}: {u.Key}").ShouldBeEmpty();
+    }
+
+    /// <summary>
+    /// Keys the code uses, written out (T("…"), error keys, audit entries) or built from a purpose, a state or an
+    /// option ("otp.purpose." + purpose): each must exist in both languages, or a person reads the key itself.
+    /// </summary>
+    [Fact]
+    public void every_key_the_code_uses_or_builds_exists_in_both_languages()
+    {
+        _ = app.Host;
+        var root = AppProcess.RepositoryRoot();
+        var code = Directory.EnumerateFiles(Path.Combine(root, "modules"), "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/") && !f.Contains("/Generated/"))
+            .Select(f => (File: Path.GetFileName(f), Text: File.ReadAllText(f))).ToList();
+        var used = new List<(string Where, string Key)>();
+        foreach (var (file, text) in code)
+        {
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, @"\b(?:T|Format)\(""([a-z0-9_]+(?:\.[a-z0-9_]+)+)"""))
+                used.Add((file, m.Groups[1].Value));
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, @"""([a-z0-9_]+\.error\.[a-z0-9_.]+)"""))
+                used.Add((file, m.Groups[1].Value));
+            foreach (System.Text.RegularExpressions.Match call in System.Text.RegularExpressions.Regex.Matches(text, @"AuditEntry\.(?:Of|ByRao)\(([^;]*)"))
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(call.Groups[1].Value, @"""([a-z_]+\.[a-z_.]+)"""))
+                    used.Add((file, "audit." + m.Groups[1].Value));
+        }
+        // Keys built at run time, from every value they can be built from.
+        var purposes = Modules.Assemblies.SelectMany(a => a.GetTypes())
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Purpose", StringComparison.Ordinal))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Concat(MySign.Certificates.Status.ChangeStatusEndpoints.Purposes).ToList();
+        purposes.ShouldContain("certificate.suspend");
+        used.AddRange(purposes.Select(p => ("purpose", "otp.purpose." + p)));
+        used.AddRange(Enum.GetNames<MySign.Certificates.Domain.CertificateStatus>().Select(s => ("status", "certificate.status." + s.ToLowerInvariant())));
+        used.AddRange(Enum.GetNames<MySign.Otp.Contracts.ReceptionMode>().Select(s => ("mode", "otp.mode." + s.ToLowerInvariant())));
+        used.AddRange(MySign.Certificates.Status.ChangeStatusEndpoints.RevocationReasons.Concat(MySign.Certificates.Status.ChangeStatusEndpoints.SuspensionReasons)
+            .Select(r => ("reason", "status.reason." + r)));
+        used.AddRange(MySign.Renewal.Domain.RenewalPaths.All.SelectMany(p => new[] { ("path", "renewal.option." + p), ("path", "renewal.step." + p) }));
+        used.AddRange(MySign.Billing.Store.StoreEndpoints.Methods.SelectMany(m => new[] { ("method", "store.method." + m), ("method", "invoice.paid_with." + m) }));
+        foreach (var language in new[] { "en", "it" })
+        {
+            var keys = Strings.Keys(language).ToHashSet();
+            used.Where(u => !keys.Contains(u.Key)).Select(u => $"{u.Where}: {u.Key}").Distinct().ShouldBeEmpty($"keys missing in {language}");
+        }
     }
 
     [Fact]
