@@ -16,7 +16,16 @@ public static class ShellEndpoints
 {
     /// <summary>The IT / EN switch: remembers the choice in a cookie and goes back to the same (local) page.</summary>
     [WolverinePost("/lang"), AllowAnonymous]
-    public static async Task<IResult> Language(HttpContext context)
+    public static Task<IResult> Language(HttpContext context) => SwitchLanguage(context);
+
+    /// <summary>
+    /// The same switch inside the RAO console: its session (and so the form token its pages carry) exists only under
+    /// /rao, so its pages post here; posted to /lang the token would belong to nobody and be refused.
+    /// </summary>
+    [WolverinePost("/rao/lang")]
+    public static Task<IResult> RaoLanguage(HttpContext context) => SwitchLanguage(context);
+
+    private static async Task<IResult> SwitchLanguage(HttpContext context)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var lang = form["lang"].ToString() == "it" ? "it" : "en";

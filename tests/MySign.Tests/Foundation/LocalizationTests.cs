@@ -97,6 +97,23 @@ public sealed class LocalizationTests(AppFixture app)
     }
 
     [Fact]
+    public async Task the_it_switch_works_inside_the_rao_console_after_sign_in()
+    {
+        var op = await Operators.CreateAsync(app.Store);
+        using var rao = app.Client();
+        await Operators.SignInAsync(rao, app.Store, op);
+        var console = await rao.GetAsync("/rao");
+        var form = console.Document.QuerySelector("form.lang-switch")!;
+        var switched = await rao.PostAsync(form.GetAttribute("action")!, new Dictionary<string, string>
+        {
+            ["lang"] = "it", ["return"] = form.QuerySelector("input[name=return]")!.GetAttribute("value")!,
+        });
+        switched.Status.ShouldBe(HttpStatusCode.Redirect, switched.Text);
+        switched.Location.ShouldBe("/rao");
+        (await rao.GetAsync("/rao")).Document.DocumentElement.GetAttribute("lang").ShouldBe("it");
+    }
+
+    [Fact]
     public void an_otp_destination_is_the_masked_number_or_the_device_in_words()
     {
         _ = app.Host;
