@@ -62,6 +62,7 @@ public static class ActivationEndpoints
         found.PendingPasswordHash = await Task.Run(() => Passwords.Hash(password));
         found.ProtectedPin = protection.CreateProtector(PinProtection).Protect(pin);
         found.ChallengeId = issued.ChallengeId;
+        found.OtpDestination = issued.Destination;
         session.Store(found);
         return View(new ActivationView("otp", token, holder.Id, NoErrors, issued.Destination));
     }
@@ -80,7 +81,7 @@ public static class ActivationEndpoints
 
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, holder.Id, Purpose, found.Id, form["code"].ToString()), context.RequestAborted);
         if (!verified.IsValid)
-            return View(new ActivationView("otp", token, holder.Id, Error(verified.ErrorKey, "code"), null), StatusCodes.Status422UnprocessableEntity);
+            return View(new ActivationView("otp", token, holder.Id, Error(verified.ErrorKey, "code"), found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
 
         var now = clock.GetUtcNow();
         var pin = protection.CreateProtector(PinProtection).Unprotect(found.ProtectedPin);
@@ -111,8 +112,9 @@ public static class ActivationEndpoints
         if (found.ChallengeId is null) return View(new ActivationView("form", token, holder.Id, NoErrors, null));
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, Purpose, found.Id), context.RequestAborted);
         if (issued.Throttled)
-            return View(new ActivationView("otp", token, holder.Id, Error("otp.error.throttled_short"), null), StatusCodes.Status429TooManyRequests);
+            return View(new ActivationView("otp", token, holder.Id, Error("otp.error.throttled_short"), found.OtpDestination), StatusCodes.Status429TooManyRequests);
         found.ChallengeId = issued.ChallengeId;
+        found.OtpDestination = issued.Destination;
         session.Store(found);
         return View(new ActivationView("otp", token, holder.Id, NoErrors, issued.Destination));
     }

@@ -123,6 +123,8 @@ public sealed class AccountToken
     public string? PendingPasswordHash { get; set; }
     public string? ProtectedPin { get; set; }
     public Guid? ChallengeId { get; set; }
+    /// <summary>Where the pending OTP went (masked), so every later answer of the step can say it again.</summary>
+    public string? OtpDestination { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public bool Used { get; set; }
 }

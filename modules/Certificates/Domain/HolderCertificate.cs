@@ -28,6 +28,8 @@ public sealed class HolderCertificate
     /// <summary>The key sealed under a new PIN, waiting for the OTP that confirms the PIN change.</summary>
     public SealedKey? PendingKey { get; set; }
     public Guid? PendingChallengeId { get; set; }
+    /// <summary>Where the pending PIN change's OTP went (masked).</summary>
+    public string? PendingDestination { get; set; }
     public int WrongPinAttempts { get; set; }
     public DateTimeOffset? SuspendedUntil { get; set; }
     public string? StatusReason { get; set; }

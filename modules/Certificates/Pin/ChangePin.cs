@@ -41,6 +41,7 @@ public static class ChangePinEndpoints
         if (issued.Throttled) return View(new PinView("form", "pin.error.throttled", null, null, false), StatusCodes.Status429TooManyRequests);
         certificate.PendingKey = await Task.Run(() => KeyVault.Seal(key, next, issuer.KeySecret));
         certificate.PendingChallengeId = issued.ChallengeId;
+        certificate.PendingDestination = issued.Destination;
         session.Store(certificate);
         return View(new PinView("otp", null, null, issued.Destination, false));
     }
@@ -53,13 +54,44 @@ public static class ChangePinEndpoints
         var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code), context.RequestAborted);
         if (!verified.IsValid)
-            return View(new PinView("otp", verified.ErrorKey, "code", null, false), StatusCodes.Status422UnprocessableEntity);
+            return View(new PinView("otp", verified.ErrorKey, "code", certificate.PendingDestination, false), StatusCodes.Status422UnprocessableEntity);
         certificate.Key = certificate.PendingKey;
         certificate.PendingKey = null;
         certificate.PendingChallengeId = null;
+        certificate.PendingDestination = null;
         certificate.WrongPinAttempts = 0;
         session.Store(certificate);
         return View(new PinView("form", null, null, null, true));
+    }
+
+    /// <summary>"Send new OTP" on the PIN change's code step (30 s apart, as every OTP).</summary>
+    [WolverinePost("/pin/resend")]
+    public static async Task<IResult> Resend(HttpContext context, IDocumentSession session, IMessageBus bus)
+    {
+        var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (certificate?.PendingKey is null) return View(new PinView("form", null, null, null, false));
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
+        if (issued.Throttled)
+            return View(new PinView("otp", "otp.error.throttled_short", null, certificate.PendingDestination, false), StatusCodes.Status429TooManyRequests);
+        certificate.PendingChallengeId = issued.ChallengeId;
+        certificate.PendingDestination = issued.Destination;
+        session.Store(certificate);
+        return View(new PinView("otp", null, null, issued.Destination, false));
+    }
+
+    /// <summary>Cancel: the new PIN is dropped, the old one stays.</summary>
+    [WolverinePost("/pin/cancel")]
+    public static async Task<IResult> Cancel(HttpContext context, IDocumentSession session)
+    {
+        var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
+        if (certificate?.PendingKey is not null)
+        {
+            certificate.PendingKey = null;
+            certificate.PendingChallengeId = null;
+            certificate.PendingDestination = null;
+            session.Store(certificate);
+        }
+        return View(new PinView("form", null, null, null, false));
     }
 
     private static IResult View(PinView view, int status = StatusCodes.Status200OK) =>

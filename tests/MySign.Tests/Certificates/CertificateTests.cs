@@ -205,6 +205,27 @@ public sealed class CertificateTests(AppFixture app)
     }
 
     [Fact]
+    public async Task after_a_wrong_otp_the_pin_step_still_says_where_the_code_went_and_offers_resend_and_cancel()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        await client.GetAsync("/pin");
+        var otp = await client.PostAsync("/pin", new() { ["current"] = Pin, ["new"] = "59371846", ["confirm"] = "59371846" });
+        var destination = holder.Phone[^3..];
+        otp.Text.ShouldContain(destination);
+        var wrong = await client.PostAsync("/pin/confirm", new() { ["code"] = "00000000" });
+        wrong.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        wrong.Text.ShouldContain(destination, customMessage: "not 'sent to to confirm'");
+        wrong.Document.QuerySelector("form[action='/pin/resend']").ShouldNotBeNull();
+        (await client.PostAsync("/pin/resend", new())).Status.ShouldBe((HttpStatusCode)429, "30 s between codes");
+        var cancelled = await client.PostAsync("/pin/cancel", new());
+        cancelled.Document.QuerySelector("#pin-current").ShouldNotBeNull("back to the form");
+        (await client.PostAsync("/pin/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }))
+            .Text.ShouldNotContain("the old PIN no longer works", customMessage: "a cancelled change cannot be confirmed");
+        (await Current(holder.Id)).PendingKey.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task five_wrong_pins_block_the_pin()
     {
         var (client, holder) = await HolderWithCertificate();

@@ -152,6 +152,7 @@ public sealed partial class RaoConsoleTests(AppFixture app)
         var wrong = await holder.PostAsync("/activate/confirm", new() { ["token"] = token, ["code"] = "12345678" });
         wrong.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         wrong.Document.QuerySelector("#code-error").ShouldNotBeNull();
+        wrong.Text.ShouldContain(applicant.Mobile[^3..], customMessage: "the step still says where the code went");
         var code = await Holders.LastSmsCodeAsync(app.Store, applicant.Mobile);
         var activated = await holder.PostAsync("/activate/confirm", new() { ["token"] = token, ["code"] = code });
         activated.Location.ShouldBe("/");
