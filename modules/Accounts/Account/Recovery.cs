@@ -112,7 +112,7 @@ public static class RecoveryEndpoints
             ? new IssueOtp(holder.Id, MobilePurpose, change.Id.ToString(), holder.RecoveryMobile)
             : new IssueOtp(holder.Id, NewMobilePurpose, change.Id.ToString(), mobile);
         var issued = await bus.InvokeAsync<OtpIssued>(first, context.RequestAborted);
-        if (issued.Throttled) return Box(ViewOf(holder, "mobile", typed, "recovery.error.throttled", "mobile"), StatusCodes.Status429TooManyRequests);
+        if (issued.Throttled) return Box(ViewOf(holder, "mobile", typed, issued.Wait, "mobile"), StatusCodes.Status429TooManyRequests);
         if (holder.RecoveryMobile.Length > 0) change.CurrentChallengeId = issued.ChallengeId; else change.NewChallengeId = issued.ChallengeId;
         session.Store(change);
         return Box(ViewOf(holder, change.CurrentChallengeId is null ? "mobile_new" : "mobile_current") with { ChangeId = change.Id, Destination = issued.MaskedDestination });

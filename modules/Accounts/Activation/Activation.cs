@@ -58,7 +58,7 @@ public static class ActivationEndpoints
 
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, Purpose, found.Id), context.RequestAborted);
         if (issued.Throttled)
-            return View(new ActivationView("form", token, holder.Id, Error("otp.error.throttled_short"), null), StatusCodes.Status429TooManyRequests);
+            return View(new ActivationView("form", token, holder.Id, Error(issued.Wait!), null), StatusCodes.Status429TooManyRequests);
         found.PendingPasswordHash = await Task.Run(() => Passwords.Hash(password));
         found.ProtectedPin = protection.CreateProtector(PinProtection).Protect(pin);
         found.ChallengeId = issued.ChallengeId;
@@ -112,7 +112,7 @@ public static class ActivationEndpoints
         if (found.ChallengeId is null) return View(new ActivationView("form", token, holder.Id, NoErrors, null));
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, Purpose, found.Id), context.RequestAborted);
         if (issued.Throttled)
-            return View(new ActivationView("otp", token, holder.Id, Error("otp.error.throttled_short"), found.OtpDestination), StatusCodes.Status429TooManyRequests);
+            return View(new ActivationView("otp", token, holder.Id, Error(issued.Wait!), found.OtpDestination), StatusCodes.Status429TooManyRequests);
         found.ChallengeId = issued.ChallengeId;
         found.OtpDestination = issued.Destination;
         session.Store(found);

@@ -56,7 +56,7 @@ public static class RaoLoginEndpoints
         await bus.InvokeAsync(new OtpPhoneRegistered(op!.OtpSubject, op.Mobile), context.RequestAborted);
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(op.OtpSubject, Purpose, hash), context.RequestAborted);
         if (issued.Throttled)
-            return View(new RaoLoginView("credentials", typed, "", "rao.login.error.throttled", null, false, false), StatusCodes.Status429TooManyRequests);
+            return View(new RaoLoginView("credentials", typed, "", issued.Wait, null, false, false), StatusCodes.Status429TooManyRequests);
         session.Insert(new RaoLoginChallenge { Id = hash, OperatorId = op.Id, ChallengeId = issued.ChallengeId, ExpiresAt = now + PendingLifetime });
         return View(new RaoLoginView("otp", typed, token, null, issued.Destination, false, false));
     }
@@ -133,7 +133,7 @@ public static class RaoLoginEndpoints
             return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(op.OtpSubject, Purpose, pending.Id), context.RequestAborted);
         if (issued.Throttled)
-            return View(new RaoLoginView("otp", op.Id, token, "otp.error.throttled_short", null, false, false), StatusCodes.Status429TooManyRequests);
+            return View(new RaoLoginView("otp", op.Id, token, issued.Wait, null, false, false), StatusCodes.Status429TooManyRequests);
         pending.ChallengeId = issued.ChallengeId;
         session.Store(pending);
         return View(new RaoLoginView("otp", op.Id, token, null, issued.Destination, false, false));

@@ -38,7 +38,7 @@ public static class ChangePinEndpoints
         if (result != PinResult.Ok) return View(new PinView("form", PinCheck.ErrorKey(result), "current", null, false), StatusCodes.Status422UnprocessableEntity);
 
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
-        if (issued.Throttled) return View(new PinView("form", "pin.error.throttled", null, null, false), StatusCodes.Status429TooManyRequests);
+        if (issued.Throttled) return View(new PinView("form", issued.Wait, null, null, false), StatusCodes.Status429TooManyRequests);
         certificate.PendingKey = await Task.Run(() => KeyVault.Seal(key, next, issuer.KeySecret));
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
@@ -72,7 +72,7 @@ public static class ChangePinEndpoints
         if (certificate?.PendingKey is null) return View(new PinView("form", null, null, null, false));
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
         if (issued.Throttled)
-            return View(new PinView("otp", "otp.error.throttled_short", null, certificate.PendingDestination, false), StatusCodes.Status429TooManyRequests);
+            return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false), StatusCodes.Status429TooManyRequests);
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
         session.Store(certificate);

@@ -36,7 +36,7 @@ public static class SignDocumentEndpoints
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active) return View(new SignView("start", null, null, "sign.error.inactive", null), StatusCodes.Status422UnprocessableEntity);
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
-        if (issued.Throttled) return View(new SignView("start", null, null, "pin.error.throttled", null), StatusCodes.Status429TooManyRequests);
+        if (issued.Throttled) return View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
         return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null));
     }
 

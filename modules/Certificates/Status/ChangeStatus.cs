@@ -81,7 +81,7 @@ public static class ChangeStatusEndpoints
             Id = Guid.CreateVersion7(now), HolderId = certificate.Id, CertificateId = certificate.CertificateId, Action = parsed, Reason = reason, Until = until,
         };
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose(parsed), request.Id.ToString()), context.RequestAborted);
-        if (issued.Throttled) return View(typed with { ErrorKey = "pin.error.throttled" }, StatusCodes.Status429TooManyRequests);
+        if (issued.Throttled) return View(typed with { ErrorKey = issued.Wait }, StatusCodes.Status429TooManyRequests);
         request.ChallengeId = issued.ChallengeId;
         session.Store(request);
         return View(typed with { Step = "otp", RequestId = request.Id, Destination = issued.Destination });

@@ -37,7 +37,7 @@ public static class ModeSwitchEndpoints
         settings.PendingTotpSecret = secrets.Protect(secret);
         session.Store(settings);
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, "app"), context.RequestAborted);
-        return AppView(holder, secret, issued, issued.Throttled ? "otp.error.throttled_short" : null);
+        return AppView(holder, secret, issued, issued.Wait);
     }
 
     [WolverinePost("/otp/app/confirm")]

@@ -21,7 +21,7 @@ public static class TokenAssignEndpoints
     public static async Task<IResult> Start(HttpContext context, IMessageBus bus)
     {
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(context.HolderId(), ModeSwitchEndpoints.Purpose, "token"), context.RequestAborted);
-        return View(new TokenAssignView(issued.ChallengeId, issued.Destination, "", issued.Throttled ? "otp.error.throttled_short" : null));
+        return View(new TokenAssignView(issued.ChallengeId, issued.Destination, "", issued.Wait));
     }
 
     [WolverinePost("/otp/token/confirm")]

@@ -28,13 +28,15 @@ public static class ChallengeRules
     public const int SmsDigits = 8;
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ResendGap = TimeSpan.FromSeconds(30);
-    public const int MaxPerHour = 10;
+    /// <summary>Codes an hour that were never used: a busy honest holder uses theirs; only abuse leaves many unused.</summary>
+    public const int MaxPerHour = 20;
 
     /// <summary>Seconds to wait before another code may be sent, or 0.</summary>
     public static int RetryAfter(IReadOnlyList<OtpChallenge> lastHour, string purpose, string context, string? destination, DateTimeOffset now)
     {
-        if (lastHour.Count >= MaxPerHour)
-            return (int)Math.Ceiling((lastHour.Min(c => c.CreatedAt) + TimeSpan.FromHours(1) - now).TotalSeconds);
+        var unused = lastHour.Where(c => c.State != ChallengeState.Used).ToList();
+        if (unused.Count >= MaxPerHour)
+            return Math.Max(1, (int)Math.Ceiling((unused.Min(c => c.CreatedAt) + TimeSpan.FromHours(1) - now).TotalSeconds));
         var previous = lastHour.Where(c => c.Purpose == purpose && c.Context == context && c.Destination == destination)
             .OrderByDescending(c => c.CreatedAt).FirstOrDefault();
         if (previous is null || now - previous.CreatedAt >= ResendGap) return 0;

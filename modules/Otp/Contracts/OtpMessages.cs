@@ -21,6 +21,12 @@ public sealed record OtpIssued(Guid ChallengeId, ReceptionMode Channel, string? 
     public string Destination => Channel == ReceptionMode.Sms
         ? MaskedDestination ?? ""
         : MySign.Kernel.Localization.Strings.T("otp.mode." + Channel.ToString().ToLowerInvariant());
+
+    /// <summary>
+    /// When throttled, the sentence every page shows where it asked for the code: how many seconds to wait, in the
+    /// reader's language (a page's error slot shows it as it is, like a message key's text).
+    /// </summary>
+    public string? Wait => Throttled ? MySign.Kernel.Localization.Strings.Format("otp.error.throttled", Math.Max(1, RetryAfterSeconds)) : null;
 }
 
 /// <summary>Checks a code against a challenge. Purpose and context are the ones the caller expects.</summary>

@@ -231,7 +231,7 @@ public static class RenewalWizardEndpoints
     private static async Task<IResult> SendOtp(HttpContext context, IDocumentSession session, IMessageBus bus, RenewalRequest request, string purpose, RenewalStep next)
     {
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(request.HolderId, purpose, request.Id.ToString()), context.RequestAborted);
-        if (issued.Throttled) return Wizard(context, request, Error("form", "otp.error.throttled_short"), status: StatusCodes.Status429TooManyRequests);
+        if (issued.Throttled) return Wizard(context, request, Error("form", issued.Wait!), status: StatusCodes.Status429TooManyRequests);
         request.ChallengeId = issued.ChallengeId;
         request.Step = next;
         return await Save(context, session, request, issued.Destination);

@@ -10,7 +10,8 @@ using Wolverine.Http;
 
 namespace MySign.Web.Shell;
 
-public sealed record ErrorModel(string MessageKey);
+/// <summary>The error page: a message key (or, for a 429, the sentence saying how long to wait) and its title.</summary>
+public sealed record ErrorModel(string MessageKey, string TitleKey = "error.title");
 
 public static class ShellEndpoints
 {
@@ -94,6 +95,17 @@ public static class ShellEndpoints
         var original = failure?.Path ?? context.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath;
         if (original is not null && ApiPaths.Is(original))
             return Results.Json(new { error = ApiError(status), error_description = Strings.T(Key(status)) }, statusCode: status);
+        if (status == StatusCodes.Status429TooManyRequests)
+        {
+            // Every 429 says what was limited and how long to wait, in the page's language (Retry-After from the limiter).
+            var wait = int.TryParse(context.Response.Headers.RetryAfter.ToString(), out var seconds) ? seconds : 60;
+            var path = new PathString(original ?? "/");
+            var what = path.StartsWithSegments("/trusty") ? ".trusty"
+                : path.StartsWithSegments("/forgot-password") || path.StartsWithSegments("/reset-password") ? ".recovery"
+                : ".login";
+            return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Strings.Format("error.too_many" + what, wait), "error.title.wait"), "error.title.wait")
+                { StatusCode = status };
+        }
         return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status)), "error.title") { StatusCode = status };
     }
 

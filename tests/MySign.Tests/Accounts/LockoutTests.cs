@@ -63,6 +63,10 @@ public sealed class LockoutTests(AppFixture app)
             statuses.Add((await client.PostAsync("/login", new Dictionary<string, string> { ["user_id"] = "nobody", ["password"] = "whatever-it-is" })).Status);
         statuses.Take(20).ShouldAllBe(s => s == HttpStatusCode.UnprocessableEntity);
         statuses.Skip(20).ShouldAllBe(s => s == (HttpStatusCode)429);
+        // The 429 page says what was limited and how long to wait, not "something went wrong".
+        var limited = await client.PostAsync("/login", new Dictionary<string, string> { ["user_id"] = "nobody", ["password"] = "whatever-it-is" });
+        limited.Text.ShouldMatch(@"Too many sign-in attempts from your connection: try again in \d+ seconds\.");
+        limited.Text.ShouldNotContain("Something went wrong");
     }
 
     [Fact]

@@ -17,6 +17,21 @@ public sealed class TrustyTests(AppFixture app)
     }
 
     [Fact]
+    public async Task trusty_has_its_own_limit_that_says_how_long_to_wait_and_never_blocks_a_sign_in()
+    {
+        using var client = app.Client();
+        await client.GetAsync("/login");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 31; i++) statuses.Add((await client.PostAsync("/trusty", new() { ["question"] = "how do I change my PIN " + i })).Status);
+        statuses.Take(30).ShouldAllBe(s => s == HttpStatusCode.OK);
+        var limited = await client.PostAsync("/trusty", new() { ["question"] = "one more" });
+        limited.Status.ShouldBe((HttpStatusCode)429);
+        limited.Text.ShouldMatch(@"ask again in \d+ seconds");
+        var holder = await Holders.CreateAsync(app.Store);
+        (await client.LoginAsync(holder.Id, holder.Password)).Status.ShouldBe(HttpStatusCode.Redirect, "questions do not use the sign-in budget");
+    }
+
+    [Fact]
     public async Task the_knowledge_base_has_at_least_forty_entries_in_each_language()
     {
         await using var session = app.Store.QuerySession();

@@ -217,7 +217,9 @@ public sealed class CertificateTests(AppFixture app)
         wrong.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         wrong.Text.ShouldContain(destination, customMessage: "not 'sent to to confirm'");
         wrong.Document.QuerySelector("form[action='/pin/resend']").ShouldNotBeNull();
-        (await client.PostAsync("/pin/resend", new())).Status.ShouldBe((HttpStatusCode)429, "30 s between codes");
+        var tooSoon = await client.PostAsync("/pin/resend", new());
+        tooSoon.Status.ShouldBe((HttpStatusCode)429, "30 s between codes");
+        tooSoon.Text.ShouldMatch(@"Please wait \d+ seconds before asking for a new OTP\.", "how long, on the page that asked");
         var cancelled = await client.PostAsync("/pin/cancel", new());
         cancelled.Document.QuerySelector("#pin-current").ShouldNotBeNull("back to the form");
         (await client.PostAsync("/pin/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }))

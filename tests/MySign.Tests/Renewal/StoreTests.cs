@@ -300,7 +300,9 @@ public sealed class StoreTests(AppFixture app)
     public async Task cancelling_a_renewal_with_a_transfer_pending_cancels_the_order_and_a_credit_that_still_comes_is_refunded_not_lost()
     {
         var (_, client, renewal, order, reference) = await AwaitingTransfer();
-        await client.GetAsync($"/renewal/{renewal}");
+        var waiting = await client.GetAsync($"/renewal/{renewal}");
+        waiting.Text.ShouldContain("the renewal continues here");
+        waiting.Text.ShouldNotContain("Proceed to payment", customMessage: "one message: the order is open, not a second invitation to pay");
         await app.Host.ExecuteAndWaitAsync(async () =>
             (await client.PostAsync($"/renewal/{renewal}/cancel", new())).Location.ShouldBe("/renewal?cancelled=1"), 30_000);
         var page = await client.GetAsync($"/store/orders/{order}");
