@@ -15,7 +15,17 @@ using Wolverine.Http;
 
 namespace MySign.Certificates.Signing;
 
-public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field);
+public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field, string? FileName = null, Guid? SignedId = null);
+
+/// <summary>A signature just made, kept for its holder to download for half an hour (only the small .p7s, never the document).</summary>
+public sealed class SignedDocument
+{
+    public Guid Id { get; set; }
+    public string HolderId { get; set; } = "";
+    public string FileName { get; set; } = "";
+    public byte[] Signature { get; set; } = [];
+    public DateTimeOffset ExpiresAt { get; set; }
+}
 
 /// <summary>
 /// Sign a document in the portal: ask for an OTP, then upload the file with PIN and OTP; the answer is a
@@ -81,9 +91,24 @@ public static class SignDocumentEndpoints
         cms.ComputeSignature(signer, silent: true);
 
         var name = Path.GetFileName(file.FileName);
-        await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), certificate.Id, certificate.CertificateId, now,
-            name.Length > 200 ? name[..200] : name, "SHA-256", true, SignatureChannel.Portal));
-        return Results.File(cms.Encode(), "application/pkcs7-signature", name + ".p7s");
+        name = name.Length > 200 ? name[..200] : name;
+        await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), certificate.Id, certificate.CertificateId, now, name, "SHA-256", true, SignatureChannel.Portal));
+        // The page says it is signed, offers the signature and a fresh form: the used PIN and OTP are not shown again.
+        var signed = new SignedDocument { Id = Guid.CreateVersion7(now), HolderId = certificate.Id, FileName = name + ".p7s", Signature = cms.Encode(), ExpiresAt = now + Keep };
+        session.DeleteWhere<SignedDocument>(d => d.HolderId == certificate.Id && d.ExpiresAt < now);
+        session.Insert(signed);
+        return View(new SignView("done", null, null, null, null, name, signed.Id));
+    }
+
+    private static readonly TimeSpan Keep = TimeSpan.FromMinutes(30);
+
+    /// <summary>The signature just made, for its holder only (someone else's id reads as not found), for half an hour.</summary>
+    [WolverineGet("/sign/download/{id}")]
+    public static async Task<IResult> Download(Guid id, HttpContext context, IQuerySession session, TimeProvider clock)
+    {
+        var signed = await session.LoadAsync<SignedDocument>(id, context.RequestAborted);
+        if (signed is null || signed.HolderId != context.HolderId() || signed.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
+        return Results.File(signed.Signature, "application/pkcs7-signature", signed.FileName);
     }
 
     private static IResult View(SignView view, int status = StatusCodes.Status200OK) =>

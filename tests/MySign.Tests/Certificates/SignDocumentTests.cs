@@ -45,11 +45,22 @@ public sealed class SignDocumentTests(AppFixture app)
         HttpResponseMessage response = null!;
         await app.Host.ExecuteAndWaitAsync(async () => response = await Upload(client, challenge, document, Pin, await Holders.LastSmsCodeAsync(app.Store, holder.Phone)), 30_000);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        response.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("contratto.pdf.p7s");
+        // The page says it is signed, with the file's name, and offers the signature and a fresh form (no used PIN or OTP).
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+        page.QuerySelector("#sign-done")!.TextContent.ShouldContain("Signed: contratto.pdf");
+        page.QuerySelector("#sign-pin").ShouldBeNull();
+        var link = page.QuerySelector("a[href^='/sign/download/']")!.GetAttribute("href")!;
+        var other = await Holders.CreateAsync(app.Store);
+        using (var intruder = app.Client())
+        {
+            await intruder.LoginAsync(other.Id, other.Password);
+            (await intruder.GetAsync(link)).Status.ShouldBe(HttpStatusCode.NotFound, "another holder's signature reads as not found");
+        }
+        var signature = await client.Response(link);
 
         using var openssl = new OpenSsl();
         openssl.Write("contratto.pdf", document);
-        openssl.Write("contratto.pdf.p7s", await response.Content.ReadAsByteArrayAsync());
+        openssl.Write("contratto.pdf.p7s", signature);
         openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
         var verify = await openssl.RunAsync("cms", "-verify", "-binary", "-inform", "DER", "-in", "contratto.pdf.p7s", "-content", "contratto.pdf", "-CAfile", "root.pem", "-out", "/dev/null");
         verify.Output.ShouldContain("Verification successful");

@@ -53,6 +53,26 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         await visitor.PostAsync("/forgot-password", new() { ["user_id"] = Demo.HolderUserId });
         var mail = await _smtp.WaitForAsync(Demo.HolderEmail, m => m.TextBody?.Contains("/reset-password?token=") == true);
         mail.TextBody!.ShouldContain(app.BaseAddress.ToString().TrimEnd('/') + "/reset-password?token=");
+
+        // A card payment at the sandbox provider sends the browser back to this port too, not to 5000.
+        using var store = AppStore.For(app.ConnectionString);
+        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, app.BaseAddress);
+        await holder.LoginAsync(Demo.HolderUserId, Demo.HolderPassword);
+        await holder.GetAsync("/renewal");
+        var renewal = (await holder.PostAsync("/renewal", new() { ["path"] = "store" })).Location!;
+        await holder.GetAsync(renewal);
+        await holder.PostAsync(renewal + "/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Demo.HolderPin });
+        await holder.PostAsync(renewal + "/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(store, Demo.HolderMobile) });
+        var order = Guid.Parse((await holder.PostAsync(renewal + "/store", new())).Location!.Split('/').Last());
+        await StoreAccounts.CreateAndConfirmAsync(holder, _smtp, order, "Mario Rossi", "port-test@example.test", "a store password 1");
+        var provider = (await holder.PostAsync($"/store/orders/{order}/pay", new()
+        {
+            ["type"] = "private", ["billing_name"] = "Mario Rossi", ["fiscal_code"] = Demo.HolderFiscalCode, ["address"] = "Via del Corso 12, Roma",
+            ["confirm"] = "on", ["method"] = "card",
+        })).Location!;
+        await holder.GetAsync(provider);
+        (await holder.PostAsync(provider, new() { ["decision"] = "approve" })).Location
+            .ShouldBe(app.BaseAddress.ToString().TrimEnd('/') + $"/store/orders/{order}");
     }
 
     [GeneratedRegex(@"/activate\?token=[A-Za-z0-9_-]+")]
