@@ -23,6 +23,27 @@ public sealed partial class ForgotPasswordTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_forgotten_user_id_is_mailed_to_the_recovery_address_and_the_page_tells_nobody_else_anything()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        using var client = app.Client();
+        var login = await client.GetAsync("/login");
+        login.Document.QuerySelector("h1")!.TextContent.ShouldBe("Sign in to SelfCare Signature");
+        login.Document.QuerySelector("#user_id")!.GetAttribute("placeholder").ShouldBe("Es. m235477");
+        login.Document.QuerySelector("a[href='/forgot-user-id']")!.TextContent.ShouldBe("I forgot my User ID");
+        login.Text.ShouldContain("Don't have MySign yet?");
+
+        await client.GetAsync("/forgot-user-id");
+        var known = await client.PostAsync("/forgot-user-id", new Dictionary<string, string> { ["email"] = holder.Email.ToUpperInvariant() });
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your User ID");
+        mail.TextBody!.ShouldContain(holder.Id);
+        var unknown = await client.PostAsync("/forgot-user-id", new Dictionary<string, string> { ["email"] = "nobody-" + holder.Email });
+        unknown.Status.ShouldBe(known.Status);
+        unknown.Document.QuerySelector("main")!.TextContent.ShouldBe(known.Document.QuerySelector("main")!.TextContent);
+        app.Smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains("nobody-"));
+    }
+
+    [Fact]
     public async Task known_and_unknown_user_ids_get_the_same_answer()
     {
         var holder = await Holders.CreateAsync(app.Store);
