@@ -71,6 +71,7 @@ public sealed class CertificateTests(AppFixture app)
         using var openssl = new OpenSsl();
         var detail = await client.GetAsync("/certificate");
         detail.Text.ShouldContain("TINIT-BNCGLI85M41H501Z");
+        detail.Document.QuerySelector("#certificate-holder")!.TextContent.ShouldBe("Giulia Bianchi");
         detail.Text.ShouldContain("MySign Qualified Electronic Signature CA");
         detail.Text.ShouldContain("Qualified Trust Service Provider");
 

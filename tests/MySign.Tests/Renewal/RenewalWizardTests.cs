@@ -137,7 +137,10 @@ public sealed class RenewalWizardTests(AppFixture app)
             (await later.GetAsync("/")).Document.QuerySelector($"#box-renewal a[href='/renewal/{id}']")!.TextContent.ShouldBe("Continue the renewal in progress");
         }
 
-        (await ActivateAndConfirm(client, holder, id)).Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+        var done = await ActivateAndConfirm(client, holder, id);
+        done.Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+        done.Document.QuerySelector("#renewal-gosign")!.TextContent.ShouldContain("GoSign");
+        done.Document.QuerySelector("a.button.primary[href='/']")!.TextContent.ShouldBe("Back to the homepage");
     }
 
     [Fact]
