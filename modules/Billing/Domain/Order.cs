@@ -15,6 +15,10 @@ public sealed class Order
     public Guid RenewalId { get; set; }
     public string Sku { get; set; } = "";
     public string ProductName { get; set; } = "";
+    /// <summary>The product's Italian name (from the catalogue), for the Italian cart and invoice.</summary>
+    public string? ProductNameIt { get; set; }
+
+    public string ProductNameIn(string language) => language == "it" && !string.IsNullOrEmpty(ProductNameIt) ? ProductNameIt : ProductName;
     public decimal ListPrice { get; set; }
     public decimal Discount { get; set; }
     public decimal Net { get; set; }

@@ -26,7 +26,7 @@ public static class InvoicePdf
         if (billing.VatNumber is not null) pdf.Row(T("store.billing.vat_number"), billing.VatNumber);
         pdf.Row(T("store.billing.address"), billing.Address)
             .Heading(T("invoice.lines"))
-            .Row(order.ProductName, M(order.ListPrice), 330);
+            .Row(order.ProductNameIn(language), M(order.ListPrice), 330);
         if (order.Discount > 0) pdf.Row(T("store.cart.discount") + $" ({order.PromoCode})", "-" + M(order.Discount), 330);
         pdf.Row(T("store.cart.net"), M(order.Net), 330)
             .Row(T("store.cart.vat") + $" {order.VatRate * 100:0}%", M(order.Vat), 330)

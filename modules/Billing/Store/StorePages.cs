@@ -14,7 +14,7 @@ namespace MySign.Billing.Store;
 
 public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
     string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, string Iban,
-    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null);
+    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null, string ProductName = "");
 
 /// <summary>
 /// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
@@ -185,7 +185,7 @@ public static class StoreEndpoints
             new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
                 Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, iban,
                 Money.Format(order.Received, language), Money.Format(Math.Max(0, order.Gross - order.Received), language),
-                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice), "store.title") { StatusCode = status };
+                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice, order.ProductNameIn(language)), "store.title") { StatusCode = status };
     }
 }
 
@@ -209,7 +209,7 @@ public static class OpenRenewalOrderHandler
         var now = clock.GetUtcNow();
         var order = new Order
         {
-            Id = Guid.CreateVersion7(now), HolderId = request.HolderId, RenewalId = request.RenewalId, Sku = product.Id, ProductName = product.Name,
+            Id = Guid.CreateVersion7(now), HolderId = request.HolderId, RenewalId = request.RenewalId, Sku = product.Id, ProductName = product.Name, ProductNameIt = product.NameIt,
             Status = OrderStatus.Cart, CreatedAt = now,
         };
         order.Price(product.NetPrice, product.VatRate, 0);

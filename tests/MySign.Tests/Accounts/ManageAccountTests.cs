@@ -33,6 +33,7 @@ public sealed partial class ManageAccountTests(AppFixture app)
         var page = await client.GetAsync("/account");
         page.Document.QuerySelectorAll(".boxes h2").Select(h => h.TextContent).ShouldBe(["Personal information", "Access information", "Recovery information"]);
         page.Document.QuerySelector(".activity")!.TextContent.ShouldContain("Signed in");
+        page.Document.QuerySelector("#recovery-explained")!.TextContent.ShouldContain("not the OTP phone", customMessage: "what the recovery mobile is for");
     }
 
     [Fact]

@@ -113,7 +113,9 @@ public sealed class StoreTests(AppFixture app)
         discounted.Document.QuerySelector("#cart-total")!.TextContent.ShouldBe("€32.94");
 
         await client.PostAsync("/lang", new() { ["lang"] = "it", ["return"] = $"/store/orders/{order}" });
-        (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#cart-total")!.TextContent.ShouldBe("32,94 €");
+        var italian = await client.GetAsync($"/store/orders/{order}");
+        italian.Document.QuerySelector("#cart-total")!.TextContent.ShouldBe("32,94 €");
+        italian.Document.QuerySelector("#cart-product")!.TextContent.ShouldBe("Firma Remota: Validità 3 anni - MYSIGN", "the product's Italian name on the Italian cart");
     }
 
     [Fact]
