@@ -41,6 +41,9 @@ public sealed class HolderBrowserTests(BrowserFixture browser)
         await page.Locator("#box-certificate").WaitForAsync();
         (await page.Locator(".boxes h2").AllTextContentsAsync()).ShouldBe(Boxes);
 
+        // The holder's name opens the menu with "Manage your account" and "Get Out".
+        await page.Locator("summary.user-name").ClickAsync();
+        (await page.GetByRole(AriaRole.Link, new() { Name = "Manage your account" }).IsVisibleAsync()).ShouldBeTrue();
         await page.GetByRole(AriaRole.Button, new() { Name = "Get Out" }).ClickAsync();
         await BrowserFixture.ArrivedAtAsync(page, "/login");
         (await page.Locator("[role=status]").TextContentAsync())!.ShouldContain("You have signed out.");

@@ -87,6 +87,8 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                 await Check("");
             }
             await page.GotoAsync("/");
+            await page.Locator("summary.user-name").ClickAsync();
+            await Check(""); // the open menu fits too
             await page.Locator("form[action='/logout'] button[type=submit]").First.ClickAsync();
 
             await page.GotoAsync("/rao/login");
