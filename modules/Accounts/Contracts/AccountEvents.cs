@@ -15,6 +15,14 @@ public sealed record HolderCredentialsChecked(string? HolderId);
 /// </summary>
 public sealed record HolderCredentialsChanged(string HolderId, DateTimeOffset At);
 
+/// <summary>
+/// The holder's details as an invoice needs them, to pre-fill the store's billing form (the holder may change them
+/// there). Answered by Accounts, the owner of the holder's data; null fields are simply left for the holder.
+/// </summary>
+public sealed record GetHolderBillingDetails(string HolderId);
+
+public sealed record HolderBillingDetails(string Name, string FiscalCode, string Address);
+
 // Requests registration and activation make of the Certificates module (it answers them).
 
 /// <summary>Draws a new IUT (the holder's unique identifier on the certificate), never given twice.</summary>

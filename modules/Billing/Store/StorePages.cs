@@ -25,11 +25,21 @@ public static class StoreEndpoints
     public static readonly string[] Methods = ["card", "paypal", "transfer"];
 
     [WolverineGet("/store/orders/{id}")]
-    public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<PaymentOptions> payments)
+    public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<PaymentOptions> payments,
+        Wolverine.IMessageBus bus)
     {
         var order = await Own(session, context, id);
+        if (order is null) return Results.NotFound();
+        // The billing form starts from the holder's own details (Accounts keeps them); the holder may change them.
+        var values = order.Status == OrderStatus.Cart && order.CustomerEmail is not null ? await BillingDefaults(bus, order, context.RequestAborted) : null;
         // The account transfers go to (Billing:Payments:Iban), shown with the order's reference.
-        return order is null ? Results.NotFound() : Page(order, iban: payments.Value.Iban);
+        return Page(order, values: values, iban: payments.Value.Iban);
+    }
+
+    private static async Task<Dictionary<string, string>> BillingDefaults(Wolverine.IMessageBus bus, Order order, CancellationToken cancellation)
+    {
+        var details = await bus.InvokeAsync<MySign.Accounts.Contracts.HolderBillingDetails>(new MySign.Accounts.Contracts.GetHolderBillingDetails(order.HolderId), cancellation);
+        return new Dictionary<string, string> { ["type"] = "private", ["billing_name"] = details.Name, ["fiscal_code"] = details.FiscalCode, ["address"] = details.Address };
     }
 
     [WolverinePost("/store/orders/{id}/promo")]
@@ -98,7 +108,7 @@ public static class StoreEndpoints
         order.CustomerEmail = email;
         session.Store(order);
         await session.SaveChangesAsync(context.RequestAborted);
-        return Page(order);
+        return Page(order, values: await BillingDefaults(bus, order, context.RequestAborted));
     }
 
     [WolverinePost("/store/orders/{id}/pay")]

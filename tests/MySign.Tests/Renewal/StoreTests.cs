@@ -41,6 +41,7 @@ public sealed class StoreTests(AppFixture app)
         await client.GetAsync($"/store/orders/{order}");
         var account = await StoreAccounts.CreateAndConfirmAsync(client, app.Smtp, order, "Paolo Gallo", email, "store-password-1");
         account.Text.ShouldContain("Store account: " + email);
+        account.Document.QuerySelector("#billing_name")!.GetAttribute("value").ShouldBe("Anna Verdi", "pre-filled from the holder's details");
         return await client.PostAsync($"/store/orders/{order}/pay", new()
         {
             ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma",
