@@ -21,6 +21,8 @@ public sealed class StoreAccountToken
     public Guid OrderId { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public bool Used { get; set; }
+    /// <summary>"reset" for a forgotten password; otherwise the confirmation of a new account.</summary>
+    public string Kind { get; set; } = "";
 }
 
 /// <summary>
@@ -38,6 +40,8 @@ public sealed class StoreSignIn(NpgsqlDataSource database)
     private readonly Lockout _lockout = new(database, BillingModule.Schema, "store_sign_in_failures");
 
     /// <summary>True only for a confirmed account with this password, not locked. Costs one PBKDF2 check in every case.</summary>
+    public Task ClearAsync(string email, CancellationToken cancellation) => _lockout.ClearAsync(email, cancellation);
+
     public async Task<bool> CheckAsync(StoreCustomer? customer, string password, DateTimeOffset now, CancellationToken cancellation)
     {
         var usable = customer is { Confirmed: true } ? customer : null;
@@ -58,7 +62,7 @@ public sealed class StoreSignIn(NpgsqlDataSource database)
 }
 
 /// <summary>The mail "create your account" sends: a confirmation link for a new account, or a reminder that one exists.</summary>
-public sealed record StoreAccountMail(string Email, string Name, string? Token, string Language);
+public sealed record StoreAccountMail(string Email, string Name, string? Token, string Language, bool Reset = false);
 
 public static class StoreAccountMailHandler
 {
@@ -66,6 +70,13 @@ public static class StoreAccountMailHandler
     {
         var language = message.Language;
         var baseUrl = portal.Base;
+        if (message.Reset)
+        {
+            var reset = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.store_reset.body", language), message.Name) +
+                        "\n\n" + baseUrl + "/store/accounts/reset?token=" + message.Token + "\n\nMySign";
+            await mail.SendAsync(new OutgoingMail(message.Email, Strings.T("mail.store_reset.subject", language), reset, MailText.ToHtml(reset)), cancellation);
+            return;
+        }
         var text = message.Token is { } token
             ? string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.store_confirm.body", language), message.Name) +
               "\n\n" + baseUrl + "/store/accounts/confirm?token=" + token + "\n\nMySign"
@@ -83,7 +94,7 @@ public static class StoreAccountConfirmEndpoint
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         var found = token is { Length: > 0 and <= 100 } ? await session.LoadAsync<StoreAccountToken>(StoreSignIn.HashToken(token), context.RequestAborted) : null;
-        if (found is null || found.Used || found.ExpiresAt <= clock.GetUtcNow())
+        if (found is null || found.Used || found.Kind == "reset" || found.ExpiresAt <= clock.GetUtcNow())
             return new MySign.Kernel.Web.HtmlView(typeof(StoreAccountConfirmEndpoint).Assembly, "Store/LinkExpired", new { }, "store.title")
                 { StatusCode = StatusCodes.Status410Gone, Partial = false };
         found.Used = true;
@@ -102,4 +113,76 @@ public static class StoreAccountConfirmEndpoint
         }
         return Results.Redirect($"/store/orders/{found.OrderId}?confirmed=1");
     }
+}
+
+public sealed record StoreResetView(string Token, string? ErrorKey, string State);
+
+/// <summary>
+/// "I forgot my password" for a store account: a single-use link for 30 minutes mailed to the account's address, the
+/// same answer whatever was typed; the new password also lifts a lockout and takes the order on with that account.
+/// </summary>
+public static class StorePasswordResetEndpoints
+{
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(30);
+
+    [WolverinePost("/store/orders/{id}/forgot"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Recovery)]
+    public static async Task<IResult> Forgot(Guid id, HttpContext context, IDocumentSession session, Wolverine.IMessageBus bus, TimeProvider clock)
+    {
+        var order = await session.LoadAsync<Order>(id, context.RequestAborted);
+        if (order is null || order.HolderId != MySign.Kernel.Web.Holder.HolderId(context)) return Results.NotFound();
+        var email = (await context.Request.ReadFormAsync(context.RequestAborted))["email"].ToString().Trim().ToLowerInvariant();
+        var customer = email.Length is > 3 and <= 254 ? await session.LoadAsync<StoreCustomer>(email, context.RequestAborted) : null;
+        if (customer is { Confirmed: true })
+        {
+            var (token, hash) = StoreSignIn.NewToken();
+            session.Insert(new StoreAccountToken { Id = hash, Email = email, OrderId = order.Id, Kind = "reset", ExpiresAt = clock.GetUtcNow() + LinkLifetime });
+            await bus.PublishAsync(new StoreAccountMail(email, customer.Name, token, Strings.Language, Reset: true));
+        }
+        return Results.Redirect($"/store/orders/{order.Id}?reset=sent");
+    }
+
+    [WolverineGet("/store/accounts/reset"), AllowAnonymous]
+    public static async Task<IResult> Form(string? token, HttpContext context, IQuerySession session, TimeProvider clock)
+    {
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        return await Valid(session, token, clock, context.RequestAborted) is null
+            ? View(new StoreResetView("", "store.account.link_invalid", "invalid"), StatusCodes.Status410Gone)
+            : View(new StoreResetView(token!, null, "form"));
+    }
+
+    [WolverinePost("/store/accounts/reset"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Recovery)]
+    public static async Task<IResult> Reset(HttpContext context, IDocumentSession session, StoreSignIn signIn, TimeProvider clock)
+    {
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var token = form["token"].ToString();
+        var found = await Valid(session, token, clock, context.RequestAborted);
+        if (found is null) return View(new StoreResetView("", "store.account.link_invalid", "invalid"), StatusCodes.Status410Gone);
+        var password = form["password"].ToString();
+        if (password.Length is < 10 or > 256) return View(new StoreResetView(token, "store.error.password", "form"), StatusCodes.Status422UnprocessableEntity);
+        var customer = await session.LoadAsync<StoreCustomer>(found.Email, context.RequestAborted);
+        if (customer is null) return View(new StoreResetView("", "store.account.link_invalid", "invalid"), StatusCodes.Status410Gone);
+        customer.PasswordHash = StorePasswords.Hash(password);
+        session.Store(customer);
+        found.Used = true;
+        session.Store(found);
+        var order = await session.LoadAsync<Order>(found.OrderId, context.RequestAborted);
+        if (order is { Status: OrderStatus.Cart, CustomerEmail: null })
+        {
+            order.CustomerEmail = found.Email;
+            session.Store(order);
+        }
+        await signIn.ClearAsync(found.Email, context.RequestAborted);
+        return Results.Redirect($"/store/orders/{found.OrderId}");
+    }
+
+    private static async Task<StoreAccountToken?> Valid(IQuerySession session, string? token, TimeProvider clock, CancellationToken cancellation)
+    {
+        if (token is not { Length: > 0 and <= 100 }) return null;
+        var found = await session.LoadAsync<StoreAccountToken>(StoreSignIn.HashToken(token), cancellation);
+        return found is { Kind: "reset", Used: false } && found.ExpiresAt > clock.GetUtcNow() ? found : null;
+    }
+
+    private static IResult View(StoreResetView view, int status = StatusCodes.Status200OK) =>
+        new MySign.Kernel.Web.HtmlView(typeof(StorePasswordResetEndpoints).Assembly, "Store/Reset", view, "store.title") { StatusCode = status, Partial = false };
 }

@@ -14,7 +14,7 @@ namespace MySign.Billing.Store;
 
 public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
     string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, string Iban,
-    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null, string ProductName = "");
+    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null, string ProductName = "", bool ResetSent = false);
 
 /// <summary>
 /// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
@@ -26,14 +26,14 @@ public static class StoreEndpoints
 
     [WolverineGet("/store/orders/{id}")]
     public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<PaymentOptions> payments,
-        Wolverine.IMessageBus bus)
+        Wolverine.IMessageBus bus, string? reset)
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
         // The billing form starts from the holder's own details (Accounts keeps them); the holder may change them.
         var values = order.Status == OrderStatus.Cart && order.CustomerEmail is not null ? await BillingDefaults(bus, order, context.RequestAborted) : null;
         // The account transfers go to (Billing:Payments:Iban), shown with the order's reference.
-        return Page(order, values: values, iban: payments.Value.Iban);
+        return Page(order, values: values, iban: payments.Value.Iban, resetSent: reset == "sent");
     }
 
     private static async Task<Dictionary<string, string>> BillingDefaults(Wolverine.IMessageBus bus, Order order, CancellationToken cancellation)
@@ -181,7 +181,7 @@ public static class StoreEndpoints
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
     private static IResult Page(Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null,
-        int status = StatusCodes.Status200OK, string iban = "", string? notice = null)
+        int status = StatusCodes.Status200OK, string iban = "", string? notice = null, bool resetSent = false)
     {
         var stage = order.Status switch
         {
@@ -195,7 +195,7 @@ public static class StoreEndpoints
             new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
                 Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, iban,
                 Money.Format(order.Received, language), Money.Format(Math.Max(0, order.Gross - order.Received), language),
-                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice, order.ProductNameIn(language)), "store.title") { StatusCode = status };
+                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice, order.ProductNameIn(language), resetSent), "store.title") { StatusCode = status };
     }
 }
 

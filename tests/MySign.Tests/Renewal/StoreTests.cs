@@ -360,6 +360,33 @@ public sealed class StoreTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_forgotten_store_password_is_reset_from_a_single_use_mailed_link_and_the_page_tells_nobody_anything()
+    {
+        var (holder, client, _, order) = await AtTheStore();
+        await client.GetAsync($"/store/orders/{order}");
+        var email = $"forgetful-{holder.Id}@example.test";
+        await StoreAccounts.CreateAndConfirmAsync(client, app.Smtp, order, "Fabio Forgetful", email, "the-first-store-pass");
+        var (_, other, _, second) = await AtTheStore();
+        await other.GetAsync($"/store/orders/{second}");
+        var known = await other.PostAsync($"/store/orders/{second}/forgot", new() { ["email"] = email });
+        var unknown = await other.PostAsync($"/store/orders/{second}/forgot", new() { ["email"] = "nobody-" + email });
+        known.Location.ShouldBe(unknown.Location, "the same answer whatever was typed");
+        (await other.GetAsync(known.Location!)).Document.QuerySelector("#store-reset-sent").ShouldNotBeNull();
+        var mail = await app.Smtp.WaitForAsync(email, m => m.Subject == "MySign Store: choose a new password");
+        var link = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/store/accounts/reset\?token=[A-Za-z0-9_-]+").Value;
+        var token = (await other.GetAsync(link)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        (await other.PostAsync("/store/accounts/reset", new() { ["token"] = token, ["password"] = "short" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await other.PostAsync("/store/accounts/reset", new() { ["token"] = token, ["password"] = "a-brand-new-store-pass" })).Location.ShouldBe($"/store/orders/{second}");
+        (await other.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "a link works once");
+        (await other.GetAsync($"/store/orders/{second}")).Text.ShouldContain("Store account: " + email);
+
+        var (_, third, _, order3) = await AtTheStore();
+        await third.GetAsync($"/store/orders/{order3}");
+        (await third.PostAsync($"/store/orders/{order3}/account", new() { ["email"] = email, ["password"] = "the-first-store-pass" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await third.PostAsync($"/store/orders/{order3}/account", new() { ["email"] = email, ["password"] = "a-brand-new-store-pass" })).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task store_sign_in_locks_after_five_wrong_passwords_like_a_holder_account()
     {
         var (holder, client, _, order) = await AtTheStore();

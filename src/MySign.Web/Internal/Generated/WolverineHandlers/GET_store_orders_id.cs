@@ -46,9 +46,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var reset = httpContext.Request.Query["reset"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Store.StoreEndpoints.Show(id, httpContext, ((Marten.IQuerySession)documentSession), _optionsOfPaymentOptions, messageContext).ConfigureAwait(false);
+            var result = await MySign.Billing.Store.StoreEndpoints.Show(id, httpContext, ((Marten.IQuerySession)documentSession), _optionsOfPaymentOptions, messageContext, reset).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
