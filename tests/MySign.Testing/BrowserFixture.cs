@@ -1,3 +1,4 @@
+using MySign.Kernel.Web;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -55,6 +56,29 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GetByLabel("Enter your User ID").FillAsync(userId);
         await page.GetByLabel("Enter your password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
+    }
+
+    /// <summary>Signs a holder in by the fields' ids (so in either language) and waits for the home page.</summary>
+    public static async Task SignInHolderAsync(IPage page, string userId, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.Locator("#user_id").FillAsync(userId);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("form[action='/login'] button[type=submit]").ClickAsync();
+        await ArrivedAtAsync(page, "/");
+    }
+
+    /// <summary>Signs the demo RAO operator in (password, then the SMS code) and waits for the console.</summary>
+    public async Task SignInDemoRaoAsync(IPage page)
+    {
+        await page.GotoAsync("/rao/login");
+        await page.Locator("#username").FillAsync(Demo.RaoUsername);
+        await page.Locator("#password").FillAsync(Demo.RaoPassword);
+        await page.Locator("form[action='/rao/login'] button[type=submit]").ClickAsync();
+        await page.Locator("#code").WaitForAsync();
+        await page.Locator("#code").FillAsync(await Holders.LastSmsCodeAsync(Store, Demo.RaoMobile));
+        await page.Locator("form[action='/rao/login/otp'] button[type=submit]").ClickAsync();
+        await ArrivedAtAsync(page, "/rao");
     }
 
     /// <summary>

@@ -16,6 +16,15 @@ namespace MySign.Billing.Store;
 /// <summary>A link that confirms a new store account (only its hash is stored) and attaches it to the order it was created for.</summary>
 public sealed class StoreAccountToken
 {
+    /// <summary>The account a link proved becomes the store account of the order the link was made for, while that order is still a cart.</summary>
+    public static async Task UseOnItsOrderAsync(IDocumentSession session, StoreAccountToken link, CancellationToken cancellation)
+    {
+        var order = await session.LoadAsync<Order>(link.OrderId, cancellation);
+        if (order is not { Status: OrderStatus.Cart, CustomerEmail: null }) return;
+        order.CustomerEmail = link.Email;
+        session.Store(order);
+    }
+
     public string Id { get; set; } = "";
     public string Email { get; set; } = "";
     public Guid OrderId { get; set; }
@@ -105,12 +114,7 @@ public static class StoreAccountConfirmEndpoint
             customer.Confirmed = true;
             session.Store(customer);
         }
-        var order = await session.LoadAsync<Order>(found.OrderId, context.RequestAborted);
-        if (order is { Status: OrderStatus.Cart, CustomerEmail: null })
-        {
-            order.CustomerEmail = found.Email;
-            session.Store(order);
-        }
+        await StoreAccountToken.UseOnItsOrderAsync(session, found, context.RequestAborted);
         return Results.Redirect($"/store/orders/{found.OrderId}?confirmed=1");
     }
 }
@@ -166,12 +170,7 @@ public static class StorePasswordResetEndpoints
         session.Store(customer);
         found.Used = true;
         session.Store(found);
-        var order = await session.LoadAsync<Order>(found.OrderId, context.RequestAborted);
-        if (order is { Status: OrderStatus.Cart, CustomerEmail: null })
-        {
-            order.CustomerEmail = found.Email;
-            session.Store(order);
-        }
+        await StoreAccountToken.UseOnItsOrderAsync(session, found, context.RequestAborted);
         await signIn.ClearAsync(found.Email, context.RequestAborted);
         return Results.Redirect($"/store/orders/{found.OrderId}");
     }

@@ -46,21 +46,10 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await Check("/login", "/forgot-password", "/rao/login", "/trusty");
 
         var holder = await Holders.CreateAsync(browser.Store, "Livia", "Conte");
-        await page.GotoAsync("/login");
-        await page.Locator("#user_id").FillAsync(holder.Id);
-        await page.Locator("#password").FillAsync(holder.Password);
-        await page.Locator("form[action='/login'] button[type=submit]").ClickAsync();
-        await BrowserFixture.ArrivedAtAsync(page, "/");
+        await BrowserFixture.SignInHolderAsync(page, holder.Id, holder.Password);
         await Check("/", "/account", "/pin", "/certificate", "/history", "/renewal", "/otp/phone", "/sign");
 
-        await page.GotoAsync("/rao/login");
-        await page.Locator("#username").FillAsync(Demo.RaoUsername);
-        await page.Locator("#password").FillAsync(Demo.RaoPassword);
-        await page.Locator("form[action='/rao/login'] button[type=submit]").ClickAsync();
-        await page.Locator("#code").WaitForAsync();
-        await page.Locator("#code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, Demo.RaoMobile));
-        await page.Locator("form[action='/rao/login/otp'] button[type=submit]").ClickAsync();
-        await BrowserFixture.ArrivedAtAsync(page, "/rao");
+        await browser.SignInDemoRaoAsync(page);
         await Check("/rao", "/rao/holders/new", "/rao/coupons");
         // A form sent back with mistakes: errors next to their fields must be accessible too.
         await page.GotoAsync("/rao/holders/new");

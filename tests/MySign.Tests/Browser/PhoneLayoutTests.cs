@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Playwright;
-using MySign.Kernel.Web;
 
 namespace MySign.Tests.Browser;
 
@@ -61,11 +60,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
             }
             await Check("/login", "/forgot-password", "/forgot-user-id", "/rao/login");
 
-            await page.GotoAsync("/login");
-            await page.Locator("#user_id").FillAsync(holder.UserId);
-            await page.Locator("#password").FillAsync(holder.Password);
-            await page.Locator("form[action='/login'] button[type=submit]").ClickAsync();
-            await BrowserFixture.ArrivedAtAsync(page, "/");
+            await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
             await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal");
             if (width == 390)
             {
@@ -91,14 +86,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
             await Check(""); // the open menu fits too
             await page.Locator("form[action='/logout'] button[type=submit]").First.ClickAsync();
 
-            await page.GotoAsync("/rao/login");
-            await page.Locator("#username").FillAsync(Demo.RaoUsername);
-            await page.Locator("#password").FillAsync(Demo.RaoPassword);
-            await page.Locator("form[action='/rao/login'] button[type=submit]").ClickAsync();
-            await page.Locator("#code").WaitForAsync();
-            await page.Locator("#code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, Demo.RaoMobile));
-            await page.Locator("form[action='/rao/login/otp'] button[type=submit]").ClickAsync();
-            await BrowserFixture.ArrivedAtAsync(page, "/rao");
+            await browser.SignInDemoRaoAsync(page);
             await Check("/rao", "/rao/holders/new", "/rao/coupons");
             await context.CloseAsync();
         }
