@@ -179,15 +179,40 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByText("Enter the OTP code to confirm the operation").WaitForAsync(); // the code is sent before this shows
         await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, mobile));
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
+        // Step 3 swapped in and htmx done with it: a click on a form htmx has not taken over yet would be lost.
+        await holder.Locator("li[aria-current=step]", new() { HasText = "3." }).WaitForAsync();
+        await Settled(holder);
     }
+
+    /// <summary>Waits until htmx has finished swapping and settling the last response.</summary>
+    private static Task Settled(IPage page) =>
+        page.WaitForFunctionAsync("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')");
 
     /// <summary>Steps 4 and 5 of the renewal wizard: the new PIN, then the OTP; ends on the success message.</summary>
     private async Task ActivateAsync(IPage holder, string newPin, string mobile)
     {
+        try
+        {
+            await holder.GetByLabel("Choose a signature PIN").WaitForAsync(new() { Timeout = 15_000 });
+        }
+        catch (TimeoutException e)
+        {
+            var text = await holder.Locator("main").InnerTextAsync();
+            throw new TimeoutException($"Step 4 never came at {holder.Url}. The page shows:\n{text}\nApp:\n{browser.App.Output[^Math.Min(4000, browser.App.Output.Length)..]}", e);
+        }
+        await Settled(holder);
         await holder.GetByLabel("Choose a signature PIN").FillAsync(newPin);
         await holder.GetByLabel("Confirm PIN").FillAsync(newPin);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Activate the certificate" }).ClickAsync();
-        await holder.Locator("li[aria-current=step]", new() { HasText = "5." }).WaitForAsync(); // the code is sent before this shows
+        try
+        {
+            await holder.Locator("li[aria-current=step]", new() { HasText = "5." }).WaitForAsync(); // the code is sent before this shows
+        }
+        catch (TimeoutException e)
+        {
+            var text = await holder.Locator("#renewal-wizard").InnerTextAsync();
+            throw new TimeoutException($"Step 5 never came. The wizard shows:\n{text}\nApp:\n{browser.App.Output[^Math.Min(3000, browser.App.Output.Length)..]}", e);
+        }
         await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, mobile));
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await holder.GetByText("Your Remote Signature certificate has been renewed.").WaitForAsync();
