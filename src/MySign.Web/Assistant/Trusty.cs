@@ -39,7 +39,7 @@ public sealed record TrustyAnswer(Guid? QuestionId, string Question, FaqEntry? B
 /// PostgreSQL full-text search (the "english" or "italian" configuration, so "rinnovo" finds "rinnovare"),
 /// ranked; no match offers the top topics. No external service.
 /// </summary>
-public static class TrustyEndpoints
+public static partial class TrustyEndpoints
 {
     public static string RegConfig(string language) => language == "it" ? "italian" : "english";
 
@@ -75,6 +75,14 @@ public static class TrustyEndpoints
         return View(new TrustyAnswer(asked.Id, question, best, found.Skip(1).ToList(), best is null ? await Top(session, context.RequestAborted) : [], false));
     }
 
+    /// <summary>A topic picked from the list: its answer in the panel, like an answer to a question (no page is left).</summary>
+    [WolverineGet("/trusty/topics/{topic}"), AllowAnonymous]
+    public static async Task<IResult> Topic(string topic, IQuerySession session, HttpContext context)
+    {
+        var entry = topic.Length <= 64 ? await session.LoadAsync<FaqEntry>($"{topic}.{Strings.Language}", context.RequestAborted) : null;
+        return entry is null ? Results.NotFound() : View(new TrustyAnswer(null, "", entry, [], [], false));
+    }
+
     [WolverinePost("/trusty/{id}/feedback"), AllowAnonymous]
     public static async Task<IResult> Feedback(Guid id, HttpContext context, IDocumentSession session)
     {
@@ -92,7 +100,23 @@ public static class TrustyEndpoints
         return await session.Query<FaqEntry>().Where(f => f.Language == language && f.Top).OrderBy(f => f.Id).ToListAsync(cancellation);
     }
 
-    private static IResult View(TrustyAnswer answer) => new HtmlView(typeof(TrustyEndpoints).Assembly, "Assistant/Trusty", answer, "trusty.title");
+    private static IResult View(TrustyAnswer answer) =>
+        new HtmlView(typeof(TrustyEndpoints).Assembly, "Assistant/Trusty", answer with { Best = answer.Best is { } best ? Labelled(best) : null }, "trusty.title");
+
+    /// <summary>
+    /// The FAQ names buttons and links by their message key ([[login.submit]]): each reads as it does on the page the
+    /// reader is on (ACCEDI on an Italian page, SIGN IN on an English one), whatever language the answer is in.
+    /// </summary>
+    public static FaqEntry Labelled(FaqEntry entry) => new()
+    {
+        Id = entry.Id, Topic = entry.Topic, Language = entry.Language, Question = entry.Question, Link = entry.Link, Top = entry.Top,
+        Keywords = entry.Keywords, SearchText = entry.SearchText, Answer = WithLabels(entry.Answer, Strings.Language),
+    };
+
+    public static string WithLabels(string text, string language) => ButtonName().Replace(text, m => Strings.T(m.Groups[1].Value, language));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[\[([a-z0-9_.]+)\]\]")]
+    private static partial System.Text.RegularExpressions.Regex ButtonName();
 }
 
 /// <summary>Italian or English, from the little words people write; the page's language when it cannot tell.</summary>
@@ -128,7 +152,8 @@ public sealed class FaqLoader(IDocumentStore store) : IHostedService
             session.Store(new FaqEntry
             {
                 Id = $"{item.Topic}.{language}", Topic = item.Topic, Language = language, Question = text.Question, Answer = text.Answer,
-                Link = item.Link, Top = item.Top, Keywords = text.Keywords, SearchText = $"{text.Question} {text.Keywords} {text.Answer}",
+                Link = item.Link, Top = item.Top, Keywords = text.Keywords,
+                SearchText = $"{text.Question} {text.Keywords} {TrustyEndpoints.WithLabels(text.Answer, language)}",
             });
         await session.SaveChangesAsync(cancellationToken);
     }

@@ -32,6 +32,36 @@ public sealed class TrustyTests(AppFixture app)
     }
 
     [Fact]
+    public async Task answers_name_buttons_as_the_page_reads_them_and_understand_log_in()
+    {
+        var english = (await Ask("how do I log in?")).Document.QuerySelector("#trusty-answer")!;
+        english.QuerySelector("h3")!.TextContent.ShouldBe("How do I sign in to MySign?");
+        english.TextContent.ShouldContain("press SIGN IN");
+        // An English question on an Italian page: the answer is English, the button is the one on the page.
+        var onItalianPage = (await Ask("how do I log in?", "it")).Document.QuerySelector("#trusty-answer")!;
+        onItalianPage.TextContent.ShouldContain("press ACCEDI");
+        var italian = (await Ask("come accedo a MySign?", "it")).Document.QuerySelector("#trusty-answer")!;
+        italian.TextContent.ShouldContain("premi ACCEDI");
+        italian.TextContent.ShouldNotContain("[[");
+    }
+
+    [Fact]
+    public async Task a_topic_from_the_list_shows_its_answer_in_the_panel_and_the_thumbs_are_words()
+    {
+        using var client = app.Client();
+        var panel = await client.GetAsync("/trusty");
+        var topic = panel.Document.QuerySelector(".trusty-topics a")!;
+        topic.GetAttribute("hx-get").ShouldBe(topic.GetAttribute("href"));
+        var answer = await client.GetAsync(topic.GetAttribute("href")!);
+        answer.Status.ShouldBe(HttpStatusCode.OK);
+        answer.Document.QuerySelector("#trusty-answer h3")!.TextContent.ShouldBe(topic.TextContent);
+        (await client.GetAsync("/trusty/topics/no-such-topic")).Status.ShouldBe(HttpStatusCode.NotFound);
+
+        var asked = await client.PostAsync("/trusty", new() { ["question"] = "how do I change my PIN?" });
+        asked.Document.QuerySelectorAll("form[action$='/feedback'] button").Select(b => b.TextContent).ShouldBe(["Yes, it helped", "No, it did not help"]);
+    }
+
+    [Fact]
     public async Task the_knowledge_base_has_at_least_forty_entries_in_each_language()
     {
         await using var session = app.Store.QuerySession();

@@ -38,5 +38,17 @@ public sealed class TrustyBrowserTests(BrowserFixture browser)
         await page.Locator("#trusty-answer a").ClickAsync();
         await BrowserFixture.ArrivedAtAsync(page, "/renewal");
         (await page.Locator("h1").TextContentAsync()).ShouldBe("Rinnova firma digitale");
+
+        // A topic from the list answers in the panel; the panel closes with its button and with Escape.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Trusty" }).ClickAsync();
+        await page.Locator(".trusty-topics a").First.ClickAsync();
+        await page.Locator("#trusty-answer").WaitForAsync();
+        new Uri(page.Url).AbsolutePath.ShouldBe("/renewal");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chiudi" }).ClickAsync();
+        await page.Locator("#trusty").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await page.GetByRole(AriaRole.Link, new() { Name = "Trusty" }).ClickAsync();
+        await page.Locator("#trusty-question").WaitForAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.Locator("#trusty").WaitForAsync(new() { State = WaitForSelectorState.Detached });
     }
 }
