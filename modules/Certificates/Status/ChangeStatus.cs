@@ -1,3 +1,4 @@
+using MySign.Kernel.Validation;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -67,7 +68,7 @@ public static class ChangeStatusEndpoints
             return View(typed with { ErrorKey = "status.error.reason", Field = "reason" }, StatusCodes.Status422UnprocessableEntity);
         if (parsed == StatusAction.Suspend && untilText.Length > 0)
         {
-            if (!DateOnly.TryParseExact(untilText, "yyyy-MM-dd", out var day) || day <= DateOnly.FromDateTime(now.UtcDateTime) || day.ToDateTime(TimeOnly.MinValue) > certificate.ExpiresAt.UtcDateTime)
+            if (TypedDate.Parse(untilText, 2000) is not { } day || day <= DateOnly.FromDateTime(now.UtcDateTime) || day.ToDateTime(TimeOnly.MinValue) > certificate.ExpiresAt.UtcDateTime)
                 return View(typed with { ErrorKey = "status.error.until", Field = "until" }, StatusCodes.Status422UnprocessableEntity);
             until = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }

@@ -1,3 +1,4 @@
+using MySign.Kernel.Validation;
 using System.Globalization;
 using System.Text;
 using Marten;
@@ -78,11 +79,13 @@ public static class HistoryPageEndpoints
     public static (HistoryFilter Filter, string Low, string High) Parse(string? from, string? to)
     {
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TemplateFunctions.PortalTimeZone).DateTime);
-        from = string.IsNullOrWhiteSpace(from) ? today.AddDays(-30).ToString("yyyy-MM-dd") : from.Trim();
-        to = string.IsNullOrWhiteSpace(to) ? today.ToString("yyyy-MM-dd") : to.Trim();
+        from = string.IsNullOrWhiteSpace(from) ? TypedDate.Show(today.AddDays(-30)) : from.Trim();
+        to = string.IsNullOrWhiteSpace(to) ? TypedDate.Show(today) : to.Trim();
         // Days people can mean: a date outside them (year 1, year 9999) is refused like a malformed one, never computed with.
-        if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", out var first) || first.Year is < 2000 or > 2200) return (new HistoryFilter(from, to, "history.error.date", "from"), "", "");
-        if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", out var last) || last.Year is < 2000 or > 2200) return (new HistoryFilter(from, to, "history.error.date", "to"), "", "");
+        if (TypedDate.Parse(from, 2000) is not { } first) return (new HistoryFilter(from, to, "history.error.date", "from"), "", "");
+        if (TypedDate.Parse(to, 2000) is not { } last) return (new HistoryFilter(from, to, "history.error.date", "to"), "", "");
+        // Shown back as the page writes days (an ISO date from a link becomes dd/mm/yyyy).
+        (from, to) = (TypedDate.Show(first), TypedDate.Show(last));
         if (first > last) return (new HistoryFilter(from, to, "history.error.range", "from"), "", "");
         return (new HistoryFilter(from, to, null, null), SignatureRecord.KeyAt(StartOf(first)), SignatureRecord.KeyAt(StartOf(last.AddDays(1))));
     }
