@@ -29,6 +29,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         await App.StartAsync(Smtp, new Dictionary<string, string>
         {
             ["Billing__Payments__BankImportToken"] = BankImportToken, ["RateLimits__LoginPerWindow"] = "500",
+            // As `make run` starts it: no public address configured, so links and payment returns use the port it listens on.
+            ["Portal__BaseUrl"] = "",
         });
         Store = AppStore.For(App.ConnectionString);
         // Promotional codes are an operator's business: made with the command, as the TSP would.

@@ -48,3 +48,9 @@ public sealed record FirstCertificateIssued(string Iut, DateTimeOffset NotAfter)
 public sealed record VerifyRaoCredentials(string Username, string Password, string HolderId);
 
 public sealed record RaoCredentialsVerified(bool Authorised, string? OperatorId, string? Office, string? ErrorKey);
+
+/// <summary>
+/// The page the holder's next sign-in opens instead of the home page (a local path of the module that asks, e.g. a
+/// renewal stopped at the RAO desk to be finished later); null forgets it. Used once.
+/// </summary>
+public sealed record LandOnNextSignIn(string HolderId, string? Path);

@@ -30,6 +30,9 @@ public sealed class HolderAccount
     /// <summary>Set when the holder followed the e-mailed link, chose password and PIN and confirmed the OTP.</summary>
     public DateTimeOffset? ActivatedAt { get; set; }
 
+    /// <summary>Where the next sign-in lands (see LandOnNextSignIn); cleared when used.</summary>
+    public string? NextSignInPath { get; set; }
+
     public bool AwaitsActivation => RegisteredAt is not null && ActivatedAt is null;
     public string DisplayName => $"{FirstName} {LastName}";
 }

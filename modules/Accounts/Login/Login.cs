@@ -54,6 +54,8 @@ public static class LoginEndpoint
         var holder = account!;
         if (Passwords.NeedsRehash(holder.PasswordHash))
             session.Patch<HolderAccount>(id).Set(a => a.PasswordHash, Passwords.Hash(password));
+        var landing = LocalPath.Is(holder.NextSignInPath) ? holder.NextSignInPath! : "/";
+        if (holder.NextSignInPath is not null) session.Patch<HolderAccount>(id).Set(a => a.NextSignInPath, null);
 
         SessionCookie.Start(context, session, settings, new PortalSession
         {
@@ -62,7 +64,7 @@ public static class LoginEndpoint
         session.Insert(AuditEntry.Of(id, "login.ok", now));
         await bus.PublishAsync(new HolderSignedIn(holder.Id, now));
         logger.LogInformation("Holder {HolderId} signed in", holder.Id);
-        return Results.Redirect("/");
+        return Results.Redirect(landing);
     }
 
     [WolverinePost("/logout")]
@@ -114,4 +116,14 @@ public static class SessionCookie
     {
         HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = settings.SecureCookies, Path = "/", IsEssential = true,
     };
+}
+
+/// <summary>Files the page the holder's next sign-in opens (LandOnNextSignIn); an unknown holder or a non-local path is ignored.</summary>
+public static class LandOnNextSignInHandler
+{
+    public static void Handle(LandOnNextSignIn command, IDocumentSession session)
+    {
+        if (command.Path is not null && !LocalPath.Is(command.Path)) return;
+        session.Patch<HolderAccount>(command.HolderId.ToLowerInvariant()).Set(a => a.NextSignInPath, command.Path);
+    }
 }

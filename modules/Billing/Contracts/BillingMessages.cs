@@ -22,6 +22,9 @@ public sealed record OpenRenewalOrder(Guid RenewalId, string HolderId);
 
 public sealed record RenewalOrderOpened(Guid OrderId);
 
+/// <summary>The holder emptied the cart ("Eliminates"): that order is cancelled and the renewal may open a new one.</summary>
+public sealed record RenewalOrderRemoved(Guid RenewalId, Guid OrderId, string HolderId);
+
 /// <summary>A store order was paid (confirmed by the payment provider's signed webhook or a reconciled bank transfer).</summary>
 public sealed record OrderPaid(Guid OrderId, string HolderId, Guid RenewalId, decimal Gross, DateTimeOffset At);
 

@@ -72,6 +72,24 @@ public static class StoreEndpoints
         return Page(order);
     }
 
+    /// <summary>
+    /// "Eliminates": the product leaves the cart, so the unpaid order is cancelled and the holder goes back to the
+    /// renewal, which offers "Proceed to payment" again. Only a cart (no payment started) can be emptied.
+    /// </summary>
+    [WolverinePost("/store/orders/{id}/remove")]
+    public static async Task<IResult> Remove(Guid id, HttpContext context, IDocumentSession session, Wolverine.IMessageBus bus, TimeProvider clock)
+    {
+        var order = await Own(session, context, id);
+        if (order is null) return Results.NotFound();
+        if (order.Status != OrderStatus.Cart) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        order.Status = OrderStatus.Cancelled;
+        order.CancelledAt = clock.GetUtcNow();
+        session.Store(order);
+        await bus.PublishAsync(new RenewalOrderRemoved(order.RenewalId, order.Id, order.HolderId));
+        await session.SaveChangesAsync(context.RequestAborted);
+        return Results.Redirect($"/renewal/{order.RenewalId}");
+    }
+
     [WolverinePost("/store/orders/{id}/account"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
     public static async Task<IResult> Account(Guid id, HttpContext context, IDocumentSession session, StoreSignIn signIn, Wolverine.IMessageBus bus, TimeProvider clock)
     {

@@ -22,6 +22,15 @@ public sealed record OtpIssued(Guid ChallengeId, ReceptionMode Channel, string? 
         ? MaskedDestination ?? ""
         : MySign.Kernel.Localization.Strings.T("otp.mode." + Channel.ToString().ToLowerInvariant());
 
+    /// <summary>"We sent you a code via SMS to …", or where to read it on the holder's device, in the reader's language.</summary>
+    public string Notice => NoticeFor(Channel, MaskedDestination);
+
+    public static string NoticeFor(ReceptionMode channel, string? maskedDestination) =>
+        MySign.Kernel.Localization.Strings.Format("otp.sent." + channel.ToString().ToLowerInvariant(), maskedDestination ?? "");
+
+    /// <summary>How many digits a code on this channel has (8 by SMS, 6 from an app or a token): the code field draws that many boxes.</summary>
+    public static int DigitsFor(ReceptionMode channel) => channel == ReceptionMode.Sms ? 8 : 6;
+
     /// <summary>
     /// When throttled, the sentence every page shows where it asked for the code: how many seconds to wait, in the
     /// reader's language (a page's error slot shows it as it is, like a message key's text).

@@ -18,3 +18,15 @@ public static class OrderPaidHandler
         session.Store(request);
     }
 }
+
+/// <summary>The holder emptied the store cart: the renewal forgets that order and offers "Proceed to payment" again.</summary>
+public static class RenewalOrderRemovedHandler
+{
+    public static async Task Handle(RenewalOrderRemoved removed, IDocumentSession session, CancellationToken cancellation)
+    {
+        var request = await session.LoadAsync<RenewalRequest>(removed.RenewalId, cancellation);
+        if (request is null || request.HolderId != removed.HolderId || request.Step != RenewalStep.Payment || request.OrderId != removed.OrderId) return;
+        request.OrderId = null;
+        session.Store(request);
+    }
+}

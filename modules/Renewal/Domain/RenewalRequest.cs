@@ -26,6 +26,9 @@ public sealed class RenewalRequest
     public string UniqueIdentifier { get; set; } = "";
     public DateTimeOffset ExpiresAt { get; set; }
     public Guid? ChallengeId { get; set; }
+    /// <summary>Where the last code went (channel and masked number), so the step says it again after a wrong code.</summary>
+    public MySign.Otp.Contracts.ReceptionMode? OtpChannel { get; set; }
+    public string? OtpDestination { get; set; }
     public string? CouponCode { get; set; }
     public Guid? OrderId { get; set; }
     public string? AuthorisedBy { get; set; }
@@ -33,6 +36,8 @@ public sealed class RenewalRequest
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public string? NewUniqueIdentifier { get; set; }
+    /// <summary>The holder chose to finish later after the RAO desk: the next sign-in opens this renewal.</summary>
+    public bool FinishLater { get; set; }
 
     public bool InProgress => Step is not (RenewalStep.Done or RenewalStep.Cancelled);
 }

@@ -17,7 +17,7 @@ namespace MySign.Renewal.Wizard;
 
 public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
-    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? Destination, string? NewIut, Guid? OrderId);
+    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, Guid? OrderId, bool FinishLater);
 public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Cancelled);
 
 /// <summary>
@@ -63,6 +63,16 @@ public static class RenewalWizardEndpoints
         }
         return Results.Redirect($"/renewal/{request.Id}");
     }
+
+    public sealed record InfoView(string Topic, int Paragraphs, Guid? RenewalId);
+
+    /// <summary>The general conditions the Consents step asks to accept (linked from its checkbox).</summary>
+    [WolverineGet("/renewal/conditions")]
+    public static IResult Conditions(Guid? renewal) => Html("Wizard/Info", new InfoView("renewal.conditions", 4, renewal), "renewal.conditions.heading");
+
+    /// <summary>What to do when the personal data changed: a new certificate at an RAO office (linked from Consents).</summary>
+    [WolverineGet("/renewal/new-certificate")]
+    public static IResult NewCertificate(Guid? renewal) => Html("Wizard/Info", new InfoView("renewal.newcert", 3, renewal), "renewal.newcert.heading");
 
     [WolverineGet("/renewal/{id}")]
     public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session)
@@ -191,8 +201,23 @@ public static class RenewalWizardEndpoints
             Id = issued.HolderId, CertificateId = issued.CertificateId, UniqueIdentifier = issued.UniqueIdentifier, ExpiresAt = issued.NotAfter,
         });
         await bus.PublishAsync(new RenewalCompleted(request.HolderId, request.Id, now));
+        if (request.FinishLater) await bus.PublishAsync(new LandOnNextSignIn(request.HolderId, null));
         MySign.Kernel.Operations.Telemetry.RenewalsCompleted.Add(1, new KeyValuePair<string, object?>("path", request.Path));
         logger.LogInformation("Holder {HolderId} renewed the certificate ({Path})", request.HolderId, request.Path);
+        return await Save(context, session, request);
+    }
+
+    /// <summary>
+    /// After the RAO verification the holder may stop and finish at home: nothing changes but where the next sign-in
+    /// lands (this renewal, asked of Accounts); the page then offers to sign out.
+    /// </summary>
+    [WolverinePost("/renewal/{id}/later")]
+    public static async Task<IResult> Later(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    {
+        var (request, refusal) = await At(session, context, id, RenewalStep.Activate, clock, RenewalPaths.Rao);
+        if (request is null) return refusal!;
+        request.FinishLater = true;
+        await bus.PublishAsync(new LandOnNextSignIn(request.HolderId, $"/renewal/{request.Id}"));
         return await Save(context, session, request);
     }
 
@@ -221,6 +246,7 @@ public static class RenewalWizardEndpoints
         if (request.CouponCode is not null) await bus.PublishAsync(new ReleaseCoupon(request.CouponCode, request.Id));
         // An order waiting for a transfer or a card is cancelled with it (a credit that still arrives is refunded).
         if (request.Path == RenewalPaths.Store) await bus.PublishAsync(new CancelRenewalOrder(request.Id));
+        if (request.FinishLater) await bus.PublishAsync(new LandOnNextSignIn(request.HolderId, null));
         request.Step = RenewalStep.Cancelled;
         request.ProtectedPin = null;
         request.EndedAt = clock.GetUtcNow();
@@ -233,8 +259,10 @@ public static class RenewalWizardEndpoints
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(request.HolderId, purpose, request.Id.ToString()), context.RequestAborted);
         if (issued.Throttled) return Wizard(context, request, Error("form", issued.Wait!), status: StatusCodes.Status429TooManyRequests);
         request.ChallengeId = issued.ChallengeId;
+        request.OtpChannel = issued.Channel;
+        request.OtpDestination = issued.MaskedDestination;
         request.Step = next;
-        return await Save(context, session, request, issued.Destination);
+        return await Save(context, session, request);
     }
 
     private static async Task<IResult?> CheckOtp(HttpContext context, IMessageBus bus, RenewalRequest request, string purpose)
@@ -246,7 +274,7 @@ public static class RenewalWizardEndpoints
     }
 
     /// <summary>Saves the step; a parallel submission of the same step loses the version check and is told so.</summary>
-    private static async Task<IResult> Save(HttpContext context, IDocumentSession session, RenewalRequest request, string? destination = null)
+    private static async Task<IResult> Save(HttpContext context, IDocumentSession session, RenewalRequest request)
     {
         session.Store(request);
         try
@@ -257,7 +285,7 @@ public static class RenewalWizardEndpoints
         {
             return new HtmlView(typeof(RenewalWizardEndpoints).Assembly, "Wizard/Conflict", request.Id, "renewal.title") { StatusCode = StatusCodes.Status409Conflict };
         }
-        return Wizard(context, request, destination: destination);
+        return Wizard(context, request);
     }
 
     /// <summary>The holder's renewal if it is at <paramref name="step"/> (and on <paramref name="path"/>), in the window; else the refusal to show.</summary>
@@ -288,7 +316,7 @@ public static class RenewalWizardEndpoints
     private static Dictionary<string, string> Error(string field, string key) => new() { [field] = key };
 
     private static IResult Wizard(HttpContext context, RenewalRequest request, IReadOnlyDictionary<string, string>? errors = null,
-        IReadOnlyDictionary<string, string>? values = null, string? destination = null, int status = StatusCodes.Status200OK)
+        IReadOnlyDictionary<string, string>? values = null, int status = StatusCodes.Status200OK)
     {
         var third = "renewal.step." + request.Path;
         string[] labels = ["renewal.step.consents", "renewal.step.confirm", third, "renewal.step.activate", "renewal.step.confirm"];
@@ -297,9 +325,12 @@ public static class RenewalWizardEndpoints
             request.Step == RenewalStep.Cancelled ? "pending" : i < current ? "done" : i == current ? "current" : "pending")).ToList();
         var name = context.User.Identity?.Name ?? "";
         return Html("Wizard/Wizard", new WizardView(request.Id, request.Path, request.Step.ToString().ToLowerInvariant(), steps, name, request.UniqueIdentifier,
-            request.ExpiresAt, errors ?? None, values ?? None, destination, request.NewUniqueIdentifier, request.OrderId), status);
+            request.ExpiresAt, errors ?? None, values ?? None, request.OtpChannel is { } channel ? OtpIssued.NoticeFor(channel, request.OtpDestination) : null,
+            OtpIssued.DigitsFor(request.OtpChannel ?? ReceptionMode.Sms), request.NewUniqueIdentifier, request.OrderId, request.FinishLater), status);
     }
 
-    private static IResult Html(string template, object model, int status = StatusCodes.Status200OK) =>
-        new HtmlView(typeof(RenewalWizardEndpoints).Assembly, template, model, "renewal.title") { StatusCode = status };
+    private static IResult Html(string template, object model, int status = StatusCodes.Status200OK) => Html(template, model, "renewal.title", status);
+
+    private static IResult Html(string template, object model, string title, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(RenewalWizardEndpoints).Assembly, template, model, title) { StatusCode = status };
 }

@@ -123,6 +123,8 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByRole(AriaRole.Button, new() { Name = "PROCEED TO CHECKOUT" }).ClickAsync();
         await holder.GetByRole(AriaRole.Button, new() { Name = "Approve the payment" }).ClickAsync();
         await holder.GetByText("Payment received").WaitForAsync();
+        // The app runs as `make run` runs it (no Portal:BaseUrl, a port other than 5000): the provider sent the browser back here.
+        new Uri(holder.Url).Port.ShouldBe(browser.App.BaseAddress.Port);
         var invoice = await holder.RunAndWaitForDownloadAsync(() => holder.GetByRole(AriaRole.Link, new() { Name = "Download the invoice (PDF)" }).ClickAsync());
         (await Pdf.TextAsync(await File.ReadAllBytesAsync((await invoice.PathAsync())!))).ShouldContain("€32.94");
         await holder.GetByRole(AriaRole.Link, new() { Name = "Continue the renewal" }).ClickAsync();
@@ -137,7 +139,18 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByLabel("RAO username").FillAsync(op.Id);
         await holder.GetByLabel("RAO password").FillAsync(op.Password);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        // The holder stops after the desk's part and finishes at home: the next sign-in opens this renewal.
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Finish later" }).ClickAsync();
+        await holder.Locator("#renewal-later").WaitForAsync();
+        var paused = new Uri(holder.Url).AbsolutePath;
+        await holder.Locator("#renewal-later button").ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(holder, "/login");
+        await BrowserFixture.SignInAsync(holder, userId, "chiara's own passphrase");
+        await BrowserFixture.ArrivedAtAsync(holder, paused);
         await ActivateAsync(holder, "49271836", applicant.Mobile);
+        await holder.Context.ClearCookiesAsync();
+        await BrowserFixture.SignInAsync(holder, userId, "chiara's own passphrase");
+        await BrowserFixture.ArrivedAtAsync(holder, "/"); // used once
 
         // And by bank transfer: the renewal waits for the bank statement, then resumes from the home page.
         await browser.DueInAMonthAsync(userId);
@@ -145,6 +158,12 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByRole(AriaRole.Button, new() { Name = "Renew signature" }).ClickAsync();
         await ConsentAndConfirmAsync(holder, "49271836", applicant.Mobile);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Proceed to payment" }).ClickAsync();
+        // "Eliminates" empties the cart: back to the renewal, which offers the payment again with a new cart.
+        var firstCart = new Uri(holder.Url).AbsolutePath;
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Eliminates" }).ClickAsync();
+        await holder.GetByRole(AriaRole.Button, new() { Name = "Proceed to payment" }).ClickAsync(new() { Timeout = 15_000 });
+        await holder.Locator("#cart-total").WaitForAsync();
+        new Uri(holder.Url).AbsolutePath.ShouldNotBe(firstCart);
         await holder.Locator("#login-email").FillAsync("store-" + applicant.Email);
         await holder.Locator("#login-password").FillAsync("chiara-store-pass");
         await holder.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
@@ -172,11 +191,15 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
     /// <summary>Steps 1 and 2 of the renewal wizard: consents with the current PIN, then the OTP.</summary>
     private async Task ConsentAndConfirmAsync(IPage holder, string pin, string mobile)
     {
+        (await holder.GetByRole(AriaRole.Link, new() { Name = "general conditions of service" }).GetAttributeAsync("href"))!.ShouldStartWith("/renewal/conditions");
+        (await holder.GetByRole(AriaRole.Link, new() { Name = "apply for a new certificate" }).GetAttributeAsync("href"))!.ShouldStartWith("/renewal/new-certificate");
         await holder.GetByLabel("I accept the general conditions of service").CheckAsync();
         await holder.GetByLabel("Confirmed").CheckAsync();
         await holder.GetByLabel("Enter the signature PIN").FillAsync(pin);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await holder.GetByText("Enter the OTP code to confirm the operation").WaitForAsync(); // the code is sent before this shows
+        (await holder.Locator("#code-notice").TextContentAsync())!.ShouldStartWith("We sent you a code via SMS to ");
+        (await holder.GetByLabel("Enter OTP code").GetAttributeAsync("maxlength")).ShouldBe("8");
         await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, mobile));
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         // Step 3 swapped in and htmx done with it: a click on a form htmx has not taken over yet would be lost.
@@ -202,6 +225,13 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         }
         await Settled(holder);
         await holder.GetByLabel("Choose a signature PIN").FillAsync(newPin);
+        // The eye of the seed: "Show PIN" shows what was typed, and hides it again.
+        var show = holder.GetByRole(AriaRole.Button, new() { Name = "Show PIN" }).First;
+        await show.ClickAsync();
+        (await holder.GetByLabel("Choose a signature PIN").GetAttributeAsync("type")).ShouldBe("text");
+        (await show.GetAttributeAsync("aria-pressed")).ShouldBe("true");
+        await show.ClickAsync();
+        (await holder.GetByLabel("Choose a signature PIN").GetAttributeAsync("type")).ShouldBe("password");
         await holder.GetByLabel("Confirm PIN").FillAsync(newPin);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Activate the certificate" }).ClickAsync();
         try
