@@ -117,7 +117,7 @@ public sealed class CertificateTests(AppFixture app)
         var (client, holder) = await HolderWithCertificate();
         using var _c = client;
         using var openssl = new OpenSsl();
-        var until = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd");
+        var until = DateTime.UtcNow.AddDays(10).ToString("dd/MM/yyyy"); // as the field asks for it
         (await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin, ["until"] = until })).Text.ShouldContain("suspended");
         (await client.GetAsync("/portal/boxes/suspension", htmx: true)).Text.ShouldContain("Suspended");
         var held = await VerifyWithCrl(client, openssl);

@@ -70,6 +70,17 @@ public sealed class HistoryPageTests(AppFixture app)
         var names = page.Document.QuerySelectorAll("#history tbody tr").Select(r => r.Children[1].TextContent).ToList();
         names.ShouldBe(["last-minute.pdf", "=HYPERLINK(\"evil\")", "first-minute.pdf"]);
 
+        // Typed as both languages write days, the same range; the fields show it that way (a date picker would not).
+        var typed = await client.GetAsync("/history?from=01%2F03%2F2026&to=2%2F3%2F2026");
+        typed.Document.QuerySelectorAll("#history tbody tr").Count.ShouldBe(3);
+        typed.Document.QuerySelector("#from")!.GetAttribute("value").ShouldBe("01/03/2026");
+        typed.Document.QuerySelector("#to")!.GetAttribute("value").ShouldBe("02/03/2026");
+        typed.Document.QuerySelector("#from")!.GetAttribute("type").ShouldBe("text");
+        typed.Document.QuerySelector("label[for=from]")!.TextContent.ShouldContain("dd/mm/yyyy");
+        await client.PostAsync("/lang", new() { ["lang"] = "it", ["return"] = "/history" });
+        (await client.GetAsync("/history")).Document.QuerySelector("#from")!.GetAttribute("placeholder").ShouldBe("gg/mm/aaaa");
+        await client.PostAsync("/lang", new() { ["lang"] = "en", ["return"] = "/history" });
+
         var csv = await client.GetAsync("/history.csv?from=2026-03-01&to=2026-03-02");
         csv.Response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
         var lines = csv.Html.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
