@@ -1,8 +1,5 @@
 namespace MySign.Accounts.Contracts;
 
-/// <summary>A holder signed in to the portal (other modules may react, e.g. resume a pending renewal).</summary>
-public sealed record HolderSignedIn(string HolderId, DateTimeOffset At);
-
 /// <summary>Checks a holder's User ID and password for client software (CSC API); lockout rules apply as at the portal.</summary>
 public sealed record CheckHolderCredentials(string UserId, string Password);
 
@@ -54,3 +51,9 @@ public sealed record RaoCredentialsVerified(bool Authorised, string? OperatorId,
 /// renewal stopped at the RAO desk to be finished later); null forgets it. Used once.
 /// </summary>
 public sealed record LandOnNextSignIn(string HolderId, string? Path);
+
+/// <summary>
+/// An e-mail to a holder's address from another module, which wrote it (subject and plain text, in the holder's
+/// language); Accounts only knows where it goes. An unknown holder or one without an address gets nothing.
+/// </summary>
+public sealed record MailHolder(string HolderId, string Subject, string Text);

@@ -62,7 +62,6 @@ public static class LoginEndpoint
             PrincipalId = holder.Id, DisplayName = holder.DisplayName, Role = Holder.HolderRole, CreatedAt = now, LastSeenAt = now,
         });
         session.Insert(AuditEntry.Of(id, "login.ok", now));
-        await bus.PublishAsync(new HolderSignedIn(holder.Id, now));
         logger.LogInformation("Holder {HolderId} signed in", holder.Id);
         return Results.Redirect(landing);
     }

@@ -3,6 +3,7 @@ using Marten;
 using MySign.Accounts.Domain;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Mail;
+using MySign.Accounts.Contracts;
 using MySign.Otp.Contracts;
 
 namespace MySign.Accounts.Notifications;
@@ -20,5 +21,17 @@ public static class OtpFactorChangedHandler
         var text = string.Format(Strings.T("mail.otp_changed.body", language), holder.FirstName, what);
         await mail.SendAsync(new OutgoingMail(holder.Email, Strings.T("mail.otp_changed.subject", language), text,
             "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "<br>") + "</p>"), cancellation);
+    }
+}
+
+/// <summary>Sends another module's message to the holder's e-mail address (see MailHolder).</summary>
+public static class MailHolderHandler
+{
+    public static async Task Handle(MailHolder message, IQuerySession session, MailSender mail, CancellationToken cancellation)
+    {
+        var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
+        if (holder is null || holder.Email.Length == 0) return;
+        await mail.SendAsync(new OutgoingMail(holder.Email, message.Subject, message.Text,
+            "<p>" + WebUtility.HtmlEncode(message.Text).Replace("\n", "<br>") + "</p>"), cancellation);
     }
 }

@@ -40,4 +40,7 @@ public sealed class RenewalRequest
     public bool FinishLater { get; set; }
 
     public bool InProgress => Step is not (RenewalStep.Done or RenewalStep.Cancelled);
+
+    /// <summary>A copy to change: a decision never modifies the state it was asked about.</summary>
+    public RenewalRequest Copy() => (RenewalRequest)MemberwiseClone();
 }

@@ -1,3 +1,5 @@
+using MySign.Certificates.Contracts;
+
 namespace MySign.Renewal.Domain;
 
 /// <summary>
@@ -9,7 +11,36 @@ public sealed class RenewableCertificate
     public string Id { get; set; } = "";
     public Guid CertificateId { get; set; }
     public string UniqueIdentifier { get; set; } = "";
+    /// <summary>When the certificate became valid: a fact about an older certificate never replaces a newer one.</summary>
+    public DateTimeOffset IssuedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>"active", "suspended" or "revoked", as Certificates last said (CertificateStatusChanged).</summary>
+    public string Status { get; set; } = "active";
+    public DateTimeOffset StatusAt { get; set; }
+
+    /// <summary>Only an active certificate is renewed: a suspended one is reactivated first, a revoked one replaced.</summary>
+    public bool Renewable => Status == "active";
+
+    /// <summary>Certificates issued a certificate: it becomes the one to renew, unless this one is newer (facts may arrive out of order).</summary>
+    public static RenewableCertificate? Apply(RenewableCertificate? known, CertificateIssued issued)
+    {
+        if (known is not null && (known.CertificateId == issued.CertificateId || known.IssuedAt > issued.NotBefore)) return null;
+        return new RenewableCertificate
+        {
+            Id = issued.HolderId, CertificateId = issued.CertificateId, UniqueIdentifier = issued.UniqueIdentifier,
+            IssuedAt = issued.NotBefore, ExpiresAt = issued.NotAfter, Status = "active", StatusAt = issued.NotBefore,
+        };
+    }
+
+    /// <summary>The certificate's status changed: kept when it is about this certificate and newer than what is known.</summary>
+    public RenewableCertificate? Apply(CertificateStatusChanged changed)
+    {
+        if (changed.CertificateId != CertificateId || changed.At < StatusAt) return null;
+        var next = (RenewableCertificate)MemberwiseClone();
+        next.Status = changed.Status;
+        next.StatusAt = changed.At;
+        return next;
+    }
 }
 
 public enum WindowState { NotYetOpen, Open, Expired }

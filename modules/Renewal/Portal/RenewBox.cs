@@ -32,7 +32,10 @@ public sealed class RenewBox : IPortalBox
     {
         if (certificate is null) return new RenewBoxView(false, "none", null, null, 0);
         var window = RenewalWindow.For(certificate.ExpiresAt, now);
-        var state = window.State switch { WindowState.Open => "open", WindowState.Expired => "expired", _ => "closed" };
+        // Why renewal is not offered comes first: expired, revoked or suspended, each with what to do instead.
+        var state = window.State == WindowState.Expired ? "expired"
+            : certificate.Status is "revoked" or "suspended" ? certificate.Status
+            : window.State == WindowState.Open ? "open" : "closed";
         return new RenewBoxView(true, state, window.ExpiresAt, window.OpensAt, window.DaysLeft);
     }
 }

@@ -27,8 +27,6 @@ public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Canc
 /// </summary>
 public static class RenewalWizardEndpoints
 {
-    public const string ConfirmPurpose = "renewal.confirm";
-    public const string ActivatePurpose = "renewal.activate";
     private const string PinProtection = "MySign.Renewal.NewPin";
 
     [WolverineGet("/renewal")]
@@ -46,33 +44,16 @@ public static class RenewalWizardEndpoints
         var holderId = context.HolderId();
         var path = (await context.Request.ReadFormAsync(context.RequestAborted))["path"].ToString();
         var now = clock.GetUtcNow();
-        var certificate = await session.LoadAsync<RenewableCertificate>(holderId, context.RequestAborted);
-        if (certificate is null || RenewalWindow.For(certificate.ExpiresAt, now).State != WindowState.Open || !RenewalPaths.All.Contains(path))
-            return Html("Wizard/Renew", new RenewPageView(RenewBox.View(certificate, now), null, false), StatusCodes.Status422UnprocessableEntity);
         // One renewal at a time: an unfinished one is resumed, whatever option was pressed.
-        var request = await Active(session, holderId, context.RequestAborted);
-        if (request is null)
-        {
-            request = new RenewalRequest
-            {
-                Id = Guid.CreateVersion7(now), HolderId = holderId, Path = path, Step = RenewalStep.Consents, CertificateId = certificate.CertificateId,
-                UniqueIdentifier = certificate.UniqueIdentifier, ExpiresAt = certificate.ExpiresAt, CreatedAt = now,
-            };
-            session.Insert(request);
-            await session.SaveChangesAsync(context.RequestAborted);
-        }
-        return Results.Redirect($"/renewal/{request.Id}");
+        if (await Active(session, holderId, context.RequestAborted) is { } active) return Results.Redirect($"/renewal/{active.Id}");
+        var certificate = await session.LoadAsync<RenewableCertificate>(holderId, context.RequestAborted);
+        var started = RenewalDecisions.Start(Guid.CreateVersion7(now), holderId, path, certificate, now);
+        if (!started.Accepted)
+            return Html("Wizard/Renew", new RenewPageView(RenewBox.View(certificate, now), null, false), StatusCodes.Status422UnprocessableEntity);
+        session.Insert(started.State);
+        await session.SaveChangesAsync(context.RequestAborted);
+        return Results.Redirect($"/renewal/{started.State.Id}");
     }
-
-    public sealed record InfoView(string Topic, int Paragraphs, Guid? RenewalId);
-
-    /// <summary>The general conditions the Consents step asks to accept (linked from its checkbox).</summary>
-    [WolverineGet("/renewal/conditions")]
-    public static IResult Conditions(Guid? renewal) => Html("Wizard/Info", new InfoView("renewal.conditions", 4, renewal), "renewal.conditions.heading");
-
-    /// <summary>What to do when the personal data changed: a new certificate at an RAO office (linked from Consents).</summary>
-    [WolverineGet("/renewal/new-certificate")]
-    public static IResult NewCertificate(Guid? renewal) => Html("Wizard/Info", new InfoView("renewal.newcert", 3, renewal), "renewal.newcert.heading");
 
     [WolverineGet("/renewal/{id}")]
     public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session)
@@ -87,15 +68,12 @@ public static class RenewalWizardEndpoints
         var (request, refusal) = await At(session, context, id, RenewalStep.Consents, clock);
         if (request is null) return refusal!;
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var errors = new Dictionary<string, string>();
-        if (form["conditions"] != "on") errors["conditions"] = "renewal.error.conditions";
-        if (form["data_valid"] != "on") errors["data_valid"] = "renewal.error.data_valid";
         var pin = form["pin"].ToString();
-        if (pin.Length == 0) errors["pin"] = "renewal.error.pin_required";
-        if (errors.Count > 0) return Wizard(context, request, errors, status: StatusCodes.Status422UnprocessableEntity);
-        var check = await bus.InvokeAsync<SignaturePinChecked>(new CheckSignaturePin(request.HolderId, pin), context.RequestAborted);
-        if (!check.Ok) return Wizard(context, request, Error("pin", check.ErrorKey!), status: StatusCodes.Status422UnprocessableEntity);
-        return await SendOtp(context, session, bus, request, ConfirmPurpose, RenewalStep.ConfirmOperation);
+        if (RenewalDecisions.Consents(form["conditions"] == "on", form["data_valid"] == "on", pin) is { Count: > 0 } gaps)
+            return Wizard(context, request, gaps.ToDictionary(g => g.Field, g => g.Key), status: StatusCodes.Status422UnprocessableEntity);
+        var checkedPin = request.PinChecked(await bus.InvokeAsync<SignaturePinChecked>(new CheckSignaturePin(request.HolderId, pin), context.RequestAborted));
+        if (!checkedPin.Accepted) return await Apply(context, session, bus, checkedPin);
+        return await SendOtp(context, session, bus, request);
     }
 
     [WolverinePost("/renewal/{id}/confirm")]
@@ -103,10 +81,7 @@ public static class RenewalWizardEndpoints
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.ConfirmOperation, clock);
         if (request is null) return refusal!;
-        if (await CheckOtp(context, bus, request, ConfirmPurpose) is { } wrong) return wrong;
-        request.Step = RenewalStep.Payment;
-        request.ChallengeId = null;
-        return await Save(context, session, request);
+        return await Apply(context, session, bus, request.ConfirmOtp(await VerifyOtp(context, bus, request)));
     }
 
     [WolverinePost("/renewal/{id}/coupon")]
@@ -116,12 +91,9 @@ public static class RenewalWizardEndpoints
         if (request is null) return refusal!;
         var code = (await context.Request.ReadFormAsync(context.RequestAborted))["coupon"].ToString().Trim();
         var typed = new Dictionary<string, string> { ["coupon"] = code.Length > 40 ? code[..40] : code };
-        if (code.Length == 0) return Wizard(context, request, Error("coupon", "coupon.error.required"), typed, status: StatusCodes.Status422UnprocessableEntity);
+        if (code.Length == 0) return Refused(context, request, new Refusal("coupon", "coupon.error.required", RefusalKind.Invalid), typed);
         var redemption = await bus.InvokeAsync<CouponRedemption>(new RedeemCoupon(code, request.HolderId, request.Id), context.RequestAborted);
-        if (!redemption.Redeemed) return Wizard(context, request, Error("coupon", redemption.ErrorKey!), typed, status: StatusCodes.Status422UnprocessableEntity);
-        request.CouponCode = code;
-        request.Step = RenewalStep.Activate;
-        return await Save(context, session, request);
+        return await Apply(context, session, bus, request.CouponRedeemed(code, redemption), typed);
     }
 
     /// <summary>"Proceed to payment": the store order for this renewal (one per renewal), then the store's pages.</summary>
@@ -131,13 +103,8 @@ public static class RenewalWizardEndpoints
         var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Store);
         if (request is null) return refusal!;
         var opened = await bus.InvokeAsync<RenewalOrderOpened>(new OpenRenewalOrder(request.Id, request.HolderId), context.RequestAborted);
-        if (request.OrderId != opened.OrderId)
-        {
-            request.OrderId = opened.OrderId;
-            session.Store(request);
-            await session.SaveChangesAsync(context.RequestAborted);
-        }
-        return Results.Redirect($"/store/orders/{opened.OrderId}");
+        var shown = await Apply(context, session, bus, request.OrderOpened(opened));
+        return shown is HtmlView { StatusCode: StatusCodes.Status200OK } ? Results.Redirect($"/store/orders/{opened.OrderId}") : shown;
     }
 
     [WolverinePost("/renewal/{id}/rao"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
@@ -149,10 +116,7 @@ public static class RenewalWizardEndpoints
         var username = form["rao_username"].ToString().Trim();
         var typed = new Dictionary<string, string> { ["rao_username"] = username.Length > 64 ? username[..64] : username };
         var verdict = await bus.InvokeAsync<RaoCredentialsVerified>(new VerifyRaoCredentials(username, form["rao_password"].ToString(), request.HolderId), context.RequestAborted);
-        if (!verdict.Authorised) return Wizard(context, request, Error("rao", verdict.ErrorKey!), typed, status: StatusCodes.Status422UnprocessableEntity);
-        request.AuthorisedBy = verdict.OperatorId;
-        request.Step = RenewalStep.Activate;
-        return await Save(context, session, request);
+        return await Apply(context, session, bus, request.RaoVerified(verdict), typed);
     }
 
     [WolverinePost("/renewal/{id}/pin")]
@@ -162,12 +126,10 @@ public static class RenewalWizardEndpoints
         if (request is null) return refusal!;
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var pin = form["new_pin"].ToString();
-        if ((await bus.InvokeAsync<PinRulesChecked>(new CheckPinRules(pin), context.RequestAborted)).ErrorKey is { } problem)
-            return Wizard(context, request, Error("new_pin", problem), status: StatusCodes.Status422UnprocessableEntity);
-        if (pin != form["confirm_pin"].ToString())
-            return Wizard(context, request, Error("confirm_pin", "pin.error.confirm"), status: StatusCodes.Status422UnprocessableEntity);
-        request.ProtectedPin = protection.CreateProtector(PinProtection).Protect(pin);
-        return await SendOtp(context, session, bus, request, ActivatePurpose, RenewalStep.ConfirmActivation);
+        var rules = await bus.InvokeAsync<PinRulesChecked>(new CheckPinRules(pin), context.RequestAborted);
+        var chosen = request.NewPin(rules, pin == form["confirm_pin"].ToString(), () => protection.CreateProtector(PinProtection).Protect(pin));
+        if (!chosen.Accepted) return await Apply(context, session, bus, chosen);
+        return await SendOtp(context, session, bus, chosen.State);
     }
 
     [WolverinePost("/renewal/{id}/activate")]
@@ -176,35 +138,26 @@ public static class RenewalWizardEndpoints
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.ConfirmActivation, clock);
         if (request is null) return refusal!;
-        if (await CheckOtp(context, bus, request, ActivatePurpose) is { } wrong) return wrong;
+        var confirmed = request.ActivationConfirmed(await VerifyOtp(context, bus, request));
+        if (!confirmed.Accepted) return await Apply(context, session, bus, confirmed);
         // The OTP is single use, so of two parallel submissions only one reaches this point.
         var pin = protection.CreateProtector(PinProtection).Unprotect(request.ProtectedPin!);
-        CertificateIssued issued;
+        CertificateIssued? issued;
         try
         {
             issued = await bus.InvokeAsync<CertificateIssued>(new RenewCertificate(request.HolderId, pin), context.RequestAborted);
         }
         catch (InvalidOperationException)
         {
-            // Suspended or revoked since the renewal began: nothing is issued, the renewal stays where it was.
-            return Wizard(context, request, Error("form", "renewal.error.not_active"), status: StatusCodes.Status422UnprocessableEntity);
+            issued = null; // suspended or revoked since the renewal began: nothing is issued
         }
-        var now = clock.GetUtcNow();
-        request.Step = RenewalStep.Done;
-        request.ProtectedPin = null;
-        request.ChallengeId = null;
-        request.EndedAt = now;
-        request.NewUniqueIdentifier = issued.UniqueIdentifier;
-        // The home page must show the new expiry at once, not when the CertificateIssued event arrives.
-        session.Store(new RenewableCertificate
+        var done = request.Activated(issued, clock.GetUtcNow(), MySign.Kernel.Localization.Strings.Language);
+        if (done.Accepted)
         {
-            Id = issued.HolderId, CertificateId = issued.CertificateId, UniqueIdentifier = issued.UniqueIdentifier, ExpiresAt = issued.NotAfter,
-        });
-        await bus.PublishAsync(new RenewalCompleted(request.HolderId, request.Id, now));
-        if (request.FinishLater) await bus.PublishAsync(new LandOnNextSignIn(request.HolderId, null));
-        MySign.Kernel.Operations.Telemetry.RenewalsCompleted.Add(1, new KeyValuePair<string, object?>("path", request.Path));
-        logger.LogInformation("Holder {HolderId} renewed the certificate ({Path})", request.HolderId, request.Path);
-        return await Save(context, session, request);
+            MySign.Kernel.Operations.Telemetry.RenewalsCompleted.Add(1, new KeyValuePair<string, object?>("path", request.Path));
+            logger.LogInformation("Holder {HolderId} renewed the certificate ({Path})", request.HolderId, request.Path);
+        }
+        return await Apply(context, session, bus, done);
     }
 
     /// <summary>
@@ -214,11 +167,8 @@ public static class RenewalWizardEndpoints
     [WolverinePost("/renewal/{id}/later")]
     public static async Task<IResult> Later(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var (request, refusal) = await At(session, context, id, RenewalStep.Activate, clock, RenewalPaths.Rao);
-        if (request is null) return refusal!;
-        request.FinishLater = true;
-        await bus.PublishAsync(new LandOnNextSignIn(request.HolderId, $"/renewal/{request.Id}"));
-        return await Save(context, session, request);
+        var request = await Own(session, context, id);
+        return request is null ? Results.NotFound() : await Apply(context, session, bus, request.FinishLater(clock.GetUtcNow()));
     }
 
     [WolverinePost("/renewal/{id}/resend")]
@@ -226,12 +176,9 @@ public static class RenewalWizardEndpoints
     {
         var request = await Own(session, context, id);
         if (request is null) return Results.NotFound();
-        return request.Step switch
-        {
-            RenewalStep.ConfirmOperation => await SendOtp(context, session, bus, request, ConfirmPurpose, RenewalStep.ConfirmOperation),
-            RenewalStep.ConfirmActivation => await SendOtp(context, session, bus, request, ActivatePurpose, RenewalStep.ConfirmActivation),
-            _ => Wizard(context, request, Error("form", "renewal.error.step"), status: StatusCodes.Status409Conflict),
-        };
+        return request.Step is RenewalStep.ConfirmOperation or RenewalStep.ConfirmActivation
+            ? await SendOtp(context, session, bus, request)
+            : Refused(context, request, new Refusal("form", "renewal.error.step", RefusalKind.Conflict));
     }
 
     [WolverinePost("/renewal/{id}/cancel")]
@@ -239,65 +186,60 @@ public static class RenewalWizardEndpoints
     {
         var request = await Own(session, context, id);
         if (request is null) return Results.NotFound();
-        if (!request.InProgress) return Wizard(context, request, Error("form", "renewal.error.step"), status: StatusCodes.Status409Conflict);
-        // Paid in the store: cancelling now would throw the money away; the renewal is one activation from done.
-        if (request.Path == RenewalPaths.Store && request.Step is RenewalStep.Activate or RenewalStep.ConfirmActivation)
-            return Wizard(context, request, Error("form", "renewal.error.paid_no_cancel"), status: StatusCodes.Status409Conflict);
-        if (request.CouponCode is not null) await bus.PublishAsync(new ReleaseCoupon(request.CouponCode, request.Id));
-        // An order waiting for a transfer or a card is cancelled with it (a credit that still arrives is refunded).
-        if (request.Path == RenewalPaths.Store) await bus.PublishAsync(new CancelRenewalOrder(request.Id));
-        if (request.FinishLater) await bus.PublishAsync(new LandOnNextSignIn(request.HolderId, null));
-        request.Step = RenewalStep.Cancelled;
-        request.ProtectedPin = null;
-        request.EndedAt = clock.GetUtcNow();
-        var saved = await Save(context, session, request);
-        return saved is HtmlView { StatusCode: StatusCodes.Status409Conflict } ? saved : Results.Redirect("/renewal?cancelled=1");
+        var cancelled = await Apply(context, session, bus, request.Cancel(clock.GetUtcNow()));
+        return cancelled is HtmlView { StatusCode: StatusCodes.Status200OK } ? Results.Redirect("/renewal?cancelled=1") : cancelled;
     }
 
-    private static async Task<IResult> SendOtp(HttpContext context, IDocumentSession session, IMessageBus bus, RenewalRequest request, string purpose, RenewalStep next)
+    /// <summary>Asks Otp for a code bound to the current step's purpose and this renewal; the decision moves the step on.</summary>
+    private static async Task<IResult> SendOtp(HttpContext context, IDocumentSession session, IMessageBus bus, RenewalRequest request)
     {
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(request.HolderId, purpose, request.Id.ToString()), context.RequestAborted);
-        if (issued.Throttled) return Wizard(context, request, Error("form", issued.Wait!), status: StatusCodes.Status429TooManyRequests);
-        request.ChallengeId = issued.ChallengeId;
-        request.OtpChannel = issued.Channel;
-        request.OtpDestination = issued.MaskedDestination;
-        request.Step = next;
-        return await Save(context, session, request);
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(request.HolderId, request.OtpPurpose()!, request.Id.ToString()), context.RequestAborted);
+        return await Apply(context, session, bus, request.CodeSent(issued));
     }
 
-    private static async Task<IResult?> CheckOtp(HttpContext context, IMessageBus bus, RenewalRequest request, string purpose)
+    private static async Task<OtpVerified> VerifyOtp(HttpContext context, IMessageBus bus, RenewalRequest request)
     {
         var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
-        if (request.ChallengeId is not { } challenge) return Wizard(context, request, Error("code", "otp.error.unknown"), status: StatusCodes.Status422UnprocessableEntity);
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, request.HolderId, purpose, request.Id.ToString(), code), context.RequestAborted);
-        return verified.IsValid ? null : Wizard(context, request, Error("code", verified.ErrorKey), status: StatusCodes.Status422UnprocessableEntity);
+        if (request.ChallengeId is not { } challenge) return new OtpVerified(OtpOutcome.Unknown, 0);
+        return await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, request.HolderId, request.OtpPurpose()!, request.Id.ToString(), code), context.RequestAborted);
     }
 
-    /// <summary>Saves the step; a parallel submission of the same step loses the version check and is told so.</summary>
-    private static async Task<IResult> Save(HttpContext context, IDocumentSession session, RenewalRequest request)
+    /// <summary>
+    /// Applies a decision: a refusal is drawn next to its field; otherwise the new state is saved with its messages
+    /// (Wolverine's outbox sends them only if the save commits). A parallel submission of the same step loses the
+    /// version check and is told so.
+    /// </summary>
+    private static async Task<IResult> Apply(HttpContext context, IDocumentSession session, IMessageBus bus, RenewalDecision decision,
+        IReadOnlyDictionary<string, string>? typed = null)
     {
-        session.Store(request);
+        if (decision.Refused is { } refusal) return Refused(context, decision.State, refusal, typed);
+        foreach (var message in decision.Messages) await bus.PublishAsync(message);
+        session.Store(decision.State);
         try
         {
             await session.SaveChangesAsync(context.RequestAborted);
         }
         catch (JasperFx.ConcurrencyException)
         {
-            return new HtmlView(typeof(RenewalWizardEndpoints).Assembly, "Wizard/Conflict", request.Id, "renewal.title") { StatusCode = StatusCodes.Status409Conflict };
+            return new HtmlView(typeof(RenewalWizardEndpoints).Assembly, "Wizard/Conflict", decision.State.Id, "renewal.title") { StatusCode = StatusCodes.Status409Conflict };
         }
-        return Wizard(context, request);
+        return Wizard(context, decision.State);
     }
+
+    private static IResult Refused(HttpContext context, RenewalRequest request, Refusal refusal, IReadOnlyDictionary<string, string>? typed = null) =>
+        Wizard(context, request, Error(refusal.Field, refusal.Key), typed, refusal.Kind switch
+        {
+            RefusalKind.Conflict => StatusCodes.Status409Conflict,
+            RefusalKind.Throttled => StatusCodes.Status429TooManyRequests,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        });
 
     /// <summary>The holder's renewal if it is at <paramref name="step"/> (and on <paramref name="path"/>), in the window; else the refusal to show.</summary>
     private static async Task<(RenewalRequest?, IResult?)> At(IDocumentSession session, HttpContext context, Guid id, RenewalStep step, TimeProvider clock, string? path = null)
     {
         var request = await Own(session, context, id);
         if (request is null) return (null, Results.NotFound());
-        if (request.Step != step || (path is not null && request.Path != path))
-            return (null, Wizard(context, request, Error("form", "renewal.error.step"), status: StatusCodes.Status409Conflict));
-        if (clock.GetUtcNow() >= request.ExpiresAt)
-            return (null, Wizard(context, request, Error("form", "renewal.error.expired"), status: StatusCodes.Status422UnprocessableEntity));
-        return (request, null);
+        return request.At(step, clock.GetUtcNow(), path) is { } refusal ? (null, Refused(context, request, refusal)) : (request, null);
     }
 
     /// <summary>Someone else's renewal id is "not found", exactly like an id that does not exist.</summary>

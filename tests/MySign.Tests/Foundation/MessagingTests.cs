@@ -62,18 +62,6 @@ public sealed class MessagingTests(AppFixture app)
     }
 
     [Fact]
-    public async Task billing_answers_a_price_question_with_vat_included()
-    {
-        using var scope = app.Host.Services.CreateScope();
-        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
-        var price = await bus.InvokeAsync<ProductPrice>(new GetProductPrice("RS-3Y"));
-        price.Name.ShouldBe("Remote Signature: Validity 3 years - MYSIGN");
-        price.Net.ShouldBe(30.00m);
-        price.Vat.ShouldBe(6.60m);
-        price.Gross.ShouldBe(36.60m);
-    }
-
-    [Fact]
     public async Task mail_sent_by_the_portal_arrives_at_a_real_smtp_server()
     {
         var sender = app.Host.Services.GetRequiredService<MailSender>();

@@ -101,6 +101,9 @@ public sealed class RenewalWizardTests(AppFixture app)
         after.UniqueIdentifier.ShouldNotBe(before.UniqueIdentifier);
         after.SerialNumber.ShouldNotBe(before.SerialNumber);
         after.ExpiresAt.ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddDays(3 * 365 - 2));
+        // The holder is told by e-mail, with the new IUT (someone else renewing would be noticed).
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your signature certificate has been renewed");
+        mail.TextBody!.ShouldContain(after.UniqueIdentifier);
         using var openssl = new OpenSsl();
         var (_, subject) = await openssl.RunAsync("x509", "-inform", "DER", "-in", openssl.Write("new.der", after.Der), "-noout", "-subject", "-enddate");
         subject.ShouldContain(after.UniqueIdentifier);
@@ -162,6 +165,26 @@ public sealed class RenewalWizardTests(AppFixture app)
         var locked = await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = office.Id, ["rao_password"] = office.Password });
         locked.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         locked.Document.QuerySelector("#rao-error")!.TextContent.ShouldContain("15 minutes");
+    }
+
+    [Fact]
+    public async Task a_suspended_certificate_is_not_offered_a_renewal_and_the_box_says_why_and_what_to_do()
+    {
+        var (holder, client) = await HolderInWindow();
+        var certificate = await Certificate(holder.Id);
+        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "suspended", DateTimeOffset.UtcNow));
+        var box = await client.GetAsync("/portal/boxes/renewal", htmx: true);
+        box.Document.QuerySelector("#renewal-why")!.TextContent.ShouldContain("suspended, so it cannot be renewed now");
+        box.Document.QuerySelector("#renewal-why a")!.GetAttribute("href").ShouldBe("/certificate/reactivate");
+        var page = await client.GetAsync("/renewal");
+        page.Document.QuerySelectorAll("button[name=path]").ShouldBeEmpty();
+        (await client.PostAsync("/renewal", new() { ["path"] = "coupon" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+
+        // An older fact arriving late (the "active" of before the suspension) changes nothing.
+        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow.AddMinutes(-5)));
+        (await client.GetAsync("/renewal")).Document.QuerySelector("#renewal-why").ShouldNotBeNull();
+        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow));
+        (await client.GetAsync("/renewal")).Document.QuerySelectorAll("button[name=path]").Length.ShouldBe(3);
     }
 
     [Fact]

@@ -22,11 +22,11 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var certificateIssued = (MySign.Certificates.Contracts.CertificateIssued)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Renewal.Domain.CertificateIssuedHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Renewal.Domain.CertificateIssuedHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Renewal.Domain.CertificateFactsHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Renewal.Domain.CertificateFactsHandler");
             
             // The actual message execution
-            MySign.Renewal.Domain.CertificateIssuedHandler.Handle(certificateIssued, documentSession);
+            await MySign.Renewal.Domain.CertificateFactsHandler.Handle(certificateIssued, documentSession, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

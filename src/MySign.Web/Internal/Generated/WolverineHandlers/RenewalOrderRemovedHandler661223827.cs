@@ -22,11 +22,11 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var renewalOrderRemoved = (MySign.Billing.Contracts.RenewalOrderRemoved)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Renewal.Domain.RenewalOrderRemovedHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Renewal.Domain.RenewalOrderRemovedHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Renewal.Domain.OrderFactsHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Renewal.Domain.OrderFactsHandler");
             
             // The actual message execution
-            await MySign.Renewal.Domain.RenewalOrderRemovedHandler.Handle(renewalOrderRemoved, documentSession, cancellation).ConfigureAwait(false);
+            await MySign.Renewal.Domain.OrderFactsHandler.Handle(renewalOrderRemoved, documentSession, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -4,13 +4,13 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: GetProductPriceHandler207361021
+    // START: OrderFactsHandlerHandler1656025048
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class GetProductPriceHandler207361021 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class OrderFactsHandlerHandler1656025048 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public GetProductPriceHandler207361021(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public OrderFactsHandlerHandler1656025048(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -20,17 +20,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var getProductPrice = (MySign.Billing.Contracts.GetProductPrice)context.Envelope.Message;
+            var orderPaid = (MySign.Billing.Contracts.OrderPaid)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Billing.Catalogue.GetProductPriceHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Billing.Catalogue.GetProductPriceHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Renewal.Domain.OrderFactsHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Renewal.Domain.OrderFactsHandler");
             
             // The actual message execution
-            var outgoing1 = await MySign.Billing.Catalogue.GetProductPriceHandler.Handle(getProductPrice, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
-
-            
-            // Outgoing, cascaded message
-            await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+            await MySign.Renewal.Domain.OrderFactsHandler.Handle(orderPaid, documentSession, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -42,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: GetProductPriceHandler207361021
+    // END: OrderFactsHandlerHandler1656025048
     
     
 }
