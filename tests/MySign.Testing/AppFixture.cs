@@ -15,6 +15,8 @@ namespace MySign.Testing;
 public sealed class AppFixture : IAsyncLifetime
 {
     private TestDatabase? _database;
+    /// <summary>The test database, for waiting on the app's durable queues (<see cref="AppClock.MessagesSettledAsync"/>).</summary>
+    public string ConnectionString => _database!.ConnectionString;
     public IAlbaHost Host { get; private set; } = null!;
     public SmtpServer Smtp { get; } = new();
 

@@ -151,9 +151,9 @@ public sealed class StoreTests(AppFixture app)
         var paid = (await check.LoadAsync<Order>(order))!;
         paid.Status.ShouldBe(OrderStatus.Paid);
         (await check.Query<ProcessedPaymentEvent>().CountAsync(e => e.OrderId == order)).ShouldBe(1);
-        // The confirmation arrives; a second one would come from a second OrderPaid, so wait past it and count.
+        // The confirmation arrives; a second one would come from a second OrderPaid: count once every message is handled.
         await app.Smtp.WaitForAsync($"twice-{holder.Id}@example.test", m => m.Subject == "MySign Store: order confirmation and invoice");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
         app.Smtp.Messages().Count(m => m.To.ToString().Contains($"twice-{holder.Id}") && m.Subject == "MySign Store: order confirmation and invoice").ShouldBe(1, "one confirmation, one invoice");
     }
 
@@ -169,6 +169,20 @@ public sealed class StoreTests(AppFixture app)
             (await session.LoadAsync<RenewalRequest>(renewal))!.Step.ShouldBe(RenewalStep.Payment);
         }
         // The page offers the payment again; a cancel at the provider also changes nothing.
+        var retry = await client.PostAsync($"/store/orders/{order}/pay", new()
+        {
+            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma",
+            ["confirm"] = "on", ["method"] = "card",
+        });
+        retry.Status.ShouldBe(HttpStatusCode.Redirect, retry.Text);
+        (await client.PostAsync(retry.Location!, new() { ["decision"] = "cancel" })).Location!.ShouldEndWith($"/store/orders/{order}");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        await using (var session = app.Store.QuerySession())
+        {
+            (await session.LoadAsync<Order>(order))!.Status.ShouldBe(OrderStatus.Cart, "cancelled at the provider: still to pay");
+            (await session.LoadAsync<RenewalRequest>(renewal))!.Step.ShouldBe(RenewalStep.Payment);
+        }
+        (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("input[name=method][value=card]").ShouldNotBeNull("the payment is offered again");
         var again = await client.PostAsync($"/store/orders/{order}/pay", new()
         {
             ["type"] = "company", ["billing_name"] = "Gallo Srl", ["fiscal_code"] = "01234567890", ["vat_number"] = "123", ["address"] = "Via Po 2, Torino",
