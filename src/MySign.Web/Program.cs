@@ -1,3 +1,4 @@
+using MySign.Assistant;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.Events;
@@ -100,6 +101,7 @@ builder.Services.AddCertificates();
 builder.Services.AddOtp(configuration);
 builder.Services.AddHistory();
 builder.Services.AddRenewal();
+builder.Services.AddAssistant();
 builder.Services.AddBilling(configuration);
 
 builder.Services.Configure<SmtpOptions>(configuration.GetSection("Smtp"));
@@ -115,7 +117,6 @@ builder.Services.AddPortalRateLimits(configuration);
 builder.Services.AddObservability();
 builder.Services.AddWolverineHttp();
 Web.AddAntiforgery(builder.Services, configuration);
-builder.Services.AddHostedService<MySign.Web.Assistant.FaqLoader>();
 if (Database.AppliesSchemaOnStart(configuration, builder.Environment)) builder.Services.AddHostedService<ApplyCatalogueOnStart>();
 builder.Services.AddHostedService<DemoSeeding>();
 

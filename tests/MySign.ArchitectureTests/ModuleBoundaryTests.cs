@@ -19,6 +19,7 @@ public sealed class ModuleBoundaryTests
         typeof(MySign.History.HistoryModule).Assembly,
         typeof(MySign.Renewal.RenewalModule).Assembly,
         typeof(MySign.Billing.BillingModule).Assembly,
+        typeof(MySign.Assistant.AssistantModule).Assembly,
     ];
 
     public static TheoryData<string, string> ModulePairs()

@@ -13,5 +13,6 @@ public static class Modules
         typeof(MySign.History.HistoryModule).Assembly,
         typeof(MySign.Renewal.RenewalModule).Assembly,
         typeof(MySign.Billing.BillingModule).Assembly,
+        typeof(MySign.Assistant.AssistantModule).Assembly,
     ];
 }

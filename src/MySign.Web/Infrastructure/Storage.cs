@@ -15,10 +15,5 @@ public static class Storage
         options.Schema.For<DataProtectionKey>().DatabaseSchemaName("host");
         options.Schema.For<DemoSeedMarker>().DatabaseSchemaName("host");
         options.Schema.For<MySign.Kernel.Operations.CommandAudit>().DatabaseSchemaName("host");
-        // Trusty's knowledge base: one full-text index per language configuration (stemming, stop words).
-        options.Schema.For<Assistant.FaqEntry>().DatabaseSchemaName("assistant")
-            .FullTextIndex(index => { index.Name = "faq_search_en"; index.RegConfig = "english"; }, f => f.SearchText)
-            .FullTextIndex(index => { index.Name = "faq_search_it"; index.RegConfig = "italian"; }, f => f.SearchText);
-        options.Schema.For<Assistant.TrustyQuestion>().DatabaseSchemaName("assistant");
     }
 }

@@ -1,5 +1,5 @@
 using Marten;
-using MySign.Web.Assistant;
+using MySign.Assistant.Trusty;
 
 namespace MySign.Tests.Assistant;
 

@@ -29,10 +29,10 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Web.Assistant.TrustyEndpoints").SetTag("http.route", "/trusty").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Assistant.Trusty.TrustyEndpoints").SetTag("http.route", "/trusty").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var result = await MySign.Web.Assistant.TrustyEndpoints.Panel(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
+            var result = await MySign.Assistant.Trusty.TrustyEndpoints.Panel(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

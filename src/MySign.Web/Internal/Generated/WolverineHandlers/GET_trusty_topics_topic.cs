@@ -29,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Web.Assistant.TrustyEndpoints").SetTag("http.route", "/trusty/topics/{topic}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Assistant.Trusty.TrustyEndpoints").SetTag("http.route", "/trusty/topics/{topic}").SetTag("http.request.method", "GET");
             var topic = (string?)httpContext.GetRouteValue("topic");
             if(topic == null)
             {
@@ -39,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Web.Assistant.TrustyEndpoints.Topic(topic, ((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
+            var result = await MySign.Assistant.Trusty.TrustyEndpoints.Topic(topic, ((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

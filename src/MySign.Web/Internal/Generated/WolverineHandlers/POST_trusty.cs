@@ -31,10 +31,10 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Web.Assistant.TrustyEndpoints").SetTag("http.route", "/trusty").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Assistant.Trusty.TrustyEndpoints").SetTag("http.route", "/trusty").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var result = await MySign.Web.Assistant.TrustyEndpoints.Ask(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Assistant.Trusty.TrustyEndpoints.Ask(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

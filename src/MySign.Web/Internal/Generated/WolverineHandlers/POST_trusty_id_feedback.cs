@@ -29,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Web.Assistant.TrustyEndpoints").SetTag("http.route", "/trusty/{id}/feedback").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Assistant.Trusty.TrustyEndpoints").SetTag("http.route", "/trusty/{id}/feedback").SetTag("http.request.method", "POST");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -44,7 +44,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Web.Assistant.TrustyEndpoints.Feedback(id, httpContext, documentSession).ConfigureAwait(false);
+            var result = await MySign.Assistant.Trusty.TrustyEndpoints.Feedback(id, httpContext, documentSession).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -3,9 +3,11 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Wolverine.Http;
 
-namespace MySign.Web.Assistant;
+namespace MySign.Assistant.Trusty;
 
 /// <summary>One FAQ answer in one language. Id is "{topic}.{language}"; SearchText is what full-text search reads.</summary>
 public sealed class FaqEntry
@@ -101,7 +103,7 @@ public static partial class TrustyEndpoints
     }
 
     private static IResult View(TrustyAnswer answer) =>
-        new HtmlView(typeof(TrustyEndpoints).Assembly, "Assistant/Trusty", answer with { Best = answer.Best is { } best ? Labelled(best) : null }, "trusty.title");
+        new HtmlView(typeof(TrustyEndpoints).Assembly, "Trusty/Trusty", answer with { Best = answer.Best is { } best ? Labelled(best) : null }, "trusty.title");
 
     /// <summary>
     /// The FAQ names buttons and links by their message key ([[login.submit]]): each reads as it does on the page the
