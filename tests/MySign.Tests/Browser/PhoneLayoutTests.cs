@@ -80,6 +80,10 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                 await page.Locator("form[action$='/store'] button[type=submit]").ClickAsync();
                 await page.Locator("#cart-total").WaitForAsync();
                 await Check("");
+                // The total is seen as the page opens, not behind a sideways scroll inside the cart.
+                var total = (await page.Locator("#cart-total").BoundingBoxAsync())!;
+                var viewport = (await page.EvaluateAsync<int>("() => innerWidth"));
+                if (total.X + total.Width > viewport) problems.Add($"{locale} {viewport}px: the cart total is outside the screen ({total.X + total.Width:0}px)");
             }
             await page.GotoAsync("/");
             await page.Locator("summary.user-name").ClickAsync();
