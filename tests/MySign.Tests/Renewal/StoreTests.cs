@@ -158,6 +158,30 @@ public sealed class StoreTests(AppFixture app)
     }
 
     [Fact]
+    public async Task eliminates_empties_only_ones_own_unpaid_cart_and_the_renewal_opens_a_new_one()
+    {
+        var (_, client, renewal, order) = await AtTheStore();
+        var (_, stranger, _, _) = await AtTheStore();
+        await stranger.GetAsync("/");
+        (await stranger.PostAsync($"/store/orders/{order}/remove", new())).Status.ShouldBe(HttpStatusCode.NotFound, "someone else's order");
+        (await stranger.PostAsync($"/renewal/{renewal}/later", new())).Status.ShouldBe(HttpStatusCode.NotFound, "someone else's renewal");
+
+        var removed = await client.PostAsync($"/store/orders/{order}/remove", new());
+        removed.Location.ShouldBe($"/renewal/{renewal}");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        await using (var session = app.Store.QuerySession())
+        {
+            (await session.LoadAsync<Order>(order))!.Status.ShouldBe(OrderStatus.Cancelled);
+            (await session.LoadAsync<RenewalRequest>(renewal))!.OrderId.ShouldBeNull();
+        }
+        (await client.PostAsync($"/store/orders/{order}/remove", new())).Status.ShouldBe(HttpStatusCode.Conflict, "already emptied");
+        (await client.PostAsync($"/renewal/{renewal}/later", new())).Status.ShouldBe(HttpStatusCode.Conflict, "only after the RAO desk");
+        var reopened = await client.PostAsync($"/renewal/{renewal}/store", new());
+        reopened.Location!.ShouldStartWith("/store/orders/");
+        reopened.Location.ShouldNotEndWith(order.ToString());
+    }
+
+    [Fact]
     public async Task a_declined_or_cancelled_payment_renews_nothing_and_the_holder_may_pay_again()
     {
         var (holder, client, renewal, order) = await AtTheStore();
