@@ -72,12 +72,32 @@ public sealed class ModuleBoundaryTests
         Violations(typeof(MySign.Web.Infrastructure.Modules).Assembly, Named("MySign.Accounts")).ShouldNotBeEmpty();
     }
 
+    /// <summary>Each module's contracts project (MySign.X.Contracts), loaded from the host's output.</summary>
+    public static Assembly[] ContractAssemblies() =>
+        Modules.Where(m => m.GetName().Name != "MySign.Assistant").Select(m => Assembly.Load(m.GetName().Name + ".Contracts")).ToArray();
+
     [Fact]
-    public void a_module_is_only_referenced_through_contracts_types_that_are_records_or_enums()
+    public void contracts_are_projects_of_records_and_enums_that_depend_on_nothing_of_ours()
     {
+        var contracts = ContractAssemblies();
+        contracts.Length.ShouldBe(6);
+        foreach (var assembly in contracts)
+        {
+            var types = assembly.GetTypes().Where(t => t.IsPublic).ToList();
+            types.ShouldNotBeEmpty();
+            foreach (var type in types)
+                (type.IsEnum || type.GetMethod("<Clone>$") is not null).ShouldBeTrue($"{type.FullName} should be a record (a message) or an enum");
+            assembly.GetReferencedAssemblies().Select(r => r.Name!).Where(n => n.StartsWith("MySign", StringComparison.Ordinal) || n.StartsWith("Wolverine", StringComparison.Ordinal)
+                || n.StartsWith("Marten", StringComparison.Ordinal)).ShouldBeEmpty($"{assembly.GetName().Name} must depend on nothing");
+        }
+    }
+
+    [Fact]
+    public void a_module_references_other_modules_only_through_their_contracts_projects()
+    {
+        var names = Modules.Select(m => m.GetName().Name!).ToHashSet();
         foreach (var module in Modules)
-        foreach (var type in module.GetTypes().Where(t => t.Namespace == module.GetName().Name + ".Contracts" && t.IsPublic))
-            (type.IsEnum || type.GetMethod("<Clone>$") is not null).ShouldBeTrue($"{type.FullName} should be a record (a message) or an enum");
+            module.GetReferencedAssemblies().Select(r => r.Name!).Where(names.Contains).ShouldBeEmpty($"{module.GetName().Name} references a module, not its contracts");
     }
 
     [Fact]

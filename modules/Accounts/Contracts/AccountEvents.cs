@@ -20,24 +20,6 @@ public sealed record GetHolderBillingDetails(string HolderId);
 
 public sealed record HolderBillingDetails(string Name, string FiscalCode, string Address);
 
-// Requests registration and activation make of the Certificates module (it answers them).
-
-/// <summary>Draws a new IUT (the holder's unique identifier on the certificate), never given twice.</summary>
-public sealed record AllocateIut;
-
-public sealed record IutAllocated(string Iut);
-
-/// <summary>Checks a proposed signature PIN against the PIN rules before the holder is asked for an OTP. InvokeAsync only.</summary>
-public sealed record CheckPinRules(string Pin);
-
-/// <summary>ErrorKey is null when the PIN is acceptable.</summary>
-public sealed record PinRulesChecked(string? ErrorKey);
-
-/// <summary>Issues an activated holder's first certificate with the IUT given at registration. Carries the PIN: InvokeAsync only.</summary>
-public sealed record IssueFirstCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, string Iut);
-
-public sealed record FirstCertificateIssued(string Iut, DateTimeOffset NotAfter);
-
 /// <summary>
 /// "Renew with RAO credentials": the operator at the desk types username and password into the holder's renewal.
 /// Authorised only when the credentials are right (lockout applies) and the holder was registered at the operator's office.

@@ -1,3 +1,4 @@
+using MySign.Certificates.Contracts;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

@@ -27,3 +27,21 @@ public sealed record SignaturePinChecked(bool Ok, string? ErrorKey);
 /// one is superseded. Answers the new certificate's <see cref="CertificateIssued"/>. InvokeAsync only (carries the PIN).
 /// </summary>
 public sealed record RenewCertificate(string HolderId, string NewPin);
+
+// Requests registration and activation (Accounts) and the renewal make of this module.
+
+/// <summary>Draws a new IUT (the holder's unique identifier on the certificate), never given twice.</summary>
+public sealed record AllocateIut;
+
+public sealed record IutAllocated(string Iut);
+
+/// <summary>Checks a proposed signature PIN against the PIN rules before the holder is asked for an OTP. InvokeAsync only.</summary>
+public sealed record CheckPinRules(string Pin);
+
+/// <summary>ErrorKey is null when the PIN is acceptable.</summary>
+public sealed record PinRulesChecked(string? ErrorKey);
+
+/// <summary>Issues an activated holder's first certificate with the IUT given at registration. Carries the PIN: InvokeAsync only.</summary>
+public sealed record IssueFirstCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, string Iut);
+
+public sealed record FirstCertificateIssued(string Iut, DateTimeOffset NotAfter);

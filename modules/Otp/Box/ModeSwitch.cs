@@ -48,7 +48,7 @@ public static class ModeSwitchEndpoints
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         if (settings.PendingTotpSecret is null || !Guid.TryParse(form["challenge"], out var challengeId)) return Flow.Done(context, "/");
         var secret = secrets.Unprotect(settings.PendingTotpSecret);
-        var again = new OtpIssued(challengeId, settings.Mode, OtpSettings.Mask(settings.PhoneNumber), default);
+        var again = IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
 
         // The app's code first: checking it changes nothing, so a typo does not use up the OTP.
         var appCode = OneTimeCodes.Normalise(form["app_code"]);

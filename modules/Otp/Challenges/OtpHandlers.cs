@@ -22,7 +22,7 @@ public static class IssueOtpHandler
         var since = now - TimeSpan.FromHours(1);
         var lastHour = await session.Query<OtpChallenge>().Where(c => c.HolderId == request.HolderId && c.CreatedAt > since).ToListAsync(cancellation);
         var wait = ChallengeRules.RetryAfter(lastHour, request.Purpose, request.Context, destination, now);
-        if (wait > 0) return new OtpIssued(Guid.Empty, channel, Mask(destination), now, Throttled: true, RetryAfterSeconds: wait);
+        if (wait > 0) return Answer(Guid.Empty, channel, destination, now, wait);
 
         // "Send new OTP" replaces the previous code for the same purpose.
         foreach (var open in lastHour.Where(c => c.State == ChallengeState.Open && c.Purpose == request.Purpose && c.Context == request.Context))
@@ -47,10 +47,19 @@ public static class IssueOtpHandler
         if (code is not null)
             await sms.SendAsync(destination!, Strings.Format("otp.sms.text", code, Strings.T("otp.purpose." + request.Purpose)), cancellation);
         MySign.Kernel.Operations.Telemetry.OtpsSent.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString().ToLowerInvariant()));
-        return new OtpIssued(challenge.Id, channel, Mask(destination), challenge.ExpiresAt);
+        return Answer(challenge.Id, channel, destination, challenge.ExpiresAt);
     }
 
-    private static string? Mask(string? phone) => phone is null ? null : OtpSettings.Mask(phone);
+    /// <summary>The answer with its texts in the asker's language (Otp's own strings, so no other module reads them).</summary>
+    public static OtpIssued Answer(Guid challengeId, ReceptionMode channel, string? phone, DateTimeOffset expiresAt, int retryAfterSeconds = 0)
+    {
+        var masked = phone is null ? null : OtpSettings.Mask(phone);
+        var mode = channel.ToString().ToLowerInvariant();
+        return new OtpIssued(challengeId, channel, masked, expiresAt, retryAfterSeconds > 0, retryAfterSeconds,
+            Destination: channel == ReceptionMode.Sms ? masked ?? "" : Strings.T("otp.mode." + mode),
+            Notice: Strings.Format("otp.sent." + mode, masked ?? ""),
+            Wait: retryAfterSeconds > 0 ? Strings.Format("otp.error.throttled", retryAfterSeconds) : null);
+    }
 }
 
 /// <summary>

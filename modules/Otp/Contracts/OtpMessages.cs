@@ -13,29 +13,18 @@ public sealed record OtpPhoneRegistered(string HolderId, string PhoneNumber);
 /// </summary>
 public sealed record IssueOtp(string HolderId, string Purpose, string Context, string? ToPhone = null);
 
-/// <summary>The answer to <see cref="IssueOtp"/>. Throttled: nothing was sent; ask again after RetryAfterSeconds.</summary>
+/// <summary>
+/// The answer to <see cref="IssueOtp"/>. Throttled: nothing was sent; ask again after RetryAfterSeconds. The texts are
+/// written by Otp in the asker's language (the request is answered inline): <paramref name="Destination"/> for "enter
+/// the OTP sent to {0}" (the masked number, or the device), <paramref name="Notice"/> ("We sent you a code via SMS to
+/// …"), and when throttled <paramref name="Wait"/>, the sentence every page shows where it asked for the code (a
+/// page's error slot shows it as it is, like a message key's text).
+/// </summary>
 public sealed record OtpIssued(Guid ChallengeId, ReceptionMode Channel, string? MaskedDestination, DateTimeOffset ExpiresAt,
-    bool Throttled = false, int RetryAfterSeconds = 0)
+    bool Throttled = false, int RetryAfterSeconds = 0, string Destination = "", string Notice = "", string? Wait = null)
 {
-    /// <summary>Where the code went, for "enter the OTP sent to {0}": the masked number, or the device in the reader's language.</summary>
-    public string Destination => Channel == ReceptionMode.Sms
-        ? MaskedDestination ?? ""
-        : MySign.Kernel.Localization.Strings.T("otp.mode." + Channel.ToString().ToLowerInvariant());
-
-    /// <summary>"We sent you a code via SMS to …", or where to read it on the holder's device, in the reader's language.</summary>
-    public string Notice => NoticeFor(Channel, MaskedDestination);
-
-    public static string NoticeFor(ReceptionMode channel, string? maskedDestination) =>
-        MySign.Kernel.Localization.Strings.Format("otp.sent." + channel.ToString().ToLowerInvariant(), maskedDestination ?? "");
-
     /// <summary>How many digits a code on this channel has (8 by SMS, 6 from an app or a token): the code field draws that many boxes.</summary>
     public static int DigitsFor(ReceptionMode channel) => channel == ReceptionMode.Sms ? 8 : 6;
-
-    /// <summary>
-    /// When throttled, the sentence every page shows where it asked for the code: how many seconds to wait, in the
-    /// reader's language (a page's error slot shows it as it is, like a message key's text).
-    /// </summary>
-    public string? Wait => Throttled ? MySign.Kernel.Localization.Strings.Format("otp.error.throttled", Math.Max(1, RetryAfterSeconds)) : null;
 }
 
 /// <summary>Checks a code against a challenge. Purpose and context are the ones the caller expects.</summary>

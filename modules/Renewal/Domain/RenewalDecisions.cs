@@ -87,7 +87,7 @@ public static class RenewalDecisions
             r.Step = next.Value;
             r.ChallengeId = issued.ChallengeId;
             r.OtpChannel = issued.Channel;
-            r.OtpDestination = issued.MaskedDestination;
+            r.OtpNotice = issued.Notice;
         });
     }
 

@@ -267,7 +267,7 @@ public static class RenewalWizardEndpoints
             request.Step == RenewalStep.Cancelled ? "pending" : i < current ? "done" : i == current ? "current" : "pending")).ToList();
         var name = context.User.Identity?.Name ?? "";
         return Html("Wizard/Wizard", new WizardView(request.Id, request.Path, request.Step.ToString().ToLowerInvariant(), steps, name, request.UniqueIdentifier,
-            request.ExpiresAt, errors ?? None, values ?? None, request.OtpChannel is { } channel ? OtpIssued.NoticeFor(channel, request.OtpDestination) : null,
+            request.ExpiresAt, errors ?? None, values ?? None, request.OtpNotice,
             OtpIssued.DigitsFor(request.OtpChannel ?? ReceptionMode.Sms), request.NewUniqueIdentifier, request.OrderId, request.FinishLater), status);
     }
 

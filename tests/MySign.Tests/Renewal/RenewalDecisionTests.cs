@@ -18,7 +18,7 @@ public sealed class RenewalDecisionTests
     {
         Id = "m123456", CertificateId = Guid.NewGuid(), UniqueIdentifier = "IUT-OLD", IssuedAt = Now.AddYears(-3).AddMonths(1), ExpiresAt = Now.AddMonths(1),
     };
-    private static readonly OtpIssued Sent = new(Guid.NewGuid(), ReceptionMode.Sms, "••••••1234", Now.AddMinutes(5));
+    private static readonly OtpIssued Sent = new(Guid.NewGuid(), ReceptionMode.Sms, "••••••1234", Now.AddMinutes(5), Notice: "We sent you a code via SMS to ••••••1234");
     private static readonly OtpVerified Right = new(OtpOutcome.Valid, 5);
     private static readonly OtpVerified Wrong = new(OtpOutcome.Wrong, 4);
 
@@ -86,13 +86,13 @@ public sealed class RenewalDecisionTests
         sent.State.Step.ShouldBe(RenewalStep.ConfirmOperation);
         sent.State.ChallengeId.ShouldBe(Sent.ChallengeId);
         sent.State.OtpChannel.ShouldBe(ReceptionMode.Sms);
-        sent.State.OtpDestination.ShouldBe("••••••1234");
+        sent.State.OtpNotice.ShouldBe("We sent you a code via SMS to ••••••1234");
         request.Step.ShouldBe(RenewalStep.Consents, "the state asked about is unchanged");
         request.OtpPurpose().ShouldBe(RenewalDecisions.ConfirmPurpose);
 
         var again = sent.State.CodeSent(Sent with { ChallengeId = Guid.NewGuid() });
         again.State.Step.ShouldBe(RenewalStep.ConfirmOperation, "a resend stays at the step");
-        Refused(request.CodeSent(Sent with { Throttled = true, RetryAfterSeconds = 30 }), request, "form", (Sent with { Throttled = true, RetryAfterSeconds = 30 }).Wait!, RefusalKind.Throttled);
+        Refused(request.CodeSent(Sent with { Throttled = true, RetryAfterSeconds = 30, Wait = "Wait 30 seconds" }), request, "form", "Wait 30 seconds", RefusalKind.Throttled);
         var payment = At(RenewalStep.Payment);
         Refused(payment.CodeSent(Sent), payment, "form", "renewal.error.step", RefusalKind.Conflict);
         var noPin = At(RenewalStep.Activate);

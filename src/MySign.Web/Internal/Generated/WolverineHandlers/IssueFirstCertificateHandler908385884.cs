@@ -3,14 +3,14 @@
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: IssueFirstCertificateHandler610969196
+    // START: IssueFirstCertificateHandler908385884
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class IssueFirstCertificateHandler610969196 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class IssueFirstCertificateHandler908385884 : Wolverine.Runtime.Handlers.MessageHandler
     {
         public override async System.Threading.Tasks.Task HandleAsync(Wolverine.Runtime.MessageContext context, System.Threading.CancellationToken cancellation)
         {
             // The actual message body
-            var issueFirstCertificate = (MySign.Accounts.Contracts.IssueFirstCertificate)context.Envelope.Message;
+            var issueFirstCertificate = (MySign.Certificates.Contracts.IssueFirstCertificate)context.Envelope.Message;
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Certificates.Issuance.RegistrationRequestsHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Certificates.Issuance.RegistrationRequestsHandler");
@@ -24,7 +24,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: IssueFirstCertificateHandler610969196
+    // END: IssueFirstCertificateHandler908385884
     
     
 }
