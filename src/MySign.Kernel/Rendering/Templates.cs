@@ -81,12 +81,30 @@ public static partial class Templates
         builtins.SetValue("datetime", new TemplateFunction(1, 1, a => TemplateFunctions.Datetime(a[0])), true);
         builtins.SetValue("day", new TemplateFunction(1, 1, a => TemplateFunctions.Day(a[0])), true);
         builtins.SetValue("number", new TemplateFunction(1, 1, a => TemplateFunctions.Number(Convert.ToInt64(a[0] ?? 0L, System.Globalization.CultureInfo.InvariantCulture))), true);
+        builtins.SetValue("otp_field", new HtmlFunction(1, 5, a => ConfirmCode.Field(Text(a[0]), Arg(a, 1) as string, Arg(a, 2) is { } d ? Convert.ToInt32(d, System.Globalization.CultureInfo.InvariantCulture) : 8,
+            Arg(a, 3) as string, Arg(a, 4) is true)), true);
         return builtins;
     }
 
     private static string Text(object? value) => value as string ?? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     private static object? Arg(ScriptArray arguments, int index) => index < arguments.Count ? arguments[index] : null;
+
+    /// <summary>A template function returning markup it built safely itself (see <see cref="RawHtml"/>).</summary>
+    private sealed class HtmlFunction(int required, int most, Func<ScriptArray, RawHtml> body) : IScriptCustomFunction
+    {
+        public int RequiredParameterCount => required;
+        public int ParameterCount => most;
+        public ScriptVarParamKind VarParamKind => ScriptVarParamKind.None;
+        public Type ReturnType => typeof(RawHtml);
+        public ScriptParameterInfo GetParameterInfo(int index) => new(typeof(object), "value" + index);
+
+        public object? Invoke(TemplateContext context, Scriban.Syntax.ScriptNode? callerContext, ScriptArray arguments, Scriban.Syntax.ScriptBlockStatement? blockStatement) =>
+            body(arguments);
+
+        public ValueTask<object?> InvokeAsync(TemplateContext context, Scriban.Syntax.ScriptNode? callerContext, ScriptArray arguments, Scriban.Syntax.ScriptBlockStatement? blockStatement) =>
+            new(body(arguments));
+    }
 
     /// <summary>A template function taking its arguments as they are (no conversion), returning text.</summary>
     private sealed class TemplateFunction(int required, int most, Func<ScriptArray, string> body) : IScriptCustomFunction
