@@ -17,7 +17,7 @@ using Wolverine.Http;
 namespace MySign.Accounts.Account;
 
 /// <summary>A recovery-mobile change in progress: an OTP to the current recovery mobile, then one to the new number.</summary>
-public sealed class RecoveryMobileChange
+public sealed class RecoveryMobileChange : MySign.Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -121,8 +121,8 @@ public static class RecoveryEndpoints
     [WolverinePost("/account/recovery/mobile/{id}")]
     public static async Task<IResult> ConfirmMobile(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, AccountMail mail, TimeProvider clock)
     {
-        var change = await session.LoadAsync<RecoveryMobileChange>(id, context.RequestAborted);
-        if (change is null || change.HolderId != context.HolderId() || change.Done) return Results.NotFound();
+        var change = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<RecoveryMobileChange>(session, id, context);
+        if (change is null || change.Done) return Results.NotFound();
         var holder = await AccountPageEndpoints.Load(session, context);
         var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
         var newStep = change.NewChallengeId is not null;

@@ -1,3 +1,4 @@
+using MySign.Kernel.Security;
 using MySign.Certificates.Contracts;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -61,7 +62,7 @@ public static class ActivationEndpoints
         if (issued.Throttled)
             return View(new ActivationView("form", token, holder.Id, Error(issued.Wait!), null), StatusCodes.Status429TooManyRequests);
         found.PendingPasswordHash = await Task.Run(() => Passwords.Hash(password));
-        found.ProtectedPin = protection.CreateProtector(PinProtection).Protect(pin);
+        found.ProtectedPin = protection.Seal(PinProtection, pin);
         found.ChallengeId = issued.ChallengeId;
         found.OtpDestination = issued.Destination;
         session.Store(found);
@@ -85,7 +86,7 @@ public static class ActivationEndpoints
             return View(new ActivationView("otp", token, holder.Id, Error(verified.ErrorKey, "code"), found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
 
         var now = clock.GetUtcNow();
-        var pin = protection.CreateProtector(PinProtection).Unprotect(found.ProtectedPin);
+        var pin = protection.Open(PinProtection, found.ProtectedPin);
         await bus.InvokeAsync<FirstCertificateIssued>(
             new IssueFirstCertificate(holder.Id, holder.FirstName, holder.LastName, holder.FiscalCode, pin, holder.Iut), context.RequestAborted);
         holder.PasswordHash = found.PendingPasswordHash;

@@ -8,7 +8,7 @@ public sealed record BillingInfo(string Type, string Name, string FiscalCode, st
 /// A store order for one renewal. Amounts are decimals in euro, fixed when the cart changes; VAT is rounded half
 /// away from zero to the cent. Versioned: a payment confirmation and a cancellation cannot both win.
 /// </summary>
-public sealed class Order
+public sealed class Order : MySign.Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";

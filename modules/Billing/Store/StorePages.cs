@@ -189,11 +189,8 @@ public static class StoreEndpoints
         return Results.File(InvoicePdf.Build(order, Strings.Language), "application/pdf", $"invoice-{order.InvoiceNumber!.Replace('/', '-')}.pdf");
     }
 
-    private static async Task<Order?> Own(IQuerySession session, HttpContext context, Guid id)
-    {
-        var order = await session.LoadAsync<Order>(id, context.RequestAborted);
-        return order is not null && order.HolderId == context.HolderId() ? order : null;
-    }
+    private static Task<Order?> Own(IQuerySession session, HttpContext context, Guid id) =>
+        MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<Order>(session, id, context);
 
     private static Dictionary<string, string> Error(string field, string key) => new() { [field] = key };
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();

@@ -18,7 +18,7 @@ namespace MySign.Certificates.Signing;
 public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field, string? FileName = null, Guid? SignedId = null);
 
 /// <summary>A signature just made, kept for its holder to download for half an hour (only the small .p7s, never the document).</summary>
-public sealed class SignedDocument
+public sealed class SignedDocument : MySign.Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -106,8 +106,8 @@ public static class SignDocumentEndpoints
     [WolverineGet("/sign/download/{id}")]
     public static async Task<IResult> Download(Guid id, HttpContext context, IQuerySession session, TimeProvider clock)
     {
-        var signed = await session.LoadAsync<SignedDocument>(id, context.RequestAborted);
-        if (signed is null || signed.HolderId != context.HolderId() || signed.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
+        var signed = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<SignedDocument>(session, id, context);
+        if (signed is null || signed.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
         return Results.File(signed.Signature, "application/pkcs7-signature", signed.FileName);
     }
 

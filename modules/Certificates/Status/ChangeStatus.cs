@@ -16,7 +16,7 @@ namespace MySign.Certificates.Status;
 public enum StatusAction { Suspend, Reactivate, Revoke }
 
 /// <summary>A status change waiting for its OTP. Id goes in the form; only its holder may confirm it.</summary>
-public sealed class StatusChangeRequest
+public sealed class StatusChangeRequest : MySign.Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -91,8 +91,8 @@ public static class ChangeStatusEndpoints
     [WolverinePost("/certificate/status/{id}")]
     public static async Task<IResult> Confirm(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var request = await session.LoadAsync<StatusChangeRequest>(id, context.RequestAborted);
-        if (request is null || request.HolderId != context.HolderId() || request.Done) return Results.NotFound();
+        var request = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context);
+        if (request is null || request.Done) return Results.NotFound();
         var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
         var now = clock.GetUtcNow();
         if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now)) return Results.NotFound();

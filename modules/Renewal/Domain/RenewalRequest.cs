@@ -16,7 +16,7 @@ public enum RenewalStep { Consents, ConfirmOperation, Payment, Activate, Confirm
 /// so a step submitted twice at once advances once. Nothing secret is kept but the new PIN between its
 /// entry and the final OTP, sealed by data protection, cleared when the renewal ends.
 /// </summary>
-public sealed class RenewalRequest
+public sealed class RenewalRequest : MySign.Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";

@@ -1,3 +1,4 @@
+using MySign.Kernel.Security;
 using Marten;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
@@ -127,7 +128,7 @@ public static class RenewalWizardEndpoints
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var pin = form["new_pin"].ToString();
         var rules = await bus.InvokeAsync<PinRulesChecked>(new CheckPinRules(pin), context.RequestAborted);
-        var chosen = request.NewPin(rules, pin == form["confirm_pin"].ToString(), () => protection.CreateProtector(PinProtection).Protect(pin));
+        var chosen = request.NewPin(rules, pin == form["confirm_pin"].ToString(), () => protection.Seal(PinProtection, pin));
         if (!chosen.Accepted) return await Apply(context, session, bus, chosen);
         return await SendOtp(context, session, bus, chosen.State);
     }
@@ -141,7 +142,7 @@ public static class RenewalWizardEndpoints
         var confirmed = request.ActivationConfirmed(await VerifyOtp(context, bus, request));
         if (!confirmed.Accepted) return await Apply(context, session, bus, confirmed);
         // The OTP is single use, so of two parallel submissions only one reaches this point.
-        var pin = protection.CreateProtector(PinProtection).Unprotect(request.ProtectedPin!);
+        var pin = protection.Open(PinProtection, request.ProtectedPin!);
         CertificateIssued? issued;
         try
         {
@@ -243,11 +244,8 @@ public static class RenewalWizardEndpoints
     }
 
     /// <summary>Someone else's renewal id is "not found", exactly like an id that does not exist.</summary>
-    private static async Task<RenewalRequest?> Own(IQuerySession session, HttpContext context, Guid id)
-    {
-        var request = await session.LoadAsync<RenewalRequest>(id, context.RequestAborted);
-        return request is not null && request.HolderId == context.HolderId() ? request : null;
-    }
+    private static Task<RenewalRequest?> Own(IQuerySession session, HttpContext context, Guid id) =>
+        MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<RenewalRequest>(session, id, context);
 
     private static async Task<RenewalRequest?> Active(IQuerySession session, string holderId, CancellationToken cancellation) =>
         await session.Query<RenewalRequest>().Where(r => r.HolderId == holderId && r.Step != RenewalStep.Done && r.Step != RenewalStep.Cancelled)
