@@ -2,6 +2,7 @@ using MySign.Kernel.Security;
 using Marten;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using MySign.Accounts.Contracts;
 using MySign.Billing.Contracts;
@@ -20,6 +21,26 @@ public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
     IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, Guid? OrderId, bool FinishLater);
 public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Cancelled);
+
+// The wizard's forms, bound by Wolverine ([FromForm]) from the fields the templates post.
+public sealed class ConsentsForm
+{
+    public string? Conditions { get; set; }
+    [FromForm(Name = "data_valid")] public string? DataValid { get; set; }
+    public string? Pin { get; set; }
+}
+
+public sealed class RaoForm
+{
+    [FromForm(Name = "rao_username")] public string? Username { get; set; }
+    [FromForm(Name = "rao_password")] public string? Password { get; set; }
+}
+
+public sealed class NewPinForm
+{
+    [FromForm(Name = "new_pin")] public string? Pin { get; set; }
+    [FromForm(Name = "confirm_pin")] public string? Confirmation { get; set; }
+}
 
 /// <summary>
 /// "Renew digital signature": the renewal page with its options and the five-step wizard (Consents, Confirm the
@@ -40,10 +61,10 @@ public static class RenewalWizardEndpoints
     }
 
     [WolverinePost("/renewal")]
-    public static async Task<IResult> Start(HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> Start([FromForm] string? path, HttpContext context, IDocumentSession session, TimeProvider clock)
     {
         var holderId = context.HolderId();
-        var path = (await context.Request.ReadFormAsync(context.RequestAborted))["path"].ToString();
+        path ??= "";
         var now = clock.GetUtcNow();
         // One renewal at a time: an unfinished one is resumed, whatever option was pressed.
         if (await Active(session, holderId, context.RequestAborted) is { } active) return Results.Redirect($"/renewal/{active.Id}");
@@ -64,13 +85,12 @@ public static class RenewalWizardEndpoints
     }
 
     [WolverinePost("/renewal/{id}/consents")]
-    public static async Task<IResult> Consents(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Consents(Guid id, [FromForm] ConsentsForm form, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.Consents, clock);
         if (request is null) return refusal!;
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var pin = form["pin"].ToString();
-        if (RenewalDecisions.Consents(form["conditions"] == "on", form["data_valid"] == "on", pin) is { Count: > 0 } gaps)
+        var pin = form.Pin ?? "";
+        if (RenewalDecisions.Consents(form.Conditions == "on", form.DataValid == "on", pin) is { Count: > 0 } gaps)
             return Wizard(context, request, gaps.ToDictionary(g => g.Field, g => g.Key), status: StatusCodes.Status422UnprocessableEntity);
         var checkedPin = request.PinChecked(await bus.InvokeAsync<SignaturePinChecked>(new CheckSignaturePin(request.HolderId, pin), context.RequestAborted));
         if (!checkedPin.Accepted) return await Apply(context, session, bus, checkedPin);
@@ -78,19 +98,19 @@ public static class RenewalWizardEndpoints
     }
 
     [WolverinePost("/renewal/{id}/confirm")]
-    public static async Task<IResult> Confirm(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Confirm(Guid id, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.ConfirmOperation, clock);
         if (request is null) return refusal!;
-        return await Apply(context, session, bus, request.ConfirmOtp(await VerifyOtp(context, bus, request)));
+        return await Apply(context, session, bus, request.ConfirmOtp(await VerifyOtp(context, bus, request, code)));
     }
 
     [WolverinePost("/renewal/{id}/coupon")]
-    public static async Task<IResult> Coupon(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Coupon(Guid id, [FromForm] string? coupon, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Coupon);
         if (request is null) return refusal!;
-        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["coupon"].ToString().Trim();
+        var code = (coupon ?? "").Trim();
         var typed = new Dictionary<string, string> { ["coupon"] = code.Length > 40 ? code[..40] : code };
         if (code.Length == 0) return Refused(context, request, new Refusal("coupon", "coupon.error.required", RefusalKind.Invalid), typed);
         var redemption = await bus.InvokeAsync<CouponRedemption>(new RedeemCoupon(code, request.HolderId, request.Id), context.RequestAborted);
@@ -109,37 +129,36 @@ public static class RenewalWizardEndpoints
     }
 
     [WolverinePost("/renewal/{id}/rao"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Rao(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Rao(Guid id, [FromForm] RaoForm form, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Rao);
         if (request is null) return refusal!;
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var username = form["rao_username"].ToString().Trim();
+        var username = (form.Username ?? "").Trim();
         var typed = new Dictionary<string, string> { ["rao_username"] = username.Length > 64 ? username[..64] : username };
-        var verdict = await bus.InvokeAsync<RaoCredentialsVerified>(new VerifyRaoCredentials(username, form["rao_password"].ToString(), request.HolderId), context.RequestAborted);
+        var verdict = await bus.InvokeAsync<RaoCredentialsVerified>(new VerifyRaoCredentials(username, form.Password ?? "", request.HolderId), context.RequestAborted);
         return await Apply(context, session, bus, request.RaoVerified(verdict), typed);
     }
 
     [WolverinePost("/renewal/{id}/pin")]
-    public static async Task<IResult> NewPin(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, IDataProtectionProvider protection, TimeProvider clock)
+    public static async Task<IResult> NewPin(Guid id, [FromForm] NewPinForm form, HttpContext context, IDocumentSession session, IMessageBus bus,
+        IDataProtectionProvider protection, TimeProvider clock)
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.Activate, clock);
         if (request is null) return refusal!;
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var pin = form["new_pin"].ToString();
+        var pin = form.Pin ?? "";
         var rules = await bus.InvokeAsync<PinRulesChecked>(new CheckPinRules(pin), context.RequestAborted);
-        var chosen = request.NewPin(rules, pin == form["confirm_pin"].ToString(), () => protection.Seal(PinProtection, pin));
+        var chosen = request.NewPin(rules, pin == (form.Confirmation ?? ""), () => protection.Seal(PinProtection, pin));
         if (!chosen.Accepted) return await Apply(context, session, bus, chosen);
         return await SendOtp(context, session, bus, chosen.State);
     }
 
     [WolverinePost("/renewal/{id}/activate")]
-    public static async Task<IResult> Activate(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, IDataProtectionProvider protection,
-        TimeProvider clock, ILogger<RenewalRequest> logger)
+    public static async Task<IResult> Activate(Guid id, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus,
+        IDataProtectionProvider protection, TimeProvider clock, ILogger<RenewalRequest> logger)
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.ConfirmActivation, clock);
         if (request is null) return refusal!;
-        var confirmed = request.ActivationConfirmed(await VerifyOtp(context, bus, request));
+        var confirmed = request.ActivationConfirmed(await VerifyOtp(context, bus, request, code));
         if (!confirmed.Accepted) return await Apply(context, session, bus, confirmed);
         // The OTP is single use, so of two parallel submissions only one reaches this point.
         var pin = protection.Open(PinProtection, request.ProtectedPin!);
@@ -198,11 +217,10 @@ public static class RenewalWizardEndpoints
         return await Apply(context, session, bus, request.CodeSent(issued));
     }
 
-    private static async Task<OtpVerified> VerifyOtp(HttpContext context, IMessageBus bus, RenewalRequest request)
+    private static async Task<OtpVerified> VerifyOtp(HttpContext context, IMessageBus bus, RenewalRequest request, string? code)
     {
-        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
         if (request.ChallengeId is not { } challenge) return new OtpVerified(OtpOutcome.Unknown, 0);
-        return await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, request.HolderId, request.OtpPurpose()!, request.Id.ToString(), code), context.RequestAborted);
+        return await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, request.HolderId, request.OtpPurpose()!, request.Id.ToString(), code ?? ""), context.RequestAborted);
     }
 
     /// <summary>

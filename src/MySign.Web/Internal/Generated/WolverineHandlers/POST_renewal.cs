@@ -32,9 +32,10 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal").SetTag("http.request.method", "POST");
+            var path = httpContext.Request.Form["path"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Start(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Start(path, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

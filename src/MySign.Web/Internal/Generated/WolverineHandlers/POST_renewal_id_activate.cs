@@ -51,9 +51,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var code = httpContext.Request.Form["code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Activate(id, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider, _loggerOfRenewalRequest).ConfigureAwait(false);
+            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Activate(id, code, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider, _loggerOfRenewalRequest).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -45,9 +45,14 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Binding Form values to the argument marked with [FromForm]
+            var consentsForm = new MySign.Renewal.Wizard.ConsentsForm();
+            consentsForm.Conditions = httpContext.Request.Form["Conditions"];
+            consentsForm.DataValid = httpContext.Request.Form["data_valid"];
+            consentsForm.Pin = httpContext.Request.Form["Pin"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Consents(id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Consents(id, consentsForm, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -45,9 +45,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var coupon = httpContext.Request.Form["coupon"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Coupon(id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Coupon(id, coupon, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -48,9 +48,13 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Binding Form values to the argument marked with [FromForm]
+            var newPinForm = new MySign.Renewal.Wizard.NewPinForm();
+            newPinForm.Pin = httpContext.Request.Form["new_pin"];
+            newPinForm.Confirmation = httpContext.Request.Form["confirm_pin"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.NewPin(id, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.NewPin(id, newPinForm, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -45,9 +45,13 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Binding Form values to the argument marked with [FromForm]
+            var raoForm = new MySign.Renewal.Wizard.RaoForm();
+            raoForm.Username = httpContext.Request.Form["rao_username"];
+            raoForm.Password = httpContext.Request.Form["rao_password"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Rao(id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Rao(id, raoForm, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
