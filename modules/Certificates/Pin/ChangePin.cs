@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
 using MySign.Certificates.Keys;
@@ -9,6 +10,14 @@ using Wolverine;
 using Wolverine.Http;
 
 namespace MySign.Certificates.Pin;
+
+/// <summary>The Change PIN form, bound by Wolverine.</summary>
+public sealed class PinChangeForm
+{
+    public string? Current { get; set; }
+    public string? New { get; set; }
+    public string? Confirm { get; set; }
+}
 
 public sealed record PinView(string Step, string? ErrorKey, string? Field, string? Destination, bool Changed);
 
@@ -24,14 +33,13 @@ public static class ChangePinEndpoints
     public static IResult Form() => View(new PinView("form", null, null, null, false));
 
     [WolverinePost("/pin")]
-    public static async Task<IResult> Submit(HttpContext context, IDocumentSession session, Issuer issuer, PinCheck pins, IMessageBus bus)
+    public static async Task<IResult> Submit([FromForm] PinChangeForm form, HttpContext context, IDocumentSession session, Issuer issuer, PinCheck pins, IMessageBus bus)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate is null || certificate.Status == CertificateStatus.Revoked) return Results.NotFound();
-        string current = form["current"].ToString(), next = form["new"].ToString();
+        string current = form.Current ?? "", next = form.New ?? "";
         if (PinRules.Problem(next) is { } problem) return View(new PinView("form", problem, "new", null, false), StatusCodes.Status422UnprocessableEntity);
-        if (next != form["confirm"].ToString()) return View(new PinView("form", "pin.error.confirm", "confirm", null, false), StatusCodes.Status422UnprocessableEntity);
+        if (next != (form.Confirm ?? "")) return View(new PinView("form", "pin.error.confirm", "confirm", null, false), StatusCodes.Status422UnprocessableEntity);
         if (next == current) return View(new PinView("form", "pin.error.same", "new", null, false), StatusCodes.Status422UnprocessableEntity);
 
         var (result, key) = await pins.OpenAsync(certificate, current, context.RequestAborted);
@@ -47,12 +55,11 @@ public static class ChangePinEndpoints
     }
 
     [WolverinePost("/pin/confirm")]
-    public static async Task<IResult> Confirm(HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> Confirm([FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
-        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code), context.RequestAborted);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code ?? ""), context.RequestAborted);
         if (!verified.IsValid)
             return View(new PinView("otp", verified.ErrorKey, "code", certificate.PendingDestination, false), StatusCodes.Status422UnprocessableEntity);
         certificate.Key = certificate.PendingKey;

@@ -2,6 +2,7 @@ using MySign.Kernel.Validation;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
@@ -16,6 +17,15 @@ namespace MySign.Certificates.Status;
 public enum StatusAction { Suspend, Reactivate, Revoke }
 
 /// <summary>A status change waiting for its OTP. Id goes in the form; only its holder may confirm it.</summary>
+/// <summary>The suspend / reactivate / revoke form, bound by Wolverine.</summary>
+public sealed class StatusForm
+{
+    public string? Reason { get; set; }
+    public string? Until { get; set; }
+    public string? Understood { get; set; }
+    public string? Pin { get; set; }
+}
+
 public sealed class StatusChangeRequest : MySign.Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
@@ -53,14 +63,13 @@ public static class ChangeStatusEndpoints
     }
 
     [WolverinePost("/certificate/{action}")]
-    public static async Task<IResult> Submit(string action, HttpContext context, IDocumentSession session, PinCheck pins, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Submit(string action, [FromForm] StatusForm form, HttpContext context, IDocumentSession session, PinCheck pins, IMessageBus bus, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate is null || ParseAction(action) is not { } parsed || !Allowed(parsed, certificate, now)) return Results.NotFound();
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var reason = form["reason"].ToString();
-        var untilText = form["until"].ToString();
+        var reason = form.Reason ?? "";
+        var untilText = form.Until ?? "";
         var typed = Empty(parsed) with { Reason = reason, Until = untilText };
 
         DateTimeOffset? until = null;
@@ -72,9 +81,9 @@ public static class ChangeStatusEndpoints
                 return View(typed with { ErrorKey = "status.error.until", Field = "until" }, StatusCodes.Status422UnprocessableEntity);
             until = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }
-        if (parsed == StatusAction.Revoke && form["understood"] != "yes")
+        if (parsed == StatusAction.Revoke && form.Understood != "yes")
             return View(typed with { ErrorKey = "status.error.confirm", Field = "understood" }, StatusCodes.Status422UnprocessableEntity);
-        var (pin, _) = await pins.OpenAsync(certificate, form["pin"].ToString(), context.RequestAborted);
+        var (pin, _) = await pins.OpenAsync(certificate, form.Pin ?? "", context.RequestAborted);
         if (pin != PinResult.Ok) return View(typed with { ErrorKey = PinCheck.ErrorKey(pin), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
 
         var request = new StatusChangeRequest
@@ -89,15 +98,14 @@ public static class ChangeStatusEndpoints
     }
 
     [WolverinePost("/certificate/status/{id}")]
-    public static async Task<IResult> Confirm(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Confirm(Guid id, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var request = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context);
         if (request is null || request.Done) return Results.NotFound();
         var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
         var now = clock.GetUtcNow();
         if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now)) return Results.NotFound();
-        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code), context.RequestAborted);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code ?? ""), context.RequestAborted);
         var view = Empty(request.Action) with { Step = "otp", RequestId = id };
         if (!verified.IsValid) return View(view with { ErrorKey = verified.ErrorKey, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
 

@@ -43,9 +43,15 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Binding Form values to the argument marked with [FromForm]
+            var statusForm = new MySign.Certificates.Status.StatusForm();
+            statusForm.Reason = httpContext.Request.Form["Reason"];
+            statusForm.Until = httpContext.Request.Form["Until"];
+            statusForm.Understood = httpContext.Request.Form["Understood"];
+            statusForm.Pin = httpContext.Request.Form["Pin"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Status.ChangeStatusEndpoints.Submit(action, httpContext, documentSession, _pinCheck, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Status.ChangeStatusEndpoints.Submit(action, statusForm, httpContext, documentSession, _pinCheck, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -45,9 +45,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var code = httpContext.Request.Form["code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Status.ChangeStatusEndpoints.Confirm(id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Status.ChangeStatusEndpoints.Confirm(id, code, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -37,9 +37,14 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Pin.ChangePinEndpoints").SetTag("http.route", "/pin").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var pinChangeForm = new MySign.Certificates.Pin.PinChangeForm();
+            pinChangeForm.Current = httpContext.Request.Form["Current"];
+            pinChangeForm.New = httpContext.Request.Form["New"];
+            pinChangeForm.Confirm = httpContext.Request.Form["Confirm"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Submit(httpContext, documentSession, _issuer, _pinCheck, messageContext).ConfigureAwait(false);
+            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Submit(pinChangeForm, httpContext, documentSession, _issuer, _pinCheck, messageContext).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
