@@ -2,6 +2,7 @@ using Marten;
 using Marten.Patching;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,13 +25,12 @@ public static class LoginEndpoint
         View(new LoginForm("", null, expired == "1", bye == "1"));
 
     [WolverinePost("/login"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Post(
+    public static async Task<IResult> Post([FromForm(Name = "user_id")] string? userId, [FromForm] string? password,
         HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
         IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var typedId = form["user_id"].ToString().Trim();
-        var password = form["password"].ToString();
+        var typedId = (userId ?? "").Trim();
+        password ??= "";
         if (typedId.Length == 0 || password.Length == 0)
             return View(new LoginForm(typedId, "login.error.required", false, false), StatusCodes.Status422UnprocessableEntity);
 

@@ -2,6 +2,7 @@ using Marten;
 using Marten.Patching;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
@@ -28,10 +29,9 @@ public static class ForgotPasswordEndpoints
     public static IResult Get() => View(new ForgotView("", false));
 
     [WolverinePost("/forgot-password"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
-    public static async Task<IResult> Post(HttpContext context, IQuerySession session, IMessageBus bus)
+    public static async Task<IResult> Post([FromForm(Name = "user_id")] string? userId, HttpContext context, IQuerySession session, IMessageBus bus)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var id = form["user_id"].ToString().Trim().ToLowerInvariant();
+        var id = (userId ?? "").Trim().ToLowerInvariant();
         var holder = id.Length is > 0 and <= 64 ? await session.LoadAsync<HolderAccount>(id, context.RequestAborted) : null;
         if (holder is not null && holder.Email.Length > 0) await bus.PublishAsync(new PasswordResetRequested(holder.Id, Strings.Language));
         // The same page, byte for byte, whatever the User ID: it does not even echo what was typed.

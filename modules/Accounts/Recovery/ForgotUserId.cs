@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Domain;
 using MySign.Kernel.Localization;
@@ -25,9 +26,9 @@ public static class ForgotUserIdEndpoints
     public static IResult Get() => View(new ForgotUserIdView(false));
 
     [WolverinePost("/forgot-user-id"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
-    public static async Task<IResult> Post(HttpContext context, IQuerySession session, IMessageBus bus)
+    public static async Task<IResult> Post([FromForm] string? email, HttpContext context, IQuerySession session, IMessageBus bus)
     {
-        var email = (await context.Request.ReadFormAsync(context.RequestAborted))["email"].ToString().Trim().ToLowerInvariant();
+        email = (email ?? "").Trim().ToLowerInvariant();
         if (email.Length is > 3 and <= 254 && email.Contains('@'))
         {
             var holders = await session.Query<HolderAccount>().Where(h => h.Email.ToLower() == email && h.PasswordHash != "").Take(5).ToListAsync(context.RequestAborted);

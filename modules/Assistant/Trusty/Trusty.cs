@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Hosting;
 using Wolverine.Http;
 
@@ -50,9 +51,9 @@ public static partial class TrustyEndpoints
         View(new TrustyAnswer(null, "", null, [], await Top(session, context.RequestAborted), false));
 
     [WolverinePost("/trusty"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Assistant)]
-    public static async Task<IResult> Ask(HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> Ask([FromForm] string? question, HttpContext context, IDocumentSession session, TimeProvider clock)
     {
-        var question = (await context.Request.ReadFormAsync(context.RequestAborted))["question"].ToString().Trim();
+        question = (question ?? "").Trim();
         if (question.Length > 300) question = question[..300];
         if (question.Length == 0) return View(new TrustyAnswer(null, "", null, [], await Top(session, context.RequestAborted), false));
         // Answered in the question's language (an Italian question on the English page gets the Italian entry).
@@ -86,11 +87,11 @@ public static partial class TrustyEndpoints
     }
 
     [WolverinePost("/trusty/{id}/feedback"), AllowAnonymous]
-    public static async Task<IResult> Feedback(Guid id, HttpContext context, IDocumentSession session)
+    public static async Task<IResult> Feedback(Guid id, [FromForm] string? helpful, HttpContext context, IDocumentSession session)
     {
         var asked = await session.LoadAsync<TrustyQuestion>(id, context.RequestAborted);
         if (asked is null) return Results.NotFound();
-        asked.Helpful = (await context.Request.ReadFormAsync(context.RequestAborted))["helpful"] == "yes";
+        asked.Helpful = helpful == "yes";
         session.Store(asked);
         await session.SaveChangesAsync(context.RequestAborted);
         return View(new TrustyAnswer(null, "", null, [], [], true));

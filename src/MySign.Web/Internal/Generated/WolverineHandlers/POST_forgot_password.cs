@@ -31,9 +31,10 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Recovery.ForgotPasswordEndpoints").SetTag("http.route", "/forgot-password").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var user_id = httpContext.Request.Form["user_id"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Recovery.ForgotPasswordEndpoints.Post(httpContext, ((Marten.IQuerySession)documentSession), messageContext).ConfigureAwait(false);
+            var result = await MySign.Accounts.Recovery.ForgotPasswordEndpoints.Post(user_id, httpContext, ((Marten.IQuerySession)documentSession), messageContext).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -31,9 +31,10 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Recovery.ForgotUserIdEndpoints").SetTag("http.route", "/forgot-user-id").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var email = httpContext.Request.Form["email"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Recovery.ForgotUserIdEndpoints.Post(httpContext, ((Marten.IQuerySession)documentSession), messageContext).ConfigureAwait(false);
+            var result = await MySign.Accounts.Recovery.ForgotUserIdEndpoints.Post(email, httpContext, ((Marten.IQuerySession)documentSession), messageContext).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -42,9 +42,11 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Login.LoginEndpoint").SetTag("http.route", "/login").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var user_id = httpContext.Request.Form["user_id"];
+            var password = httpContext.Request.Form["password"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Login.LoginEndpoint.Post(httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider, _loggerOfLoginForm).ConfigureAwait(false);
+            var result = await MySign.Accounts.Login.LoginEndpoint.Post(user_id, password, httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider, _loggerOfLoginForm).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -32,9 +32,10 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Assistant.Trusty.TrustyEndpoints").SetTag("http.route", "/trusty").SetTag("http.request.method", "POST");
+            var question = httpContext.Request.Form["question"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Assistant.Trusty.TrustyEndpoints.Ask(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Assistant.Trusty.TrustyEndpoints.Ask(question, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

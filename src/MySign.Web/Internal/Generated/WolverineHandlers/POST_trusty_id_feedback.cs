@@ -42,9 +42,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var helpful = httpContext.Request.Form["helpful"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Assistant.Trusty.TrustyEndpoints.Feedback(id, httpContext, documentSession).ConfigureAwait(false);
+            var result = await MySign.Assistant.Trusty.TrustyEndpoints.Feedback(id, helpful, httpContext, documentSession).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
