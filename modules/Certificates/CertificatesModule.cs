@@ -26,7 +26,8 @@ public static class CertificatesModule
     {
         services.ConfigureMarten(options =>
         {
-            options.Schema.For<HolderCertificate>().DatabaseSchemaName(Schema);
+            // The OCSP responder finds a certificate by its serial number.
+            options.Schema.For<HolderCertificate>().DatabaseSchemaName(Schema).Index(c => c.SerialNumber);
             options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
             options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);
@@ -39,6 +40,7 @@ public static class CertificatesModule
         });
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<Issuer>();
+        services.AddSingleton<Validation.OcspResponder>();
         services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, CaReadiness>();
         services.AddSingleton<Pin.PinCheck>();
         services.AddHostedService<CrlAtStart>();

@@ -48,6 +48,43 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
         }
     }
 
+    private X509Certificate2? _ocspSigner;
+
+    /// <summary>
+    /// The delegated OCSP signer (its key protected at rest like the CA's), made at first use and again a month
+    /// before it ends. Nodes that race both write a valid signer; the last one stays.
+    /// </summary>
+    public async Task<X509Certificate2> GetOcspSignerAsync(DateTimeOffset now, CancellationToken cancellation = default)
+    {
+        if (_ocspSigner is { } cached && cached.NotAfter.ToUniversalTime() > now.UtcDateTime.AddDays(30)) return cached;
+        await _gate.WaitAsync(cancellation);
+        try
+        {
+            await using var session = store.LightweightSession();
+            var stored = await session.LoadAsync<AuthorityKey>("ocsp", cancellation);
+            var signer = stored is null ? null : Open(stored);
+            if (signer is null || signer.NotAfter.ToUniversalTime() <= now.UtcDateTime.AddDays(30))
+            {
+                var (_, issuing) = _loaded ??= FromConfiguration() ?? await FromDatabaseAsync(cancellation);
+                signer = CertificateFactory.CreateOcspSigner(issuing, now);
+                session.Store(Seal("ocsp", signer));
+                await session.SaveChangesAsync(cancellation);
+            }
+            return _ocspSigner = signer;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>A signer's private key as PKCS#8, for the libraries that sign OCSP responses and time-stamps.</summary>
+    public static byte[] PrivateKeyOf(X509Certificate2 certificate)
+    {
+        using var key = certificate.GetECDsaPrivateKey()!;
+        return key.ExportPkcs8PrivateKey();
+    }
+
     private (X509Certificate2, X509Certificate2)? FromConfiguration()
     {
         var root = configuration["Certificates:Ca:RootPfx"];

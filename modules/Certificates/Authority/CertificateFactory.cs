@@ -44,7 +44,10 @@ public static class CertificateFactory
         return name.Build();
     }
 
-    public static X509Certificate2 IssueHolder(X509Certificate2 issuing, HolderIdentity holder, PublicKey key, DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial, string crlUrl)
+    /// <summary>Where a relying party checks a holder certificate: the CRL, the OCSP responder, the issuing CA's certificate.</summary>
+    public sealed record Locations(string Crl, string Ocsp, string CaIssuers);
+
+    public static X509Certificate2 IssueHolder(X509Certificate2 issuing, HolderIdentity holder, PublicKey key, DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial, Locations at)
     {
         var name = new X500DistinguishedNameBuilder();
         name.AddCountryOrRegion("IT");
@@ -58,11 +61,39 @@ public static class CertificateFactory
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.NonRepudiation, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(key, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false));
-        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([crlUrl]));
+        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([at.Crl]));
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([at.Ocsp], [at.CaIssuers]));
         request.CertificateExtensions.Add(Policies());
         request.CertificateExtensions.Add(QcStatements());
         return request.Create(issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuing.GetECDsaPrivateKey()!), notBefore, notAfter, serial);
     }
+
+    /// <summary>
+    /// The OCSP responder's own certificate (RFC 6960 §4.2.2.2 delegated responder): issued by the issuing CA for
+    /// OCSP signing only, with id-pkix-ocsp-nocheck so relying parties do not ask for its own status.
+    /// </summary>
+    public static X509Certificate2 CreateOcspSigner(X509Certificate2 issuing, DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var name = new X500DistinguishedNameBuilder();
+        name.AddCountryOrRegion("IT");
+        name.AddOrganizationName(CertificateAuthority.Organisation);
+        name.AddOrganizationalUnitName(CertificateAuthority.Unit);
+        name.AddCommonName(CertificateAuthority.Name + " OCSP Responder");
+        var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.9")], true));
+        request.CertificateExtensions.Add(new X509Extension("1.3.6.1.5.5.7.48.1.5", [0x05, 0x00], false)); // id-pkix-ocsp-nocheck: NULL
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false));
+        using var issued = request.Create(issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuing.GetECDsaPrivateKey()!),
+            now.AddMinutes(-5), now.AddDays(OcspSignerDays), Serial());
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>How long an OCSP signing certificate lives; a new one is made a month before the end.</summary>
+    public const int OcspSignerDays = 365;
 
     public static byte[] Serial()
     {

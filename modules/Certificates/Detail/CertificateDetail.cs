@@ -46,6 +46,8 @@ public static class CertificateDetailEndpoints
     public static async Task<IResult> Authority(string file, CertificateAuthority authority, HttpContext context)
     {
         var (root, issuing) = await authority.GetAsync(context.RequestAborted);
+        // The caIssuers address in every holder certificate (RFC 5280 §4.2.2.1: DER).
+        if (file == "issuing.cer") return Results.File(issuing.RawData, "application/pkix-cert", "issuing.cer");
         var pem = file switch
         {
             "root.pem" => root.ExportCertificatePem(),

@@ -21,6 +21,9 @@ public sealed class Issuer(CertificateAuthority authority, MySign.Kernel.Web.Por
 
     public string CrlUrl => portal.For("/crl/issuing.crl");
 
+    /// <summary>The addresses written into every holder certificate, all under the portal's public URL (Portal:BaseUrl).</summary>
+    public CertificateFactory.Locations Locations => new(CrlUrl, portal.For("/ocsp"), portal.For("/ca/issuing.cer"));
+
     public async Task<HolderCertificate> IssueAsync(IssueCertificate request, DateTimeOffset now, CancellationToken cancellation)
     {
         var (_, issuing) = await authority.GetAsync(cancellation);
@@ -29,7 +32,7 @@ public sealed class Issuer(CertificateAuthority authority, MySign.Kernel.Web.Por
         var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);
         var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), iut);
         var serial = CertificateFactory.Serial();
-        using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from.AddMinutes(-1), from + Validity, serial, CrlUrl);
+        using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from.AddMinutes(-1), from + Validity, serial, Locations);
         return new HolderCertificate
         {
             Id = request.HolderId, CertificateId = Guid.CreateVersion7(now), UniqueIdentifier = identity.UniqueIdentifier,

@@ -111,6 +111,79 @@ public sealed class CertificateTests(AppFixture app)
         (await client.GetAsync("/certificate/reactivate")).Status.ShouldBe(HttpStatusCode.NotFound, "revocation is permanent");
     }
 
+    /// <summary>openssl writes the OCSP request, the portal answers it, openssl verifies the answer and reads the status.</summary>
+    private static async Task<string> AskOcsp(PortalClient client, OpenSsl openssl, params string[] what)
+    {
+        (await openssl.RunAsync(["ocsp", "-issuer", "issuing.pem", .. what, "-reqout", "req.der"])).Exit.ShouldBe(0);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/ocsp") { Content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(openssl.Folder, "req.der"))) };
+        request.Content.Headers.ContentType = new("application/ocsp-request");
+        var answer = await client.SendAsync(request);
+        answer.Status.ShouldBe(HttpStatusCode.OK);
+        answer.Response.Content.Headers.ContentType!.MediaType.ShouldBe("application/ocsp-response");
+        openssl.Write("resp.der", await answer.Response.Content.ReadAsByteArrayAsync());
+        // The signature against our root, the responder's delegation and the nonce, as a relying party checks them…
+        var (_, verified) = await openssl.RunAsync("ocsp", "-respin", "resp.der", "-reqin", "req.der", "-CAfile", "root.pem", "-verify_other", "issuing.pem", "-resp_text");
+        verified.ShouldContain("Response verify OK", customMessage: verified);
+        verified.ShouldNotContain("Nonce Verify error");
+        // …then the status of each certificate asked about, by name.
+        var (_, status) = await openssl.RunAsync(["ocsp", "-respin", "resp.der", "-issuer", "issuing.pem", .. what, "-no_nonce", "-CAfile", "root.pem", "-verify_other", "issuing.pem"]);
+        return verified + status;
+    }
+
+    [Fact]
+    public async Task the_ocsp_responder_answers_good_hold_good_revoked_and_unknown_as_the_certificate_lives()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        using var openssl = new OpenSsl();
+        openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
+        openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
+
+        // The certificate says where to ask, and where its issuer's certificate is.
+        var (_, aia) = await openssl.RunAsync("x509", "-in", "holder.pem", "-noout", "-ext", "authorityInfoAccess");
+        aia.ShouldMatch(@"OCSP - URI:https?://[^/\s]+/ocsp");
+        aia.ShouldMatch(@"CA Issuers - URI:https?://[^/\s]+/ca/issuing\.cer");
+        var issuingDer = await client.Response("/ca/issuing.cer");
+        openssl.Write("issuing.cer", issuingDer);
+        (await openssl.RunAsync("x509", "-inform", "DER", "-in", "issuing.cer", "-noout", "-subject")).Output.ShouldContain("MySign Qualified Electronic Signature CA");
+
+        var good = await AskOcsp(client, openssl, "-cert", "holder.pem");
+        good.ShouldContain("holder.pem: good");
+        good.ShouldContain("OCSP Nonce");
+        good.ShouldContain("OCSP Responder");
+
+        await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
+        var held = await AskOcsp(client, openssl, "-cert", "holder.pem");
+        held.ShouldContain("holder.pem: revoked");
+        held.ShouldContain("Reason: certificateHold");
+
+        await ChangeStatus(client, holder, "reactivate", new() { ["pin"] = Pin });
+        (await AskOcsp(client, openssl, "-cert", "holder.pem")).ShouldContain("holder.pem: good", customMessage: "the very next answer, not in 24 hours");
+
+        await ChangeStatus(client, holder, "revoke", new() { ["reason"] = "keyCompromise", ["pin"] = Pin, ["understood"] = "yes" });
+        var revoked = await AskOcsp(client, openssl, "-cert", "holder.pem");
+        revoked.ShouldContain("holder.pem: revoked");
+        revoked.ShouldContain("Reason: keyCompromise");
+
+        (await AskOcsp(client, openssl, "-serial", "0x1234567890ABCDEF")).ShouldContain("0x1234567890ABCDEF: unknown");
+    }
+
+    [Fact]
+    public async Task the_ocsp_responder_answers_garbage_with_malformed_request_never_an_error_page()
+    {
+        using var client = app.Client();
+        foreach (var body in new[] { Array.Empty<byte>(), "not asn.1"u8.ToArray(), new byte[] { 0x30, 0x82, 0xff, 0xff } })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/ocsp") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new("application/ocsp-request");
+            var answer = await client.SendAsync(request);
+            answer.Status.ShouldBe(HttpStatusCode.OK, $"{(int)answer.Status} {answer.Text}");
+            (await answer.Response.Content.ReadAsByteArrayAsync()).ShouldBe(new byte[] { 0x30, 0x03, 0x0a, 0x01, 0x01 }, "OCSPResponse { malformedRequest }");
+        }
+        (await client.GetAsync("/ocsp/%%%notbase64")).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task a_suspension_is_certificate_hold_on_the_crl_and_reactivation_takes_it_off()
     {
