@@ -37,10 +37,12 @@ public static class CertificatesModule
             options.Schema.For<Csc.CscAuthorization>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<Csc.CscOtp>().DatabaseSchemaName(Schema);
             options.Storage.ExtendedSchemaObjects.Add(Issuer.IutNumbers);
+            options.Storage.ExtendedSchemaObjects.Add(Validation.TimeStampAuthority.Serials);
         });
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<Issuer>();
         services.AddSingleton<Validation.OcspResponder>();
+        services.AddSingleton<Validation.TimeStampAuthority>();
         services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, CaReadiness>();
         services.AddSingleton<Pin.PinCheck>();
         services.AddHostedService<CrlAtStart>();

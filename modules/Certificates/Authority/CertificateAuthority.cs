@@ -48,29 +48,33 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
         }
     }
 
-    private X509Certificate2? _ocspSigner;
+    private readonly Dictionary<string, X509Certificate2> _signers = [];
 
     /// <summary>
-    /// The delegated OCSP signer (its key protected at rest like the CA's), made at first use and again a month
-    /// before it ends. Nodes that race both write a valid signer; the last one stays.
+    /// A service's signing certificate (OCSP responder, time-stamp authority), its key protected at rest like the
+    /// CA's; made at first use and again a month before it ends. Nodes that race both write a valid signer; the last
+    /// one stays.
     /// </summary>
-    public async Task<X509Certificate2> GetOcspSignerAsync(DateTimeOffset now, CancellationToken cancellation = default)
+    public async Task<X509Certificate2> GetSignerAsync(ServiceSigner service, DateTimeOffset now, CancellationToken cancellation = default)
     {
-        if (_ocspSigner is { } cached && cached.NotAfter.ToUniversalTime() > now.UtcDateTime.AddDays(30)) return cached;
+        var renewAfter = now.UtcDateTime.AddDays(30);
+        lock (_signers)
+            if (_signers.TryGetValue(service.Id, out var cached) && cached.NotAfter.ToUniversalTime() > renewAfter) return cached;
         await _gate.WaitAsync(cancellation);
         try
         {
             await using var session = store.LightweightSession();
-            var stored = await session.LoadAsync<AuthorityKey>("ocsp", cancellation);
+            var stored = await session.LoadAsync<AuthorityKey>(service.Id, cancellation);
             var signer = stored is null ? null : Open(stored);
-            if (signer is null || signer.NotAfter.ToUniversalTime() <= now.UtcDateTime.AddDays(30))
+            if (signer is null || signer.NotAfter.ToUniversalTime() <= renewAfter)
             {
                 var (_, issuing) = _loaded ??= FromConfiguration() ?? await FromDatabaseAsync(cancellation);
-                signer = CertificateFactory.CreateOcspSigner(issuing, now);
-                session.Store(Seal("ocsp", signer));
+                signer = CertificateFactory.CreateServiceSigner(issuing, now, service);
+                session.Store(Seal(service.Id, signer));
                 await session.SaveChangesAsync(cancellation);
             }
-            return _ocspSigner = signer;
+            lock (_signers) _signers[service.Id] = signer;
+            return signer;
         }
         finally
         {

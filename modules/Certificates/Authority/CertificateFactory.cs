@@ -69,31 +69,29 @@ public static class CertificateFactory
     }
 
     /// <summary>
-    /// The OCSP responder's own certificate (RFC 6960 §4.2.2.2 delegated responder): issued by the issuing CA for
-    /// OCSP signing only, with id-pkix-ocsp-nocheck so relying parties do not ask for its own status.
+    /// A certificate for one of the CA's services, issued by the issuing CA for that use only (critical extended key
+    /// usage): the OCSP responder (RFC 6960 §4.2.2.2 delegated responder, with id-pkix-ocsp-nocheck so relying
+    /// parties do not ask for its own status) and the time-stamp authority (RFC 3161 §2.3: timeStamping alone).
     /// </summary>
-    public static X509Certificate2 CreateOcspSigner(X509Certificate2 issuing, DateTimeOffset now)
+    public static X509Certificate2 CreateServiceSigner(X509Certificate2 issuing, DateTimeOffset now, ServiceSigner service)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var name = new X500DistinguishedNameBuilder();
         name.AddCountryOrRegion("IT");
         name.AddOrganizationName(CertificateAuthority.Organisation);
         name.AddOrganizationalUnitName(CertificateAuthority.Unit);
-        name.AddCommonName(CertificateAuthority.Name + " OCSP Responder");
+        name.AddCommonName(CertificateAuthority.Name + " " + service.CommonName);
         var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.9")], true));
-        request.CertificateExtensions.Add(new X509Extension("1.3.6.1.5.5.7.48.1.5", [0x05, 0x00], false)); // id-pkix-ocsp-nocheck: NULL
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(service.Usage, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(service.ExtendedUsage)], true));
+        if (service == ServiceSigner.Ocsp) request.CertificateExtensions.Add(new X509Extension("1.3.6.1.5.5.7.48.1.5", [0x05, 0x00], false)); // ocsp-nocheck: NULL
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false));
         using var issued = request.Create(issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuing.GetECDsaPrivateKey()!),
-            now.AddMinutes(-5), now.AddDays(OcspSignerDays), Serial());
+            now.AddMinutes(-5), now.AddDays(ServiceSigner.Days), Serial());
         return issued.CopyWithPrivateKey(key);
     }
-
-    /// <summary>How long an OCSP signing certificate lives; a new one is made a month before the end.</summary>
-    public const int OcspSignerDays = 365;
 
     public static byte[] Serial()
     {
@@ -140,4 +138,15 @@ public static class CertificateFactory
         foreach (var entry in entries) builder.AddEntry(entry.Serial, entry.RevokedAt, entry.Reason);
         return builder.Build(issuing, number, nextUpdate, HashAlgorithmName.SHA384, null, thisUpdate);
     }
+}
+
+/// <summary>The CA's services that sign with a certificate of their own; each is stored under its Id.</summary>
+public sealed record ServiceSigner(string Id, string CommonName, X509KeyUsageFlags Usage, string ExtendedUsage)
+{
+    public static readonly ServiceSigner Ocsp = new("ocsp", "OCSP Responder", X509KeyUsageFlags.DigitalSignature, "1.3.6.1.5.5.7.3.9");
+    public static readonly ServiceSigner TimeStamping = new("tsa", "Time-Stamp Authority",
+        X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, "1.3.6.1.5.5.7.3.8");
+
+    /// <summary>How long a service certificate lives; a new one is made a month before the end.</summary>
+    public const int Days = 365;
 }

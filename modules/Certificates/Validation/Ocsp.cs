@@ -46,7 +46,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
 
         var now = clock.GetUtcNow();
         var (_, issuing) = await authority.GetAsync(cancellation);
-        var signer = await authority.GetOcspSignerAsync(now, cancellation);
+        var signer = await authority.GetSignerAsync(ServiceSigner.Ocsp, now, cancellation);
         var issuer = new X509CertificateParser().ReadCertificate(issuing.RawData);
         var signerCertificate = new X509CertificateParser().ReadCertificate(signer.RawData);
 

@@ -169,6 +169,56 @@ public sealed class CertificateTests(AppFixture app)
         (await AskOcsp(client, openssl, "-serial", "0x1234567890ABCDEF")).ShouldContain("0x1234567890ABCDEF: unknown");
     }
 
+    private static async Task<byte[]> Post(PortalClient client, string path, string contentType, byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new(contentType);
+        var answer = await client.SendAsync(request);
+        answer.Status.ShouldBe(HttpStatusCode.OK, $"{(int)answer.Status} {answer.Text}");
+        return await answer.Response.Content.ReadAsByteArrayAsync();
+    }
+
+    [Fact]
+    public async Task the_time_stamp_authority_answers_an_openssl_query_with_a_token_openssl_verifies()
+    {
+        using var client = app.Client();
+        using var openssl = new OpenSsl();
+        openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
+        openssl.Write("contract.txt", "Il sottoscritto dichiara di aver letto e accettato le condizioni.\n");
+        (await openssl.RunAsync("ts", "-query", "-data", "contract.txt", "-sha256", "-cert", "-out", "q.tsq")).Exit.ShouldBe(0);
+        var query = await File.ReadAllBytesAsync(Path.Combine(openssl.Folder, "q.tsq"));
+
+        openssl.Write("r.tsr", await Post(client, "/tsa", "application/timestamp-query", query));
+        var (_, reply) = await openssl.RunAsync("ts", "-reply", "-in", "r.tsr", "-text");
+        reply.ShouldContain("Status: Granted.");
+        reply.ShouldContain("Policy OID: 1.3.6.1.4.1.61999.1.2.1");
+        reply.ShouldContain("Hash Algorithm: sha256");
+        reply.ShouldMatch(@"Nonce: 0x[0-9A-F]+");
+        reply.ShouldMatch(@"Accuracy: 0x01 seconds");
+        var (exit, verified) = await openssl.RunAsync("ts", "-verify", "-queryfile", "q.tsq", "-in", "r.tsr", "-CAfile", "root.pem", "-untrusted", "issuing.pem");
+        verified.ShouldContain("Verification: OK", customMessage: verified);
+        exit.ShouldBe(0);
+        // The token is about this document and no other.
+        openssl.Write("other.txt", "something else");
+        (await openssl.RunAsync("ts", "-verify", "-data", "other.txt", "-in", "r.tsr", "-CAfile", "root.pem", "-untrusted", "issuing.pem")).Output.ShouldNotContain("Verification: OK");
+
+        // Every token has its own serial number (a PostgreSQL sequence: unique across nodes).
+        openssl.Write("r2.tsr", await Post(client, "/tsa", "application/timestamp-query", query));
+        string Serial(string text) => System.Text.RegularExpressions.Regex.Match(text, @"Serial number: (0x[0-9A-F]+)").Groups[1].Value;
+        Serial((await openssl.RunAsync("ts", "-reply", "-in", "r2.tsr", "-text")).Output).ShouldNotBe(Serial(reply));
+
+        // The TSA's certificate is for time-stamping only (critical extended key usage).
+        var (_, tokenCerts) = await openssl.RunAsync("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "token.der");
+        (await openssl.RunAsync("pkcs7", "-inform", "DER", "-in", "token.der", "-print_certs", "-out", "tsa.pem")).Exit.ShouldBe(0);
+        var (_, tsaCert) = await openssl.RunAsync("x509", "-in", "tsa.pem", "-noout", "-text");
+        tsaCert.ShouldContain("Time Stamping");
+        tsaCert.ShouldMatch(@"Extended Key Usage: critical");
+
+        openssl.Write("bad.tsr", await Post(client, "/tsa", "application/timestamp-query", "not a query"u8.ToArray()));
+        (await openssl.RunAsync("ts", "-reply", "-in", "bad.tsr", "-text")).Output.ShouldContain("Status: Rejected");
+    }
+
     [Fact]
     public async Task the_ocsp_responder_answers_garbage_with_malformed_request_never_an_error_page()
     {
