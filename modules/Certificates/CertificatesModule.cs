@@ -43,6 +43,7 @@ public static class CertificatesModule
         services.AddSingleton<Issuer>();
         services.AddSingleton<Validation.OcspResponder>();
         services.AddSingleton<Validation.TimeStampAuthority>();
+        services.AddSingleton<Signing.Cades>();
         services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, CaReadiness>();
         services.AddSingleton<Pin.PinCheck>();
         services.AddHostedService<CrlAtStart>();

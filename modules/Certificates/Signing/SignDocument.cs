@@ -51,7 +51,7 @@ public static class SignDocumentEndpoints
     }
 
     [WolverinePost("/sign")]
-    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, PinCheck pins, CertificateAuthority authority, TimeProvider clock)
+    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, PinCheck pins, CertificateAuthority authority, Cades cades, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
@@ -81,20 +81,13 @@ public static class SignDocumentEndpoints
         key.ImportPkcs8PrivateKey(pkcs8, out _);
         CryptographicOperations.ZeroMemory(pkcs8!);
         using var signingCertificate = certificate.Certificate().CopyWithPrivateKey(key);
-        var cms = new SignedCms(new ContentInfo(content), detached: true);
-        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signingCertificate)
-        {
-            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"), IncludeOption = X509IncludeOption.EndCertOnly,
-        };
-        signer.Certificates.Add(X509CertificateLoader.LoadCertificate(issuing.RawData));
-        signer.SignedAttributes.Add(new Pkcs9SigningTime(now.UtcDateTime));
-        cms.ComputeSignature(signer, silent: true);
+        var signature = await cades.SignDetachedAsync(content, signingCertificate, issuing, now, context.RequestAborted);
 
         var name = Path.GetFileName(file.FileName);
         name = name.Length > 200 ? name[..200] : name;
         await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), certificate.Id, certificate.CertificateId, now, name, "SHA-256", true, SignatureChannel.Portal));
         // The page says it is signed, offers the signature and a fresh form: the used PIN and OTP are not shown again.
-        var signed = new SignedDocument { Id = Guid.CreateVersion7(now), HolderId = certificate.Id, FileName = name + ".p7s", Signature = cms.Encode(), ExpiresAt = now + Keep };
+        var signed = new SignedDocument { Id = Guid.CreateVersion7(now), HolderId = certificate.Id, FileName = name + ".p7s", Signature = signature, ExpiresAt = now + Keep };
         session.DeleteWhere<SignedDocument>(d => d.HolderId == certificate.Id && d.ExpiresAt < now);
         session.Insert(signed);
         return View(new SignView("done", null, null, null, null, name, signed.Id));

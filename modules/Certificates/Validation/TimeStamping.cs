@@ -57,6 +57,21 @@ public sealed class TimeStampAuthority(CertificateAuthority authority, NpgsqlDat
         return response.GetEncoded();
     }
 
+    /// <summary>
+    /// A token over a SHA-256 digest, from this TSA in-process (a CAdES signature's time-stamp): the same path as a
+    /// client's request, nonce and certificate included.
+    /// </summary>
+    public async Task<byte[]> TokenForAsync(byte[] sha256, CancellationToken cancellation)
+    {
+        var requests = new TimeStampRequestGenerator();
+        requests.SetCertReq(true);
+        var nonce = new BigInteger(1, System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var request = requests.Generate(TspAlgorithms.Sha256, sha256, nonce);
+        var response = new TimeStampResponse(await RespondAsync(request.GetEncoded(), cancellation));
+        response.Validate(request);
+        return response.TimeStampToken?.GetEncoded() ?? throw new InvalidOperationException("The TSA granted no token: " + response.GetStatusString());
+    }
+
     private static byte[] Rejected(int failure, string text) =>
         new TimeStampResponseGenerator(null!, TspAlgorithms.Allowed).GenerateFailResponse(PkiStatus.Rejection, failure, text).GetEncoded();
 }

@@ -62,9 +62,23 @@ public sealed class SignDocumentTests(AppFixture app)
         openssl.Write("contratto.pdf", document);
         openssl.Write("contratto.pdf.p7s", signature);
         openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
         var verify = await openssl.RunAsync("cms", "-verify", "-binary", "-inform", "DER", "-in", "contratto.pdf.p7s", "-content", "contratto.pdf", "-CAfile", "root.pem", "-out", "/dev/null");
         verify.Output.ShouldContain("Verification successful");
-        (await openssl.RunAsync("cms", "-cmsout", "-print", "-inform", "DER", "-in", "contratto.pdf.p7s")).Output.ShouldContain("signingTime");
+        var printed = (await openssl.RunAsync("cms", "-cmsout", "-print", "-inform", "DER", "-in", "contratto.pdf.p7s")).Output;
+        printed.ShouldContain("signingTime");
+        // CAdES B-T: bound to the signer's certificate (ESS signing-certificate-v2) and time-stamped by our TSA.
+        printed.ShouldContain("signingCertificateV2");
+        printed.ShouldContain("timeStampToken");
+        var token = Cades(signature);
+        openssl.Write("token.der", token);
+        var (_, tokenText) = await openssl.RunAsync("ts", "-reply", "-in", "token.der", "-token_in", "-text");
+        tokenText.ShouldContain("Policy OID: 1.3.6.1.4.1.61999.1.2.1");
+        tokenText.ShouldContain("Hash Algorithm: sha256");
+        // The token is over this signature's value (RFC 3161 imprint of SignerInfo.signature), checked by openssl.
+        openssl.Write("signature-value.bin", SignatureValue(signature));
+        (await openssl.RunAsync("ts", "-verify", "-data", "signature-value.bin", "-in", "token.der", "-token_in", "-CAfile", "root.pem", "-untrusted", "issuing.pem"))
+            .Output.ShouldContain("Verification: OK");
 
         openssl.Write("tampered.pdf", "%PDF-1.7 a contract to sign, changed\n"u8.ToArray());
         (await openssl.RunAsync("cms", "-verify", "-binary", "-inform", "DER", "-in", "contratto.pdf.p7s", "-content", "tampered.pdf", "-CAfile", "root.pem", "-out", "/dev/null")).Exit.ShouldNotBe(0);
@@ -92,5 +106,21 @@ public sealed class SignDocumentTests(AppFixture app)
         var refused = await Upload(client, challenge, "doc"u8.ToArray(), Pin, await Holders.LastSmsCodeAsync(app.Store, holder.Phone));
         refused.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await refused.Content.ReadAsStringAsync()).ShouldContain("Only an active certificate can sign.");
+    }
+
+    private static byte[] Cades(byte[] p7s)
+    {
+        var cms = new System.Security.Cryptography.Pkcs.SignedCms();
+        cms.Decode(p7s);
+        var attribute = cms.SignerInfos[0].UnsignedAttributes.Cast<System.Security.Cryptography.CryptographicAttributeObject>()
+            .Single(a => a.Oid.Value == MySign.Certificates.Signing.Cades.SignatureTimeStampToken);
+        return attribute.Values[0].RawData;
+    }
+
+    private static byte[] SignatureValue(byte[] p7s)
+    {
+        var cms = new System.Security.Cryptography.Pkcs.SignedCms();
+        cms.Decode(p7s);
+        return cms.SignerInfos[0].GetSignature();
     }
 }

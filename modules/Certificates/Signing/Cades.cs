@@ -1,0 +1,60 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using MySign.Certificates.Validation;
+
+namespace MySign.Certificates.Signing;
+
+/// <summary>
+/// CAdES baseline signatures (ETSI EN 319 122-1) at level B-T: a CMS SignedData over SHA-256 with the signing time
+/// and ESS signing-certificate-v2 as signed attributes, and a signature time-stamp from our TSA (RFC 3161) as an
+/// unsigned attribute. The key stays where the caller opened it: this only ever gets the certificate with its key.
+/// </summary>
+public sealed class Cades(TimeStampAuthority tsa)
+{
+    public const string SigningCertificateV2 = "1.2.840.113549.1.9.16.2.47";
+    public const string SignatureTimeStampToken = "1.2.840.113549.1.9.16.2.14";
+
+    /// <summary>A detached signature (.p7s) of <paramref name="content"/>.</summary>
+    public async Task<byte[]> SignDetachedAsync(byte[] content, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now,
+        CancellationToken cancellation)
+    {
+        var cms = new SignedCms(new ContentInfo(content), detached: true);
+        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signingCertificate)
+        {
+            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"), IncludeOption = X509IncludeOption.EndCertOnly,
+        };
+        signer.Certificates.Add(X509CertificateLoader.LoadCertificate(issuing.RawData));
+        signer.SignedAttributes.Add(new Pkcs9SigningTime(now.UtcDateTime));
+        signer.SignedAttributes.Add(new AsnEncodedData(SigningCertificateV2, EssCertIdV2(signingCertificate)));
+        cms.ComputeSignature(signer, silent: true);
+        var signerInfo = cms.SignerInfos[0];
+        var token = await tsa.TokenForAsync(SHA256.HashData(signerInfo.GetSignature()), cancellation);
+        signerInfo.AddUnsignedAttribute(new AsnEncodedData(SignatureTimeStampToken, token));
+        return cms.Encode();
+    }
+
+    /// <summary>
+    /// SigningCertificateV2 (RFC 5035): the signer certificate's SHA-256 hash (the default algorithm, so omitted) and
+    /// its issuer and serial number, binding the signature to that one certificate.
+    /// </summary>
+    public static byte[] EssCertIdV2(X509Certificate2 certificate)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        using (writer.PushSequence())
+        using (writer.PushSequence())
+        {
+            writer.WriteOctetString(SHA256.HashData(certificate.RawData));
+            using (writer.PushSequence())
+            {
+                using (writer.PushSequence())
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4, isConstructed: true)))
+                    writer.WriteEncodedValue(certificate.IssuerName.RawData);
+                writer.WriteInteger(certificate.SerialNumberBytes.Span);
+            }
+        }
+        return writer.Encode();
+    }
+}
