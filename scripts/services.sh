@@ -28,7 +28,10 @@ packages() {
   local want=()
   [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || want+=(postgresql)
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || want+=(python3-aiosmtpd)
-  command -v pdftotext >/dev/null || want+=(poppler-utils)
+  command -v pdftotext >/dev/null && command -v pdfsig >/dev/null || want+=(poppler-utils)
+  # Independent judges of what the CA signs: qpdf (PDF structure), certutil (an NSS trust store for pdfsig).
+  command -v qpdf >/dev/null || want+=(qpdf)
+  command -v certutil >/dev/null || want+=(libnss3-tools)
   command -v chromium >/dev/null || want+=(chromium)
   command -v openssl >/dev/null || want+=(openssl)
   if [ "${1:-}" = bench ]; then command -v wrk >/dev/null || want+=(wrk); fi

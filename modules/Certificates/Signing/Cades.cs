@@ -17,8 +17,9 @@ public sealed class Cades(TimeStampAuthority tsa)
     public const string SignatureTimeStampToken = "1.2.840.113549.1.9.16.2.14";
 
     /// <summary>A detached signature (.p7s) of <paramref name="content"/>.</summary>
+    /// <param name="signingTime">false for a PAdES signature (the time is the PDF's /M; EN 319 142-1 forbids the attribute).</param>
     public async Task<byte[]> SignDetachedAsync(byte[] content, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now,
-        CancellationToken cancellation)
+        CancellationToken cancellation, bool signingTime = true)
     {
         var cms = new SignedCms(new ContentInfo(content), detached: true);
         var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signingCertificate)
@@ -26,7 +27,7 @@ public sealed class Cades(TimeStampAuthority tsa)
             DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"), IncludeOption = X509IncludeOption.EndCertOnly,
         };
         signer.Certificates.Add(X509CertificateLoader.LoadCertificate(issuing.RawData));
-        signer.SignedAttributes.Add(new Pkcs9SigningTime(now.UtcDateTime));
+        if (signingTime) signer.SignedAttributes.Add(new Pkcs9SigningTime(now.UtcDateTime));
         signer.SignedAttributes.Add(new AsnEncodedData(SigningCertificateV2, EssCertIdV2(signingCertificate)));
         cms.ComputeSignature(signer, silent: true);
         var signerInfo = cms.SignerInfos[0];

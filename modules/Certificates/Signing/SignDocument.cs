@@ -15,7 +15,8 @@ using Wolverine.Http;
 
 namespace MySign.Certificates.Signing;
 
-public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field, string? FileName = null, Guid? SignedId = null);
+public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field, string? FileName = null, Guid? SignedId = null,
+    bool SignedPdf = false);
 
 /// <summary>A signature just made, kept for its holder to download for half an hour (only the small .p7s, never the document).</summary>
 public sealed class SignedDocument : MySign.Kernel.Documents.IHolderOwned
@@ -51,7 +52,7 @@ public static class SignDocumentEndpoints
     }
 
     [WolverinePost("/sign")]
-    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, PinCheck pins, CertificateAuthority authority, Cades cades, TimeProvider clock)
+    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, PinCheck pins, CertificateAuthority authority, Cades cades, Pades pades, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
@@ -81,19 +82,35 @@ public static class SignDocumentEndpoints
         key.ImportPkcs8PrivateKey(pkcs8, out _);
         CryptographicOperations.ZeroMemory(pkcs8!);
         using var signingCertificate = certificate.Certificate().CopyWithPrivateKey(key);
-        var signature = await cades.SignDetachedAsync(content, signingCertificate, issuing, now, context.RequestAborted);
-
         var name = Path.GetFileName(file.FileName);
         name = name.Length > 200 ? name[..200] : name;
+        // A PDF is signed inside (PAdES), anything else gets a detached CAdES .p7s beside it.
+        var pdf = Pades.IsPdf(content);
+        byte[] signature;
+        try
+        {
+            signature = pdf
+                ? await pades.SignAsync(content, signingCertificate, issuing, now, $"{certificate.GivenName} {certificate.Surname}", context.RequestAborted)
+                : await cades.SignDetachedAsync(content, signingCertificate, issuing, now, context.RequestAborted);
+        }
+        catch (UnsignablePdfException)
+        {
+            return View(Again("sign.error.pdf", "document"), StatusCodes.Status422UnprocessableEntity);
+        }
+
         await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), certificate.Id, certificate.CertificateId, now, name, "SHA-256", true, SignatureChannel.Portal));
         // The page says it is signed, offers the signature and a fresh form: the used PIN and OTP are not shown again.
-        var signed = new SignedDocument { Id = Guid.CreateVersion7(now), HolderId = certificate.Id, FileName = name + ".p7s", Signature = signature, ExpiresAt = now + Keep };
+        var signed = new SignedDocument { Id = Guid.CreateVersion7(now), HolderId = certificate.Id, FileName = pdf ? SignedPdfName(name) : name + ".p7s", Signature = signature, ExpiresAt = now + Keep };
         session.DeleteWhere<SignedDocument>(d => d.HolderId == certificate.Id && d.ExpiresAt < now);
         session.Insert(signed);
-        return View(new SignView("done", null, null, null, null, name, signed.Id));
+        return View(new SignView("done", null, null, null, null, name, signed.Id, pdf));
     }
 
     private static readonly TimeSpan Keep = TimeSpan.FromMinutes(30);
+
+    /// <summary>"contratto.pdf" → "contratto-signed.pdf": the holder keeps both, and can tell them apart.</summary>
+    public static string SignedPdfName(string name) =>
+        (name.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase) ? name[..^4] : name) + "-signed.pdf";
 
     /// <summary>The signature just made, for its holder only (someone else's id reads as not found), for half an hour.</summary>
     [WolverineGet("/sign/download/{id}")]
@@ -101,7 +118,8 @@ public static class SignDocumentEndpoints
     {
         var signed = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<SignedDocument>(session, id, context);
         if (signed is null || signed.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
-        return Results.File(signed.Signature, "application/pkcs7-signature", signed.FileName);
+        var type = signed.FileName.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase) ? "application/pdf" : "application/pkcs7-signature";
+        return Results.File(signed.Signature, type, signed.FileName);
     }
 
     private static IResult View(SignView view, int status = StatusCodes.Status200OK) =>

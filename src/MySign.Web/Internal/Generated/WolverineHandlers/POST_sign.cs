@@ -20,16 +20,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly MySign.Certificates.Authority.CertificateAuthority _certificateAuthority;
         private readonly MySign.Certificates.Pin.PinCheck _pinCheck;
         private readonly MySign.Certificates.Signing.Cades _cades;
+        private readonly MySign.Certificates.Signing.Pades _pades;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_sign(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Authority.CertificateAuthority certificateAuthority, MySign.Certificates.Pin.PinCheck pinCheck, MySign.Certificates.Signing.Cades cades, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_sign(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Authority.CertificateAuthority certificateAuthority, MySign.Certificates.Pin.PinCheck pinCheck, MySign.Certificates.Signing.Cades cades, MySign.Certificates.Signing.Pades pades, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _certificateAuthority = certificateAuthority;
             _pinCheck = pinCheck;
             _cades = cades;
+            _pades = pades;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -44,7 +46,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Signing.SignDocumentEndpoints.Sign(httpContext, documentSession, messageContext, _pinCheck, _certificateAuthority, _cades, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Signing.SignDocumentEndpoints.Sign(httpContext, documentSession, messageContext, _pinCheck, _certificateAuthority, _cades, _pades, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
