@@ -45,7 +45,7 @@ public static class CertificateFactory
     }
 
     /// <summary>Where a relying party checks a holder certificate: the CRL, the OCSP responder, the issuing CA's certificate.</summary>
-    public sealed record Locations(string Crl, string Ocsp, string CaIssuers);
+    public sealed record Locations(string Crl, string Ocsp, string CaIssuers, string PdsEnglish = "", string PdsItalian = "");
 
     public static X509Certificate2 IssueHolder(X509Certificate2 issuing, HolderIdentity holder, PublicKey key, DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial, Locations at)
     {
@@ -64,7 +64,7 @@ public static class CertificateFactory
         request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([at.Crl]));
         request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([at.Ocsp], [at.CaIssuers]));
         request.CertificateExtensions.Add(Policies());
-        request.CertificateExtensions.Add(QcStatements());
+        request.CertificateExtensions.Add(QcStatements(at));
         return request.Create(issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuing.GetECDsaPrivateKey()!), notBefore, notAfter, serial);
     }
 
@@ -113,14 +113,26 @@ public static class CertificateFactory
         return new X509Extension("2.5.29.32", writer.Encode(), false);
     }
 
-    /// <summary>qcStatements (ETSI EN 319 412-5): EU qualified, key in a QSCD, type e-signature.</summary>
-    private static X509Extension QcStatements()
+    /// <summary>qcStatements (ETSI EN 319 412-5): EU qualified, key in a QSCD, the PKI disclosure statement in English and Italian, type e-signature.</summary>
+    private static X509Extension QcStatements(Locations at)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
             using (writer.PushSequence()) writer.WriteObjectIdentifier("0.4.0.1862.1.1");
             using (writer.PushSequence()) writer.WriteObjectIdentifier("0.4.0.1862.1.4");
+            if (at.PdsEnglish.Length > 0)
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier("0.4.0.1862.1.5"); // QcPDS: PdsLocations
+                    using (writer.PushSequence())
+                        foreach (var (url, language) in new[] { (at.PdsEnglish, "en"), (at.PdsItalian, "it") })
+                            using (writer.PushSequence())
+                            {
+                                writer.WriteCharacterString(UniversalTagNumber.IA5String, url);
+                                writer.WriteCharacterString(UniversalTagNumber.PrintableString, language);
+                            }
+                }
             using (writer.PushSequence())
             {
                 writer.WriteObjectIdentifier("0.4.0.1862.1.6");

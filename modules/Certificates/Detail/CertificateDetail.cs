@@ -12,19 +12,19 @@ namespace MySign.Certificates.Detail;
 
 public sealed record CertificateDetailView(string UniqueIdentifier, string GivenName, string Surname, string SerialNumber, string Country,
     string Alias, string Domain, string StatusKey, DateTimeOffset ActivatedAt, DateTimeOffset ExpiresAt, string CertificateSerial,
-    string CaCountry, string CaName, string CaOrganisation, string CaUnit);
+    string CaCountry, string CaName, string CaOrganisation, string CaUnit, string OcspUrl = "", string TsaUrl = "");
 
 /// <summary>The certificate's detail page (holder and certifying-authority blocks), its download, and the public CA files and CRL.</summary>
 public static class CertificateDetailEndpoints
 {
     [WolverineGet("/certificate")]
-    public static async Task<IResult> Detail(HttpContext context, IQuerySession session, TimeProvider clock)
+    public static async Task<IResult> Detail(HttpContext context, IQuerySession session, TimeProvider clock, MySign.Kernel.Web.PortalUrl portal)
     {
         var c = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (c is null) return Results.NotFound();
         var view = new CertificateDetailView(c.UniqueIdentifier, c.GivenName, c.Surname, "TINIT-" + c.FiscalCode, "IT", c.Id, "MySign",
             "certificate.status." + c.StatusAt(clock.GetUtcNow()).ToString().ToLowerInvariant(), c.ActivatedAt, c.ExpiresAt, c.SerialNumber,
-            "IT", CertificateAuthority.Name, CertificateAuthority.Organisation, CertificateAuthority.Unit);
+            "IT", CertificateAuthority.Name, CertificateAuthority.Organisation, CertificateAuthority.Unit, portal.For("/ocsp"), portal.For("/tsa"));
         return new HtmlView(typeof(CertificateDetailEndpoints).Assembly, "Detail/CertificateDetail", view, "certificate.detail.title") { Partial = false };
     }
 
@@ -56,6 +56,19 @@ public static class CertificateDetailEndpoints
             _ => null,
         };
         return pem is null ? Results.NotFound() : Results.Text(pem + "\n", "application/x-pem-file");
+    }
+
+    public sealed record DisclosureView(string Language, string OcspUrl, string TsaUrl, string CrlUrl);
+
+    /// <summary>The PKI disclosure statement (ETSI EN 319 411-1 annex A) at the addresses written in every certificate (QcPDS).</summary>
+    [WolverineGet("/pds/{language}"), AllowAnonymous]
+    public static IResult Disclosure(string language, MySign.Kernel.Web.PortalUrl portal)
+    {
+        if (language is not ("en" or "it")) return Results.NotFound();
+        // The statement is in the language its address names, whatever the reader's page language.
+        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo(language);
+        return new HtmlView(typeof(CertificateDetailEndpoints).Assembly, "Detail/Disclosure",
+            new DisclosureView(language, portal.For("/ocsp"), portal.For("/tsa"), portal.For("/crl/issuing.crl")), "pds.title") { Partial = false };
     }
 
     /// <summary>The CRL at the URL written in every certificate; rebuilt here too when the stored one is due.</summary>

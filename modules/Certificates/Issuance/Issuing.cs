@@ -22,7 +22,7 @@ public sealed class Issuer(CertificateAuthority authority, MySign.Kernel.Web.Por
     public string CrlUrl => portal.For("/crl/issuing.crl");
 
     /// <summary>The addresses written into every holder certificate, all under the portal's public URL (Portal:BaseUrl).</summary>
-    public CertificateFactory.Locations Locations => new(CrlUrl, portal.For("/ocsp"), portal.For("/ca/issuing.cer"));
+    public CertificateFactory.Locations Locations => new(CrlUrl, portal.For("/ocsp"), portal.For("/ca/issuing.cer"), portal.For("/pds/en"), portal.For("/pds/it"));
 
     public async Task<HolderCertificate> IssueAsync(IssueCertificate request, DateTimeOffset now, CancellationToken cancellation)
     {

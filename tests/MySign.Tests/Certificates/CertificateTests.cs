@@ -148,6 +148,25 @@ public sealed class CertificateTests(AppFixture app)
         openssl.Write("issuing.cer", issuingDer);
         (await openssl.RunAsync("x509", "-inform", "DER", "-in", "issuing.cer", "-noout", "-subject")).Output.ShouldContain("MySign Qualified Electronic Signature CA");
 
+        // The qualified profile reads back: QcCompliance, QcSSCD, QcPDS (English and Italian, served here), QcType esign, the policies.
+        var (_, text) = await openssl.RunAsync("x509", "-in", "holder.pem", "-noout", "-text");
+        text.ShouldContain("Policy: 0.4.0.194112.1.2");
+        text.ShouldContain("Policy: 1.3.6.1.4.1.61999.1.1.1");
+        var (_, outer) = await openssl.RunAsync("asn1parse", "-in", "holder.pem");
+        var lines = outer.Split('\n');
+        var qc = Array.FindIndex(lines, l => l.Contains(":qcStatements"));
+        qc.ShouldBeGreaterThan(0);
+        var octets = lines.Skip(qc).First(l => l.Contains("OCTET STRING")).Split(':')[0].Trim();
+        var (_, parsed) = await openssl.RunAsync("asn1parse", "-in", "holder.pem", "-strparse", octets);
+        foreach (var oid in new[] { "0.4.0.1862.1.1", "0.4.0.1862.1.4", "0.4.0.1862.1.5", "0.4.0.1862.1.6", "0.4.0.1862.1.6.1" })
+            parsed.ShouldContain(":" + oid, customMessage: parsed);
+        var pds = System.Text.RegularExpressions.Regex.Matches(parsed, @"IA5STRING\s+:(\S+/pds/(en|it))").Select(m => m.Groups[1].Value).ToList();
+        pds.Count.ShouldBe(2);
+        foreach (var url in pds)
+            (await client.GetAsync(new Uri(url).AbsolutePath)).Document.QuerySelector("h1")!.TextContent
+                .ShouldBe(url.EndsWith("/it") ? "Dichiarazione di trasparenza PKI (PKI disclosure statement)" : "PKI disclosure statement");
+        (await client.GetAsync("/certificate")).Document.QuerySelector("#ocsp-url")!.TextContent.ShouldEndWith("/ocsp");
+
         var good = await AskOcsp(client, openssl, "-cert", "holder.pem");
         good.ShouldContain("holder.pem: good");
         good.ShouldContain("OCSP Nonce");
