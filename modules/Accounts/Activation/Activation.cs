@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,22 @@ public sealed record ActivationView(string Step, string Token, string UserId, IR
 /// PIN, confirm with an OTP to the registered mobile; then the certificate is issued and the holder is signed in.
 /// Between the steps the password is kept hashed and the PIN sealed by data protection, on the token's record.
 /// </summary>
+/// <summary>The activation forms (password and PIN, then the OTP), bound by Wolverine.</summary>
+public sealed class ActivationForm
+{
+    public string? Token { get; set; }
+    public string? Password { get; set; }
+    public string? Pin { get; set; }
+    [FromForm(Name = "password_confirm")] public string? PasswordConfirm { get; set; }
+    [FromForm(Name = "pin_confirm")] public string? PinConfirm { get; set; }
+}
+
+public sealed class ActivationCodeForm
+{
+    public string? Token { get; set; }
+    public string? Code { get; set; }
+}
+
 public static class ActivationEndpoints
 {
     public const string Purpose = "account.activation";
@@ -41,21 +58,20 @@ public static class ActivationEndpoints
     }
 
     [WolverinePost("/activate"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Choose(HttpContext context, IDocumentSession session, IMessageBus bus, IDataProtectionProvider protection, TimeProvider clock)
+    public static async Task<IResult> Choose([FromForm] ActivationForm form, HttpContext context, IDocumentSession session, IMessageBus bus, IDataProtectionProvider protection, TimeProvider clock)
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var token = form["token"].ToString();
+        var token = form.Token ?? "";
         var (found, holder) = await Valid(session, token, clock, context.RequestAborted);
         if (found is null || holder is null) return Invalid();
 
         var errors = new Dictionary<string, string>();
-        var password = form["password"].ToString();
-        var pin = form["pin"].ToString();
+        var password = form.Password ?? "";
+        var pin = form.Pin ?? "";
         if (PasswordPolicy.Problem(password, holder.Id) is { } weak) errors["password"] = weak;
-        else if (password != form["password_confirm"].ToString()) errors["password_confirm"] = "password.error.confirm";
+        else if (password != (form.PasswordConfirm ?? "")) errors["password_confirm"] = "password.error.confirm";
         if ((await bus.InvokeAsync<PinRulesChecked>(new CheckPinRules(pin), context.RequestAborted)).ErrorKey is { } pinProblem) errors["pin"] = pinProblem;
-        else if (pin != form["pin_confirm"].ToString()) errors["pin_confirm"] = "pin.error.confirm";
+        else if (pin != (form.PinConfirm ?? "")) errors["pin_confirm"] = "pin.error.confirm";
         if (errors.Count > 0) return View(new ActivationView("form", token, holder.Id, errors, null), StatusCodes.Status422UnprocessableEntity);
 
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, Purpose, found.Id), context.RequestAborted);
@@ -70,18 +86,17 @@ public static class ActivationEndpoints
     }
 
     [WolverinePost("/activate/confirm"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Confirm(HttpContext context, IDocumentSession session, IMessageBus bus, IDataProtectionProvider protection,
+    public static async Task<IResult> Confirm([FromForm] ActivationCodeForm form, HttpContext context, IDocumentSession session, IMessageBus bus, IDataProtectionProvider protection,
         IOptions<SessionOptions> options, TimeProvider clock, ILogger<ActivationView> logger)
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var token = form["token"].ToString();
+        var token = form.Token ?? "";
         var (found, holder) = await Valid(session, token, clock, context.RequestAborted);
         if (found is null || holder is null) return Invalid();
         if (found.ChallengeId is not { } challenge || found.PendingPasswordHash is null || found.ProtectedPin is null)
             return View(new ActivationView("form", token, holder.Id, NoErrors, null));
 
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, holder.Id, Purpose, found.Id, form["code"].ToString()), context.RequestAborted);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, holder.Id, Purpose, found.Id, (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid)
             return View(new ActivationView("otp", token, holder.Id, Error(verified.ErrorKey, "code"), found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
 
@@ -106,9 +121,9 @@ public static class ActivationEndpoints
     }
 
     [WolverinePost("/activate/resend"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Resend(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Resend([FromForm] string? token, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var token = (await context.Request.ReadFormAsync(context.RequestAborted))["token"].ToString();
+        token ??= "";
         var (found, holder) = await Valid(session, token, clock, context.RequestAborted);
         if (found is null || holder is null) return Invalid();
         if (found.ChallengeId is null) return View(new ActivationView("form", token, holder.Id, NoErrors, null));

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,26 @@ public sealed record RaoLoginView(string Step, string Username, string Pending, 
 /// RAO sign-in: username and password (lockout as for holders), then an OTP to the operator's phone. Between
 /// the two steps the form carries a random token whose hash names the pending sign-in; nothing else is trusted.
 /// </summary>
+/// <summary>The RAO sign-in forms, bound by Wolverine.</summary>
+public sealed class RaoCredentialsForm
+{
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+}
+
+public sealed class RaoOtpForm
+{
+    public string? Pending { get; set; }
+    public string? Code { get; set; }
+}
+
+public sealed class RaoPasswordForm
+{
+    public string? Pending { get; set; }
+    [FromForm(Name = "new")] public string? New { get; set; }
+    public string? Confirm { get; set; }
+}
+
 public static class RaoLoginEndpoints
 {
     public const string Purpose = "rao.login";
@@ -30,12 +51,11 @@ public static class RaoLoginEndpoints
     public static IResult Get(string? expired, string? bye) => View(new RaoLoginView("credentials", "", "", null, null, expired == "1", bye == "1"));
 
     [WolverinePost("/rao/login"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Post(HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
+    public static async Task<IResult> Post([FromForm] RaoCredentialsForm form, HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
         IOptions<SessionOptions> options, TimeProvider clock, ILogger<RaoLoginView> logger)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var typed = form["username"].ToString().Trim();
-        var password = form["password"].ToString();
+        var typed = (form.Username ?? "").Trim();
+        var password = form.Password ?? "";
         if (typed.Length == 0 || password.Length == 0)
             return View(new RaoLoginView("credentials", typed, "", "login.error.required", null, false, false), StatusCodes.Status422UnprocessableEntity);
 
@@ -62,18 +82,17 @@ public static class RaoLoginEndpoints
     }
 
     [WolverinePost("/rao/login/otp"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Confirm(HttpContext context, IDocumentSession session, IMessageBus bus, IOptions<SessionOptions> options,
+    public static async Task<IResult> Confirm([FromForm] RaoOtpForm form, HttpContext context, IDocumentSession session, IMessageBus bus, IOptions<SessionOptions> options,
         TimeProvider clock, ILogger<RaoLoginView> logger)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var token = form["pending"].ToString();
+        var token = form.Pending ?? "";
         var now = clock.GetUtcNow();
         var (pending, op) = await Pending(session, token, now, context.RequestAborted);
         if (pending is null || op is null)
             return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);
 
         var verified = await bus.InvokeAsync<OtpVerified>(
-            new VerifyOtp(pending.ChallengeId, op.OtpSubject, Purpose, pending.Id, form["code"].ToString()), context.RequestAborted);
+            new VerifyOtp(pending.ChallengeId, op.OtpSubject, Purpose, pending.Id, (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid)
         {
             session.Insert(AuditEntry.ByRao(op.OtpSubject, "rao.login.otp_refused", now, op.Id, op.Office));
@@ -92,17 +111,16 @@ public static class RaoLoginEndpoints
 
     /// <summary>After a reset: the new password (the holders' rules), then the session.</summary>
     [WolverinePost("/rao/login/password"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> ChoosePassword(HttpContext context, IDocumentSession session, IOptions<SessionOptions> options, TimeProvider clock,
+    public static async Task<IResult> ChoosePassword([FromForm] RaoPasswordForm form, HttpContext context, IDocumentSession session, IOptions<SessionOptions> options, TimeProvider clock,
         ILogger<RaoLoginView> logger)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var token = form["pending"].ToString();
+        var token = form.Pending ?? "";
         var now = clock.GetUtcNow();
         var (pending, op) = await Pending(session, token, now, context.RequestAborted);
         if (pending is not { OtpConfirmed: true } || op is not { MustChangePassword: true })
             return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);
-        var password = form["new"].ToString();
-        var problem = PasswordPolicy.Problem(password, op.Id) ?? (password != form["confirm"].ToString() ? "password.error.confirm" : null);
+        var password = form.New ?? "";
+        var problem = PasswordPolicy.Problem(password, op.Id) ?? (password != (form.Confirm ?? "") ? "password.error.confirm" : null);
         if (problem is not null) return View(new RaoLoginView("password", op.Id, token, problem, null, false, false), StatusCodes.Status422UnprocessableEntity);
         op.PasswordHash = Passwords.Hash(password);
         op.MustChangePassword = false;
@@ -125,9 +143,9 @@ public static class RaoLoginEndpoints
     }
 
     [WolverinePost("/rao/login/resend"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Resend(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Resend([FromForm(Name = "pending")] string? token, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var token = (await context.Request.ReadFormAsync(context.RequestAborted))["pending"].ToString();
+        token ??= "";
         var (pending, op) = await Pending(session, token, clock.GetUtcNow(), context.RequestAborted);
         if (pending is null || op is null)
             return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);

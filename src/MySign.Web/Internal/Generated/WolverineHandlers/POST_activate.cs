@@ -36,9 +36,16 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Activation.ActivationEndpoints").SetTag("http.route", "/activate").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var activationForm = new MySign.Accounts.Activation.ActivationForm();
+            activationForm.Token = httpContext.Request.Form["Token"];
+            activationForm.Password = httpContext.Request.Form["Password"];
+            activationForm.Pin = httpContext.Request.Form["Pin"];
+            activationForm.PasswordConfirm = httpContext.Request.Form["password_confirm"];
+            activationForm.PinConfirm = httpContext.Request.Form["pin_confirm"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Activation.ActivationEndpoints.Choose(httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Activation.ActivationEndpoints.Choose(activationForm, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -42,9 +42,13 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Activation.ActivationEndpoints").SetTag("http.route", "/activate/confirm").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var activationCodeForm = new MySign.Accounts.Activation.ActivationCodeForm();
+            activationCodeForm.Token = httpContext.Request.Form["Token"];
+            activationCodeForm.Code = httpContext.Request.Form["Code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Activation.ActivationEndpoints.Confirm(httpContext, documentSession, messageContext, _dataProtectionProvider, _optionsOfSessionOptions, _timeProvider, _loggerOfActivationView).ConfigureAwait(false);
+            var result = await MySign.Accounts.Activation.ActivationEndpoints.Confirm(activationCodeForm, httpContext, documentSession, messageContext, _dataProtectionProvider, _optionsOfSessionOptions, _timeProvider, _loggerOfActivationView).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

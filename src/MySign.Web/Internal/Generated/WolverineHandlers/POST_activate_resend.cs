@@ -33,9 +33,10 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Activation.ActivationEndpoints").SetTag("http.route", "/activate/resend").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var token = httpContext.Request.Form["token"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Activation.ActivationEndpoints.Resend(httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Activation.ActivationEndpoints.Resend(token, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

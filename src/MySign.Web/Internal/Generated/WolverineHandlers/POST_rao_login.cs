@@ -42,9 +42,13 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.RaoLoginEndpoints").SetTag("http.route", "/rao/login").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var raoCredentialsForm = new MySign.Accounts.Rao.RaoCredentialsForm();
+            raoCredentialsForm.Username = httpContext.Request.Form["Username"];
+            raoCredentialsForm.Password = httpContext.Request.Form["Password"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.RaoLoginEndpoints.Post(httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider, _loggerOfRaoLoginView).ConfigureAwait(false);
+            var result = await MySign.Accounts.Rao.RaoLoginEndpoints.Post(raoCredentialsForm, httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider, _loggerOfRaoLoginView).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

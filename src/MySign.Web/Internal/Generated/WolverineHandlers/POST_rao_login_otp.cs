@@ -39,9 +39,13 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.RaoLoginEndpoints").SetTag("http.route", "/rao/login/otp").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var raoOtpForm = new MySign.Accounts.Rao.RaoOtpForm();
+            raoOtpForm.Pending = httpContext.Request.Form["Pending"];
+            raoOtpForm.Code = httpContext.Request.Form["Code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.RaoLoginEndpoints.Confirm(httpContext, documentSession, messageContext, _optionsOfSessionOptions, _timeProvider, _loggerOfRaoLoginView).ConfigureAwait(false);
+            var result = await MySign.Accounts.Rao.RaoLoginEndpoints.Confirm(raoOtpForm, httpContext, documentSession, messageContext, _optionsOfSessionOptions, _timeProvider, _loggerOfRaoLoginView).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -38,9 +38,14 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.RaoLoginEndpoints").SetTag("http.route", "/rao/login/password").SetTag("http.request.method", "POST");
+            // Binding Form values to the argument marked with [FromForm]
+            var raoPasswordForm = new MySign.Accounts.Rao.RaoPasswordForm();
+            raoPasswordForm.Pending = httpContext.Request.Form["Pending"];
+            raoPasswordForm.New = httpContext.Request.Form["new"];
+            raoPasswordForm.Confirm = httpContext.Request.Form["Confirm"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.RaoLoginEndpoints.ChoosePassword(httpContext, documentSession, _optionsOfSessionOptions, _timeProvider, _loggerOfRaoLoginView).ConfigureAwait(false);
+            var result = await MySign.Accounts.Rao.RaoLoginEndpoints.ChoosePassword(raoPasswordForm, httpContext, documentSession, _optionsOfSessionOptions, _timeProvider, _loggerOfRaoLoginView).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -33,9 +33,10 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.RaoLoginEndpoints").SetTag("http.route", "/rao/login/resend").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var pending = httpContext.Request.Form["pending"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.RaoLoginEndpoints.Resend(httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Rao.RaoLoginEndpoints.Resend(pending, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
