@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Marten;
 using Marten.Patching;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
@@ -28,6 +29,14 @@ public sealed record AccountPageView(RawHtmlBoxes Boxes, IReadOnlyList<ActivityR
 public sealed record RawHtmlBoxes(MySign.Kernel.Rendering.RawHtml Personal, MySign.Kernel.Rendering.RawHtml Access, MySign.Kernel.Rendering.RawHtml Recovery);
 
 /// <summary>"Manage your account": personal, access and recovery information, and recent activity from the audit trail.</summary>
+/// <summary>The "Access information" form (current password, new one twice), bound by Wolverine.</summary>
+public sealed class PasswordChangeForm
+{
+    public string? Current { get; set; }
+    [FromForm(Name = "new")] public string? New { get; set; }
+    public string? Confirm { get; set; }
+}
+
 public static partial class AccountPageEndpoints
 {
     [WolverineGet("/account")]
@@ -93,15 +102,14 @@ public static partial class AccountPageEndpoints
     public static IResult PasswordForm(HttpContext context) => AccessBox(new AccessView(true, context.HolderId(), null, false));
 
     [WolverinePost("/account/password")]
-    public static async Task<IResult> ChangePassword(HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts,
+    public static async Task<IResult> ChangePassword([FromForm] PasswordChangeForm form, HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts,
         IOptions<SessionOptions> options, IMessageBus bus, TimeProvider clock)
     {
         var holder = await Load(session, context);
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var password = form["new"].ToString();
+        var password = form.New ?? "";
         var now = clock.GetUtcNow();
-        var problem = await attempts.CurrentPasswordProblemAsync(holder, form["current"].ToString(), now, options.Value, context.RequestAborted)
-            ?? PasswordPolicy.Problem(password, holder.Id) ?? (password != form["confirm"].ToString() ? "password.error.confirm" : null);
+        var problem = await attempts.CurrentPasswordProblemAsync(holder, (form.Current ?? ""), now, options.Value, context.RequestAborted)
+            ?? PasswordPolicy.Problem(password, holder.Id) ?? (password != (form.Confirm ?? "") ? "password.error.confirm" : null);
         if (problem is not null) return AccessBox(new AccessView(true, holder.Id, problem, false), StatusCodes.Status422UnprocessableEntity);
 
         var current = context.User.FindFirst(Holder.SessionIdClaim)?.Value;

@@ -2,6 +2,7 @@ using Marten;
 using Marten.Patching;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
@@ -35,6 +36,19 @@ public sealed record RecoveryView(string Mode, string MaskedMobile, string Email
 /// e-mail (applies only when the link mailed to the new address is followed; the old address is told).
 /// Both need the current password again: a fresh re-authentication.
 /// </summary>
+/// <summary>The recovery data forms, bound by Wolverine.</summary>
+public sealed class RecoveryEmailForm
+{
+    public string? Email { get; set; }
+    public string? Current { get; set; }
+}
+
+public sealed class RecoveryMobileForm
+{
+    public string? Mobile { get; set; }
+    public string? Current { get; set; }
+}
+
 public static class RecoveryEndpoints
 {
     public const string MobilePurpose = "account.recovery_mobile";
@@ -52,13 +66,12 @@ public static class RecoveryEndpoints
     }
 
     [WolverinePost("/account/recovery/email")]
-    public static async Task<IResult> ChangeEmail(HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts,
+    public static async Task<IResult> ChangeEmail([FromForm] RecoveryEmailForm form, HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts,
         IOptions<SessionOptions> options, TimeProvider clock)
     {
         var holder = await AccountPageEndpoints.Load(session, context);
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var email = form["email"].ToString().Trim();
-        if (await attempts.CurrentPasswordProblemAsync(holder, form["current"].ToString(), clock.GetUtcNow(), options.Value, context.RequestAborted) is { } wrong)
+        var email = (form.Email ?? "").Trim();
+        if (await attempts.CurrentPasswordProblemAsync(holder, (form.Current ?? ""), clock.GetUtcNow(), options.Value, context.RequestAborted) is { } wrong)
             return Box(ViewOf(holder, "email", email, wrong, "current"), StatusCodes.Status422UnprocessableEntity);
         if (!ValidEmail(email))
             return Box(ViewOf(holder, "email", email, "recovery.error.email", "email"), StatusCodes.Status422UnprocessableEntity);
@@ -94,13 +107,12 @@ public static class RecoveryEndpoints
     }
 
     [WolverinePost("/account/recovery/mobile")]
-    public static async Task<IResult> StartMobile(HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
+    public static async Task<IResult> StartMobile([FromForm] RecoveryMobileForm form, HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
         IOptions<SessionOptions> options, TimeProvider clock)
     {
         var holder = await AccountPageEndpoints.Load(session, context);
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var typed = form["mobile"].ToString();
-        if (await attempts.CurrentPasswordProblemAsync(holder, form["current"].ToString(), clock.GetUtcNow(), options.Value, context.RequestAborted) is { } wrong)
+        var typed = form.Mobile ?? "";
+        if (await attempts.CurrentPasswordProblemAsync(holder, (form.Current ?? ""), clock.GetUtcNow(), options.Value, context.RequestAborted) is { } wrong)
             return Box(ViewOf(holder, "mobile", typed, wrong, "current"), StatusCodes.Status422UnprocessableEntity);
         var mobile = MobileNumbers.Normalise(typed);
         if (mobile is null)
@@ -119,12 +131,12 @@ public static class RecoveryEndpoints
     }
 
     [WolverinePost("/account/recovery/mobile/{id}")]
-    public static async Task<IResult> ConfirmMobile(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, AccountMail mail, TimeProvider clock)
+    public static async Task<IResult> ConfirmMobile(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, AccountMail mail, TimeProvider clock)
     {
         var change = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<RecoveryMobileChange>(session, id, context);
         if (change is null || change.Done) return Results.NotFound();
         var holder = await AccountPageEndpoints.Load(session, context);
-        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
+        var code = typedCode ?? "";
         var newStep = change.NewChallengeId is not null;
         var verified = await bus.InvokeAsync<OtpVerified>(newStep
             ? new VerifyOtp(change.NewChallengeId!.Value, holder.Id, NewMobilePurpose, id.ToString(), code)

@@ -21,6 +21,14 @@ public sealed record PasswordResetRequested(string HolderId, string Language);
 public sealed record ForgotView(string UserId, bool Sent);
 public sealed record ResetView(string Token, string? ErrorKey, string State);
 
+/// <summary>The new-password form reached from the mailed link, bound by Wolverine.</summary>
+public sealed class NewPasswordForm
+{
+    public string? Token { get; set; }
+    public string? Password { get; set; }
+    public string? Confirm { get; set; }
+}
+
 public static class ForgotPasswordEndpoints
 {
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(30);
@@ -47,17 +55,16 @@ public static class ForgotPasswordEndpoints
     }
 
     [WolverinePost("/reset-password"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
-    public static async Task<IResult> SetPassword(HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts, IMessageBus bus,
+    public static async Task<IResult> SetPassword([FromForm] NewPasswordForm form, HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts, IMessageBus bus,
         TimeProvider clock)
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var token = form["token"].ToString();
+        var token = form.Token ?? "";
         var found = await Valid(session, token, clock, context.RequestAborted);
         if (found is null) return ResetPage(new ResetView("", null, "invalid"), StatusCodes.Status410Gone);
         var holder = (await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted))!;
-        var password = form["password"].ToString();
-        var problem = PasswordPolicy.Problem(password, holder.Id) ?? (password != form["confirm"].ToString() ? "password.error.confirm" : null);
+        var password = form.Password ?? "";
+        var problem = PasswordPolicy.Problem(password, holder.Id) ?? (password != (form.Confirm ?? "") ? "password.error.confirm" : null);
         if (problem is not null) return ResetPage(new ResetView(token, problem, "form"), StatusCodes.Status422UnprocessableEntity);
 
         var now = clock.GetUtcNow();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
 using MySign.Otp.Challenges;
@@ -22,6 +23,20 @@ public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey);
 /// current channel and the app's first code. Back to SMS: confirm with the app. Each switch is told on the
 /// old channel and by e-mail.
 /// </summary>
+/// <summary>The OTP box's confirmation forms, bound by Wolverine.</summary>
+public sealed class AppConfirmForm
+{
+    public string? Challenge { get; set; }
+    [FromForm(Name = "app_code")] public string? AppCode { get; set; }
+    public string? Code { get; set; }
+}
+
+public sealed class SmsConfirmForm
+{
+    public string? Challenge { get; set; }
+    public string? Code { get; set; }
+}
+
 public static class ModeSwitchEndpoints
 {
     public const string Purpose = "otp.mode";
@@ -41,20 +56,19 @@ public static class ModeSwitchEndpoints
     }
 
     [WolverinePost("/otp/app/confirm")]
-    public static async Task<IResult> ConfirmApp(HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
     {
         var holder = context.HolderId();
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
-        if (settings.PendingTotpSecret is null || !Guid.TryParse(form["challenge"], out var challengeId)) return Flow.Done(context, "/");
+        if (settings.PendingTotpSecret is null || !Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
         var secret = secrets.Unprotect(settings.PendingTotpSecret);
         var again = IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
 
         // The app's code first: checking it changes nothing, so a typo does not use up the OTP.
-        var appCode = OneTimeCodes.Normalise(form["app_code"]);
+        var appCode = OneTimeCodes.Normalise(form.AppCode);
         var step = appCode is { Length: 6 } ? OneTimeCodes.MatchTotp(secret, appCode, clock.GetUtcNow(), 0) : null;
         if (step is null) return AppView(holder, secret, again, "otp.app.error.code", StatusCodes.Status422UnprocessableEntity);
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "app", form["code"].ToString()), context.RequestAborted);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "app", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid) return AppView(holder, secret, again, verified.ErrorKey, StatusCodes.Status422UnprocessableEntity);
 
         settings.Mode = ReceptionMode.AuthenticatorApp;
@@ -79,12 +93,11 @@ public static class ModeSwitchEndpoints
     }
 
     [WolverinePost("/otp/sms/confirm")]
-    public static async Task<IResult> ConfirmSms(HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmSms([FromForm] SmsConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
     {
         var holder = context.HolderId();
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        if (!Guid.TryParse(form["challenge"], out var challengeId)) return Flow.Done(context, "/");
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "sms", form["code"].ToString()), context.RequestAborted);
+        if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid) return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey), StatusCodes.Status422UnprocessableEntity);
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         settings.Mode = ReceptionMode.Sms;

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
 using MySign.Otp.Contracts;
@@ -36,10 +37,9 @@ public static class PhoneChangeEndpoints
     public static IResult Start() => View(new PhoneChangeView("number", null, "", null, null));
 
     [WolverinePost("/otp/phone")]
-    public static async Task<IResult> Submit(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Submit([FromForm(Name = "phone")] string? typedPhone, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var typed = form["phone"].ToString();
+        var typed = typedPhone ?? "";
         var holder = context.HolderId();
         var phone = MobileNumbers.Normalise(typed);
         if (phone is null)
@@ -56,11 +56,11 @@ public static class PhoneChangeEndpoints
     }
 
     [WolverinePost("/otp/phone/{id}/current")]
-    public static async Task<IResult> ConfirmCurrent(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> ConfirmCurrent(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus)
     {
         var change = await Own(session, id, context);
         if (change is null || change.Done) return Results.NotFound();
-        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
+        var code = typedCode ?? "";
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(change.CurrentChallengeId, change.HolderId, Purpose, id.ToString(), code), context.RequestAborted);
         if (!verified.IsValid)
             return View(new PhoneChangeView("current", id, change.NewPhone, verified.ErrorKey, null), StatusCodes.Status422UnprocessableEntity);
@@ -73,11 +73,11 @@ public static class PhoneChangeEndpoints
     }
 
     [WolverinePost("/otp/phone/{id}/new")]
-    public static async Task<IResult> ConfirmNew(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmNew(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
     {
         var change = await Own(session, id, context);
         if (change is null || change.Done || !change.CurrentConfirmed || change.NewChallengeId is not { } challenge) return Results.NotFound();
-        var code = (await context.Request.ReadFormAsync(context.RequestAborted))["code"].ToString();
+        var code = typedCode ?? "";
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, change.HolderId, NewPurpose, id.ToString(), code), context.RequestAborted);
         if (!verified.IsValid)
             return View(new PhoneChangeView("new", id, change.NewPhone, verified.ErrorKey, null), StatusCodes.Status422UnprocessableEntity);

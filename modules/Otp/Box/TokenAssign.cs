@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
 using MySign.Otp.Challenges;
@@ -15,6 +16,16 @@ namespace MySign.Otp.Box;
 public sealed record TokenAssignView(Guid ChallengeId, string Destination, string Serial, string? ErrorKey);
 
 /// <summary>Use a hardware token the TSP provisioned: its serial and a current code, confirmed on the current channel.</summary>
+/// <summary>The hardware-token form, bound by Wolverine.</summary>
+public sealed class TokenConfirmForm
+{
+    public string? Challenge { get; set; }
+    public string? Serial { get; set; }
+    public string? Destination { get; set; }
+    [FromForm(Name = "token_code")] public string? TokenCode { get; set; }
+    public string? Code { get; set; }
+}
+
 public static class TokenAssignEndpoints
 {
     [WolverinePost("/otp/token/start")]
@@ -25,23 +36,22 @@ public static class TokenAssignEndpoints
     }
 
     [WolverinePost("/otp/token/confirm")]
-    public static async Task<IResult> Confirm(HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Confirm([FromForm] TokenConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
     {
         var holder = context.HolderId();
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        if (!Guid.TryParse(form["challenge"], out var challengeId)) return Flow.Done(context, "/");
-        var serial = form["serial"].ToString().Trim().ToUpperInvariant();
-        var destination = form["destination"].ToString();
-        IResult Refuse(string key) => View(new TokenAssignView(challengeId, destination, form["serial"].ToString(), key), StatusCodes.Status422UnprocessableEntity);
+        if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
+        var serial = (form.Serial ?? "").Trim().ToUpperInvariant();
+        var destination = form.Destination ?? "";
+        IResult Refuse(string key) => View(new TokenAssignView(challengeId, destination, (form.Serial ?? ""), key), StatusCodes.Status422UnprocessableEntity);
 
         // An unknown serial and one assigned to someone else read the same: serials are not enumerable.
         var token = serial.Length is > 0 and <= 40 ? await session.LoadAsync<HardwareToken>(serial, context.RequestAborted) : null;
-        var tokenCode = OneTimeCodes.Normalise(form["token_code"]);
+        var tokenCode = OneTimeCodes.Normalise(form.TokenCode);
         var step = token is not null && (token.AssignedTo is null || token.AssignedTo == holder) && tokenCode is { Length: 6 }
             ? OneTimeCodes.MatchTotp(secrets.Unprotect(token.Seed), tokenCode, clock.GetUtcNow(), token.LastStep) : null;
         if (step is null) return Refuse("otp.token.error");
 
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, ModeSwitchEndpoints.Purpose, "token", form["code"].ToString()), context.RequestAborted);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, ModeSwitchEndpoints.Purpose, "token", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid) return Refuse(verified.ErrorKey);
 
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;

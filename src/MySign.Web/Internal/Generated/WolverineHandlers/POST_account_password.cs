@@ -42,11 +42,16 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account/password").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var passwordChangeForm = new MySign.Accounts.Account.PasswordChangeForm();
+            passwordChangeForm.Current = httpContext.Request.Form["Current"];
+            passwordChangeForm.New = httpContext.Request.Form["new"];
+            passwordChangeForm.Confirm = httpContext.Request.Form["Confirm"];
             var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.ChangePassword(httpContext, documentSession, _accountMail, _signInAttempts, _optionsOfSessionOptions, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Account.AccountPageEndpoints.ChangePassword(passwordChangeForm, httpContext, documentSession, _accountMail, _signInAttempts, _optionsOfSessionOptions, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

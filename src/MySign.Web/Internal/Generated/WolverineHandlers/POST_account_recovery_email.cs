@@ -41,9 +41,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.RecoveryEndpoints").SetTag("http.route", "/account/recovery/email").SetTag("http.request.method", "POST");
+            // Binding Form values to the argument marked with [FromForm]
+            var recoveryEmailForm = new MySign.Accounts.Account.RecoveryEmailForm();
+            recoveryEmailForm.Email = httpContext.Request.Form["Email"];
+            recoveryEmailForm.Current = httpContext.Request.Form["Current"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.RecoveryEndpoints.ChangeEmail(httpContext, documentSession, _accountMail, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Account.RecoveryEndpoints.ChangeEmail(recoveryEmailForm, httpContext, documentSession, _accountMail, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

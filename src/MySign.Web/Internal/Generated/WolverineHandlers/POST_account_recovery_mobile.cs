@@ -39,9 +39,13 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.RecoveryEndpoints").SetTag("http.route", "/account/recovery/mobile").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var recoveryMobileForm = new MySign.Accounts.Account.RecoveryMobileForm();
+            recoveryMobileForm.Mobile = httpContext.Request.Form["Mobile"];
+            recoveryMobileForm.Current = httpContext.Request.Form["Current"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.RecoveryEndpoints.StartMobile(httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Account.RecoveryEndpoints.StartMobile(recoveryMobileForm, httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -48,9 +48,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var code = httpContext.Request.Form["code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.RecoveryEndpoints.ConfirmMobile(id, httpContext, documentSession, messageContext, _accountMail, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Account.RecoveryEndpoints.ConfirmMobile(id, code, httpContext, documentSession, messageContext, _accountMail, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -39,9 +39,14 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Box.ModeSwitchEndpoints").SetTag("http.route", "/otp/app/confirm").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var appConfirmForm = new MySign.Otp.Box.AppConfirmForm();
+            appConfirmForm.Challenge = httpContext.Request.Form["Challenge"];
+            appConfirmForm.AppCode = httpContext.Request.Form["app_code"];
+            appConfirmForm.Code = httpContext.Request.Form["Code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Box.ModeSwitchEndpoints.ConfirmApp(httpContext, documentSession, messageContext, _otpSecrets, _smsGateway, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Otp.Box.ModeSwitchEndpoints.ConfirmApp(appConfirmForm, httpContext, documentSession, messageContext, _otpSecrets, _smsGateway, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

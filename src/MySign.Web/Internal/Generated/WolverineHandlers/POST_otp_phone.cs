@@ -33,9 +33,10 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Box.PhoneChangeEndpoints").SetTag("http.route", "/otp/phone").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var phone = httpContext.Request.Form["phone"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Box.PhoneChangeEndpoints.Submit(httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Otp.Box.PhoneChangeEndpoints.Submit(phone, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -43,9 +43,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var code = httpContext.Request.Form["code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Box.PhoneChangeEndpoints.ConfirmCurrent(id, httpContext, documentSession, messageContext).ConfigureAwait(false);
+            var result = await MySign.Otp.Box.PhoneChangeEndpoints.ConfirmCurrent(id, code, httpContext, documentSession, messageContext).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

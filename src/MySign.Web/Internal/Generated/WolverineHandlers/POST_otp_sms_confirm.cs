@@ -36,9 +36,13 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Box.ModeSwitchEndpoints").SetTag("http.route", "/otp/sms/confirm").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var smsConfirmForm = new MySign.Otp.Box.SmsConfirmForm();
+            smsConfirmForm.Challenge = httpContext.Request.Form["Challenge"];
+            smsConfirmForm.Code = httpContext.Request.Form["Code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Box.ModeSwitchEndpoints.ConfirmSms(httpContext, documentSession, messageContext, _smsGateway, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Otp.Box.ModeSwitchEndpoints.ConfirmSms(smsConfirmForm, httpContext, documentSession, messageContext, _smsGateway, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

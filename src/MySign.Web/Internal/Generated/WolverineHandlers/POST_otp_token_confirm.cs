@@ -39,9 +39,16 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Box.TokenAssignEndpoints").SetTag("http.route", "/otp/token/confirm").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var tokenConfirmForm = new MySign.Otp.Box.TokenConfirmForm();
+            tokenConfirmForm.Challenge = httpContext.Request.Form["Challenge"];
+            tokenConfirmForm.Serial = httpContext.Request.Form["Serial"];
+            tokenConfirmForm.Destination = httpContext.Request.Form["Destination"];
+            tokenConfirmForm.TokenCode = httpContext.Request.Form["token_code"];
+            tokenConfirmForm.Code = httpContext.Request.Form["Code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Box.TokenAssignEndpoints.Confirm(httpContext, documentSession, messageContext, _otpSecrets, _smsGateway, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Otp.Box.TokenAssignEndpoints.Confirm(tokenConfirmForm, httpContext, documentSession, messageContext, _otpSecrets, _smsGateway, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

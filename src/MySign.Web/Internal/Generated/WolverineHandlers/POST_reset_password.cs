@@ -39,9 +39,14 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Recovery.ForgotPasswordEndpoints").SetTag("http.route", "/reset-password").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var newPasswordForm = new MySign.Accounts.Recovery.NewPasswordForm();
+            newPasswordForm.Token = httpContext.Request.Form["Token"];
+            newPasswordForm.Password = httpContext.Request.Form["Password"];
+            newPasswordForm.Confirm = httpContext.Request.Form["Confirm"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Recovery.ForgotPasswordEndpoints.SetPassword(httpContext, documentSession, _accountMail, _signInAttempts, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Recovery.ForgotPasswordEndpoints.SetPassword(newPasswordForm, httpContext, documentSession, _accountMail, _signInAttempts, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
