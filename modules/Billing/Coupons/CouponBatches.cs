@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using MySign.Billing.Domain;
 using MySign.Kernel.Web;
@@ -20,6 +21,14 @@ public sealed record BatchView(BatchRow Batch, IReadOnlyList<CouponRow> Coupons)
 /// Coupon batches in the RAO console: issue N codes for an organisation, list them, download them as CSV, see
 /// which were redeemed. An operator sees only their office's batches.
 /// </summary>
+/// <summary>The coupon batch form of the RAO console, bound by Wolverine.</summary>
+public sealed class CouponBatchForm
+{
+    public string? Organisation { get; set; }
+    public string? Count { get; set; }
+    [FromForm(Name = "expires_on")] public string? ExpiresOn { get; set; }
+}
+
 public static class CouponBatchEndpoints
 {
     public const int MaxBatch = 500;
@@ -30,10 +39,9 @@ public static class CouponBatchEndpoints
         Page(await View(context, session, "", "10", "", new Dictionary<string, string>(), issued));
 
     [WolverinePost("/rao/coupons")]
-    public static async Task<IResult> Issue(HttpContext context, IDocumentSession session, TimeProvider clock, ILogger<CouponBatch> logger)
+    public static async Task<IResult> Issue([FromForm] CouponBatchForm form, HttpContext context, IDocumentSession session, TimeProvider clock, ILogger<CouponBatch> logger)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        string organisation = form["organisation"].ToString().Trim(), count = form["count"].ToString().Trim(), expires = form["expires_on"].ToString().Trim();
+        string organisation = (form.Organisation ?? "").Trim(), count = (form.Count ?? "").Trim(), expires = (form.ExpiresOn ?? "").Trim();
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var errors = new Dictionary<string, string>();

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using MySign.Billing.Domain;
 using MySign.Kernel.Web;
@@ -76,14 +77,14 @@ public static class SandboxProviderEndpoints
     }
 
     [WolverinePost("/store/sandbox/{id}"), AllowAnonymous]
-    public static async Task<IResult> Decide(string id, HttpContext context, IDocumentSession session, WebhookSignature signature, IMessageBus bus,
+    public static async Task<IResult> Decide([FromForm] string? decision, string id, HttpContext context, IDocumentSession session, WebhookSignature signature, IMessageBus bus,
         ILogger<SandboxCheckout> logger, IPaymentProvider provider)
     {
         // Only where the sandbox is the provider (never in Production): a real provider's orders are never "approved" here.
         var checkout = provider is SandboxPaymentProvider && id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
         if (checkout is null) return Results.NotFound();
         if (checkout.State != "open") return Results.Redirect(checkout.ReturnUrl);
-        var decision = (await context.Request.ReadFormAsync(context.RequestAborted))["decision"].ToString();
+        decision ??= "";
         var type = decision switch { "approve" => "payment.succeeded", "decline" => "payment.failed", _ => "payment.cancelled" };
         checkout.State = decision is "approve" or "decline" ? decision + "d" : "cancelled";
         session.Store(checkout);

@@ -3,6 +3,7 @@ using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using MySign.Billing.Domain;
 using MySign.Kernel.Localization;
@@ -73,6 +74,13 @@ public sealed class StoreSignIn(NpgsqlDataSource database)
 /// <summary>The mail "create your account" sends: a confirmation link for a new account, or a reminder that one exists.</summary>
 public sealed record StoreAccountMail(string Email, string Name, string? Token, string Language, bool Reset = false);
 
+/// <summary>The store account's new-password form, bound by Wolverine.</summary>
+public sealed class StoreResetForm
+{
+    public string? Token { get; set; }
+    public string? Password { get; set; }
+}
+
 public static class StoreAccountMailHandler
 {
     public static async Task Handle(StoreAccountMail message, MailSender mail, MySign.Kernel.Web.PortalUrl portal, CancellationToken cancellation)
@@ -130,11 +138,11 @@ public static class StorePasswordResetEndpoints
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(30);
 
     [WolverinePost("/store/orders/{id}/forgot"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Recovery)]
-    public static async Task<IResult> Forgot(Guid id, HttpContext context, IDocumentSession session, Wolverine.IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Forgot([FromForm] string? email, Guid id, HttpContext context, IDocumentSession session, Wolverine.IMessageBus bus, TimeProvider clock)
     {
         var order = await session.LoadAsync<Order>(id, context.RequestAborted);
         if (order is null || order.HolderId != MySign.Kernel.Web.Holder.HolderId(context)) return Results.NotFound();
-        var email = (await context.Request.ReadFormAsync(context.RequestAborted))["email"].ToString().Trim().ToLowerInvariant();
+        email = (email ?? "").Trim().ToLowerInvariant();
         var customer = email.Length is > 3 and <= 254 ? await session.LoadAsync<StoreCustomer>(email, context.RequestAborted) : null;
         if (customer is { Confirmed: true })
         {
@@ -155,14 +163,13 @@ public static class StorePasswordResetEndpoints
     }
 
     [WolverinePost("/store/accounts/reset"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Recovery)]
-    public static async Task<IResult> Reset(HttpContext context, IDocumentSession session, StoreSignIn signIn, TimeProvider clock)
+    public static async Task<IResult> Reset([FromForm] StoreResetForm form, HttpContext context, IDocumentSession session, StoreSignIn signIn, TimeProvider clock)
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var token = form["token"].ToString();
+        var token = form.Token ?? "";
         var found = await Valid(session, token, clock, context.RequestAborted);
         if (found is null) return View(new StoreResetView("", "store.account.link_invalid", "invalid"), StatusCodes.Status410Gone);
-        var password = form["password"].ToString();
+        var password = form.Password ?? "";
         if (password.Length is < 10 or > 256) return View(new StoreResetView(token, "store.error.password", "form"), StatusCodes.Status422UnprocessableEntity);
         var customer = await session.LoadAsync<StoreCustomer>(found.Email, context.RequestAborted);
         if (customer is null) return View(new StoreResetView("", "store.account.link_invalid", "invalid"), StatusCodes.Status410Gone);

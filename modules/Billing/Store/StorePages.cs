@@ -1,6 +1,7 @@
 using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
@@ -20,6 +21,15 @@ public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<st
 /// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
 /// store account (log in or create), billing information and the payment method. Only the holder's own orders.
 /// </summary>
+/// <summary>The store's sign-in / create-account form, bound by Wolverine.</summary>
+public sealed class StoreAccountForm
+{
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+    public string? Name { get; set; }
+    public string? Create { get; set; }
+}
+
 public static class StoreEndpoints
 {
     public static readonly string[] Methods = ["card", "paypal", "transfer"];
@@ -43,12 +53,12 @@ public static class StoreEndpoints
     }
 
     [WolverinePost("/store/orders/{id}/promo")]
-    public static async Task<IResult> Promo(Guid id, HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> Promo(Guid id, [FromForm(Name = "promo")] string? typedPromo, HttpContext context, IDocumentSession session, TimeProvider clock)
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
         if (order.Status != OrderStatus.Cart) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
-        var typed = (await context.Request.ReadFormAsync(context.RequestAborted))["promo"].ToString().Trim().ToUpperInvariant();
+        var typed = (typedPromo ?? "").Trim().ToUpperInvariant();
         var product = (await session.LoadAsync<Product>(order.Sku, context.RequestAborted))!;
         if (typed.Length == 0)
         {
@@ -91,15 +101,14 @@ public static class StoreEndpoints
     }
 
     [WolverinePost("/store/orders/{id}/account"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Account(Guid id, HttpContext context, IDocumentSession session, StoreSignIn signIn, Wolverine.IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Account([FromForm] StoreAccountForm form, Guid id, HttpContext context, IDocumentSession session, StoreSignIn signIn, Wolverine.IMessageBus bus, TimeProvider clock)
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var email = form["email"].ToString().Trim().ToLowerInvariant();
-        var password = form["password"].ToString();
-        var values = new Dictionary<string, string> { ["email"] = email.Length > 254 ? email[..254] : email, ["name"] = form["name"].ToString().Trim() };
-        var creating = form["create"] == "1";
+        var email = (form.Email ?? "").Trim().ToLowerInvariant();
+        var password = form.Password ?? "";
+        var values = new Dictionary<string, string> { ["email"] = email.Length > 254 ? email[..254] : email, ["name"] = (form.Name ?? "").Trim() };
+        var creating = form.Create == "1";
         if (!email.Contains('@') || email.Length > 254) return Page(order, Error("email", "store.error.email"), values, StatusCodes.Status422UnprocessableEntity);
         var customer = await session.LoadAsync<StoreCustomer>(email, context.RequestAborted);
         var now = clock.GetUtcNow();

@@ -35,9 +35,14 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Billing.Coupons.CouponBatchEndpoints").SetTag("http.route", "/rao/coupons").SetTag("http.request.method", "POST");
+            // Binding Form values to the argument marked with [FromForm]
+            var couponBatchForm = new MySign.Billing.Coupons.CouponBatchForm();
+            couponBatchForm.Organisation = httpContext.Request.Form["Organisation"];
+            couponBatchForm.Count = httpContext.Request.Form["Count"];
+            couponBatchForm.ExpiresOn = httpContext.Request.Form["expires_on"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Coupons.CouponBatchEndpoints.Issue(httpContext, documentSession, _timeProvider, _loggerOfCouponBatch).ConfigureAwait(false);
+            var result = await MySign.Billing.Coupons.CouponBatchEndpoints.Issue(couponBatchForm, httpContext, documentSession, _timeProvider, _loggerOfCouponBatch).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

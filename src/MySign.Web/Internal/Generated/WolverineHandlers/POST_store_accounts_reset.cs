@@ -35,9 +35,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Billing.Store.StorePasswordResetEndpoints").SetTag("http.route", "/store/accounts/reset").SetTag("http.request.method", "POST");
+            // Binding Form values to the argument marked with [FromForm]
+            var storeResetForm = new MySign.Billing.Store.StoreResetForm();
+            storeResetForm.Token = httpContext.Request.Form["Token"];
+            storeResetForm.Password = httpContext.Request.Form["Password"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Store.StorePasswordResetEndpoints.Reset(httpContext, documentSession, _storeSignIn, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Billing.Store.StorePasswordResetEndpoints.Reset(storeResetForm, httpContext, documentSession, _storeSignIn, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -36,6 +36,12 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Billing.Store.StoreEndpoints").SetTag("http.route", "/store/orders/{id}/account").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var storeAccountForm = new MySign.Billing.Store.StoreAccountForm();
+            storeAccountForm.Email = httpContext.Request.Form["Email"];
+            storeAccountForm.Password = httpContext.Request.Form["Password"];
+            storeAccountForm.Name = httpContext.Request.Form["Name"];
+            storeAccountForm.Create = httpContext.Request.Form["Create"];
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -50,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Store.StoreEndpoints.Account(id, httpContext, documentSession, _storeSignIn, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Billing.Store.StoreEndpoints.Account(storeAccountForm, id, httpContext, documentSession, _storeSignIn, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -33,6 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Billing.Store.StorePasswordResetEndpoints").SetTag("http.route", "/store/orders/{id}/forgot").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var email = httpContext.Request.Form["email"];
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -47,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Store.StorePasswordResetEndpoints.Forgot(id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Billing.Store.StorePasswordResetEndpoints.Forgot(email, id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -44,9 +44,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var promo = httpContext.Request.Form["promo"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Store.StoreEndpoints.Promo(id, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Billing.Store.StoreEndpoints.Promo(id, promo, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -39,6 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Billing.Payments.SandboxProviderEndpoints").SetTag("http.route", "/store/sandbox/{id}").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var decision = httpContext.Request.Form["decision"];
             var id = (string?)httpContext.GetRouteValue("id");
             if(id == null)
             {
@@ -48,7 +49,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Payments.SandboxProviderEndpoints.Decide(id, httpContext, documentSession, _webhookSignature, messageContext, _loggerOfSandboxCheckout, _paymentProvider).ConfigureAwait(false);
+            var result = await MySign.Billing.Payments.SandboxProviderEndpoints.Decide(decision, id, httpContext, documentSession, _webhookSignature, messageContext, _loggerOfSandboxCheckout, _paymentProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
