@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Marten;
@@ -24,6 +25,16 @@ public sealed record AuthorizeRequest(
     [property: JsonPropertyName("hashes")] List<string>? Hashes,
     [property: JsonPropertyName("PIN")] string? Pin,
     [property: JsonPropertyName("OTP")] string? Otp);
+public sealed record SignDocDocument(
+    [property: JsonPropertyName("document")] string? Document,
+    [property: JsonPropertyName("signature_format")] string? SignatureFormat,
+    [property: JsonPropertyName("conformance_level")] string? ConformanceLevel,
+    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
+public sealed record SignDocRequest(
+    [property: JsonPropertyName("credentialID")] string? CredentialId,
+    [property: JsonPropertyName("SAD")] string? Sad,
+    [property: JsonPropertyName("documents")] List<SignDocDocument>? Documents,
+    [property: JsonPropertyName("documentDigests")] JsonElement? DocumentDigests);
 public sealed record SignHashRequest(
     [property: JsonPropertyName("credentialID")] string? CredentialId,
     [property: JsonPropertyName("SAD")] string? Sad,
@@ -34,7 +45,8 @@ public sealed record SignHashRequest(
 /// <summary>
 /// Cloud Signature Consortium API v2 (the subset client software needs): info, auth/login (HTTP Basic with the
 /// holder's User ID and password → bearer token), credentials/list, info, sendOTP, authorize (PIN + OTP → SAD
-/// for numSignatures hashes and five minutes), signatures/signHash (ECDSA P-256 over SHA-256). Errors are CSC's
+/// for numSignatures hashes and five minutes), signatures/signHash (ECDSA P-256 over SHA-256), signatures/signDoc
+/// (PAdES or CAdES, B-B or B-T, under the same SAD rules). Errors are CSC's
 /// {"error", "error_description"}. Every signature made is announced as SignatureMade (History files it).
 /// </summary>
 public static class CscApi
@@ -175,37 +187,11 @@ public static class CscApi
         var hashes = request.Hashes?.Select(Decode).ToList();
         if (hashes is null || hashes.Count == 0 || hashes.Any(h => h?.Length != 32)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
         if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var sad = Decode(request.Sad ?? "", urlSafe: true);
-        if (sad is not { Length: 48 }) return Error("invalid_request", "Invalid SAD");
-
-        // Spend the hashes from the grant atomically: parallel calls cannot sign more than it allows.
-        CscAuthorization? grant;
-        for (var round = 0; ; round++)
-        {
-            await using var session = store.LightweightSession();
-            grant = await session.LoadAsync<CscAuthorization>(Convert.ToHexString(sad[..16]), context.RequestAborted);
-            if (grant is null || grant.HolderId != holder || grant.CredentialId != certificate.CertificateId) return Error("invalid_request", "Invalid SAD");
-            if (now >= grant.ExpiresAt) return Error("invalid_request", "The SAD has expired");
-            if (hashes.Count > grant.Remaining) return Error("invalid_request", "The SAD does not allow this many signatures");
-            if (grant.Hashes is { } bound && request.Hashes!.Any(h => !bound.Contains(h))) return Error("invalid_request", "A hash was not authorized");
-            grant.Remaining -= hashes.Count;
-            session.Store(grant);
-            try { await session.SaveChangesAsync(context.RequestAborted); break; }
-            catch (JasperFx.ConcurrencyException) when (round < 50) { }
-        }
-
-        var pkcs8 = new byte[grant.Ciphertext.Length];
-        try
-        {
-            using (var aes = new AesGcm(sad[16..], 16)) aes.Decrypt(grant.Nonce, grant.Ciphertext, grant.Tag, pkcs8);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return Error("invalid_request", "Invalid SAD");
-        }
+        var (pkcs8, refused) = await SpendAsync(store, holder!, certificate, request.Sad, request.Hashes!, now, context.RequestAborted);
+        if (refused is not null) return refused;
         using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8, out _);
-        CryptographicOperations.ZeroMemory(pkcs8);
+        key.ImportPkcs8PrivateKey(pkcs8!, out _);
+        CryptographicOperations.ZeroMemory(pkcs8!);
         var signatures = new List<string>();
         foreach (var hash in hashes)
         {
@@ -214,6 +200,102 @@ public static class CscApi
                 "SHA-256 " + Convert.ToHexString(hash!)[..16].ToLowerInvariant() + "…", "SHA-256", true, Automatic(certificate) ? SignatureChannel.Automatic : SignatureChannel.Api));
         }
         return Answer(new { signatures });
+    }
+
+    /// <summary>
+    /// signatures/signDoc: whole documents, signed here as CSC's signature_format "P" (PAdES, the PDF returned signed
+    /// inside) or "C" (a detached CAdES signature), conformance_level AdES-B-T (with our TSA's time-stamp) or
+    /// AdES-B-B. The same SAD rules as signHash: one signature per document, and a SAD bound to hashes accepts only
+    /// documents whose SHA-256 it lists. documentDigests is not offered (a CAdES over a digest alone is not ours yet).
+    /// </summary>
+    [WolverinePost("/csc/v2/signatures/signDoc"), AllowAnonymous, RequireAntiforgeryToken(false)]
+    public static async Task<IResult> SignDoc(HttpContext context, IDocumentStore store, IMessageBus bus, CertificateAuthority authority,
+        Signing.Cades cades, Signing.Pades pades, TimeProvider clock)
+    {
+        await using var query = store.QuerySession();
+        var (holder, certificate, error, request) = await CredentialWithBody<SignDocRequest>(context, query, clock, r => r.CredentialId);
+        if (error is not null) return error;
+        var now = clock.GetUtcNow();
+        if (request!.DocumentDigests is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined })
+            return Error("invalid_request", "documentDigests is not supported: send the documents");
+        if (request.Documents is not { Count: > 0 } documents || documents.Count > 100) return Error("invalid_request", "documents must list 1 to 100 documents");
+        var contents = documents.Select(d => Decode(d.Document ?? "")).ToList();
+        if (contents.Any(c => c is not { Length: > 0 })) return Error("invalid_request", "Each document must be base64 content");
+        foreach (var d in documents)
+        {
+            if (d.SignatureFormat is not ("P" or "C")) return Error("invalid_request", "signature_format must be P (PAdES) or C (CAdES)");
+            if (d.ConformanceLevel is not (null or "AdES-B-B" or "AdES-B-T")) return Error("invalid_request", "conformance_level must be AdES-B-B or AdES-B-T");
+            if (d.SignAlgo is not null && d.SignAlgo != EcdsaWithSha256) return Error("invalid_request", "signAlgo must be ecdsa-with-SHA256");
+        }
+        for (var i = 0; i < documents.Count; i++)
+            if (documents[i].SignatureFormat == "P" && !Signing.Pades.IsPdf(contents[i])) return Error("invalid_request", $"Document {i + 1} is not a PDF: use signature_format C");
+        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
+
+        var digests = contents.Select(c => Convert.ToBase64String(SHA256.HashData(c!))).ToList();
+        var (pkcs8, refused) = await SpendAsync(store, holder!, certificate, request.Sad, digests, now, context.RequestAborted);
+        if (refused is not null) return refused;
+        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
+        using var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(pkcs8!, out _);
+        CryptographicOperations.ZeroMemory(pkcs8!);
+        using var signer = certificate.Certificate().CopyWithPrivateKey(key);
+        var signedDocuments = new List<string>();
+        var signatureObjects = new List<string>();
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var timeStamp = documents[i].ConformanceLevel != "AdES-B-B";
+            try
+            {
+                if (documents[i].SignatureFormat == "P")
+                    signedDocuments.Add(Convert.ToBase64String(await pades.SignAsync(contents[i]!, signer, issuing, now, $"{certificate.GivenName} {certificate.Surname}",
+                        context.RequestAborted, timeStamp)));
+                else
+                    signatureObjects.Add(Convert.ToBase64String(await cades.SignDetachedAsync(contents[i]!, signer, issuing, now, context.RequestAborted, timeStamp: timeStamp)));
+            }
+            catch (Signing.UnsignablePdfException)
+            {
+                return Error("invalid_request", $"Document {i + 1} is a PDF that cannot be signed (damaged or encrypted)");
+            }
+            await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), holder!, certificate.CertificateId, now,
+                $"document {i + 1} (" + (documents[i].SignatureFormat == "P" ? "PAdES" : "CAdES") + ")", "SHA-256", true,
+                Automatic(certificate) ? SignatureChannel.Automatic : SignatureChannel.Api));
+        }
+        return Answer(new { DocumentWithSignature = signedDocuments, SignatureObject = signatureObjects });
+    }
+
+    /// <summary>
+    /// Spends <paramref name="hashes"/>.Count signatures of a SAD atomically (parallel calls cannot sign more than it
+    /// allows; a SAD bound to hashes accepts only those) and opens the key it carries; or the refusal.
+    /// </summary>
+    private static async Task<(byte[]? Pkcs8, IResult? Refused)> SpendAsync(IDocumentStore store, string holder, HolderCertificate certificate, string? sadText,
+        IReadOnlyList<string> hashes, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var sad = Decode(sadText ?? "", urlSafe: true);
+        if (sad is not { Length: 48 }) return (null, Error("invalid_request", "Invalid SAD"));
+        CscAuthorization? grant;
+        for (var round = 0; ; round++)
+        {
+            await using var session = store.LightweightSession();
+            grant = await session.LoadAsync<CscAuthorization>(Convert.ToHexString(sad[..16]), cancellation);
+            if (grant is null || grant.HolderId != holder || grant.CredentialId != certificate.CertificateId) return (null, Error("invalid_request", "Invalid SAD"));
+            if (now >= grant.ExpiresAt) return (null, Error("invalid_request", "The SAD has expired"));
+            if (hashes.Count > grant.Remaining) return (null, Error("invalid_request", "The SAD does not allow this many signatures"));
+            if (grant.Hashes is { } bound && hashes.Any(h => !bound.Contains(h))) return (null, Error("invalid_request", "A hash was not authorized"));
+            grant.Remaining -= hashes.Count;
+            session.Store(grant);
+            try { await session.SaveChangesAsync(cancellation); break; }
+            catch (JasperFx.ConcurrencyException) when (round < 50) { }
+        }
+        var pkcs8 = new byte[grant.Ciphertext.Length];
+        try
+        {
+            using (var aes = new AesGcm(sad[16..], 16)) aes.Decrypt(grant.Nonce, grant.Ciphertext, grant.Tag, pkcs8);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return (null, Error("invalid_request", "Invalid SAD"));
+        }
+        return (pkcs8, null);
     }
 
     private static async Task<string?> Holder(HttpContext context, IQuerySession session, TimeProvider clock)

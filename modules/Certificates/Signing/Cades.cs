@@ -19,7 +19,7 @@ public sealed class Cades(TimeStampAuthority tsa)
     /// <summary>A detached signature (.p7s) of <paramref name="content"/>.</summary>
     /// <param name="signingTime">false for a PAdES signature (the time is the PDF's /M; EN 319 142-1 forbids the attribute).</param>
     public async Task<byte[]> SignDetachedAsync(byte[] content, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now,
-        CancellationToken cancellation, bool signingTime = true)
+        CancellationToken cancellation, bool signingTime = true, bool timeStamp = true)
     {
         var cms = new SignedCms(new ContentInfo(content), detached: true);
         var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signingCertificate)
@@ -30,6 +30,7 @@ public sealed class Cades(TimeStampAuthority tsa)
         if (signingTime) signer.SignedAttributes.Add(new Pkcs9SigningTime(now.UtcDateTime));
         signer.SignedAttributes.Add(new AsnEncodedData(SigningCertificateV2, EssCertIdV2(signingCertificate)));
         cms.ComputeSignature(signer, silent: true);
+        if (!timeStamp) return cms.Encode(); // AdES-B-B, when a client asks for it
         var signerInfo = cms.SignerInfos[0];
         var token = await tsa.TokenForAsync(SHA256.HashData(signerInfo.GetSignature()), cancellation);
         signerInfo.AddUnsignedAttribute(new AsnEncodedData(SignatureTimeStampToken, token));

@@ -27,14 +27,14 @@ public sealed class Pades(Cades cades)
     public static bool IsPdf(ReadOnlySpan<byte> content) => content.Length > 8 && content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0;
 
     public async Task<byte[]> SignAsync(byte[] pdf, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now, string signerName,
-        CancellationToken cancellation)
+        CancellationToken cancellation, bool timeStamp = true)
     {
         var update = Prepare(pdf, now, signerName);
         var signed = update.Bytes;
         var content = new byte[update.ContentsStart + (signed.Length - update.ContentsEnd)];
         signed.AsSpan(0, update.ContentsStart).CopyTo(content);
         signed.AsSpan(update.ContentsEnd).CopyTo(content.AsSpan(update.ContentsStart));
-        var cms = await cades.SignDetachedAsync(content, signingCertificate, issuing, now, cancellation, signingTime: false);
+        var cms = await cades.SignDetachedAsync(content, signingCertificate, issuing, now, cancellation, signingTime: false, timeStamp: timeStamp);
         if (cms.Length > Reserved) throw new InvalidOperationException($"The signature ({cms.Length} bytes) does not fit the {Reserved} reserved.");
         var hex = Encoding.ASCII.GetBytes(Convert.ToHexString(cms));
         hex.CopyTo(signed, update.ContentsStart + 1);

@@ -87,6 +87,64 @@ public sealed class CscApiTests(AppFixture app)
     }
 
     [Fact]
+    public async Task sign_doc_returns_a_signed_pdf_and_a_detached_cades_that_other_tools_verify_under_the_same_sad_rules()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        byte[] pdf;
+        using (var built = new MySign.Kernel.Documents.SimplePdf()) pdf = built.Heading("Ordine di acquisto 77").Text("Quantità: 12 unità.").Build();
+        var text = "Verbale di consegna firmato via CSC.\n"u8.ToArray();
+
+        // SCAL2: the SAD is bound to these two documents' SHA-256 and their count.
+        (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.NoContent);
+        var (status, grant) = await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 2,
+            hashes = new[] { Convert.ToBase64String(SHA256.HashData(pdf)), Convert.ToBase64String(SHA256.HashData(text)) },
+            PIN = Pin, OTP = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+        status.ShouldBe(HttpStatusCode.OK);
+        var (refusedStatus, refused) = await csc.Post("signatures/signDoc", new { credentialID = credential, SAD = grant.GetProperty("SAD").GetString(),
+            documents = new[] { new { document = Convert.ToBase64String("another document"u8.ToArray()), signature_format = "C", conformance_level = "AdES-B-T" } } });
+        refusedStatus.ShouldBe(HttpStatusCode.BadRequest);
+        refused.GetProperty("error_description").GetString().ShouldBe("A hash was not authorized");
+
+        JsonElement signed = default;
+        await app.Host.ExecuteAndWaitAsync(async () => (status, signed) = await csc.Post("signatures/signDoc", new
+        {
+            credentialID = credential, SAD = grant.GetProperty("SAD").GetString(),
+            documents = new object[]
+            {
+                new { document = Convert.ToBase64String(pdf), signature_format = "P", conformance_level = "AdES-B-T", signAlgo = CscApi.EcdsaWithSha256 },
+                new { document = Convert.ToBase64String(text), signature_format = "C", conformance_level = "AdES-B-B" },
+            },
+        }), 30_000);
+        status.ShouldBe(HttpStatusCode.OK, signed.ToString());
+
+        using var openssl = new OpenSsl();
+        openssl.Write("root.pem", await new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") }.GetStringAsync("/ca/root.pem"));
+        var signedPdf = Convert.FromBase64String(signed.GetProperty("DocumentWithSignature")[0].GetString()!);
+        signedPdf.AsSpan(0, pdf.Length).SequenceEqual(pdf).ShouldBeTrue("the PDF comes back signed inside, its bytes untouched");
+        openssl.Write("ordine.pdf", signedPdf);
+        var (_, report) = await openssl.RunProgramAsync("pdfsig", ["-nocert", "ordine.pdf"]);
+        report.ShouldContain("Signature Validation: Signature is Valid.", customMessage: report);
+        report.ShouldContain("Signature Type: ETSI.CAdES.detached");
+
+        openssl.Write("verbale.txt", text);
+        openssl.Write("verbale.p7s", Convert.FromBase64String(signed.GetProperty("SignatureObject")[0].GetString()!));
+        (await openssl.RunAsync("cms", "-verify", "-binary", "-inform", "DER", "-in", "verbale.p7s", "-content", "verbale.txt", "-CAfile", "root.pem", "-out", "/dev/null"))
+            .Output.ShouldContain("Verification successful");
+        var printed = (await openssl.RunAsync("cms", "-cmsout", "-print", "-inform", "DER", "-in", "verbale.p7s")).Output;
+        printed.ShouldContain("signingCertificateV2");
+        printed.ShouldNotContain("timeStampToken", customMessage: "AdES-B-B was asked for");
+
+        // The SAD covered two signatures: it is spent.
+        var (again, spent) = await csc.Post("signatures/signDoc", new { credentialID = credential, SAD = grant.GetProperty("SAD").GetString(),
+            documents = new[] { new { document = Convert.ToBase64String(text), signature_format = "C" } } });
+        again.ShouldBe(HttpStatusCode.BadRequest);
+        spent.GetProperty("error_description").GetString().ShouldBe("The SAD does not allow this many signatures");
+        (await csc.Post("signatures/signDoc", new { credentialID = credential, SAD = grant.GetProperty("SAD").GetString(),
+            documents = new[] { new { document = Convert.ToBase64String(text), signature_format = "P" } } })).Body.GetProperty("error_description").GetString()
+            .ShouldBe("Document 1 is not a PDF: use signature_format C");
+    }
+
+    [Fact]
     public async Task a_client_signs_three_hashes_that_verify_with_the_certificate_and_the_history_shows_them()
     {
         var (csc, holder, credential) = await SignedIn();
