@@ -45,6 +45,7 @@ public static class CertificatesModule
         services.AddSingleton<Validation.TimeStampAuthority>();
         services.AddSingleton<Signing.Cades>();
         services.AddSingleton<Signing.Pades>();
+        services.AddSingleton<Signing.CadesFromDigest>();
         services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, CaReadiness>();
         services.AddSingleton<Pin.PinCheck>();
         services.AddHostedService<CrlAtStart>();

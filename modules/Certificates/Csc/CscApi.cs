@@ -34,7 +34,13 @@ public sealed record SignDocRequest(
     [property: JsonPropertyName("credentialID")] string? CredentialId,
     [property: JsonPropertyName("SAD")] string? Sad,
     [property: JsonPropertyName("documents")] List<SignDocDocument>? Documents,
-    [property: JsonPropertyName("documentDigests")] JsonElement? DocumentDigests);
+    [property: JsonPropertyName("documentDigests")] List<SignDocDigests>? DocumentDigests);
+public sealed record SignDocDigests(
+    [property: JsonPropertyName("hashes")] List<string>? Hashes,
+    [property: JsonPropertyName("hashAlgorithmOID")] string? HashAlgorithmOid,
+    [property: JsonPropertyName("signature_format")] string? SignatureFormat,
+    [property: JsonPropertyName("conformance_level")] string? ConformanceLevel,
+    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
 public sealed record SignHashRequest(
     [property: JsonPropertyName("credentialID")] string? CredentialId,
     [property: JsonPropertyName("SAD")] string? Sad,
@@ -210,23 +216,19 @@ public static class CscApi
     /// </summary>
     [WolverinePost("/csc/v2/signatures/signDoc"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> SignDoc(HttpContext context, IDocumentStore store, IMessageBus bus, CertificateAuthority authority,
-        Signing.Cades cades, Signing.Pades pades, TimeProvider clock)
+        Signing.Cades cades, Signing.Pades pades, Signing.CadesFromDigest digestsSigner, TimeProvider clock)
     {
         await using var query = store.QuerySession();
         var (holder, certificate, error, request) = await CredentialWithBody<SignDocRequest>(context, query, clock, r => r.CredentialId);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
-        if (request!.DocumentDigests is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined })
-            return Error("invalid_request", "documentDigests is not supported: send the documents");
-        if (request.Documents is not { Count: > 0 } documents || documents.Count > 100) return Error("invalid_request", "documents must list 1 to 100 documents");
+        if (request!.DocumentDigests is { Count: > 0 } digestSets)
+            return await SignDigests(context, store, bus, authority, digestsSigner, holder!, certificate!, request.Sad, digestSets, now);
+        if (request.Documents is not { Count: > 0 } documents || documents.Count > 100) return Error("invalid_request", "documents or documentDigests must list 1 to 100 items");
         var contents = documents.Select(d => Decode(d.Document ?? "")).ToList();
         if (contents.Any(c => c is not { Length: > 0 })) return Error("invalid_request", "Each document must be base64 content");
         foreach (var d in documents)
-        {
-            if (d.SignatureFormat is not ("P" or "C")) return Error("invalid_request", "signature_format must be P (PAdES) or C (CAdES)");
-            if (d.ConformanceLevel is not (null or "AdES-B-B" or "AdES-B-T")) return Error("invalid_request", "conformance_level must be AdES-B-B or AdES-B-T");
-            if (d.SignAlgo is not null && d.SignAlgo != EcdsaWithSha256) return Error("invalid_request", "signAlgo must be ecdsa-with-SHA256");
-        }
+            if (FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo) is { } problem) return Error("invalid_request", problem);
         for (var i = 0; i < documents.Count; i++)
             if (documents[i].SignatureFormat == "P" && !Signing.Pades.IsPdf(contents[i])) return Error("invalid_request", $"Document {i + 1} is not a PDF: use signature_format C");
         if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
@@ -261,6 +263,47 @@ public static class CscApi
                 Automatic(certificate) ? SignatureChannel.Automatic : SignatureChannel.Api));
         }
         return Answer(new { DocumentWithSignature = signedDocuments, SignatureObject = signatureObjects });
+    }
+
+    private static string? FormatProblem(string? format, string? level, string? signAlgo) =>
+        format is not ("P" or "C") ? "signature_format must be P (PAdES) or C (CAdES)"
+        : level is not (null or "AdES-B-B" or "AdES-B-T") ? "conformance_level must be AdES-B-B or AdES-B-T"
+        : signAlgo is not null && signAlgo != EcdsaWithSha256 ? "signAlgo must be ecdsa-with-SHA256"
+        : null;
+
+    /// <summary>
+    /// signDoc with documentDigests: a CMS over each SHA-256 digest the client computed (for "C" a detached CAdES; for
+    /// "P" the CMS the client puts in its prepared PDF's /Contents — no signing-time, as PAdES asks). Same SAD rules.
+    /// </summary>
+    private static async Task<IResult> SignDigests(HttpContext context, IDocumentStore store, IMessageBus bus, CertificateAuthority authority,
+        Signing.CadesFromDigest signer, string holder, HolderCertificate certificate, string? sadText, List<SignDocDigests> sets, DateTimeOffset now)
+    {
+        var all = new List<(string Hash, bool TimeStamp, string Format)>();
+        foreach (var set in sets)
+        {
+            if (FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo) is { } problem) return Error("invalid_request", problem);
+            if (set.HashAlgorithmOid is not null && set.HashAlgorithmOid != Sha256) return Error("invalid_request", "Only SHA-256 digests are supported");
+            if (set.Hashes is not { Count: > 0 } hashes || hashes.Any(h => Decode(h)?.Length != 32)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
+            all.AddRange(hashes.Select(h => (h, set.ConformanceLevel != "AdES-B-B", set.SignatureFormat!)));
+        }
+        if (all.Count > 100) return Error("invalid_request", "At most 100 digests per call");
+        if (certificate.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
+        var (pkcs8, refused) = await SpendAsync(store, holder, certificate, sadText, all.Select(a => a.Hash).ToList(), now, context.RequestAborted);
+        if (refused is not null) return refused;
+        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
+        using var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(pkcs8!, out _);
+        CryptographicOperations.ZeroMemory(pkcs8!);
+        using var signing = certificate.Certificate().CopyWithPrivateKey(key);
+        var signatures = new List<string>();
+        foreach (var (hash, timeStamp, format) in all)
+        {
+            signatures.Add(Convert.ToBase64String(await signer.SignAsync(Decode(hash)!, signing, issuing, timeStamp, context.RequestAborted)));
+            await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), holder, certificate.CertificateId, now,
+                $"SHA-256 {Convert.ToHexString(Decode(hash)!)[..16].ToLowerInvariant()}… ({(format == "P" ? "PAdES" : "CAdES")})", "SHA-256", true,
+                Automatic(certificate) ? SignatureChannel.Automatic : SignatureChannel.Api));
+        }
+        return Answer(new { DocumentWithSignature = Array.Empty<string>(), SignatureObject = signatures });
     }
 
     /// <summary>

@@ -145,6 +145,37 @@ public sealed class CscApiTests(AppFixture app)
     }
 
     [Fact]
+    public async Task sign_doc_with_document_digests_returns_a_cades_that_openssl_verifies_against_the_document()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        var text = "Capitolato tecnico, revisione 4.\n"u8.ToArray();
+        var digest = Convert.ToBase64String(SHA256.HashData(text));
+        (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.NoContent);
+        var (status, grant) = await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 1, hashes = new[] { digest },
+            PIN = Pin, OTP = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+        status.ShouldBe(HttpStatusCode.OK);
+        JsonElement signed = default;
+        await app.Host.ExecuteAndWaitAsync(async () => (status, signed) = await csc.Post("signatures/signDoc", new
+        {
+            credentialID = credential, SAD = grant.GetProperty("SAD").GetString(),
+            documentDigests = new[] { new { hashes = new[] { digest }, hashAlgorithmOID = CscApi.Sha256, signature_format = "C", conformance_level = "AdES-B-T" } },
+        }), 30_000);
+        status.ShouldBe(HttpStatusCode.OK, signed.ToString());
+
+        using var openssl = new OpenSsl();
+        openssl.Write("root.pem", await new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") }.GetStringAsync("/ca/root.pem"));
+        openssl.Write("capitolato.txt", text);
+        openssl.Write("capitolato.p7s", Convert.FromBase64String(signed.GetProperty("SignatureObject")[0].GetString()!));
+        var (_, verified) = await openssl.RunAsync("cms", "-verify", "-binary", "-inform", "DER", "-in", "capitolato.p7s", "-content", "capitolato.txt", "-CAfile", "root.pem", "-out", "/dev/null");
+        verified.ShouldContain("Verification successful", customMessage: verified);
+        var printed = (await openssl.RunAsync("cms", "-cmsout", "-print", "-inform", "DER", "-in", "capitolato.p7s")).Output;
+        printed.ShouldContain("signingCertificateV2");
+        printed.ShouldContain("timeStampToken");
+        openssl.Write("other.txt", "Capitolato tecnico, revisione 5.\n");
+        (await openssl.RunAsync("cms", "-verify", "-binary", "-inform", "DER", "-in", "capitolato.p7s", "-content", "other.txt", "-CAfile", "root.pem", "-out", "/dev/null")).Exit.ShouldNotBe(0);
+    }
+
+    [Fact]
     public async Task a_client_signs_three_hashes_that_verify_with_the_certificate_and_the_history_shows_them()
     {
         var (csc, holder, credential) = await SignedIn();
