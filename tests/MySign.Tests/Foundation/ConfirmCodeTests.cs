@@ -3,7 +3,7 @@ using MySign.Kernel.Rendering;
 
 namespace MySign.Tests.Foundation;
 
-/// <summary>The one OTP code field every confirm step draws (Kernel's otp_field).</summary>
+/// <summary>The pieces every form draws from the kernel: the OTP code field (otp_field) and the antiforgery field.</summary>
 public sealed class ConfirmCodeTests
 {
     private static AngleSharp.Dom.IElement Input(RawHtml html) => new HtmlParser().ParseDocument("<body>" + html.Value).QuerySelector("input")!;
@@ -34,5 +34,11 @@ public sealed class ConfirmCodeTests
         field.ShouldNotContain("<script>");
         field.ShouldNotContain("<b>");
         field.ShouldContain("maxlength=\"8\"", customMessage: "only 6 or 8 digits exist");
+    }
+
+    [Fact]
+    public void the_antiforgery_field_is_one_hidden_input_with_its_token_escaped()
+    {
+        Templates.Antiforgery("abc\"><script>").Value.ShouldBe("<input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"abc&quot;&gt;&lt;script&gt;\">");
     }
 }
