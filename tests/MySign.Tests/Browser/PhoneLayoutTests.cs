@@ -58,10 +58,10 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                     await page.ScreenshotAsync(new() { Path = Path.Combine(Screens, $"{locale}-{width}-{(name.Length == 0 ? "home" : name)}.png"), FullPage = true });
                 }
             }
-            await Check("/login", "/forgot-password", "/forgot-user-id", "/rao/login");
+            await Check("/login", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it");
 
             await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
-            await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal");
+            await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal/conditions", "/renewal/new-certificate", "/renewal");
             if (width == 390)
             {
                 // The wizard and the store, as far as the cart.
