@@ -15,24 +15,26 @@ using Wolverine.Http;
 
 namespace MySign.Accounts.Login;
 
-public sealed record LoginForm(string UserId, string? Error, bool Expired, bool LoggedOut);
+/// <param name="Return">A portal page to open after signing in (an OAuth consent page sends the holder here with it); only a local path is kept.</param>
+public sealed record LoginForm(string UserId, string? Error, bool Expired, bool LoggedOut, string? Return = null);
 
 /// <summary>Holder sign-in with User ID and password; a new server-side session on success.</summary>
 public static class LoginEndpoint
 {
     [WolverineGet("/login"), AllowAnonymous]
-    public static IResult Get(string? expired, string? bye) =>
-        View(new LoginForm("", null, expired == "1", bye == "1"));
+    public static IResult Get(string? expired, string? bye, [FromQuery(Name = "next")] string? returnTo) =>
+        View(new LoginForm("", null, expired == "1", bye == "1", LocalPath.Is(returnTo) ? returnTo : null));
 
     [WolverinePost("/login"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Post([FromForm(Name = "user_id")] string? userId, [FromForm] string? password,
+    public static async Task<IResult> Post([FromForm(Name = "user_id")] string? userId, [FromForm] string? password, [FromForm(Name = "next")] string? returnTo,
         HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
         IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)
     {
         var typedId = (userId ?? "").Trim();
+        returnTo = LocalPath.Is(returnTo) ? returnTo : null;
         password ??= "";
         if (typedId.Length == 0 || password.Length == 0)
-            return View(new LoginForm(typedId, "login.error.required", false, false), StatusCodes.Status422UnprocessableEntity);
+            return View(new LoginForm(typedId, "login.error.required", false, false, returnTo), StatusCodes.Status422UnprocessableEntity);
 
         var settings = options.Value;
         var now = clock.GetUtcNow();
@@ -48,14 +50,15 @@ public static class LoginEndpoint
                 session.Insert(AuditEntry.Of(id, outcome == SignInOutcome.Locked ? "login.locked" : "login.failed", now));
             logger.LogInformation("Sign-in refused ({Outcome})", outcome);
             // Same message whether the User ID exists, the password is wrong or the account is locked.
-            return View(new LoginForm(typedId, "login.error.invalid", false, false), StatusCodes.Status422UnprocessableEntity);
+            return View(new LoginForm(typedId, "login.error.invalid", false, false, returnTo), StatusCodes.Status422UnprocessableEntity);
         }
 
         var holder = account!;
         if (Passwords.NeedsRehash(holder.PasswordHash))
             session.Patch<HolderAccount>(id).Set(a => a.PasswordHash, Passwords.Hash(password));
-        var landing = LocalPath.Is(holder.NextSignInPath) ? holder.NextSignInPath! : "/";
-        if (holder.NextSignInPath is not null) session.Patch<HolderAccount>(id).Set(a => a.NextSignInPath, null);
+        // A page the holder was on (an OAuth consent) comes first; a landing the RAO left then waits for the next sign-in.
+        var landing = returnTo ?? (LocalPath.Is(holder.NextSignInPath) ? holder.NextSignInPath! : "/");
+        if (returnTo is null && holder.NextSignInPath is not null) session.Patch<HolderAccount>(id).Set(a => a.NextSignInPath, null);
 
         SessionCookie.Start(context, session, settings, new PortalSession
         {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
@@ -9,8 +8,6 @@ using Microsoft.AspNetCore.Http;
 using MySign.Accounts.Contracts;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
-using MySign.Certificates.Issuance;
-using MySign.Certificates.Keys;
 using MySign.History.Contracts;
 using MySign.Otp.Contracts;
 using Wolverine;
@@ -18,47 +15,20 @@ using Wolverine.Http;
 
 namespace MySign.Certificates.Csc;
 
-public sealed record CredentialsRequest([property: JsonPropertyName("credentialID")] string? CredentialId);
-public sealed record AuthorizeRequest(
-    [property: JsonPropertyName("credentialID")] string? CredentialId,
-    [property: JsonPropertyName("numSignatures")] int NumSignatures,
-    [property: JsonPropertyName("hashes")] List<string>? Hashes,
-    [property: JsonPropertyName("PIN")] string? Pin,
-    [property: JsonPropertyName("OTP")] string? Otp);
-public sealed record SignDocDocument(
-    [property: JsonPropertyName("document")] string? Document,
-    [property: JsonPropertyName("signature_format")] string? SignatureFormat,
-    [property: JsonPropertyName("conformance_level")] string? ConformanceLevel,
-    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
-public sealed record SignDocRequest(
-    [property: JsonPropertyName("credentialID")] string? CredentialId,
-    [property: JsonPropertyName("SAD")] string? Sad,
-    [property: JsonPropertyName("documents")] List<SignDocDocument>? Documents,
-    [property: JsonPropertyName("documentDigests")] List<SignDocDigests>? DocumentDigests);
-public sealed record SignDocDigests(
-    [property: JsonPropertyName("hashes")] List<string>? Hashes,
-    [property: JsonPropertyName("hashAlgorithmOID")] string? HashAlgorithmOid,
-    [property: JsonPropertyName("signature_format")] string? SignatureFormat,
-    [property: JsonPropertyName("conformance_level")] string? ConformanceLevel,
-    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
-public sealed record SignHashRequest(
-    [property: JsonPropertyName("credentialID")] string? CredentialId,
-    [property: JsonPropertyName("SAD")] string? Sad,
-    [property: JsonPropertyName("hashes")] List<string>? Hashes,
-    [property: JsonPropertyName("hashAlgo")] string? HashAlgo,
-    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
-
 /// <summary>
-/// Cloud Signature Consortium API v2 (the subset client software needs): info, auth/login (HTTP Basic with the
-/// holder's User ID and password → bearer token), credentials/list, info, sendOTP, authorize (PIN + OTP → SAD
-/// for numSignatures hashes and five minutes), signatures/signHash (ECDSA P-256 over SHA-256), signatures/signDoc
-/// (PAdES or CAdES, B-B or B-T, under the same SAD rules). Errors are CSC's
-/// {"error", "error_description"}. Every signature made is announced as SignatureMade (History files it).
+/// Cloud Signature Consortium API v2.0.0.2, as its specification spells it: info; auth/login (HTTP Basic with the holder's
+/// User ID and password → service token) and auth/revoke; OAuth 2.0 (see <see cref="OAuthEndpoints"/>); credentials/list,
+/// info, sendOTP, authorize (authData PIN + OTP → SAD), extendTransaction; signatures/signHash (ECDSA P-256 over SHA-256,
+/// signAlgo required) and signDoc (PAdES or CAdES, B-B or B-T). A remote-signature credential is SCAL2: its SAD is bound to
+/// the hashes the holder authorised and their count. Errors are {"error", "error_description"}. A call's signatures are
+/// announced as one SignaturesMade (History files them at once).
 /// </summary>
 public static class CscApi
 {
+    public const string Specs = "2.0.0.2";
     public const string Sha256 = "2.16.840.1.101.3.4.2.1";
     public const string EcdsaWithSha256 = "1.2.840.10045.4.3.2";
+    public const string EcPublicKey = "1.2.840.10045.2.1";
     public const string OtpPurpose = "csc.authorize";
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(1);
     public static readonly TimeSpan SadLifetime = TimeSpan.FromMinutes(5);
@@ -69,17 +39,30 @@ public static class CscApi
     /// <summary>A request body: room for a full automatic batch of base64 hashes, no more.</summary>
     public const int MaxBody = 16 * 1024 * 1024;
 
-    private static bool Automatic(HolderCertificate c) => c.Kind == SignatureKind.Automatic;
+    public static readonly string[] Methods =
+    [
+        "info", "auth/login", "auth/revoke", "oauth2/authorize", "oauth2/token", "oauth2/revoke", "credentials/list", "credentials/info",
+        "credentials/sendOTP", "credentials/authorize", "credentials/extendTransaction", "signatures/signHash", "signatures/signDoc",
+    ];
+
+    public static bool Automatic(HolderCertificate c) => c.Kind == SignatureKind.Automatic;
+    /// <summary>Sole control: a remote signature key is SCAL2 (every SAD bound to its hashes); an automatic seal-like key SCAL1.</summary>
+    public static string Scal(HolderCertificate c) => Automatic(c) ? "1" : "2";
+    public static int Limit(HolderCertificate c) => Automatic(c) ? AutomaticMaxSignatures : MaxSignatures;
+    public static TimeSpan Lifetime(HolderCertificate c) => Automatic(c) ? AutomaticSadLifetime : SadLifetime;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    /// <summary>CSC names are written as the spec spells them (SAD, PIN, credentialIDs), not camel-cased.</summary>
+    /// <summary>CSC names are written as the spec spells them (SAD, credentialIDs, SCAL), not camel-cased.</summary>
     private static readonly JsonSerializerOptions Output = new() { PropertyNamingPolicy = null };
 
     [WolverinePost("/csc/v2/info"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static IResult Info() => Answer(new
+    public static IResult Info(MySign.Kernel.Web.PortalUrl portal) => Answer(new
     {
-        specs = "2.0.0.0", name = "MySign", logo = "/favicon.ico", region = "IT", lang = "en-US",
-        description = "MySign remote signature service", authType = new[] { "basic" },
-        methods = new[] { "auth/login", "credentials/list", "credentials/info", "credentials/sendOTP", "credentials/authorize", "signatures/signHash" },
+        specs = Specs, name = "MySign", logo = portal.For("/favicon.ico"), region = "IT", lang = "en-US",
+        description = "MySign remote signature service", authType = new[] { "basic", "oauth2code" }, oauth2 = portal.For("/csc/v2"),
+        asynchronousOperationMode = false, methods = Methods, validationInfo = false,
+        signAlgorithms = new { algos = new[] { EcdsaWithSha256 } },
+        signature_formats = new { formats = new[] { "C", "P" }, envelope_properties = new[] { new[] { "Detached" }, new[] { "Certification", "Revision" } } },
+        conformance_levels = new[] { "AdES-B-B", "AdES-B-T" },
     });
 
     [WolverinePost("/csc/v2/auth/login"), AllowAnonymous, RequireAntiforgeryToken(false), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Login)]
@@ -94,138 +77,237 @@ public static class CscApi
         if (colon <= 0) return Error("invalid_request", "Malformed Basic credentials", 401);
         var checkedCredentials = await bus.InvokeAsync<HolderCredentialsChecked>(new CheckHolderCredentials(decoded[..colon], decoded[(colon + 1)..]), context.RequestAborted);
         if (checkedCredentials.HolderId is null) return Error("authentication_error", "Invalid credentials", 401);
-        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        session.Store(new CscToken { Id = Hash(token), HolderId = checkedCredentials.HolderId, ExpiresAt = clock.GetUtcNow() + TokenLifetime });
-        return Answer(new { access_token = token, expires_in = (int)TokenLifetime.TotalSeconds });
+        var (token, expiresIn) = IssueToken(session, checkedCredentials.HolderId, CscToken.ServiceScope, null, null, null, clock.GetUtcNow() + TokenLifetime, clock);
+        return Answer(new { access_token = token, expires_in = expiresIn });
+    }
+
+    /// <summary>A new bearer token of <paramref name="scope"/>: stored as its hash only. A credential token's text is the SAD it opens.</summary>
+    public static (string Token, int ExpiresIn) IssueToken(IDocumentSession session, string holder, string scope, string? client, Guid? credential,
+        string? sad, DateTimeOffset expiresAt, TimeProvider clock)
+    {
+        var token = sad ?? System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        session.Store(new CscToken
+        {
+            Id = Hash(token), HolderId = holder, ExpiresAt = expiresAt, Scope = scope, ClientId = client, CredentialId = credential,
+            GrantId = sad is null ? null : CscGrants.GrantId(sad),
+        });
+        return (token, (int)Math.Max(0, (expiresAt - clock.GetUtcNow()).TotalSeconds));
+    }
+
+    /// <summary>auth/revoke: ends one of the caller's own tokens (the one presented, or another named in "token"), and a credential token's SAD with it.</summary>
+    [WolverinePost("/csc/v2/auth/revoke"), AllowAnonymous, RequireAntiforgeryToken(false)]
+    public static async Task<IResult> Revoke(HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var caller = await Caller(context, session, clock);
+        if (caller is null) return InvalidToken();
+        var (request, error) = await Body<RevokeRequest>(context);
+        if (error is not null) return error;
+        if (string.IsNullOrEmpty(request!.Token)) return Error("invalid_request", "Missing (or invalid type) string parameter token");
+        if (request.TokenTypeHint is not (null or "access_token")) return Error("invalid_request", "Invalid parameter token_type_hint");
+        // Someone else's token, or none at all, reads the same: nothing to say about it.
+        var token = await session.LoadAsync<CscToken>(Hash(request.Token), context.RequestAborted);
+        if (token is not null && token.HolderId == caller.HolderId) End(session, token);
+        return Results.NoContent();
+    }
+
+    /// <summary>Ends a token and the SAD grant a credential token carries.</summary>
+    public static void End(IDocumentSession session, CscToken token)
+    {
+        session.Delete(token);
+        if (token.GrantId is not null) session.Delete<CscAuthorization>(token.GrantId);
     }
 
     [WolverinePost("/csc/v2/credentials/list"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> List(HttpContext context, IQuerySession session, TimeProvider clock)
+    public static async Task<IResult> List(HttpContext context, IQuerySession session, CertificateAuthority authority, TimeProvider clock)
     {
-        var holder = await Holder(context, session, clock);
-        if (holder is null) return InvalidToken();
-        var certificate = await session.LoadAsync<HolderCertificate>(holder, context.RequestAborted);
-        return Answer(new { credentialIDs = certificate is null ? Array.Empty<string>() : [certificate.CertificateId.ToString()] });
+        var caller = await Caller(context, session, clock);
+        if (caller is null) return InvalidToken();
+        var (request, error) = await Body<CredentialsListRequest>(context, allowEmpty: true);
+        if (error is not null) return error;
+        request ??= new CredentialsListRequest(null, null, null, null, null, null, null, null);
+        if (request.UserId is { } user && !string.Equals(user, caller.HolderId, StringComparison.OrdinalIgnoreCase))
+            return Error("invalid_request", "Invalid parameter userID");
+        if (CertificatesProblem(request.Certificates) is { } problem) return Error("invalid_request", problem);
+        var certificate = await session.LoadAsync<HolderCertificate>(caller.HolderId, context.RequestAborted);
+        var now = clock.GetUtcNow();
+        var credentials = certificate is null || (caller.CredentialId is { } only && only != certificate.CertificateId)
+            || (request.OnlyValid == true && certificate.StatusAt(now) != CertificateStatus.Active) ? [] : new[] { certificate };
+        if (request.CredentialInfo != true)
+            return Answer(new { credentialIDs = credentials.Select(c => c.CertificateId.ToString()), onlyValid = request.OnlyValid == true ? true : (bool?)null }, omitNulls: true);
+        var chain = await authority.GetAsync(context.RequestAborted);
+        return Answer(new
+        {
+            credentialIDs = credentials.Select(c => c.CertificateId.ToString()),
+            credentialInfos = credentials.Select(c => Describe(c, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true)),
+            onlyValid = request.OnlyValid == true ? true : (bool?)null,
+        }, omitNulls: true);
     }
 
     [WolverinePost("/csc/v2/credentials/info"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> CredentialInfo(HttpContext context, IQuerySession session, CertificateAuthority authority, TimeProvider clock)
     {
-        var (holder, certificate, error) = await Credential<CredentialsRequest>(context, session, clock, r => r.CredentialId);
+        var (caller, certificate, error, request) = await CredentialCall<CredentialInfoRequest>(context, session, clock, r => r.CredentialId);
         if (error is not null) return error;
-        var (root, issuing) = await authority.GetAsync(context.RequestAborted);
-        using var x509 = certificate!.Certificate();
-        var status = certificate.StatusAt(clock.GetUtcNow());
-        return Answer(new
+        if (CertificatesProblem(request!.Certificates) is { } problem) return Error("invalid_request", problem);
+        return Answer(Describe(certificate!, await authority.GetAsync(context.RequestAborted), request.Certificates, request.CertInfo == true,
+            request.AuthInfo != false, clock.GetUtcNow(), withId: false), omitNulls: true);
+    }
+
+    private static string? CertificatesProblem(string? certificates) =>
+        certificates is null or "none" or "single" or "chain" ? null : "Invalid parameter certificates";
+
+    /// <summary>A credential as credentials/info (and list's credentialInfos) describe it, in v2's shape.</summary>
+    private static object Describe(HolderCertificate certificate, (System.Security.Cryptography.X509Certificates.X509Certificate2 Root,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 Issuing) chain, string? certificates, bool certInfo, bool authInfo, DateTimeOffset now, bool withId)
+    {
+        using var x509 = certificate.Certificate();
+        var status = certificate.StatusAt(now);
+        var ders = (certificates ?? "single") switch
         {
-            key = new { status = status == CertificateStatus.Active && !certificate.PinBlocked ? "enabled" : "disabled", algo = new[] { "1.2.840.10045.2.1" }, len = 256, curve = "1.2.840.10045.3.1.7" },
+            "none" => null,
+            "chain" => new[] { Convert.ToBase64String(certificate.Der), Convert.ToBase64String(chain.Issuing.RawData), Convert.ToBase64String(chain.Root.RawData) },
+            _ => new[] { Convert.ToBase64String(certificate.Der) },
+        };
+        return new
+        {
+            credentialID = withId ? certificate.CertificateId.ToString() : null,
+            description = Automatic(certificate) ? "Automatic signature certificate" : "Qualified remote signature certificate",
+            signatureQualifier = Automatic(certificate) ? null : "eu_eidas_qes",
+            key = new { status = status == CertificateStatus.Active && !certificate.PinBlocked ? "enabled" : "disabled", algo = new[] { EcdsaWithSha256, EcPublicKey }, len = 256, curve = "1.2.840.10045.3.1.7" },
             cert = new
             {
                 status = status switch { CertificateStatus.Active => "valid", CertificateStatus.Suspended => "suspended", CertificateStatus.Revoked => "revoked", _ => "expired" },
-                certificates = new[] { Convert.ToBase64String(certificate.Der), Convert.ToBase64String(issuing.RawData), Convert.ToBase64String(root.RawData) },
-                issuerDN = x509.Issuer, serialNumber = certificate.SerialNumber, subjectDN = x509.Subject,
-                validFrom = x509.NotBefore.ToUniversalTime().ToString("yyyyMMddHHmmss'Z'"), validTo = x509.NotAfter.ToUniversalTime().ToString("yyyyMMddHHmmss'Z'"),
+                certificates = ders,
+                issuerDN = certInfo ? x509.Issuer : null, serialNumber = certInfo ? certificate.SerialNumber : null, subjectDN = certInfo ? x509.Subject : null,
+                validFrom = certInfo ? x509.NotBefore.ToUniversalTime().ToString("yyyyMMddHHmmss'Z'") : null,
+                validTo = certInfo ? x509.NotAfter.ToUniversalTime().ToString("yyyyMMddHHmmss'Z'") : null,
             },
-            authMode = "explicit",
-            PIN = new { presence = "true", format = "N", label = "PIN", description = "The signature PIN" },
-            OTP = new { presence = "true", type = "online", format = "N", label = "OTP", ID = "MySign-OTP", provider = "MySign", description = "Call credentials/sendOTP, then enter the code" },
-            multisign = Automatic(certificate) ? AutomaticMaxSignatures : MaxSignatures,
+            auth = authInfo ? new
+            {
+                mode = "explicit", expression = "PIN AND OTP",
+                objects = new object[]
+                {
+                    new { type = "Password", id = "PIN", format = "N", label = "PIN", description = "The signature PIN" },
+                    new { type = "Password", id = "OTP", format = "N", label = "OTP", description = "Call credentials/sendOTP, then enter the code received by SMS or shown by the app" },
+                },
+            } : null,
+            SCAL = Scal(certificate),
+            multisign = Limit(certificate),
             lang = "en-US",
-        });
+        };
     }
 
     [WolverinePost("/csc/v2/credentials/sendOTP"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> SendOtp(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var (holder, certificate, error) = await Credential<CredentialsRequest>(context, session, clock, r => r.CredentialId);
+        var (caller, certificate, error, _) = await CredentialCall<SendOtpRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder!, OtpPurpose, certificate!.CertificateId.ToString()), context.RequestAborted);
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(caller!.HolderId, OtpPurpose, certificate!.CertificateId.ToString()), context.RequestAborted);
         if (issued.Throttled) return Error("invalid_request", $"An OTP was sent recently: retry in {issued.RetryAfterSeconds} seconds", 429);
-        session.Store(new CscOtp { Id = $"{holder}:{certificate.CertificateId}", ChallengeId = issued.ChallengeId });
+        session.Store(new CscOtp { Id = $"{caller.HolderId}:{certificate.CertificateId}", ChallengeId = issued.ChallengeId });
         return Results.NoContent();
     }
 
     [WolverinePost("/csc/v2/credentials/authorize"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> Authorize(HttpContext context, IDocumentSession session, IMessageBus bus, Pin.PinCheck pins, TimeProvider clock)
     {
-        var (holder, certificate, error, request) = await CredentialWithBody<AuthorizeRequest>(context, session, clock, r => r.CredentialId);
+        var (caller, certificate, error, request) = await CredentialCall<AuthorizeRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
-        var limit = Automatic(certificate!) ? AutomaticMaxSignatures : MaxSignatures;
-        if (request!.NumSignatures < 1 || request.NumSignatures > limit) return Error("invalid_request", $"numSignatures must be between 1 and {limit}");
-        if (request.Hashes is { } bound && (bound.Count != request.NumSignatures || bound.Any(h => Decode(h)?.Length != 32)))
+        var holder = caller!.HolderId;
+        if (request!.NumSignatures is not { } count) return Error("invalid_request", "Missing (or invalid type) integer parameter numSignatures");
+        if (count < 1 || count > Limit(certificate!)) return Error("invalid_request", $"numSignatures must be between 1 and {Limit(certificate!)}");
+        if (request.HashAlgorithmOid is not (null or Sha256)) return Error("invalid_request", "Invalid parameter hashAlgorithmOID: only SHA-256 is supported");
+        var hashes = request.Hashes?.Select(CscHashes.Canonical).ToList();
+        if (hashes is null && Scal(certificate!) == "2") return Error("invalid_request", "Missing parameter hashes: this credential is SCAL2, a SAD is bound to the hashes it signs");
+        if (hashes is not null && (hashes.Count != count || hashes.Any(h => h is null)))
             return Error("invalid_request", "hashes must be numSignatures base64 SHA-256 values");
         if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        if (string.IsNullOrEmpty(request.Pin)) return Error("invalid_request", "Missing PIN");
-        if (string.IsNullOrEmpty(request.Otp)) return Error("invalid_request", "Missing OTP");
+        var pinValue = request.Value("PIN");
+        var otpValue = request.Value("OTP");
+        if (string.IsNullOrEmpty(pinValue)) return Error("invalid_request", "Missing authData PIN");
+        if (string.IsNullOrEmpty(otpValue)) return Error("invalid_request", "Missing authData OTP");
 
         // The OTP first: it is single use, so the password alone (a bearer token) cannot probe PINs.
         var sent = await session.LoadAsync<CscOtp>($"{holder}:{certificate.CertificateId}", context.RequestAborted);
         var verified = sent is null ? null
-            : await bus.InvokeAsync<OtpVerified>(new VerifyOtp(sent.ChallengeId, holder!, OtpPurpose, certificate.CertificateId.ToString(), request.Otp), context.RequestAborted);
+            : await bus.InvokeAsync<OtpVerified>(new VerifyOtp(sent.ChallengeId, holder, OtpPurpose, certificate.CertificateId.ToString(), otpValue), context.RequestAborted);
         if (verified is not { IsValid: true }) return Error("invalid_otp", "The OTP is invalid");
-        var (pin, pkcs8) = await pins.OpenAsync(certificate, request.Pin, context.RequestAborted);
+        var (pin, pkcs8) = await pins.OpenAsync(certificate, pinValue, context.RequestAborted);
         if (pin != Pin.PinResult.Ok) return Error("invalid_pin", pin == Pin.PinResult.Blocked ? "The PIN is blocked" : "The PIN is invalid");
 
-        var id = RandomNumberGenerator.GetBytes(16);
-        var key = RandomNumberGenerator.GetBytes(32);
-        var grant = new CscAuthorization
-        {
-            Id = Convert.ToHexString(id), HolderId = holder!, CredentialId = certificate.CertificateId, Remaining = request.NumSignatures,
-            ExpiresAt = now + (Automatic(certificate) ? AutomaticSadLifetime : SadLifetime), Hashes = request.Hashes, Nonce = RandomNumberGenerator.GetBytes(12), Tag = new byte[16],
-        };
-        grant.Ciphertext = new byte[pkcs8!.Length];
-        using (var aes = new AesGcm(key, 16)) aes.Encrypt(grant.Nonce, pkcs8, grant.Ciphertext, grant.Tag);
-        CryptographicOperations.ZeroMemory(pkcs8);
+        var (grant, sad) = CscGrants.Seal(holder, certificate.CertificateId, pkcs8!, count, hashes!, now + Lifetime(certificate));
         session.Store(grant);
-        return Answer(new { SAD = System.Buffers.Text.Base64Url.EncodeToString([.. id, .. key]), expiresIn = (int)(grant.ExpiresAt - now).TotalSeconds });
+        return Answer(new { SAD = sad, expiresIn = (int)(grant.ExpiresAt - now).TotalSeconds });
+    }
+
+    [WolverinePost("/csc/v2/credentials/extendTransaction"), AllowAnonymous, RequireAntiforgeryToken(false)]
+    public static async Task<IResult> ExtendTransaction(HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var (caller, certificate, error, request) = await CredentialCall<ExtendTransactionRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
+        if (error is not null) return error;
+        var now = clock.GetUtcNow();
+        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
+        var (sad, expiresAt, refusal) = await CscGrants.ExtendAsync(session, caller!.HolderId, certificate.CertificateId, request!.Sad, Lifetime(certificate), now, context.RequestAborted);
+        if (refusal is not null) return Error("invalid_request", refusal);
+        try { await session.SaveChangesAsync(context.RequestAborted); }
+        catch (JasperFx.ConcurrencyException) { return Error("invalid_request", "Invalid SAD"); }
+        return Answer(new { SAD = sad, expiresIn = (int)(expiresAt - now).TotalSeconds });
     }
 
     [WolverinePost("/csc/v2/signatures/signHash"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> SignHash(HttpContext context, IDocumentStore store, IMessageBus bus, TimeProvider clock)
     {
         await using var query = store.QuerySession();
-        var (holder, certificate, error, request) = await CredentialWithBody<SignHashRequest>(context, query, clock, r => r.CredentialId);
+        var (caller, certificate, error, request) = await CredentialCall<SignHashRequest>(context, query, clock, r => r.CredentialId);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
-        if (request!.HashAlgo is not null && request.HashAlgo != Sha256) return Error("invalid_request", "Only SHA-256 hashes are supported");
-        if (request.SignAlgo is not null && request.SignAlgo != EcdsaWithSha256) return Error("invalid_request", "signAlgo must be ecdsa-with-SHA256");
-        var hashes = request.Hashes?.Select(Decode).ToList();
-        if (hashes is null || hashes.Count == 0 || hashes.Any(h => h?.Length != 32)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
+        if (string.IsNullOrEmpty(request!.SignAlgo)) return Error("invalid_request", "Missing (or invalid type) string parameter signAlgo");
+        if (request.SignAlgo is not (EcdsaWithSha256 or EcPublicKey)) return Error("invalid_request", "Invalid parameter signAlgo: the key is ECDSA P-256 (1.2.840.10045.4.3.2)");
+        if (request.HashAlgorithmOid is not (null or Sha256)) return Error("invalid_request", "Invalid parameter hashAlgorithmOID: only SHA-256 is supported");
+        if (request.SignAlgo == EcPublicKey && request.HashAlgorithmOid is null) return Error("invalid_request", "Missing parameter hashAlgorithmOID: signAlgo does not name the hash");
+        if (request.OperationMode is not (null or "S")) return Error("invalid_request", "Invalid parameter operationMode: only synchronous (S) signing is offered");
+        var hashes = request.Hashes?.Select(CscHashes.Canonical).ToList();
+        if (hashes is null || hashes.Count == 0 || hashes.Any(h => h is null)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
         if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (pkcs8, refused) = await SpendAsync(store, holder!, certificate, request.Sad, request.Hashes!, now, context.RequestAborted);
-        if (refused is not null) return refused;
+        var (pkcs8, refused) = await CscGrants.SpendAsync(store, caller!.HolderId, certificate.CertificateId, caller.Sad(request.Sad), hashes!, now, context.RequestAborted);
+        if (refused is not null) return Error("invalid_request", refused);
         using var key = ECDsa.Create();
         key.ImportPkcs8PrivateKey(pkcs8!, out _);
         CryptographicOperations.ZeroMemory(pkcs8!);
-        var signatures = new List<string>();
-        foreach (var hash in hashes)
+        var signatures = new string[hashes.Count];
+        var made = new MadeSignature[hashes.Count];
+        for (var i = 0; i < hashes.Count; i++)
         {
-            signatures.Add(Convert.ToBase64String(key.SignHash(hash!, DSASignatureFormat.Rfc3279DerSequence)));
-            await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), holder!, certificate.CertificateId, now,
-                "SHA-256 " + Convert.ToHexString(hash!)[..16].ToLowerInvariant() + "…", "SHA-256", true, Automatic(certificate) ? SignatureChannel.Automatic : SignatureChannel.Api));
+            var hash = Convert.FromBase64String(hashes[i]!);
+            signatures[i] = Convert.ToBase64String(key.SignHash(hash, DSASignatureFormat.Rfc3279DerSequence));
+            made[i] = new MadeSignature(Guid.CreateVersion7(now), "SHA-256 " + Convert.ToHexString(hash, 0, 8).ToLowerInvariant() + "…");
         }
+        await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
         return Answer(new { signatures });
     }
+
+    private static SignatureChannel Channel(HolderCertificate certificate) => Automatic(certificate) ? SignatureChannel.Automatic : SignatureChannel.Api;
 
     /// <summary>
     /// signatures/signDoc: whole documents, signed here as CSC's signature_format "P" (PAdES, the PDF returned signed
     /// inside) or "C" (a detached CAdES signature), conformance_level AdES-B-T (with our TSA's time-stamp) or
-    /// AdES-B-B. The same SAD rules as signHash: one signature per document, and a SAD bound to hashes accepts only
-    /// documents whose SHA-256 it lists. documentDigests is not offered (a CAdES over a digest alone is not ours yet).
+    /// AdES-B-B; or documentDigests, a CMS over each digest. The same SAD rules as signHash: one signature per document,
+    /// and a SAD bound to hashes accepts only documents whose SHA-256 it lists.
     /// </summary>
     [WolverinePost("/csc/v2/signatures/signDoc"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> SignDoc(HttpContext context, IDocumentStore store, IMessageBus bus, CertificateAuthority authority,
         Signing.Cades cades, Signing.Pades pades, Signing.CadesFromDigest digestsSigner, TimeProvider clock)
     {
         await using var query = store.QuerySession();
-        var (holder, certificate, error, request) = await CredentialWithBody<SignDocRequest>(context, query, clock, r => r.CredentialId);
+        var (caller, certificate, error, request) = await CredentialCall<SignDocRequest>(context, query, clock, r => r.CredentialId);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
-        if (request!.DocumentDigests is { Count: > 0 } digestSets)
-            return await SignDigests(context, store, bus, authority, digestsSigner, holder!, certificate!, request.Sad, digestSets, now);
+        var sadText = caller!.Sad(request!.Sad);
+        if (request.DocumentDigests is { Count: > 0 } digestSets)
+            return await SignDigests(context, store, bus, authority, digestsSigner, caller.HolderId, certificate!, sadText, digestSets, now);
         if (request.Documents is not { Count: > 0 } documents || documents.Count > 100) return Error("invalid_request", "documents or documentDigests must list 1 to 100 items");
-        var contents = documents.Select(d => Decode(d.Document ?? "")).ToList();
+        var contents = documents.Select(d => Decode(d.Document)).ToList();
         if (contents.Any(c => c is not { Length: > 0 })) return Error("invalid_request", "Each document must be base64 content");
         foreach (var d in documents)
             if (FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo) is { } problem) return Error("invalid_request", problem);
@@ -234,8 +316,8 @@ public static class CscApi
         if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
 
         var digests = contents.Select(c => Convert.ToBase64String(SHA256.HashData(c!))).ToList();
-        var (pkcs8, refused) = await SpendAsync(store, holder!, certificate, request.Sad, digests, now, context.RequestAborted);
-        if (refused is not null) return refused;
+        var (pkcs8, refused) = await CscGrants.SpendAsync(store, caller.HolderId, certificate.CertificateId, sadText, digests, now, context.RequestAborted);
+        if (refused is not null) return Error("invalid_request", refused);
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
         using var key = ECDsa.Create();
         key.ImportPkcs8PrivateKey(pkcs8!, out _);
@@ -243,6 +325,7 @@ public static class CscApi
         using var signer = certificate.Certificate().CopyWithPrivateKey(key);
         var signedDocuments = new List<string>();
         var signatureObjects = new List<string>();
+        var made = new List<MadeSignature>();
         for (var i = 0; i < documents.Count; i++)
         {
             var timeStamp = documents[i].ConformanceLevel != "AdES-B-B";
@@ -258,17 +341,16 @@ public static class CscApi
             {
                 return Error("invalid_request", $"Document {i + 1} is a PDF that cannot be signed (damaged or encrypted)");
             }
-            await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), holder!, certificate.CertificateId, now,
-                $"document {i + 1} (" + (documents[i].SignatureFormat == "P" ? "PAdES" : "CAdES") + ")", "SHA-256", true,
-                Automatic(certificate) ? SignatureChannel.Automatic : SignatureChannel.Api));
+            made.Add(new MadeSignature(Guid.CreateVersion7(now), $"document {i + 1} (" + (documents[i].SignatureFormat == "P" ? "PAdES" : "CAdES") + ")"));
         }
+        await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
         return Answer(new { DocumentWithSignature = signedDocuments, SignatureObject = signatureObjects });
     }
 
     private static string? FormatProblem(string? format, string? level, string? signAlgo) =>
         format is not ("P" or "C") ? "signature_format must be P (PAdES) or C (CAdES)"
         : level is not (null or "AdES-B-B" or "AdES-B-T") ? "conformance_level must be AdES-B-B or AdES-B-T"
-        : signAlgo is not null && signAlgo != EcdsaWithSha256 ? "signAlgo must be ecdsa-with-SHA256"
+        : signAlgo is not (null or EcdsaWithSha256) ? "signAlgo must be ecdsa-with-SHA256"
         : null;
 
     /// <summary>
@@ -282,109 +364,95 @@ public static class CscApi
         foreach (var set in sets)
         {
             if (FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo) is { } problem) return Error("invalid_request", problem);
-            if (set.HashAlgorithmOid is not null && set.HashAlgorithmOid != Sha256) return Error("invalid_request", "Only SHA-256 digests are supported");
-            if (set.Hashes is not { Count: > 0 } hashes || hashes.Any(h => Decode(h)?.Length != 32)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
-            all.AddRange(hashes.Select(h => (h, set.ConformanceLevel != "AdES-B-B", set.SignatureFormat!)));
+            if (set.HashAlgorithmOid is not (null or Sha256)) return Error("invalid_request", "Only SHA-256 digests are supported");
+            var hashes = set.Hashes?.Select(CscHashes.Canonical).ToList();
+            if (hashes is not { Count: > 0 } || hashes.Any(h => h is null)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
+            all.AddRange(hashes.Select(h => (h!, set.ConformanceLevel != "AdES-B-B", set.SignatureFormat!)));
         }
         if (all.Count > 100) return Error("invalid_request", "At most 100 digests per call");
         if (certificate.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (pkcs8, refused) = await SpendAsync(store, holder, certificate, sadText, all.Select(a => a.Hash).ToList(), now, context.RequestAborted);
-        if (refused is not null) return refused;
+        var (pkcs8, refused) = await CscGrants.SpendAsync(store, holder, certificate.CertificateId, sadText, all.Select(a => a.Hash).ToList(), now, context.RequestAborted);
+        if (refused is not null) return Error("invalid_request", refused);
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
         using var key = ECDsa.Create();
         key.ImportPkcs8PrivateKey(pkcs8!, out _);
         CryptographicOperations.ZeroMemory(pkcs8!);
         using var signing = certificate.Certificate().CopyWithPrivateKey(key);
         var signatures = new List<string>();
+        var made = new List<MadeSignature>();
         foreach (var (hash, timeStamp, format) in all)
         {
-            signatures.Add(Convert.ToBase64String(await signer.SignAsync(Decode(hash)!, signing, issuing, timeStamp, context.RequestAborted)));
-            await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), holder, certificate.CertificateId, now,
-                $"SHA-256 {Convert.ToHexString(Decode(hash)!)[..16].ToLowerInvariant()}… ({(format == "P" ? "PAdES" : "CAdES")})", "SHA-256", true,
-                Automatic(certificate) ? SignatureChannel.Automatic : SignatureChannel.Api));
+            var digest = Convert.FromBase64String(hash);
+            signatures.Add(Convert.ToBase64String(await signer.SignAsync(digest, signing, issuing, timeStamp, context.RequestAborted)));
+            made.Add(new MadeSignature(Guid.CreateVersion7(now), $"SHA-256 {Convert.ToHexString(digest, 0, 8).ToLowerInvariant()}… ({(format == "P" ? "PAdES" : "CAdES")})"));
         }
+        await bus.PublishAsync(new SignaturesMade(holder, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
         return Answer(new { DocumentWithSignature = Array.Empty<string>(), SignatureObject = signatures });
     }
 
-    /// <summary>
-    /// Spends <paramref name="hashes"/>.Count signatures of a SAD atomically (parallel calls cannot sign more than it
-    /// allows; a SAD bound to hashes accepts only those) and opens the key it carries; or the refusal.
-    /// </summary>
-    private static async Task<(byte[]? Pkcs8, IResult? Refused)> SpendAsync(IDocumentStore store, string holder, HolderCertificate certificate, string? sadText,
-        IReadOnlyList<string> hashes, DateTimeOffset now, CancellationToken cancellation)
+    /// <summary>Who calls: the valid token presented as "Authorization: Bearer", and the token's text (a credential token is a SAD).</summary>
+    public sealed record CscCaller(string HolderId, string Scope, Guid? CredentialId, string Raw)
     {
-        var sad = Decode(sadText ?? "", urlSafe: true);
-        if (sad is not { Length: 48 }) return (null, Error("invalid_request", "Invalid SAD"));
-        CscAuthorization? grant;
-        for (var round = 0; ; round++)
-        {
-            await using var session = store.LightweightSession();
-            grant = await session.LoadAsync<CscAuthorization>(Convert.ToHexString(sad[..16]), cancellation);
-            if (grant is null || grant.HolderId != holder || grant.CredentialId != certificate.CertificateId) return (null, Error("invalid_request", "Invalid SAD"));
-            if (now >= grant.ExpiresAt) return (null, Error("invalid_request", "The SAD has expired"));
-            if (hashes.Count > grant.Remaining) return (null, Error("invalid_request", "The SAD does not allow this many signatures"));
-            if (grant.Hashes is { } bound && hashes.Any(h => !bound.Contains(h))) return (null, Error("invalid_request", "A hash was not authorized"));
-            grant.Remaining -= hashes.Count;
-            session.Store(grant);
-            try { await session.SaveChangesAsync(cancellation); break; }
-            catch (JasperFx.ConcurrencyException) when (round < 50) { }
-        }
-        var pkcs8 = new byte[grant.Ciphertext.Length];
-        try
-        {
-            using (var aes = new AesGcm(sad[16..], 16)) aes.Decrypt(grant.Nonce, grant.Ciphertext, grant.Tag, pkcs8);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return (null, Error("invalid_request", "Invalid SAD"));
-        }
-        return (pkcs8, null);
+        /// <summary>The SAD of a signing call: the one in the body, or else the credential token itself (OAuth scope "credential").</summary>
+        public string? Sad(string? fromBody) => !string.IsNullOrEmpty(fromBody) ? fromBody : Scope == CscToken.CredentialScope ? Raw : null;
     }
 
-    private static async Task<string?> Holder(HttpContext context, IQuerySession session, TimeProvider clock)
+    private static async Task<CscCaller?> Caller(HttpContext context, IQuerySession session, TimeProvider clock)
     {
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length > 200) return null;
-        var token = await session.LoadAsync<CscToken>(Hash(header[7..].Trim()), context.RequestAborted);
-        return token is not null && token.ExpiresAt > clock.GetUtcNow() ? token.HolderId : null;
+        var raw = header[7..].Trim();
+        var token = await session.LoadAsync<CscToken>(Hash(raw), context.RequestAborted);
+        return token is not null && token.ExpiresAt > clock.GetUtcNow() ? new CscCaller(token.HolderId, token.Scope, token.CredentialId, raw) : null;
     }
 
-    private static async Task<(string? Holder, HolderCertificate? Certificate, IResult? Error)> Credential<T>(HttpContext context, IQuerySession session, TimeProvider clock, Func<T, string?> credential)
+    private static async Task<(T? Body, IResult? Error)> Body<T>(HttpContext context, bool allowEmpty = false)
     {
-        var (holder, certificate, error, _) = await CredentialWithBody(context, session, clock, credential);
-        return (holder, certificate, error);
-    }
-
-    private static async Task<(string? Holder, HolderCertificate? Certificate, IResult? Error, T? Body)> CredentialWithBody<T>(HttpContext context, IQuerySession session, TimeProvider clock, Func<T, string?> credential)
-    {
-        var holder = await Holder(context, session, clock);
-        if (holder is null) return (null, null, InvalidToken(), default);
         var bytes = await MySign.Kernel.Web.RequestBody.ReadAsync(context.Request, MaxBody, context.RequestAborted);
-        if (bytes is null) return (holder, null, Error("invalid_request", $"The body is larger than {MaxBody / (1024 * 1024)} MiB", 413), default);
-        T? body;
-        try { body = JsonSerializer.Deserialize<T>(bytes, Json); }
-        catch (JsonException) { return (holder, null, Error("invalid_request", "The body is not valid JSON"), default); }
-        if (body is null || !Guid.TryParse(credential(body), out var id)) return (holder, null, Error("invalid_request", "Missing or invalid credentialID"), body);
-        var certificate = await session.LoadAsync<HolderCertificate>(holder, context.RequestAborted);
-        // Another holder's credential reads exactly like one that does not exist.
-        if (certificate is null || certificate.CertificateId != id) return (holder, null, Error("invalid_request", "Invalid credentialID"), body);
-        return (holder, certificate, null, body);
+        if (bytes is null) return (default, Error("invalid_request", $"The body is larger than {MaxBody / (1024 * 1024)} MiB", 413));
+        if (bytes.Length == 0 && allowEmpty) return (default, null);
+        try
+        {
+            var body = JsonSerializer.Deserialize<T>(bytes, Json);
+            return body is null ? (default, Error("invalid_request", "The body must be a JSON object")) : (body, null);
+        }
+        catch (JsonException) { return (default, Error("invalid_request", "The body is not valid JSON")); }
     }
 
-    private static byte[]? Decode(string value) => Decode(value, urlSafe: false);
-
-    private static byte[]? Decode(string value, bool urlSafe)
+    /// <summary>
+    /// A call about one credential: a valid token, a JSON body, and a credentialID that is the caller's own (another holder's
+    /// reads exactly like one that does not exist). A credential-scope token reaches only its credential, and not the
+    /// service methods (sendOTP, authorize, extendTransaction) at all.
+    /// </summary>
+    private static async Task<(CscCaller? Caller, HolderCertificate? Certificate, IResult? Error, T? Body)> CredentialCall<T>(HttpContext context, IQuerySession session,
+        TimeProvider clock, Func<T, string?> credential, bool serviceOnly = false)
     {
-        try { return urlSafe ? System.Buffers.Text.Base64Url.DecodeFromChars(value) : Convert.FromBase64String(value); }
+        var caller = await Caller(context, session, clock);
+        if (caller is null) return (null, null, InvalidToken(), default);
+        if (serviceOnly && caller.Scope != CscToken.ServiceScope) return (caller, null, Error("invalid_token", "This access token's scope is credential: this method needs scope service", 401), default);
+        var (body, error) = await Body<T>(context);
+        if (error is not null) return (caller, null, error, default);
+        if (!Guid.TryParse(credential(body!), out var id)) return (caller, null, Error("invalid_request", "Missing (or invalid type) string parameter credentialID"), body);
+        var certificate = await session.LoadAsync<HolderCertificate>(caller.HolderId, context.RequestAborted);
+        if (certificate is null || certificate.CertificateId != id || (caller.CredentialId is { } only && only != id))
+            return (caller, null, Error("invalid_request", "Invalid parameter credentialID"), body);
+        return (caller, certificate, null, body);
+    }
+
+    private static byte[]? Decode(string? value)
+    {
+        try { return Convert.FromBase64String(value ?? ""); }
         catch (FormatException) { return null; }
     }
 
-    private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 
-    private static IResult Answer(object body) => Results.Json(body, Output);
+    private static readonly JsonSerializerOptions OutputWithoutNulls = new() { PropertyNamingPolicy = null, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    private static IResult InvalidToken() => Error("invalid_token", "Missing, invalid or expired access token", 401);
+    public static IResult Answer(object body, bool omitNulls = false) => Results.Json(body, omitNulls ? OutputWithoutNulls : Output);
 
-    private static IResult Error(string error, string description, int status = 400) =>
+    private static IResult InvalidToken() => Error("invalid_token", "Missing, invalid, expired or revoked access token", 401);
+
+    public static IResult Error(string error, string description, int status = 400) =>
         Results.Json(new { error, error_description = description }, Output, statusCode: status);
 }

@@ -35,14 +35,20 @@ public sealed class SignatureCounters
     /// <summary>The newest signatures, newest first (by <see cref="SignatureRecord.SortKey"/>).</summary>
     public List<SignatureRecord> Latest { get; set; } = [];
 
-    public void Count(SignatureRecord record, DateTimeOffset now)
+    public void Count(SignatureRecord record, DateTimeOffset now) => Count([record], now);
+
+    /// <summary>Counts a batch at once: one update of this document for all of it.</summary>
+    public void Count(IReadOnlyCollection<SignatureRecord> records, DateTimeOffset now)
     {
-        Total++;
-        var day = DateOnly.FromDateTime(record.At.UtcDateTime);
-        Daily[day] = Daily.GetValueOrDefault(day) + 1;
+        Total += records.Count;
+        foreach (var record in records)
+        {
+            var day = DateOnly.FromDateTime(record.At.UtcDateTime);
+            Daily[day] = Daily.GetValueOrDefault(day) + 1;
+        }
         var oldest = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-8);
         foreach (var old in Daily.Keys.Where(d => d < oldest).ToList()) Daily.Remove(old);
-        Keep([record]);
+        Keep(records);
     }
 
     /// <summary>Adds counts made elsewhere (a bulk load) to these.</summary>

@@ -5,27 +5,36 @@ using MySign.History.Domain;
 namespace MySign.History.Recording;
 
 /// <summary>
-/// Files a signature and moves the holder's counters (and latest signatures) in one transaction. Signatures of one batch arrive in
-/// parallel, so the counters document is versioned and a conflicting update re-reads and applies again
-/// (Wolverine's few retries were not enough for a 100-hash batch). A signature delivered twice is filed once.
+/// Files signatures and moves the holder's counters (and latest signatures) in one transaction: a single signature
+/// (SignatureMade) or a whole CSC batch (SignaturesMade: N records, one round trip, counters moved once). Batches of one
+/// holder arrive in parallel, so the counters document is versioned and a conflicting update re-reads and applies again
+/// (Wolverine's few retries were not enough). A batch or signature delivered twice is filed once.
 /// </summary>
 public static class SignatureMadeHandler
 {
-    public static async Task Handle(SignatureMade signature, IDocumentStore store, TimeProvider clock, CancellationToken cancellation)
+    public static Task Handle(SignatureMade signature, IDocumentStore store, TimeProvider clock, CancellationToken cancellation) =>
+        FileAsync(store, signature.HolderId, [ToRecord(signature)], clock, cancellation);
+
+    public static Task Handle(SignaturesMade batch, IDocumentStore store, TimeProvider clock, CancellationToken cancellation) =>
+        FileAsync(store, batch.HolderId, batch.Signatures.Select(s => ToRecord(new SignatureMade(s.SignatureId, batch.HolderId, batch.CertificateId, batch.At,
+            s.DocumentName, batch.HashAlgorithm, true, batch.Channel))).ToList(), clock, cancellation);
+
+    private static async Task FileAsync(IDocumentStore store, string holder, IReadOnlyList<SignatureRecord> records, TimeProvider clock, CancellationToken cancellation)
     {
+        if (records.Count == 0) return;
         for (var round = 0; ; round++)
         {
             await using var session = store.LightweightSession();
-            if (await session.LoadAsync<SignatureRecord>(signature.SignatureId, cancellation) is not null) return;
-            var record = ToRecord(signature);
-            session.Insert(record);
-            var counters = await session.LoadAsync<SignatureCounters>(signature.HolderId, cancellation) ?? new SignatureCounters { Id = signature.HolderId };
-            counters.Count(record, clock.GetUtcNow());
+            // A redelivered message: its first record is already filed (all of them were, in the same transaction).
+            if (await session.LoadAsync<SignatureRecord>(records[0].Id, cancellation) is not null) return;
+            session.Insert(records.ToArray());
+            var counters = await session.LoadAsync<SignatureCounters>(holder, cancellation) ?? new SignatureCounters { Id = holder };
+            counters.Count(records, clock.GetUtcNow());
             session.Store(counters);
             try
             {
                 await session.SaveChangesAsync(cancellation);
-                MySign.Kernel.Operations.Telemetry.Signatures.Add(1, new KeyValuePair<string, object?>("channel", record.Channel.ToString().ToLowerInvariant()));
+                MySign.Kernel.Operations.Telemetry.Signatures.Add(records.Count, new KeyValuePair<string, object?>("channel", records[0].Channel.ToString().ToLowerInvariant()));
                 return;
             }
             catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.DocumentAlreadyExistsException && round < 200)

@@ -21,7 +21,7 @@ public sealed class SecurityHeaders(RequestDelegate next, IHostEnvironment envir
         {
             var (http, hsts) = ((HttpContext, bool))state;
             var headers = http.Response.Headers;
-            headers.ContentSecurityPolicy = Csp;
+            headers.ContentSecurityPolicy = FormTargets.Allowed(http) is { } target ? Csp.Replace("form-action 'self'", $"form-action 'self' {target}") : Csp;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers.TryAdd("Referrer-Policy", "same-origin"); // a page may ask for stricter (no-referrer)

@@ -45,11 +45,17 @@ public sealed class CscApiTests(AppFixture app)
         return (csc, holder, list.GetProperty("credentialIDs")[0].GetString()!);
     }
 
-    private async Task<(HttpStatusCode, JsonElement)> Authorize(Csc csc, TestHolder holder, string credential, int count, string pin = Pin, string? otp = null)
+    /// <summary>sendOTP, then authorize with authData; SCAL2 (remote) credentials bind the SAD to <paramref name="hashes"/>.</summary>
+    private async Task<(HttpStatusCode, JsonElement)> Authorize(Csc csc, TestHolder holder, string credential, int count, string pin = Pin, string? otp = null, string[]? hashes = null)
     {
         (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.NoContent);
-        return await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = count, PIN = pin, OTP = otp ?? await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+        return await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = count, hashes,
+            authData = AuthData(pin, otp ?? await Holders.LastSmsCodeAsync(app.Store, holder.Phone)) });
     }
+
+    private static object[] AuthData(string pin, string otp) => [new { id = "PIN", value = pin }, new { id = "OTP", value = otp }];
+
+    private static string[] Hashes(int count, string prefix = "document") => Enumerable.Range(0, count).Select(i => Hash($"{prefix}-{i}")).ToArray();
 
     private static string Hash(string text) => Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
@@ -66,7 +72,7 @@ public sealed class CscApiTests(AppFixture app)
         (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.NoContent);
         // Forty wrong PINs with a wrong OTP: none of them reaches the PIN.
         var guesses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
-            csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 1, PIN = "1357246" + (i % 10), OTP = "00000000" })));
+            csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 1, hashes = Hashes(1), authData = AuthData("1357246" + (i % 10), "00000000") })));
         guesses.ShouldAllBe(g => g.Body.GetProperty("error").GetString() == "invalid_otp");
         (await WrongPins(holder.Id)).ShouldBe(0);
 
@@ -75,7 +81,7 @@ public sealed class CscApiTests(AppFixture app)
         var otherHolder = await SignedIn();
         var code = await SendAndRead(otherHolder);
         var burst = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
-            otherHolder.Client.Post("credentials/authorize", new { credentialID = otherHolder.Credential, numSignatures = 1, PIN = "1357246" + (i % 10), OTP = code })));
+            otherHolder.Client.Post("credentials/authorize", new { credentialID = otherHolder.Credential, numSignatures = 1, hashes = Hashes(1), authData = AuthData("1357246" + (i % 10), code) })));
         burst.Count(b => b.Body.GetProperty("error").GetString() == "invalid_pin").ShouldBe(1);
         (await WrongPins(otherHolder.Holder.Id)).ShouldBe(1);
     }
@@ -98,7 +104,7 @@ public sealed class CscApiTests(AppFixture app)
         (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.NoContent);
         var (status, grant) = await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 2,
             hashes = new[] { Convert.ToBase64String(SHA256.HashData(pdf)), Convert.ToBase64String(SHA256.HashData(text)) },
-            PIN = Pin, OTP = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+            authData = AuthData(Pin, await Holders.LastSmsCodeAsync(app.Store, holder.Phone)) });
         status.ShouldBe(HttpStatusCode.OK);
         var (refusedStatus, refused) = await csc.Post("signatures/signDoc", new { credentialID = credential, SAD = grant.GetProperty("SAD").GetString(),
             documents = new[] { new { document = Convert.ToBase64String("another document"u8.ToArray()), signature_format = "C", conformance_level = "AdES-B-T" } } });
@@ -152,7 +158,7 @@ public sealed class CscApiTests(AppFixture app)
         var digest = Convert.ToBase64String(SHA256.HashData(text));
         (await csc.Post("credentials/sendOTP", new { credentialID = credential })).Status.ShouldBe(HttpStatusCode.NoContent);
         var (status, grant) = await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 1, hashes = new[] { digest },
-            PIN = Pin, OTP = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+            authData = AuthData(Pin, await Holders.LastSmsCodeAsync(app.Store, holder.Phone)) });
         status.ShouldBe(HttpStatusCode.OK);
         JsonElement signed = default;
         await app.Host.ExecuteAndWaitAsync(async () => (status, signed) = await csc.Post("signatures/signDoc", new
@@ -180,19 +186,19 @@ public sealed class CscApiTests(AppFixture app)
     {
         var (csc, holder, credential) = await SignedIn();
         var (_, info) = await csc.Post("credentials/info", new { credentialID = credential, certificates = "chain" });
-        info.GetProperty("authMode").GetString().ShouldBe("explicit");
+        info.GetProperty("auth").GetProperty("mode").GetString().ShouldBe("explicit");
         info.GetProperty("cert").GetProperty("status").GetString().ShouldBe("valid");
         using var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(info.GetProperty("cert").GetProperty("certificates")[0].GetString()!));
         info.GetProperty("cert").GetProperty("certificates").GetArrayLength().ShouldBe(3);
 
-        var (status, grant) = await Authorize(csc, holder, credential, 3);
+        var hashes = new[] { Hash("contract"), Hash("offer"), Hash("minutes") };
+        var (status, grant) = await Authorize(csc, holder, credential, 3, hashes: hashes);
         status.ShouldBe(HttpStatusCode.OK);
         var sad = grant.GetProperty("SAD").GetString();
-        var hashes = new[] { Hash("contract"), Hash("offer"), Hash("minutes") };
         JsonElement signed = default;
         await app.Host.ExecuteAndWaitAsync(async () =>
         {
-            (status, signed) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes, hashAlgo = CscApi.Sha256, signAlgo = CscApi.EcdsaWithSha256 });
+            (status, signed) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes, hashAlgorithmOID = CscApi.Sha256, signAlgo = CscApi.EcdsaWithSha256 });
         }, 30_000);
         status.ShouldBe(HttpStatusCode.OK);
         using var key = certificate.GetECDsaPublicKey()!;
@@ -202,7 +208,7 @@ public sealed class CscApiTests(AppFixture app)
             key.VerifyHash(Convert.FromBase64String(hashes[i]), signatures[i], DSASignatureFormat.Rfc3279DerSequence).ShouldBeTrue();
 
         // The SAD covered three signatures: a fourth is refused.
-        var (again, error) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes = new[] { Hash("one more") } });
+        var (again, error) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes = new[] { Hash("contract") }, signAlgo = CscApi.EcdsaWithSha256 });
         again.ShouldBe(HttpStatusCode.BadRequest);
         error.GetProperty("error").GetString().ShouldBe("invalid_request");
 
@@ -232,7 +238,7 @@ public sealed class CscApiTests(AppFixture app)
             for (var batch = 0; batch < 2; batch++)
             {
                 var hashes = Enumerable.Range(0, 100).Select(i => Hash($"invoice-{batch}-{i}")).ToArray();
-                var (signed, body) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes });
+                var (signed, body) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes, signAlgo = CscApi.EcdsaWithSha256 });
                 signed.ShouldBe(HttpStatusCode.OK);
                 body.GetProperty("signatures").GetArrayLength().ShouldBe(100);
             }
@@ -249,7 +255,7 @@ public sealed class CscApiTests(AppFixture app)
     public async Task a_wrong_pin_or_otp_gets_the_csc_error()
     {
         var (csc, holder, credential) = await SignedIn();
-        var (status, error) = await Authorize(csc, holder, credential, 1, pin: "11223344");
+        var (status, error) = await Authorize(csc, holder, credential, 1, pin: "11223344", hashes: Hashes(1));
         status.ShouldBe(HttpStatusCode.BadRequest);
         error.GetProperty("error").GetString().ShouldBe("invalid_pin");
         await using (var session = app.Store.LightweightSession())
@@ -259,7 +265,7 @@ public sealed class CscApiTests(AppFixture app)
             foreach (var c in challenges) { c.CreatedAt = c.CreatedAt.AddMinutes(-1); session.Store(c); }
             await session.SaveChangesAsync();
         }
-        (status, error) = await Authorize(csc, holder, credential, 1, otp: "00000000");
+        (status, error) = await Authorize(csc, holder, credential, 1, otp: "00000000", hashes: Hashes(1));
         status.ShouldBe(HttpStatusCode.BadRequest);
         error.GetProperty("error").GetString().ShouldBe("invalid_otp");
     }
@@ -268,7 +274,7 @@ public sealed class CscApiTests(AppFixture app)
     public async Task an_expired_sad_and_a_suspended_certificate_cannot_sign()
     {
         var (csc, holder, credential) = await SignedIn();
-        var (_, grant) = await Authorize(csc, holder, credential, 5);
+        var (_, grant) = await Authorize(csc, holder, credential, 1, hashes: [Hash("late")]);
         var sad = grant.GetProperty("SAD").GetString()!;
         await using (var session = app.Store.LightweightSession())
         {
@@ -279,7 +285,7 @@ public sealed class CscApiTests(AppFixture app)
             }
             await session.SaveChangesAsync();
         }
-        var (status, error) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes = new[] { Hash("late") } });
+        var (status, error) = await csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes = new[] { Hash("late") }, signAlgo = CscApi.EcdsaWithSha256 });
         status.ShouldBe(HttpStatusCode.BadRequest);
         error.GetProperty("error_description").GetString()!.ShouldContain("expired");
 
@@ -290,7 +296,7 @@ public sealed class CscApiTests(AppFixture app)
             session.Store(certificate);
             await session.SaveChangesAsync();
         }
-        var (suspended, refusal) = await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 1, PIN = Pin, OTP = "12345678" });
+        var (suspended, refusal) = await csc.Post("credentials/authorize", new { credentialID = credential, numSignatures = 1, hashes = Hashes(1), authData = AuthData(Pin, "12345678") });
         suspended.ShouldBe(HttpStatusCode.BadRequest);
         refusal.GetProperty("error_description").GetString()!.ShouldContain("suspended");
     }
@@ -302,7 +308,7 @@ public sealed class CscApiTests(AppFixture app)
         var (other, _, _) = await SignedIn();
         var (status, error) = await other.Post("credentials/info", new { credentialID = credential });
         status.ShouldBe(HttpStatusCode.BadRequest);
-        error.GetProperty("error_description").GetString().ShouldBe("Invalid credentialID");
+        error.GetProperty("error_description").GetString().ShouldBe("Invalid parameter credentialID");
 
         using var anonymous = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
         (await new Csc(anonymous).Post("credentials/list")).Status.ShouldBe(HttpStatusCode.Unauthorized);
@@ -310,6 +316,6 @@ public sealed class CscApiTests(AppFixture app)
         var (login, body) = await new Csc(anonymous).Post("auth/login");
         login.ShouldBe(HttpStatusCode.Unauthorized);
         body.GetProperty("error").GetString().ShouldBe("authentication_error");
-        (await csc.Post("info")).Body.GetProperty("specs").GetString().ShouldBe("2.0.0.0");
+        (await csc.Post("info")).Body.GetProperty("specs").GetString().ShouldBe("2.0.0.2");
     }
 }

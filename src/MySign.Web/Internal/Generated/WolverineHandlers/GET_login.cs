@@ -23,9 +23,10 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Login.LoginEndpoint").SetTag("http.route", "/login").SetTag("http.request.method", "GET");
             var expired = httpContext.Request.Query["expired"];
             var bye = httpContext.Request.Query["bye"];
+            var next = httpContext.Request.Query["next"];
             
             // The actual HTTP request handler execution
-            var result = MySign.Accounts.Login.LoginEndpoint.Get(expired, bye);
+            var result = MySign.Accounts.Login.LoginEndpoint.Get(expired, bye, next);
 
             return result.ExecuteAsync(httpContext);
         }

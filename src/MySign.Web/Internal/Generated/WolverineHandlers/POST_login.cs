@@ -44,9 +44,10 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var user_id = httpContext.Request.Form["user_id"];
             var password = httpContext.Request.Form["password"];
+            var next = httpContext.Request.Form["next"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Login.LoginEndpoint.Post(user_id, password, httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider, _loggerOfLoginForm).ConfigureAwait(false);
+            var result = await MySign.Accounts.Login.LoginEndpoint.Post(user_id, password, next, httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider, _loggerOfLoginForm).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
