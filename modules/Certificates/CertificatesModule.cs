@@ -56,18 +56,6 @@ public static class CertificatesModule
         services.AddSingleton<IPortalBox, CertificateBox>();
         services.AddSingleton<IPortalBox, PinBox>();
         services.AddSingleton<IPortalBox, SuspensionBox>();
-        services.AddSingleton<IDemoSeeder, CertificatesDemoSeeder>();
         return services;
     }
-}
-
-public sealed class CertificatesDemoSeeder : IDemoSeeder
-{
-    /// <summary>A real certificate, issued after the seed commits (the message carries the PIN, so it is invoked, never queued).
-    /// Backdated so that two months are left: the demo shows the renewal window open.</summary>
-    public IEnumerable<object> Seed(IDocumentSession session, DateTimeOffset now) =>
-    [
-        new IssueCertificate(Demo.HolderUserId, Demo.HolderFirstName, Demo.HolderLastName, Demo.HolderFiscalCode, Demo.HolderPin,
-            ValidFrom: now - Issuer.Validity + TimeSpan.FromDays(61)),
-    ];
 }

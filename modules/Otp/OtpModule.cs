@@ -37,16 +37,6 @@ public static class OtpModule
             services.AddSingleton<ISmsGateway, SandboxSmsGateway>();
         services.AddSingleton<IDevOutboxSource, SandboxSmsOutbox>();
         services.AddSingleton<IPortalBox, OtpBox>();
-        services.AddSingleton<IDemoSeeder, OtpDemoSeeder>();
         return services;
-    }
-}
-
-public sealed class OtpDemoSeeder : IDemoSeeder
-{
-    public IEnumerable<object> Seed(IDocumentSession session, DateTimeOffset now)
-    {
-        session.Store(new OtpSettings { Id = Demo.HolderUserId, Mode = ReceptionMode.Sms, PhoneNumber = Demo.HolderMobile });
-        return [];
     }
 }

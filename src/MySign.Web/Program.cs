@@ -118,7 +118,8 @@ builder.Services.AddObservability();
 builder.Services.AddWolverineHttp();
 Web.AddAntiforgery(builder.Services, configuration);
 if (Database.AppliesSchemaOnStart(configuration, builder.Environment)) builder.Services.AddHostedService<ApplyCatalogueOnStart>();
-builder.Services.AddHostedService<DemoSeeding>();
+// Demo data only where it is wanted (Development, tests, the benchmark): otherwise nothing of MySign.Dev is registered or run.
+if (configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment())) AddDemo(builder.Services);
 
 Strings.Load(Modules.Assemblies.Prepend(typeof(Strings).Assembly).Append(typeof(Program).Assembly));
 
@@ -142,5 +143,9 @@ app.MapWolverineEndpoints(http => http.RequireAuthorizeOnAll());
 app.MapMetrics();
 
 return await app.RunJasperFxCommands(args);
+
+// Its own method, so the host's start-up code refers to MySign.Dev only on the path that wants it.
+[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+static void AddDemo(IServiceCollection services) => MySign.Dev.DemoModule.AddDemo(services);
 
 public partial class Program;

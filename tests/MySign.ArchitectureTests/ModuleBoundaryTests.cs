@@ -108,4 +108,20 @@ public sealed class ModuleBoundaryTests
                      .Any(m => m.GetCustomAttributes().Any(a => a.GetType().Namespace == "Wolverine.Http"))))
             (type.IsAbstract && type.IsSealed).ShouldBeTrue($"{type.FullName} holds endpoints and should be a static class");
     }
+
+    [Fact]
+    public void production_assemblies_hold_no_demo_data_and_no_benchmark_code()
+    {
+        var production = Modules.Append(typeof(MySign.Kernel.Web.HtmlView).Assembly).ToArray();
+        foreach (var assembly in production)
+        {
+            assembly.GetReferencedAssemblies().Select(r => r.Name).ShouldNotContain("MySign.Dev", $"{assembly.GetName().Name} references the demo project");
+            assembly.GetTypes().Select(t => t.FullName!).Where(n => n.Contains("Demo", StringComparison.Ordinal) || n.Contains(".Bench", StringComparison.Ordinal))
+                .ShouldBeEmpty($"{assembly.GetName().Name} holds demo or benchmark code");
+        }
+        // The demo project does hold them: the seeders and the bench commands.
+        var demo = typeof(MySign.Dev.DemoModule).Assembly.GetTypes().Select(t => t.Name).ToList();
+        demo.ShouldContain("AccountsDemoSeeder");
+        demo.ShouldContain("CscBenchCommand");
+    }
 }

@@ -1,3 +1,4 @@
+using MySign.Dev;
 using MySign.Kernel.Web;
 using Microsoft.Playwright;
 using Xunit;
@@ -114,9 +115,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         using var rao = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, App.BaseAddress);
         await rao.GetAsync("/rao/login");
-        var otp = await rao.PostAsync("/rao/login", new() { ["username"] = MySign.Kernel.Web.Demo.RaoUsername, ["password"] = MySign.Kernel.Web.Demo.RaoPassword });
+        var otp = await rao.PostAsync("/rao/login", new() { ["username"] = MySign.Dev.Demo.RaoUsername, ["password"] = MySign.Dev.Demo.RaoPassword });
         var pending = otp.Document.QuerySelector("input[name=pending]")!.GetAttribute("value")!;
-        await rao.PostAsync("/rao/login/otp", new() { ["pending"] = pending, ["code"] = await Holders.LastSmsCodeAsync(Store, MySign.Kernel.Web.Demo.RaoMobile) });
+        await rao.PostAsync("/rao/login/otp", new() { ["pending"] = pending, ["code"] = await Holders.LastSmsCodeAsync(Store, MySign.Dev.Demo.RaoMobile) });
         await rao.GetAsync("/rao/holders/new");
         var applicant = Applicant.New(firstName, sex);
         var saved = await rao.PostAsync("/rao/holders", applicant.Form());

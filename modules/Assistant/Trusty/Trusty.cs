@@ -108,7 +108,9 @@ public static partial class TrustyEndpoints
 
     /// <summary>
     /// The FAQ names buttons and links by their message key ([[login.submit]]): each reads as it does on the page the
-    /// reader is on (ACCEDI on an Italian page, SIGN IN on an English one), whatever language the answer is in.
+    /// reader is on (ACCEDI on an Italian page, SIGN IN on an English one), whatever language the answer is in. The
+    /// Assistant keeps its own copy of those names ("trusty.button." + the key), never reading another module's strings;
+    /// a test holds every copy equal to the page's label.
     /// </summary>
     public static FaqEntry Labelled(FaqEntry entry) => new()
     {
@@ -116,7 +118,12 @@ public static partial class TrustyEndpoints
         Keywords = entry.Keywords, SearchText = entry.SearchText, Answer = WithLabels(entry.Answer, Strings.Language),
     };
 
-    public static string WithLabels(string text, string language) => ButtonName().Replace(text, m => Strings.T(m.Groups[1].Value, language));
+    public static string WithLabels(string text, string language) => ButtonName().Replace(text, m => Strings.T(ButtonPrefix + m.Groups[1].Value, language));
+
+    public const string ButtonPrefix = "trusty.button.";
+
+    /// <summary>The keys the FAQ names buttons by (for the test that keeps the Assistant's copies equal to the pages' labels).</summary>
+    public static IEnumerable<string> ButtonKeys(string text) => ButtonName().Matches(text).Select(m => m.Groups[1].Value);
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\[\[([a-z0-9_.]+)\]\]")]
     private static partial System.Text.RegularExpressions.Regex ButtonName();

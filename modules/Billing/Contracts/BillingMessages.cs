@@ -12,9 +12,12 @@ public sealed record CouponRedemption(bool Redeemed, string? ErrorKey);
 public sealed record ReleaseCoupon(string Code, Guid RenewalId);
 
 /// <summary>Opens the store order for a renewal (the cart pre-filled with the renewal product). Answers the order id.</summary>
-public sealed record OpenRenewalOrder(Guid RenewalId, string HolderId);
+/// <param name="ContinuePath">The renewal's page, where the store sends the holder once paid (or after emptying the cart):
+/// the store knows no other module's addresses.</param>
+public sealed record OpenRenewalOrder(Guid RenewalId, string HolderId, string ContinuePath);
 
-public sealed record RenewalOrderOpened(Guid OrderId);
+/// <param name="CartPath">The order's page in the store, where the renewal sends the holder to pay.</param>
+public sealed record RenewalOrderOpened(Guid OrderId, string CartPath);
 
 /// <summary>The holder emptied the cart ("Eliminates"): that order is cancelled and the renewal may open a new one.</summary>
 public sealed record RenewalOrderRemoved(Guid RenewalId, Guid OrderId, string HolderId);

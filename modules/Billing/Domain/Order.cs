@@ -13,6 +13,10 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
     public Guid RenewalId { get; set; }
+    /// <summary>The renewal's page (from OpenRenewalOrder); orders from before it was recorded continue from the home page.</summary>
+    public string? ContinuePath { get; set; }
+
+    public string ContinueAt => MySign.Kernel.Web.LocalPath.OrHome(ContinuePath);
     public string Sku { get; set; } = "";
     public string ProductName { get; set; } = "";
     /// <summary>The product's Italian name (from the catalogue), for the Italian cart and invoice.</summary>

@@ -15,7 +15,7 @@ public static class OrderPaidMailHandler
         var order = await session.LoadAsync<Order>(paid.OrderId, cancellation);
         if (order?.CustomerEmail is null || order.InvoiceNumber is null) return;
         var language = order.Language;
-        var link = portal.For("/renewal/" + order.RenewalId);
+        var link = portal.For(order.ContinueAt);
         var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.order_paid.body", language),
             order.Billing?.Name, order.InvoiceNumber, Money.Format(order.Gross, language)) + "\n\n" + link + "\n\nMySign";
         await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.order_paid.subject", language), text, MailText.ToHtml(text),

@@ -97,7 +97,7 @@ public static class StoreEndpoints
         session.Store(order);
         await bus.PublishAsync(new RenewalOrderRemoved(order.RenewalId, order.Id, order.HolderId));
         await session.SaveChangesAsync(context.RequestAborted);
-        return Results.Redirect($"/renewal/{order.RenewalId}");
+        return Results.Redirect(order.ContinueAt);
     }
 
     [WolverinePost("/store/orders/{id}/account"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
@@ -237,17 +237,19 @@ public static class OpenRenewalOrderHandler
     public static async Task<RenewalOrderOpened> Handle(OpenRenewalOrder request, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
     {
         var existing = await session.Query<Order>().Where(o => o.RenewalId == request.RenewalId && o.Status != OrderStatus.Cancelled).FirstOrDefaultAsync(cancellation);
-        if (existing is not null) return new RenewalOrderOpened(existing.Id);
+        if (existing is not null) return new RenewalOrderOpened(existing.Id, CartPath(existing.Id));
         var product = await session.LoadAsync<Product>(Product.RemoteSignature3Years, cancellation)
                       ?? throw new InvalidOperationException("The renewal product is not in the catalogue.");
         var now = clock.GetUtcNow();
         var order = new Order
         {
-            Id = Guid.CreateVersion7(now), HolderId = request.HolderId, RenewalId = request.RenewalId, Sku = product.Id, ProductName = product.Name, ProductNameIt = product.NameIt,
+            Id = Guid.CreateVersion7(now), HolderId = request.HolderId, RenewalId = request.RenewalId, ContinuePath = request.ContinuePath, Sku = product.Id, ProductName = product.Name, ProductNameIt = product.NameIt,
             Status = OrderStatus.Cart, CreatedAt = now,
         };
         order.Price(product.NetPrice, product.VatRate, 0);
         session.Insert(order);
-        return new RenewalOrderOpened(order.Id);
+        return new RenewalOrderOpened(order.Id, CartPath(order.Id));
     }
+
+    private static string CartPath(Guid order) => $"/store/orders/{order}";
 }

@@ -45,3 +45,10 @@ public sealed record PinRulesChecked(string? ErrorKey);
 public sealed record IssueFirstCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, string Iut);
 
 public sealed record FirstCertificateIssued(string Iut, DateTimeOffset NotAfter);
+
+/// <summary>The Certificates pages other modules may send a holder to (they hard-code none of its addresses).</summary>
+public sealed record CertificatePages
+{
+    /// <summary>Reactivate a suspended certificate (PIN + OTP).</summary>
+    public const string Reactivate = "/certificate/reactivate";
+}

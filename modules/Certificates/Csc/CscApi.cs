@@ -256,7 +256,7 @@ public static class CscApi
     }
 
     [WolverinePost("/csc/v2/signatures/signHash"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> SignHash(HttpContext context, IDocumentStore store, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> SignHash(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, TimeProvider clock)
     {
         await using var query = store.QuerySession();
         var (caller, certificate, error, request) = await CredentialCall<SignHashRequest>(context, query, clock, r => r.CredentialId);
@@ -270,7 +270,7 @@ public static class CscApi
         var hashes = request.Hashes?.Select(CscHashes.Canonical).ToList();
         if (hashes is null || hashes.Count == 0 || hashes.Any(h => h is null)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
         if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, caller!.HolderId, certificate.CertificateId, caller.Sad(request.Sad), hashes!, now, context.RequestAborted);
+        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, caller!.HolderId, certificate.CertificateId, caller.Sad(request.Sad), hashes!, now, context.RequestAborted);
         if (refused is not null) return Error("invalid_request", refused);
         using var key = ECDsa.Create();
         key.ImportPkcs8PrivateKey(pkcs8!, out _);
@@ -296,7 +296,7 @@ public static class CscApi
     /// and a SAD bound to hashes accepts only documents whose SHA-256 it lists.
     /// </summary>
     [WolverinePost("/csc/v2/signatures/signDoc"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> SignDoc(HttpContext context, IDocumentStore store, IMessageBus bus, CertificateAuthority authority,
+    public static async Task<IResult> SignDoc(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, CertificateAuthority authority,
         Signing.Cades cades, Signing.Pades pades, Signing.CadesFromDigest digestsSigner, TimeProvider clock)
     {
         await using var query = store.QuerySession();
@@ -305,7 +305,7 @@ public static class CscApi
         var now = clock.GetUtcNow();
         var sadText = caller!.Sad(request!.Sad);
         if (request.DocumentDigests is { Count: > 0 } digestSets)
-            return await SignDigests(context, store, bus, authority, digestsSigner, caller.HolderId, certificate!, sadText, digestSets, now);
+            return await SignDigests(context, store, database, bus, authority, digestsSigner, caller.HolderId, certificate!, sadText, digestSets, now);
         if (request.Documents is not { Count: > 0 } documents || documents.Count > 100) return Error("invalid_request", "documents or documentDigests must list 1 to 100 items");
         var contents = documents.Select(d => Decode(d.Document)).ToList();
         if (contents.Any(c => c is not { Length: > 0 })) return Error("invalid_request", "Each document must be base64 content");
@@ -316,7 +316,7 @@ public static class CscApi
         if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
 
         var digests = contents.Select(c => Convert.ToBase64String(SHA256.HashData(c!))).ToList();
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, caller.HolderId, certificate.CertificateId, sadText, digests, now, context.RequestAborted);
+        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, caller.HolderId, certificate.CertificateId, sadText, digests, now, context.RequestAborted);
         if (refused is not null) return Error("invalid_request", refused);
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
         using var key = ECDsa.Create();
@@ -357,7 +357,7 @@ public static class CscApi
     /// signDoc with documentDigests: a CMS over each SHA-256 digest the client computed (for "C" a detached CAdES; for
     /// "P" the CMS the client puts in its prepared PDF's /Contents — no signing-time, as PAdES asks). Same SAD rules.
     /// </summary>
-    private static async Task<IResult> SignDigests(HttpContext context, IDocumentStore store, IMessageBus bus, CertificateAuthority authority,
+    private static async Task<IResult> SignDigests(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, CertificateAuthority authority,
         Signing.CadesFromDigest signer, string holder, HolderCertificate certificate, string? sadText, List<SignDocDigests> sets, DateTimeOffset now)
     {
         var all = new List<(string Hash, bool TimeStamp, string Format)>();
@@ -371,7 +371,7 @@ public static class CscApi
         }
         if (all.Count > 100) return Error("invalid_request", "At most 100 digests per call");
         if (certificate.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, holder, certificate.CertificateId, sadText, all.Select(a => a.Hash).ToList(), now, context.RequestAborted);
+        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, holder, certificate.CertificateId, sadText, all.Select(a => a.Hash).ToList(), now, context.RequestAborted);
         if (refused is not null) return Error("invalid_request", refused);
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
         using var key = ECDsa.Create();

@@ -127,7 +127,7 @@ public static class RenewalDecisions
     public static RenewalDecision OrderOpened(this RenewalRequest request, RenewalOrderOpened opened) =>
         !IsPaymentOn(request, RenewalPaths.Store) ? Refuse(request, "form", "renewal.error.step", RefusalKind.Conflict)
         : request.OrderId == opened.OrderId ? Unchanged(request)
-        : Next(request, r => r.OrderId = opened.OrderId);
+        : Next(request, r => { r.OrderId = opened.OrderId; r.OrderPath = opened.CartPath; });
 
     /// <summary>The store confirmed payment (Billing's OrderPaid): on to Activate. Anything not waiting for it is left alone.</summary>
     public static RenewalDecision Paid(this RenewalRequest request, OrderPaid paid) =>

@@ -31,6 +31,8 @@ public sealed class RenewalRequest : MySign.Kernel.Documents.IHolderOwned
     public string? OtpNotice { get; set; }
     public string? CouponCode { get; set; }
     public Guid? OrderId { get; set; }
+    /// <summary>The order's page in the store (from RenewalOrderOpened).</summary>
+    public string? OrderPath { get; set; }
     public string? AuthorisedBy { get; set; }
     public string? ProtectedPin { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -9,7 +9,10 @@ using Wolverine.Http;
 
 namespace MySign.Renewal.Portal;
 
-public sealed record RenewBoxView(bool HasCertificate, string State, DateTimeOffset? ExpiresAt, DateTimeOffset? OpensAt, int DaysLeft, Guid? InProgress = null);
+public sealed record RenewBoxView(bool HasCertificate, string State, DateTimeOffset? ExpiresAt, DateTimeOffset? OpensAt, int DaysLeft, Guid? InProgress = null)
+{
+    public string ReactivatePath => MySign.Certificates.Contracts.CertificatePages.Reactivate;
+}
 
 public sealed class RenewBox : IPortalBox
 {

@@ -19,8 +19,11 @@ namespace MySign.Renewal.Wizard;
 
 public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
-    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, Guid? OrderId, bool FinishLater);
-public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Cancelled);
+    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, string? OrderPath, bool FinishLater);
+public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Cancelled)
+{
+    public string ReactivatePath => MySign.Certificates.Contracts.CertificatePages.Reactivate;
+}
 
 // The wizard's forms, bound by Wolverine ([FromForm]) from the fields the templates post.
 public sealed class ConsentsForm
@@ -123,9 +126,9 @@ public static class RenewalWizardEndpoints
     {
         var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Store);
         if (request is null) return refusal!;
-        var opened = await bus.InvokeAsync<RenewalOrderOpened>(new OpenRenewalOrder(request.Id, request.HolderId), context.RequestAborted);
+        var opened = await bus.InvokeAsync<RenewalOrderOpened>(new OpenRenewalOrder(request.Id, request.HolderId, $"/renewal/{request.Id}"), context.RequestAborted);
         var shown = await Apply(context, session, bus, request.OrderOpened(opened));
-        return shown is HtmlView { StatusCode: StatusCodes.Status200OK } ? Results.Redirect($"/store/orders/{opened.OrderId}") : shown;
+        return shown is HtmlView { StatusCode: StatusCodes.Status200OK } ? Results.Redirect(MySign.Kernel.Web.LocalPath.OrHome(opened.CartPath)) : shown;
     }
 
     [WolverinePost("/renewal/{id}/rao"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
@@ -284,7 +287,7 @@ public static class RenewalWizardEndpoints
         var name = context.User.Identity?.Name ?? "";
         return Html("Wizard/Wizard", new WizardView(request.Id, request.Path, request.Step.ToString().ToLowerInvariant(), steps, name, request.UniqueIdentifier,
             request.ExpiresAt, errors ?? None, values ?? None, request.OtpNotice,
-            OtpIssued.DigitsFor(request.OtpChannel ?? ReceptionMode.Sms), request.NewUniqueIdentifier, request.OrderId, request.FinishLater), status);
+            OtpIssued.DigitsFor(request.OtpChannel ?? ReceptionMode.Sms), request.NewUniqueIdentifier, request.OrderId is null ? null : LocalPath.OrHome(request.OrderPath), request.FinishLater), status);
     }
 
     private static IResult Html(string template, object model, int status = StatusCodes.Status200OK) => Html(template, model, "renewal.title", status);

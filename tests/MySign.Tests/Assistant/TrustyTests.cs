@@ -62,6 +62,18 @@ public sealed class TrustyTests(AppFixture app)
     }
 
     [Fact]
+    public void every_button_the_faq_names_reads_as_the_page_that_owns_it_reads_it_in_both_languages()
+    {
+        // The Assistant keeps its own copy of the labels (no module reads another's strings); this keeps them equal.
+        using var faq = typeof(FaqLoader).Assembly.GetManifestResourceStream(typeof(FaqLoader).Assembly.GetManifestResourceNames().Single(n => n.EndsWith("faq.json")))!;
+        var keys = TrustyEndpoints.ButtonKeys(new StreamReader(faq).ReadToEnd()).Distinct().ToList();
+        keys.Count.ShouldBeGreaterThan(5);
+        foreach (var language in new[] { "en", "it" })
+            foreach (var key in keys)
+                MySign.Kernel.Localization.Strings.T(TrustyEndpoints.ButtonPrefix + key, language).ShouldBe(MySign.Kernel.Localization.Strings.T(key, language), $"{key} ({language})");
+    }
+
+    [Fact]
     public async Task the_knowledge_base_has_at_least_forty_entries_in_each_language()
     {
         await using var session = app.Store.QuerySession();

@@ -30,11 +30,47 @@ public sealed class CscOAuthBrowserTests(BrowserFixture browser)
 
     private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
-    /// <summary>Clicks <paramref name="button"/> and returns the query of the request the browser then makes to the client's redirect URI (nothing listens there).</summary>
+    /// <summary>The client's redirect URI: a listener on a free loopback port that answers every request with a small page, as a wallet's would.</summary>
+    private sealed class ClientCallback : IDisposable
+    {
+        private readonly System.Net.HttpListener _listener = new();
+        public string Uri { get; }
+
+        public ClientCallback(string path)
+        {
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Uri = $"http://127.0.0.1:{port}/{path}/callback";
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    try
+                    {
+                        var call = await _listener.GetContextAsync();
+                        var body = "<!doctype html><title>Wallet</title><p>Back at the wallet</p>"u8.ToArray();
+                        call.Response.ContentType = "text/html";
+                        await call.Response.OutputStream.WriteAsync(body);
+                        call.Response.Close();
+                    }
+                    catch (Exception) when (!_listener.IsListening) { }
+                }
+            });
+        }
+
+        public void Dispose() => _listener.Close();
+    }
+
+    /// <summary>Clicks <paramref name="button"/>, waits until the browser is back at the client's redirect URI, and returns that URL's query.</summary>
     private static async Task<Dictionary<string, string>> ReturnedToClientAsync(IPage page, string redirectUri, Func<Task> button)
     {
-        var request = await page.RunAndWaitForRequestAsync(button, r => r.Url.StartsWith(redirectUri, StringComparison.Ordinal));
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(request.Url).Query).ToDictionary(p => p.Key, p => p.Value.ToString());
+        await button();
+        await BrowserFixture.ArrivedAtAsync(page, new Uri(redirectUri).AbsolutePath);
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(page.Url).Query).ToDictionary(p => p.Key, p => p.Value.ToString());
     }
 
     private async Task<(int Status, JsonElement Body)> TokenAsync(HttpClient http, string clientId, string code, string redirectUri, string verifier)
@@ -60,7 +96,8 @@ public sealed class CscOAuthBrowserTests(BrowserFixture browser)
     {
         var holder = await browser.ActivatedHolderAsync("Bianca", "F");
         var clientId = "wallet." + Guid.NewGuid().ToString("N")[..8];
-        var redirectUri = "http://127.0.0.1:9/" + clientId + "/callback";
+        using var callback = new ClientCallback(clientId);
+        var redirectUri = callback.Uri;
         var (registered, output) = await browser.App.RunAsync("csc-client-add", clientId, "Portafoglio di prova", redirectUri);
         registered.ShouldBe(0, output);
         using var http = new HttpClient { BaseAddress = browser.App.BaseAddress };

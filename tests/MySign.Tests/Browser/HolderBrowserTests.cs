@@ -1,3 +1,4 @@
+using MySign.Dev;
 using Microsoft.Playwright;
 using MySign.Kernel.Web;
 

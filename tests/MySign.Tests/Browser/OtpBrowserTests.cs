@@ -1,3 +1,4 @@
+using MySign.Dev;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using MySign.Kernel.Web;

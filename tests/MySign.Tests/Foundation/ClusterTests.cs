@@ -1,3 +1,4 @@
+using MySign.Dev;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using MySign.Dev;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
 using MySign.Web.Infrastructure;

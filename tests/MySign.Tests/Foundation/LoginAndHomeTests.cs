@@ -1,3 +1,4 @@
+using MySign.Dev;
 using Marten;
 using MySign.Kernel.Web;
 

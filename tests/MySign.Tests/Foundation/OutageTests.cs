@@ -1,3 +1,4 @@
+using MySign.Dev;
 using System.Net.Http.Headers;
 using System.Text;
 using MySign.Kernel.Web;

@@ -1,3 +1,4 @@
+using MySign.Dev;
 using System.Text;
 using System.Text.RegularExpressions;
 using Marten;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using MySign.Otp.Bench;
+using MySign.Otp.Tokens;
 using MySign.Otp.Challenges;
 using MySign.Otp.Codes;
 using MySign.Otp.Contracts;

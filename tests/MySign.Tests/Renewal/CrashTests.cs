@@ -1,3 +1,4 @@
+using MySign.Dev;
 using Marten;
 using Microsoft.Extensions.Options;
 using MySign.Billing.Domain;

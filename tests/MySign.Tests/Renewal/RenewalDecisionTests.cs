@@ -145,9 +145,9 @@ public sealed class RenewalDecisionTests
     {
         var request = At(RenewalStep.Payment, RenewalPaths.Store);
         var order = Guid.NewGuid();
-        var opened = request.OrderOpened(new RenewalOrderOpened(order));
+        var opened = request.OrderOpened(new RenewalOrderOpened(order, $"/store/orders/{order}"));
         opened.State.OrderId.ShouldBe(order);
-        opened.State.OrderOpened(new RenewalOrderOpened(order)).State.ShouldBeSameAs(opened.State, "the same order again changes nothing");
+        opened.State.OrderOpened(new RenewalOrderOpened(order, $"/store/orders/{order}")).State.ShouldBeSameAs(opened.State, "the same order again changes nothing");
 
         var removed = opened.State.OrderRemoved(new RenewalOrderRemoved(request.Id, order, "m123456"));
         removed.State.OrderId.ShouldBeNull();

@@ -1,6 +1,6 @@
 using Marten;
 
-namespace MySign.Kernel.Web;
+namespace MySign.Dev;
 
 /// <summary>
 /// The demo holder and RAO operator that local runs and tests start with. Each module seeds its own

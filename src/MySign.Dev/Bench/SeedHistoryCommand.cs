@@ -5,9 +5,8 @@ using MySign.History.Contracts;
 using MySign.History.Domain;
 using MySign.History.Recording;
 
-[assembly: JasperFx.JasperFxAssembly]
 
-namespace MySign.History.Bench;
+namespace MySign.Dev.Bench;
 
 public sealed class SeedHistoryInput : NetCoreInput
 {
@@ -55,7 +54,7 @@ public sealed class SeedHistoryCommand : JasperFxAsyncCommand<SeedHistoryInput>
         session.Store(counters);
         await session.SaveChangesAsync();
         // Statistics for the planner after a bulk load (what autovacuum would do a little later).
-        await using (var analyse = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand($"vacuum analyze {HistoryModule.Schema}.mt_doc_signaturerecord"))
+        await using (var analyse = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand($"vacuum analyze {MySign.History.HistoryModule.Schema}.mt_doc_signaturerecord"))
             await analyse.ExecuteNonQueryAsync();
         try
         {

@@ -6,7 +6,9 @@ using MySign.Otp.Challenges;
 using MySign.Otp.Codes;
 using MySign.Otp.Domain;
 
-namespace MySign.Otp.Bench;
+[assembly: JasperFx.JasperFxAssembly]
+
+namespace MySign.Otp.Tokens;
 
 public sealed class ImportTokensInput : NetCoreInput
 {

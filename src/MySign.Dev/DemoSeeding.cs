@@ -1,8 +1,11 @@
 using Marten;
-using MySign.Kernel.Web;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Wolverine;
 
-namespace MySign.Web.Infrastructure;
+namespace MySign.Dev;
 
 /// <summary>The one document the host owns: it marks that the demo data was written.</summary>
 public sealed class DemoSeedMarker
@@ -20,7 +23,7 @@ public sealed class DemoSeeding(IDocumentStore store, IEnumerable<IDemoSeeder> s
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!configuration.GetValue("Demo:Seed", environment.IsDevelopment())) return;
+        if (!DemoModule.IsOn(configuration, environment)) return;
         await using (var query = store.QuerySession())
         {
             if (await query.LoadAsync<DemoSeedMarker>("demo", cancellationToken) is null)

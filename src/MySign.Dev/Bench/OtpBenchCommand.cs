@@ -8,9 +8,8 @@ using MySign.Otp.Domain;
 using MySign.Otp.Sms;
 using Wolverine;
 
-[assembly: JasperFx.JasperFxAssembly]
 
-namespace MySign.Otp.Bench;
+namespace MySign.Dev.Bench;
 
 public sealed class OtpBenchInput : NetCoreInput
 {

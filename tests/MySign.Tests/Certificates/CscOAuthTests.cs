@@ -1,0 +1,139 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Csc;
+using Wolverine;
+
+namespace MySign.Tests.Certificates;
+
+/// <summary>The OAuth doors over HTTP: what a malformed or hostile authorisation request gets, scope credential by parameters, revocation.</summary>
+[Collection(AppCollection.Name)]
+public sealed class CscOAuthTests(AppFixture app)
+{
+    private const string Redirect = "https://wallet.example/cb";
+
+    private async Task<string> ClientAsync()
+    {
+        var id = "test." + Guid.NewGuid().ToString("N")[..10];
+        await using var session = app.Store.LightweightSession();
+        session.Store(new OAuthClient { Id = id, Name = "Wallet di prova", RedirectUris = [Redirect], CreatedAt = DateTimeOffset.UtcNow });
+        await session.SaveChangesAsync();
+        return id;
+    }
+
+    private async Task<(PortalClient Portal, TestHolder Holder, Guid Credential)> HolderAsync()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Nadia", "Greco");
+        CertificateIssued issued;
+        using (var scope = app.Host.Services.CreateScope())
+            issued = await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Nadia", "Greco", "GRCNDA90A41H501K", "97531864"));
+        var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        return (portal, holder, issued.CertificateId);
+    }
+
+    private static string Challenge(string verifier) => System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+
+    private static string Url(string client, string rest, string? redirect = Redirect) =>
+        $"/csc/v2/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={Uri.EscapeDataString(redirect ?? "")}&state=xyz&{rest}";
+
+    private static Dictionary<string, string> Query(string location) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(location).Query).ToDictionary(p => p.Key, p => p.Value.ToString());
+
+    [Fact]
+    public async Task unknown_clients_and_unregistered_redirects_get_a_page_and_bad_parameters_go_back_to_the_client_as_errors()
+    {
+        var client = await ClientAsync();
+        var (portal, holder, credential) = await HolderAsync();
+        var pkce = $"code_challenge={Challenge(new string('v', 43))}&code_challenge_method=S256";
+
+        var unknown = await portal.GetAsync(Url("nobody", "scope=service&" + pkce));
+        unknown.Status.ShouldBe(HttpStatusCode.BadRequest);
+        unknown.Text.ShouldContain("not valid");
+        var elsewhere = await portal.GetAsync(Url(client, "scope=service&" + pkce, "https://evil.example/cb"));
+        elsewhere.Status.ShouldBe(HttpStatusCode.BadRequest);
+        elsewhere.Location.ShouldBeNull("nothing is sent to an address the client did not register");
+
+        foreach (var (rest, error) in new[]
+                 {
+                     ("scope=service", "invalid_request"), // no PKCE
+                     ($"scope=service&code_challenge={Challenge("x")}&code_challenge_method=plain", "invalid_request"),
+                     ("scope=everything&" + pkce, "invalid_scope"),
+                     ($"scope=credential&credentialID={credential}&numSignatures=1&" + pkce, "invalid_request"), // SCAL2 without hashes
+                     ($"scope=credential&credentialID={Guid.NewGuid()}&numSignatures=1&hashes={System.Buffers.Text.Base64Url.EncodeToString(new byte[32])}&" + pkce, "invalid_request"),
+                 })
+        {
+            var answer = await portal.GetAsync(Url(client, rest));
+            answer.Status.ShouldBe(HttpStatusCode.Redirect, rest);
+            answer.Location!.ShouldStartWith(Redirect + "?");
+            Query(answer.Location)["error"].ShouldBe(error, rest);
+            Query(answer.Location)["state"].ShouldBe("xyz");
+        }
+        var noType = await portal.GetAsync(Url(client, "scope=service&" + pkce).Replace("response_type=code", "response_type=token"));
+        Query(noType.Location!)["error"].ShouldBe("unsupported_response_type");
+    }
+
+    [Fact]
+    public async Task scope_credential_by_parameters_shows_the_hashes_and_no_one_else_can_use_the_request()
+    {
+        var client = await ClientAsync();
+        var (portal, _, credential) = await HolderAsync();
+        var first = SHA256.HashData("primo"u8.ToArray());
+        var second = SHA256.HashData("secondo"u8.ToArray());
+        var hashes = string.Join(",", new[] { first, second }.Select(h => System.Buffers.Text.Base64Url.EncodeToString(h)));
+        var page = await portal.GetAsync(Url(client, $"scope=credential&credentialID={credential}&numSignatures=2&hashes={hashes}" +
+                                                     $"&hashAlgorithmOID=2.16.840.1.101.3.4.2.1&code_challenge={Challenge(new string('w', 43))}&code_challenge_method=S256"));
+        page.Status.ShouldBe(HttpStatusCode.OK);
+        page.Document.QuerySelector("#consent-who")!.TextContent.ShouldContain("Wallet di prova");
+        page.Document.QuerySelector("#consent-what")!.TextContent.ShouldContain("2 document(s)");
+        page.Document.QuerySelectorAll(".consent-documents code").Select(c => c.TextContent)
+            .ShouldBe([Convert.ToHexString(first).ToLowerInvariant(), Convert.ToHexString(second).ToLowerInvariant()]);
+        page.Response.Headers.GetValues("Content-Security-Policy").Single().ShouldContain("form-action 'self' https://wallet.example");
+        var action = page.Document.QuerySelector("form[action$='/otp']")!.GetAttribute("action")!;
+
+        // Another holder cannot see or drive this request: its id reads as unknown.
+        var (intruder, _, _) = await HolderAsync();
+        await intruder.GetAsync("/");
+        (await intruder.PostAsync(action, new())).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await intruder.PostAsync(action.Replace("/otp", ""), new() { ["pin"] = "97531864", ["code"] = "00000000" })).Status.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task a_service_token_from_the_code_flow_lists_credentials_until_the_client_revokes_it()
+    {
+        var client = await ClientAsync();
+        var (portal, _, credential) = await HolderAsync();
+        var verifier = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var page = await portal.GetAsync(Url(client, $"scope=service&code_challenge={Challenge(verifier)}&code_challenge_method=S256"));
+        var allow = page.Document.QuerySelector("form[action^='/csc/v2/oauth2/authorize/']:not([action$='/deny'])")!.GetAttribute("action")!;
+        var back = await portal.PostAsync(allow, new());
+        back.Status.ShouldBe(HttpStatusCode.Redirect);
+        var code = Query(back.Location!)["code"];
+
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        using var tokenAnswer = await http.PostAsync("/csc/v2/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+            { ["grant_type"] = "authorization_code", ["code"] = code, ["client_id"] = client, ["redirect_uri"] = Redirect, ["code_verifier"] = verifier }));
+        tokenAnswer.StatusCode.ShouldBe(HttpStatusCode.OK);
+        tokenAnswer.Headers.CacheControl!.NoStore.ShouldBeTrue();
+        var token = JsonDocument.Parse(await tokenAnswer.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
+
+        async Task<HttpStatusCode> List()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/csc/v2/credentials/list") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode == HttpStatusCode.OK)
+                JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("credentialIDs")[0].GetString().ShouldBe(credential.ToString());
+            return response.StatusCode;
+        }
+        (await List()).ShouldBe(HttpStatusCode.OK);
+        // Another client cannot revoke it; its own client can.
+        (await http.PostAsync("/csc/v2/oauth2/revoke", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["client_id"] = "someone.else" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await List()).ShouldBe(HttpStatusCode.OK);
+        (await http.PostAsync("/csc/v2/oauth2/revoke", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["client_id"] = client }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await List()).ShouldBe(HttpStatusCode.Unauthorized);
+    }
+}
