@@ -117,10 +117,13 @@ public static class RegistrationRequestsHandler
 
     public static PinRulesChecked Handle(CheckPinRules request) => new(Keys.PinRules.Problem(request.Pin));
 
-    public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, CancellationToken cancellation)
+    /// <summary>The first certificate, and with it the holder's emergency code (shown in the Suspension box until kept).</summary>
+    public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, IDocumentSession session,
+        Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection, TimeProvider clock, CancellationToken cancellation)
     {
         var issued = await bus.InvokeAsync<CertificateIssued>(
             new IssueCertificate(request.HolderId, request.GivenName, request.Surname, request.FiscalCode, request.Pin, UniqueIdentifier: request.Iut), cancellation);
+        Emergency.EmergencyEndpoints.Issue(session, protection, request.HolderId, clock.GetUtcNow());
         return new FirstCertificateIssued(issued.UniqueIdentifier, issued.NotAfter);
     }
 }

@@ -38,7 +38,39 @@ public abstract class CertificatePart(string template, int order, PortalSlot slo
 public sealed class CertificateBadge() : CertificatePart("Portal/Badge", 0, PortalSlot.Summary, "/portal/boxes/badge");
 public sealed class CertificateBox() : CertificatePart("Portal/CertificateBox", 10, PortalSlot.Box, "/portal/boxes/certificate");
 public sealed class PinBox() : CertificatePart("Portal/PinBox", 40, PortalSlot.Box, "/portal/boxes/pin");
-public sealed class SuspensionBox() : CertificatePart("Portal/SuspensionBox", 60, PortalSlot.Box, "/portal/boxes/suspension");
+public sealed record SuspensionView(CertificateView Certificate, bool HasEmergencyCode, string? RevealedCode, string? ErrorKey);
+
+/// <summary>Suspension and revocation, and the emergency code: whether there is one, a new one to write down, or the form to make one.</summary>
+public sealed class SuspensionBox : IPortalBox
+{
+    public const string ErrorKey = "mysign:suspension-error";
+    public int Order => 60;
+    public PortalSlot Slot => PortalSlot.Box;
+    public string Path => "/portal/boxes/suspension";
+
+    public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
+    {
+        var holder = context.HolderId();
+        var certificate = batch.LoadOnce<HolderCertificate>(context, holder);
+        var code = batch.Load<Emergency.EmergencyCode>(holder);
+        var reveal = batch.Load<Emergency.EmergencyCodeReveal>(holder);
+        return () => HtmlView.For<CertificatePart>("Portal/SuspensionBox", View(context, certificate.Result, code.Result is not null, reveal.Result)).RenderFragment(context);
+    }
+
+    public static SuspensionView View(HttpContext context, HolderCertificate? certificate, bool hasCode, Emergency.EmergencyCodeReveal? reveal)
+    {
+        var clock = context.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
+        var now = clock.GetUtcNow();
+        string? revealed = null;
+        if (reveal is not null && reveal.ExpiresAt > now)
+        {
+            var protection = (Microsoft.AspNetCore.DataProtection.IDataProtectionProvider)context.RequestServices.GetService(typeof(Microsoft.AspNetCore.DataProtection.IDataProtectionProvider))!;
+            try { revealed = MySign.Kernel.Security.PendingSecret.Open(protection, Emergency.EmergencyCodes.RevealProtector, reveal.Sealed); }
+            catch (System.Security.Cryptography.CryptographicException) { }
+        }
+        return new SuspensionView(CertificatePart.View(certificate, now), hasCode, revealed, context.Items.TryGetValue(ErrorKey, out var error) ? error as string : null);
+    }
+}
 
 public static class CertificateBoxEndpoints
 {

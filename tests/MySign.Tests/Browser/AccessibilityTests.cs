@@ -43,7 +43,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
             }
         }
 
-        await Check("/login", "/forgot-password", "/rao/login", "/trusty");
+        await Check("/login", "/forgot-password", "/rao/login", "/trusty", "/emergency");
 
         var holder = await Holders.CreateAsync(browser.Store, "Livia", "Conte");
         await BrowserFixture.SignInHolderAsync(page, holder.Id, holder.Password);

@@ -159,6 +159,8 @@ public sealed partial class RaoConsoleTests(AppFixture app)
         var home = await holder.GetAsync("/");
         home.Status.ShouldBe(HttpStatusCode.OK);
         home.Text.ShouldContain($"Giovanni {applicant.LastName}");
+        home.Document.QuerySelector("#emergency-code")!.TextContent.ShouldMatch(@"(?s).*[3-9A-Y]{4}-[3-9A-Y]{4}-[3-9A-Y]{4}-[3-9A-Y]{4}.*",
+            "the first certificate comes with its emergency code, shown until the holder keeps it");
         var certificate = await holder.GetAsync("/certificate");
         certificate.Text.ShouldContain(iut, customMessage: "the first certificate carries the IUT given at registration");
         certificate.Text.ShouldContain("Active");

@@ -18,6 +18,7 @@
   document.addEventListener('click', function (e) {
     var close = e.target.closest('[data-close]');
     if (close) { closePanel(close.getAttribute('data-close')); return; }
+    if (e.target.closest('button[data-print]')) { window.print(); return; }
     var reveal = e.target.closest('button[data-reveal]');
     if (!reveal) return;
     var input = document.getElementById(reveal.getAttribute('data-reveal'));

@@ -1,0 +1,121 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using Wolverine;
+using Wolverine.Tracking;
+
+namespace MySign.Tests.Certificates;
+
+/// <summary>
+/// Emergency suspension: a code made once (PIN), shown only until the holder keeps it; with the User ID it suspends the
+/// certificate from a page anyone can open — no session, no PIN, no OTP — and the CRL says certificateHold. Five wrong
+/// codes close that door for the User ID for the day, whoever typed them and however fast.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed partial class EmergencySuspensionTests(AppFixture app)
+{
+    private const string Pin = "86429753";
+
+    [GeneratedRegex("[3-9A-Y]{4}-[3-9A-Y]{4}-[3-9A-Y]{4}-[3-9A-Y]{4}")]
+    private static partial Regex CodeShape();
+
+    private async Task<(PortalClient Portal, TestHolder Holder)> HolderAsync()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Elena", "Fabbri");
+        using (var scope = app.Host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Elena", "Fabbri", "FBBLNE75D41H501V", Pin));
+        var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        await portal.GetAsync("/");
+        return (portal, holder);
+    }
+
+    private async Task<string> CreateCodeAsync(PortalClient portal)
+    {
+        var made = await portal.PostAsync("/certificate/emergency-code", new() { ["pin"] = Pin });
+        made.Status.ShouldBe(HttpStatusCode.OK);
+        return CodeShape().Match(made.Document.QuerySelector("#emergency-code")!.TextContent).Value;
+    }
+
+    private async Task<CertificateStatus> StatusOf(string holder)
+    {
+        await using var session = app.Store.QuerySession();
+        return (await session.LoadAsync<HolderCertificate>(holder))!.Status;
+    }
+
+    private async Task<PortalClient.Page> Door(PortalClient anyone, string userId, string code)
+    {
+        await anyone.GetAsync("/emergency");
+        return await anyone.PostAsync("/emergency", new() { ["user_id"] = userId, ["code"] = code });
+    }
+
+    [Fact]
+    public async Task a_code_made_with_the_pin_is_shown_until_kept_and_suspends_the_certificate_from_the_door_without_pin_or_otp()
+    {
+        var (portal, holder) = await HolderAsync();
+        var box = await portal.GetAsync("/portal/boxes/suspension", htmx: true);
+        box.Text.ShouldContain("You have no emergency code yet");
+        var wrongPin = await portal.PostAsync("/certificate/emergency-code", new() { ["pin"] = "11223344" });
+        wrongPin.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        wrongPin.Document.QuerySelector("#emergency-error").ShouldNotBeNull();
+        wrongPin.Document.QuerySelector("#emergency-code").ShouldBeNull();
+
+        var code = await CreateCodeAsync(portal);
+        code.Length.ShouldBe(19);
+        (await portal.GetAsync("/")).Document.QuerySelector("#emergency-code")!.TextContent.ShouldContain(code, customMessage: "the home page keeps showing it until it is kept");
+        await portal.PostAsync("/certificate/emergency-code/kept", new());
+        var kept = await portal.GetAsync("/");
+        kept.Document.QuerySelector("#emergency-code").ShouldBeNull();
+        kept.Text.ShouldNotContain(code);
+        kept.Text.ShouldContain("You have an emergency code");
+
+        // The door: a stranger's browser, no session. A wrong code and an unknown User ID read the same.
+        using var anyone = app.Client();
+        var wrong = await Door(anyone, holder.Id, "3333-4444-6666-7777");
+        wrong.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var unknown = await Door(anyone, "nobody" + Guid.NewGuid().ToString("N")[..6], code);
+        unknown.Document.QuerySelector("#emergency-error")!.TextContent.ShouldBe(wrong.Document.QuerySelector("#emergency-error")!.TextContent);
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Active);
+
+        // Typed as people type it: lower case, no dashes. Suspended at once; the CRL says certificateHold.
+        PortalClient.Page done = null!;
+        await app.Host.ExecuteAndWaitAsync(async () => done = await Door(anyone, holder.Id.ToUpperInvariant(), code.Replace("-", "").ToLowerInvariant()), 30_000);
+        done.Status.ShouldBe(HttpStatusCode.OK, done.Text);
+        done.Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("suspended");
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended);
+        using var openssl = new OpenSsl();
+        openssl.Write("crl.der", await anyone.Response("/crl/issuing.crl"));
+        (await openssl.RunAsync("crl", "-inform", "DER", "-in", "crl.der", "-noout", "-text")).Output.ShouldContain("Certificate Hold");
+
+        // Reactivation is not the door's: it still takes the portal, the PIN and an OTP.
+        (await portal.GetAsync("/portal/boxes/suspension", htmx: true)).Document.QuerySelector("a[href='/certificate/reactivate']").ShouldNotBeNull();
+        (await Door(anyone, holder.Id, code)).Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("not active");
+    }
+
+    [Fact]
+    public async Task five_wrong_codes_close_the_door_for_the_day_even_in_parallel_and_a_new_code_replaces_the_old()
+    {
+        var (portal, holder) = await HolderAsync();
+        var first = await CreateCodeAsync(portal);
+        var code = await CreateCodeAsync(portal);
+        code.ShouldNotBe(first);
+
+        using var anyone = app.Client();
+        (await Door(anyone, holder.Id, first)).Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "the replaced code no longer works");
+        // Twenty guesses at once from twenty browsers: only the first five (the one above included) are looked at.
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var browser = app.Client();
+            return (await Door(browser, holder.Id, $"3333-4444-6666-{7000 + i}")).Status;
+        }));
+        guesses.Count(s => s == HttpStatusCode.UnprocessableEntity).ShouldBe(4);
+        guesses.Count(s => s == HttpStatusCode.TooManyRequests).ShouldBe(16);
+        var locked = await Door(anyone, holder.Id, code);
+        locked.Status.ShouldBe(HttpStatusCode.TooManyRequests, "even the right code waits for tomorrow");
+        locked.Text.ShouldContain("closed until tomorrow");
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Active);
+        // The holder can still suspend from the portal, and another User ID's door is open.
+        (await portal.GetAsync("/certificate/suspend")).Status.ShouldBe(HttpStatusCode.OK);
+    }
+}
