@@ -84,6 +84,7 @@ builder.Services.AddWolverine(options =>
     if (configuration.GetValue<TimeSpan?>("Wolverine:CheckAssignmentPeriod") is { } assignments) options.Durability.CheckAssignmentPeriod = assignments;
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
     options.AddCertificateSchedules(configuration);
+    options.AddRenewalSchedules(configuration);
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
     options.Policies.UseDurableInboxOnAllListeners();

@@ -25,7 +25,7 @@ public sealed record PersonalView(bool Editing, string UserId, string FirstName,
 public sealed record AccessView(bool Editing, string UserId, string? ErrorKey, bool Updated);
 
 public sealed record ActivityRow(DateTimeOffset At, string WhatKey);
-public sealed record AccountPageView(RawHtmlBoxes Boxes, IReadOnlyList<ActivityRow> Activity);
+public sealed record AccountPageView(RawHtmlBoxes Boxes, IReadOnlyList<ActivityRow> Activity, bool RemindersOn = true, bool RemindersSaved = false);
 public sealed record RawHtmlBoxes(MySign.Kernel.Rendering.RawHtml Personal, MySign.Kernel.Rendering.RawHtml Access, MySign.Kernel.Rendering.RawHtml Recovery);
 
 /// <summary>"Manage your account": personal, access and recovery information, and recent activity from the audit trail.</summary>
@@ -40,7 +40,7 @@ public sealed class PasswordChangeForm
 public static partial class AccountPageEndpoints
 {
     [WolverineGet("/account")]
-    public static async Task<IResult> Page(HttpContext context, IQuerySession session)
+    public static async Task<IResult> Page(HttpContext context, IQuerySession session, string? saved)
     {
         var holder = await Load(session, context);
         var activity = await session.Query<AuditEntry>().Where(a => a.HolderId == holder.Id).OrderByDescending(a => a.At).Take(10).ToListAsync(context.RequestAborted);
@@ -49,7 +49,16 @@ public static partial class AccountPageEndpoints
             AccessBox(new AccessView(false, holder.Id, null, false)).RenderFragment(context),
             RecoveryEndpoints.Box(RecoveryEndpoints.ViewOf(holder)).RenderFragment(context));
         return new HtmlView(typeof(AccountPageEndpoints).Assembly, "Account/Page",
-            new AccountPageView(boxes, activity.Select(a => new ActivityRow(a.At, "audit." + a.What)).ToList()), "account.title") { Partial = false };
+            new AccountPageView(boxes, activity.Select(a => new ActivityRow(a.At, "audit." + a.What)).ToList(), !holder.RemindersOff, saved == "reminders"),
+            "account.title") { Partial = false };
+    }
+
+    /// <summary>Expiry and payment reminders on or off (the checkbox is absent from the form when unticked).</summary>
+    [WolverinePost("/account/reminders")]
+    public static IResult Reminders([FromForm] string? reminders, HttpContext context, IDocumentSession session)
+    {
+        session.Patch<HolderAccount>(context.HolderId()).Set(a => a.RemindersOff, reminders != "on");
+        return Results.Redirect("/account?saved=reminders#reminders-title");
     }
 
     [WolverineGet("/account/personal")]

@@ -39,3 +39,9 @@ public sealed record LandOnNextSignIn(string HolderId, string? Path);
 /// language); Accounts only knows where it goes. An unknown holder or one without an address gets nothing.
 /// </summary>
 public sealed record MailHolder(string HolderId, string Subject, string Text);
+
+/// <summary>
+/// A reminder (certificate expiry, an unpaid renewal) written by another module in both languages. Accounts sends it in
+/// the holder's language (the one of their last sign-in), and not at all if the holder turned reminders off.
+/// </summary>
+public sealed record RemindHolder(string HolderId, string SubjectEn, string TextEn, string SubjectIt, string TextIt);

@@ -32,6 +32,10 @@ public sealed class HolderAccount
 
     /// <summary>Where the next sign-in lands (see LandOnNextSignIn); cleared when used.</summary>
     public string? NextSignInPath { get; set; }
+    /// <summary>The language of the holder's last sign-in: reminders and other unprompted mail are written in it.</summary>
+    public string? Language { get; set; }
+    /// <summary>The holder turned expiry and payment reminders off (Manage your account).</summary>
+    public bool RemindersOff { get; set; }
 
     public bool AwaitsActivation => RegisteredAt is not null && ActivatedAt is null;
     public string DisplayName => $"{FirstName} {LastName}";

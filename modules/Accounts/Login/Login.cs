@@ -59,6 +59,7 @@ public static class LoginEndpoint
         // A page the holder was on (an OAuth consent) comes first; a landing the RAO left then waits for the next sign-in.
         var landing = returnTo ?? (LocalPath.Is(holder.NextSignInPath) ? holder.NextSignInPath! : "/");
         if (returnTo is null && holder.NextSignInPath is not null) session.Patch<HolderAccount>(id).Set(a => a.NextSignInPath, null);
+        if (holder.Language != MySign.Kernel.Localization.Strings.Language) session.Patch<HolderAccount>(id).Set(a => a.Language, MySign.Kernel.Localization.Strings.Language);
 
         SessionCookie.Start(context, session, settings, new PortalSession
         {

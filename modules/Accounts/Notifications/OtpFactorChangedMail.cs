@@ -25,6 +25,17 @@ public static class OtpFactorChangedHandler
 }
 
 /// <summary>Sends another module's message to the holder's e-mail address (see MailHolder).</summary>
+public static class RemindHolderHandler
+{
+    public static async Task Handle(RemindHolder message, IQuerySession session, MailSender mail, CancellationToken cancellation)
+    {
+        var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
+        if (holder is null || holder.Email.Length == 0 || holder.RemindersOff) return;
+        var (subject, text) = holder.Language == "en" ? (message.SubjectEn, message.TextEn) : (message.SubjectIt, message.TextIt);
+        await mail.SendAsync(new OutgoingMail(holder.Email, subject, text, "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "<br>") + "</p>"), cancellation);
+    }
+}
+
 public static class MailHolderHandler
 {
     public static async Task Handle(MailHolder message, IQuerySession session, MailSender mail, CancellationToken cancellation)

@@ -30,11 +30,12 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account").SetTag("http.request.method", "GET");
+            var saved = httpContext.Request.Query["saved"];
             var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.Page(httpContext, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
+            var result = await MySign.Accounts.Account.AccountPageEndpoints.Page(httpContext, ((Marten.IQuerySession)documentSession), saved).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
