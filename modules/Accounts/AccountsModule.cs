@@ -21,6 +21,8 @@ public static class AccountsModule
             options.Schema.For<RaoOperator>().DatabaseSchemaName(Schema);
             options.Schema.For<RaoLoginChallenge>().DatabaseSchemaName(Schema);
             options.Schema.For<FiscalCodeClaim>().DatabaseSchemaName(Schema);
+            options.Schema.For<Security.KnownDevice>().DatabaseSchemaName(Schema);
+            options.Schema.For<Security.NotMeToken>().DatabaseSchemaName(Schema);
             options.Storage.ExtendedSchemaObjects.Add(Registration.UserIds.Numbers);
             options.Schema.For<PortalSession>().DatabaseSchemaName(Schema).Index(s => s.PrincipalId);
             options.Schema.For<AuditEntry>().DatabaseSchemaName(Schema).Index(a => a.HolderId);

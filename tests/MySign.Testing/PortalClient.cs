@@ -12,6 +12,8 @@ namespace MySign.Testing;
 public sealed partial class PortalClient : IDisposable
 {
     private readonly HttpClient _http;
+    /// <summary>The underlying client, for headers a browser sends (e.g. its User-Agent).</summary>
+    public HttpClient Http => _http;
     public CookieContainer Cookies { get; } = new();
     public string? Token { get; private set; }
     /// <summary>The address this client appears to come from (rate limits are per address).</summary>

@@ -25,7 +25,11 @@ public sealed record PersonalView(bool Editing, string UserId, string FirstName,
 public sealed record AccessView(bool Editing, string UserId, string? ErrorKey, bool Updated);
 
 public sealed record ActivityRow(DateTimeOffset At, string WhatKey);
-public sealed record AccountPageView(RawHtmlBoxes Boxes, IReadOnlyList<ActivityRow> Activity, bool RemindersOn = true, bool RemindersSaved = false);
+public sealed record AccountPageView(RawHtmlBoxes Boxes, IReadOnlyList<ActivityRow> Activity, bool RemindersOn = true, bool RemindersSaved = false,
+    IReadOnlyList<DeviceRow>? Devices = null);
+
+/// <summary>A session signed in to the holder's account, as the devices list shows it.</summary>
+public sealed record DeviceRow(string Id, string Device, string Address, DateTimeOffset LastSeenAt, bool Current);
 public sealed record RawHtmlBoxes(MySign.Kernel.Rendering.RawHtml Personal, MySign.Kernel.Rendering.RawHtml Access, MySign.Kernel.Rendering.RawHtml Recovery);
 
 /// <summary>"Manage your account": personal, access and recovery information, and recent activity from the audit trail.</summary>
@@ -44,13 +48,28 @@ public static partial class AccountPageEndpoints
     {
         var holder = await Load(session, context);
         var activity = await session.Query<AuditEntry>().Where(a => a.HolderId == holder.Id).OrderByDescending(a => a.At).Take(10).ToListAsync(context.RequestAborted);
+        var current = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
+        var devices = (await session.Query<PortalSession>().Where(s => s.PrincipalId == holder.Id).ToListAsync(context.RequestAborted))
+            .OrderByDescending(s => s.Id == current).ThenByDescending(s => s.LastSeenAt)
+            .Select(s => new DeviceRow(s.Id, s.Device.Length > 0 ? s.Device : "?", s.Address, s.LastSeenAt, s.Id == current)).ToList();
         var boxes = new RawHtmlBoxes(
             PersonalBox(holder, false, new Dictionary<string, string>(), false).RenderFragment(context),
             AccessBox(new AccessView(false, holder.Id, null, false)).RenderFragment(context),
             RecoveryEndpoints.Box(RecoveryEndpoints.ViewOf(holder)).RenderFragment(context));
         return new HtmlView(typeof(AccountPageEndpoints).Assembly, "Account/Page",
-            new AccountPageView(boxes, activity.Select(a => new ActivityRow(a.At, "audit." + a.What)).ToList(), !holder.RemindersOff, saved == "reminders"),
+            new AccountPageView(boxes, activity.Select(a => new ActivityRow(a.At, "audit." + a.What)).ToList(), !holder.RemindersOff, saved == "reminders", devices),
             "account.title") { Partial = false };
+    }
+
+    /// <summary>Signs one of the holder's other sessions out (someone else's session id reads as unknown).</summary>
+    [WolverinePost("/account/sessions/{id}/end")]
+    public static async Task<IResult> EndSession(string id, HttpContext context, IDocumentSession session)
+    {
+        var found = id.Length <= 100 ? await session.LoadAsync<PortalSession>(id, context.RequestAborted) : null;
+        if (found is null || found.PrincipalId != context.HolderId()) return Results.NotFound();
+        session.Delete(found);
+        session.Insert(AuditEntry.Of(found.PrincipalId, "session.ended", DateTimeOffset.UtcNow));
+        return Results.Redirect("/account#devices-title");
     }
 
     /// <summary>Expiry and payment reminders on or off (the checkbox is absent from the form when unticked).</summary>
@@ -128,7 +147,9 @@ public static partial class AccountPageEndpoints
         session.Insert(AuditEntry.Of(holder.Id, "password.changed", now));
         // Client software signed in with the old password loses its tokens too.
         await bus.PublishAsync(new HolderCredentialsChanged(holder.Id, now));
-        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, holder.FirstName);
+        var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now);
+        await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
+        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, [holder.FirstName], notMe);
         return AccessBox(new AccessView(false, holder.Id, null, true));
     }
 

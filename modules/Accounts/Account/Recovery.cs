@@ -82,11 +82,12 @@ public static class RecoveryEndpoints
         var now = clock.GetUtcNow();
         session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "email", NewEmail = email, ExpiresAt = now + EmailLinkLifetime });
         session.Insert(AuditEntry.Of(holder.Id, "recovery_email.requested", now));
-        // The token must be stored before its link can arrive and be followed.
+        var notMe = holder.Email.Length > 0 ? Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now) : "";
+        // The tokens must be stored before their links can arrive and be followed.
         await session.SaveChangesAsync(context.RequestAborted);
         await mail.SendAsync(email, "confirm_email", Strings.Language, context.RequestAborted, holder.FirstName, mail.Link("/account/email/confirm?token=" + token));
         if (holder.Email.Length > 0)
-            await mail.SendAsync(holder.Email, "email_change_notice", Strings.Language, context.RequestAborted, holder.FirstName, email);
+            await mail.SendAsync(holder.Email, "email_change_notice", Strings.Language, context.RequestAborted, [holder.FirstName, email], notMe);
         return Box(ViewOf(holder, notice: Strings.Format("recovery.email_sent", email)));
     }
 
@@ -157,7 +158,11 @@ public static class RecoveryEndpoints
         session.Patch<HolderAccount>(holder.Id).Set(h => h.RecoveryMobile, change.NewMobile);
         session.Insert(AuditEntry.Of(holder.Id, "recovery_mobile.changed", clock.GetUtcNow()));
         if (holder.Email.Length > 0)
-            await mail.SendAsync(holder.Email, "recovery_mobile_changed", Strings.Language, context.RequestAborted, holder.FirstName, MobileNumbers.Mask(change.NewMobile));
+        {
+            var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, clock.GetUtcNow());
+            await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
+            await mail.SendAsync(holder.Email, "recovery_mobile_changed", Strings.Language, context.RequestAborted, [holder.FirstName, MobileNumbers.Mask(change.NewMobile)], notMe);
+        }
         holder.RecoveryMobile = change.NewMobile;
         return Box(ViewOf(holder, notice: Strings.T("recovery.mobile_changed")));
     }

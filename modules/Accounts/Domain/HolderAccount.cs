@@ -94,6 +94,9 @@ public sealed class PortalSession
     public DateTimeOffset LastSeenAt { get; set; }
     /// <summary>A RAO operator's office (empty for holders).</summary>
     public string Office { get; set; } = "";
+    /// <summary>The browser (User-Agent, shortened) and address it started from: the holder's list of devices shows them.</summary>
+    public string Device { get; set; } = "";
+    public string Address { get; set; } = "";
 }
 
 /// <summary>

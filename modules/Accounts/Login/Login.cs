@@ -66,6 +66,14 @@ public static class LoginEndpoint
             PrincipalId = holder.Id, DisplayName = holder.DisplayName, Role = Holder.HolderRole, CreatedAt = now, LastSeenAt = now,
         });
         session.Insert(AuditEntry.Of(id, "login.ok", now));
+        // A browser and address this holder never signed in from: they hear of it by e-mail (after this request, not during it).
+        var device = Security.Devices.KeyOf(id, context);
+        if (await session.LoadAsync<Security.KnownDevice>(device, context.RequestAborted) is null)
+        {
+            session.Store(new Security.KnownDevice { Id = device, FirstSeen = now });
+            await bus.PublishAsync(new Security.NewDeviceSignedIn(id, Security.Devices.Describe(context), context.Connection.RemoteIpAddress?.ToString() ?? "?", now,
+                MySign.Kernel.Localization.Strings.Language));
+        }
         logger.LogInformation("Holder {HolderId} signed in", holder.Id);
         return Results.Redirect(landing);
     }
@@ -103,6 +111,8 @@ public static class SessionCookie
             session.Delete<PortalSession>(SessionAuthenticationHandler.HashToken(previous));
         var token = SessionAuthenticationHandler.NewToken();
         started.Id = SessionAuthenticationHandler.HashToken(token);
+        started.Device = Security.Devices.Describe(context);
+        started.Address = context.Connection.RemoteIpAddress?.ToString() ?? "";
         session.Store(started);
         context.Response.Cookies.Append(cookie, token, Options(settings));
     }

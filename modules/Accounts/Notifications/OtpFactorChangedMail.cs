@@ -11,14 +11,17 @@ namespace MySign.Accounts.Notifications;
 /// <summary>Tells the holder by e-mail that an OTP factor changed (the Otp module has told the old channel), and audits it.</summary>
 public static class OtpFactorChangedHandler
 {
-    public static async Task Handle(OtpFactorChanged changed, IDocumentSession session, MailSender mail, CancellationToken cancellation)
+    public static async Task Handle(OtpFactorChanged changed, IDocumentSession session, MailSender mail, MySign.Accounts.Recovery.AccountMail links,
+        TimeProvider clock, CancellationToken cancellation)
     {
         session.Insert(AuditEntry.Of(changed.HolderId, "otp." + changed.What, changed.At));
         var holder = await session.LoadAsync<HolderAccount>(changed.HolderId, cancellation);
         if (holder is null || holder.Email.Length == 0) return;
         var language = changed.Language;
         var what = Strings.T("mail.otp_changed.what." + changed.What, language);
-        var text = string.Format(Strings.T("mail.otp_changed.body", language), holder.FirstName, what);
+        var text = string.Format(Strings.T("mail.otp_changed.body", language), holder.FirstName, what)
+                   + Security.Devices.NotMeLine(session, links, holder.Id, language, clock.GetUtcNow());
+        await session.SaveChangesAsync(cancellation); // the link's token is stored before the mail can arrive
         await mail.SendAsync(new OutgoingMail(holder.Email, Strings.T("mail.otp_changed.subject", language), text,
             "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "<br>") + "</p>"), cancellation);
     }

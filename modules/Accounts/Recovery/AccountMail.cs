@@ -11,10 +11,14 @@ public sealed class AccountMail(MailSender sender, MySign.Kernel.Web.PortalUrl p
     /// <summary>Links are built from configuration (Portal:BaseUrl), never from the request's Host header.</summary>
     public string Link(string pathAndQuery) => portal.For(pathAndQuery);
 
-    public Task SendAsync(string to, string key, string language, CancellationToken cancellation, params object[] args)
+    public Task SendAsync(string to, string key, string language, CancellationToken cancellation, params object[] args) =>
+        SendAsync(to, key, language, cancellation, args, "");
+
+    /// <summary>The same with a closing line (a security e-mail's "this wasn't me" link, see Security.Devices.NotMeLine).</summary>
+    public Task SendAsync(string to, string key, string language, CancellationToken cancellation, object[] args, string closing)
     {
         var subject = Strings.T($"mail.{key}.subject", language);
-        var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T($"mail.{key}.body", language), args);
+        var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T($"mail.{key}.body", language), args) + closing;
         return sender.SendAsync(new OutgoingMail(to, subject, text, MailText.ToHtml(text)), cancellation);
     }
 

@@ -76,7 +76,9 @@ public static class ForgotPasswordEndpoints
         session.Insert(AuditEntry.Of(holder.Id, "password.reset", now));
         await bus.PublishAsync(new HolderCredentialsChanged(holder.Id, now)); // and every CSC token
         await attempts.ClearAsync(holder.Id, context.RequestAborted); // a locked-out holder who proved the mailbox may sign in again
-        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, holder.FirstName);
+        var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now);
+        await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
+        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, [holder.FirstName], notMe);
         return ResetPage(new ResetView("", null, "done"));
     }
 

@@ -52,3 +52,9 @@ public sealed record CertificatePages
     /// <summary>Reactivate a suspended certificate (PIN + OTP).</summary>
     public const string Reactivate = "/certificate/reactivate";
 }
+
+/// <summary>
+/// Suspend the holder's certificate now, for the reason given (e.g. the holder reported "this wasn't me"): no PIN, no OTP —
+/// whoever sends it already proved enough. Nothing happens to a certificate that is not active.
+/// </summary>
+public sealed record SuspendCertificateNow(string HolderId, string Reason);

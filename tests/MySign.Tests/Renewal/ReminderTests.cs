@@ -104,6 +104,21 @@ public sealed class ReminderTests : IAsyncLifetime
         await ExactlyOneAsync(sara, "has expired");
         (await _smtp.WaitForAsync(sara.Email, m => (m.Subject ?? "").Contains("has expired"))).TextBody!.ShouldContain("/renewal");
 
+        // A renewal started eight days ago and still waiting for its payment: one reminder, with the link to that renewal.
+        var waiting = await HolderAsync();
+        var renewal = Guid.NewGuid();
+        await using (var session = _store.LightweightSession())
+        {
+            session.Store(new RenewalRequest
+            {
+                Id = renewal, HolderId = waiting.Id, Path = RenewalPaths.Store, Step = RenewalStep.Payment, OrderId = Guid.NewGuid(), UniqueIdentifier = "TINIT-WAITING",
+                ExpiresAt = DateTimeOffset.UtcNow.AddDays(20), CreatedAt = DateTimeOffset.UtcNow.AddDays(-8),
+            });
+            await session.SaveChangesAsync();
+        }
+        await ExactlyOneAsync(waiting, "waiting for payment");
+        (await _smtp.WaitForAsync(waiting.Email)).TextBody!.ShouldContain($"/renewal/{renewal}");
+
         _smtp.Messages().Count(m => m.To.ToString().Contains(renewed.Email)).ShouldBe(1, "only the 90-day mail, before the renewal");
         _smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(suspended.Email), "a suspended certificate is not reminded");
         _smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(optedOut.Email), "the holder turned reminders off");
