@@ -129,6 +129,8 @@ public sealed class AccountToken
     public string Kind { get; set; } = "";
     /// <summary>For an e-mail change: the new address it confirms.</summary>
     public string? NewEmail { get; set; }
+    /// <summary>For an OTP reset at the RAO: the new phone waiting for its code.</summary>
+    public string? NewMobile { get; set; }
     // Activation between its two steps: the chosen password (hashed), the PIN (sealed by data protection), the OTP challenge.
     public string? PendingPasswordHash { get; set; }
     public string? ProtectedPin { get; set; }

@@ -17,7 +17,7 @@ public sealed record HolderRow(string Id, string Name, string FiscalCode, DateTi
 public sealed record RaoHomeView(string Office, IReadOnlyList<HolderRow> Holders);
 public sealed record RegisterView(IReadOnlyList<FormSection> Sections, bool HasErrors);
 public sealed record AuditRow(DateTimeOffset At, string What, string? Actor);
-public sealed record RaoHolderView(HolderAccount Holder, bool JustRegistered, IReadOnlyList<AuditRow> Trail);
+public sealed record RaoHolderView(HolderAccount Holder, bool JustRegistered, IReadOnlyList<AuditRow> Trail, DeskView Desk);
 
 /// <summary>
 /// The RAO console: the office's holders, registration after the in-person identity check, the Registration
@@ -75,10 +75,19 @@ public static class RaoConsoleEndpoints
     {
         var holder = await OfficeHolder(session, context, id);
         if (holder is null) return Results.NotFound();
+        return await HolderPageAsync(holder, session, context, new DeskView(new Dictionary<string, string>(), new Dictionary<string, string>(), null), justRegistered: registered == "1");
+    }
+
+    /// <summary>The holder's page at the desk: facts, the desk form (with its errors or what was just done), the audit trail.</summary>
+    public static async Task<IResult> HolderPageAsync(HolderAccount holder, IQuerySession session, HttpContext context, DeskView desk, int status = StatusCodes.Status200OK,
+        bool justRegistered = false)
+    {
         var trail = await session.Query<AuditEntry>().Where(a => a.HolderId == holder.Id)
             .OrderByDescending(a => a.At).Take(50).ToListAsync(context.RequestAborted);
-        return Page("Rao/Holder", new RaoHolderView(holder, registered == "1", trail.Select(a => new AuditRow(a.At, a.What, a.Actor)).ToList()), "rao.holder.title");
+        return Page("Rao/Holder", new RaoHolderView(holder, justRegistered, trail.Select(a => new AuditRow(a.At, a.What, a.Actor)).ToList(), desk), "rao.holder.title", status);
     }
+
+    public static Task<HolderAccount?> OfficeHolderAsync(IQuerySession session, HttpContext context, string id) => OfficeHolder(session, context, id);
 
     [WolverineGet("/rao/holders/{id}/registration-request.pdf")]
     public static async Task<IResult> RegistrationRequest(string id, HttpContext context, IDocumentSession session, TimeProvider clock)

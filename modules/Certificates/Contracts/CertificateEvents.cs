@@ -58,3 +58,6 @@ public sealed record CertificatePages
 /// whoever sends it already proved enough. Nothing happens to a certificate that is not active.
 /// </summary>
 public sealed record SuspendCertificateNow(string HolderId, string Reason);
+
+/// <summary>The RAO checked the holder's identity and the holder still knows the PIN: a fresh count of attempts.</summary>
+public sealed record UnblockPin(string HolderId, string Operator, string Office);

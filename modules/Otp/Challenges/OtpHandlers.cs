@@ -16,6 +16,8 @@ public static class IssueOtpHandler
         await using var session = store.LightweightSession();
         var settings = await session.LoadAsync<OtpSettings>(request.HolderId, cancellation)
                        ?? throw new InvalidOperationException("The holder has no OTP settings.");
+        if (settings.ResetPending && request.ToPhone is null)
+            return new OtpIssued(Guid.Empty, ReceptionMode.Sms, null, now, Throttled: true, RetryAfterSeconds: 3600, Wait: Strings.T("otp.reset_pending"));
         var channel = request.ToPhone is not null ? ReceptionMode.Sms : settings.Mode;
         var destination = channel == ReceptionMode.Sms ? request.ToPhone ?? settings.PhoneNumber : null;
 

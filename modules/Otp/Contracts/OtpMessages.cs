@@ -41,3 +41,9 @@ public sealed record OtpVerified(OtpOutcome Outcome, int AttemptsLeft)
 
 /// <summary>A holder's OTP factor changed (phone, reception mode, token). Accounts tells the holder by e-mail.</summary>
 public sealed record OtpFactorChanged(string HolderId, string What, DateTimeOffset At, string Language);
+
+/// <summary>
+/// The holder lost the OTP device and the RAO checked their identity: the current factor stops at once (open codes
+/// included) and no OTP is issued until a new phone is registered (OtpPhoneRegistered).
+/// </summary>
+public sealed record ResetOtpFactor(string HolderId);

@@ -9,6 +9,8 @@ public static class OtpPhoneRegisteredHandler
     {
         var settings = await session.LoadAsync<OtpSettings>(message.HolderId) ?? new OtpSettings { Id = message.HolderId };
         settings.PhoneNumber = message.PhoneNumber;
+        // A phone registered after the RAO's reset is the holder's factor from now on.
+        if (settings.ResetPending) (settings.ResetPending, settings.Mode) = (false, ReceptionMode.Sms);
         session.Store(settings);
     }
 }

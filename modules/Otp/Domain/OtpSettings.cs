@@ -14,6 +14,8 @@ public sealed class OtpSettings
     /// <summary>An authenticator app being enrolled, until its first code confirms it.</summary>
     public string? PendingTotpSecret { get; set; }
     public string? TokenSerial { get; set; }
+    /// <summary>The RAO reset the factor (lost device): no code is issued until a new phone is registered.</summary>
+    public bool ResetPending { get; set; }
 
     public string MaskedPhone => Mask(PhoneNumber);
 

@@ -1,0 +1,139 @@
+using System.Text.RegularExpressions;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Accounts.Domain;
+using MySign.Certificates.Contracts;
+using MySign.Certificates.Domain;
+using MySign.Otp.Contracts;
+using Wolverine;
+using Wolverine.Tracking;
+
+namespace MySign.Tests.Rao;
+
+/// <summary>
+/// The RAO desk for a holder in trouble, after an identity document is checked: a lost OTP phone (the old one stops at
+/// once, the holder registers a new one from the recovery e-mail's link, the next OTP goes there) and a blocked PIN the
+/// holder still knows (five attempts again). Each step is audited with operator and office and mailed to the holder.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed partial class RaoDeskTests(AppFixture app)
+{
+    [GeneratedRegex(@"/otp-reset\?token=[A-Za-z0-9_-]+")]
+    private static partial Regex ResetLink();
+
+    private static readonly string Expiry = DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy");
+
+    private async Task<(PortalClient Rao, TestOperator Operator, TestHolder Holder)> DeskAsync()
+    {
+        var op = await Operators.CreateAsync(app.Store);
+        var holder = await Holders.CreateAsync(app.Store, "Bruno", "Gatti");
+        await using (var session = app.Store.LightweightSession())
+        {
+            var account = (await session.LoadAsync<HolderAccount>(holder.Id))!;
+            account.Office = op.Office;
+            account.Language = "en";
+            session.Store(account);
+            await session.SaveChangesAsync();
+        }
+        var rao = app.Client();
+        (await Operators.SignInAsync(rao, app.Store, op)).Location.ShouldBe("/rao");
+        await rao.GetAsync($"/rao/holders/{holder.Id}");
+        return (rao, op, holder);
+    }
+
+    private async Task<T> Ask<T>(object request)
+    {
+        using var scope = app.Host.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<T>(request);
+    }
+
+    private readonly Dictionary<Guid, string> _contexts = [];
+
+    /// <summary>An OTP for some operation of the holder's (each its own context, so no resend spacing applies).</summary>
+    private async Task<OtpIssued> Issue(string holder)
+    {
+        var context = "desk-test-" + Guid.NewGuid();
+        var issued = await Ask<OtpIssued>(new IssueOtp(holder, "pin.change", context));
+        _contexts[issued.ChallengeId] = context;
+        return issued;
+    }
+
+    private Task<OtpVerified> Verify(string holder, OtpIssued issued, string code) =>
+        Ask<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder, "pin.change", _contexts[issued.ChallengeId], code));
+
+    [Fact]
+    public async Task a_lost_phone_stops_at_once_and_the_holder_registers_a_new_one_from_the_recovery_mail()
+    {
+        var (rao, op, holder) = await DeskAsync();
+        var before = await Issue(holder.Id);
+        var oldCode = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+
+        // An expired document: nothing happens, the operator reads why beside the field, what was typed stays.
+        var expired = await rao.PostAsync($"/rao/holders/{holder.Id}/desk", new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = "01/01/2020", ["action"] = "reset_otp" });
+        expired.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        expired.Document.QuerySelector("#desk-doc-expiry-error").ShouldNotBeNull();
+        expired.Document.QuerySelector("#desk-doc-number")!.GetAttribute("value").ShouldBe("YA1234567");
+        (await Issue(holder.Id)).Throttled.ShouldBeFalse("nothing was reset");
+
+        PortalClient.Page done = null!;
+        await app.Host.ExecuteAndWaitAsync(async () => done = await rao.PostAsync($"/rao/holders/{holder.Id}/desk",
+            new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = Expiry, ["action"] = "reset_otp" }), 30_000);
+        done.Status.ShouldBe(HttpStatusCode.OK, done.Text);
+        done.Document.QuerySelector("#desk-done")!.TextContent.ShouldContain("no longer works");
+        done.Document.QuerySelectorAll(".trail li").Select(li => li.TextContent).ShouldContain(t => t.Contains("Identity document checked") && t.Contains(op.Id));
+
+        // The old phone is dead at once: its open code and any new one.
+        (await Verify(holder.Id, before, oldCode)).IsValid.ShouldBeFalse();
+        var refused = await Issue(holder.Id);
+        refused.Throttled.ShouldBeTrue();
+        refused.Wait!.ShouldContain("being reset at your RAO office");
+
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: register your new OTP phone");
+        using var mailbox = app.Client();
+        var page = await mailbox.GetAsync(ResetLink().Match(mail.TextBody!).Value);
+        page.Status.ShouldBe(HttpStatusCode.OK);
+        var token = page.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        (await mailbox.PostAsync("/otp-reset", new() { ["token"] = token, ["mobile"] = "12" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        const string newPhone = "+393398765432";
+        var sent = await mailbox.PostAsync("/otp-reset", new() { ["token"] = token, ["mobile"] = "+39 339 876 5432" });
+        sent.Text.ShouldContain("We sent a code", customMessage: sent.Document.QuerySelector("main")?.TextContent);
+        var confirmed = await mailbox.PostAsync("/otp-reset/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, newPhone) });
+        confirmed.Document.QuerySelector("#otp-reset-done")!.TextContent.ShouldContain("432");
+
+        // From now on the codes go to the new phone, and they work.
+        var after = await Issue(holder.Id);
+        after.Throttled.ShouldBeFalse();
+        (await Verify(holder.Id, after, await Holders.LastSmsCodeAsync(app.Store, newPhone))).IsValid.ShouldBeTrue();
+        (await Holders.SmsToAsync(app.Store, holder.Phone)).Count.ShouldBe(2, "the old phone got the two codes sent before the reset and nothing after");
+        (await mailbox.GetAsync(ResetLink().Match(mail.TextBody!).Value)).Status.ShouldBe(HttpStatusCode.Gone, "the link works once");
+        await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your new OTP phone is registered");
+    }
+
+    [Fact]
+    public async Task a_blocked_pin_the_holder_still_knows_is_unblocked_after_the_identity_check()
+    {
+        var (rao, op, holder) = await DeskAsync();
+        using (var scope = app.Host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await using (var session = app.Store.LightweightSession())
+        {
+            var certificate = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+            certificate.WrongPinAttempts = HolderCertificate.MaxPinAttempts;
+            session.Store(certificate);
+            await session.SaveChangesAsync();
+        }
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await portal.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("your RAO office unblocks it after checking your identity document");
+
+        await app.Host.ExecuteAndWaitAsync(async () => await rao.PostAsync($"/rao/holders/{holder.Id}/desk",
+            new() { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry, ["action"] = "unblock_pin" }), 30_000);
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<HolderCertificate>(holder.Id))!.WrongPinAttempts.ShouldBe(0);
+        (await portal.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("5");
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your signature PIN was unblocked");
+        mail.TextBody!.ShouldContain(op.Office);
+        await using (var session = app.Store.QuerySession())
+            (await session.Query<MySign.Accounts.Rao.IdentityCheck>().Where(c => c.HolderId == holder.Id).SingleAsync()).Operator.ShouldBe(op.Id);
+    }
+}
