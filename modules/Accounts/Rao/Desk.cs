@@ -48,7 +48,7 @@ public sealed record DeskView(IReadOnlyDictionary<string, string> Errors, IReadO
 /// </summary>
 public static partial class DeskEndpoints
 {
-    public static readonly string[] Actions = ["reset_otp", "unblock_pin"];
+    public static readonly string[] Actions = ["reset_otp", "unblock_pin", "forgotten_pin"];
     public static readonly TimeSpan ResetLinkLifetime = TimeSpan.FromHours(24);
 
     [GeneratedRegex(@"^[A-Za-z0-9]{5,20}$")] private static partial Regex DocumentNumberShape();
@@ -72,7 +72,7 @@ public static partial class DeskEndpoints
         if (expiry is null) errors["doc_expiry"] = "registration.error.date";
         else if (expiry.Value <= today) errors["doc_expiry"] = "registration.error.doc_expired";
         if (!Actions.Contains(values["action"])) errors["action"] = "rao.desk.error.action";
-        else if (values["action"] == "reset_otp" && holder.Email.Length == 0) errors["action"] = "rao.desk.error.no_email";
+        else if (values["action"] is "reset_otp" or "forgotten_pin" && holder.Email.Length == 0) errors["action"] = "rao.desk.error.no_email";
         if (errors.Count > 0) return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, new DeskView(errors, values, null), StatusCodes.Status422UnprocessableEntity);
 
         var operatorId = context.HolderId();
@@ -91,6 +91,14 @@ public static partial class DeskEndpoints
             var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, language, now);
             await session.SaveChangesAsync(context.RequestAborted);
             await mail.SendAsync(holder.Email, "pin_unblocked", language, context.RequestAborted, [holder.FirstName, office], notMe);
+        }
+        else if (values["action"] == "forgotten_pin")
+        {
+            var (token, hash) = AccountMail.NewToken();
+            session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "new_pin", ExpiresAt = now + ResetLinkLifetime });
+            session.Insert(AuditEntry.ByRao(holder.Id, "rao.new_pin_started", now, operatorId, office));
+            await session.SaveChangesAsync(context.RequestAborted); // the token is stored before its link can arrive
+            await mail.SendAsync(holder.Email, "new_pin", language, context.RequestAborted, holder.FirstName, office, mail.Link("/new-pin?token=" + token));
         }
         else
         {

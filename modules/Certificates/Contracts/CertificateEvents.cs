@@ -11,7 +11,7 @@ public sealed record CertificateIssued(
 /// UniqueIdentifier is the IUT given at registration (see <see cref="AllocateIut"/>); otherwise a new one is drawn.
 /// </summary>
 public sealed record IssueCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, bool Automatic = false,
-    DateTimeOffset? ValidFrom = null, string? UniqueIdentifier = null);
+    DateTimeOffset? ValidFrom = null, string? UniqueIdentifier = null, DateTimeOffset? NotAfter = null);
 
 /// <summary>A certificate's status changed (suspended, reactivated, revoked); Renewal and History may react.</summary>
 public sealed record CertificateStatusChanged(string HolderId, Guid CertificateId, string Status, DateTimeOffset At);
@@ -61,3 +61,12 @@ public sealed record SuspendCertificateNow(string HolderId, string Reason);
 
 /// <summary>The RAO checked the holder's identity and the holder still knows the PIN: a fresh count of attempts.</summary>
 public sealed record UnblockPin(string HolderId, string Operator, string Office);
+
+/// <summary>
+/// The holder forgot the PIN and the RAO checked their identity: the key sealed under it is lost, so a new key and
+/// certificate are issued under <paramref name="NewPin"/> for the rest of the old one's validity, with no purchase; the
+/// old certificate goes on the CRL as superseded. Carries the PIN: InvokeAsync only.
+/// </summary>
+public sealed record ReissueAfterForgottenPin(string HolderId, string NewPin);
+
+public sealed record CertificateReissued(string UniqueIdentifier, DateTimeOffset NotAfter);

@@ -32,7 +32,7 @@ public sealed class Issuer(CertificateAuthority authority, MySign.Kernel.Web.Por
         var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);
         var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), iut);
         var serial = CertificateFactory.Serial();
-        using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from.AddMinutes(-1), from + Validity, serial, Locations);
+        using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from.AddMinutes(-1), request.NotAfter ?? from + Validity, serial, Locations);
         return new HolderCertificate
         {
             Id = request.HolderId, CertificateId = Guid.CreateVersion7(now), UniqueIdentifier = identity.UniqueIdentifier,

@@ -136,4 +136,59 @@ public sealed partial class RaoDeskTests(AppFixture app)
         await using (var session = app.Store.QuerySession())
             (await session.Query<MySign.Accounts.Rao.IdentityCheck>().Where(c => c.HolderId == holder.Id).SingleAsync()).Operator.ShouldBe(op.Id);
     }
+
+    [GeneratedRegex(@"/new-pin\?token=[A-Za-z0-9_-]+")]
+    private static partial Regex NewPinLink();
+
+    [Fact]
+    public async Task a_forgotten_pin_gets_a_new_certificate_for_the_rest_of_the_validity_without_a_purchase_and_the_old_one_is_superseded()
+    {
+        var (rao, _, holder) = await DeskAsync();
+        using (var scope = app.Host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        HolderCertificate old;
+        await using (var session = app.Store.QuerySession()) old = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        using var openssl = new OpenSsl();
+        openssl.Write("old.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
+
+        await rao.PostAsync($"/rao/holders/{holder.Id}/desk", new() { ["doc_type"] = "driving_licence", ["doc_number"] = "U1X2Y3Z4W", ["doc_expiry"] = Expiry, ["action"] = "forgotten_pin" });
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: choose your new signature PIN");
+        using var mailbox = app.Client();
+        var link = NewPinLink().Match(mail.TextBody!).Value;
+        var page = await mailbox.GetAsync(link);
+        var token = page.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        var weak = await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "11111111", ["pin_confirm"] = "11111111" });
+        weak.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        weak.Document.QuerySelector("#new-pin-pin-error").ShouldNotBeNull();
+        (await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "58203916", ["pin_confirm"] = "58203916" })).Status.ShouldBe(HttpStatusCode.OK);
+        PortalClient.Page done = null!;
+        await app.Host.ExecuteAndWaitAsync(async () => done = await mailbox.PostAsync("/new-pin/confirm",
+            new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }), 30_000);
+        done.Document.QuerySelector("#new-pin-done")!.TextContent.ShouldContain("is active under your new PIN");
+
+        HolderCertificate renewed;
+        await using (var session = app.Store.QuerySession())
+        {
+            renewed = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+            (await session.Query<MySign.Billing.Domain.Order>().Where(o => o.HolderId == holder.Id).CountAsync()).ShouldBe(0, "no purchase");
+        }
+        renewed.CertificateId.ShouldNotBe(old.CertificateId);
+        renewed.ExpiresAt.ShouldBe(old.ExpiresAt, TimeSpan.FromSeconds(1), "the rest of the old validity, no more");
+        (await app.Host.Services.GetRequiredService<MySign.Certificates.Pin.PinCheck>().OpenAsync(renewed, "58203916", CancellationToken.None)).Result
+            .ShouldBe(MySign.Certificates.Pin.PinResult.Ok);
+
+        // openssl: the old certificate is revoked (superseded) on the CRL, the new one verifies.
+        openssl.Write("root.pem", (await portal.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("issuing.pem", (await portal.GetAsync("/ca/issuing.pem")).Html);
+        await portal.LoginAsync(holder.Id, holder.Password);
+        openssl.Write("new.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
+        openssl.Write("crl.der", await portal.Response("/crl/issuing.crl"));
+        (await openssl.RunAsync("crl", "-inform", "DER", "-in", "crl.der", "-out", "crl.pem")).Exit.ShouldBe(0);
+        (await openssl.RunAsync("crl", "-in", "crl.pem", "-noout", "-text")).Output.ShouldContain("Superseded");
+        (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "old.pem")).Output.ShouldContain("certificate revoked");
+        (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "new.pem")).Output.ShouldContain("new.pem: OK");
+        (await mailbox.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "the link works once");
+    }
 }

@@ -1,0 +1,98 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Recovery;
+using MySign.Certificates.Contracts;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Security;
+using MySign.Kernel.Web;
+using MySign.Otp.Contracts;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Accounts.Rao;
+
+public sealed record NewPinView(string Step, string Token, IReadOnlyDictionary<string, string> Errors, string? Destination, string? Iut = null, DateTimeOffset? Until = null);
+
+public sealed class NewPinForm
+{
+    public string? Token { get; set; }
+    public string? Pin { get; set; }
+    [FromForm(Name = "pin_confirm")] public string? PinConfirm { get; set; }
+}
+
+/// <summary>
+/// A forgotten PIN, after the RAO checked the holder's identity: from the recovery e-mail's link the holder chooses a new
+/// PIN and confirms it with an OTP; a new key and certificate are issued under it for the rest of the old certificate's
+/// validity, with no purchase, and the old certificate is superseded on the CRL. The link works once, for 24 hours.
+/// </summary>
+public static class NewPinEndpoints
+{
+    public const string Purpose = "pin.reissue";
+    private const string PinProtection = "MySign.Accounts.NewPin.Pin";
+    private static readonly IReadOnlyDictionary<string, string> NoErrors = new Dictionary<string, string>();
+
+    [WolverineGet("/new-pin"), AllowAnonymous]
+    public static async Task<IResult> Get(string? token, HttpContext context, IQuerySession session, TimeProvider clock) =>
+        await Find(session, token, clock, context) is null ? Invalid() : View(new NewPinView("pin", token!, NoErrors, null));
+
+    [WolverinePost("/new-pin"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
+    public static async Task<IResult> Choose([FromForm] NewPinForm form, HttpContext context, IDocumentSession session, IMessageBus bus, IDataProtectionProvider protection,
+        TimeProvider clock)
+    {
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        var found = await Find(session, form.Token, clock, context);
+        if (found is null) return Invalid();
+        var pin = form.Pin ?? "";
+        var errors = new Dictionary<string, string>();
+        if ((await bus.InvokeAsync<PinRulesChecked>(new CheckPinRules(pin), context.RequestAborted)).ErrorKey is { } problem) errors["pin"] = problem;
+        else if (pin != (form.PinConfirm ?? "")) errors["pin_confirm"] = "newpin.error.confirm";
+        if (errors.Count > 0) return View(new NewPinView("pin", form.Token!, errors, null), StatusCodes.Status422UnprocessableEntity);
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(found.HolderId, Purpose, found.Id), context.RequestAborted);
+        if (issued.Throttled) return View(new NewPinView("pin", form.Token!, new Dictionary<string, string> { ["form"] = issued.Wait! }, null), StatusCodes.Status429TooManyRequests);
+        found.ProtectedPin = protection.Seal(PinProtection, pin);
+        found.ChallengeId = issued.ChallengeId;
+        found.OtpDestination = issued.Destination;
+        session.Store(found);
+        return View(new NewPinView("code", form.Token!, NoErrors, issued.Destination));
+    }
+
+    [WolverinePost("/new-pin/confirm"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
+    public static async Task<IResult> Confirm([FromForm] string? token, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus,
+        IDataProtectionProvider protection, AccountMail mail, TimeProvider clock)
+    {
+        var found = await Find(session, token, clock, context);
+        if (found is null) return Invalid();
+        if (found.ChallengeId is not { } challenge || found.ProtectedPin is null) return View(new NewPinView("pin", token!, NoErrors, null), StatusCodes.Status409Conflict);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, found.HolderId, Purpose, found.Id, code ?? ""), context.RequestAborted);
+        if (!verified.IsValid)
+            return View(new NewPinView("code", token!, new Dictionary<string, string> { ["code"] = verified.ErrorKey }, found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
+        var reissued = await bus.InvokeAsync<CertificateReissued>(new ReissueAfterForgottenPin(found.HolderId, protection.Open(PinProtection, found.ProtectedPin)), context.RequestAborted);
+        var now = clock.GetUtcNow();
+        found.Used = true;
+        found.ProtectedPin = null;
+        session.Store(found);
+        session.Insert(AuditEntry.Of(found.HolderId, "certificate.reissued", now, reissued.UniqueIdentifier));
+        var holder = await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted);
+        if (holder is { Email.Length: > 0 })
+        {
+            var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now);
+            await session.SaveChangesAsync(context.RequestAborted);
+            await mail.SendAsync(holder.Email, "pin_reissued", Strings.Language, context.RequestAborted, [holder.FirstName, reissued.UniqueIdentifier], notMe);
+        }
+        return View(new NewPinView("done", "", NoErrors, null, reissued.UniqueIdentifier, reissued.NotAfter));
+    }
+
+    private static async Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>
+        token is { Length: > 0 and <= 100 } && await session.LoadAsync<AccountToken>(Sessions.SessionAuthenticationHandler.HashToken(token), context.RequestAborted) is { } found
+        && found.Kind == "new_pin" && !found.Used && found.ExpiresAt > clock.GetUtcNow() ? found : null;
+
+    private static IResult Invalid() => View(new NewPinView("invalid", "", NoErrors, null), StatusCodes.Status410Gone);
+
+    private static IResult View(NewPinView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(NewPinEndpoints).Assembly, "Rao/NewPin", view, "newpin.title") { StatusCode = status, Partial = false };
+}
