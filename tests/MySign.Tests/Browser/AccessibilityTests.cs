@@ -14,7 +14,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     private static readonly Lazy<string> Axe = new(() => File.ReadAllText(
         Environment.GetEnvironmentVariable("MYSIGN_AXE") is { Length: > 0 } path ? path : Path.Combine(AppProcess.RepositoryRoot(), ".local", "axe", "axe.min.js")));
 
-    private static async Task<IEnumerable<string>> Violations(IPage page)
+    internal static async Task<IEnumerable<string>> Violations(IPage page)
     {
         await page.EvaluateAsync(Axe.Value);
         var found = await page.EvaluateAsync<JsonElement>("""
@@ -43,7 +43,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
             }
         }
 
-        await Check("/login", "/forgot-password", "/rao/login", "/trusty", "/emergency");
+        await Check("/login", "/forgot-password", "/rao/login", "/trusty", "/emergency", "/not-me?token=expired", "/otp-reset?token=expired", "/new-pin?token=expired");
 
         var holder = await Holders.CreateAsync(browser.Store, "Livia", "Conte");
         await BrowserFixture.SignInHolderAsync(page, holder.Id, holder.Password);
