@@ -17,8 +17,9 @@ APP_LOG=$(mktemp)
 export ASPNETCORE_ENVIRONMENT=Production Otp__Pepper=bench-only-pepper Certificates__KeySecret=bench-only-key-secret ConnectionStrings__Postgres="Host=127.0.0.1;Port=${PG_PORT:-55432};Database=$DB;Username=mysign;Maximum Pool Size=100"
 # Production refuses the sandbox payment provider: the bench never pays, so the hosted adapter points nowhere.
 export Portal__BaseUrl=http://127.0.0.1:${PORT:-5000} Billing__Payments__Provider=hosted Billing__Payments__Url=http://127.0.0.1:9/ Billing__Payments__ApiKey=bench-only-api-key Billing__Payments__WebhookSecret=bench-only-webhook-secret
-# The production release step (fly.toml's release_command) applies the schema, then the app starts.
-dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll resources setup --contentRoot "$ROOT/src/MySign.Web" >"$APP_LOG" 2>&1
+# The production release step (fly.toml's release_command) applies the schema, then the app starts; with the demo seed on, as the
+# bench runs, it also creates the demo marker's table (src/MySign.Dev registers it only then).
+Demo__Seed=true dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll resources setup --contentRoot "$ROOT/src/MySign.Web" >"$APP_LOG" 2>&1
 # The per-IP sign-in limit would stop the login benchmark (one client address); it is raised here only.
 ASPNETCORE_URLS=http://127.0.0.1:$PORT Demo__Seed=true Demo__BenchHolders=64 Sessions__SecureCookies=false RateLimits__LoginPerWindow=100000000 \
   dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll --contentRoot "$ROOT/src/MySign.Web" >"$APP_LOG" 2>&1 &
