@@ -58,7 +58,8 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                     await page.ScreenshotAsync(new() { Path = Path.Combine(Screens, $"{locale}-{width}-{(name.Length == 0 ? "home" : name)}.png"), FullPage = true });
                 }
             }
-            await Check("/login", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency");
+            await Check("/login", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency", "/not-me?token=expired",
+                "/otp-reset?token=expired", "/new-pin?token=expired");
 
             await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
             await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal/conditions", "/renewal/new-certificate", "/renewal");
