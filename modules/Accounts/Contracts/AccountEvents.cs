@@ -41,7 +41,8 @@ public sealed record LandOnNextSignIn(string HolderId, string? Path);
 public sealed record MailHolder(string HolderId, string Subject, string Text);
 
 /// <summary>
-/// A reminder (certificate expiry, an unpaid renewal) written by another module in both languages. Accounts sends it in
-/// the holder's language (the one of their last sign-in), and not at all if the holder turned reminders off.
+/// A reminder (certificate expiry, an unpaid renewal) written by another module in both languages, with a short SMS
+/// version. Accounts sends it in the holder's language (the one of their last sign-in) by e-mail, and by SMS too when SMS
+/// is the holder's OTP channel (Otp decides); nothing at all if the holder turned reminders off.
 /// </summary>
-public sealed record RemindHolder(string HolderId, string SubjectEn, string TextEn, string SubjectIt, string TextIt);
+public sealed record RemindHolder(string HolderId, string SubjectEn, string TextEn, string SubjectIt, string TextIt, string? SmsEn = null, string? SmsIt = null);

@@ -30,12 +30,16 @@ public static class OtpFactorChangedHandler
 /// <summary>Sends another module's message to the holder's e-mail address (see MailHolder).</summary>
 public static class RemindHolderHandler
 {
-    public static async Task Handle(RemindHolder message, IQuerySession session, MailSender mail, CancellationToken cancellation)
+    public static async Task<IEnumerable<object>> Handle(RemindHolder message, IQuerySession session, MailSender mail, CancellationToken cancellation)
     {
         var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
-        if (holder is null || holder.Email.Length == 0 || holder.RemindersOff) return;
-        var (subject, text) = holder.Language == "en" ? (message.SubjectEn, message.TextEn) : (message.SubjectIt, message.TextIt);
-        await mail.SendAsync(new OutgoingMail(holder.Email, subject, text, "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "<br>") + "</p>"), cancellation);
+        if (holder is null || holder.RemindersOff) return [];
+        var english = holder.Language == "en";
+        var (subject, text) = english ? (message.SubjectEn, message.TextEn) : (message.SubjectIt, message.TextIt);
+        if (holder.Email.Length > 0)
+            await mail.SendAsync(new OutgoingMail(holder.Email, subject, text, "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "<br>") + "</p>"), cancellation);
+        // The SMS goes only if SMS is how this holder receives OTPs: Otp knows, and sends or not.
+        return (english ? message.SmsEn : message.SmsIt) is { Length: > 0 } sms ? [new MySign.Otp.Contracts.TextHolderOnSmsChannel(holder.Id, sms)] : [];
     }
 }
 

@@ -47,3 +47,9 @@ public sealed record OtpFactorChanged(string HolderId, string What, DateTimeOffs
 /// included) and no OTP is issued until a new phone is registered (OtpPhoneRegistered).
 /// </summary>
 public sealed record ResetOtpFactor(string HolderId);
+
+/// <summary>
+/// A short text for a holder who receives OTPs by SMS (a reminder, already in their language): Otp knows the channel and
+/// the number, and sends nothing to holders of an app or a token, or while their phone is being reset.
+/// </summary>
+public sealed record TextHolderOnSmsChannel(string HolderId, string Text);

@@ -77,6 +77,8 @@ public static class SendRemindersHandler
     {
         string Text(string language) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T(key + ".body", language), iut,
             TimeZoneInfo.ConvertTime(expiresAt, RenewalWindow.Zone).ToString("d", System.Globalization.CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB")), link);
-        return new RemindHolder(holder, Strings.T(key + ".subject", "en"), Text("en"), Strings.T(key + ".subject", "it"), Text("it"));
+        string Sms(string language) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T(key + ".sms", language),
+            TimeZoneInfo.ConvertTime(expiresAt, RenewalWindow.Zone).ToString("d", System.Globalization.CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB")), link);
+        return new RemindHolder(holder, Strings.T(key + ".subject", "en"), Text("en"), Strings.T(key + ".subject", "it"), Text("it"), Sms("en"), Sms("it"));
     }
 }

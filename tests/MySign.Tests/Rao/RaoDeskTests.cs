@@ -65,6 +65,16 @@ public sealed partial class RaoDeskTests(AppFixture app)
     public async Task a_lost_phone_stops_at_once_and_the_holder_registers_a_new_one_from_the_recovery_mail()
     {
         var (rao, op, holder) = await DeskAsync();
+        // An operator of another office cannot even see this holder, let alone reset them.
+        var elsewhere = await Operators.CreateAsync(app.Store);
+        using (var other = app.Client())
+        {
+            (await Operators.SignInAsync(other, app.Store, elsewhere)).Location.ShouldBe("/rao");
+            (await other.GetAsync($"/rao/holders/{holder.Id}")).Status.ShouldBe(HttpStatusCode.NotFound);
+            await other.GetAsync("/rao");
+            (await other.PostAsync($"/rao/holders/{holder.Id}/desk", new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = Expiry, ["action"] = "reset_otp" }))
+                .Status.ShouldBe(HttpStatusCode.NotFound);
+        }
         var before = await Issue(holder.Id);
         var oldCode = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
 

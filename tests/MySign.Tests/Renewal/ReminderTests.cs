@@ -122,6 +122,9 @@ public sealed class ReminderTests : IAsyncLifetime
         _smtp.Messages().Count(m => m.To.ToString().Contains(renewed.Email)).ShouldBe(1, "only the 90-day mail, before the renewal");
         _smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(suspended.Email), "a suspended certificate is not reminded");
         _smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(optedOut.Email), "the holder turned reminders off");
-        MailsTo(sara, "MySign") .ShouldBe(4);
+        MailsTo(sara, "MySign").ShouldBe(4);
+        // Sara receives OTPs by SMS: each reminder came as a text too, and the opted-out holder got none.
+        (await Holders.SmsToAsync(_store, sara.Phone)).Count(s => s.Text.Contains("signature certificate")).ShouldBe(4);
+        (await Holders.SmsToAsync(_store, optedOut.Phone)).ShouldBeEmpty();
     }
 }

@@ -29,7 +29,19 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Accounts.Notifications.RemindHolderHandler");
             
             // The actual message execution
-            await MySign.Accounts.Notifications.RemindHolderHandler.Handle(remindHolder, ((Marten.IQuerySession)documentSession), _mailSender, cancellation).ConfigureAwait(false);
+            var outgoing1 = await MySign.Accounts.Notifications.RemindHolderHandler.Handle(remindHolder, ((Marten.IQuerySession)documentSession), _mailSender, cancellation).ConfigureAwait(false);
+
+            
+            // Outgoing, cascaded message
+            await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(cancellation).ConfigureAwait(false);
+
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await context.FlushOutgoingMessagesAsync().ConfigureAwait(false);
         }
     }
 
