@@ -145,6 +145,10 @@ public sealed class CscOAuthBrowserTests(BrowserFixture browser)
         shown.Count.ShouldBe(2);
         shown[0].ShouldContain("Offerta 2026-204.pdf");
         shown[0].ShouldContain(Convert.ToHexString(offer).ToLowerInvariant());
+        // On a phone the 64-character hashes wrap: nothing scrolls sideways at 390 px.
+        await page.SetViewportSizeAsync(390, 844);
+        (await PhoneLayoutTests.Overflows(page, "consent 390px")).ShouldBeEmpty();
+        await page.SetViewportSizeAsync(1280, 800);
         await page.GetByRole(AriaRole.Button, new() { Name = "Send me the OTP" }).ClickAsync();
         await page.GetByLabel("Signature PIN").FillAsync(holder.Pin);
         await page.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));

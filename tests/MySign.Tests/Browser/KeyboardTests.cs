@@ -47,4 +47,23 @@ public sealed class KeyboardTests(BrowserFixture browser)
         await page.Locator("#box-pin [role=status]").WaitForAsync();
         (await page.Locator("#box-pin [role=status]").TextContentAsync())!.ShouldNotBeNullOrWhiteSpace();
     }
+
+    [Fact]
+    public async Task someone_suspends_the_certificate_with_the_emergency_code_using_only_the_keyboard()
+    {
+        var (userId, password, _, _) = await browser.ActivatedHolderAsync("Ada", "F");
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInHolderAsync(page, userId, password);
+        var code = System.Text.RegularExpressions.Regex.Match((await page.Locator("#emergency-code").TextContentAsync())!, "[3-9A-Y]{4}(-[3-9A-Y]{4}){3}").Value;
+        code.ShouldNotBeEmpty("the new holder's code is shown until kept");
+
+        var stranger = await browser.NewPageAsync();
+        await stranger.GotoAsync("/emergency");
+        await TabTo(stranger, "emergency-user");
+        await stranger.Keyboard.TypeAsync(userId);
+        await stranger.Keyboard.PressAsync("Tab");
+        await stranger.Keyboard.TypeAsync(code);
+        await stranger.Keyboard.PressAsync("Enter");
+        (await stranger.Locator("#emergency-done").TextContentAsync())!.ShouldContain("suspended");
+    }
 }

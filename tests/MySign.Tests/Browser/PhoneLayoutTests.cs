@@ -14,7 +14,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
     private static readonly string Screens = Path.Combine(AppProcess.RepositoryRoot(), "TestResults", "screens");
 
     /// <summary>What sticks out: the page's own width, and every element whose box ends past the viewport (outside a scroller).</summary>
-    private static async Task<IEnumerable<string>> Overflows(IPage page, string label)
+    internal static async Task<IEnumerable<string>> Overflows(IPage page, string label)
     {
         var found = await page.EvaluateAsync<JsonElement>("""
             () => {
