@@ -170,9 +170,8 @@ public static class OtpResetEndpoints
         return View(new OtpResetView("done", "", "", null, MobileNumbers.Mask(phone)));
     }
 
-    private static async Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>
-        token is { Length: > 0 and <= 100 } && await session.LoadAsync<AccountToken>(Sessions.SessionAuthenticationHandler.HashToken(token), context.RequestAborted) is { } found
-        && found.Kind == "otp_reset" && !found.Used && found.ExpiresAt > clock.GetUtcNow() ? found : null;
+    private static Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>
+        AccountMail.FindLiveAsync(session, token, "otp_reset", clock.GetUtcNow(), context.RequestAborted);
 
     private static IResult View(OtpResetView view, int status = StatusCodes.Status200OK) =>
         new HtmlView(typeof(OtpResetEndpoints).Assembly, "Rao/OtpReset", view, "otpreset.title") { StatusCode = status, Partial = false };

@@ -87,9 +87,8 @@ public static class NewPinEndpoints
         return View(new NewPinView("done", "", NoErrors, null, reissued.UniqueIdentifier, reissued.NotAfter));
     }
 
-    private static async Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>
-        token is { Length: > 0 and <= 100 } && await session.LoadAsync<AccountToken>(Sessions.SessionAuthenticationHandler.HashToken(token), context.RequestAborted) is { } found
-        && found.Kind == "new_pin" && !found.Used && found.ExpiresAt > clock.GetUtcNow() ? found : null;
+    private static Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>
+        AccountMail.FindLiveAsync(session, token, "new_pin", clock.GetUtcNow(), context.RequestAborted);
 
     private static IResult Invalid() => View(new NewPinView("invalid", "", NoErrors, null), StatusCodes.Status410Gone);
 

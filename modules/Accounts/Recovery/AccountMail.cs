@@ -22,6 +22,12 @@ public sealed class AccountMail(MailSender sender, MySign.Kernel.Web.PortalUrl p
         return sender.SendAsync(new OutgoingMail(to, subject, text, MailText.ToHtml(text)), cancellation);
     }
 
+    /// <summary>The unused, unexpired link token of this kind that <paramref name="token"/> names, or null (the RAO desk's links).</summary>
+    public static async Task<MySign.Accounts.Domain.AccountToken?> FindLiveAsync(Marten.IQuerySession session, string? token, string kind, DateTimeOffset now,
+        CancellationToken cancellation) =>
+        token is { Length: > 0 and <= 100 } && await session.LoadAsync<MySign.Accounts.Domain.AccountToken>(SessionAuthenticationHandler.HashToken(token), cancellation) is { } found
+        && found.Kind == kind && !found.Used && found.ExpiresAt > now ? found : null;
+
     /// <summary>A new single-use token: the clear value for the link, its SHA-256 for the database.</summary>
     public static (string Token, string Hash) NewToken()
     {
