@@ -25,8 +25,11 @@ public static class OtpModule
             options.Schema.For<PhoneChangeRequest>().DatabaseSchemaName(Schema);
             options.Schema.For<SandboxSms>().DatabaseSchemaName(Schema).Index(s => s.At);
             options.Schema.For<HardwareToken>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
+            options.Schema.For<Passkeys.PasskeyCredential>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(p => p.HolderId);
+            options.Schema.For<Passkeys.PasskeyRegistration>().DatabaseSchemaName(Schema);
         });
         services.AddSingleton<OtpSecrets>();
+        services.AddSingleton<Passkeys.RelyingParty>();
         var sms = configuration.GetSection("Otp:Sms");
         services.Configure<SmsOptions>(sms);
         services.AddHttpClient();

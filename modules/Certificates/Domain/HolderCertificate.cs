@@ -30,6 +30,8 @@ public sealed class HolderCertificate
     public Guid? PendingChallengeId { get; set; }
     /// <summary>Where the pending PIN change's OTP went (masked).</summary>
     public string? PendingDestination { get; set; }
+    /// <summary>The pending PIN change is confirmed with a passkey (the challenge id), not a code.</summary>
+    public string? PendingPasskey { get; set; }
     public int WrongPinAttempts { get; set; }
     public DateTimeOffset? SuspendedUntil { get; set; }
     public string? StatusReason { get; set; }

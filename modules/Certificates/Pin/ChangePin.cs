@@ -19,7 +19,7 @@ public sealed class PinChangeForm
     public string? Confirm { get; set; }
 }
 
-public sealed record PinView(string Step, string? ErrorKey, string? Field, string? Destination, bool Changed);
+public sealed record PinView(string Step, string? ErrorKey, string? Field, string? Destination, bool Changed, string? Passkey = null);
 
 /// <summary>
 /// Signature PIN: current PIN, new PIN, confirmation, then an OTP. The key is re-sealed under the new PIN
@@ -50,8 +50,9 @@ public static class ChangePinEndpoints
         certificate.PendingKey = await Task.Run(() => KeyVault.Seal(key, next, issuer.KeySecret));
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
+        certificate.PendingPasskey = issued.Passkey;
         session.Store(certificate);
-        return View(new PinView("otp", null, null, issued.Destination, false));
+        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey));
     }
 
     [WolverinePost("/pin/confirm")]
@@ -61,11 +62,12 @@ public static class ChangePinEndpoints
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code ?? ""), context.RequestAborted);
         if (!verified.IsValid)
-            return View(new PinView("otp", verified.ErrorKey, "code", certificate.PendingDestination, false), StatusCodes.Status422UnprocessableEntity);
+            return View(new PinView("otp", verified.ErrorKey, "code", certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status422UnprocessableEntity);
         certificate.Key = certificate.PendingKey;
         certificate.PendingKey = null;
         certificate.PendingChallengeId = null;
         certificate.PendingDestination = null;
+        certificate.PendingPasskey = null;
         certificate.WrongPinAttempts = 0;
         session.Store(certificate);
         return View(new PinView("form", null, null, null, true));
@@ -79,11 +81,12 @@ public static class ChangePinEndpoints
         if (certificate?.PendingKey is null) return View(new PinView("form", null, null, null, false));
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
         if (issued.Throttled)
-            return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false), StatusCodes.Status429TooManyRequests);
+            return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status429TooManyRequests);
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
+        certificate.PendingPasskey = issued.Passkey;
         session.Store(certificate);
-        return View(new PinView("otp", null, null, issued.Destination, false));
+        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey));
     }
 
     /// <summary>Cancel: the new PIN is dropped, the old one stays.</summary>
@@ -96,6 +99,7 @@ public static class ChangePinEndpoints
             certificate.PendingKey = null;
             certificate.PendingChallengeId = null;
             certificate.PendingDestination = null;
+            certificate.PendingPasskey = null;
             session.Store(certificate);
         }
         return View(new PinView("form", null, null, null, false));

@@ -16,7 +16,7 @@ using Wolverine.Http;
 namespace MySign.Certificates.Signing;
 
 public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field, string? FileName = null, Guid? SignedId = null,
-    bool SignedPdf = false);
+    bool SignedPdf = false, string? Passkey = null);
 
 /// <summary>A signature just made, kept for its holder to download for half an hour (only the small .p7s, never the document).</summary>
 public sealed class SignedDocument : MySign.Kernel.Documents.IHolderOwned
@@ -48,7 +48,7 @@ public static class SignDocumentEndpoints
         if (certificate?.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active) return View(new SignView("start", null, null, "sign.error.inactive", null), StatusCodes.Status422UnprocessableEntity);
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
         if (issued.Throttled) return View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
-        return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null));
+        return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey));
     }
 
     [WolverinePost("/sign")]
@@ -60,22 +60,30 @@ public static class SignDocumentEndpoints
         if (!context.Request.HasFormContentType) return View(new SignView("start", null, null, null, null), StatusCodes.Status400BadRequest);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         Guid.TryParse(form["challenge"], out var challenge);
-        SignView Again(string error, string field) => new("upload", challenge, form["destination"].ToString(), error, field);
+        // A passkey holder's page comes back as a passkey prompt (the hidden field only ever names this same challenge).
+        var passkey = form["passkey"].ToString() == challenge.ToString() ? challenge.ToString() : null;
+        SignView Again(string error, string field) => new("upload", challenge, form["destination"].ToString(), error, field, Passkey: passkey);
         var file = form.Files.GetFile("document");
         if (file is null || file.Length == 0) return View(Again("sign.error.file", "document"), StatusCodes.Status422UnprocessableEntity);
         if (file.Length > MaxBytes) return View(Again("sign.error.size", "document"), StatusCodes.Status422UnprocessableEntity);
 
         var (pin, pkcs8) = await pins.OpenAsync(certificate, form["pin"].ToString(), context.RequestAborted);
         if (pin != PinResult.Ok) return View(Again(PinCheck.ErrorKey(pin), "pin"), StatusCodes.Status422UnprocessableEntity);
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), form["code"].ToString()), context.RequestAborted);
-        if (!verified.IsValid) return View(Again(verified.ErrorKey, "code"), StatusCodes.Status422UnprocessableEntity);
-
         byte[] content;
         await using (var stream = file.OpenReadStream())
         using (var buffer = new MemoryStream())
         {
             await stream.CopyToAsync(buffer, context.RequestAborted);
             content = buffer.ToArray();
+        }
+        // A passkey confirms this document: its assertion commits to the file's SHA-256, which the browser hashed too.
+        var binding = VerifyOtp.BindingFor([SHA256.HashData(content)]);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), form["code"].ToString(), binding),
+            context.RequestAborted);
+        if (!verified.IsValid)
+        {
+            CryptographicOperations.ZeroMemory(pkcs8!);
+            return View(Again(verified.ErrorKey, "code"), StatusCodes.Status422UnprocessableEntity);
         }
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
         using var key = ECDsa.Create();

@@ -35,6 +35,8 @@ public sealed class StatusChangeRequest : MySign.Kernel.Documents.IHolderOwned
     public string Reason { get; set; } = "";
     public DateTimeOffset? Until { get; set; }
     public Guid ChallengeId { get; set; }
+    /// <summary>Confirmed with a passkey rather than a code.</summary>
+    public bool ByPasskey { get; set; }
     public bool Done { get; set; }
 }
 
@@ -42,7 +44,7 @@ public sealed class StatusChangeRequest : MySign.Kernel.Documents.IHolderOwned
 public sealed record ReactivateAtEnd(string HolderId, Guid CertificateId, DateTimeOffset Until);
 
 public sealed record StatusView(string Action, string Step, string Reason, string Until, bool Confirmed, string? ErrorKey, string? Field,
-    Guid? RequestId = null, string? Destination = null, IReadOnlyList<string>? Reasons = null);
+    Guid? RequestId = null, string? Destination = null, IReadOnlyList<string>? Reasons = null, string? Passkey = null);
 
 /// <summary>
 /// Suspension and revocation: suspend (reason, optional end date, PIN, then OTP), reactivate (PIN, OTP) and
@@ -93,8 +95,9 @@ public static class ChangeStatusEndpoints
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose(parsed), request.Id.ToString()), context.RequestAborted);
         if (issued.Throttled) return View(typed with { ErrorKey = issued.Wait }, StatusCodes.Status429TooManyRequests);
         request.ChallengeId = issued.ChallengeId;
+        request.ByPasskey = issued.Passkey is not null;
         session.Store(request);
-        return View(typed with { Step = "otp", RequestId = request.Id, Destination = issued.Destination });
+        return View(typed with { Step = "otp", RequestId = request.Id, Destination = issued.Destination, Passkey = issued.Passkey });
     }
 
     [WolverinePost("/certificate/status/{id}")]
@@ -106,7 +109,7 @@ public static class ChangeStatusEndpoints
         var now = clock.GetUtcNow();
         if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now)) return Results.NotFound();
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code ?? ""), context.RequestAborted);
-        var view = Empty(request.Action) with { Step = "otp", RequestId = id };
+        var view = Empty(request.Action) with { Step = "otp", RequestId = id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null };
         if (!verified.IsValid) return View(view with { ErrorKey = verified.ErrorKey, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
 
         request.Done = true;

@@ -15,8 +15,8 @@ using Wolverine.Http;
 
 namespace MySign.Otp.Box;
 
-public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey);
-public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey);
+public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey, string? Passkey = null);
+public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey, string? Passkey = null);
 
 /// <summary>
 /// Switch the reception mode. To the authenticator app: scan the QR code, then confirm with an OTP on the
@@ -89,7 +89,7 @@ public static class ModeSwitchEndpoints
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         if (settings.Mode == ReceptionMode.Sms) return Flow.Done(context, "/");
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, "sms"), context.RequestAborted);
-        return SmsView(new SmsSwitchView(issued.ChallengeId, null));
+        return SmsView(new SmsSwitchView(issued.ChallengeId, issued.Wait, issued.Passkey));
     }
 
     [WolverinePost("/otp/sms/confirm")]
@@ -97,9 +97,10 @@ public static class ModeSwitchEndpoints
     {
         var holder = context.HolderId();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
-        if (!verified.IsValid) return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey), StatusCodes.Status422UnprocessableEntity);
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
+        if (!verified.IsValid)
+            return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, IssueOtpHandler.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
         settings.Mode = ReceptionMode.Sms;
         settings.TotpSecret = null;
         settings.TokenSerial = null;
@@ -118,7 +119,8 @@ public static class ModeSwitchEndpoints
         using var data = generator.CreateQrCode(OtpAuthUri(holder, secret), QRCodeGenerator.ECCLevel.M);
         var png = new PngByteQRCode(data).GetGraphic(6);
         var groups = string.Join(' ', Base32.Encode(secret).Chunk(4).Select(c => new string(c)));
-        var view = new AppEnrolView(issued.ChallengeId, issued.MaskedDestination ?? "", "data:image/png;base64," + Convert.ToBase64String(png), groups, error);
+        var view = new AppEnrolView(issued.ChallengeId, issued.Channel == ReceptionMode.Passkey ? issued.Destination : issued.MaskedDestination ?? "",
+            "data:image/png;base64," + Convert.ToBase64String(png), groups, error, issued.Passkey);
         return new HtmlView(typeof(ModeSwitchEndpoints).Assembly, "Box/AppEnrol", view, "otp.app.title") { StatusCode = status };
     }
 

@@ -25,7 +25,7 @@ public sealed class PhoneChangeRequest : MySign.Kernel.Documents.IHolderOwned
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-public sealed record PhoneChangeView(string Step, Guid? ChangeId, string Phone, string? ErrorKey, string? Destination, int? RetryAfter = null);
+public sealed record PhoneChangeView(string Step, Guid? ChangeId, string Phone, string? ErrorKey, string? Destination, int? RetryAfter = null, string? Passkey = null);
 
 /// <summary>Change the OTP phone: an OTP on the current channel (the old phone must still work), then one to the new number.</summary>
 public static class PhoneChangeEndpoints
@@ -52,7 +52,7 @@ public static class PhoneChangeEndpoints
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, id.ToString()), context.RequestAborted);
         if (issued.Throttled) return Throttled(context, new PhoneChangeView("number", null, typed, "otp.error.throttled", null, issued.RetryAfterSeconds));
         session.Store(new PhoneChangeRequest { Id = id, HolderId = holder, NewPhone = phone, CurrentChallengeId = issued.ChallengeId, CreatedAt = clock.GetUtcNow() });
-        return View(new PhoneChangeView("current", id, phone, null, issued.Destination));
+        return View(new PhoneChangeView("current", id, phone, null, issued.Destination, Passkey: issued.Passkey));
     }
 
     [WolverinePost("/otp/phone/{id}/current")]
@@ -63,7 +63,11 @@ public static class PhoneChangeEndpoints
         var code = typedCode ?? "";
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(change.CurrentChallengeId, change.HolderId, Purpose, id.ToString(), code), context.RequestAborted);
         if (!verified.IsValid)
-            return View(new PhoneChangeView("current", id, change.NewPhone, verified.ErrorKey, null), StatusCodes.Status422UnprocessableEntity);
+        {
+            var mode = (await session.LoadAsync<OtpSettings>(change.HolderId, context.RequestAborted))?.Mode;
+            var passkey = mode == ReceptionMode.Passkey ? change.CurrentChallengeId.ToString() : null;
+            return View(new PhoneChangeView("current", id, change.NewPhone, verified.ErrorKey, null, Passkey: passkey), StatusCodes.Status422UnprocessableEntity);
+        }
 
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(change.HolderId, NewPurpose, id.ToString(), change.NewPhone), context.RequestAborted);
         change.CurrentConfirmed = true;
@@ -106,7 +110,7 @@ public static class PhoneChangeEndpoints
         if (issued.Throttled) return Throttled(context, new PhoneChangeView(step, id, change.NewPhone, "otp.error.throttled", null, issued.RetryAfterSeconds));
         if (toNew) change.NewChallengeId = issued.ChallengeId; else change.CurrentChallengeId = issued.ChallengeId;
         session.Store(change);
-        return View(new PhoneChangeView(step, id, change.NewPhone, null, issued.Destination));
+        return View(new PhoneChangeView(step, id, change.NewPhone, null, issued.Destination, Passkey: toNew ? null : issued.Passkey));
     }
 
     /// <summary>The request only if it belongs to the signed-in holder: someone else's id is simply not found.</summary>

@@ -13,7 +13,7 @@ using Wolverine.Http;
 
 namespace MySign.Otp.Box;
 
-public sealed record TokenAssignView(Guid ChallengeId, string Destination, string Serial, string? ErrorKey);
+public sealed record TokenAssignView(Guid ChallengeId, string Destination, string Serial, string? ErrorKey, string? Passkey = null);
 
 /// <summary>Use a hardware token the TSP provisioned: its serial and a current code, confirmed on the current channel.</summary>
 /// <summary>The hardware-token form, bound by Wolverine.</summary>
@@ -32,7 +32,7 @@ public static class TokenAssignEndpoints
     public static async Task<IResult> Start(HttpContext context, IMessageBus bus)
     {
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(context.HolderId(), ModeSwitchEndpoints.Purpose, "token"), context.RequestAborted);
-        return View(new TokenAssignView(issued.ChallengeId, issued.Destination, "", issued.Wait));
+        return View(new TokenAssignView(issued.ChallengeId, issued.Destination, "", issued.Wait, issued.Passkey));
     }
 
     [WolverinePost("/otp/token/confirm")]
@@ -42,7 +42,9 @@ public static class TokenAssignEndpoints
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
         var serial = (form.Serial ?? "").Trim().ToUpperInvariant();
         var destination = form.Destination ?? "";
-        IResult Refuse(string key) => View(new TokenAssignView(challengeId, destination, (form.Serial ?? ""), key), StatusCodes.Status422UnprocessableEntity);
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        IResult Refuse(string key) => View(new TokenAssignView(challengeId, destination, (form.Serial ?? ""), key,
+            IssueOtpHandler.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
 
         // An unknown serial and one assigned to someone else read the same: serials are not enumerable.
         var token = serial.Length is > 0 and <= 40 ? await session.LoadAsync<HardwareToken>(serial, context.RequestAborted) : null;
@@ -54,7 +56,6 @@ public static class TokenAssignEndpoints
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, ModeSwitchEndpoints.Purpose, "token", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid) return Refuse(verified.ErrorKey);
 
-        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         token!.AssignedTo = holder;
         token.LastStep = step.Value;
         settings.Mode = ReceptionMode.HardwareToken;

@@ -15,6 +15,8 @@ public sealed class OtpChallenge
     public ReceptionMode Channel { get; set; }
     public string? Destination { get; set; }
     public string? CodeHash { get; set; }
+    /// <summary>For a passkey: fresh randomness the WebAuthn challenge commits to (with the rest of this challenge).</summary>
+    public string? Nonce { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public int FailedAttempts { get; set; }
@@ -31,12 +33,17 @@ public static class ChallengeRules
     /// <summary>Codes an hour that were never used: a busy honest holder uses theirs; only abuse leaves many unused.</summary>
     public const int MaxPerHour = 20;
 
-    /// <summary>Seconds to wait before another code may be sent, or 0.</summary>
-    public static int RetryAfter(IReadOnlyList<OtpChallenge> lastHour, string purpose, string context, string? destination, DateTimeOffset now)
+    /// <summary>
+    /// Seconds to wait before another code may be sent, or 0. A passkey challenge costs no text and waits for no
+    /// delivery, so only the hourly cap holds it back (a holder may sign two documents in a row).
+    /// </summary>
+    public static int RetryAfter(IReadOnlyList<OtpChallenge> lastHour, string purpose, string context, string? destination, DateTimeOffset now,
+        ReceptionMode channel = ReceptionMode.Sms)
     {
         var unused = lastHour.Where(c => c.State != ChallengeState.Used).ToList();
         if (unused.Count >= MaxPerHour)
             return Math.Max(1, (int)Math.Ceiling((unused.Min(c => c.CreatedAt) + TimeSpan.FromHours(1) - now).TotalSeconds));
+        if (channel == ReceptionMode.Passkey) return 0;
         var previous = lastHour.Where(c => c.Purpose == purpose && c.Context == context && c.Destination == destination)
             .OrderByDescending(c => c.CreatedAt).FirstOrDefault();
         if (previous is null || now - previous.CreatedAt >= ResendGap) return 0;

@@ -23,7 +23,7 @@ public static class IssueOtpHandler
 
         var since = now - TimeSpan.FromHours(1);
         var lastHour = await session.Query<OtpChallenge>().Where(c => c.HolderId == request.HolderId && c.CreatedAt > since).ToListAsync(cancellation);
-        var wait = ChallengeRules.RetryAfter(lastHour, request.Purpose, request.Context, destination, now);
+        var wait = ChallengeRules.RetryAfter(lastHour, request.Purpose, request.Context, destination, now, channel);
         if (wait > 0) return Answer(Guid.Empty, channel, destination, now, wait);
 
         // "Send new OTP" replaces the previous code for the same purpose.
@@ -39,6 +39,7 @@ public static class IssueOtpHandler
             Channel = channel, Destination = destination, CreatedAt = now, ExpiresAt = now + ChallengeRules.Lifetime, State = ChallengeState.Open,
         };
         string? code = null;
+        if (channel == ReceptionMode.Passkey) challenge.Nonce = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         if (channel == ReceptionMode.Sms)
         {
             code = OneTimeCodes.RandomDigits(ChallengeRules.SmsDigits);
@@ -71,13 +72,13 @@ public static class IssueOtpHandler
 /// </summary>
 public static class VerifyOtpHandler
 {
-    public static async Task<OtpVerified> Handle(VerifyOtp request, IDocumentStore store, OtpSecrets secrets, TimeProvider clock, CancellationToken cancellation)
+    public static async Task<OtpVerified> Handle(VerifyOtp request, IDocumentStore store, OtpSecrets secrets, Passkeys.RelyingParty relyingParty, TimeProvider clock, CancellationToken cancellation)
     {
         for (var round = 0; ; round++)
         {
             try
             {
-                return await VerifyOnce(request, store, secrets, clock.GetUtcNow(), cancellation);
+                return await VerifyOnce(request, store, secrets, relyingParty, clock.GetUtcNow(), cancellation);
             }
             catch (JasperFx.ConcurrencyException) when (round < 100)
             {
@@ -86,7 +87,7 @@ public static class VerifyOtpHandler
         }
     }
 
-    private static async Task<OtpVerified> VerifyOnce(VerifyOtp request, IDocumentStore store, OtpSecrets secrets, DateTimeOffset now, CancellationToken cancellation)
+    private static async Task<OtpVerified> VerifyOnce(VerifyOtp request, IDocumentStore store, OtpSecrets secrets, Passkeys.RelyingParty relyingParty, DateTimeOffset now, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
         var challenge = await session.LoadAsync<OtpChallenge>(request.ChallengeId, cancellation);
@@ -95,7 +96,11 @@ public static class VerifyOtpHandler
 
         var code = OneTimeCodes.Normalise(request.Code);
         bool matches;
-        if (challenge!.Channel == ReceptionMode.Sms)
+        if (challenge!.Channel == ReceptionMode.Passkey)
+        {
+            matches = await Passkeys.PasskeyAssertions.VerifyAsync(session, relyingParty, challenge, request.Code, request.Binding, now, cancellation);
+        }
+        else if (challenge.Channel == ReceptionMode.Sms)
         {
             matches = ChallengeRules.CodeMatches(secrets.Pepper, challenge, code);
         }

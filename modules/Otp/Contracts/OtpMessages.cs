@@ -1,7 +1,7 @@
 namespace MySign.Otp.Contracts;
 
 /// <summary>How a holder receives one-time passwords.</summary>
-public enum ReceptionMode { Sms, AuthenticatorApp, HardwareToken }
+public enum ReceptionMode { Sms, AuthenticatorApp, HardwareToken, Passkey }
 
 /// <summary>A holder's OTP phone was registered (at activation); the Otp module files it as the SMS destination.</summary>
 public sealed record OtpPhoneRegistered(string HolderId, string PhoneNumber);
@@ -25,10 +25,29 @@ public sealed record OtpIssued(Guid ChallengeId, ReceptionMode Channel, string? 
 {
     /// <summary>How many digits a code on this channel has (8 by SMS, 6 from an app or a token): the code field draws that many boxes.</summary>
     public static int DigitsFor(ReceptionMode channel) => channel == ReceptionMode.Sms ? 8 : 6;
+
+    /// <summary>
+    /// The challenge to confirm with a passkey, when that is the holder's mode (else null): the code field becomes a
+    /// passkey prompt for it (<c>otp_field … passkey</c>), and the "code" posted back is the browser's assertion.
+    /// </summary>
+    public string? Passkey => Channel == ReceptionMode.Passkey && ChallengeId != Guid.Empty ? ChallengeId.ToString() : null;
 }
 
-/// <summary>Checks a code against a challenge. Purpose and context are the ones the caller expects.</summary>
-public sealed record VerifyOtp(Guid ChallengeId, string HolderId, string Purpose, string Context, string Code);
+/// <summary>
+/// Checks a code against a challenge. Purpose and context are the ones the caller expects. For a passkey the code is
+/// the WebAuthn assertion, and its challenge must commit to this challenge, its holder, purpose and context and to
+/// <paramref name="Binding"/>: what is about to be done, for signatures <see cref="BindingFor"/> of
+/// the hashes to sign. An assertion made for one operation or one document confirms no other.
+/// </summary>
+public sealed record VerifyOtp(Guid ChallengeId, string HolderId, string Purpose, string Context, string Code, string Binding = "")
+{
+    /// <summary>
+    /// The binding of hashes to sign: "count:hex,hex,…" in order, lower-case hex. The browser computes the same text
+    /// (app.js: the form's data-passkey-binding, or "1:" and the SHA-256 of the chosen file).
+    /// </summary>
+    public static string BindingFor(IReadOnlyCollection<byte[]> hashes) =>
+        hashes.Count + ":" + string.Join(',', hashes.Select(h => Convert.ToHexStringLower(h)));
+}
 
 public enum OtpOutcome { Valid, Wrong, Expired, AlreadyUsed, TooManyAttempts, WrongPurpose, Unknown }
 
@@ -53,3 +72,8 @@ public sealed record ResetOtpFactor(string HolderId);
 /// the number, and sends nothing to holders of an app or a token, or while their phone is being reset.
 /// </summary>
 public sealed record TextHolderOnSmsChannel(string HolderId, string Text);
+
+/// <summary>Asks how a holder confirms operations now (CSC's credentials/info tells API clients whether OTP or OAuth).</summary>
+public sealed record DescribeOtpFactor(string HolderId);
+
+public sealed record OtpFactor(ReceptionMode Mode);

@@ -16,6 +16,8 @@ public sealed class OtpSettings
     public string? TokenSerial { get; set; }
     /// <summary>The RAO reset the factor (lost device): no code is issued until a new phone is registered.</summary>
     public bool ResetPending { get; set; }
+    /// <summary>The WebAuthn user handle of the holder's passkeys: random, made with the first passkey, never the User ID.</summary>
+    public byte[]? PasskeyUserHandle { get; set; }
 
     public string MaskedPhone => Mask(PhoneNumber);
 

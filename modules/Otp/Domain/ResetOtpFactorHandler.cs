@@ -4,7 +4,10 @@ using MySign.Otp.Contracts;
 
 namespace MySign.Otp.Domain;
 
-/// <summary>The lost device stops at once: no phone, no app, open codes replaced; IssueOtp refuses until a new phone is registered.</summary>
+/// <summary>
+/// The lost device stops at once: no phone, no app, no passkeys (the lost phone may hold one), open codes replaced;
+/// IssueOtp refuses until a new phone is registered.
+/// </summary>
 public static class ResetOtpFactorHandler
 {
     public static async Task Handle(ResetOtpFactor command, IDocumentSession session, CancellationToken cancellation)
@@ -17,10 +20,18 @@ public static class ResetOtpFactorHandler
         settings.PendingTotpSecret = null;
         settings.TokenSerial = null;
         session.Store(settings);
+        session.DeleteWhere<Passkeys.PasskeyCredential>(p => p.HolderId == command.HolderId);
         foreach (var open in await session.Query<OtpChallenge>().Where(c => c.HolderId == command.HolderId && c.State == ChallengeState.Open).ToListAsync(cancellation))
         {
             open.State = ChallengeState.Replaced;
             session.Store(open);
         }
     }
+}
+
+/// <summary>How the holder confirms now: CSC's credentials/info needs it to tell API clients OTP or OAuth.</summary>
+public static class DescribeOtpFactorHandler
+{
+    public static async Task<OtpFactor> Handle(DescribeOtpFactor request, IQuerySession session, CancellationToken cancellation) =>
+        new((await session.LoadAsync<OtpSettings>(request.HolderId, cancellation))?.Mode ?? ReceptionMode.Sms);
 }

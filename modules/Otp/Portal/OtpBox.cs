@@ -8,7 +8,8 @@ using Wolverine.Http;
 
 namespace MySign.Otp.Portal;
 
-public sealed record OtpBoxView(string ModeKey, string? MaskedPhone);
+public sealed record PasskeyRow(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+public sealed record OtpBoxView(string ModeKey, string? MaskedPhone, IReadOnlyList<PasskeyRow> Passkeys, bool CanAdd);
 
 public sealed class OtpBox : IPortalBox
 {
@@ -18,13 +19,20 @@ public sealed class OtpBox : IPortalBox
 
     public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
     {
-        var loaded = batch.Load<OtpSettings>(context.HolderId());
-        return () => HtmlView.For<OtpBox>("Portal/OtpBox", View(loaded.Result)).RenderFragment(context);
+        var holder = context.HolderId();
+        var loaded = batch.Load<OtpSettings>(holder);
+        var passkeys = batch.Query<Passkeys.PasskeyCredential>().Where(p => p.HolderId == holder).ToList();
+        return () => HtmlView.For<OtpBox>("Portal/OtpBox", View(loaded.Result, passkeys.Result)).RenderFragment(context);
     }
 
-    public static OtpBoxView View(OtpSettings? settings) => settings is null
-        ? new OtpBoxView("otp.mode.sms", null)
-        : new OtpBoxView("otp.mode." + settings.Mode.ToString().ToLowerInvariant(), settings.PhoneNumber.Length > 0 ? settings.MaskedPhone : null);
+    public static OtpBoxView View(OtpSettings? settings, IReadOnlyList<Passkeys.PasskeyCredential> passkeys)
+    {
+        var rows = passkeys.OrderBy(p => p.CreatedAt).Select(p => new PasskeyRow(p.Id, p.Name, p.CreatedAt, p.LastUsedAt)).ToList();
+        var canAdd = rows.Count < Passkeys.PasskeyEndpoints.MaxPasskeys;
+        return settings is null
+            ? new OtpBoxView("otp.mode.sms", null, rows, canAdd)
+            : new OtpBoxView("otp.mode." + settings.Mode.ToString().ToLowerInvariant(), settings.PhoneNumber.Length > 0 ? settings.MaskedPhone : null, rows, canAdd);
+    }
 }
 
 public static class OtpBoxEndpoint

@@ -9,11 +9,15 @@ namespace MySign.Kernel.Rendering;
 /// seed's eight; six for an app or a token), so typing, pasting, the phone's one-time-code suggestion and screen
 /// readers all see one field. <c>notice</c> says where the code went; <c>error_id</c> names the element that
 /// explains a wrong code (the field is then marked invalid and described by it).
+/// When the holder confirms with a passkey, <c>passkey</c> is the challenge id (OtpIssued.Passkey) and the field is a
+/// prompt instead: on submit app.js asks the browser for an assertion bound to that challenge (and to the form's
+/// <c>data-passkey-binding</c>, or the SHA-256 of its <c>data-passkey-bind</c> file) and posts it as the code.
 /// </summary>
 public static class ConfirmCode
 {
-    public static RawHtml Field(string id, string? notice, int digits, string? errorId, bool autofocus)
+    public static RawHtml Field(string id, string? notice, int digits, string? errorId, bool autofocus, string? passkey = null)
     {
+        if (passkey is { Length: > 0 }) return Passkey(id, passkey);
         digits = digits is 6 or 8 ? digits : 8;
         var e = WebUtility.HtmlEncode(id);
         var noticeId = notice is { Length: > 0 } ? e + "-notice" : null;
@@ -28,5 +32,17 @@ public static class ConfirmCode
         html.Append('>');
         if (noticeId is not null) html.Append("<p class=\"hint\" id=\"").Append(noticeId).Append("\" role=\"status\">").Append(WebUtility.HtmlEncode(notice)).Append("</p>");
         return new RawHtml(html.Append("</div>").ToString());
+    }
+
+    private static RawHtml Passkey(string id, string challenge)
+    {
+        var e = WebUtility.HtmlEncode(id);
+        return new RawHtml(new System.Text.StringBuilder(512)
+            .Append("<div class=\"field passkey-field\" data-passkey=\"").Append(WebUtility.HtmlEncode(challenge)).Append("\">")
+            .Append("<input type=\"hidden\" id=\"").Append(e).Append("\" name=\"code\" value=\"\">")
+            .Append("<p class=\"hint\" id=\"").Append(e).Append("-notice\">").Append(WebUtility.HtmlEncode(Strings.T("confirm.passkey"))).Append("</p>")
+            .Append("<noscript><p class=\"error\">").Append(WebUtility.HtmlEncode(Strings.T("confirm.passkey_script"))).Append("</p></noscript>")
+            .Append("<p class=\"error\" data-passkey-error role=\"alert\" hidden>").Append(WebUtility.HtmlEncode(Strings.T("confirm.passkey_failed"))).Append("</p>")
+            .Append("</div>").ToString());
     }
 }

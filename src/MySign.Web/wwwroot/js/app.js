@@ -33,6 +33,76 @@
     if (e.key === 'Escape') closePanel('trusty-panel');
   });
 
+  // Passkeys (WebAuthn). A form with a passkey field (data-passkey: the OTP challenge id) or data-passkey-create is
+  // held on submit: the browser makes the assertion and/or the new credential, they go into the form as JSON, and the
+  // form is submitted again (to htmx or the browser). The assertion's challenge is SHA-256 of the server's prefix and
+  // the binding: the form's data-passkey-binding, or "1:" + the hex SHA-256 of its data-passkey-bind file, so the
+  // passkey confirms exactly this operation and this document.
+  function b64u(buffer) {
+    var bytes = new Uint8Array(buffer), text = '';
+    for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+  function unb64u(text) {
+    var s = atob(text.replace(/-/g, '+').replace(/_/g, '/')), bytes = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+    return bytes.buffer;
+  }
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+  async function binding(form) {
+    var file = form.querySelector('input[type=file][data-passkey-bind]');
+    if (file && file.files && file.files[0]) return '1:' + hex(await crypto.subtle.digest('SHA-256', await file.files[0].arrayBuffer()));
+    return form.getAttribute('data-passkey-binding') || '';
+  }
+  async function assertion(form, field) {
+    var answer = await fetch('/otp/passkey/' + encodeURIComponent(field.getAttribute('data-passkey')), { credentials: 'same-origin' });
+    if (!answer.ok) throw new Error('challenge');
+    var request = await answer.json();
+    var challenge = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(request.prefix + await binding(form)));
+    var credential = await navigator.credentials.get({ publicKey: {
+      challenge: challenge, rpId: request.rpId, timeout: request.timeout, userVerification: 'preferred',
+      allowCredentials: request.allow.map(function (id) { return { type: 'public-key', id: unb64u(id) }; }) } });
+    var r = credential.response;
+    return JSON.stringify({ id: credential.id, rawId: b64u(credential.rawId), type: credential.type, clientExtensionResults: {},
+      response: { authenticatorData: b64u(r.authenticatorData), clientDataJSON: b64u(r.clientDataJSON), signature: b64u(r.signature),
+        userHandle: r.userHandle ? b64u(r.userHandle) : null } });
+  }
+  async function creation(options) {
+    var o = JSON.parse(options);
+    o.challenge = unb64u(o.challenge);
+    o.user.id = unb64u(o.user.id);
+    (o.excludeCredentials || []).forEach(function (c) { c.id = unb64u(c.id); });
+    var credential = await navigator.credentials.create({ publicKey: o });
+    var r = credential.response;
+    return JSON.stringify({ id: credential.id, rawId: b64u(credential.rawId), type: credential.type, clientExtensionResults: {},
+      response: { attestationObject: b64u(r.attestationObject), clientDataJSON: b64u(r.clientDataJSON),
+        transports: r.getTransports ? r.getTransports() : [] } });
+  }
+  document.addEventListener('submit', async function (e) {
+    var form = e.target;
+    var field = form.querySelector('[data-passkey]');
+    var create = form.getAttribute('data-passkey-create');
+    if (!field && !create) return;
+    if (form.getAttribute('data-passkey-ready')) { form.removeAttribute('data-passkey-ready'); return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    var failed = form.querySelector('[data-passkey-error]');
+    if (failed) failed.hidden = true;
+    try {
+      if (field) field.querySelector('input[name=code]').value = await assertion(form, field);
+      if (create) form.querySelector('input[name=attestation]').value = await creation(create);
+    } catch (err) {
+      if (failed) failed.hidden = false;
+      // The server says what went wrong with a missing credential (the name field's message), so a refused
+      // creation still goes back to it; a refused assertion stays here for another try.
+      if (field || !create) return;
+    }
+    form.setAttribute('data-passkey-ready', '1');
+    form.requestSubmit();
+  }, true);
+
   document.addEventListener('DOMContentLoaded', function () { enable(document); });
   document.addEventListener('htmx:load', function (e) { enable(e.target); });
 })();

@@ -2,6 +2,7 @@
 #pragma warning disable
 using Marten;
 using MySign.Otp.Challenges;
+using MySign.Otp.Passkeys;
 using System;
 
 namespace Internal.Generated.WolverineHandlers
@@ -12,12 +13,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Marten.IDocumentStore _documentStore;
         private readonly MySign.Otp.Challenges.OtpSecrets _otpSecrets;
+        private readonly MySign.Otp.Passkeys.RelyingParty _relyingParty;
         private readonly System.TimeProvider _timeProvider;
 
-        public VerifyOtpHandler189367927(Marten.IDocumentStore documentStore, MySign.Otp.Challenges.OtpSecrets otpSecrets, System.TimeProvider timeProvider)
+        public VerifyOtpHandler189367927(Marten.IDocumentStore documentStore, MySign.Otp.Challenges.OtpSecrets otpSecrets, MySign.Otp.Passkeys.RelyingParty relyingParty, System.TimeProvider timeProvider)
         {
             _documentStore = documentStore;
             _otpSecrets = otpSecrets;
+            _relyingParty = relyingParty;
             _timeProvider = timeProvider;
         }
 
@@ -30,7 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Otp.Challenges.VerifyOtpHandler");
             
             // The actual message execution
-            var outgoing1 = await MySign.Otp.Challenges.VerifyOtpHandler.Handle(verifyOtp, _documentStore, _otpSecrets, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await MySign.Otp.Challenges.VerifyOtpHandler.Handle(verifyOtp, _documentStore, _otpSecrets, _relyingParty, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -1,0 +1,213 @@
+using Fido2NetLib;
+using Fido2NetLib.Objects;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using MySign.Kernel.Localization;
+using MySign.Kernel.Validation;
+using MySign.Kernel.Web;
+using MySign.Otp.Challenges;
+using MySign.Otp.Contracts;
+using MySign.Otp.Domain;
+using MySign.Otp.Sms;
+using Wolverine;
+using Wolverine.Http;
+
+namespace MySign.Otp.Passkeys;
+
+/// <summary>A passkey step in the OTP box: add one, remove one, or confirm with passkeys from now on.</summary>
+public sealed record PasskeyStepView(string Action, string Post, Guid ChallengeId, string Destination, int Digits, string? Passkey,
+    string Name, string? CreateOptions, string? ErrorKey, string? Field);
+
+/// <summary>The passkey forms, bound by Wolverine.</summary>
+public sealed class PasskeyForm
+{
+    public string? Challenge { get; set; }
+    public string? Code { get; set; }
+    public string? Name { get; set; }
+    public string? Attestation { get; set; }
+}
+
+/// <summary>
+/// Passkeys in the OTP box. Every change is confirmed on the factor the holder confirms with now (SMS, app, token or a
+/// passkey) and told by e-mail and on the OTP phone. The last passkey can't be removed while passkeys are the mode:
+/// the holder would have no way to confirm anything.
+/// </summary>
+public static class PasskeyEndpoints
+{
+    public const string Purpose = "otp.passkey";
+    public const int MaxPasskeys = 10;
+    public const int MaxName = 40;
+    private static readonly TimeSpan RegistrationLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// What the browser needs to make an assertion for an open passkey challenge: the RP ID, the holder's credentials
+    /// and the challenge text to complete with the binding. No session needed (the new-PIN page has none); the
+    /// challenge id is unguessable and the answer grants nothing without the holder's authenticator.
+    /// </summary>
+    [WolverineGet("/otp/passkey/{challenge}"), AllowAnonymous]
+    public static async Task<IResult> AssertionRequest(string challenge, HttpContext context, IQuerySession session, RelyingParty relyingParty, TimeProvider clock)
+    {
+        if (!Guid.TryParse(challenge, out var id)) return Results.NotFound();
+        var open = await session.LoadAsync<OtpChallenge>(id, context.RequestAborted);
+        if (open is not { Channel: ReceptionMode.Passkey, State: ChallengeState.Open } || open.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
+        var allowed = await session.Query<PasskeyCredential>().Where(p => p.HolderId == open.HolderId).Select(p => p.Id).ToListAsync(context.RequestAborted);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Json(new
+        {
+            rpId = relyingParty.RpId, timeout = (int)RelyingParty.Timeout.TotalMilliseconds, prefix = RelyingParty.ChallengePrefix(open), allow = allowed,
+        });
+    }
+
+    [WolverinePost("/otp/passkeys/add/start")]
+    public static async Task<IResult> StartAdd(HttpContext context, IDocumentSession session, IMessageBus bus, RelyingParty relyingParty, TimeProvider clock)
+    {
+        var holder = context.HolderId();
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        var existing = await session.Query<PasskeyCredential>().Where(p => p.HolderId == holder).ToListAsync(context.RequestAborted);
+        if (existing.Count >= MaxPasskeys) return Flow.Done(context, "/");
+        settings.PasskeyUserHandle ??= System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        session.Store(settings);
+        var options = relyingParty.Fido().RequestNewCredential(new RequestNewCredentialParams
+        {
+            User = new Fido2User { Id = settings.PasskeyUserHandle, Name = holder, DisplayName = holder },
+            ExcludeCredentials = existing.Select(p => new PublicKeyCredentialDescriptor(Base64Url.Decode(p.Id))).ToList(),
+            AuthenticatorSelection = new AuthenticatorSelection { ResidentKey = ResidentKeyRequirement.Preferred, UserVerification = UserVerificationRequirement.Preferred },
+            AttestationPreference = AttestationConveyancePreference.None,
+        });
+        var json = options.ToJson();
+        session.Store(new PasskeyRegistration { Id = holder, OptionsJson = json, ExpiresAt = clock.GetUtcNow() + RegistrationLifetime });
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, "add"), context.RequestAborted);
+        return View(Step("add", issued, "", json, issued.Wait, null));
+    }
+
+    [WolverinePost("/otp/passkeys/add")]
+    public static async Task<IResult> Add([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, RelyingParty relyingParty,
+        ISmsGateway sms, TimeProvider clock)
+    {
+        var holder = context.HolderId();
+        var now = clock.GetUtcNow();
+        var registration = await session.LoadAsync<PasskeyRegistration>(holder, context.RequestAborted);
+        if (registration is null || registration.ExpiresAt <= now || !Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        var name = (form.Name ?? "").Trim();
+        IResult Refuse(string key, string field) =>
+            View(Step("add", IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), form.Name ?? "", registration.OptionsJson, key, field),
+                StatusCodes.Status422UnprocessableEntity);
+
+        if (name.Length == 0) return Refuse("otp.passkey.error.name", "name");
+        if (name.Length > MaxName) return Refuse("otp.passkey.error.name_long", "name");
+        if (name.Any(c => char.IsControl(c) || TypedText.IsBidiControl(c))) return Refuse("otp.passkey.error.name_chars", "name");
+        var attestation = RelyingParty.ParseAttestation(form.Attestation);
+        if (attestation is null) return Refuse("otp.passkey.error.create", "name");
+        RegisteredPublicKeyCredential created;
+        try
+        {
+            created = await relyingParty.Fido().MakeNewCredentialAsync(new MakeNewCredentialParams
+            {
+                AttestationResponse = attestation, OriginalOptions = CredentialCreateOptions.FromJson(registration.OptionsJson),
+                IsCredentialIdUniqueToUserCallback = async (args, cancellation) =>
+                    await session.LoadAsync<PasskeyCredential>(Base64Url.Encode(args.CredentialId), cancellation) is null,
+            }, context.RequestAborted);
+        }
+        catch (Exception e) when (e is Fido2VerificationException or FormatException or ArgumentException or InvalidOperationException
+                                      or System.Security.Cryptography.CryptographicException or System.Formats.Cbor.CborContentException)
+        {
+            return Refuse("otp.passkey.error.create", "name");
+        }
+
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "add", form.Code ?? ""), context.RequestAborted);
+        if (!verified.IsValid) return Refuse(verified.ErrorKey, "code");
+        session.Store(new PasskeyCredential
+        {
+            Id = Base64Url.Encode(created.Id), HolderId = holder, Name = name, PublicKey = created.PublicKey, UserHandle = settings.PasskeyUserHandle ?? [],
+            SignCount = created.SignCount, CreatedAt = now,
+        });
+        session.Delete(registration);
+        await Changed(bus, sms, settings, "passkey.added", now, context.RequestAborted);
+        return Flow.Done(context, "/");
+    }
+
+    [WolverinePost("/otp/passkeys/{id}/remove/start")]
+    public static async Task<IResult> StartRemove(string id, HttpContext context, IDocumentSession session, IMessageBus bus)
+    {
+        var (settings, passkey, refusal) = await RemovableAsync(id, context, session);
+        if (passkey is null) return Results.NotFound();
+        if (refusal is not null) return View(Step("remove", IssueOtpHandler.Answer(Guid.Empty, settings.Mode, null, default), passkey.Name, null, refusal, null, passkey.Id),
+            StatusCodes.Status422UnprocessableEntity);
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(settings.Id, Purpose, "remove:" + passkey.Id), context.RequestAborted);
+        return View(Step("remove", issued, passkey.Name, null, issued.Wait, null, passkey.Id));
+    }
+
+    [WolverinePost("/otp/passkeys/{id}/remove")]
+    public static async Task<IResult> Remove(string id, [FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    {
+        var (settings, passkey, refusal) = await RemovableAsync(id, context, session);
+        if (passkey is null) return Results.NotFound();
+        if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
+        var again = IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
+        if (refusal is not null) return View(Step("remove", again, passkey.Name, null, refusal, null, passkey.Id), StatusCodes.Status422UnprocessableEntity);
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, settings.Id, Purpose, "remove:" + passkey.Id, form.Code ?? ""), context.RequestAborted);
+        if (!verified.IsValid) return View(Step("remove", again, passkey.Name, null, verified.ErrorKey, "code", passkey.Id), StatusCodes.Status422UnprocessableEntity);
+        session.Delete(passkey);
+        await Changed(bus, sms, settings, "passkey.removed", clock.GetUtcNow(), context.RequestAborted);
+        return Flow.Done(context, "/");
+    }
+
+    [WolverinePost("/otp/passkeys/mode/start")]
+    public static async Task<IResult> StartMode(HttpContext context, IDocumentSession session, IMessageBus bus)
+    {
+        var holder = context.HolderId();
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        if (settings.Mode == ReceptionMode.Passkey || !await session.Query<PasskeyCredential>().AnyAsync(p => p.HolderId == holder, context.RequestAborted))
+            return Flow.Done(context, "/");
+        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, ModeSwitchPurpose, "passkey"), context.RequestAborted);
+        return View(Step("mode", issued, "", null, issued.Wait, null));
+    }
+
+    [WolverinePost("/otp/passkeys/mode")]
+    public static async Task<IResult> Mode([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    {
+        var holder = context.HolderId();
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        if (!Guid.TryParse(form.Challenge, out var challengeId) || settings.Mode == ReceptionMode.Passkey) return Flow.Done(context, "/");
+        if (!await session.Query<PasskeyCredential>().AnyAsync(p => p.HolderId == holder, context.RequestAborted)) return Flow.Done(context, "/");
+        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, ModeSwitchPurpose, "passkey", form.Code ?? ""), context.RequestAborted);
+        if (!verified.IsValid)
+            return View(Step("mode", IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), "", null, verified.ErrorKey, "code"),
+                StatusCodes.Status422UnprocessableEntity);
+        settings.Mode = ReceptionMode.Passkey;
+        settings.TotpSecret = null;
+        settings.TokenSerial = null;
+        session.Store(settings);
+        await Changed(bus, sms, settings, "mode.passkey", clock.GetUtcNow(), context.RequestAborted);
+        return Flow.Done(context, "/");
+    }
+
+    /// <summary>The mode switch's purpose (the same as SMS, app and token switches use).</summary>
+    private const string ModeSwitchPurpose = Box.ModeSwitchEndpoints.Purpose;
+
+    private static async Task<(OtpSettings Settings, PasskeyCredential? Passkey, string? Refusal)> RemovableAsync(string id, HttpContext context, IDocumentSession session)
+    {
+        var holder = context.HolderId();
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        var passkey = id.Length is > 0 and < 1024 ? await session.LoadAsync<PasskeyCredential>(id, context.RequestAborted) : null;
+        if (passkey?.HolderId != holder) return (settings, null, null);
+        var count = await session.Query<PasskeyCredential>().CountAsync(p => p.HolderId == holder, context.RequestAborted);
+        return (settings, passkey, settings.Mode == ReceptionMode.Passkey && count <= 1 ? "otp.passkey.error.last" : null);
+    }
+
+    private static async Task Changed(IMessageBus bus, ISmsGateway sms, OtpSettings settings, string what, DateTimeOffset at, CancellationToken cancellation)
+    {
+        await bus.PublishAsync(new OtpFactorChanged(settings.Id, what, at, Strings.Language));
+        if (settings.PhoneNumber.Length > 0) await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), cancellation);
+    }
+
+    private static PasskeyStepView Step(string action, OtpIssued issued, string name, string? createOptions, string? error, string? field, string? id = null) =>
+        new(action, action switch { "add" => "/otp/passkeys/add", "mode" => "/otp/passkeys/mode", _ => $"/otp/passkeys/{Uri.EscapeDataString(id!)}/remove" },
+            issued.ChallengeId, issued.Destination, OtpIssued.DigitsFor(issued.Channel), issued.Passkey, name, createOptions, error, field);
+
+    private static IResult View(PasskeyStepView view, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(PasskeyEndpoints).Assembly, "Passkeys/PasskeyStep", view, "otp.passkey.title") { StatusCode = status };
+}

@@ -1,0 +1,130 @@
+using Microsoft.Playwright;
+
+namespace MySign.Tests.Browser;
+
+/// <summary>
+/// Passkeys as the confirmation factor, in Chromium with its virtual authenticator (CDP WebAuthn) standing in for a
+/// phone's or laptop's passkey. The page runs on http://localhost (browsers refuse an IP address as RP ID).
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class PasskeyBrowserTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task a_holder_adds_a_passkey_confirms_with_it_and_an_assertion_made_for_one_operation_confirms_no_other()
+    {
+        var holder = await browser.ActivatedHolderAsync("Nadia", "F");
+        var page = await LocalhostPageAsync();
+        await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
+
+        // Add a passkey, confirmed with the SMS code the holder uses today.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await page.GetByLabel("Name of the passkey").FillAsync("My laptop");
+        await page.GetByLabel("Enter OTP code").WaitForAsync();
+        await page.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create the passkey" }).ClickAsync();
+        await page.Locator("#box-otp .passkey-name", new() { HasText = "My laptop" }).WaitForAsync();
+        await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => m.TextBody!.Contains("a passkey was added"));
+
+        // From now on a passkey, not a code.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm with a passkey instead of OTP codes" }).ClickAsync();
+        await page.GetByLabel("Enter OTP code").WaitForAsync();
+        await page.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm with passkeys from now on" }).ClickAsync();
+        await page.Locator("#box-otp dd", new() { HasText = "Passkey" }).WaitForAsync();
+        var texts = (await Holders.SmsToAsync(browser.Store, holder.Applicant.Mobile)).Count;
+
+        // The last passkey can't go while passkeys are how the holder confirms.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove the passkey My laptop" }).ClickAsync();
+        (await page.Locator("#otp-error").TextContentAsync())!.ShouldContain("This is your last passkey");
+        await page.GotoAsync("/");
+
+        // Sign a document with PIN + passkey; keep the assertion the browser made for it instead of sending it.
+        using var files = new OpenSsl();
+        files.Write("contratto.txt", "Contratto di fornitura n. 77"u8.ToArray());
+        files.Write("altro.txt", "Un altro documento"u8.ToArray());
+        await page.GotoAsync("/sign");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the OTP" }).ClickAsync();
+        await page.GetByLabel("Document to sign").SetInputFilesAsync(Path.Combine(files.Folder, "contratto.txt"));
+        await page.GetByLabel("Signature PIN").FillAsync(holder.Pin);
+        var captured = await CaptureAssertionAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Sign and download" }).ClickAsync());
+
+        // The same assertion with another document is refused: it committed to the first file's hash.
+        await page.GetByLabel("Document to sign").SetInputFilesAsync(Path.Combine(files.Folder, "altro.txt"));
+        await SubmitWithCodeAsync(page, "form[action='/sign']", captured);
+        (await page.Locator("#sign-error").TextContentAsync())!.ShouldContain("The OTP is not correct");
+
+        // Nor does it confirm a PIN change (another operation, another challenge).
+        await page.GotoAsync("/pin");
+        await page.Locator("#pin-current").FillAsync(holder.Pin);
+        await page.Locator("#pin-new").FillAsync("51739264");
+        await page.Locator("#pin-confirm").FillAsync("51739264");
+        await page.Locator("form[action='/pin'] button[type=submit]").ClickAsync();
+        await page.Locator("[data-passkey]").WaitForAsync();
+        await SubmitWithCodeAsync(page, "form[action='/pin/confirm']", captured);
+        (await page.Locator("#pin-error").TextContentAsync())!.ShouldContain("The OTP is not correct");
+
+        // The passkey itself, asked for this PIN change, confirms it: the new PIN works from now on.
+        await page.Locator("form[action='/pin/confirm'] button[type=submit]").ClickAsync();
+        await page.Locator("#box-pin [role=status]").WaitForAsync();
+        await page.GotoAsync("/sign");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the OTP" }).ClickAsync();
+        await page.GetByLabel("Document to sign").SetInputFilesAsync(Path.Combine(files.Folder, "contratto.txt"));
+        await page.GetByLabel("Signature PIN").FillAsync("51739264");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign and download" }).ClickAsync();
+        (await page.Locator("#sign-done").TextContentAsync())!.ShouldContain("contratto.txt");
+        (await Holders.SmsToAsync(browser.Store, holder.Applicant.Mobile)).Count.ShouldBe(texts, "a passkey holder gets no OTP by SMS");
+    }
+
+    /// <summary>A page on http://localhost:port with a virtual platform authenticator (user verification passes).</summary>
+    private async Task<IPage> LocalhostPageAsync()
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = $"http://localhost:{browser.App.BaseAddress.Port}/", Locale = "en-GB",
+        });
+        var page = await context.NewPageAsync();
+        var cdp = await context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2", ["transport"] = "internal", ["hasResidentKey"] = true, ["hasUserVerification"] = true,
+                ["isUserVerified"] = true, ["automaticPresenceSimulation"] = true,
+            },
+        });
+        return page;
+    }
+
+    /// <summary>Lets the page make its assertion, then keeps it instead of sending the form (as a script in the page could).</summary>
+    private static async Task<string> CaptureAssertionAsync(IPage page, Func<Task> submit)
+    {
+        await page.EvaluateAsync("""
+            () => window.addEventListener('submit', function keep(e) {
+              const code = e.target.querySelector('input[name=code]');
+              if (!code || !code.value) return;
+              window.capturedAssertion = code.value;
+              e.preventDefault();
+              e.stopImmediatePropagation();
+              window.removeEventListener('submit', keep, true);
+            }, true)
+            """);
+        await submit();
+        var handle = await page.WaitForFunctionAsync("() => window.capturedAssertion");
+        return await handle.JsonValueAsync<string>();
+    }
+
+    /// <summary>Sends the form with a given assertion as its code, past the page's own passkey prompt.</summary>
+    private static async Task SubmitWithCodeAsync(IPage page, string form, string assertion)
+    {
+        await page.EvaluateAsync("""
+            ([selector, value]) => {
+              const form = document.querySelector(selector);
+              form.querySelector('input[name=code]').value = value;
+              form.setAttribute('data-passkey-ready', '1');
+              form.requestSubmit();
+            }
+            """, new[] { form, assertion });
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+    }
+}
