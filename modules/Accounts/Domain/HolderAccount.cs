@@ -137,6 +137,8 @@ public sealed class AccountToken
     public Guid? ChallengeId { get; set; }
     /// <summary>Where the pending OTP went (masked), so every later answer of the step can say it again.</summary>
     public string? OtpDestination { get; set; }
+    /// <summary>The pending step is confirmed with the holder's passkey, not a code.</summary>
+    public bool OtpByPasskey { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public bool Used { get; set; }
 }

@@ -16,7 +16,8 @@ using Wolverine.Http;
 
 namespace MySign.Accounts.Rao;
 
-public sealed record NewPinView(string Step, string Token, IReadOnlyDictionary<string, string> Errors, string? Destination, string? Iut = null, DateTimeOffset? Until = null);
+public sealed record NewPinView(string Step, string Token, IReadOnlyDictionary<string, string> Errors, string? Destination, string? Iut = null, DateTimeOffset? Until = null,
+    string? Passkey = null);
 
 public sealed class NewPinForm
 {
@@ -57,8 +58,9 @@ public static class NewPinEndpoints
         found.ProtectedPin = protection.Seal(PinProtection, pin);
         found.ChallengeId = issued.ChallengeId;
         found.OtpDestination = issued.Destination;
+        found.OtpByPasskey = issued.Passkey is not null;
         session.Store(found);
-        return View(new NewPinView("code", form.Token!, NoErrors, issued.Destination));
+        return View(new NewPinView("code", form.Token!, NoErrors, issued.Destination, Passkey: issued.Passkey));
     }
 
     [WolverinePost("/new-pin/confirm"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
@@ -70,7 +72,8 @@ public static class NewPinEndpoints
         if (found.ChallengeId is not { } challenge || found.ProtectedPin is null) return View(new NewPinView("pin", token!, NoErrors, null), StatusCodes.Status409Conflict);
         var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, found.HolderId, Purpose, found.Id, code ?? ""), context.RequestAborted);
         if (!verified.IsValid)
-            return View(new NewPinView("code", token!, new Dictionary<string, string> { ["code"] = verified.ErrorKey }, found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
+            return View(new NewPinView("code", token!, new Dictionary<string, string> { ["code"] = verified.ErrorKey }, found.OtpDestination,
+                Passkey: found.OtpByPasskey ? challenge.ToString() : null), StatusCodes.Status422UnprocessableEntity);
         var reissued = await bus.InvokeAsync<CertificateReissued>(new ReissueAfterForgottenPin(found.HolderId, protection.Open(PinProtection, found.ProtectedPin)), context.RequestAborted);
         var now = clock.GetUtcNow();
         found.Used = true;

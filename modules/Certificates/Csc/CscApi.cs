@@ -118,7 +118,7 @@ public static class CscApi
     }
 
     [WolverinePost("/csc/v2/credentials/list"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> List(HttpContext context, IQuerySession session, CertificateAuthority authority, TimeProvider clock)
+    public static async Task<IResult> List(HttpContext context, IQuerySession session, CertificateAuthority authority, IMessageBus bus, TimeProvider clock)
     {
         var caller = await Caller(context, session, clock);
         if (caller is null) return InvalidToken();
@@ -135,30 +135,39 @@ public static class CscApi
         if (request.CredentialInfo != true)
             return Answer(new { credentialIDs = credentials.Select(c => c.CertificateId.ToString()), onlyValid = request.OnlyValid == true ? true : (bool?)null }, omitNulls: true);
         var chain = await authority.GetAsync(context.RequestAborted);
+        var passkey = request.AuthInfo == true && credentials.Length > 0 && await ByPasskeyAsync(bus, caller.HolderId, context.RequestAborted);
         return Answer(new
         {
             credentialIDs = credentials.Select(c => c.CertificateId.ToString()),
-            credentialInfos = credentials.Select(c => Describe(c, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true)),
+            credentialInfos = credentials.Select(c => Describe(c, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true, passkey)),
             onlyValid = request.OnlyValid == true ? true : (bool?)null,
         }, omitNulls: true);
     }
 
     [WolverinePost("/csc/v2/credentials/info"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> CredentialInfo(HttpContext context, IQuerySession session, CertificateAuthority authority, TimeProvider clock)
+    public static async Task<IResult> CredentialInfo(HttpContext context, IQuerySession session, CertificateAuthority authority, IMessageBus bus, TimeProvider clock)
     {
         var (caller, certificate, error, request) = await CredentialCall<CredentialInfoRequest>(context, session, clock, r => r.CredentialId);
         if (error is not null) return error;
         if (CertificatesProblem(request!.Certificates) is { } problem) return Error("invalid_request", problem);
+        var passkey = request.AuthInfo != false && await ByPasskeyAsync(bus, caller!.HolderId, context.RequestAborted);
         return Answer(Describe(certificate!, await authority.GetAsync(context.RequestAborted), request.Certificates, request.CertInfo == true,
-            request.AuthInfo != false, clock.GetUtcNow(), withId: false), omitNulls: true);
+            request.AuthInfo != false, clock.GetUtcNow(), withId: false, passkey), omitNulls: true);
     }
+
+    /// <summary>Whether the holder confirms with a passkey: then only the OAuth flow can authorise (a passkey is used in the portal's page).</summary>
+    private static async Task<bool> ByPasskeyAsync(IMessageBus bus, string holderId, CancellationToken cancellation) =>
+        (await bus.InvokeAsync<OtpFactor>(new DescribeOtpFactor(holderId), cancellation)).Mode == ReceptionMode.Passkey;
+
+    private const string UseOAuth = "The holder confirms with a passkey: authorise this credential with the OAuth 2.0 authorization code flow (scope credential)";
 
     private static string? CertificatesProblem(string? certificates) =>
         certificates is null or "none" or "single" or "chain" ? null : "Invalid parameter certificates";
 
     /// <summary>A credential as credentials/info (and list's credentialInfos) describe it, in v2's shape.</summary>
     private static object Describe(HolderCertificate certificate, (System.Security.Cryptography.X509Certificates.X509Certificate2 Root,
-        System.Security.Cryptography.X509Certificates.X509Certificate2 Issuing) chain, string? certificates, bool certInfo, bool authInfo, DateTimeOffset now, bool withId)
+        System.Security.Cryptography.X509Certificates.X509Certificate2 Issuing) chain, string? certificates, bool certInfo, bool authInfo, DateTimeOffset now, bool withId,
+        bool passkey = false)
     {
         using var x509 = certificate.Certificate();
         var status = certificate.StatusAt(now);
@@ -182,7 +191,9 @@ public static class CscApi
                 validFrom = certInfo ? x509.NotBefore.ToUniversalTime().ToString("yyyyMMddHHmmss'Z'") : null,
                 validTo = certInfo ? x509.NotAfter.ToUniversalTime().ToString("yyyyMMddHHmmss'Z'") : null,
             },
-            auth = authInfo ? new
+            // A passkey holder's credential is authorised only through OAuth (CSC v2 §11.5 auth mode "oauth2code"):
+            // the passkey confirms in the portal's consent page, bound to the hashes shown there.
+            auth = authInfo && passkey ? (object)new { mode = "oauth2code" } : authInfo ? new
             {
                 mode = "explicit", expression = "PIN AND OTP",
                 objects = new object[]
@@ -203,6 +214,7 @@ public static class CscApi
         var (caller, certificate, error, _) = await CredentialCall<SendOtpRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(caller!.HolderId, OtpPurpose, certificate!.CertificateId.ToString()), context.RequestAborted);
+        if (issued.Channel == ReceptionMode.Passkey) return Error("invalid_request", UseOAuth);
         if (issued.Throttled) return Error("invalid_request", $"An OTP was sent recently: retry in {issued.RetryAfterSeconds} seconds", 429);
         session.Store(new CscOtp { Id = $"{caller.HolderId}:{certificate.CertificateId}", ChallengeId = issued.ChallengeId });
         return Results.NoContent();

@@ -29,6 +29,13 @@ public sealed class OAuthRequest : MySign.Kernel.Documents.IHolderOwned
     /// <summary>SHA-256 values, standard base64, in the order asked; with the client's labels where it gave some.</summary>
     public List<string>? Hashes { get; set; }
     public List<string?>? Labels { get; set; }
+    /// <summary>The holder confirms with a passkey: its assertion commits to <see cref="Binding"/>.</summary>
+    public bool ByPasskey { get; set; }
+
+    /// <summary>What the holder's passkey confirms: the hashes shown (or, without hashes, how many signatures).</summary>
+    public string Binding => Hashes is { Count: > 0 } hashes
+        ? MySign.Otp.Contracts.VerifyOtp.BindingFor(hashes.Select(Convert.FromBase64String).ToList())
+        : NumSignatures + ":";
     public string? Description { get; set; }
     public Guid? ChallengeId { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }

@@ -18,7 +18,7 @@ namespace MySign.Certificates.Csc;
 public sealed record ConsentItem(string Label, string Hash);
 
 public sealed record ConsentView(string Step, Guid? RequestId, string? ClientName, string? Scope, int Count, IReadOnlyList<ConsentItem> Items,
-    string? Description, string? Destination, string? ErrorKey, string? Field, int Digits = 8);
+    string? Description, string? Destination, string? ErrorKey, string? Field, int Digits = 8, string? Passkey = null, string? Binding = null);
 
 /// <summary>
 /// OAuth 2.0 for CSC clients (RFC 6749 authorisation code + RFC 7636 PKCE S256, as CSC API v2 §8 profiles it). The client
@@ -143,6 +143,7 @@ public static class OAuthEndpoints
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(request.HolderId, Purpose, request.Id.ToString()), context.RequestAborted);
         if (issued.Throttled) return Page(context, request, "review", StatusCodes.Status429TooManyRequests, issued.Wait);
         request.ChallengeId = issued.ChallengeId;
+        request.ByPasskey = issued.Passkey is not null;
         session.Store(request);
         return Page(context, request, "confirm", destination: issued.Destination, digits: OtpIssued.DigitsFor(issued.Channel));
     }
@@ -170,7 +171,7 @@ public static class OAuthEndpoints
             var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
             if (certificate is null || certificate.CertificateId != request.CredentialId || certificate.StatusAt(now) != CertificateStatus.Active)
                 return Page(context, request, "review", StatusCodes.Status422UnprocessableEntity, "oauth.error.inactive");
-            var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, request.HolderId, Purpose, request.Id.ToString(), form.Code ?? ""), context.RequestAborted);
+            var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, request.HolderId, Purpose, request.Id.ToString(), form.Code ?? "", request.Binding), context.RequestAborted);
             if (!verified.IsValid) return Page(context, request, "confirm", StatusCodes.Status422UnprocessableEntity, verified.ErrorKey, "code");
             var (pin, pkcs8) = await pins.OpenAsync(certificate, form.Pin ?? "", context.RequestAborted);
             if (pin != Pin.PinResult.Ok)
@@ -290,6 +291,6 @@ public static class OAuthEndpoints
         FormTargets.Allow(context, new Uri(request.RedirectUri));
         var items = (request.Hashes ?? []).Select((h, i) => new ConsentItem(request.Labels?.ElementAtOrDefault(i) ?? "", Convert.ToHexString(Convert.FromBase64String(h)).ToLowerInvariant())).ToList();
         return new HtmlView(typeof(OAuthEndpoints).Assembly, "Csc/Consent", new ConsentView(step, request.Id, request.ClientName, request.Scope, request.NumSignatures, items,
-            request.Description, destination, errorKey, field, digits), "oauth.title") { StatusCode = status };
+            request.Description, destination, errorKey, field, digits, request.ByPasskey ? request.ChallengeId?.ToString() : null, request.Binding), "oauth.title") { StatusCode = status };
     }
 }

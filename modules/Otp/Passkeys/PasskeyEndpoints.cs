@@ -181,6 +181,12 @@ public static class PasskeyEndpoints
         settings.TotpSecret = null;
         settings.TokenSerial = null;
         session.Store(settings);
+        // Codes already sent by SMS or shown by the app confirm nothing from now on.
+        foreach (var open in await session.Query<OtpChallenge>().Where(c => c.HolderId == holder && c.State == ChallengeState.Open && c.Id != challengeId).ToListAsync(context.RequestAborted))
+        {
+            open.State = ChallengeState.Replaced;
+            session.Store(open);
+        }
         await Changed(bus, sms, settings, "mode.passkey", clock.GetUtcNow(), context.RequestAborted);
         return Flow.Done(context, "/");
     }

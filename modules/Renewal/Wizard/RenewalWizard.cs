@@ -19,7 +19,8 @@ namespace MySign.Renewal.Wizard;
 
 public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
-    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, string? OrderPath, bool FinishLater);
+    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, string? OrderPath, bool FinishLater,
+    string? Passkey = null);
 public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Cancelled)
 {
     public string ReactivatePath => MySign.Certificates.Contracts.CertificatePages.Reactivate;
@@ -287,7 +288,8 @@ public static class RenewalWizardEndpoints
         var name = context.User.Identity?.Name ?? "";
         return Html("Wizard/Wizard", new WizardView(request.Id, request.Path, request.Step.ToString().ToLowerInvariant(), steps, name, request.UniqueIdentifier,
             request.ExpiresAt, errors ?? None, values ?? None, request.OtpNotice,
-            OtpIssued.DigitsFor(request.OtpChannel ?? ReceptionMode.Sms), request.NewUniqueIdentifier, request.OrderId is null ? null : LocalPath.OrHome(request.OrderPath), request.FinishLater), status);
+            OtpIssued.DigitsFor(request.OtpChannel ?? ReceptionMode.Sms), request.NewUniqueIdentifier, request.OrderId is null ? null : LocalPath.OrHome(request.OrderPath), request.FinishLater,
+            request.OtpChannel == ReceptionMode.Passkey ? request.ChallengeId?.ToString() : null), status);
     }
 
     private static IResult Html(string template, object model, int status = StatusCodes.Status200OK) => Html(template, model, "renewal.title", status);

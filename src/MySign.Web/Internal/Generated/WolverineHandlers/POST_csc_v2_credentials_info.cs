@@ -35,11 +35,19 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/credentials/info").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.CredentialInfo(httpContext, ((Marten.IQuerySession)documentSession), _certificateAuthority, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Csc.CscApi.CredentialInfo(httpContext, ((Marten.IQuerySession)documentSession), _certificateAuthority, messageContext, _timeProvider).ConfigureAwait(false);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
         }
     }
 

@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Certificates.Contracts;
+using MySign.Otp.Contracts;
+using MySign.Otp.Domain;
+using MySign.Otp.Passkeys;
+using Wolverine;
+
+namespace MySign.Tests.Otp;
+
+/// <summary>
+/// A holder who confirms with a passkey, over HTTP and the Otp module's messages: no SMS is sent, the browser gets
+/// what it needs to make an assertion for that one challenge, and whatever arrives in place of an assertion is a wrong
+/// code (counted, five at most), never an error. CSC clients are told to use OAuth. The assertions themselves are made
+/// by Chromium's authenticator in PasskeyBrowserTests.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class PasskeyTests(AppFixture app)
+{
+    private async Task<(TestHolder Holder, string CredentialId)> PasskeyHolderAsync()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Livia", "Sarti");
+        using (var scope = app.Host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(
+                new IssueCertificate(holder.Id, "Livia", "Sarti", "SRTLVI80A41H501X", "24681357", false));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var credentialId = Base64Url.Encode(RandomNumberGenerator.GetBytes(16));
+        await using var session = app.Store.LightweightSession();
+        var settings = (await session.LoadAsync<OtpSettings>(holder.Id))!;
+        settings.Mode = ReceptionMode.Passkey;
+        settings.PasskeyUserHandle = RandomNumberGenerator.GetBytes(32);
+        session.Store(settings);
+        session.Store(new PasskeyCredential
+        {
+            Id = credentialId, HolderId = holder.Id, Name = "Phone", PublicKey = key.ExportSubjectPublicKeyInfo(), UserHandle = settings.PasskeyUserHandle,
+            CreatedAt = DateTimeOffset.UtcNow,
+        });
+        await session.SaveChangesAsync();
+        return (holder, credentialId);
+    }
+
+    private async Task<T> InvokeAsync<T>(object message)
+    {
+        using var scope = app.Host.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<T>(message);
+    }
+
+    [Fact]
+    public async Task a_passkey_challenge_sends_no_sms_and_anything_but_a_valid_assertion_is_a_wrong_code_five_times_at_most()
+    {
+        var (holder, credentialId) = await PasskeyHolderAsync();
+        var issued = await InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, "pin.change", "ctx"));
+        issued.Channel.ShouldBe(ReceptionMode.Passkey);
+        issued.Passkey.ShouldBe(issued.ChallengeId.ToString());
+        (await Holders.SmsToAsync(app.Store, holder.Phone)).ShouldBeEmpty();
+
+        // What the page's script fetches: the RP ID, the holder's passkeys and the challenge text to complete.
+        var answer = await app.Host.Server.CreateClient().GetAsync($"/otp/passkey/{issued.ChallengeId}");
+        answer.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        answer.Headers.CacheControl!.NoStore.ShouldBeTrue();
+        var request = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
+        request.GetProperty("rpId").GetString().ShouldBe("localhost");
+        request.GetProperty("allow").EnumerateArray().Select(a => a.GetString()).ShouldBe([credentialId]);
+        request.GetProperty("prefix").GetString()!.ShouldContain($"|{issued.ChallengeId:N}|{holder.Id}|pin.change|ctx|");
+
+        // A well-formed assertion from the holder's own credential, but signed by another key (or over another challenge).
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var clientData = Encoding.UTF8.GetBytes($$"""{"type":"webauthn.get","challenge":"{{Base64Url.Encode(new byte[32])}}","origin":"http://localhost"}""");
+        var authenticatorData = SHA256.HashData("localhost"u8).Concat(new byte[] { 0x05, 0, 0, 0, 9 }).ToArray();
+        var signature = other.SignData(authenticatorData.Concat(SHA256.HashData(clientData)).ToArray(), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var forged = JsonSerializer.Serialize(new
+        {
+            id = credentialId, rawId = credentialId, type = "public-key", clientExtensionResults = new { },
+            response = new { authenticatorData = Base64Url.Encode(authenticatorData), clientDataJSON = Base64Url.Encode(clientData), signature = Base64Url.Encode(signature) },
+        });
+        string[] attempts = ["", "12345678", forged, "{}", "{\"id\": 12}", "{" + new string('x', 20_000)];
+        var outcomes = new List<OtpOutcome>();
+        foreach (var attempt in attempts)
+            outcomes.Add((await InvokeAsync<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder.Id, "pin.change", "ctx", attempt))).Outcome);
+        outcomes.ShouldBe([OtpOutcome.Wrong, OtpOutcome.Wrong, OtpOutcome.Wrong, OtpOutcome.Wrong, OtpOutcome.TooManyAttempts, OtpOutcome.TooManyAttempts]);
+
+        // The challenge is spent: the browser gets nothing more for it. Nor for a code challenge, nor for garbage.
+        (await app.Host.Server.CreateClient().GetAsync($"/otp/passkey/{issued.ChallengeId}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        var sms = await Holders.CreateAsync(app.Store);
+        var code = await InvokeAsync<OtpIssued>(new IssueOtp(sms.Id, "pin.change", "ctx"));
+        (await app.Host.Server.CreateClient().GetAsync($"/otp/passkey/{code.ChallengeId}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await app.Host.Server.CreateClient().GetAsync("/otp/passkey/not-a-challenge'--")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task the_wrong_assertion_posted_to_the_pin_change_is_a_message_next_to_the_field_and_the_old_pin_stays()
+    {
+        var (holder, credentialId) = await PasskeyHolderAsync();
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        await portal.GetAsync("/pin");
+        var otp = await portal.PostAsync("/pin", new() { ["current"] = "24681357", ["new"] = "97531864", ["confirm"] = "97531864" });
+        otp.Document.QuerySelector("[data-passkey]").ShouldNotBeNull("the step asks for a passkey, not a code");
+        otp.Document.QuerySelector("input[name=code]")!.GetAttribute("type").ShouldBe("hidden");
+        var refused = await portal.PostAsync("/pin/confirm", new() { ["code"] = $$$"""{"id":"{{{credentialId}}}","rawId":"{{{credentialId}}}","type":"public-key","response":{}}""" });
+        refused.Status.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+        refused.Document.QuerySelector("#pin-error")!.TextContent.ShouldContain("The OTP is not correct");
+        refused.Document.QuerySelector("[data-passkey]").ShouldNotBeNull("the next try is with the passkey again");
+    }
+
+    [Fact]
+    public async Task csc_clients_read_that_a_passkey_holders_credential_is_authorised_through_oauth_and_send_otp_refuses()
+    {
+        var (holder, _) = await PasskeyHolderAsync();
+        var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost/csc/v2/") };
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.9." + Random.Shared.Next(1, 250));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{holder.Id}:{holder.Password}")));
+        var token = JsonDocument.Parse(await (await http.PostAsync("auth/login", Json("""{}"""))).Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var list = JsonDocument.Parse(await (await http.PostAsync("credentials/list", Json("""{}"""))).Content.ReadAsStringAsync()).RootElement;
+        var credential = list.GetProperty("credentialIDs")[0].GetString();
+
+        var info = JsonDocument.Parse(await (await http.PostAsync("credentials/info", Json($$"""{"credentialID": "{{credential}}"}"""))).Content.ReadAsStringAsync()).RootElement;
+        info.GetProperty("auth").GetProperty("mode").GetString().ShouldBe("oauth2code");
+        var sent = await http.PostAsync("credentials/sendOTP", Json($$"""{"credentialID": "{{credential}}"}"""));
+        ((int)sent.StatusCode).ShouldBe(400);
+        var error = JsonDocument.Parse(await sent.Content.ReadAsStringAsync()).RootElement;
+        error.GetProperty("error").GetString().ShouldBe("invalid_request");
+        error.GetProperty("error_description").GetString()!.ShouldContain("OAuth");
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+}
