@@ -73,6 +73,15 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign and download" }).ClickAsync();
         (await page.Locator("#sign-done").TextContentAsync())!.ShouldContain("contratto.txt");
         (await Holders.SmsToAsync(browser.Store, holder.Applicant.Mobile)).Count.ShouldBe(texts, "a passkey holder gets no OTP by SMS");
+
+        // The box with its passkeys and a step that asks for one pass axe (injected, so this context bypasses CSP).
+        var checker = await (await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = "en-GB", BypassCSP = true })).NewPageAsync();
+        await BrowserFixture.SignInHolderAsync(checker, holder.UserId, holder.Password);
+        var problems = new List<string>(await AccessibilityTests.Violations(checker));
+        await checker.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await checker.Locator("[data-passkey]").WaitForAsync();
+        problems.AddRange(await AccessibilityTests.Violations(checker));
+        problems.ShouldBeEmpty();
     }
 
     /// <summary>A page on http://localhost:port with a virtual platform authenticator (user verification passes).</summary>
