@@ -34,8 +34,7 @@ public static class PasskeyAssertions
             session.Store(credential);
             return true;
         }
-        catch (Exception e) when (e is Fido2VerificationException or FormatException or ArgumentException or InvalidOperationException
-                                      or System.Security.Cryptography.CryptographicException or System.Formats.Cbor.CborContentException)
+        catch (Exception e) when (RelyingParty.Refused(e))
         {
             return false;
         }

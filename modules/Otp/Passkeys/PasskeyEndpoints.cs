@@ -111,8 +111,7 @@ public static class PasskeyEndpoints
                     await session.LoadAsync<PasskeyCredential>(Base64Url.Encode(args.CredentialId), cancellation) is null,
             }, context.RequestAborted);
         }
-        catch (Exception e) when (e is Fido2VerificationException or FormatException or ArgumentException or InvalidOperationException
-                                      or System.Security.Cryptography.CryptographicException or System.Formats.Cbor.CborContentException)
+        catch (Exception e) when (RelyingParty.Refused(e))
         {
             return Refuse("otp.passkey.error.create", "name");
         }
