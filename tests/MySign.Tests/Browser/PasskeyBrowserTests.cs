@@ -84,6 +84,42 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         problems.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task a_holder_adds_a_passkey_and_chooses_it_as_the_mode_with_the_keyboard_only()
+    {
+        var holder = await browser.ActivatedHolderAsync("Ottavio", "M");
+        var page = await LocalhostPageAsync();
+        await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
+
+        await TabToButtonAsync(page, "Add a passkey");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'passkey-name'");
+        await page.Keyboard.TypeAsync("Security key");
+        await page.Keyboard.PressAsync("Tab");
+        (await page.EvaluateAsync<string>("() => document.activeElement.id")).ShouldBe("passkey-code");
+        await page.Keyboard.TypeAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await page.Keyboard.PressAsync("Enter");
+        await page.Locator("#box-otp .passkey-name", new() { HasText = "Security key" }).WaitForAsync();
+
+        await TabToButtonAsync(page, "Confirm with a passkey instead of OTP codes");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'passkey-code'");
+        await page.Keyboard.TypeAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await page.Keyboard.PressAsync("Enter");
+        await page.Locator("#box-otp dd", new() { HasText = "Passkey" }).WaitForAsync();
+    }
+
+    /// <summary>Presses Tab until a button with this text has the focus, as a keyboard user would.</summary>
+    private static async Task TabToButtonAsync(IPage page, string text)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            if (await page.EvaluateAsync<string?>("() => document.activeElement && document.activeElement.tagName === 'BUTTON' ? document.activeElement.textContent.trim() : null") == text) return;
+            await page.Keyboard.PressAsync("Tab");
+        }
+        throw new InvalidOperationException($"The button \"{text}\" cannot be reached with Tab.");
+    }
+
     /// <summary>A page on http://localhost:port with a virtual platform authenticator (user verification passes).</summary>
     private async Task<IPage> LocalhostPageAsync()
     {
