@@ -107,6 +107,20 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         await page.Keyboard.TypeAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
         await page.Keyboard.PressAsync("Enter");
         await page.Locator("#box-otp dd", new() { HasText = "Passkey" }).WaitForAsync();
+
+        // In Italian, on a phone: the box with its passkey and the step that asks for it fit 390 px.
+        var phone = await (await browser.Browser.NewContextAsync(new()
+        {
+            BaseURL = browser.App.BaseAddress.ToString(), Locale = "it-IT", ViewportSize = new() { Width = 390, Height = 844 },
+        })).NewPageAsync();
+        await BrowserFixture.SignInHolderAsync(phone, holder.UserId, holder.Password);
+        var problems = new List<string>(await PhoneLayoutTests.Overflows(phone, "it passkeys box 390px"));
+        (await phone.Locator("#box-otp").TextContentAsync())!.ShouldContain("aggiunta il");
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Rimuovi la passkey Security key" }).ClickAsync();
+        await phone.Locator("#otp-error").WaitForAsync();
+        (await phone.Locator("#otp-error").TextContentAsync())!.ShouldContain("ultima passkey");
+        problems.AddRange(await PhoneLayoutTests.Overflows(phone, "it remove refused 390px"));
+        problems.ShouldBeEmpty();
     }
 
     /// <summary>Presses Tab until a button with this text has the focus, as a keyboard user would.</summary>
