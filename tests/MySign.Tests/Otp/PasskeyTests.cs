@@ -128,5 +128,52 @@ public sealed class PasskeyTests(AppFixture app)
         error.GetProperty("error_description").GetString()!.ShouldContain("OAuth");
     }
 
+    [Fact]
+    public async Task someone_elses_passkey_cannot_be_removed_and_a_holder_without_passkeys_cannot_make_them_the_mode()
+    {
+        var (owner, credentialId) = await PasskeyHolderAsync();
+        var other = await Holders.CreateAsync(app.Store);
+        using var portal = app.Client();
+        await portal.LoginAsync(other.Id, other.Password);
+        await portal.GetAsync("/");
+        (await portal.PostAsync($"/otp/passkeys/{credentialId}/remove/start", new())).Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await portal.PostAsync($"/otp/passkeys/{credentialId}/remove", new() { ["challenge"] = Guid.NewGuid().ToString(), ["code"] = "{}" }))
+            .Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await portal.PostAsync($"/otp/passkeys/{new string('x', 5000)}/remove/start", new())).Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
+
+        (await portal.PostAsync("/otp/passkeys/mode/start", new())).Status.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        (await portal.PostAsync("/otp/passkeys/mode", new() { ["challenge"] = Guid.NewGuid().ToString(), ["code"] = "12345678" })).Status.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        await using var session = app.Store.QuerySession();
+        (await session.LoadAsync<PasskeyCredential>(credentialId)).ShouldNotBeNull("the owner's passkey is still there");
+        (await session.LoadAsync<OtpSettings>(other.Id))!.Mode.ShouldBe(ReceptionMode.Sms);
+        (await Holders.SmsToAsync(app.Store, other.Phone)).ShouldBeEmpty("no code was sent for a switch that cannot happen");
+    }
+
+    [Fact]
+    public async Task a_bad_name_or_no_passkey_from_the_browser_is_said_beside_the_name_which_is_kept_and_the_otp_is_not_spent()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Tea", "Moro");
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        await portal.GetAsync("/");
+        var step = await portal.PostAsync("/otp/passkeys/add/start", new());
+        step.Document.QuerySelector("form[data-passkey-create]").ShouldNotBeNull("the browser gets the creation options");
+        var challenge = step.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value")!;
+        var code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+
+        var bidi = await portal.PostAsync("/otp/passkeys/add", new() { ["challenge"] = challenge, ["code"] = code, ["name"] = "Phone\u202E", ["attestation"] = "{}" });
+        bidi.Status.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+        bidi.Document.QuerySelector("#otp-error")!.TextContent.ShouldContain("invisible or control characters");
+        var junk = await portal.PostAsync("/otp/passkeys/add", new() { ["challenge"] = challenge, ["code"] = code, ["name"] = "Office key", ["attestation"] = "{\"id\":" + new string('[', 3000) });
+        junk.Status.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+        junk.Document.QuerySelector("#otp-error")!.TextContent.ShouldContain("The browser did not create a passkey");
+        junk.Document.QuerySelector("#passkey-name")!.GetAttribute("value").ShouldBe("Office key");
+        junk.Document.QuerySelector("#passkey-name")!.GetAttribute("aria-invalid").ShouldBe("true");
+
+        // The OTP was never checked, so it still confirms (here the mode switch can't use it: it was issued for adding).
+        var verified = await InvokeAsync<OtpVerified>(new VerifyOtp(Guid.Parse(challenge), holder.Id, PasskeyEndpoints.Purpose, "add", code));
+        verified.IsValid.ShouldBeTrue();
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
