@@ -22,6 +22,7 @@ public static class AccountsModule
             options.Schema.For<RaoLoginChallenge>().DatabaseSchemaName(Schema);
             options.Schema.For<FiscalCodeClaim>().DatabaseSchemaName(Schema);
             options.Schema.For<Security.KnownDevice>().DatabaseSchemaName(Schema);
+            options.Schema.For<Login.PendingSignIn>().DatabaseSchemaName(Schema);
             options.Schema.For<Rao.IdentityCheck>().DatabaseSchemaName(Schema).Index(c => c.HolderId);
             options.Schema.For<Security.NotMeToken>().DatabaseSchemaName(Schema);
             options.Storage.ExtendedSchemaObjects.Add(Registration.UserIds.Numbers);

@@ -26,7 +26,10 @@ public sealed record AccessView(bool Editing, string UserId, string? ErrorKey, b
 
 public sealed record ActivityRow(DateTimeOffset At, string WhatKey);
 public sealed record AccountPageView(RawHtmlBoxes Boxes, IReadOnlyList<ActivityRow> Activity, bool RemindersOn = true, bool RemindersSaved = false,
-    IReadOnlyList<DeviceRow>? Devices = null);
+    IReadOnlyList<DeviceRow>? Devices = null, SignInView? SignIn = null);
+
+/// <summary>The sign-in settings as the form shows them (what was ticked is kept when the password was wrong).</summary>
+public sealed record SignInView(bool Factor, bool Passkey, bool Saved, string? ErrorKey);
 
 /// <summary>A session signed in to the holder's account, as the devices list shows it.</summary>
 public sealed record DeviceRow(string Id, string Device, string Address, DateTimeOffset LastSeenAt, bool Current);
@@ -47,6 +50,11 @@ public static partial class AccountPageEndpoints
     public static async Task<IResult> Page(HttpContext context, IQuerySession session, string? saved)
     {
         var holder = await Load(session, context);
+        return await PageFor(holder, context, session, saved, new SignInView(holder.FactorAtSignIn, holder.PasskeySignIn, saved == "signin", null));
+    }
+
+    private static async Task<IResult> PageFor(HolderAccount holder, HttpContext context, IQuerySession session, string? saved, SignInView signIn, int status = StatusCodes.Status200OK)
+    {
         var activity = await session.Query<AuditEntry>().Where(a => a.HolderId == holder.Id).OrderByDescending(a => a.At).Take(10).ToListAsync(context.RequestAborted);
         var current = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
         var devices = (await session.Query<PortalSession>().Where(s => s.PrincipalId == holder.Id).ToListAsync(context.RequestAborted))
@@ -57,8 +65,37 @@ public static partial class AccountPageEndpoints
             AccessBox(new AccessView(false, holder.Id, null, false)).RenderFragment(context),
             RecoveryEndpoints.Box(RecoveryEndpoints.ViewOf(holder)).RenderFragment(context));
         return new HtmlView(typeof(AccountPageEndpoints).Assembly, "Account/Page",
-            new AccountPageView(boxes, activity.Select(a => new ActivityRow(a.At, "audit." + a.What)).ToList(), !holder.RemindersOff, saved == "reminders", devices),
-            "account.title") { Partial = false };
+            new AccountPageView(boxes, activity.Select(a => new ActivityRow(a.At, "audit." + a.What)).ToList(), !holder.RemindersOff, saved == "reminders", devices, signIn),
+            "account.title") { Partial = false, StatusCode = status };
+    }
+
+    /// <summary>
+    /// Sign-in settings: a second factor after the password, and sign-in with a passkey alone. Confirmed with the current
+    /// password (counted toward the lockout like every password prompt) and told by e-mail with "this wasn't me".
+    /// </summary>
+    [WolverinePost("/account/sign-in"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> SignInSettings([FromForm] string? factor, [FromForm] string? passkey, [FromForm] string? password, HttpContext context,
+        IDocumentSession session, SignInAttempts attempts, IOptions<SessionOptions> options, AccountMail mail, TimeProvider clock)
+    {
+        var holder = await Load(session, context);
+        var now = clock.GetUtcNow();
+        var wanted = new SignInView(factor == "on", passkey == "on", false, null);
+        if (await attempts.CurrentPasswordProblemAsync(holder, password ?? "", now, options.Value, context.RequestAborted) is { } problem)
+            return await PageFor(holder, context, session, null, wanted with { ErrorKey = problem }, StatusCodes.Status422UnprocessableEntity);
+        if (wanted.Factor == holder.FactorAtSignIn && wanted.Passkey == holder.PasskeySignIn) return Results.Redirect("/account?saved=signin#signin-title");
+        holder.FactorAtSignIn = wanted.Factor;
+        holder.PasskeySignIn = wanted.Passkey;
+        session.Store(holder);
+        session.Insert(AuditEntry.Of(holder.Id, "signin.changed", now));
+        if (holder.Email.Length > 0)
+        {
+            var language = Strings.Language;
+            string State(bool on) => Strings.T(on ? "mail.signin_changed.on" : "mail.signin_changed.off", language);
+            var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, language, now);
+            await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
+            await mail.SendAsync(holder.Email, "signin_changed", language, context.RequestAborted, [holder.FirstName, State(wanted.Factor), State(wanted.Passkey)], notMe);
+        }
+        return Results.Redirect("/account?saved=signin#signin-title");
     }
 
     /// <summary>Signs one of the holder's other sessions out (someone else's session id reads as unknown).</summary>

@@ -36,6 +36,10 @@ public sealed class HolderAccount
     public string? Language { get; set; }
     /// <summary>The holder turned expiry and payment reminders off (Manage your account).</summary>
     public bool RemindersOff { get; set; }
+    /// <summary>Sign-in asks, after the password, for the holder's OTP or passkey (whatever confirms their operations).</summary>
+    public bool FactorAtSignIn { get; set; }
+    /// <summary>The holder may sign in with a passkey alone (no User ID, no password).</summary>
+    public bool PasskeySignIn { get; set; }
 
     public bool AwaitsActivation => RegisteredAt is not null && ActivatedAt is null;
     public string DisplayName => $"{FirstName} {LastName}";

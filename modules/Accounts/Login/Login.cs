@@ -16,7 +16,29 @@ using Wolverine.Http;
 namespace MySign.Accounts.Login;
 
 /// <param name="Return">A portal page to open after signing in (an OAuth consent page sends the holder here with it); only a local path is kept.</param>
-public sealed record LoginForm(string UserId, string? Error, bool Expired, bool LoggedOut, string? Return = null);
+public sealed record LoginForm(string UserId, string? Error, bool Expired, bool LoggedOut, string? Return = null)
+{
+    /// <summary>The second step's pending sign-in (its token), where the code went, and the passkey challenge when that is the factor.</summary>
+    public string? Pending { get; init; }
+    public string? Destination { get; init; }
+    public string? Passkey { get; init; }
+    public int Digits { get; init; } = 8;
+    /// <summary>"Sign in with a passkey": the challenge the browser answers with one of its passkeys.</summary>
+    public string? PasskeyChallenge { get; init; }
+}
+
+/// <summary>A sign-in whose password was right, waiting for the holder's OTP or passkey. Id is the hash of the token in the form.</summary>
+public sealed class PendingSignIn
+{
+    public string Id { get; set; } = "";
+    public string HolderId { get; set; } = "";
+    public string? ReturnTo { get; set; }
+    public Guid ChallengeId { get; set; }
+    public string? Destination { get; set; }
+    public string? Passkey { get; set; }
+    public int Digits { get; set; } = 8;
+    public DateTimeOffset ExpiresAt { get; set; }
+}
 
 /// <summary>Holder sign-in with User ID and password; a new server-side session on success.</summary>
 public static class LoginEndpoint
@@ -56,6 +78,84 @@ public static class LoginEndpoint
         var holder = account!;
         if (Passwords.NeedsRehash(holder.PasswordHash))
             session.Patch<HolderAccount>(id).Set(a => a.PasswordHash, Passwords.Hash(password));
+        if (!holder.FactorAtSignIn) return await CompleteAsync(holder, returnTo, "login.ok", context, session, bus, settings, now, logger);
+
+        // The holder asked for their OTP or passkey after the password: a pending sign-in, no session yet.
+        var pending = new PendingSignIn { Id = SessionAuthenticationHandler.NewToken(), HolderId = holder.Id, ReturnTo = returnTo, ExpiresAt = now + PendingLifetime };
+        var issued = await bus.InvokeAsync<MySign.Otp.Contracts.OtpIssued>(new MySign.Otp.Contracts.IssueOtp(holder.Id, SignInPurpose, SessionAuthenticationHandler.HashToken(pending.Id)),
+            context.RequestAborted);
+        if (issued.Throttled) return View(new LoginForm(typedId, issued.Wait, false, false, returnTo), StatusCodes.Status429TooManyRequests);
+        var token = pending.Id;
+        pending.Id = SessionAuthenticationHandler.HashToken(token);
+        pending.ChallengeId = issued.ChallengeId;
+        pending.Destination = issued.Destination;
+        pending.Passkey = issued.Passkey;
+        pending.Digits = MySign.Otp.Contracts.OtpIssued.DigitsFor(issued.Channel);
+        session.Store(pending);
+        return View(FactorStep(pending, token, null));
+    }
+
+    public const string SignInPurpose = "signin";
+    public const string PasskeyContext = "signin";
+    private static readonly TimeSpan PendingLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>The second step: the OTP or passkey of a pending sign-in. Five wrong codes end it (the challenge is spent): sign in again.</summary>
+    [WolverinePost("/login/factor"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> Factor([FromForm] string? pending, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus,
+        IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)
+    {
+        var now = clock.GetUtcNow();
+        var found = pending is { Length: > 0 and <= 100 } ? await session.LoadAsync<PendingSignIn>(SessionAuthenticationHandler.HashToken(pending), context.RequestAborted) : null;
+        if (found is null || found.ExpiresAt <= now) return View(new LoginForm("", "login.error.factor_expired", false, false), StatusCodes.Status422UnprocessableEntity);
+        var verified = await bus.InvokeAsync<MySign.Otp.Contracts.OtpVerified>(
+            new MySign.Otp.Contracts.VerifyOtp(found.ChallengeId, found.HolderId, SignInPurpose, found.Id, code ?? ""), context.RequestAborted);
+        if (!verified.IsValid)
+        {
+            session.Insert(AuditEntry.Of(found.HolderId, "login.factor_failed", now));
+            return View(FactorStep(found, pending!, verified.ErrorKey), StatusCodes.Status422UnprocessableEntity);
+        }
+        var holder = await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted);
+        session.Delete(found);
+        if (holder is null) return View(new LoginForm("", "login.error.invalid", false, false), StatusCodes.Status422UnprocessableEntity);
+        return await CompleteAsync(holder, found.ReturnTo, "login.ok_factor", context, session, bus, options.Value, now, logger);
+    }
+
+    /// <summary>"Sign in with a passkey": a challenge with no holder yet; the next page asks the browser for one of its passkeys.</summary>
+    [WolverinePost("/login/passkey/start"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> StartPasskey([FromForm(Name = "next")] string? returnTo, HttpContext context, IMessageBus bus)
+    {
+        var opened = await bus.InvokeAsync<MySign.Otp.Contracts.PasskeySignInOpened>(new MySign.Otp.Contracts.OpenPasskeySignIn(PasskeyContext), context.RequestAborted);
+        return View(new LoginForm("", null, false, false, LocalPath.Is(returnTo) ? returnTo : null) { PasskeyChallenge = opened.ChallengeId.ToString() });
+    }
+
+    /// <summary>
+    /// A passkey alone signs in a holder who chose it. It does not touch the password's lockout, so someone hammering the
+    /// password cannot lock the holder out of this door. A passkey that is not allowed to sign in reads like any refusal.
+    /// </summary>
+    [WolverinePost("/login/passkey"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
+    public static async Task<IResult> Passkey([FromForm] string? challenge, [FromForm] string? code, [FromForm(Name = "next")] string? returnTo, HttpContext context,
+        IDocumentSession session, IMessageBus bus, IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)
+    {
+        returnTo = LocalPath.Is(returnTo) ? returnTo : null;
+        var now = clock.GetUtcNow();
+        var identified = Guid.TryParse(challenge, out var id)
+            ? await bus.InvokeAsync<MySign.Otp.Contracts.PasskeyHolderIdentified>(new MySign.Otp.Contracts.IdentifyPasskeyHolder(id, PasskeyContext, code ?? ""), context.RequestAborted)
+            : new MySign.Otp.Contracts.PasskeyHolderIdentified(null);
+        var holder = identified.HolderId is { } holderId ? await session.LoadAsync<HolderAccount>(holderId, context.RequestAborted) : null;
+        if (holder is null || !holder.PasskeySignIn)
+        {
+            if (holder is not null) session.Insert(AuditEntry.Of(holder.Id, "login.passkey_refused", now));
+            logger.LogInformation("Passkey sign-in refused");
+            return View(new LoginForm("", "login.error.passkey", false, false, returnTo), StatusCodes.Status422UnprocessableEntity);
+        }
+        return await CompleteAsync(holder, returnTo, "login.ok_passkey", context, session, bus, options.Value, now, logger);
+    }
+
+    /// <summary>The session of a holder who passed every step of sign-in: landing page, language, audit and the new-device e-mail.</summary>
+    private static async Task<IResult> CompleteAsync(HolderAccount holder, string? returnTo, string audit, HttpContext context, IDocumentSession session, IMessageBus bus,
+        SessionOptions settings, DateTimeOffset now, ILogger logger)
+    {
+        var id = holder.Id;
         // A page the holder was on (an OAuth consent) comes first; a landing the RAO left then waits for the next sign-in.
         var landing = returnTo ?? (LocalPath.Is(holder.NextSignInPath) ? holder.NextSignInPath! : "/");
         if (returnTo is null && holder.NextSignInPath is not null) session.Patch<HolderAccount>(id).Set(a => a.NextSignInPath, null);
@@ -65,7 +165,7 @@ public static class LoginEndpoint
         {
             PrincipalId = holder.Id, DisplayName = holder.DisplayName, Role = Holder.HolderRole, CreatedAt = now, LastSeenAt = now,
         });
-        session.Insert(AuditEntry.Of(id, "login.ok", now));
+        session.Insert(AuditEntry.Of(id, audit, now));
         // A browser and address this holder never signed in from: they hear of it by e-mail (after this request, not during it).
         var device = Security.Devices.KeyOf(id, context);
         if (await session.LoadAsync<Security.KnownDevice>(device, context.RequestAborted) is null)
@@ -77,6 +177,9 @@ public static class LoginEndpoint
         logger.LogInformation("Holder {HolderId} signed in", holder.Id);
         return Results.Redirect(landing);
     }
+
+    private static LoginForm FactorStep(PendingSignIn pending, string token, string? error) =>
+        new("", error, false, false, pending.ReturnTo) { Pending = token, Destination = pending.Destination, Passkey = pending.Passkey, Digits = pending.Digits };
 
     [WolverinePost("/logout")]
     public static IResult Logout(HttpContext context, IDocumentSession session, IOptions<SessionOptions> options)

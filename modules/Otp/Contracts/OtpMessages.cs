@@ -77,3 +77,16 @@ public sealed record TextHolderOnSmsChannel(string HolderId, string Text);
 public sealed record DescribeOtpFactor(string HolderId);
 
 public sealed record OtpFactor(ReceptionMode Mode);
+
+/// <summary>
+/// Opens a challenge for signing in with a passkey alone: no holder yet (the browser offers the passkeys it holds for the
+/// portal), bound to <paramref name="Context"/>. Answered with the challenge id for the passkey field.
+/// </summary>
+public sealed record OpenPasskeySignIn(string Context);
+
+public sealed record PasskeySignInOpened(Guid ChallengeId);
+
+/// <summary>Whose passkey made this assertion for that sign-in challenge: the holder, or null (refused, counted as a wrong code).</summary>
+public sealed record IdentifyPasskeyHolder(Guid ChallengeId, string Context, string Assertion);
+
+public sealed record PasskeyHolderIdentified(string? HolderId);

@@ -12,12 +12,23 @@ namespace MySign.Otp.Passkeys;
 public static class PasskeyAssertions
 {
     public static async Task<bool> VerifyAsync(IDocumentSession session, RelyingParty relyingParty, OtpChallenge challenge, string? posted, string binding,
-        DateTimeOffset now, CancellationToken cancellation)
+        DateTimeOffset now, CancellationToken cancellation) =>
+        await CheckAsync(session, relyingParty, challenge, posted, binding, now, holderKnown: true, cancellation) is not null;
+
+    /// <summary>A sign-in challenge (no holder): the holder whose passkey made the assertion, or null. The user handle must match.</summary>
+    public static Task<string?> IdentifyAsync(IDocumentSession session, RelyingParty relyingParty, OtpChallenge challenge, string? posted, DateTimeOffset now,
+        CancellationToken cancellation) =>
+        CheckAsync(session, relyingParty, challenge, posted, "", now, holderKnown: false, cancellation);
+
+    private static async Task<string?> CheckAsync(IDocumentSession session, RelyingParty relyingParty, OtpChallenge challenge, string? posted, string binding,
+        DateTimeOffset now, bool holderKnown, CancellationToken cancellation)
     {
         var assertion = RelyingParty.ParseAssertion(posted);
-        if (assertion?.Id is not { Length: > 0 and < 1024 } id) return false;
+        if (assertion?.Id is not { Length: > 0 and < 1024 } id) return null;
         var credential = await session.LoadAsync<PasskeyCredential>(id, cancellation);
-        if (credential is null || credential.HolderId != challenge.HolderId) return false;
+        if (credential is null || (holderKnown && credential.HolderId != challenge.HolderId)) return null;
+        // Without a holder the user handle is what names the account: it must be there and be this credential's.
+        if (!holderKnown && (assertion.Response?.UserHandle is not { Length: > 0 } handle || !handle.AsSpan().SequenceEqual(credential.UserHandle))) return null;
         try
         {
             var result = await relyingParty.Fido().MakeAssertionAsync(new MakeAssertionParams
@@ -32,11 +43,11 @@ public static class PasskeyAssertions
             credential.SignCount = result.SignCount;
             credential.LastUsedAt = now;
             session.Store(credential);
-            return true;
+            return credential.HolderId;
         }
         catch (Exception e) when (RelyingParty.Refused(e))
         {
-            return false;
+            return null;
         }
     }
 }

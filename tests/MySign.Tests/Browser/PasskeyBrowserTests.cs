@@ -121,6 +121,33 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         (await phone.Locator("#otp-error").TextContentAsync())!.ShouldContain("ultima passkey");
         problems.AddRange(await PhoneLayoutTests.Overflows(phone, "it remove refused 390px"));
         problems.ShouldBeEmpty();
+        // Sign-in with the passkey: after the password, and alone. Both are the holder's choice, confirmed with the password.
+        await page.GotoAsync("/account");
+        await page.GetByLabel("After the password, also ask for my OTP or passkey").CheckAsync();
+        await page.GetByLabel("Let me sign in with a passkey alone (no User ID or password)").CheckAsync();
+        await page.GetByLabel("Current password, to confirm").FillAsync(holder.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save sign-in settings" }).ClickAsync();
+        await page.Locator("#signin-saved").WaitForAsync();
+        await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => m.Subject == "MySign: your sign-in settings were changed");
+
+        await page.Locator("summary.user-name").ClickAsync();
+        await page.Locator("form[action='/logout'] button").First.ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(page, "/login");
+        await page.Locator("#user_id").FillAsync(holder.UserId);
+        await page.Locator("#password").FillAsync(holder.Password);
+        await page.Locator("form[action='/login'] button[type=submit]").ClickAsync();
+        await page.Locator("form[action='/login/factor'] [data-passkey]").WaitForAsync();
+        await page.Locator("form[action='/login/factor'] button[type=submit]").ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(page, "/");
+
+        await page.Locator("summary.user-name").ClickAsync();
+        await page.Locator("form[action='/logout'] button").First.ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(page, "/login");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use my passkey" }).ClickAsync();
+        await BrowserFixture.ArrivedAtAsync(page, "/");
+        (await page.Locator("#box-otp .passkey-name").TextContentAsync())!.ShouldBe("Security key");
+        (await Holders.SmsToAsync(browser.Store, holder.Applicant.Mobile)).Count(t => t.Text.Contains("sign in")).ShouldBe(0);
     }
 
     /// <summary>Presses Tab until a button with this text has the focus, as a keyboard user would.</summary>

@@ -175,5 +175,26 @@ public sealed class PasskeyTests(AppFixture app)
         verified.IsValid.ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task sign_in_with_a_passkey_alone_refuses_junk_and_another_challenge_and_never_makes_a_session()
+    {
+        using var browser = app.Client();
+        await browser.GetAsync("/login");
+        var step = await browser.PostAsync("/login/passkey/start", new());
+        step.Status.ShouldBe(System.Net.HttpStatusCode.OK, step.Text);
+        var challenge = step.Document.QuerySelector("form[action='/login/passkey'] input[name=challenge]")!.GetAttribute("value")!;
+        step.Document.QuerySelector("[data-passkey]")!.GetAttribute("data-passkey").ShouldBe(challenge);
+        var request = JsonDocument.Parse(await app.Host.Server.CreateClient().GetStringAsync($"/otp/passkey/{challenge}")).RootElement;
+        request.GetProperty("allow").GetArrayLength().ShouldBe(0, "no holder yet: the browser offers the passkeys it holds");
+
+        foreach (var (posted, code) in new[] { (challenge, ""), (challenge, "{\"id\":\"nope\"}"), (Guid.NewGuid().ToString(), "{}"), ("junk", "12345678") })
+        {
+            var refused = await browser.PostAsync("/login/passkey", new() { ["challenge"] = posted, ["code"] = code });
+            refused.Status.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+            refused.Document.QuerySelector("#login-error")!.TextContent.ShouldContain("This passkey can't sign you in");
+        }
+        (await browser.GetAsync("/")).Location!.ShouldStartWith("/login", Case.Insensitive);
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
