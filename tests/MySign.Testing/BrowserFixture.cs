@@ -58,7 +58,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GotoAsync("/login");
         await page.GetByLabel("Enter your User ID").FillAsync(userId);
         await page.GetByLabel("Enter your password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN", Exact = true }).ClickAsync();
     }
 
     /// <summary>Signs a holder in by the fields' ids (so in either language) and waits for the home page.</summary>

@@ -25,12 +25,12 @@ public sealed class HolderBrowserTests(BrowserFixture browser)
         // Wrong password first: a clear message, the User ID kept.
         await page.GetByLabel("Enter your User ID").FillAsync(Demo.HolderUserId);
         await page.GetByLabel("Enter your password").FillAsync("certainly-wrong");
-        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN", Exact = true }).ClickAsync();
         (await page.Locator("#login-error").TextContentAsync())!.ShouldContain("not correct");
         (await page.GetByLabel("Enter your User ID").InputValueAsync()).ShouldBe(Demo.HolderUserId);
 
         await page.GetByLabel("Enter your password").FillAsync(Demo.HolderPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN", Exact = true }).ClickAsync();
         await BrowserFixture.ArrivedAtAsync(page, "/");
         (await page.Locator(".boxes h2").AllTextContentsAsync()).ShouldBe(Boxes);
         (await page.Locator("h1.holder-name").TextContentAsync()).ShouldBe("Mario Rossi");

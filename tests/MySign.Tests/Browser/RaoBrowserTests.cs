@@ -15,7 +15,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await page.GotoAsync("/rao/login");
         await page.GetByLabel("RAO username").FillAsync(op.Id);
         await page.GetByLabel("RAO password").FillAsync(op.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "SIGN IN", Exact = true }).ClickAsync();
         await page.GetByText("Enter the OTP sent to").WaitForAsync();
         await page.GetByLabel("OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, op.Mobile));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
