@@ -60,4 +60,77 @@ public sealed partial class RaoDeskBrowserTests(BrowserFixture browser)
         (await Holders.SmsToAsync(browser.Store, holder.Applicant.Mobile)).Count.ShouldBe(oldMessages);
         problems.ShouldBeEmpty(string.Join("\n", problems));
     }
+
+    [GeneratedRegex(@"/new-pin\?token=[A-Za-z0-9_-]+")]
+    private static partial Regex NewPinLink();
+
+    [Fact]
+    public async Task a_blocked_pin_is_unblocked_at_the_desk_and_a_forgotten_one_gets_a_new_certificate_chosen_from_the_mail()
+    {
+        var holder = await browser.ActivatedHolderAsync("Teresa", "F");
+        var problems = new List<string>();
+        var page = await (await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = "en-GB", BypassCSP = true })).NewPageAsync();
+        await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
+        using var openssl = new OpenSsl();
+        openssl.Write("old.pem", await (await page.APIRequest.GetAsync("/certificate/download/pem")).TextAsync());
+
+        // Five wrong PINs block it; the PIN box then says what the RAO can do, instead of a dead end.
+        await page.GotoAsync("/pin");
+        for (var i = 0; i < 5; i++)
+        {
+            await page.Locator("#pin-current").FillAsync("99999999");
+            await page.Locator("#pin-new").FillAsync("51739264");
+            await page.Locator("#pin-confirm").FillAsync("51739264");
+            await page.RunAndWaitForResponseAsync(() => page.Locator("form[action='/pin'] button[type=submit]").ClickAsync(),
+                r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/pin");
+            // htmx swaps in a fresh form (the PIN is never kept): type the next try into that one.
+            await page.WaitForFunctionAsync("() => document.querySelector('#pin-current').value === ''");
+        }
+        await page.GotoAsync("/");
+        var pinBox = (await page.Locator("#box-pin").TextContentAsync())!;
+        pinBox.ShouldContain("your RAO office unblocks it after checking your identity document", customMessage: pinBox);
+
+        var desk = await (await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = "en-GB", BypassCSP = true })).NewPageAsync();
+        await browser.SignInDemoRaoAsync(desk);
+        async Task HelpAsync(string action, string number)
+        {
+            await desk.GotoAsync($"/rao/holders/{holder.UserId}");
+            await desk.GetByLabel("Document type").SelectOptionAsync("identity_card");
+            await desk.GetByLabel("Document number").FillAsync(number);
+            await desk.GetByLabel("Expiry date").FillAsync(DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy"));
+            await desk.Locator($"#desk-{action}").CheckAsync();
+            await desk.GetByRole(AriaRole.Button, new() { Name = "Record the check and proceed" }).ClickAsync();
+            await desk.Locator("#desk-done").WaitForAsync();
+            problems.AddRange(await AccessibilityTests.Violations(desk));
+        }
+
+        await HelpAsync("unblock-pin", "CA55555TT");
+        await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => m.Subject == "MySign: your signature PIN was unblocked");
+        await page.GotoAsync("/");
+        (await page.Locator("#box-pin").TextContentAsync())!.ShouldNotContain("Your PIN is blocked");
+
+        // Forgotten after all: a new PIN from the mail, confirmed with the OTP; a new certificate, no order.
+        await HelpAsync("forgotten-pin", "CA55555TT");
+        var mail = await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => m.Subject == "MySign: choose your new signature PIN");
+        var chooser = await (await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = "en-GB", BypassCSP = true })).NewPageAsync();
+        await chooser.GotoAsync(NewPinLink().Match(mail.TextBody!).Value);
+        await chooser.Locator("#new-pin-pin").FillAsync("58203916");
+        await chooser.Locator("#new-pin-confirm").FillAsync("58203916");
+        await chooser.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await chooser.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        problems.AddRange(await AccessibilityTests.Violations(chooser));
+        await chooser.GetByRole(AriaRole.Button, new() { Name = "Issue my new certificate" }).ClickAsync();
+        (await chooser.Locator("#new-pin-done").TextContentAsync())!.ShouldContain("is active under your new PIN");
+
+        // openssl: the old certificate is revoked on the CRL, the new one verifies.
+        await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
+        openssl.Write("new.pem", await (await page.APIRequest.GetAsync("/certificate/download/pem")).TextAsync());
+        openssl.Write("root.pem", await (await page.APIRequest.GetAsync("/ca/root.pem")).TextAsync());
+        openssl.Write("issuing.pem", await (await page.APIRequest.GetAsync("/ca/issuing.pem")).TextAsync());
+        openssl.Write("crl.der", await (await page.APIRequest.GetAsync("/crl/issuing.crl")).BodyAsync());
+        (await openssl.RunAsync("crl", "-inform", "DER", "-in", "crl.der", "-out", "crl.pem")).Exit.ShouldBe(0);
+        (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "old.pem")).Output.ShouldContain("certificate revoked");
+        (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "new.pem")).Output.ShouldContain("new.pem: OK");
+        problems.ShouldBeEmpty(string.Join("\n", problems));
+    }
 }
