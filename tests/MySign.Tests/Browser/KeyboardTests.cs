@@ -66,4 +66,50 @@ public sealed class KeyboardTests(BrowserFixture browser)
         await stranger.Keyboard.PressAsync("Enter");
         (await stranger.Locator("#emergency-done").TextContentAsync())!.ShouldContain("suspended");
     }
+
+    [Fact]
+    public async Task a_holder_chooses_a_new_pin_from_the_rao_mail_using_only_the_keyboard()
+    {
+        var holder = await browser.ActivatedHolderAsync("Ugo", "M");
+        var desk = await browser.NewPageAsync();
+        await browser.SignInDemoRaoAsync(desk);
+        await desk.GotoAsync($"/rao/holders/{holder.UserId}");
+        await desk.GetByLabel("Document type").SelectOptionAsync("passport");
+        await desk.GetByLabel("Document number").FillAsync("YA1234567");
+        await desk.GetByLabel("Expiry date").FillAsync(DateTime.UtcNow.AddYears(5).ToString("dd/MM/yyyy"));
+        await desk.Locator("#desk-forgotten-pin").CheckAsync();
+        await desk.GetByRole(AriaRole.Button, new() { Name = "Record the check and proceed" }).ClickAsync();
+        await desk.Locator("#desk-done").WaitForAsync();
+        var mail = await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => m.Subject == "MySign: choose your new signature PIN");
+
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/new-pin\?token=[A-Za-z0-9_-]+").Value);
+        await TabTo(page, "new-pin-pin");
+        await page.Keyboard.TypeAsync("64028173");
+        await TabTo(page, "new-pin-confirm");
+        await page.Keyboard.TypeAsync("64028173");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'new-pin-code'");
+        await page.Keyboard.TypeAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await page.Keyboard.PressAsync("Enter");
+        (await page.Locator("#new-pin-done").TextContentAsync())!.ShouldContain("is active under your new PIN");
+    }
+
+    [Fact]
+    public async Task someone_uses_this_wasnt_me_from_the_new_sign_in_mail_using_only_the_keyboard()
+    {
+        var holder = await browser.ActivatedHolderAsync("Elsa", "F");
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
+        var mail = await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => m.Subject == "MySign: a new sign-in to your account");
+
+        var mailbox = await browser.NewPageAsync();
+        await mailbox.GotoAsync(new Uri(System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"https?://[^\s]+/not-me\?token=[A-Za-z0-9_-]+").Value).PathAndQuery);
+        await TabTo(mailbox, "not-me-suspend");
+        (await mailbox.EvaluateAsync<bool>("() => document.activeElement.checked")).ShouldBeTrue("suspension is ticked by default");
+        await mailbox.Keyboard.PressAsync("Tab");
+        (await mailbox.EvaluateAsync<string>("() => document.activeElement.textContent.trim()")).ShouldBe("End everything now");
+        await mailbox.Keyboard.PressAsync("Enter");
+        (await mailbox.Locator("#not-me-done").TextContentAsync())!.ShouldContain("suspended");
+    }
 }
