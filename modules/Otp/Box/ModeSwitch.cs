@@ -15,7 +15,7 @@ using Wolverine.Http;
 
 namespace MySign.Otp.Box;
 
-public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey, string? Passkey = null);
+public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey, string? Passkey = null, int Digits = 8);
 public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey, string? Passkey = null);
 
 /// <summary>
@@ -120,7 +120,7 @@ public static class ModeSwitchEndpoints
         var png = new PngByteQRCode(data).GetGraphic(6);
         var groups = string.Join(' ', Base32.Encode(secret).Chunk(4).Select(c => new string(c)));
         var view = new AppEnrolView(issued.ChallengeId, issued.Channel == ReceptionMode.Passkey ? issued.Destination : issued.MaskedDestination ?? "",
-            "data:image/png;base64," + Convert.ToBase64String(png), groups, error, issued.Passkey);
+            "data:image/png;base64," + Convert.ToBase64String(png), groups, error, issued.Passkey, OtpIssued.DigitsFor(issued.Channel));
         return new HtmlView(typeof(ModeSwitchEndpoints).Assembly, "Box/AppEnrol", view, "otp.app.title") { StatusCode = status };
     }
 

@@ -25,7 +25,8 @@ public sealed class PhoneChangeRequest : MySign.Kernel.Documents.IHolderOwned
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-public sealed record PhoneChangeView(string Step, Guid? ChangeId, string Phone, string? ErrorKey, string? Destination, int? RetryAfter = null, string? Passkey = null);
+public sealed record PhoneChangeView(string Step, Guid? ChangeId, string Phone, string? ErrorKey, string? Destination, int? RetryAfter = null, string? Passkey = null,
+    int Digits = 8);
 
 /// <summary>Change the OTP phone: an OTP on the current channel (the old phone must still work), then one to the new number.</summary>
 public static class PhoneChangeEndpoints
@@ -52,7 +53,7 @@ public static class PhoneChangeEndpoints
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, id.ToString()), context.RequestAborted);
         if (issued.Throttled) return Throttled(context, new PhoneChangeView("number", null, typed, "otp.error.throttled", null, issued.RetryAfterSeconds));
         session.Store(new PhoneChangeRequest { Id = id, HolderId = holder, NewPhone = phone, CurrentChallengeId = issued.ChallengeId, CreatedAt = clock.GetUtcNow() });
-        return View(new PhoneChangeView("current", id, phone, null, issued.Destination, Passkey: issued.Passkey));
+        return View(new PhoneChangeView("current", id, phone, null, issued.Destination, Passkey: issued.Passkey, Digits: OtpIssued.DigitsFor(issued.Channel)));
     }
 
     [WolverinePost("/otp/phone/{id}/current")]
@@ -66,7 +67,8 @@ public static class PhoneChangeEndpoints
         {
             var mode = (await session.LoadAsync<OtpSettings>(change.HolderId, context.RequestAborted))?.Mode;
             var passkey = mode == ReceptionMode.Passkey ? change.CurrentChallengeId.ToString() : null;
-            return View(new PhoneChangeView("current", id, change.NewPhone, verified.ErrorKey, null, Passkey: passkey), StatusCodes.Status422UnprocessableEntity);
+            return View(new PhoneChangeView("current", id, change.NewPhone, verified.ErrorKey, null, Passkey: passkey, Digits: OtpIssued.DigitsFor(mode ?? ReceptionMode.Sms)),
+                StatusCodes.Status422UnprocessableEntity);
         }
 
         var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(change.HolderId, NewPurpose, id.ToString(), change.NewPhone), context.RequestAborted);
@@ -110,7 +112,7 @@ public static class PhoneChangeEndpoints
         if (issued.Throttled) return Throttled(context, new PhoneChangeView(step, id, change.NewPhone, "otp.error.throttled", null, issued.RetryAfterSeconds));
         if (toNew) change.NewChallengeId = issued.ChallengeId; else change.CurrentChallengeId = issued.ChallengeId;
         session.Store(change);
-        return View(new PhoneChangeView(step, id, change.NewPhone, null, issued.Destination, Passkey: toNew ? null : issued.Passkey));
+        return View(new PhoneChangeView(step, id, change.NewPhone, null, issued.Destination, Passkey: toNew ? null : issued.Passkey, Digits: OtpIssued.DigitsFor(issued.Channel)));
     }
 
     /// <summary>The request only if it belongs to the signed-in holder: someone else's id is simply not found.</summary>

@@ -41,7 +41,7 @@ public sealed partial class OtpBrowserTests(BrowserFixture browser)
         (await page.Locator("#box-otp img").GetAttributeAsync("src"))!.ShouldStartWith("data:image/png;base64,");
         new Uri(page.Url).AbsolutePath.ShouldBe("/", "the form came into the box, the page did not change");
         var app = new OtpNet.Totp(Base32.Decode(key));
-        await page.GetByLabel("OTP received by SMS").FillAsync(await LastSmsCode(page, Demo.HolderMobile));
+        await page.GetByLabel("Enter OTP code").FillAsync(await LastSmsCode(page, Demo.HolderMobile));
         await page.GetByLabel("Code shown by the app").FillAsync(app.ComputeTotp(DateTime.UtcNow));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await page.Locator("#box-otp dd", new() { HasText = "Authenticator app" }).WaitForAsync();
