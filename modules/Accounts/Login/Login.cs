@@ -25,6 +25,8 @@ public sealed record LoginForm(string UserId, string? Error, bool Expired, bool 
     public int Digits { get; init; } = 8;
     /// <summary>"Sign in with a passkey": the challenge the browser answers with one of its passkeys.</summary>
     public string? PasskeyChallenge { get; init; }
+    /// <summary>Where "how to activate" and "Assistance" lead: the Assistant's Trusty.</summary>
+    public string AssistancePath => MySign.Assistant.Contracts.AssistantPages.Trusty;
 }
 
 /// <summary>A sign-in whose password was right, waiting for the holder's OTP or passkey. Id is the hash of the token in the form.</summary>
@@ -43,11 +45,11 @@ public sealed class PendingSignIn
 /// <summary>Holder sign-in with User ID and password; a new server-side session on success.</summary>
 public static class LoginEndpoint
 {
-    [WolverineGet("/login"), AllowAnonymous]
+    [WolverineGet(AccountPages.SignIn), AllowAnonymous]
     public static IResult Get(string? expired, string? bye, [FromQuery(Name = "next")] string? returnTo) =>
         View(new LoginForm("", null, expired == "1", bye == "1", LocalPath.Is(returnTo) ? returnTo : null));
 
-    [WolverinePost("/login"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
+    [WolverinePost(AccountPages.SignIn), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
     public static async Task<IResult> Post([FromForm(Name = "user_id")] string? userId, [FromForm] string? password, [FromForm(Name = "next")] string? returnTo,
         HttpContext context, IDocumentSession session, IMessageBus bus, SignInAttempts attempts,
         IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)
@@ -181,7 +183,7 @@ public static class LoginEndpoint
     private static LoginForm FactorStep(PendingSignIn pending, string token, string? error) =>
         new("", error, false, false, pending.ReturnTo) { Pending = token, Destination = pending.Destination, Passkey = pending.Passkey, Digits = pending.Digits };
 
-    [WolverinePost("/logout")]
+    [WolverinePost(AccountPages.SignOut)]
     public static IResult Logout(HttpContext context, IDocumentSession session, IOptions<SessionOptions> options)
     {
         SessionCookie.End(context, session, options.Value);

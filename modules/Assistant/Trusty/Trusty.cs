@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using MySign.Assistant.Contracts;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
 using Microsoft.AspNetCore.Http;
@@ -46,11 +47,11 @@ public static partial class TrustyEndpoints
 {
     public static string RegConfig(string language) => language == "it" ? "italian" : "english";
 
-    [WolverineGet("/trusty"), AllowAnonymous]
+    [WolverineGet(AssistantPages.Trusty), AllowAnonymous]
     public static async Task<IResult> Panel(IQuerySession session, HttpContext context) =>
         View(new TrustyAnswer(null, "", null, [], await Top(session, context.RequestAborted), false));
 
-    [WolverinePost("/trusty"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Assistant)]
+    [WolverinePost(AssistantPages.Trusty), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Assistant)]
     public static async Task<IResult> Ask([FromForm] string? question, HttpContext context, IDocumentSession session, TimeProvider clock)
     {
         question = (question ?? "").Trim();

@@ -57,7 +57,7 @@ public static class OAuthEndpoints
         if (problem is not null) return Back(asked is null ? "invalid_scope" : "invalid_request", problem);
 
         if (!context.User.IsInRole(Holder.HolderRole))
-            return Results.Redirect("/login?next=" + Uri.EscapeDataString(context.Request.Path + context.Request.QueryString));
+            return Results.Redirect(MySign.Accounts.Contracts.AccountPages.SignIn + "?next=" + Uri.EscapeDataString(context.Request.Path + context.Request.QueryString));
         var holder = context.HolderId();
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(holder, context.RequestAborted);

@@ -20,7 +20,11 @@ namespace MySign.Renewal.Wizard;
 public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
     IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, string? OrderPath, bool FinishLater,
-    string? Passkey = null);
+    string? Passkey = null)
+{
+    /// <summary>"Sign out" after the RAO's "Finish later": Accounts' page.</summary>
+    public string SignOutPath => MySign.Accounts.Contracts.AccountPages.SignOut;
+}
 public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Cancelled)
 {
     public string ReactivatePath => MySign.Certificates.Contracts.CertificatePages.Reactivate;
