@@ -30,6 +30,7 @@ public static class OtpModule
         });
         services.AddSingleton<OtpSecrets>();
         services.AddSingleton<Passkeys.RelyingParty>();
+        services.AddSingleton<Challenges.OtpChallenges>();
         var sms = configuration.GetSection("Otp:Sms");
         services.Configure<SmsOptions>(sms);
         services.AddHttpClient();

@@ -82,9 +82,15 @@ public sealed class Issuer(CertificateAuthority authority, MySign.Kernel.Web.Por
 
 public static class IssueCertificateHandler
 {
-    public static async Task<CertificateIssued> Handle(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock, CancellationToken cancellation)
+    public static Task<CertificateIssued> Handle(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock, CancellationToken cancellation) =>
+        Issue(request, session, issuer, bus, clock.GetUtcNow(), cancellation);
+
+    /// <summary>
+    /// Issues into the caller's session and outbox, so the handlers of this module that issue (first certificate, renewal,
+    /// reissue) commit the new certificate together with their own changes, without messaging themselves.
+    /// </summary>
+    public static async Task<CertificateIssued> Issue(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, DateTimeOffset now, CancellationToken cancellation)
     {
-        var now = clock.GetUtcNow();
         var previous = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
         var issued = await issuer.IssueAsync(request, now, cancellation);
         session.Store(issued);
@@ -118,11 +124,12 @@ public static class RegistrationRequestsHandler
     public static PinRulesChecked Handle(CheckPinRules request) => new(Keys.PinRules.Problem(request.Pin));
 
     /// <summary>The first certificate, and with it the holder's emergency code (shown in the Suspension box until kept).</summary>
-    public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, IDocumentSession session,
+    public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, IDocumentSession session, Issuer issuer,
         Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection, TimeProvider clock, CancellationToken cancellation)
     {
-        var issued = await bus.InvokeAsync<CertificateIssued>(
-            new IssueCertificate(request.HolderId, request.GivenName, request.Surname, request.FiscalCode, request.Pin, UniqueIdentifier: request.Iut), cancellation);
+        var issued = await IssueCertificateHandler.Issue(
+            new IssueCertificate(request.HolderId, request.GivenName, request.Surname, request.FiscalCode, request.Pin, UniqueIdentifier: request.Iut),
+            session, issuer, bus, clock.GetUtcNow(), cancellation);
         Emergency.EmergencyEndpoints.Issue(session, protection, request.HolderId, clock.GetUtcNow());
         return new FirstCertificateIssued(issued.UniqueIdentifier, issued.NotAfter);
     }

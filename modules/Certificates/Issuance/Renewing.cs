@@ -19,13 +19,14 @@ public static class RenewalRequestsHandler
         return result == PinResult.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinCheck.ErrorKey(result));
     }
 
-    public static async Task<CertificateIssued> Handle(RenewCertificate request, IQuerySession session, IMessageBus bus, TimeProvider clock,
+    public static async Task<CertificateIssued> Handle(RenewCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock,
         CancellationToken cancellation)
     {
+        var now = clock.GetUtcNow();
         var current = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
-        if (current is null || current.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active)
+        if (current is null || current.StatusAt(now) != CertificateStatus.Active)
             throw new InvalidOperationException("Only an active certificate is renewed.");
-        return await bus.InvokeAsync<CertificateIssued>(
-            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), cancellation);
+        return await IssueCertificateHandler.Issue(
+            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation);
     }
 }

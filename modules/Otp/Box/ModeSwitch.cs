@@ -43,7 +43,7 @@ public static class ModeSwitchEndpoints
     public const string Issuer = "MySign";
 
     [WolverinePost("/otp/app/start")]
-    public static async Task<IResult> StartApp(HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets)
+    public static async Task<IResult> StartApp(HttpContext context, IDocumentSession session, OtpChallenges challenges, OtpSecrets secrets)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
@@ -51,12 +51,12 @@ public static class ModeSwitchEndpoints
         var secret = RandomNumberGenerator.GetBytes(20);
         settings.PendingTotpSecret = secrets.Protect(secret);
         session.Store(settings);
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, "app"), context.RequestAborted);
+        var issued = await challenges.IssueAsync(new IssueOtp(holder, Purpose, "app"), context.RequestAborted);
         return AppView(holder, secret, issued, issued.Wait);
     }
 
     [WolverinePost("/otp/app/confirm")]
-    public static async Task<IResult> ConfirmApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
@@ -68,7 +68,7 @@ public static class ModeSwitchEndpoints
         var appCode = OneTimeCodes.Normalise(form.AppCode);
         var step = appCode is { Length: 6 } ? OneTimeCodes.MatchTotp(secret, appCode, clock.GetUtcNow(), 0) : null;
         if (step is null) return AppView(holder, secret, again, "otp.app.error.code", StatusCodes.Status422UnprocessableEntity);
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "app", (form.Code ?? "")), context.RequestAborted);
+        var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "app", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid) return AppView(holder, secret, again, verified.ErrorKey, StatusCodes.Status422UnprocessableEntity);
 
         settings.Mode = ReceptionMode.AuthenticatorApp;
@@ -83,22 +83,22 @@ public static class ModeSwitchEndpoints
     }
 
     [WolverinePost("/otp/sms/start")]
-    public static async Task<IResult> StartSms(HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> StartSms(HttpContext context, IDocumentSession session, OtpChallenges challenges)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         if (settings.Mode == ReceptionMode.Sms) return Flow.Done(context, "/");
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, "sms"), context.RequestAborted);
+        var issued = await challenges.IssueAsync(new IssueOtp(holder, Purpose, "sms"), context.RequestAborted);
         return SmsView(new SmsSwitchView(issued.ChallengeId, issued.Wait, issued.Passkey));
     }
 
     [WolverinePost("/otp/sms/confirm")]
-    public static async Task<IResult> ConfirmSms([FromForm] SmsConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmSms([FromForm] SmsConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
     {
         var holder = context.HolderId();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
+        var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid)
             return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, IssueOtpHandler.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
         settings.Mode = ReceptionMode.Sms;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
+using MySign.Otp.Challenges;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
 using MySign.Otp.Sms;
@@ -38,7 +39,7 @@ public static class PhoneChangeEndpoints
     public static IResult Start() => View(new PhoneChangeView("number", null, "", null, null));
 
     [WolverinePost("/otp/phone")]
-    public static async Task<IResult> Submit([FromForm(Name = "phone")] string? typedPhone, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Submit([FromForm(Name = "phone")] string? typedPhone, HttpContext context, IDocumentSession session, OtpChallenges challenges, TimeProvider clock)
     {
         var typed = typedPhone ?? "";
         var holder = context.HolderId();
@@ -50,19 +51,19 @@ public static class PhoneChangeEndpoints
             return View(new PhoneChangeView("number", null, typed, "otp.phone.error.same", null), StatusCodes.Status422UnprocessableEntity);
 
         var id = Guid.CreateVersion7(clock.GetUtcNow());
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, id.ToString()), context.RequestAborted);
+        var issued = await challenges.IssueAsync(new IssueOtp(holder, Purpose, id.ToString()), context.RequestAborted);
         if (issued.Throttled) return Throttled(context, new PhoneChangeView("number", null, typed, "otp.error.throttled", null, issued.RetryAfterSeconds));
         session.Store(new PhoneChangeRequest { Id = id, HolderId = holder, NewPhone = phone, CurrentChallengeId = issued.ChallengeId, CreatedAt = clock.GetUtcNow() });
         return View(new PhoneChangeView("current", id, phone, null, issued.Destination, Passkey: issued.Passkey, Digits: OtpIssued.DigitsFor(issued.Channel)));
     }
 
     [WolverinePost("/otp/phone/{id}/current")]
-    public static async Task<IResult> ConfirmCurrent(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> ConfirmCurrent(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, OtpChallenges challenges)
     {
         var change = await Own(session, id, context);
         if (change is null || change.Done) return Results.NotFound();
         var code = typedCode ?? "";
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(change.CurrentChallengeId, change.HolderId, Purpose, id.ToString(), code), context.RequestAborted);
+        var verified = await challenges.VerifyAsync(new VerifyOtp(change.CurrentChallengeId, change.HolderId, Purpose, id.ToString(), code), context.RequestAborted);
         if (!verified.IsValid)
         {
             var mode = (await session.LoadAsync<OtpSettings>(change.HolderId, context.RequestAborted))?.Mode;
@@ -71,7 +72,7 @@ public static class PhoneChangeEndpoints
                 StatusCodes.Status422UnprocessableEntity);
         }
 
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(change.HolderId, NewPurpose, id.ToString(), change.NewPhone), context.RequestAborted);
+        var issued = await challenges.IssueAsync(new IssueOtp(change.HolderId, NewPurpose, id.ToString(), change.NewPhone), context.RequestAborted);
         change.CurrentConfirmed = true;
         change.NewChallengeId = issued.Throttled ? null : issued.ChallengeId;
         session.Store(change);
@@ -79,12 +80,12 @@ public static class PhoneChangeEndpoints
     }
 
     [WolverinePost("/otp/phone/{id}/new")]
-    public static async Task<IResult> ConfirmNew(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmNew(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
     {
         var change = await Own(session, id, context);
         if (change is null || change.Done || !change.CurrentConfirmed || change.NewChallengeId is not { } challenge) return Results.NotFound();
         var code = typedCode ?? "";
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, change.HolderId, NewPurpose, id.ToString(), code), context.RequestAborted);
+        var verified = await challenges.VerifyAsync(new VerifyOtp(challenge, change.HolderId, NewPurpose, id.ToString(), code), context.RequestAborted);
         if (!verified.IsValid)
             return View(new PhoneChangeView("new", id, change.NewPhone, verified.ErrorKey, null), StatusCodes.Status422UnprocessableEntity);
 
@@ -100,12 +101,12 @@ public static class PhoneChangeEndpoints
     }
 
     [WolverinePost("/otp/phone/{id}/resend")]
-    public static async Task<IResult> Resend(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> Resend(Guid id, HttpContext context, IDocumentSession session, OtpChallenges challenges)
     {
         var change = await Own(session, id, context);
         if (change is null || change.Done) return Results.NotFound();
         var toNew = change.CurrentConfirmed;
-        var issued = await bus.InvokeAsync<OtpIssued>(toNew
+        var issued = await challenges.IssueAsync(toNew
             ? new IssueOtp(change.HolderId, NewPurpose, id.ToString(), change.NewPhone)
             : new IssueOtp(change.HolderId, Purpose, id.ToString()), context.RequestAborted);
         var step = toNew ? "new" : "current";

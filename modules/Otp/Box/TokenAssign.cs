@@ -29,14 +29,14 @@ public sealed class TokenConfirmForm
 public static class TokenAssignEndpoints
 {
     [WolverinePost("/otp/token/start")]
-    public static async Task<IResult> Start(HttpContext context, IMessageBus bus)
+    public static async Task<IResult> Start(HttpContext context, OtpChallenges challenges)
     {
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(context.HolderId(), ModeSwitchEndpoints.Purpose, "token"), context.RequestAborted);
+        var issued = await challenges.IssueAsync(new IssueOtp(context.HolderId(), ModeSwitchEndpoints.Purpose, "token"), context.RequestAborted);
         return View(new TokenAssignView(issued.ChallengeId, issued.Destination, "", issued.Wait, issued.Passkey));
     }
 
     [WolverinePost("/otp/token/confirm")]
-    public static async Task<IResult> Confirm([FromForm] TokenConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Confirm([FromForm] TokenConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
     {
         var holder = context.HolderId();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
@@ -53,7 +53,7 @@ public static class TokenAssignEndpoints
             ? OneTimeCodes.MatchTotp(secrets.Unprotect(token.Seed), tokenCode, clock.GetUtcNow(), token.LastStep) : null;
         if (step is null) return Refuse("otp.token.error");
 
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, ModeSwitchEndpoints.Purpose, "token", (form.Code ?? "")), context.RequestAborted);
+        var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, ModeSwitchEndpoints.Purpose, "token", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid) return Refuse(verified.ErrorKey);
 
         token!.AssignedTo = holder;

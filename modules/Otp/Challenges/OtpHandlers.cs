@@ -7,10 +7,39 @@ using MySign.Otp.Sms;
 
 namespace MySign.Otp.Challenges;
 
-/// <summary>Issues a challenge: throttled, replacing the previous one for the same purpose, SMS sent at once.</summary>
+/// <summary>Other modules ask for a challenge with <see cref="IssueOtp"/>; Otp's own steps call <see cref="OtpChallenges"/> directly.</summary>
 public static class IssueOtpHandler
 {
-    public static async Task<OtpIssued> Handle(IssueOtp request, IDocumentStore store, ISmsGateway sms, OtpSecrets secrets, TimeProvider clock, CancellationToken cancellation)
+    public static Task<OtpIssued> Handle(IssueOtp request, OtpChallenges challenges, CancellationToken cancellation) =>
+        challenges.IssueAsync(request, cancellation);
+
+    /// <summary>The answer with its texts in the asker's language (Otp's own strings, so no other module reads them).</summary>
+    public static OtpIssued Answer(Guid challengeId, ReceptionMode channel, string? phone, DateTimeOffset expiresAt, int retryAfterSeconds = 0)
+    {
+        var masked = phone is null ? null : OtpSettings.Mask(phone);
+        var mode = channel.ToString().ToLowerInvariant();
+        return new OtpIssued(challengeId, channel, masked, expiresAt, retryAfterSeconds > 0, retryAfterSeconds,
+            Destination: channel == ReceptionMode.Sms ? masked ?? "" : Strings.T("otp.mode." + mode),
+            Notice: Strings.Format("otp.sent." + mode, masked ?? ""),
+            Wait: retryAfterSeconds > 0 ? Strings.Format("otp.error.throttled", retryAfterSeconds) : null);
+    }
+}
+
+/// <summary>Other modules have a code checked with <see cref="VerifyOtp"/>; Otp's own steps call <see cref="OtpChallenges"/> directly.</summary>
+public static class VerifyOtpHandler
+{
+    public static Task<OtpVerified> Handle(VerifyOtp request, OtpChallenges challenges, CancellationToken cancellation) =>
+        challenges.VerifyAsync(request, cancellation);
+}
+
+/// <summary>
+/// Issuing and checking challenges, written once. The handlers above answer other modules' requests with it; Otp's own
+/// steps (the OTP box, passkeys, the phone change) call it in process, since a module does not message itself.
+/// </summary>
+public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecrets secrets, Passkeys.RelyingParty relyingParty, TimeProvider clock)
+{
+    /// <summary>Issues a challenge: throttled, replacing the previous one for the same purpose, SMS sent at once.</summary>
+    public async Task<OtpIssued> IssueAsync(IssueOtp request, CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
         await using var session = store.LightweightSession();
@@ -24,7 +53,7 @@ public static class IssueOtpHandler
         var since = now - TimeSpan.FromHours(1);
         var lastHour = await session.Query<OtpChallenge>().Where(c => c.HolderId == request.HolderId && c.CreatedAt > since).ToListAsync(cancellation);
         var wait = ChallengeRules.RetryAfter(lastHour, request.Purpose, request.Context, destination, now, channel);
-        if (wait > 0) return Answer(Guid.Empty, channel, destination, now, wait);
+        if (wait > 0) return IssueOtpHandler.Answer(Guid.Empty, channel, destination, now, wait);
 
         // "Send new OTP" replaces the previous code for the same purpose.
         foreach (var open in lastHour.Where(c => c.State == ChallengeState.Open && c.Purpose == request.Purpose && c.Context == request.Context))
@@ -50,35 +79,21 @@ public static class IssueOtpHandler
         if (code is not null)
             await sms.SendAsync(destination!, Strings.Format("otp.sms.text", code, Strings.T("otp.purpose." + request.Purpose)), cancellation);
         MySign.Kernel.Operations.Telemetry.OtpsSent.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString().ToLowerInvariant()));
-        return Answer(challenge.Id, channel, destination, challenge.ExpiresAt);
+        return IssueOtpHandler.Answer(challenge.Id, channel, destination, challenge.ExpiresAt);
     }
 
-    /// <summary>The answer with its texts in the asker's language (Otp's own strings, so no other module reads them).</summary>
-    public static OtpIssued Answer(Guid challengeId, ReceptionMode channel, string? phone, DateTimeOffset expiresAt, int retryAfterSeconds = 0)
-    {
-        var masked = phone is null ? null : OtpSettings.Mask(phone);
-        var mode = channel.ToString().ToLowerInvariant();
-        return new OtpIssued(challengeId, channel, masked, expiresAt, retryAfterSeconds > 0, retryAfterSeconds,
-            Destination: channel == ReceptionMode.Sms ? masked ?? "" : Strings.T("otp.mode." + mode),
-            Notice: Strings.Format("otp.sent." + mode, masked ?? ""),
-            Wait: retryAfterSeconds > 0 ? Strings.Format("otp.error.throttled", retryAfterSeconds) : null);
-    }
-}
-
-/// <summary>
-/// Verifies a code once. Challenge and settings use optimistic concurrency: of parallel attempts each is
-/// decided on fresh state (a conflict re-reads and decides again), so a code is used once and the
-/// attempt limit holds under a burst.
-/// </summary>
-public static class VerifyOtpHandler
-{
-    public static async Task<OtpVerified> Handle(VerifyOtp request, IDocumentStore store, OtpSecrets secrets, Passkeys.RelyingParty relyingParty, TimeProvider clock, CancellationToken cancellation)
+    /// <summary>
+    /// Verifies a code once. Challenge and settings use optimistic concurrency: of parallel attempts each is
+    /// decided on fresh state (a conflict re-reads and decides again), so a code is used once and the
+    /// attempt limit holds under a burst.
+    /// </summary>
+    public async Task<OtpVerified> VerifyAsync(VerifyOtp request, CancellationToken cancellation)
     {
         for (var round = 0; ; round++)
         {
             try
             {
-                return await VerifyOnce(request, store, secrets, relyingParty, clock.GetUtcNow(), cancellation);
+                return await VerifyOnce(request, clock.GetUtcNow(), cancellation);
             }
             catch (JasperFx.ConcurrencyException) when (round < 100)
             {
@@ -87,7 +102,7 @@ public static class VerifyOtpHandler
         }
     }
 
-    private static async Task<OtpVerified> VerifyOnce(VerifyOtp request, IDocumentStore store, OtpSecrets secrets, Passkeys.RelyingParty relyingParty, DateTimeOffset now, CancellationToken cancellation)
+    private async Task<OtpVerified> VerifyOnce(VerifyOtp request, DateTimeOffset now, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
         var challenge = await session.LoadAsync<OtpChallenge>(request.ChallengeId, cancellation);

@@ -61,7 +61,7 @@ public static class PasskeyEndpoints
     }
 
     [WolverinePost("/otp/passkeys/add/start")]
-    public static async Task<IResult> StartAdd(HttpContext context, IDocumentSession session, IMessageBus bus, RelyingParty relyingParty, TimeProvider clock)
+    public static async Task<IResult> StartAdd(HttpContext context, IDocumentSession session, OtpChallenges challenges, RelyingParty relyingParty, TimeProvider clock)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
@@ -78,12 +78,12 @@ public static class PasskeyEndpoints
         });
         var json = options.ToJson();
         session.Store(new PasskeyRegistration { Id = holder, OptionsJson = json, ExpiresAt = clock.GetUtcNow() + RegistrationLifetime });
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, Purpose, "add"), context.RequestAborted);
+        var issued = await challenges.IssueAsync(new IssueOtp(holder, Purpose, "add"), context.RequestAborted);
         return View(Step("add", issued, "", json, issued.Wait, null));
     }
 
     [WolverinePost("/otp/passkeys/add")]
-    public static async Task<IResult> Add([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, RelyingParty relyingParty,
+    public static async Task<IResult> Add([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, RelyingParty relyingParty,
         ISmsGateway sms, TimeProvider clock)
     {
         var holder = context.HolderId();
@@ -116,7 +116,7 @@ public static class PasskeyEndpoints
             return Refuse("otp.passkey.error.create", "name");
         }
 
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, Purpose, "add", form.Code ?? ""), context.RequestAborted);
+        var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "add", form.Code ?? ""), context.RequestAborted);
         if (!verified.IsValid) return Refuse(verified.ErrorKey, "code");
         session.Store(new PasskeyCredential
         {
@@ -129,25 +129,25 @@ public static class PasskeyEndpoints
     }
 
     [WolverinePost("/otp/passkeys/{id}/remove/start")]
-    public static async Task<IResult> StartRemove(string id, HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> StartRemove(string id, HttpContext context, IDocumentSession session, OtpChallenges challenges)
     {
         var (settings, passkey, refusal) = await RemovableAsync(id, context, session);
         if (passkey is null) return Results.NotFound();
         if (refusal is not null) return View(Step("remove", IssueOtpHandler.Answer(Guid.Empty, settings.Mode, null, default), passkey.Name, null, refusal, null, passkey.Id),
             StatusCodes.Status422UnprocessableEntity);
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(settings.Id, Purpose, "remove:" + passkey.Id), context.RequestAborted);
+        var issued = await challenges.IssueAsync(new IssueOtp(settings.Id, Purpose, "remove:" + passkey.Id), context.RequestAborted);
         return View(Step("remove", issued, passkey.Name, null, issued.Wait, null, passkey.Id));
     }
 
     [WolverinePost("/otp/passkeys/{id}/remove")]
-    public static async Task<IResult> Remove(string id, [FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Remove(string id, [FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
     {
         var (settings, passkey, refusal) = await RemovableAsync(id, context, session);
         if (passkey is null) return Results.NotFound();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
         var again = IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
         if (refusal is not null) return View(Step("remove", again, passkey.Name, null, refusal, null, passkey.Id), StatusCodes.Status422UnprocessableEntity);
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, settings.Id, Purpose, "remove:" + passkey.Id, form.Code ?? ""), context.RequestAborted);
+        var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, settings.Id, Purpose, "remove:" + passkey.Id, form.Code ?? ""), context.RequestAborted);
         if (!verified.IsValid) return View(Step("remove", again, passkey.Name, null, verified.ErrorKey, "code", passkey.Id), StatusCodes.Status422UnprocessableEntity);
         session.Delete(passkey);
         await Changed(bus, sms, settings, "passkey.removed", clock.GetUtcNow(), context.RequestAborted);
@@ -155,24 +155,24 @@ public static class PasskeyEndpoints
     }
 
     [WolverinePost("/otp/passkeys/mode/start")]
-    public static async Task<IResult> StartMode(HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> StartMode(HttpContext context, IDocumentSession session, OtpChallenges challenges)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         if (settings.Mode == ReceptionMode.Passkey || !await session.Query<PasskeyCredential>().AnyAsync(p => p.HolderId == holder, context.RequestAborted))
             return Flow.Done(context, "/");
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder, ModeSwitchPurpose, "passkey"), context.RequestAborted);
+        var issued = await challenges.IssueAsync(new IssueOtp(holder, ModeSwitchPurpose, "passkey"), context.RequestAborted);
         return View(Step("mode", issued, "", null, issued.Wait, null));
     }
 
     [WolverinePost("/otp/passkeys/mode")]
-    public static async Task<IResult> Mode([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Mode([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         if (!Guid.TryParse(form.Challenge, out var challengeId) || settings.Mode == ReceptionMode.Passkey) return Flow.Done(context, "/");
         if (!await session.Query<PasskeyCredential>().AnyAsync(p => p.HolderId == holder, context.RequestAborted)) return Flow.Done(context, "/");
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holder, ModeSwitchPurpose, "passkey", form.Code ?? ""), context.RequestAborted);
+        var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, ModeSwitchPurpose, "passkey", form.Code ?? ""), context.RequestAborted);
         if (!verified.IsValid)
             return View(Step("mode", IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), "", null, verified.ErrorKey, "code"),
                 StatusCodes.Status422UnprocessableEntity);

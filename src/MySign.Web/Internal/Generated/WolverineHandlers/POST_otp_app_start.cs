@@ -15,13 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_otp_app_start : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly MySign.Otp.Challenges.OtpChallenges _otpChallenges;
         private readonly MySign.Otp.Challenges.OtpSecrets _otpSecrets;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_otp_app_start(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpSecrets otpSecrets, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_otp_app_start(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges, MySign.Otp.Challenges.OtpSecrets otpSecrets, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _otpChallenges = otpChallenges;
             _otpSecrets = otpSecrets;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -33,19 +35,19 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Box.ModeSwitchEndpoints").SetTag("http.route", "/otp/app/start").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Box.ModeSwitchEndpoints.StartApp(httpContext, documentSession, messageContext, _otpSecrets).ConfigureAwait(false);
+            var result = await MySign.Otp.Box.ModeSwitchEndpoints.StartApp(httpContext, documentSession, _otpChallenges, _otpSecrets).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
