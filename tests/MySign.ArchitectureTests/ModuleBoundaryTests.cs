@@ -93,6 +93,19 @@ public sealed class ModuleBoundaryTests
     }
 
     [Fact]
+    public void the_otp_client_knows_only_otps_contracts_and_the_bus()
+    {
+        // The requests to Otp written once (ADR 0003): extension methods over Otp's contracts, nothing of Otp itself.
+        var client = typeof(MySign.Otp.Client.OtpRequests).Assembly;
+        client.GetReferencedAssemblies().Select(r => r.Name!).Where(n => n.StartsWith("MySign", StringComparison.Ordinal) || n.StartsWith("Marten", StringComparison.Ordinal))
+            .ShouldBe(["MySign.Otp.Contracts"]);
+        client.GetTypes().Where(t => t.IsPublic).ShouldAllBe(t => t.IsAbstract && t.IsSealed, "only static request helpers");
+        foreach (var module in Modules)
+            module.GetReferencedAssemblies().Select(r => r.Name!).Where(n => n.StartsWith("MySign.", StringComparison.Ordinal) && n.EndsWith(".Client", StringComparison.Ordinal))
+                .ShouldAllBe(n => n == "MySign.Otp.Client");
+    }
+
+    [Fact]
     public void a_module_references_other_modules_only_through_their_contracts_projects()
     {
         var names = Modules.Select(m => m.GetName().Name!).ToHashSet();

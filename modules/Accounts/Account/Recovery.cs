@@ -11,6 +11,7 @@ using MySign.Accounts.Sessions;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -121,10 +122,8 @@ public static class RecoveryEndpoints
 
         var change = new RecoveryMobileChange { Id = Guid.CreateVersion7(clock.GetUtcNow()), HolderId = holder.Id, NewMobile = mobile };
         // No recovery mobile yet: only the new number has to confirm.
-        var first = holder.RecoveryMobile.Length > 0
-            ? new IssueOtp(holder.Id, MobilePurpose, change.Id.ToString(), holder.RecoveryMobile)
-            : new IssueOtp(holder.Id, NewMobilePurpose, change.Id.ToString(), mobile);
-        var issued = await bus.InvokeAsync<OtpIssued>(first, context.RequestAborted);
+        var (purpose, phone) = holder.RecoveryMobile.Length > 0 ? (MobilePurpose, holder.RecoveryMobile) : (NewMobilePurpose, mobile);
+        var issued = await bus.SendOtpAsync(holder.Id, purpose, change.Id.ToString(), context.RequestAborted, phone);
         if (issued.Throttled) return Box(ViewOf(holder, "mobile", typed, issued.Wait, "mobile"), StatusCodes.Status429TooManyRequests);
         if (holder.RecoveryMobile.Length > 0) change.CurrentChallengeId = issued.ChallengeId; else change.NewChallengeId = issued.ChallengeId;
         session.Store(change);
@@ -139,16 +138,15 @@ public static class RecoveryEndpoints
         var holder = await AccountPageEndpoints.Load(session, context);
         var code = typedCode ?? "";
         var newStep = change.NewChallengeId is not null;
-        var verified = await bus.InvokeAsync<OtpVerified>(newStep
-            ? new VerifyOtp(change.NewChallengeId!.Value, holder.Id, NewMobilePurpose, id.ToString(), code)
-            : new VerifyOtp(change.CurrentChallengeId!.Value, holder.Id, MobilePurpose, id.ToString(), code), context.RequestAborted);
+        var verified = await bus.CheckOtpAsync((newStep ? change.NewChallengeId : change.CurrentChallengeId)!.Value, holder.Id,
+            newStep ? NewMobilePurpose : MobilePurpose, id.ToString(), code, context.RequestAborted);
         var mode = newStep ? "mobile_new" : "mobile_current";
         if (!verified.IsValid)
             return Box(ViewOf(holder, mode, "", verified.ErrorKey, "code") with { ChangeId = id }, StatusCodes.Status422UnprocessableEntity);
 
         if (!newStep)
         {
-            var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, NewMobilePurpose, id.ToString(), change.NewMobile), context.RequestAborted);
+            var issued = await bus.SendOtpAsync(holder.Id, NewMobilePurpose, id.ToString(), context.RequestAborted, change.NewMobile);
             change.NewChallengeId = issued.ChallengeId;
             session.Store(change);
             return Box(ViewOf(holder, "mobile_new") with { ChangeId = id, Destination = issued.MaskedDestination });

@@ -15,6 +15,7 @@ using MySign.Accounts.Recovery;
 using MySign.Accounts.Registration;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -74,7 +75,7 @@ public static class ActivationEndpoints
         else if (pin != (form.PinConfirm ?? "")) errors["pin_confirm"] = "pin.error.confirm";
         if (errors.Count > 0) return View(new ActivationView("form", token, holder.Id, errors, null), StatusCodes.Status422UnprocessableEntity);
 
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, Purpose, found.Id), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(holder.Id, Purpose, found.Id, context.RequestAborted);
         if (issued.Throttled)
             return View(new ActivationView("form", token, holder.Id, Error(issued.Wait!), null), StatusCodes.Status429TooManyRequests);
         found.PendingPasswordHash = await Task.Run(() => Passwords.Hash(password));
@@ -96,7 +97,7 @@ public static class ActivationEndpoints
         if (found.ChallengeId is not { } challenge || found.PendingPasswordHash is null || found.ProtectedPin is null)
             return View(new ActivationView("form", token, holder.Id, NoErrors, null));
 
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, holder.Id, Purpose, found.Id, (form.Code ?? "")), context.RequestAborted);
+        var verified = await bus.CheckOtpAsync(challenge, holder.Id, Purpose, found.Id, form.Code, context.RequestAborted);
         if (!verified.IsValid)
             return View(new ActivationView("otp", token, holder.Id, Error(verified.ErrorKey, "code"), found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
 
@@ -127,7 +128,7 @@ public static class ActivationEndpoints
         var (found, holder) = await Valid(session, token, clock, context.RequestAborted);
         if (found is null || holder is null) return Invalid();
         if (found.ChallengeId is null) return View(new ActivationView("form", token, holder.Id, NoErrors, null));
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(holder.Id, Purpose, found.Id), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(holder.Id, Purpose, found.Id, context.RequestAborted);
         if (issued.Throttled)
             return View(new ActivationView("otp", token, holder.Id, Error(issued.Wait!), found.OtpDestination), StatusCodes.Status429TooManyRequests);
         found.ChallengeId = issued.ChallengeId;

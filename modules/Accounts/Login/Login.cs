@@ -10,6 +10,7 @@ using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using Wolverine;
 using Wolverine.Http;
 
@@ -84,8 +85,7 @@ public static class LoginEndpoint
 
         // The holder asked for their OTP or passkey after the password: a pending sign-in, no session yet.
         var pending = new PendingSignIn { Id = SessionAuthenticationHandler.NewToken(), HolderId = holder.Id, ReturnTo = returnTo, ExpiresAt = now + PendingLifetime };
-        var issued = await bus.InvokeAsync<MySign.Otp.Contracts.OtpIssued>(new MySign.Otp.Contracts.IssueOtp(holder.Id, SignInPurpose, SessionAuthenticationHandler.HashToken(pending.Id)),
-            context.RequestAborted);
+        var issued = await bus.SendOtpAsync(holder.Id, SignInPurpose, SessionAuthenticationHandler.HashToken(pending.Id), context.RequestAborted);
         if (issued.Throttled) return View(new LoginForm(typedId, issued.Wait, false, false, returnTo), StatusCodes.Status429TooManyRequests);
         var token = pending.Id;
         pending.Id = SessionAuthenticationHandler.HashToken(token);
@@ -109,8 +109,7 @@ public static class LoginEndpoint
         var now = clock.GetUtcNow();
         var found = pending is { Length: > 0 and <= 100 } ? await session.LoadAsync<PendingSignIn>(SessionAuthenticationHandler.HashToken(pending), context.RequestAborted) : null;
         if (found is null || found.ExpiresAt <= now) return View(new LoginForm("", "login.error.factor_expired", false, false), StatusCodes.Status422UnprocessableEntity);
-        var verified = await bus.InvokeAsync<MySign.Otp.Contracts.OtpVerified>(
-            new MySign.Otp.Contracts.VerifyOtp(found.ChallengeId, found.HolderId, SignInPurpose, found.Id, code ?? ""), context.RequestAborted);
+        var verified = await bus.CheckOtpAsync(found.ChallengeId, found.HolderId, SignInPurpose, found.Id, code, context.RequestAborted);
         if (!verified.IsValid)
         {
             session.Insert(AuditEntry.Of(found.HolderId, "login.factor_failed", now));
@@ -126,7 +125,7 @@ public static class LoginEndpoint
     [WolverinePost("/login/passkey/start"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
     public static async Task<IResult> StartPasskey([FromForm(Name = "next")] string? returnTo, HttpContext context, IMessageBus bus)
     {
-        var opened = await bus.InvokeAsync<MySign.Otp.Contracts.PasskeySignInOpened>(new MySign.Otp.Contracts.OpenPasskeySignIn(PasskeyContext), context.RequestAborted);
+        var opened = await bus.OpenPasskeySignInAsync(PasskeyContext, context.RequestAborted);
         return View(new LoginForm("", null, false, false, LocalPath.Is(returnTo) ? returnTo : null) { PasskeyChallenge = opened.ChallengeId.ToString() });
     }
 
@@ -141,7 +140,7 @@ public static class LoginEndpoint
         returnTo = LocalPath.Is(returnTo) ? returnTo : null;
         var now = clock.GetUtcNow();
         var identified = Guid.TryParse(challenge, out var id)
-            ? await bus.InvokeAsync<MySign.Otp.Contracts.PasskeyHolderIdentified>(new MySign.Otp.Contracts.IdentifyPasskeyHolder(id, PasskeyContext, code ?? ""), context.RequestAborted)
+            ? await bus.IdentifyPasskeyHolderAsync(id, PasskeyContext, code, context.RequestAborted)
             : new MySign.Otp.Contracts.PasskeyHolderIdentified(null);
         var holder = identified.HolderId is { } holderId ? await session.LoadAsync<HolderAccount>(holderId, context.RequestAborted) : null;
         if (holder is null || !holder.PasskeySignIn)

@@ -10,6 +10,7 @@ using MySign.Certificates.Contracts;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -136,7 +137,7 @@ public static class OtpResetEndpoints
         if (found is null) return View(new OtpResetView("invalid", "", "", null, null), StatusCodes.Status410Gone);
         var typed = (mobile ?? "").Trim();
         if (MobileNumbers.Normalise(typed) is not { } phone) return View(new OtpResetView("phone", token!, typed, "registration.error.mobile", null), StatusCodes.Status422UnprocessableEntity);
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(found.HolderId, Purpose, found.Id, ToPhone: phone), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(found.HolderId, Purpose, found.Id, context.RequestAborted, phone);
         if (issued.Throttled) return View(new OtpResetView("phone", token!, typed, issued.Wait, null), StatusCodes.Status429TooManyRequests);
         found.ChallengeId = issued.ChallengeId;
         found.NewMobile = phone;
@@ -152,11 +153,11 @@ public static class OtpResetEndpoints
         var found = await Find(session, token, clock, context);
         if (found is null) return View(new OtpResetView("invalid", "", "", null, null), StatusCodes.Status410Gone);
         if (found.ChallengeId is not { } challenge || found.NewMobile is not { } phone) return View(new OtpResetView("phone", token!, "", null, null), StatusCodes.Status409Conflict);
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, found.HolderId, Purpose, found.Id, code ?? ""), context.RequestAborted);
+        var verified = await bus.CheckOtpAsync(challenge, found.HolderId, Purpose, found.Id, code, context.RequestAborted);
         if (!verified.IsValid) return View(new OtpResetView("code", token!, "", verified.ErrorKey, found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
         var now = clock.GetUtcNow();
         // The new phone is the factor before this page says so: the next OTP goes there.
-        await bus.InvokeAsync(new OtpPhoneRegistered(found.HolderId, phone), context.RequestAborted);
+        await bus.RegisterOtpPhoneAsync(found.HolderId, phone, context.RequestAborted);
         found.Used = true;
         session.Store(found);
         session.Insert(AuditEntry.Of(found.HolderId, "otp.reset_completed", now));

@@ -10,6 +10,7 @@ using MySign.Certificates.Contracts;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Security;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -53,7 +54,7 @@ public static class NewPinEndpoints
         if ((await bus.InvokeAsync<PinRulesChecked>(new CheckPinRules(pin), context.RequestAborted)).ErrorKey is { } problem) errors["pin"] = problem;
         else if (pin != (form.PinConfirm ?? "")) errors["pin_confirm"] = "newpin.error.confirm";
         if (errors.Count > 0) return View(new NewPinView("pin", form.Token!, errors, null), StatusCodes.Status422UnprocessableEntity);
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(found.HolderId, Purpose, found.Id), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(found.HolderId, Purpose, found.Id, context.RequestAborted);
         if (issued.Throttled) return View(new NewPinView("pin", form.Token!, new Dictionary<string, string> { ["form"] = issued.Wait! }, null), StatusCodes.Status429TooManyRequests);
         found.ProtectedPin = protection.Seal(PinProtection, pin);
         found.ChallengeId = issued.ChallengeId;
@@ -70,7 +71,7 @@ public static class NewPinEndpoints
         var found = await Find(session, token, clock, context);
         if (found is null) return Invalid();
         if (found.ChallengeId is not { } challenge || found.ProtectedPin is null) return View(new NewPinView("pin", token!, NoErrors, null), StatusCodes.Status409Conflict);
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, found.HolderId, Purpose, found.Id, code ?? ""), context.RequestAborted);
+        var verified = await bus.CheckOtpAsync(challenge, found.HolderId, Purpose, found.Id, code, context.RequestAborted);
         if (!verified.IsValid)
             return View(new NewPinView("code", token!, new Dictionary<string, string> { ["code"] = verified.ErrorKey }, found.OtpDestination,
                 Passkey: found.OtpByPasskey ? challenge.ToString() : null), StatusCodes.Status422UnprocessableEntity);

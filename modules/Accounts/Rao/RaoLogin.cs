@@ -10,6 +10,7 @@ using MySign.Accounts.Login;
 using MySign.Accounts.Recovery;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -73,8 +74,8 @@ public static class RaoLoginEndpoints
 
         var (token, hash) = AccountMail.NewToken();
         // The operator's phone is this module's record; the Otp module is told it (idempotently) before each code.
-        await bus.InvokeAsync(new OtpPhoneRegistered(op!.OtpSubject, op.Mobile), context.RequestAborted);
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(op.OtpSubject, Purpose, hash), context.RequestAborted);
+        await bus.RegisterOtpPhoneAsync(op!.OtpSubject, op.Mobile, context.RequestAborted);
+        var issued = await bus.SendOtpAsync(op.OtpSubject, Purpose, hash, context.RequestAborted);
         if (issued.Throttled)
             return View(new RaoLoginView("credentials", typed, "", issued.Wait, null, false, false), StatusCodes.Status429TooManyRequests);
         session.Insert(new RaoLoginChallenge { Id = hash, OperatorId = op.Id, ChallengeId = issued.ChallengeId, ExpiresAt = now + PendingLifetime });
@@ -91,8 +92,7 @@ public static class RaoLoginEndpoints
         if (pending is null || op is null)
             return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);
 
-        var verified = await bus.InvokeAsync<OtpVerified>(
-            new VerifyOtp(pending.ChallengeId, op.OtpSubject, Purpose, pending.Id, (form.Code ?? "")), context.RequestAborted);
+        var verified = await bus.CheckOtpAsync(pending.ChallengeId, op.OtpSubject, Purpose, pending.Id, form.Code, context.RequestAborted);
         if (!verified.IsValid)
         {
             session.Insert(AuditEntry.ByRao(op.OtpSubject, "rao.login.otp_refused", now, op.Id, op.Office));
@@ -149,7 +149,7 @@ public static class RaoLoginEndpoints
         var (pending, op) = await Pending(session, token, clock.GetUtcNow(), context.RequestAborted);
         if (pending is null || op is null)
             return View(new RaoLoginView("credentials", "", "", "rao.login.error.restart", null, false, false), StatusCodes.Status422UnprocessableEntity);
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(op.OtpSubject, Purpose, pending.Id), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(op.OtpSubject, Purpose, pending.Id, context.RequestAborted);
         if (issued.Throttled)
             return View(new RaoLoginView("otp", op.Id, token, issued.Wait, null, false, false), StatusCodes.Status429TooManyRequests);
         pending.ChallengeId = issued.ChallengeId;

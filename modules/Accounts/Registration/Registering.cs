@@ -2,6 +2,7 @@ using Marten;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Recovery;
 using MySign.Kernel.Data;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Npgsql;
 using Wolverine;
@@ -45,7 +46,7 @@ public static class HolderRegisteredHandler
         var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
         if (holder is null || !holder.AwaitsActivation) return;
         // The phone is filed before the e-mail leaves, so the activation's OTP always has somewhere to go.
-        await bus.InvokeAsync(new OtpPhoneRegistered(holder.Id, holder.RecoveryMobile), cancellation);
+        await bus.RegisterOtpPhoneAsync(holder.Id, holder.RecoveryMobile, cancellation);
         var (token, hash) = AccountMail.NewToken();
         session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = TokenKind, ExpiresAt = clock.GetUtcNow() + ActivationLifetime });
         await session.SaveChangesAsync(cancellation);

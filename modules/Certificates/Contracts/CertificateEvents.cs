@@ -6,7 +6,7 @@ public sealed record CertificateIssued(
 
 /// <summary>
 /// Issues a holder's certificate: a new key pair sealed under <paramref name="Pin"/>, a new unique identifier,
-/// valid three years; a current certificate is superseded. Send with InvokeAsync only (it carries the PIN,
+/// valid three years; a current certificate is superseded. Answered inline only (it carries the PIN,
 /// which must never be written to a queue). ValidFrom backdates the validity (demo data and tests only).
 /// UniqueIdentifier is the IUT given at registration (see <see cref="AllocateIut"/>); otherwise a new one is drawn.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed record IssueCertificate(string HolderId, string GivenName, string 
 /// <summary>A certificate's status changed (suspended, reactivated, revoked); Renewal and History may react.</summary>
 public sealed record CertificateStatusChanged(string HolderId, Guid CertificateId, string Status, DateTimeOffset At);
 
-/// <summary>Checks a holder's signature PIN (wrong tries count towards the block, as for signing). InvokeAsync only.</summary>
+/// <summary>Checks a holder's signature PIN (wrong tries count towards the block, as for signing). Answered inline.</summary>
 public sealed record CheckSignaturePin(string HolderId, string Pin);
 
 /// <summary>ErrorKey explains a refusal (wrong or blocked PIN, no active certificate).</summary>
@@ -24,7 +24,7 @@ public sealed record SignaturePinChecked(bool Ok, string? ErrorKey);
 
 /// <summary>
 /// Renews a holder's certificate: same identity, new key sealed under the new PIN, new IUT, three years; the old
-/// one is superseded. Answers the new certificate's <see cref="CertificateIssued"/>. InvokeAsync only (carries the PIN).
+/// one is superseded. Answers the new certificate's <see cref="CertificateIssued"/>. Answered inline only (carries the PIN).
 /// </summary>
 public sealed record RenewCertificate(string HolderId, string NewPin);
 
@@ -35,13 +35,13 @@ public sealed record AllocateIut;
 
 public sealed record IutAllocated(string Iut);
 
-/// <summary>Checks a proposed signature PIN against the PIN rules before the holder is asked for an OTP. InvokeAsync only.</summary>
+/// <summary>Checks a proposed signature PIN against the PIN rules before the holder is asked for an OTP. Answered inline.</summary>
 public sealed record CheckPinRules(string Pin);
 
 /// <summary>ErrorKey is null when the PIN is acceptable.</summary>
 public sealed record PinRulesChecked(string? ErrorKey);
 
-/// <summary>Issues an activated holder's first certificate with the IUT given at registration. Carries the PIN: InvokeAsync only.</summary>
+/// <summary>Issues an activated holder's first certificate with the IUT given at registration. Carries the PIN: Answered inline.</summary>
 public sealed record IssueFirstCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, string Iut);
 
 public sealed record FirstCertificateIssued(string Iut, DateTimeOffset NotAfter);
@@ -65,7 +65,7 @@ public sealed record UnblockPin(string HolderId, string Operator, string Office)
 /// <summary>
 /// The holder forgot the PIN and the RAO checked their identity: the key sealed under it is lost, so a new key and
 /// certificate are issued under <paramref name="NewPin"/> for the rest of the old one's validity, with no purchase; the
-/// old certificate goes on the CRL as superseded. Carries the PIN: InvokeAsync only.
+/// old certificate goes on the CRL as superseded. Carries the PIN: answered inline only, never queued.
 /// </summary>
 public sealed record ReissueAfterForgottenPin(string HolderId, string NewPin);
 

@@ -9,6 +9,7 @@ using MySign.Accounts.Contracts;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
 using MySign.History.Contracts;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -156,8 +157,8 @@ public static class CscApi
     }
 
     /// <summary>Whether the holder confirms with a passkey: then only the OAuth flow can authorise (a passkey is used in the portal's page).</summary>
-    private static async Task<bool> ByPasskeyAsync(IMessageBus bus, string holderId, CancellationToken cancellation) =>
-        (await bus.InvokeAsync<OtpFactor>(new DescribeOtpFactor(holderId), cancellation)).Mode == ReceptionMode.Passkey;
+    private static Task<bool> ByPasskeyAsync(IMessageBus bus, string holderId, CancellationToken cancellation) =>
+        bus.ConfirmsWithPasskeyAsync(holderId, cancellation);
 
     private const string UseOAuth = "The holder confirms with a passkey: authorise this credential with the OAuth 2.0 authorization code flow (scope credential)";
 
@@ -213,7 +214,7 @@ public static class CscApi
     {
         var (caller, certificate, error, _) = await CredentialCall<SendOtpRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(caller!.HolderId, OtpPurpose, certificate!.CertificateId.ToString()), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(caller!.HolderId, OtpPurpose, certificate!.CertificateId.ToString(), context.RequestAborted);
         if (issued.Channel == ReceptionMode.Passkey) return Error("invalid_request", UseOAuth);
         if (issued.Throttled) return Error("invalid_request", $"An OTP was sent recently: retry in {issued.RetryAfterSeconds} seconds", 429);
         session.Store(new CscOtp { Id = $"{caller.HolderId}:{certificate.CertificateId}", ChallengeId = issued.ChallengeId });
@@ -243,7 +244,7 @@ public static class CscApi
         // The OTP first: it is single use, so the password alone (a bearer token) cannot probe PINs.
         var sent = await session.LoadAsync<CscOtp>($"{holder}:{certificate.CertificateId}", context.RequestAborted);
         var verified = sent is null ? null
-            : await bus.InvokeAsync<OtpVerified>(new VerifyOtp(sent.ChallengeId, holder, OtpPurpose, certificate.CertificateId.ToString(), otpValue), context.RequestAborted);
+            : await bus.CheckOtpAsync(sent.ChallengeId, holder, OtpPurpose, certificate.CertificateId.ToString(), otpValue, context.RequestAborted);
         if (verified is not { IsValid: true }) return Error("invalid_otp", "The OTP is invalid");
         var (pin, pkcs8) = await pins.OpenAsync(certificate, pinValue, context.RequestAborted);
         if (pin != Pin.PinResult.Ok) return Error("invalid_pin", pin == Pin.PinResult.Blocked ? "The PIN is blocked" : "The PIN is invalid");

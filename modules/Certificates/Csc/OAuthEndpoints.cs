@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 using MySign.Certificates.Domain;
 using MySign.Kernel.Documents;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -140,7 +141,7 @@ public static class OAuthEndpoints
         var request = await Open(session, id, context, clock);
         if (request is null) return Results.NotFound();
         if (request.Scope != CscToken.CredentialScope) return Page(context, request, "review", StatusCodes.Status409Conflict);
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(request.HolderId, Purpose, request.Id.ToString()), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(request.HolderId, Purpose, request.Id.ToString(), context.RequestAborted);
         if (issued.Throttled) return Page(context, request, "review", StatusCodes.Status429TooManyRequests, issued.Wait);
         request.ChallengeId = issued.ChallengeId;
         request.ByPasskey = issued.Passkey is not null;
@@ -171,7 +172,7 @@ public static class OAuthEndpoints
             var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
             if (certificate is null || certificate.CertificateId != request.CredentialId || certificate.StatusAt(now) != CertificateStatus.Active)
                 return Page(context, request, "review", StatusCodes.Status422UnprocessableEntity, "oauth.error.inactive");
-            var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, request.HolderId, Purpose, request.Id.ToString(), form.Code ?? "", request.Binding), context.RequestAborted);
+            var verified = await bus.CheckOtpAsync(challenge, request.HolderId, Purpose, request.Id.ToString(), form.Code, context.RequestAborted, request.Binding);
             if (!verified.IsValid) return Page(context, request, "confirm", StatusCodes.Status422UnprocessableEntity, verified.ErrorKey, "code");
             var (pin, pkcs8) = await pins.OpenAsync(certificate, form.Pin ?? "", context.RequestAborted);
             if (pin != Pin.PinResult.Ok)

@@ -5,6 +5,7 @@ using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
 using MySign.Certificates.Keys;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -45,7 +46,7 @@ public static class ChangePinEndpoints
         var (result, key) = await pins.OpenAsync(certificate, current, context.RequestAborted);
         if (result != PinResult.Ok) return View(new PinView("form", PinCheck.ErrorKey(result), "current", null, false), StatusCodes.Status422UnprocessableEntity);
 
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new PinView("form", issued.Wait, null, null, false), StatusCodes.Status429TooManyRequests);
         certificate.PendingKey = await Task.Run(() => KeyVault.Seal(key, next, issuer.KeySecret));
         certificate.PendingChallengeId = issued.ChallengeId;
@@ -60,7 +61,7 @@ public static class ChangePinEndpoints
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code ?? ""), context.RequestAborted);
+        var verified = await bus.CheckOtpAsync(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code, context.RequestAborted);
         if (!verified.IsValid)
             return View(new PinView("otp", verified.ErrorKey, "code", certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status422UnprocessableEntity);
         certificate.Key = certificate.PendingKey;
@@ -79,7 +80,7 @@ public static class ChangePinEndpoints
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.PendingKey is null) return View(new PinView("form", null, null, null, false));
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled)
             return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status429TooManyRequests);
         certificate.PendingChallengeId = issued.ChallengeId;

@@ -9,6 +9,7 @@ using MySign.Certificates.Issuance;
 using MySign.Certificates.Pin;
 using MySign.History.Contracts;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -46,7 +47,7 @@ public static class SignDocumentEndpoints
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active) return View(new SignView("start", null, null, "sign.error.inactive", null), StatusCodes.Status422UnprocessableEntity);
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose, certificate.CertificateId.ToString()), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
         return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey));
     }
@@ -78,8 +79,7 @@ public static class SignDocumentEndpoints
         }
         // A passkey confirms this document: its assertion commits to the file's SHA-256, which the browser hashed too.
         var binding = VerifyOtp.BindingFor([SHA256.HashData(content)]);
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), form["code"].ToString(), binding),
-            context.RequestAborted);
+        var verified = await bus.CheckOtpAsync(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), form["code"].ToString(), context.RequestAborted, binding);
         if (!verified.IsValid)
         {
             CryptographicOperations.ZeroMemory(pkcs8!);

@@ -8,6 +8,7 @@ using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
 using MySign.Certificates.Pin;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
@@ -92,7 +93,7 @@ public static class ChangeStatusEndpoints
         {
             Id = Guid.CreateVersion7(now), HolderId = certificate.Id, CertificateId = certificate.CertificateId, Action = parsed, Reason = reason, Until = until,
         };
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(certificate.Id, Purpose(parsed), request.Id.ToString()), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(certificate.Id, Purpose(parsed), request.Id.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(typed with { ErrorKey = issued.Wait }, StatusCodes.Status429TooManyRequests);
         request.ChallengeId = issued.ChallengeId;
         request.ByPasskey = issued.Passkey is not null;
@@ -108,7 +109,7 @@ public static class ChangeStatusEndpoints
         var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
         var now = clock.GetUtcNow();
         if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now)) return Results.NotFound();
-        var verified = await bus.InvokeAsync<OtpVerified>(new VerifyOtp(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code ?? ""), context.RequestAborted);
+        var verified = await bus.CheckOtpAsync(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code, context.RequestAborted);
         var view = Empty(request.Action) with { Step = "otp", RequestId = id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null };
         if (!verified.IsValid) return View(view with { ErrorKey = verified.ErrorKey, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
 

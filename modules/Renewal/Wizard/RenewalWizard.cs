@@ -8,6 +8,7 @@ using MySign.Accounts.Contracts;
 using MySign.Billing.Contracts;
 using MySign.Certificates.Contracts;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using MySign.Renewal.Contracts;
 using MySign.Renewal.Domain;
@@ -221,14 +222,14 @@ public static class RenewalWizardEndpoints
     /// <summary>Asks Otp for a code bound to the current step's purpose and this renewal; the decision moves the step on.</summary>
     private static async Task<IResult> SendOtp(HttpContext context, IDocumentSession session, IMessageBus bus, RenewalRequest request)
     {
-        var issued = await bus.InvokeAsync<OtpIssued>(new IssueOtp(request.HolderId, request.OtpPurpose()!, request.Id.ToString()), context.RequestAborted);
+        var issued = await bus.SendOtpAsync(request.HolderId, request.OtpPurpose()!, request.Id.ToString(), context.RequestAborted);
         return await Apply(context, session, bus, request.CodeSent(issued));
     }
 
     private static async Task<OtpVerified> VerifyOtp(HttpContext context, IMessageBus bus, RenewalRequest request, string? code)
     {
         if (request.ChallengeId is not { } challenge) return new OtpVerified(OtpOutcome.Unknown, 0);
-        return await bus.InvokeAsync<OtpVerified>(new VerifyOtp(challenge, request.HolderId, request.OtpPurpose()!, request.Id.ToString(), code ?? ""), context.RequestAborted);
+        return await bus.CheckOtpAsync(challenge, request.HolderId, request.OtpPurpose()!, request.Id.ToString(), code, context.RequestAborted);
     }
 
     /// <summary>
