@@ -82,6 +82,8 @@ public static partial class Templates
         builtins.SetValue("day", new TemplateFunction(1, 1, a => TemplateFunctions.Day(a[0])), true);
         builtins.SetValue("number", new TemplateFunction(1, 1, a => TemplateFunctions.Number(Convert.ToInt64(a[0] ?? 0L, System.Globalization.CultureInfo.InvariantCulture))), true);
         builtins.SetValue("antiforgery", new HtmlFunction(1, 1, a => Antiforgery(Text(a[0]))), true);
+        builtins.SetValue("field", new HtmlFunction(2, 3, a => FormField.Render(Text(a[0]), Text(a[1]), Arg(a, 2) as IDictionary<string, object?>)), true);
+        builtins.SetValue("confirm_step", new HtmlFunction(1, 1, a => ConfirmStep.Render(a[0] as IDictionary<string, object?> ?? new Dictionary<string, object?>())), true);
         builtins.SetValue("otp_field", new HtmlFunction(1, 6, a => ConfirmCode.Field(Text(a[0]), Arg(a, 1) as string, Arg(a, 2) is { } d ? Convert.ToInt32(d, System.Globalization.CultureInfo.InvariantCulture) : 8,
             Arg(a, 3) as string, Arg(a, 4) is true, Arg(a, 5) as string)), true);
         return builtins;

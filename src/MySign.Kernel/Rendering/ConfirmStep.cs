@@ -1,0 +1,73 @@
+using System.Collections;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using MySign.Kernel.Localization;
+
+namespace MySign.Kernel.Rendering;
+
+/// <summary>
+/// The one "confirm the operation" step of every module: the form that posts the code (or passkey assertion), then
+/// "Send new OTP" and the way out. Templates call <c>{{ confirm_step { … } }}</c> with:
+/// <list type="bullet">
+/// <item><c>action</c> (where the code is posted), <c>csrf</c>, <c>hidden</c> (name → value posted with the code and
+/// with "Send new OTP"), <c>target</c> (the element htmx swaps; without it the forms are plain posts).</item>
+/// <item>the code field, as <see cref="ConfirmCode.Field"/> draws it: <c>code</c> (its id, default "code"),
+/// <c>notice</c>, <c>digits</c>, <c>error</c> (the id of the element that explains a wrong code), <c>passkey</c>,
+/// <c>autofocus</c> (default true).</item>
+/// <item><c>submit</c> (the button's message key, default "otp.confirmation"), <c>resend</c> (the address of "Send new
+/// OTP"), <c>cancel</c> (an address posted to cancel, labelled <c>cancel_label</c>), <c>back</c> (a link away, labelled
+/// "Cancel" unless <c>back_label</c>).</item>
+/// </list>
+/// </summary>
+public static class ConfirmStep
+{
+    public static RawHtml Render(IDictionary<string, object?> options)
+    {
+        var html = new StringBuilder(1024);
+        var csrf = Text(options, "csrf") ?? "";
+        var hidden = HiddenFields(options);
+        var digits = Text(options, "digits") is { } d && int.TryParse(d, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 8;
+
+        Form(html, options, Text(options, "action") ?? "", "form", csrf, hidden)
+            .Append(ConfirmCode.Field(Text(options, "code") ?? "code", Text(options, "notice"), digits, Text(options, "error"),
+                !options.TryGetValue("autofocus", out var focus) || focus is true, Text(options, "passkey")).Value)
+            .Append("<button type=\"submit\" class=\"primary\">").Append(Encode(Strings.T(Text(options, "submit") ?? "otp.confirmation"))).Append("</button></form>");
+        if (Text(options, "resend") is { } resend)
+            Form(html, options, resend, "inline", csrf, hidden).Append("<button type=\"submit\">").Append(Encode(Strings.T("otp.resend"))).Append("</button></form>");
+        if (Text(options, "cancel") is { } cancel)
+            Form(html, options, cancel, "inline", csrf, "").Append("<button type=\"submit\">").Append(Encode(Strings.T(Text(options, "cancel_label") ?? "otp.cancel"))).Append("</button></form>");
+        if (Text(options, "back") is { } back)
+            html.Append("<p><a href=\"").Append(Encode(back)).Append("\">").Append(Encode(Strings.T(Text(options, "back_label") ?? "otp.cancel"))).Append("</a></p>");
+        return new RawHtml(html.ToString());
+    }
+
+    private static StringBuilder Form(StringBuilder html, IDictionary<string, object?> options, string action, string cssClass, string csrf, string hidden)
+    {
+        var a = Encode(action);
+        html.Append("<form method=\"post\" action=\"").Append(a).Append('"');
+        if (Text(options, "target") is { } target)
+            html.Append(" hx-post=\"").Append(a).Append("\" hx-target=\"").Append(Encode(target)).Append("\" hx-swap=\"outerHTML\"");
+        return html.Append(" class=\"").Append(cssClass).Append("\" novalidate>").Append(Templates.Antiforgery(csrf).Value).Append(hidden);
+    }
+
+    private static string HiddenFields(IDictionary<string, object?> options)
+    {
+        if (!options.TryGetValue("hidden", out var value) || value is not IEnumerable fields) return "";
+        var html = new StringBuilder();
+        foreach (var field in fields)
+        {
+            if (field is not KeyValuePair<string, object> pair || pair.Value is null) continue;
+            html.Append("<input type=\"hidden\" name=\"").Append(Encode(pair.Key)).Append("\" value=\"")
+                .Append(Encode(Convert.ToString(pair.Value, CultureInfo.InvariantCulture) ?? "")).Append("\">");
+        }
+        return html.ToString();
+    }
+
+    private static string Encode(string value) => WebUtility.HtmlEncode(value);
+
+    private static string? Text(IDictionary<string, object?> options, string key) =>
+        options.TryGetValue(key, out var value) && value is not null and not false
+            ? (value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture)) is { Length: > 0 } s ? s : null
+            : null;
+}
