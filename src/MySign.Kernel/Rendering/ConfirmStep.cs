@@ -66,8 +66,5 @@ public static class ConfirmStep
 
     private static string Encode(string value) => WebUtility.HtmlEncode(value);
 
-    private static string? Text(IDictionary<string, object?> options, string key) =>
-        options.TryGetValue(key, out var value) && value is not null and not false
-            ? (value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture)) is { Length: > 0 } s ? s : null
-            : null;
+    private static string? Text(IDictionary<string, object?> options, string key) => FormField.Text(options, key);
 }

@@ -75,7 +75,8 @@ public static class FormField
         html.Append(' ').Append(name).Append("=\"").Append(WebUtility.HtmlEncode(value)).Append('"');
     }
 
-    private static string? Text(IDictionary<string, object?> options, string key) =>
+    /// <summary>An option as text: null when absent, null, false or empty.</summary>
+    internal static string? Text(IDictionary<string, object?> options, string key) =>
         options.TryGetValue(key, out var value) && value is not null and not false
             ? (value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture)) is { Length: > 0 } s ? s : null
             : null;

@@ -75,16 +75,16 @@ public static partial class Templates
     private static ScriptObject CreateBuiltins()
     {
         var builtins = new ScriptObject();
-        builtins.SetValue("t", new TemplateFunction(1, 1, a => TemplateFunctions.T(Text(a[0]))), true);
-        builtins.SetValue("tf", new TemplateFunction(1, 4, a => TemplateFunctions.Tf(Text(a[0]), Arg(a, 1), Arg(a, 2), Arg(a, 3))), true);
-        builtins.SetValue("date", new TemplateFunction(1, 1, a => TemplateFunctions.Date(a[0])), true);
-        builtins.SetValue("datetime", new TemplateFunction(1, 1, a => TemplateFunctions.Datetime(a[0])), true);
-        builtins.SetValue("day", new TemplateFunction(1, 1, a => TemplateFunctions.Day(a[0])), true);
-        builtins.SetValue("number", new TemplateFunction(1, 1, a => TemplateFunctions.Number(Convert.ToInt64(a[0] ?? 0L, System.Globalization.CultureInfo.InvariantCulture))), true);
-        builtins.SetValue("antiforgery", new HtmlFunction(1, 1, a => Antiforgery(Text(a[0]))), true);
-        builtins.SetValue("field", new HtmlFunction(2, 3, a => FormField.Render(Text(a[0]), Text(a[1]), Arg(a, 2) as IDictionary<string, object?>)), true);
-        builtins.SetValue("confirm_step", new HtmlFunction(1, 1, a => ConfirmStep.Render(a[0] as IDictionary<string, object?> ?? new Dictionary<string, object?>())), true);
-        builtins.SetValue("otp_field", new HtmlFunction(1, 6, a => ConfirmCode.Field(Text(a[0]), Arg(a, 1) as string, Arg(a, 2) is { } d ? Convert.ToInt32(d, System.Globalization.CultureInfo.InvariantCulture) : 8,
+        builtins.SetValue("t", new Function<string>(1, 1, a => TemplateFunctions.T(Text(a[0]))), true);
+        builtins.SetValue("tf", new Function<string>(1, 4, a => TemplateFunctions.Tf(Text(a[0]), Arg(a, 1), Arg(a, 2), Arg(a, 3))), true);
+        builtins.SetValue("date", new Function<string>(1, 1, a => TemplateFunctions.Date(a[0])), true);
+        builtins.SetValue("datetime", new Function<string>(1, 1, a => TemplateFunctions.Datetime(a[0])), true);
+        builtins.SetValue("day", new Function<string>(1, 1, a => TemplateFunctions.Day(a[0])), true);
+        builtins.SetValue("number", new Function<string>(1, 1, a => TemplateFunctions.Number(Convert.ToInt64(a[0] ?? 0L, System.Globalization.CultureInfo.InvariantCulture))), true);
+        builtins.SetValue("antiforgery", new Function<RawHtml>(1, 1, a => Antiforgery(Text(a[0]))), true);
+        builtins.SetValue("field", new Function<RawHtml>(2, 3, a => FormField.Render(Text(a[0]), Text(a[1]), Arg(a, 2) as IDictionary<string, object?>)), true);
+        builtins.SetValue("confirm_step", new Function<RawHtml>(1, 1, a => ConfirmStep.Render(a[0] as IDictionary<string, object?> ?? new Dictionary<string, object?>())), true);
+        builtins.SetValue("otp_field", new Function<RawHtml>(1, 6, a => ConfirmCode.Field(Text(a[0]), Arg(a, 1) as string, Arg(a, 2) is { } d ? Convert.ToInt32(d, System.Globalization.CultureInfo.InvariantCulture) : 8,
             Arg(a, 3) as string, Arg(a, 4) is true, Arg(a, 5) as string)), true);
         return builtins;
     }
@@ -97,29 +97,16 @@ public static partial class Templates
 
     private static object? Arg(ScriptArray arguments, int index) => index < arguments.Count ? arguments[index] : null;
 
-    /// <summary>A template function returning markup it built safely itself (see <see cref="RawHtml"/>).</summary>
-    private sealed class HtmlFunction(int required, int most, Func<ScriptArray, RawHtml> body) : IScriptCustomFunction
+    /// <summary>
+    /// A template function taking its arguments as they are (no conversion), returning text or, as <see cref="RawHtml"/>,
+    /// markup it built safely itself.
+    /// </summary>
+    private sealed class Function<T>(int required, int most, Func<ScriptArray, T> body) : IScriptCustomFunction
     {
         public int RequiredParameterCount => required;
         public int ParameterCount => most;
         public ScriptVarParamKind VarParamKind => ScriptVarParamKind.None;
-        public Type ReturnType => typeof(RawHtml);
-        public ScriptParameterInfo GetParameterInfo(int index) => new(typeof(object), "value" + index);
-
-        public object? Invoke(TemplateContext context, Scriban.Syntax.ScriptNode? callerContext, ScriptArray arguments, Scriban.Syntax.ScriptBlockStatement? blockStatement) =>
-            body(arguments);
-
-        public ValueTask<object?> InvokeAsync(TemplateContext context, Scriban.Syntax.ScriptNode? callerContext, ScriptArray arguments, Scriban.Syntax.ScriptBlockStatement? blockStatement) =>
-            new(body(arguments));
-    }
-
-    /// <summary>A template function taking its arguments as they are (no conversion), returning text.</summary>
-    private sealed class TemplateFunction(int required, int most, Func<ScriptArray, string> body) : IScriptCustomFunction
-    {
-        public int RequiredParameterCount => required;
-        public int ParameterCount => most;
-        public ScriptVarParamKind VarParamKind => ScriptVarParamKind.None;
-        public Type ReturnType => typeof(string);
+        public Type ReturnType => typeof(T);
         public ScriptParameterInfo GetParameterInfo(int index) => new(typeof(object), "value" + index);
 
         public object? Invoke(TemplateContext context, Scriban.Syntax.ScriptNode? callerContext, ScriptArray arguments, Scriban.Syntax.ScriptBlockStatement? blockStatement) =>
