@@ -69,6 +69,38 @@ public sealed partial class AddressOwnershipTests
     [Fact]
     public void no_module_hard_codes_another_modules_address() => ForeignAddresses().ShouldBeEmpty();
 
+    /// <summary>Message keys a module's code and templates name literally: t/tf, Strings.T/Format, and the kernel form pieces' label, hint and button options.</summary>
+    [GeneratedRegex(""""(?:\{\{\s*tf?\s+|Strings\.(?:T|Format)\(|\bfield\s+"[^"]+"\s+|\b(?:hint|submit|cancel_label|back_label):\s*)"([a-z][a-z0-9_]*\.[a-z0-9_.]+)"""")]
+    private static partial Regex NamedKey();
+
+    private static HashSet<string> KeysIn(string resources) =>
+        File.Exists(resources) ? System.Text.Json.JsonDocument.Parse(File.ReadAllText(resources)).RootElement.EnumerateObject().Select(p => p.Name).ToHashSet() : [];
+
+    /// <summary>
+    /// A module shows its own strings or the kernel's shared ones (Confirm, Send new OTP, field labels…), never another
+    /// module's: what another module knows reaches it as a message's text, or through that module's own box.
+    /// </summary>
+    [Fact]
+    public void no_module_reads_another_modules_strings()
+    {
+        var root = Root();
+        var shared = KeysIn(Path.Combine(root, "src/MySign.Kernel/Resources/en.json"));
+        var modules = Directory.GetDirectories(Path.Combine(root, "modules")).ToDictionary(d => Path.GetFileName(d)!, d => KeysIn(Path.Combine(d, "Resources/en.json")));
+        modules.Count.ShouldBeGreaterThan(5);
+        var found = new List<string>();
+        foreach (var (module, own) in modules)
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "modules", module), "*.*", SearchOption.AllDirectories)
+                     .Where(f => (f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".sbn", StringComparison.Ordinal)) && !f.Contains("/obj/", StringComparison.Ordinal)))
+        foreach (Match named in NamedKey().Matches(File.ReadAllText(file)))
+        {
+            var key = named.Groups[1].Value;
+            if (own.Contains(key) || shared.Contains(key)) continue;
+            if (modules.FirstOrDefault(m => m.Value.Contains(key)).Key is { } owner)
+                found.Add($"{Path.GetRelativePath(root, file)}: \"{key}\" is {owner}'s");
+        }
+        found.ShouldBeEmpty();
+    }
+
     [GeneratedRegex("^/[a-z0-9.-]+")]
     private static partial Regex FirstSegment();
 

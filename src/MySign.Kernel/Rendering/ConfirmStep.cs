@@ -15,7 +15,7 @@ namespace MySign.Kernel.Rendering;
 /// <item>the code field, as <see cref="ConfirmCode.Field"/> draws it: <c>code</c> (its id, default "code"),
 /// <c>notice</c>, <c>digits</c>, <c>error</c> (the id of the element that explains a wrong code), <c>passkey</c>,
 /// <c>autofocus</c> (default true).</item>
-/// <item><c>submit</c> (the button's message key, default "otp.confirmation"), <c>resend</c> (the address of "Send new
+/// <item><c>submit</c> (the button's message key, default "confirm.submit"), <c>resend</c> (the address of "Send new
 /// OTP"), <c>cancel</c> (an address posted to cancel, labelled <c>cancel_label</c>), <c>back</c> (a link away, labelled
 /// "Cancel" unless <c>back_label</c>).</item>
 /// </list>
@@ -32,13 +32,13 @@ public static class ConfirmStep
         Form(html, options, Text(options, "action") ?? "", "form", csrf, hidden)
             .Append(ConfirmCode.Field(Text(options, "code") ?? "code", Text(options, "notice"), digits, Text(options, "error"),
                 !options.TryGetValue("autofocus", out var focus) || focus is true, Text(options, "passkey")).Value)
-            .Append("<button type=\"submit\" class=\"primary\">").Append(Encode(Strings.T(Text(options, "submit") ?? "otp.confirmation"))).Append("</button></form>");
+            .Append("<button type=\"submit\" class=\"primary\">").Append(Encode(Strings.T(Text(options, "submit") ?? "confirm.submit"))).Append("</button></form>");
         if (Text(options, "resend") is { } resend)
-            Form(html, options, resend, "inline", csrf, hidden).Append("<button type=\"submit\">").Append(Encode(Strings.T("otp.resend"))).Append("</button></form>");
+            Form(html, options, resend, "inline", csrf, hidden).Append("<button type=\"submit\">").Append(Encode(Strings.T("confirm.resend"))).Append("</button></form>");
         if (Text(options, "cancel") is { } cancel)
-            Form(html, options, cancel, "inline", csrf, "").Append("<button type=\"submit\">").Append(Encode(Strings.T(Text(options, "cancel_label") ?? "otp.cancel"))).Append("</button></form>");
+            Form(html, options, cancel, "inline", csrf, "").Append("<button type=\"submit\">").Append(Encode(Strings.T(Text(options, "cancel_label") ?? "confirm.cancel"))).Append("</button></form>");
         if (Text(options, "back") is { } back)
-            html.Append("<p><a href=\"").Append(Encode(back)).Append("\">").Append(Encode(Strings.T(Text(options, "back_label") ?? "otp.cancel"))).Append("</a></p>");
+            html.Append("<p><a href=\"").Append(Encode(back)).Append("\">").Append(Encode(Strings.T(Text(options, "back_label") ?? "confirm.cancel"))).Append("</a></p>");
         return new RawHtml(html.ToString());
     }
 

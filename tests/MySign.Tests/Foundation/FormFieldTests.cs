@@ -13,7 +13,7 @@ public sealed class FormFieldTests
     [Fact]
     public void an_error_marks_the_input_invalid_and_describes_it_with_the_hint()
     {
-        var page = Draw("""{{ field "new_pin" "pin.new" { type: "pin", hint: "pin.rules", error: model.error, reveal: true, autofocus: true } }}""",
+        var page = Draw("""{{ field "new_pin" "pin.new" { type: "pin", hint: "field.pin_rules", error: model.error, reveal: true, autofocus: true } }}""",
             new Dictionary<string, object?> { ["error"] = "pin.error.rules" });
         var input = page.QuerySelector("input")!;
         page.QuerySelector("label")!.GetAttribute("for").ShouldBe("new_pin");
