@@ -17,7 +17,7 @@ using Wolverine.Http;
 namespace MySign.Certificates.Signing;
 
 public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field, string? FileName = null, Guid? SignedId = null,
-    bool SignedPdf = false, string? Passkey = null);
+    bool SignedPdf = false, string? Passkey = null, bool SendsCode = true);
 
 /// <summary>A signature just made, kept for its holder to download for half an hour (only the small .p7s, never the document).</summary>
 public sealed class SignedDocument : MySign.Kernel.Documents.IHolderOwned
@@ -39,8 +39,10 @@ public static class SignDocumentEndpoints
     public const string Purpose = "document.sign";
     public const long MaxBytes = 20 * 1024 * 1024;
 
+    /// <summary>The first button says "Send the OTP" only to a holder who gets the code by SMS; an app, a token or a passkey is asked on the next page.</summary>
     [WolverineGet("/sign")]
-    public static IResult Start() => View(new SignView("start", null, null, null, null));
+    public static async Task<IResult> Start(HttpContext context, IMessageBus bus) =>
+        View(new SignView("start", null, null, null, null, SendsCode: await bus.OtpModeAsync(context.HolderId(), context.RequestAborted) == ReceptionMode.Sms));
 
     [WolverinePost("/sign/otp")]
     public static async Task<IResult> SendOtp(HttpContext context, IQuerySession session, IMessageBus bus, TimeProvider clock)

@@ -26,9 +26,13 @@ public static class OtpRequests
         CancellationToken cancellation, string binding = "") =>
         bus.InvokeAsync<OtpVerified>(new VerifyOtp(challengeId, holderId, purpose, context, code ?? "", binding), cancellation);
 
+    /// <summary>How the holder confirms now: a page says "Send the OTP" only where an SMS will go.</summary>
+    public static async Task<ReceptionMode> OtpModeAsync(this IMessageBus bus, string holderId, CancellationToken cancellation) =>
+        (await bus.InvokeAsync<OtpFactor>(new DescribeOtpFactor(holderId), cancellation)).Mode;
+
     /// <summary>Whether the holder confirms with a passkey (no code to send): CSC then offers OAuth instead of sendOTP.</summary>
     public static async Task<bool> ConfirmsWithPasskeyAsync(this IMessageBus bus, string holderId, CancellationToken cancellation) =>
-        (await bus.InvokeAsync<OtpFactor>(new DescribeOtpFactor(holderId), cancellation)).Mode == ReceptionMode.Passkey;
+        await bus.OtpModeAsync(holderId, cancellation) == ReceptionMode.Passkey;
 
     /// <summary>
     /// Files <paramref name="phone"/> as the holder's SMS destination and returns once it is filed, so the next code

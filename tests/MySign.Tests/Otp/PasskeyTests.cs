@@ -92,6 +92,38 @@ public sealed class PasskeyTests(AppFixture app)
     }
 
     [Fact]
+    public async Task pages_that_send_nothing_to_a_passkey_holder_do_not_say_they_send_an_otp()
+    {
+        var (holder, _) = await PasskeyHolderAsync();
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+
+        var sign = await portal.GetAsync("/sign");
+        sign.Document.QuerySelector("#sign button[type=submit]")!.TextContent.Trim().ShouldBe("Continue");
+        var upload = await portal.PostAsync("/sign/otp", []);
+        upload.Document.QuerySelector("[data-passkey]").ShouldNotBeNull();
+
+        var app2 = await portal.PostAsync("/otp/app/start", []);
+        app2.Document.QuerySelector("#box-otp ol")!.TextContent.ShouldContain("then confirm with your passkey");
+        app2.Document.QuerySelector("#box-otp ol")!.TextContent.ShouldNotContain("OTP sent to");
+        var token = await portal.PostAsync("/otp/token/start", []);
+        token.Document.QuerySelector("#box-otp")!.TextContent.ShouldContain("then confirm with your passkey");
+        await portal.GetAsync("/otp/phone");
+        var phone = await portal.PostAsync("/otp/phone", new() { ["phone"] = "+39 333 765 4321" });
+        phone.Document.QuerySelector("#box-otp")!.TextContent.ShouldContain("First confirm with your passkey");
+        phone.Document.QuerySelector("#box-otp")!.TextContent.ShouldNotContain("OTP sent to your current channel");
+    }
+
+    [Fact]
+    public async Task an_sms_holder_is_offered_to_send_the_otp()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Aldo", "Neri");
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await portal.GetAsync("/sign")).Document.QuerySelector("#sign button[type=submit]")!.TextContent.Trim().ShouldBe("Send the OTP");
+    }
+
+    [Fact]
     public async Task the_wrong_assertion_posted_to_the_pin_change_is_a_message_next_to_the_field_and_the_old_pin_stays()
     {
         var (holder, credentialId) = await PasskeyHolderAsync();
