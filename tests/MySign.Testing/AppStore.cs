@@ -6,6 +6,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using MySign.Accounts;
 using MySign.Billing;
+using MySign.History;
 using MySign.Otp;
 using MySign.Renewal;
 using MySign.Web.Infrastructure;
@@ -33,6 +34,7 @@ public static class AppStore
         services.AddAccounts(configuration);
         services.AddOtp(configuration);
         services.AddRenewal();
+        services.AddHistory();
         services.AddBilling(configuration);
         return services.BuildServiceProvider().GetRequiredService<IDocumentStore>();
     }

@@ -7,6 +7,15 @@
     (root || document).querySelectorAll('[data-js][hidden]').forEach(function (b) { b.hidden = false; });
   }
 
+  // On a phone a wide table scrolls inside its own box (app.css); a keyboard user must be able to reach it to scroll,
+  // so a table that overflows takes the focus (and gives it up again when the screen is wide enough).
+  function scrollables(root) {
+    (root || document).querySelectorAll('table').forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) table.setAttribute('tabindex', '0');
+      else if (table.getAttribute('tabindex') === '0') table.removeAttribute('tabindex');
+    });
+  }
+
   function closePanel(id) {
     var panel = document.getElementById(id);
     if (!panel || !panel.firstElementChild) return;
@@ -103,6 +112,8 @@
     form.requestSubmit();
   }, true);
 
-  document.addEventListener('DOMContentLoaded', function () { enable(document); });
-  document.addEventListener('htmx:load', function (e) { enable(e.target); });
+  document.addEventListener('DOMContentLoaded', function () { enable(document); scrollables(document); });
+  document.addEventListener('htmx:load', function (e) { enable(e.target); scrollables(e.target.parentNode || document); });
+  var resizing;
+  window.addEventListener('resize', function () { clearTimeout(resizing); resizing = setTimeout(function () { scrollables(document); }, 150); });
 })();
