@@ -12,9 +12,13 @@ namespace MySign.Kernel.Rendering;
 /// <list type="bullet">
 /// <item><c>action</c> (where the code is posted), <c>csrf</c>, <c>hidden</c> (name → value posted with the code and
 /// with "Send new OTP"), <c>target</c> (the element htmx swaps; without it the forms are plain posts).</item>
+/// <item><c>fields</c>: what the operation asks besides the code (a PIN, a file, a name…), each an object of
+/// <see cref="FormField"/>'s options with its <c>id</c> and <c>label</c>, drawn before the code (<c>after</c>: after
+/// it); <c>enctype</c> for a file.</item>
 /// <item>the code field, as <see cref="ConfirmCode.Field"/> draws it: <c>code</c> (its id, default "code"),
 /// <c>notice</c>, <c>digits</c>, <c>error</c> (the id of the element that explains a wrong code), <c>passkey</c>,
-/// <c>autofocus</c> (default true).</item>
+/// <c>autofocus</c> (default true), <c>binding</c> (what a passkey assertion is bound to, when not the form's file)
+/// and <c>create</c> (passkey creation options, when the step adds a passkey).</item>
 /// <item><c>submit</c> (the button's message key, default "confirm.submit"), <c>resend</c> (the address of "Send new
 /// OTP"), <c>cancel</c> (an address posted to cancel, labelled <c>cancel_label</c>), <c>back</c> (a link away, labelled
 /// "Cancel" unless <c>back_label</c>).</item>
@@ -29,10 +33,12 @@ public static class ConfirmStep
         var hidden = HiddenFields(options);
         var digits = Text(options, "digits") is { } d && int.TryParse(d, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 8;
 
-        Form(html, options, Text(options, "action") ?? "", "form", csrf, hidden)
-            .Append(ConfirmCode.Field(Text(options, "code") ?? "code", Text(options, "notice"), digits, Text(options, "error"),
-                !options.TryGetValue("autofocus", out var focus) || focus is true, Text(options, "passkey")).Value)
-            .Append("<button type=\"submit\" class=\"primary\">").Append(Encode(Strings.T(Text(options, "submit") ?? "confirm.submit"))).Append("</button></form>");
+        Form(html, options, Text(options, "action") ?? "", "form", csrf, hidden, main: true);
+        Fields(html, options, "fields");
+        html.Append(ConfirmCode.Field(Text(options, "code") ?? "code", Text(options, "notice"), digits, Text(options, "error"),
+            !options.TryGetValue("autofocus", out var focus) || focus is true, Text(options, "passkey")).Value);
+        Fields(html, options, "after");
+        html.Append("<button type=\"submit\" class=\"primary\">").Append(Encode(Strings.T(Text(options, "submit") ?? "confirm.submit"))).Append("</button></form>");
         if (Text(options, "resend") is { } resend)
             Form(html, options, resend, "inline", csrf, hidden).Append("<button type=\"submit\">").Append(Encode(Strings.T("confirm.resend"))).Append("</button></form>");
         if (Text(options, "cancel") is { } cancel)
@@ -42,13 +48,27 @@ public static class ConfirmStep
         return new RawHtml(html.ToString());
     }
 
-    private static StringBuilder Form(StringBuilder html, IDictionary<string, object?> options, string action, string cssClass, string csrf, string hidden)
+    private static StringBuilder Form(StringBuilder html, IDictionary<string, object?> options, string action, string cssClass, string csrf, string hidden,
+        bool main = false)
     {
         var a = Encode(action);
         html.Append("<form method=\"post\" action=\"").Append(a).Append('"');
+        if (main)
+        {
+            if (Text(options, "enctype") is { } enctype) html.Append(" enctype=\"").Append(Encode(enctype)).Append('"');
+            if (Text(options, "passkey") is not null && Text(options, "binding") is { } binding) html.Append(" data-passkey-binding=\"").Append(Encode(binding)).Append('"');
+            if (Text(options, "create") is { } create) html.Append(" data-passkey-create=\"").Append(Encode(create)).Append('"');
+        }
         if (Text(options, "target") is { } target)
             html.Append(" hx-post=\"").Append(a).Append("\" hx-target=\"").Append(Encode(target)).Append("\" hx-swap=\"outerHTML\"");
         return html.Append(" class=\"").Append(cssClass).Append("\" novalidate>").Append(Templates.Antiforgery(csrf).Value).Append(hidden);
+    }
+
+    private static void Fields(StringBuilder html, IDictionary<string, object?> options, string key)
+    {
+        if (options.TryGetValue(key, out var fields) && fields is IEnumerable list and not string)
+            foreach (var field in list.OfType<IDictionary<string, object?>>())
+                html.Append(FormField.Render(Text(field, "id") ?? "", Text(field, "label") ?? "", field).Value);
     }
 
     private static string HiddenFields(IDictionary<string, object?> options)

@@ -19,7 +19,8 @@ namespace MySign.Kernel.Rendering;
 /// <item><c>name</c> (default: the id), <c>value</c>, <c>max</c> (maxlength), <c>autocomplete</c>, <c>inputmode</c>,
 /// <c>autocapitalize</c>, <c>spellcheck</c>, <c>placeholder</c> (a message key), <c>min</c> and <c>max_value</c> (a
 /// number's range), <c>required</c> (default true),
-/// <c>autofocus</c>.</item>
+/// <c>autofocus</c>, <c>data</c> (one <c>data-</c> attribute without a value, e.g. "passkey-bind" on the file a
+/// passkey signs).</item>
 /// </list>
 /// Every value is HTML-encoded here; the label, hint and error are translated.
 /// </summary>
@@ -55,7 +56,8 @@ public static class FormField
         Attribute(html, "maxlength", pin ? "16" : date ? "10" : Text(options, "max"));
         Attribute(html, "min", Text(options, "min"));
         Attribute(html, "max", Text(options, "max_value"));
-        if (!pin && type != "password") Attribute(html, "value", Text(options, "value") ?? "", always: true);
+        if (!pin && type is not ("password" or "file")) Attribute(html, "value", Text(options, "value") ?? "", always: true);
+        if (Text(options, "data") is { } data && System.Text.RegularExpressions.Regex.IsMatch(data, "^[a-z][a-z-]*$")) html.Append(" data-").Append(data);
         if (!options.TryGetValue("required", out var required) || required is true) html.Append(" required");
         if (Flag(options, "autofocus")) html.Append(" autofocus");
         if (invalid) html.Append(" aria-invalid=\"true\"");

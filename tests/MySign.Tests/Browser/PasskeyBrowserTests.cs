@@ -43,7 +43,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         files.Write("contratto.txt", "Contratto di fornitura n. 77"u8.ToArray());
         files.Write("altro.txt", "Un altro documento"u8.ToArray());
         await page.GotoAsync("/sign");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send the OTP" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
         await page.GetByLabel("Document to sign").SetInputFilesAsync(Path.Combine(files.Folder, "contratto.txt"));
         await page.GetByLabel("Signature PIN").FillAsync(holder.Pin);
         var captured = await CaptureAssertionAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Sign and download" }).ClickAsync());
@@ -67,7 +67,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         await page.Locator("form[action='/pin/confirm'] button[type=submit]").ClickAsync();
         await page.Locator("#box-pin [role=status]").WaitForAsync();
         await page.GotoAsync("/sign");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send the OTP" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
         await page.GetByLabel("Document to sign").SetInputFilesAsync(Path.Combine(files.Folder, "contratto.txt"));
         await page.GetByLabel("Signature PIN").FillAsync("51739264");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign and download" }).ClickAsync();

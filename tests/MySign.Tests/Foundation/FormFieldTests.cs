@@ -96,4 +96,23 @@ public sealed class FormFieldTests
         page.QuerySelector("[data-passkey]").ShouldNotBeNull();
         page.QuerySelectorAll("form").Length.ShouldBe(1);
     }
+
+    [Fact]
+    public void the_confirm_step_draws_what_the_operation_asks_besides_the_code_in_order()
+    {
+        var page = Draw("""
+            {{ confirm_step { action: "/sign", enctype: "multipart/form-data", csrf: "tok", passkey: "0f8fad5b-d9cb-469f-a165-70867728950e", binding: "1:ab",
+                 fields: [{ id: "sign-document", label: "sign.document", type: "file", name: "document", data: "passkey-bind\" onclick=\"x" },
+                          { id: "sign-pin", label: "status.pin", type: "pin", name: "pin" }],
+                 after: [{ id: "note", label: "x.note" }] } }}
+            """);
+        var form = page.QuerySelector("form")!;
+        form.GetAttribute("enctype").ShouldBe("multipart/form-data");
+        form.GetAttribute("data-passkey-binding").ShouldBe("1:ab");
+        form.HasAttribute("onclick").ShouldBeFalse();
+        var names = form.QuerySelectorAll("input:not([type=hidden]), [data-passkey]").Select(e => e.GetAttribute("name") ?? "passkey").ToList();
+        names.ShouldBe(["document", "pin", "passkey", "note"]);
+        form.QuerySelector("#sign-document")!.HasAttribute("value").ShouldBeFalse();
+        form.QuerySelector("#sign-document")!.HasAttribute("data-passkey-bind").ShouldBeFalse("only a plain data- name is written");
+    }
 }
