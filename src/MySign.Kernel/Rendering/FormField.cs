@@ -16,6 +16,9 @@ namespace MySign.Kernel.Rendering;
 /// <item><c>type: "pin"</c>: a signature PIN (masked, numeric keyboard, no autofill, 16 characters); <c>reveal</c>
 /// adds the "Show PIN" toggle app.js drives. <c>type: "datetext"</c>: a date typed as text in the page language's format, which the
 /// label and the placeholder show.</item>
+/// <item><c>type: "select"</c>: <c>choices</c> (values), each labelled by the message <c>prefix</c> + value, after an empty
+/// <c>choose</c> option; <c>value</c> is the one selected. <c>type: "checkbox"</c>: the box before its label,
+/// <c>checked</c>, not required unless asked.</item>
 /// <item><c>name</c> (default: the id), <c>value</c>, <c>max</c> (maxlength), <c>autocomplete</c>, <c>inputmode</c>,
 /// <c>autocapitalize</c>, <c>spellcheck</c>, <c>placeholder</c> (a message key), <c>min</c> and <c>max_value</c> (a
 /// number's range), <c>required</c> (default true),
@@ -43,32 +46,57 @@ public static class FormField
             Flag(options, "invalid") && Text(options, "describedby") is { } elsewhere ? WebUtility.HtmlEncode(elsewhere) : null,
         }.Where(x => x is not null));
 
-        var html = new StringBuilder(384)
-            .Append("<div class=\"field\"><label for=\"").Append(e).Append("\">").Append(WebUtility.HtmlEncode(Strings.T(labelKey)))
-            .Append(date ? " <span class=\"format\">(" + WebUtility.HtmlEncode(Strings.T("field.date_hint")) + ")</span>" : "").Append("</label>")
-            .Append("<input id=\"").Append(e).Append("\" name=\"").Append(WebUtility.HtmlEncode(Text(options, "name") ?? id))
-            .Append("\" type=\"").Append(pin ? "password" : date ? "text" : WebUtility.HtmlEncode(type)).Append('"');
-        Attribute(html, "inputmode", Text(options, "inputmode") ?? (pin || date ? "numeric" : null));
-        Attribute(html, "autocomplete", Text(options, "autocomplete") ?? (pin || date ? "off" : null));
-        Attribute(html, "autocapitalize", Text(options, "autocapitalize"));
-        Attribute(html, "spellcheck", Text(options, "spellcheck"));
-        Attribute(html, "placeholder", (Text(options, "placeholder") ?? (date ? "field.date_hint" : null)) is { } placeholder ? Strings.T(placeholder) : null);
-        Attribute(html, "maxlength", pin ? "16" : date ? "10" : Text(options, "max"));
-        Attribute(html, "min", Text(options, "min"));
-        Attribute(html, "max", Text(options, "max_value"));
-        if (!pin && type is not ("password" or "file")) Attribute(html, "value", Text(options, "value") ?? "", always: true);
+        var check = type == "checkbox";
+        var select = type == "select";
+        var label = "<label for=\"" + e + "\">" + WebUtility.HtmlEncode(Strings.T(labelKey))
+                    + (date ? " <span class=\"format\">(" + WebUtility.HtmlEncode(Strings.T("field.date_hint")) + ")</span>" : "") + "</label>";
+        var html = new StringBuilder(384).Append(check ? "<div class=\"field check\">" : "<div class=\"field\">" + label)
+            .Append(select ? "<select" : "<input").Append(" id=\"").Append(e).Append("\" name=\"").Append(WebUtility.HtmlEncode(Text(options, "name") ?? id)).Append('"');
+        if (!select) html.Append(" type=\"").Append(pin ? "password" : date ? "text" : WebUtility.HtmlEncode(type)).Append('"');
+        if (!select && !check)
+        {
+            Attribute(html, "inputmode", Text(options, "inputmode") ?? (pin || date ? "numeric" : null));
+            Attribute(html, "autocomplete", Text(options, "autocomplete") ?? (pin || date ? "off" : null));
+            Attribute(html, "autocapitalize", Text(options, "autocapitalize"));
+            Attribute(html, "spellcheck", Text(options, "spellcheck"));
+            Attribute(html, "placeholder", (Text(options, "placeholder") ?? (date ? "field.date_hint" : null)) is { } placeholder ? Strings.T(placeholder) : null);
+            Attribute(html, "maxlength", pin ? "16" : date ? "10" : Text(options, "max"));
+            Attribute(html, "min", Text(options, "min"));
+            Attribute(html, "max", Text(options, "max_value"));
+        }
+        if (check) Attribute(html, "value", Text(options, "value"));
+        else if (!select && !pin && type is not ("password" or "file")) Attribute(html, "value", Text(options, "value") ?? "", always: true);
+        if (check && Flag(options, "checked")) html.Append(" checked");
         if (Text(options, "data") is { } data && System.Text.RegularExpressions.Regex.IsMatch(data, "^[a-z][a-z-]*$")) html.Append(" data-").Append(data);
-        if (!options.TryGetValue("required", out var required) || required is true) html.Append(" required");
+        if (options.TryGetValue("required", out var required) ? required is true : !check) html.Append(" required");
         if (Flag(options, "autofocus")) html.Append(" autofocus");
         if (invalid) html.Append(" aria-invalid=\"true\"");
         if (describedBy.Length > 0) html.Append(" aria-describedby=\"").Append(describedBy).Append('"');
         html.Append('>');
+        if (select) Choices(html, options);
+        if (check) html.Append(label);
         if (Flag(options, "reveal"))
             html.Append("<button type=\"button\" class=\"reveal\" data-js data-reveal=\"").Append(e).Append("\" aria-controls=\"").Append(e)
                 .Append("\" aria-pressed=\"false\" hidden>").Append(WebUtility.HtmlEncode(Strings.T("field.show_pin"))).Append("</button>");
         if (hint is not null) html.Append("<small id=\"").Append(e).Append("-hint\">").Append(WebUtility.HtmlEncode(Strings.T(hint))).Append("</small>");
         if (error is not null) html.Append("<p class=\"error\" id=\"").Append(e).Append("-error\" role=\"alert\">").Append(WebUtility.HtmlEncode(Strings.T(error))).Append("</p>");
         return new RawHtml(html.Append("</div>").ToString());
+    }
+
+    /// <summary>A select's options: first the empty choice (<c>choose</c>, a message key), then each of <c>choices</c>, labelled <c>prefix</c> + its value.</summary>
+    private static void Choices(StringBuilder html, IDictionary<string, object?> options)
+    {
+        var chosen = Text(options, "value");
+        var prefix = Text(options, "prefix") ?? "";
+        html.Append("<option value=\"\">").Append(WebUtility.HtmlEncode(Strings.T(Text(options, "choose") ?? "—"))).Append("</option>");
+        if (options.TryGetValue("choices", out var choices) && choices is System.Collections.IEnumerable list and not string)
+            foreach (var choice in list)
+            {
+                var value = Convert.ToString(choice, CultureInfo.InvariantCulture) ?? "";
+                html.Append("<option value=\"").Append(WebUtility.HtmlEncode(value)).Append('"').Append(value == chosen ? " selected" : "").Append('>')
+                    .Append(WebUtility.HtmlEncode(Strings.T(prefix + value))).Append("</option>");
+            }
+        html.Append("</select>");
     }
 
     private static void Attribute(StringBuilder html, string name, string? value, bool always = false)

@@ -115,4 +115,24 @@ public sealed class FormFieldTests
         form.QuerySelector("#sign-document")!.HasAttribute("value").ShouldBeFalse();
         form.QuerySelector("#sign-document")!.HasAttribute("data-passkey-bind").ShouldBeFalse("only a plain data- name is written");
     }
+
+    [Fact]
+    public void a_select_keeps_the_choice_and_a_check_box_comes_before_its_label()
+    {
+        var page = Draw("""
+            {{ field "reason" "status.reason" { type: "select", choices: ["keyCompromise", "other"], prefix: "status.reason.", value: model.reason, error: "x.required" } }}
+            {{ field "agree" "renewal.consents.confirmed" { type: "checkbox", value: "on", checked: true } }}
+            """, new Dictionary<string, object?> { ["reason"] = "other" });
+        var select = page.QuerySelector("select#reason")!;
+        select.QuerySelectorAll("option").Select(o => o.GetAttribute("value")).ShouldBe(["", "keyCompromise", "other"]);
+        select.QuerySelector("option[selected]")!.GetAttribute("value").ShouldBe("other");
+        select.GetAttribute("aria-describedby").ShouldBe("reason-error");
+        select.HasAttribute("required").ShouldBeTrue();
+        var box = page.QuerySelector("input#agree")!;
+        box.GetAttribute("type").ShouldBe("checkbox");
+        box.HasAttribute("checked").ShouldBeTrue();
+        box.HasAttribute("required").ShouldBeFalse();
+        box.NextElementSibling!.TagName.ShouldBe("LABEL");
+        box.ParentElement!.ClassList.ShouldContain("check");
+    }
 }
