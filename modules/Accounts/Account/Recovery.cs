@@ -142,7 +142,7 @@ public static class RecoveryEndpoints
             newStep ? NewMobilePurpose : MobilePurpose, id.ToString(), code, context.RequestAborted);
         var mode = newStep ? "mobile_new" : "mobile_current";
         if (!verified.IsValid)
-            return Box(ViewOf(holder, mode, "", verified.ErrorKey, "code") with { ChangeId = id }, StatusCodes.Status422UnprocessableEntity);
+            return Box(ViewOf(holder, mode, "", verified.Refusal, "code") with { ChangeId = id }, StatusCodes.Status422UnprocessableEntity);
 
         if (!newStep)
         {

@@ -99,7 +99,7 @@ public static class ActivationEndpoints
 
         var verified = await bus.CheckOtpAsync(challenge, holder.Id, Purpose, found.Id, form.Code, context.RequestAborted);
         if (!verified.IsValid)
-            return View(new ActivationView("otp", token, holder.Id, Error(verified.ErrorKey, "code"), found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
+            return View(new ActivationView("otp", token, holder.Id, Error(verified.Refusal, "code"), found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
 
         var now = clock.GetUtcNow();
         var pin = protection.Open(PinProtection, found.ProtectedPin);

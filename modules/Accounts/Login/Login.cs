@@ -113,7 +113,7 @@ public static class LoginEndpoint
         if (!verified.IsValid)
         {
             session.Insert(AuditEntry.Of(found.HolderId, "login.factor_failed", now));
-            return View(FactorStep(found, pending!, verified.ErrorKey), StatusCodes.Status422UnprocessableEntity);
+            return View(FactorStep(found, pending!, verified.Refusal), StatusCodes.Status422UnprocessableEntity);
         }
         var holder = await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted);
         session.Delete(found);

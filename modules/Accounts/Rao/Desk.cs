@@ -154,7 +154,7 @@ public static class OtpResetEndpoints
         if (found is null) return View(new OtpResetView("invalid", "", "", null, null), StatusCodes.Status410Gone);
         if (found.ChallengeId is not { } challenge || found.NewMobile is not { } phone) return View(new OtpResetView("phone", token!, "", null, null), StatusCodes.Status409Conflict);
         var verified = await bus.CheckOtpAsync(challenge, found.HolderId, Purpose, found.Id, code, context.RequestAborted);
-        if (!verified.IsValid) return View(new OtpResetView("code", token!, "", verified.ErrorKey, found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
+        if (!verified.IsValid) return View(new OtpResetView("code", token!, "", verified.Refusal, found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
         var now = clock.GetUtcNow();
         // The new phone is the factor before this page says so: the next OTP goes there.
         await bus.RegisterOtpPhoneAsync(found.HolderId, phone, context.RequestAborted);

@@ -73,7 +73,7 @@ public static class NewPinEndpoints
         if (found.ChallengeId is not { } challenge || found.ProtectedPin is null) return View(new NewPinView("pin", token!, NoErrors, null), StatusCodes.Status409Conflict);
         var verified = await bus.CheckOtpAsync(challenge, found.HolderId, Purpose, found.Id, code, context.RequestAborted);
         if (!verified.IsValid)
-            return View(new NewPinView("code", token!, new Dictionary<string, string> { ["code"] = verified.ErrorKey }, found.OtpDestination,
+            return View(new NewPinView("code", token!, new Dictionary<string, string> { ["code"] = verified.Refusal }, found.OtpDestination,
                 Passkey: found.OtpByPasskey ? challenge.ToString() : null), StatusCodes.Status422UnprocessableEntity);
         var reissued = await bus.InvokeAsync<CertificateReissued>(new ReissueAfterForgottenPin(found.HolderId, protection.Open(PinProtection, found.ProtectedPin)), context.RequestAborted);
         var now = clock.GetUtcNow();

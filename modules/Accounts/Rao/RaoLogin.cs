@@ -96,7 +96,7 @@ public static class RaoLoginEndpoints
         if (!verified.IsValid)
         {
             session.Insert(AuditEntry.ByRao(op.OtpSubject, "rao.login.otp_refused", now, op.Id, op.Office));
-            return View(new RaoLoginView("otp", op.Id, token, verified.ErrorKey, null, false, false), StatusCodes.Status422UnprocessableEntity);
+            return View(new RaoLoginView("otp", op.Id, token, verified.Refusal, null, false, false), StatusCodes.Status422UnprocessableEntity);
         }
 
         if (op.MustChangePassword)

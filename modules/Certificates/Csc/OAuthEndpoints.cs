@@ -173,7 +173,7 @@ public static class OAuthEndpoints
             if (certificate is null || certificate.CertificateId != request.CredentialId || certificate.StatusAt(now) != CertificateStatus.Active)
                 return Page(context, request, "review", StatusCodes.Status422UnprocessableEntity, "oauth.error.inactive");
             var verified = await bus.CheckOtpAsync(challenge, request.HolderId, Purpose, request.Id.ToString(), form.Code, context.RequestAborted, request.Binding);
-            if (!verified.IsValid) return Page(context, request, "confirm", StatusCodes.Status422UnprocessableEntity, verified.ErrorKey, "code");
+            if (!verified.IsValid) return Page(context, request, "confirm", StatusCodes.Status422UnprocessableEntity, verified.Refusal, "code");
             var (pin, pkcs8) = await pins.OpenAsync(certificate, form.Pin ?? "", context.RequestAborted);
             if (pin != Pin.PinResult.Ok)
             {

@@ -63,7 +63,7 @@ public static class ChangePinEndpoints
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
         var verified = await bus.CheckOtpAsync(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code, context.RequestAborted);
         if (!verified.IsValid)
-            return View(new PinView("otp", verified.ErrorKey, "code", certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status422UnprocessableEntity);
+            return View(new PinView("otp", verified.Refusal, "code", certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status422UnprocessableEntity);
         certificate.Key = certificate.PendingKey;
         certificate.PendingKey = null;
         certificate.PendingChallengeId = null;

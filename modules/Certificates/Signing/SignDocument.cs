@@ -85,7 +85,7 @@ public static class SignDocumentEndpoints
         if (!verified.IsValid)
         {
             CryptographicOperations.ZeroMemory(pkcs8!);
-            return View(Again(verified.ErrorKey, "code"), StatusCodes.Status422UnprocessableEntity);
+            return View(Again(verified.Refusal, "code"), StatusCodes.Status422UnprocessableEntity);
         }
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
         using var key = ECDsa.Create();

@@ -111,7 +111,7 @@ public static class ChangeStatusEndpoints
         if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now)) return Results.NotFound();
         var verified = await bus.CheckOtpAsync(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code, context.RequestAborted);
         var view = Empty(request.Action) with { Step = "otp", RequestId = id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null };
-        if (!verified.IsValid) return View(view with { ErrorKey = verified.ErrorKey, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
+        if (!verified.IsValid) return View(view with { ErrorKey = verified.Refusal, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
 
         request.Done = true;
         session.Store(request);

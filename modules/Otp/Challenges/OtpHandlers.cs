@@ -93,7 +93,8 @@ public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecr
         {
             try
             {
-                return await VerifyOnce(request, clock.GetUtcNow(), cancellation);
+                var verified = await VerifyOnce(request, clock.GetUtcNow(), cancellation);
+                return verified.IsValid ? verified : verified with { Error = Strings.T(verified.ErrorKey) };
             }
             catch (JasperFx.ConcurrencyException) when (round < 100)
             {

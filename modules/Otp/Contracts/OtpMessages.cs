@@ -51,11 +51,17 @@ public sealed record VerifyOtp(Guid ChallengeId, string HolderId, string Purpose
 
 public enum OtpOutcome { Valid, Wrong, Expired, AlreadyUsed, TooManyAttempts, WrongPurpose, Unknown }
 
-public sealed record OtpVerified(OtpOutcome Outcome, int AttemptsLeft)
+/// <summary>
+/// The answer to <see cref="VerifyOtp"/>. <paramref name="Error"/> is the refusal as Otp words it, in the asker's
+/// language (null when the code was right), so no other module reads Otp's strings.
+/// </summary>
+public sealed record OtpVerified(OtpOutcome Outcome, int AttemptsLeft, string? Error = null)
 {
     public bool IsValid => Outcome == OtpOutcome.Valid;
-    /// <summary>The message key that explains a refusal (otp.error.*), the same on every page.</summary>
+    /// <summary>Otp's message key for a refusal (otp.error.*), the same on every page.</summary>
     public string ErrorKey => "otp.error." + Outcome.ToString().ToLowerInvariant();
+    /// <summary>What a page shows for a refusal: Otp's sentence, or its key when the answer was made without one (unit tests).</summary>
+    public string Refusal => Error ?? ErrorKey;
 }
 
 /// <summary>A holder's OTP factor changed (phone, reception mode, token). Accounts tells the holder by e-mail.</summary>

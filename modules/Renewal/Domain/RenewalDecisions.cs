@@ -103,7 +103,7 @@ public static class RenewalDecisions
     public static RenewalDecision ConfirmOtp(this RenewalRequest request, OtpVerified verified)
     {
         if (request.Step != RenewalStep.ConfirmOperation) return Refuse(request, "form", "renewal.error.step", RefusalKind.Conflict);
-        if (!verified.IsValid) return Refuse(request, "code", verified.ErrorKey, RefusalKind.Invalid);
+        if (!verified.IsValid) return Refuse(request, "code", verified.Refusal, RefusalKind.Invalid);
         return Next(request, r => { r.Step = RenewalStep.Payment; r.ChallengeId = null; });
     }
 
@@ -158,7 +158,7 @@ public static class RenewalDecisions
     /// <summary>Step 5's code was right: the activation may ask Certificates for the new certificate.</summary>
     public static RenewalDecision ActivationConfirmed(this RenewalRequest request, OtpVerified verified) =>
         request.Step != RenewalStep.ConfirmActivation || request.ProtectedPin is null ? Refuse(request, "form", "renewal.error.step", RefusalKind.Conflict)
-        : verified.IsValid ? Unchanged(request) : Refuse(request, "code", verified.ErrorKey, RefusalKind.Invalid);
+        : verified.IsValid ? Unchanged(request) : Refuse(request, "code", verified.Refusal, RefusalKind.Invalid);
 
     /// <summary>Certificates issued the new certificate (null: the old one was suspended or revoked meanwhile, nothing issued).</summary>
     public static RenewalDecision Activated(this RenewalRequest request, CertificateIssued? issued, DateTimeOffset now, string language)

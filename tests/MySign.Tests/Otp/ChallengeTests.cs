@@ -45,6 +45,26 @@ public sealed class ChallengeTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_refusal_comes_worded_by_otp_in_the_askers_language_and_a_right_code_has_no_words()
+    {
+        var (holder, issued, code) = await Issue();
+        var before = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = new("it-IT");
+            var wrong = await Ask<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder.Id, "pin.change", "c1", "00000000"));
+            wrong.Refusal.ShouldBe("L'OTP non è corretto.");
+            System.Globalization.CultureInfo.CurrentUICulture = new("en-GB");
+            (await Ask<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder.Id, "pin.change", "c1", "11111111"))).Refusal.ShouldBe("The OTP is not correct.");
+            (await Ask<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder.Id, "pin.change", "c1", code))).Error.ShouldBeNull();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = before;
+        }
+    }
+
+    [Fact]
     public async Task a_code_for_one_purpose_cannot_confirm_another_nor_another_holder()
     {
         var (holder, issued, code) = await Issue("pin.change", "cert-1");
@@ -69,7 +89,10 @@ public sealed class ChallengeTests(AppFixture app)
         var (holder, issued, code) = await Issue();
         var wrong = code == "00000000" ? "11111111" : "00000000";
         for (var i = 1; i <= 4; i++)
-            (await Ask<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder.Id, "pin.change", "c1", wrong))).ShouldBe(new OtpVerified(OtpOutcome.Wrong, 5 - i));
+        {
+            var answer = await Ask<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder.Id, "pin.change", "c1", wrong));
+            (answer.Outcome, answer.AttemptsLeft).ShouldBe((OtpOutcome.Wrong, 5 - i));
+        }
         (await Ask<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder.Id, "pin.change", "c1", wrong))).Outcome.ShouldBe(OtpOutcome.TooManyAttempts);
         (await Ask<OtpVerified>(new VerifyOtp(issued.ChallengeId, holder.Id, "pin.change", "c1", code))).Outcome.ShouldBe(OtpOutcome.TooManyAttempts);
     }
