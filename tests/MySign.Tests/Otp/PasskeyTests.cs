@@ -100,6 +100,7 @@ public sealed class PasskeyTests(AppFixture app)
 
         var sign = await portal.GetAsync("/sign");
         sign.Document.QuerySelector("#sign button[type=submit]")!.TextContent.Trim().ShouldBe("Continue");
+        sign.Document.QuerySelector("#sign")!.TextContent.ShouldNotContain("we send you an OTP");
         var upload = await portal.PostAsync("/sign/otp", []);
         upload.Document.QuerySelector("[data-passkey]").ShouldNotBeNull();
 
@@ -120,7 +121,9 @@ public sealed class PasskeyTests(AppFixture app)
         var holder = await Holders.CreateAsync(app.Store, "Aldo", "Neri");
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
-        (await portal.GetAsync("/sign")).Document.QuerySelector("#sign button[type=submit]")!.TextContent.Trim().ShouldBe("Send the OTP");
+        var sign = await portal.GetAsync("/sign");
+        sign.Document.QuerySelector("#sign button[type=submit]")!.TextContent.Trim().ShouldBe("Send the OTP");
+        sign.Document.QuerySelector("#sign")!.TextContent.ShouldContain("First we send you an OTP.");
     }
 
     [Fact]
