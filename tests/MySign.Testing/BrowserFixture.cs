@@ -25,11 +25,14 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Smtp.StartAsync();
-        // Every browser context comes from 127.0.0.1, like many people behind one NAT: the per-address sign-in
-        // limit is raised here (the limits themselves are tested over HTTP with one address per client).
+        // Every browser context comes from 127.0.0.1, like many people behind one NAT: the per-address sign-in,
+        // recovery (reset links, new PIN, lost phone, "this wasn't me") and assistant limits are raised here, or stories
+        // that follow one another within a minute are refused with a 429 page. The limits themselves are tested over
+        // HTTP with one address per client.
         await App.StartAsync(Smtp, new Dictionary<string, string>
         {
             ["Billing__Payments__BankImportToken"] = BankImportToken, ["RateLimits__LoginPerWindow"] = "500",
+            ["RateLimits__RecoveryPerWindow"] = "500", ["RateLimits__AssistantPerWindow"] = "500",
             // As `make run` starts it: no public address configured, so links and payment returns use the port it listens on.
             ["Portal__BaseUrl"] = "",
         });
