@@ -7,6 +7,21 @@ namespace MySign.Tests.Browser;
 public sealed class KeyboardTests(BrowserFixture browser)
 {
     /// <summary>Presses Tab until the element with this id has the focus, as a keyboard user would.</summary>
+    /// <summary>Waits until htmx has moved the focus to <paramref name="id"/>; if it never does, says where the focus is and what the page shows.</summary>
+    private static async Task FocusedOn(IPage page, string id)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("id => document.activeElement && document.activeElement.id === id", id);
+        }
+        catch (TimeoutException)
+        {
+            var seen = await page.EvaluateAsync<string>(
+                "() => 'focus: ' + (document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : 'none') + ' | url: ' + location.href + ' | page: ' + document.body.innerText.slice(0, 800)");
+            throw new TimeoutException($"#{id} never had the focus. {seen}");
+        }
+    }
+
     private static async Task TabTo(IPage page, string id)
     {
         for (var i = 0; i < 40; i++)
@@ -34,14 +49,14 @@ public sealed class KeyboardTests(BrowserFixture browser)
         await TabTo(page, "pin-change-link");
         await page.Keyboard.PressAsync("Enter");
         // htmx swaps the form into the box and the focus goes to its first field.
-        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'pin-current'");
+        await FocusedOn(page, "pin-current");
         await page.Keyboard.TypeAsync(pin);
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.TypeAsync("51739264");
         await TabTo(page, "pin-confirm");
         await page.Keyboard.TypeAsync("51739264");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'pin-code'");
+        await FocusedOn(page, "pin-code");
         await page.Keyboard.TypeAsync(await Holders.LastSmsCodeAsync(browser.Store, mobile));
         await page.Keyboard.PressAsync("Enter");
         await page.Locator("#box-pin [role=status]").WaitForAsync();
@@ -89,7 +104,7 @@ public sealed class KeyboardTests(BrowserFixture browser)
         await TabTo(page, "new-pin-confirm");
         await page.Keyboard.TypeAsync("64028173");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'new-pin-code'");
+        await FocusedOn(page, "new-pin-code");
         await page.Keyboard.TypeAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
         await page.Keyboard.PressAsync("Enter");
         (await page.Locator("#new-pin-done").TextContentAsync())!.ShouldContain("is active under your new PIN");
