@@ -12,7 +12,8 @@ public sealed class KeyboardTests(BrowserFixture browser)
     {
         try
         {
-            await page.WaitForFunctionAsync("id => document.activeElement && document.activeElement.id === id", id);
+            // Polled every 100 ms rather than on animation frames, which Chromium may throttle for a page not in front.
+            await page.WaitForFunctionAsync("id => document.activeElement && document.activeElement.id === id", id, new() { PollingInterval = 100 });
         }
         catch (TimeoutException)
         {
