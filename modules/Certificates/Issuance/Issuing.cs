@@ -127,10 +127,11 @@ public static class RegistrationRequestsHandler
     public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, IDocumentSession session, Issuer issuer,
         Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection, TimeProvider clock, CancellationToken cancellation)
     {
+        var now = clock.GetUtcNow();
         var issued = await IssueCertificateHandler.Issue(
             new IssueCertificate(request.HolderId, request.GivenName, request.Surname, request.FiscalCode, request.Pin, UniqueIdentifier: request.Iut),
-            session, issuer, bus, clock.GetUtcNow(), cancellation);
-        Emergency.EmergencyEndpoints.Issue(session, protection, request.HolderId, clock.GetUtcNow());
+            session, issuer, bus, now, cancellation);
+        Emergency.EmergencyEndpoints.Issue(session, protection, request.HolderId, now);
         return new FirstCertificateIssued(issued.UniqueIdentifier, issued.NotAfter);
     }
 }

@@ -62,7 +62,7 @@ public static class ModeSwitchEndpoints
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         if (settings.PendingTotpSecret is null || !Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
         var secret = secrets.Unprotect(settings.PendingTotpSecret);
-        var again = IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
+        var again = OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
 
         // The app's code first: checking it changes nothing, so a typo does not use up the OTP.
         var appCode = OneTimeCodes.Normalise(form.AppCode);
@@ -100,7 +100,7 @@ public static class ModeSwitchEndpoints
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid)
-            return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, IssueOtpHandler.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
+            return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, OtpChallenges.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
         settings.Mode = ReceptionMode.Sms;
         settings.TotpSecret = null;
         settings.TokenSerial = null;

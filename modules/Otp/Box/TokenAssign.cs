@@ -44,7 +44,7 @@ public static class TokenAssignEndpoints
         var destination = form.Destination ?? "";
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         IResult Refuse(string key) => View(new TokenAssignView(challengeId, destination, (form.Serial ?? ""), key,
-            IssueOtpHandler.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
+            OtpChallenges.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
 
         // An unknown serial and one assigned to someone else read the same: serials are not enumerable.
         var token = serial.Length is > 0 and <= 40 ? await session.LoadAsync<HardwareToken>(serial, context.RequestAborted) : null;

@@ -12,17 +12,6 @@ public static class IssueOtpHandler
 {
     public static Task<OtpIssued> Handle(IssueOtp request, OtpChallenges challenges, CancellationToken cancellation) =>
         challenges.IssueAsync(request, cancellation);
-
-    /// <summary>The answer with its texts in the asker's language (Otp's own strings, so no other module reads them).</summary>
-    public static OtpIssued Answer(Guid challengeId, ReceptionMode channel, string? phone, DateTimeOffset expiresAt, int retryAfterSeconds = 0)
-    {
-        var masked = phone is null ? null : OtpSettings.Mask(phone);
-        var mode = channel.ToString().ToLowerInvariant();
-        return new OtpIssued(challengeId, channel, masked, expiresAt, retryAfterSeconds > 0, retryAfterSeconds,
-            Destination: channel == ReceptionMode.Sms ? masked ?? "" : Strings.T("otp.mode." + mode),
-            Notice: Strings.Format("otp.sent." + mode, masked ?? ""),
-            Wait: retryAfterSeconds > 0 ? Strings.Format("otp.error.throttled", retryAfterSeconds) : null);
-    }
 }
 
 /// <summary>Other modules have a code checked with <see cref="VerifyOtp"/>; Otp's own steps call <see cref="OtpChallenges"/> directly.</summary>
@@ -38,6 +27,17 @@ public static class VerifyOtpHandler
 /// </summary>
 public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecrets secrets, Passkeys.RelyingParty relyingParty, TimeProvider clock)
 {
+    /// <summary>The answer with its texts in the asker's language (Otp's own strings, so no other module reads them).</summary>
+    public static OtpIssued Answer(Guid challengeId, ReceptionMode channel, string? phone, DateTimeOffset expiresAt, int retryAfterSeconds = 0)
+    {
+        var masked = phone is null ? null : OtpSettings.Mask(phone);
+        var mode = channel.ToString().ToLowerInvariant();
+        return new OtpIssued(challengeId, channel, masked, expiresAt, retryAfterSeconds > 0, retryAfterSeconds,
+            Destination: channel == ReceptionMode.Sms ? masked ?? "" : Strings.T("otp.mode." + mode),
+            Notice: Strings.Format("otp.sent." + mode, masked ?? ""),
+            Wait: retryAfterSeconds > 0 ? Strings.Format("otp.error.throttled", retryAfterSeconds) : null);
+    }
+
     /// <summary>Issues a challenge: throttled, replacing the previous one for the same purpose, SMS sent at once.</summary>
     public async Task<OtpIssued> IssueAsync(IssueOtp request, CancellationToken cancellation)
     {
@@ -53,7 +53,7 @@ public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecr
         var since = now - TimeSpan.FromHours(1);
         var lastHour = await session.Query<OtpChallenge>().Where(c => c.HolderId == request.HolderId && c.CreatedAt > since).ToListAsync(cancellation);
         var wait = ChallengeRules.RetryAfter(lastHour, request.Purpose, request.Context, destination, now, channel);
-        if (wait > 0) return IssueOtpHandler.Answer(Guid.Empty, channel, destination, now, wait);
+        if (wait > 0) return Answer(Guid.Empty, channel, destination, now, wait);
 
         // "Send new OTP" replaces the previous code for the same purpose.
         foreach (var open in lastHour.Where(c => c.State == ChallengeState.Open && c.Purpose == request.Purpose && c.Context == request.Context))
@@ -79,7 +79,7 @@ public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecr
         if (code is not null)
             await sms.SendAsync(destination!, Strings.Format("otp.sms.text", code, Strings.T("otp.purpose." + request.Purpose)), cancellation);
         MySign.Kernel.Operations.Telemetry.OtpsSent.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString().ToLowerInvariant()));
-        return IssueOtpHandler.Answer(challenge.Id, channel, destination, challenge.ExpiresAt);
+        return Answer(challenge.Id, channel, destination, challenge.ExpiresAt);
     }
 
     /// <summary>

@@ -7,8 +7,8 @@ namespace MySign.Otp.Client;
 /// The requests other modules make of Otp and wait for, written once. Confirming an operation with the holder's second
 /// factor is <see cref="SendOtpAsync"/> when the step opens (and for "Send new OTP"), then <see cref="CheckOtpAsync"/>
 /// when the code or passkey assertion comes back. Each answer is needed in the same request (which field to draw,
-/// whether to go on, where the next code goes), so each is invoked inline (ADR 0003); the code field itself is the
-/// kernel's <c>otp_field</c>. Everything else Otp is told travels as a message through the outbox.
+/// whether to go on, where the next code goes), so each is invoked inline (ADR 0003); the step's markup is the
+/// kernel's <c>confirm_step</c>. Everything else Otp is told travels as a message through the outbox.
 /// </summary>
 public static class OtpRequests
 {

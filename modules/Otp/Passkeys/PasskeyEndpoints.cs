@@ -93,7 +93,7 @@ public static class PasskeyEndpoints
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         var name = (form.Name ?? "").Trim();
         IResult Refuse(string key, string field) =>
-            View(Step("add", IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), form.Name ?? "", registration.OptionsJson, key, field),
+            View(Step("add", OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), form.Name ?? "", registration.OptionsJson, key, field),
                 StatusCodes.Status422UnprocessableEntity);
 
         if (name.Length == 0) return Refuse("otp.passkey.error.name", "name");
@@ -133,7 +133,7 @@ public static class PasskeyEndpoints
     {
         var (settings, passkey, refusal) = await RemovableAsync(id, context, session);
         if (passkey is null) return Results.NotFound();
-        if (refusal is not null) return View(Step("remove", IssueOtpHandler.Answer(Guid.Empty, settings.Mode, null, default), passkey.Name, null, refusal, null, passkey.Id),
+        if (refusal is not null) return View(Step("remove", OtpChallenges.Answer(Guid.Empty, settings.Mode, null, default), passkey.Name, null, refusal, null, passkey.Id),
             StatusCodes.Status422UnprocessableEntity);
         var issued = await challenges.IssueAsync(new IssueOtp(settings.Id, Purpose, "remove:" + passkey.Id), context.RequestAborted);
         return View(Step("remove", issued, passkey.Name, null, issued.Wait, null, passkey.Id));
@@ -145,7 +145,7 @@ public static class PasskeyEndpoints
         var (settings, passkey, refusal) = await RemovableAsync(id, context, session);
         if (passkey is null) return Results.NotFound();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
-        var again = IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
+        var again = OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
         if (refusal is not null) return View(Step("remove", again, passkey.Name, null, refusal, null, passkey.Id), StatusCodes.Status422UnprocessableEntity);
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, settings.Id, Purpose, "remove:" + passkey.Id, form.Code ?? ""), context.RequestAborted);
         if (!verified.IsValid) return View(Step("remove", again, passkey.Name, null, verified.ErrorKey, "code", passkey.Id), StatusCodes.Status422UnprocessableEntity);
@@ -174,7 +174,7 @@ public static class PasskeyEndpoints
         if (!await session.Query<PasskeyCredential>().AnyAsync(p => p.HolderId == holder, context.RequestAborted)) return Flow.Done(context, "/");
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, ModeSwitchPurpose, "passkey", form.Code ?? ""), context.RequestAborted);
         if (!verified.IsValid)
-            return View(Step("mode", IssueOtpHandler.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), "", null, verified.ErrorKey, "code"),
+            return View(Step("mode", OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), "", null, verified.ErrorKey, "code"),
                 StatusCodes.Status422UnprocessableEntity);
         settings.Mode = ReceptionMode.Passkey;
         settings.TotpSecret = null;

@@ -119,12 +119,12 @@ public sealed class LocalizationTests(AppFixture app)
     {
         _ = app.Host;
         // Otp writes the answer's texts itself (no other module reads its strings).
-        MySign.Otp.Challenges.IssueOtpHandler.Answer(Guid.Empty, MySign.Otp.Contracts.ReceptionMode.AuthenticatorApp, null, default).Destination.ShouldBe("Authenticator app");
-        var sms = MySign.Otp.Challenges.IssueOtpHandler.Answer(Guid.Empty, MySign.Otp.Contracts.ReceptionMode.Sms, "+393331234567", default);
+        MySign.Otp.Challenges.OtpChallenges.Answer(Guid.Empty, MySign.Otp.Contracts.ReceptionMode.AuthenticatorApp, null, default).Destination.ShouldBe("Authenticator app");
+        var sms = MySign.Otp.Challenges.OtpChallenges.Answer(Guid.Empty, MySign.Otp.Contracts.ReceptionMode.Sms, "+393331234567", default);
         sms.Destination.ShouldEndWith("567");
         sms.Destination.ShouldNotContain("333123");
         sms.Notice.ShouldBe("We sent you a code via SMS to " + sms.Destination);
-        MySign.Otp.Challenges.IssueOtpHandler.Answer(Guid.Empty, MySign.Otp.Contracts.ReceptionMode.Sms, "+393331234567", default, 17).Wait!.ShouldContain("17");
+        MySign.Otp.Challenges.OtpChallenges.Answer(Guid.Empty, MySign.Otp.Contracts.ReceptionMode.Sms, "+393331234567", default, 17).Wait!.ShouldContain("17");
         new MySign.Otp.Contracts.OtpVerified(MySign.Otp.Contracts.OtpOutcome.AlreadyUsed, 3).ErrorKey.ShouldBe("otp.error.alreadyused");
     }
 
