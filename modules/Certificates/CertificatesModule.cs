@@ -28,6 +28,7 @@ public static class CertificatesModule
         {
             // The OCSP responder finds a certificate by its serial number.
             options.Schema.For<HolderCertificate>().DatabaseSchemaName(Schema).Index(c => c.SerialNumber);
+            options.Schema.For<Pin.PinAttempts>().DatabaseSchemaName(Schema);
             options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
             options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);

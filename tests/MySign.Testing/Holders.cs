@@ -39,4 +39,25 @@ public static class Holders
         await using var session = store.QuerySession();
         return await session.Query<SandboxSms>().Where(s => s.To == phone).OrderBy(s => s.At).ToListAsync();
     }
+
+    /// <summary>Wrong PINs counted against the holder's current certificate (a count kept for an earlier one counts nothing).</summary>
+    public static async Task<int> WrongPinsAsync(IDocumentStore store, string holderId)
+    {
+        await using var session = store.QuerySession();
+        var certificate = await session.LoadAsync<MySign.Certificates.Domain.HolderCertificate>(holderId)
+                          ?? throw new InvalidOperationException($"{holderId} has no certificate.");
+        return MySign.Certificates.Pin.PinAttempts.WrongFor(certificate, await session.LoadAsync<MySign.Certificates.Pin.PinAttempts>(holderId));
+    }
+
+    /// <summary>As if the 30 s between two codes for the same step had passed: the holder's codes are dated that much earlier.</summary>
+    public static async Task OtpResendGapPassedAsync(IDocumentStore store, string holderId)
+    {
+        await using var session = store.LightweightSession();
+        foreach (var challenge in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holderId).ToListAsync())
+        {
+            challenge.CreatedAt -= MySign.Otp.Challenges.ChallengeRules.ResendGap;
+            session.Store(challenge);
+        }
+        await session.SaveChangesAsync();
+    }
 }

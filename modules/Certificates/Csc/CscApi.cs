@@ -137,10 +137,11 @@ public static class CscApi
             return Answer(new { credentialIDs = credentials.Select(c => c.CertificateId.ToString()), onlyValid = request.OnlyValid == true ? true : (bool?)null }, omitNulls: true);
         var chain = await authority.GetAsync(context.RequestAborted);
         var passkey = request.AuthInfo == true && credentials.Length > 0 && await ByPasskeyAsync(bus, caller.HolderId, context.RequestAborted);
+        var attempts = credentials.Length > 0 ? await session.LoadAsync<Pin.PinAttempts>(caller.HolderId, context.RequestAborted) : null;
         return Answer(new
         {
             credentialIDs = credentials.Select(c => c.CertificateId.ToString()),
-            credentialInfos = credentials.Select(c => Describe(c, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true, passkey)),
+            credentialInfos = credentials.Select(c => Describe(c, attempts, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true, passkey)),
             onlyValid = request.OnlyValid == true ? true : (bool?)null,
         }, omitNulls: true);
     }
@@ -152,7 +153,8 @@ public static class CscApi
         if (error is not null) return error;
         if (CertificatesProblem(request!.Certificates) is { } problem) return Error("invalid_request", problem);
         var passkey = request.AuthInfo != false && await ByPasskeyAsync(bus, caller!.HolderId, context.RequestAborted);
-        return Answer(Describe(certificate!, await authority.GetAsync(context.RequestAborted), request.Certificates, request.CertInfo == true,
+        var attempts = await session.LoadAsync<Pin.PinAttempts>(caller!.HolderId, context.RequestAborted);
+        return Answer(Describe(certificate!, attempts, await authority.GetAsync(context.RequestAborted), request.Certificates, request.CertInfo == true,
             request.AuthInfo != false, clock.GetUtcNow(), withId: false, passkey), omitNulls: true);
     }
 
@@ -166,7 +168,7 @@ public static class CscApi
         certificates is null or "none" or "single" or "chain" ? null : "Invalid parameter certificates";
 
     /// <summary>A credential as credentials/info (and list's credentialInfos) describe it, in v2's shape.</summary>
-    private static object Describe(HolderCertificate certificate, (System.Security.Cryptography.X509Certificates.X509Certificate2 Root,
+    private static object Describe(HolderCertificate certificate, Pin.PinAttempts? attempts, (System.Security.Cryptography.X509Certificates.X509Certificate2 Root,
         System.Security.Cryptography.X509Certificates.X509Certificate2 Issuing) chain, string? certificates, bool certInfo, bool authInfo, DateTimeOffset now, bool withId,
         bool passkey = false)
     {
@@ -183,7 +185,7 @@ public static class CscApi
             credentialID = withId ? certificate.CertificateId.ToString() : null,
             description = Automatic(certificate) ? "Automatic signature certificate" : "Qualified remote signature certificate",
             signatureQualifier = Automatic(certificate) ? null : "eu_eidas_qes",
-            key = new { status = status == CertificateStatus.Active && !certificate.PinBlocked ? "enabled" : "disabled", algo = new[] { EcdsaWithSha256, EcPublicKey }, len = 256, curve = "1.2.840.10045.3.1.7" },
+            key = new { status = status == CertificateStatus.Active && Pin.PinAttempts.LeftFor(certificate, attempts) > 0 ? "enabled" : "disabled", algo = new[] { EcdsaWithSha256, EcPublicKey }, len = 256, curve = "1.2.840.10045.3.1.7" },
             cert = new
             {
                 status = status switch { CertificateStatus.Active => "valid", CertificateStatus.Suspended => "suspended", CertificateStatus.Revoked => "revoked", _ => "expired" },

@@ -32,13 +32,17 @@ public sealed class HolderCertificate
     public string? PendingDestination { get; set; }
     /// <summary>The pending PIN change is confirmed with a passkey (the challenge id), not a code.</summary>
     public string? PendingPasskey { get; set; }
+    /// <summary>
+    /// Only the wrong PINs counted before the count moved to its own document (<c>Pin.PinAttempts</c>): read where that
+    /// document does not exist yet, so a PIN blocked before the upgrade stays blocked. Never written.
+    /// </summary>
     public int WrongPinAttempts { get; set; }
     public DateTimeOffset? SuspendedUntil { get; set; }
     public string? StatusReason { get; set; }
     public DateTimeOffset? StatusChangedAt { get; set; }
 
+    /// <summary>Wrong PINs a PIN may take in its life (counted in <c>Pin.PinAttempts</c>, ADR 0006).</summary>
     public const int MaxPinAttempts = 5;
-    public bool PinBlocked => WrongPinAttempts >= MaxPinAttempts;
 
     /// <summary>Expiry needs no one to act: past its end an active certificate reads as expired.</summary>
     public CertificateStatus StatusAt(DateTimeOffset now) =>

@@ -117,8 +117,9 @@ public static class EmergencyEndpoints
         var certificate = await session.LoadAsync<HolderCertificate>(holder, context.RequestAborted);
         var code = await session.LoadAsync<EmergencyCode>(holder, context.RequestAborted);
         var reveal = await session.LoadAsync<EmergencyCodeReveal>(holder, context.RequestAborted);
+        var attempts = await session.LoadAsync<PinAttempts>(holder, context.RequestAborted);
         context.Items[SuspensionBox.ErrorKey] = errorKey;
-        return new HtmlView(typeof(EmergencyEndpoints).Assembly, "Portal/SuspensionBox", SuspensionBox.View(context, certificate, code is not null, reveal), "suspension.box.title")
+        return new HtmlView(typeof(EmergencyEndpoints).Assembly, "Portal/SuspensionBox", SuspensionBox.View(context, certificate, attempts, code is not null, reveal), "suspension.box.title")
             { StatusCode = status };
     }
 

@@ -69,8 +69,9 @@ public static class ChangePinEndpoints
         certificate.PendingChallengeId = null;
         certificate.PendingDestination = null;
         certificate.PendingPasskey = null;
-        certificate.WrongPinAttempts = 0;
         session.Store(certificate);
+        // A new PIN: the wrong tries made against the old one tell nothing about it, so its count starts again.
+        session.Store(PinAttempts.Fresh(certificate));
         return View(new PinView("form", null, null, null, true));
     }
 

@@ -7,55 +7,72 @@ namespace MySign.Certificates.Pin;
 
 public enum PinResult { Ok, Wrong, Blocked }
 
+/// <summary>What a PIN attempt came to, and how many tries the PIN has left after it.</summary>
+public readonly record struct PinOutcome(PinResult Result, byte[]? Pkcs8, int AttemptsLeft)
+{
+    public void Deconstruct(out PinResult result, out byte[]? pkcs8) => (result, pkcs8) = (Result, Pkcs8);
+}
+
 /// <summary>
-/// A PIN is right when it opens the sealed key. Every door that takes the PIN (portal forms, renewal, CSC) comes
-/// through here. An attempt is counted before the PIN is tried, by one conditional update committed on its own
-/// (not in the caller's transaction): of any number of parallel attempts at most five ever reach the key, the
-/// fifth wrong one blocks the PIN, and a right PIN gives back only the attempts counted before it, never those of
-/// requests still in flight. Unblocked only by the RAO or a renewal (a new certificate starts at zero).
+/// A PIN is right when it opens the sealed key. Every door that takes the PIN (portal forms, renewal, CSC, OAuth
+/// consent, the emergency code) comes through here. The rule (ADR 0006): a PIN has five wrong tries in its life; a
+/// right PIN clears none of them, so no interleaving of right and wrong PINs gives anyone a sixth; only a new PIN (a
+/// PIN change confirmed with the OTP, a new certificate) or the RAO's unblock after an identity check starts the count
+/// again. An attempt is reserved before the PIN is tried, by one conditional statement committed on its own: of any
+/// number of parallel attempts at most five wrong ones ever reach the key. A right PIN then hands back only its own
+/// reservation. While one is in flight it holds a slot, so an attempt that finds all five slots taken is refused as
+/// blocked without being tried.
 /// </summary>
 public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database)
 {
-    private static readonly string Table = $"{CertificatesModule.Schema}.mt_doc_holdercertificate";
-    private const string Count = "coalesce((data->>'WrongPinAttempts')::int, 0)";
+    private static readonly string Table = $"{CertificatesModule.Schema}.mt_doc_pinattempts";
+    private static readonly string Certificates = $"{CertificatesModule.Schema}.mt_doc_holdercertificate";
+    private const string Wrong = "coalesce((t.data->>'Wrong')::int, 0)";
 
-    public async Task<(PinResult Result, byte[]? Pkcs8)> OpenAsync(HolderCertificate certificate, string pin, CancellationToken cancellation)
+    public async Task<PinOutcome> OpenAsync(HolderCertificate certificate, string pin, CancellationToken cancellation)
     {
-        if (certificate.Key is null) return (PinResult.Blocked, null);
-        if (await ReserveAsync(certificate.Id, cancellation) is not { } counted)
-        {
-            certificate.WrongPinAttempts = HolderCertificate.MaxPinAttempts;
-            return (PinResult.Blocked, null);
-        }
+        if (certificate.Key is null) return new(PinResult.Blocked, null, 0);
+        if (await ReserveAsync(certificate, cancellation) is not { } counted) return new(PinResult.Blocked, null, 0);
         var key = pin.Length is > 0 and <= 16 ? await Task.Run(() => KeyVault.Open(certificate.Key, pin, issuer.KeySecret), cancellation) : null;
-        if (key is null)
-        {
-            certificate.WrongPinAttempts = counted;
-            return (counted >= HolderCertificate.MaxPinAttempts ? PinResult.Blocked : PinResult.Wrong, null);
-        }
-        certificate.WrongPinAttempts = await GiveBackAsync(certificate.Id, counted, cancellation);
-        return (PinResult.Ok, key);
+        var left = HolderCertificate.MaxPinAttempts - counted;
+        if (key is null) return new(left <= 0 ? PinResult.Blocked : PinResult.Wrong, null, Math.Max(0, left));
+        return new(PinResult.Ok, key, HolderCertificate.MaxPinAttempts - await HandBackAsync(certificate, cancellation));
     }
 
     public static string ErrorKey(PinResult result) => result == PinResult.Blocked ? "pin.error.blocked" : "pin.error.wrong";
 
-    /// <summary>Counts one attempt if fewer than the maximum were counted; the new count, or null when the PIN is blocked.</summary>
-    private async Task<int?> ReserveAsync(string holderId, CancellationToken cancellation)
+    /// <summary>
+    /// Counts one attempt against the certificate if fewer than five are counted (a count kept for an earlier certificate
+    /// starts again at one); the new count, or null when none is left.
+    /// </summary>
+    private async Task<int?> ReserveAsync(HolderCertificate certificate, CancellationToken cancellation)
     {
+        // The first count for a holder starts from what the certificate document counted before PinAttempts existed.
         await using var command = database.CreateCommand(
-            $"update {Table} set data = jsonb_set(data, '{{WrongPinAttempts}}', to_jsonb({Count} + 1)) " +
-            $"where id = $1 and {Count} < {HolderCertificate.MaxPinAttempts} returning {Count}");
-        command.Parameters.Add(new NpgsqlParameter { Value = holderId });
+            $"insert into {Table} as t (id, data, mt_dotnet_type) " +
+            $"select $1, jsonb_build_object('Id', $1, 'CertificateId', $2, 'Wrong', legacy + 1), $3 from (select coalesce((select (c.data->>'WrongPinAttempts')::int " +
+            $"from {Certificates} c where c.id = $1 and c.data->>'CertificateId' = $2), 0) as legacy) l " +
+            $"where legacy < {HolderCertificate.MaxPinAttempts} or exists (select 1 from {Table} where id = $1) " +
+            $"on conflict (id) do update set data = jsonb_build_object('Id', $1, 'CertificateId', $2, 'Wrong', " +
+            $"case when t.data->>'CertificateId' = $2 then {Wrong} + 1 else 1 end), " +
+            "mt_version = md5(random()::text || clock_timestamp()::text)::uuid, mt_last_modified = transaction_timestamp() " +
+            $"where t.data->>'CertificateId' is distinct from $2 or {Wrong} < {HolderCertificate.MaxPinAttempts} " +
+            "returning (data->>'Wrong')::int");
+        command.Parameters.Add(new NpgsqlParameter { Value = certificate.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = certificate.CertificateId.ToString() });
+        command.Parameters.Add(new NpgsqlParameter { Value = typeof(PinAttempts).FullName! });
         return await command.ExecuteScalarAsync(cancellation) is int count ? count : null;
     }
 
-    /// <summary>The right PIN clears this attempt and the ones counted before it; attempts counted since stay.</summary>
-    private async Task<int> GiveBackAsync(string holderId, int counted, CancellationToken cancellation)
+    /// <summary>The right PIN hands back its own reservation and nothing more; the count after it.</summary>
+    private async Task<int> HandBackAsync(HolderCertificate certificate, CancellationToken cancellation)
     {
         await using var command = database.CreateCommand(
-            $"update {Table} set data = jsonb_set(data, '{{WrongPinAttempts}}', to_jsonb(greatest({Count} - $2, 0))) where id = $1 returning {Count}");
-        command.Parameters.Add(new NpgsqlParameter { Value = holderId });
-        command.Parameters.Add(new NpgsqlParameter { Value = counted });
+            $"update {Table} as t set data = jsonb_set(t.data, '{{Wrong}}', to_jsonb(greatest({Wrong} - 1, 0))), " +
+            "mt_version = md5(random()::text || clock_timestamp()::text)::uuid, mt_last_modified = transaction_timestamp() " +
+            "where t.id = $1 and t.data->>'CertificateId' = $2 returning (data->>'Wrong')::int");
+        command.Parameters.Add(new NpgsqlParameter { Value = certificate.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = certificate.CertificateId.ToString() });
         return await command.ExecuteScalarAsync(cancellation) is int count ? count : 0;
     }
 }

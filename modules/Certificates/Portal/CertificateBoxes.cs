@@ -21,17 +21,18 @@ public abstract class CertificatePart(string template, int order, PortalSlot slo
     public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
     {
         var loaded = batch.LoadOnce<HolderCertificate>(context, context.HolderId());
+        var attempts = batch.LoadOnce<Pin.PinAttempts>(context, context.HolderId());
         var now = context.RequestServices.GetService(typeof(TimeProvider)) is TimeProvider clock ? clock.GetUtcNow() : DateTimeOffset.UtcNow;
-        return () => HtmlView.For<CertificatePart>(template, View(loaded.Result, now)).RenderFragment(context);
+        return () => HtmlView.For<CertificatePart>(template, View(loaded.Result, attempts.Result, now)).RenderFragment(context);
     }
 
-    public static CertificateView View(HolderCertificate? certificate, DateTimeOffset now)
+    public static CertificateView View(HolderCertificate? certificate, Pin.PinAttempts? attempts, DateTimeOffset now)
     {
         if (certificate is null) return new CertificateView(null, "none", "certificate.status.none", "certificate.kind.remote", null, null, 0);
         var status = certificate.StatusAt(now).ToString().ToLowerInvariant();
         return new CertificateView(certificate.UniqueIdentifier, status, "certificate.status." + status,
             certificate.Kind == SignatureKind.Automatic ? "certificate.kind.automatic" : "certificate.kind.remote",
-            certificate.ActivatedAt, certificate.ExpiresAt, Math.Max(0, HolderCertificate.MaxPinAttempts - certificate.WrongPinAttempts), certificate.SuspendedUntil);
+            certificate.ActivatedAt, certificate.ExpiresAt, Pin.PinAttempts.LeftFor(certificate, attempts), certificate.SuspendedUntil);
     }
 }
 
@@ -52,12 +53,13 @@ public sealed class SuspensionBox : IPortalBox
     {
         var holder = context.HolderId();
         var certificate = batch.LoadOnce<HolderCertificate>(context, holder);
+        var attempts = batch.LoadOnce<Pin.PinAttempts>(context, holder);
         var code = batch.Load<Emergency.EmergencyCode>(holder);
         var reveal = batch.Load<Emergency.EmergencyCodeReveal>(holder);
-        return () => HtmlView.For<CertificatePart>("Portal/SuspensionBox", View(context, certificate.Result, code.Result is not null, reveal.Result)).RenderFragment(context);
+        return () => HtmlView.For<CertificatePart>("Portal/SuspensionBox", View(context, certificate.Result, attempts.Result, code.Result is not null, reveal.Result)).RenderFragment(context);
     }
 
-    public static SuspensionView View(HttpContext context, HolderCertificate? certificate, bool hasCode, Emergency.EmergencyCodeReveal? reveal)
+    public static SuspensionView View(HttpContext context, HolderCertificate? certificate, Pin.PinAttempts? attempts, bool hasCode, Emergency.EmergencyCodeReveal? reveal)
     {
         var clock = context.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
         var now = clock.GetUtcNow();
@@ -68,7 +70,7 @@ public sealed class SuspensionBox : IPortalBox
             try { revealed = MySign.Kernel.Security.PendingSecret.Open(protection, Emergency.EmergencyCodes.RevealProtector, reveal.Sealed); }
             catch (System.Security.Cryptography.CryptographicException) { }
         }
-        return new SuspensionView(CertificatePart.View(certificate, now), hasCode, revealed, context.Items.TryGetValue(ErrorKey, out var error) ? error as string : null);
+        return new SuspensionView(CertificatePart.View(certificate, attempts, now), hasCode, revealed, context.Items.TryGetValue(ErrorKey, out var error) ? error as string : null);
     }
 }
 

@@ -380,36 +380,11 @@ public sealed class CertificateTests(AppFixture app)
         (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })).Text.ShouldContain("blocked");
         (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Text.ShouldContain("blocked", customMessage: "even the right PIN");
         (await client.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("Your PIN is blocked");
-        (await Current(holder.Id)).WrongPinAttempts.ShouldBe(5);
-    }
-
-    /// <summary>An attacker with the holder's session fires forty wrong PINs at once at each door that takes the PIN.</summary>
-    [Theory]
-    [InlineData("/certificate/suspend")]
-    [InlineData("/pin")]
-    public async Task forty_parallel_wrong_pins_block_the_pin_at_exactly_five(string door)
-    {
-        var (client, holder) = await HolderWithCertificate();
-        using var _c = client;
-        await client.GetAsync(door == "/pin" ? "/pin" : "/certificate/suspend");
-        Dictionary<string, string> Form(string pin) => door == "/pin"
-            ? new() { ["current"] = pin, ["new"] = "59371846", ["confirm"] = "59371846" }
-            : new() { ["reason"] = "lostDevice", ["pin"] = pin };
-        // The right PIN is in the burst too: it must not wipe the count of the wrong ones.
-        var burst = Enumerable.Range(0, 40).Select(i => client.PostAsync(door, Form(i == 20 ? Pin : "1357924" + (i % 10))));
-        var pages = await Task.WhenAll(burst);
-        pages.ShouldAllBe(p => p.Status != HttpStatusCode.InternalServerError);
-        pages.Count(p => p.Text.Contains("The PIN is not correct.")).ShouldBeLessThanOrEqualTo(4, "at most four wrong PINs are answered as merely wrong");
-        var after = await Current(holder.Id);
-        after.WrongPinAttempts.ShouldBeLessThanOrEqualTo(HolderCertificate.MaxPinAttempts);
-        // Whatever the burst held, the PIN ends blocked once five wrong PINs are counted, and stays blocked for the right PIN.
-        for (var i = 0; i < 5 && (await Current(holder.Id)).WrongPinAttempts < HolderCertificate.MaxPinAttempts; i++)
-            await client.PostAsync(door, Form("97531864"));
-        (await Current(holder.Id)).WrongPinAttempts.ShouldBe(HolderCertificate.MaxPinAttempts);
-        (await client.PostAsync(door, Form(Pin))).Text.ShouldContain("blocked");
+        (await Holders.WrongPinsAsync(app.Store, holder.Id)).ShouldBe(5);
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task forty_parallel_wrong_pins_on_the_suspend_form_count_exactly_five()
     {
         var (client, holder) = await HolderWithCertificate();
@@ -418,7 +393,7 @@ public sealed class CertificateTests(AppFixture app)
         var pages = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })));
         pages.Count(p => p.Text.Contains("The PIN is not correct.")).ShouldBe(4);
         pages.Count(p => p.Text.Contains("blocked")).ShouldBe(36);
-        (await Current(holder.Id)).WrongPinAttempts.ShouldBe(5);
+        (await Holders.WrongPinsAsync(app.Store, holder.Id)).ShouldBe(5);
         (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Text.ShouldContain("blocked");
     }
 

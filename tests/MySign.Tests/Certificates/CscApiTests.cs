@@ -59,13 +59,10 @@ public sealed class CscApiTests(AppFixture app)
 
     private static string Hash(string text) => Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
-    private async Task<int> WrongPins(string holderId)
-    {
-        await using var session = app.Store.QuerySession();
-        return (await session.LoadAsync<HolderCertificate>(holderId))!.WrongPinAttempts;
-    }
+    private Task<int> WrongPins(string holderId) => Holders.WrongPinsAsync(app.Store, holderId);
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task a_bearer_token_alone_cannot_probe_pins_the_otp_is_checked_first()
     {
         var (csc, holder, credential) = await SignedIn();

@@ -125,22 +125,21 @@ public sealed partial class RaoDeskTests(AppFixture app)
         var (rao, op, holder) = await DeskAsync();
         using (var scope = app.Host.Services.CreateScope())
             await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
-        await using (var session = app.Store.LightweightSession())
-        {
-            var certificate = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
-            certificate.WrongPinAttempts = HolderCertificate.MaxPinAttempts;
-            session.Store(certificate);
-            await session.SaveChangesAsync();
-        }
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
+        await portal.GetAsync("/certificate/suspend");
+        async Task<string> WrongPin() => (await portal.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })).Text;
+        for (var i = 0; i < 5; i++) await WrongPin();
         (await portal.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("your RAO office unblocks it after checking your identity document");
 
         await app.Host.ExecuteAndWaitAsync(async () => await rao.PostAsync($"/rao/holders/{holder.Id}/desk",
             new() { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry, ["action"] = "unblock_pin" }), 30_000);
-        await using (var session = app.Store.QuerySession())
-            (await session.LoadAsync<HolderCertificate>(holder.Id))!.WrongPinAttempts.ShouldBe(0);
+        (await Holders.WrongPinsAsync(app.Store, holder.Id)).ShouldBe(0);
         (await portal.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("5");
+        // The desk gives the PIN five tries again, no more.
+        await portal.GetAsync("/certificate/suspend");
+        for (var i = 0; i < 4; i++) (await WrongPin()).ShouldContain("The PIN is not correct.");
+        (await WrongPin()).ShouldContain("Your PIN is blocked");
         var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your signature PIN was unblocked");
         mail.TextBody!.ShouldContain(op.Office);
         await using (var session = app.Store.QuerySession())
