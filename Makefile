@@ -11,7 +11,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 export DOTNET_GCgen0size := 0x4000000
 WEB := src/MySign.Web
 
-.PHONY: run test bench build restore codegen services stop clean
+.PHONY: run test bench shake build restore codegen services stop clean
 
 restore:
 	build/nuget-shim/make-shim.sh
@@ -54,6 +54,13 @@ codegen: restore
 bench: build
 	scripts/services.sh up bench
 	scripts/bench.sh
+
+## Runs the concurrency tests (SHAKE=browser or all for others) ROUNDS times with the CPUs kept busy: flaky tests show here.
+SHAKE ?= concurrency
+ROUNDS ?= 20
+shake: build
+	scripts/services.sh up shake
+	scripts/shake.sh $(SHAKE) $(ROUNDS)
 
 stop:
 	scripts/services.sh down

@@ -3,7 +3,7 @@
 #   packages (PostgreSQL, aiosmtpd, poppler, Chromium, wrk) if missing,
 #   a private PostgreSQL cluster on 127.0.0.1:$PG_PORT, an SMTP catcher on 127.0.0.1:$SMTP_PORT,
 #   and axe-core (npm) for the accessibility checks of the browser tests.
-# Usage: scripts/services.sh up | down | env | packages [bench]
+# Usage: scripts/services.sh up | down | env | packages [bench|shake]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${MYSIGN_STATE:-$ROOT/.local}
@@ -35,6 +35,7 @@ packages() {
   command -v chromium >/dev/null || want+=(chromium)
   command -v openssl >/dev/null || want+=(openssl)
   if [ "${1:-}" = bench ]; then command -v wrk >/dev/null || want+=(wrk); fi
+  if [ "${1:-}" = shake ]; then command -v stress-ng >/dev/null || want+=(stress-ng); fi
   [ ${#want[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing Debian packages: ${want[*]} (run as root, or: sudo apt-get install ${want[*]})"
   say "installing ${want[*]} (once)"

@@ -13,6 +13,7 @@ public sealed class LockoutTests(AppFixture app)
     private SignInAttempts Attempts => app.Host.Services.GetRequiredService<SignInAttempts>();
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task fifty_parallel_wrong_passwords_lock_at_exactly_five_and_the_rest_are_refused_without_counting()
     {
         var holder = await Holders.CreateAsync(app.Store);
@@ -70,6 +71,7 @@ public sealed class LockoutTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task parallel_right_passwords_all_sign_in()
     {
         var holder = await Holders.CreateAsync(app.Store);

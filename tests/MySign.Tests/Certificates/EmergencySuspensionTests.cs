@@ -94,6 +94,7 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task five_wrong_codes_close_the_door_for_the_day_even_in_parallel_and_a_new_code_replaces_the_old()
     {
         var (portal, holder) = await HolderAsync();

@@ -13,6 +13,7 @@ namespace MySign.Tests.Foundation;
 /// coordinating through the database. A person and the payment provider may land on either; scheduled work runs once
 /// per cluster; a node killed mid-flight loses no durable message.
 /// </summary>
+[Trait("Shake", "concurrency")]
 public sealed partial class ClusterTests : IAsyncLifetime
 {
     private const string Secret = "cluster-test-webhook-secret";

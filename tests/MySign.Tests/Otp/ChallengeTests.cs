@@ -98,6 +98,7 @@ public sealed class ChallengeTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task a_burst_of_wrong_codes_stops_at_the_attempt_limit()
     {
         var (holder, issued, code) = await Issue();
@@ -110,6 +111,7 @@ public sealed class ChallengeTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task the_right_code_sent_in_parallel_is_accepted_exactly_once()
     {
         var (holder, issued, code) = await Issue();

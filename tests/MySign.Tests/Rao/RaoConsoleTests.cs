@@ -224,6 +224,7 @@ public sealed partial class RaoConsoleTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task fifty_concurrent_registrations_get_fifty_distinct_user_ids_and_iuts()
     {
         var op = await Operators.CreateAsync(app.Store);

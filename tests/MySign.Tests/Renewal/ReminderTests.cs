@@ -9,6 +9,7 @@ namespace MySign.Tests.Renewal;
 /// exactly once, in the language of their last sign-in, linking to the renewal. None for a renewed, a suspended or an
 /// opted-out holder; one for a renewal left unpaid a week.
 /// </summary>
+[Trait("Shake", "concurrency")]
 public sealed class ReminderTests : IAsyncLifetime
 {
     private readonly SmtpServer _smtp = new();

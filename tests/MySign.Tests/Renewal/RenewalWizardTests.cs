@@ -268,6 +268,7 @@ public sealed class RenewalWizardTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task fifty_parallel_redemptions_of_one_coupon_let_exactly_one_win()
     {
         var coupon = await IssueCoupons();

@@ -120,6 +120,7 @@ public sealed class StoreTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task the_same_webhook_twice_or_a_hundred_times_at_once_pays_once_and_a_tampered_one_is_refused()
     {
         var (holder, client, renewal, order) = await AtTheStore();
@@ -425,6 +426,7 @@ public sealed class StoreTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task store_sign_in_locks_after_five_wrong_passwords_like_a_holder_account()
     {
         var (holder, client, _, order) = await AtTheStore();
