@@ -27,6 +27,7 @@ trap 'kill $stress 2>/dev/null || true; wait $stress 2>/dev/null || true' EXIT
 eval "$(scripts/services.sh env)"
 results=$ROOT/TestResults/shake
 rm -rf "$results"
+mkdir -p "$results"
 declare -A failures=()
 failed_rounds=0
 for round in $(seq 1 "$rounds"); do
@@ -36,7 +37,7 @@ for round in $(seq 1 "$rounds"); do
   start=$(date +%s)
   dotnet "${args[@]}" >"$out.log" 2>&1 || true
   names=$(grep -ho 'testName="[^"]*" [^>]*outcome="Failed"' "$out"/*.trx 2>/dev/null | sed 's/testName="\([^"]*\)".*/\1/' || true)
-  summary=$(scripts/test-summary.sh "$out" 2>/dev/null || echo "Tests: no test ran")
+  summary=$(scripts/test-summary.sh "$out" 2>/dev/null) || summary="no test ran (see $out.log)"
   if [ -n "$names" ] || ! grep -q ' 0 failed' <<<"$summary"; then
     failed_rounds=$((failed_rounds + 1))
     while IFS= read -r name; do [ -n "$name" ] && failures["$name"]=$(( ${failures["$name"]:-0} + 1 )); done <<<"$names"
