@@ -39,9 +39,10 @@ run: build services
 test: build services
 	eval "$$(scripts/services.sh env)"
 	rm -rf TestResults
+	export MYSIGN_LOGGED_ERRORS=$(CURDIR)/TestResults/logged-errors
 	status=0
 	dotnet test MySign.sln -c Release --no-build --logger "trx" --results-directory TestResults || status=$$?
-	scripts/test-summary.sh TestResults
+	scripts/test-summary.sh TestResults || status=1
 	exit $$status
 
 ## Regenerates Wolverine's handler/endpoint code into src/MySign.Web/Internal/Generated (commit the result).

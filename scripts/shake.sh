@@ -35,10 +35,13 @@ for round in $(seq 1 "$rounds"); do
   args=(test MySign.sln -c Release --no-build --logger "trx" --results-directory "$out")
   [ -n "$filter" ] && args+=(--filter "$filter")
   start=$(date +%s)
+  export MYSIGN_LOGGED_ERRORS=$out/logged-errors
   dotnet "${args[@]}" >"$out.log" 2>&1 || true
   names=$(grep -ho 'testName="[^"]*" [^>]*outcome="Failed"' "$out"/*.trx 2>/dev/null | sed 's/testName="\([^"]*\)".*/\1/' || true)
-  summary=$(scripts/test-summary.sh "$out" 2>/dev/null) || summary="no test ran (see $out.log)"
-  if [ -n "$names" ] || ! grep -q ' 0 failed' <<<"$summary"; then
+  ok=1; report=$(scripts/test-summary.sh "$out" 2>&1) || ok=0
+  summary=$(tail -n 1 <<<"$report")
+  [ "$ok" = 1 ] || [ -n "$names" ] || names="(no failed test: $(head -n 1 <<<"$report"))"
+  if [ -n "$names" ]; then
     failed_rounds=$((failed_rounds + 1))
     while IFS= read -r name; do [ -n "$name" ] && failures["$name"]=$(( ${failures["$name"]:-0} + 1 )); done <<<"$names"
   fi

@@ -38,7 +38,7 @@ builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form 
     form.ValueCountLimit = 200;
     form.KeyLengthLimit = 200;
 });
-builder.Host.UseSerilog((context, logging) => Logging.Configure(context, logging));
+builder.Host.UseSerilog((context, services, logging) => Logging.Configure(context, services, logging));
 
 var connectionString = Database.ConnectionString(configuration);
 builder.Services.AddSingleton(TimeProvider.System);
@@ -129,11 +129,17 @@ var app = builder.Build();
 app.Services.GetRequiredService<PortalUrl>();
 
 if (configuration.GetValue("Network:TrustForwardedFor", false)) app.UseForwardedHeaders();
-app.UseExceptionHandler("/error/500");
+// The request line is written outside the error handler, so it carries the status the client got (400, 503…).
+app.UseMiddleware<CorrelationId>();
+app.UseSerilogRequestLogging(Logging.ConfigureRequestLogging);
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    ExceptionHandlingPath = "/error/500",
+    // A broken request or a database outage is answered and counted, not logged as an unhandled exception.
+    SuppressDiagnosticsCallback = context => Failures.Expected(context.Exception),
+});
 app.UseStatusCodePagesWithReExecute("/error/{0}");
 app.UseMiddleware<SecurityHeaders>();
-app.UseSerilogRequestLogging(Logging.ConfigureRequestLogging);
-app.UseMiddleware<CorrelationId>();
 app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = static c => c.Context.Response.Headers.CacheControl = "public, max-age=3600" });
 app.UseRequestLocalization(Web.Localization());
 app.UseAuthentication();

@@ -19,6 +19,8 @@ public sealed class AppFixture : IAsyncLifetime
     public string ConnectionString => _database!.ConnectionString;
     public IAlbaHost Host { get; private set; } = null!;
     public SmtpServer Smtp { get; } = new();
+    /// <summary>Requests this app logged as unhandled 500s (none, ever: a broken request is a 4xx, an outage a 503).</summary>
+    public LoggedErrors LoggedErrors { get; } = new();
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
@@ -49,6 +51,7 @@ public sealed class AppFixture : IAsyncLifetime
             web.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
+                services.AddSingleton<Serilog.Core.ILogEventSink>(LoggedErrors);
                 services.DisableAllExternalWolverineTransports();
             });
         });
@@ -70,6 +73,7 @@ public sealed class AppFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        LoggedErrors.Record("app", LoggedErrors.Seen);
         await Host.DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
         await Smtp.DisposeAsync();

@@ -132,6 +132,7 @@ public sealed class AppProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process?.Dispose();
+        LoggedErrors.Record("process", Output.Split('\n').Where(LoggedErrors.Unhandled));
         if (_database is not null) await _database.DisposeAsync();
     }
 }

@@ -47,7 +47,13 @@ public sealed partial class CorrelationId(RequestDelegate next)
     {
         var incoming = context.Request.Headers["X-Correlation-Id"].ToString();
         var id = Sane().IsMatch(incoming) ? incoming : context.TraceIdentifier;
-        context.Response.Headers["X-Correlation-Id"] = id;
+        // Set as the response starts: an error page re-executed after the handler cleared the response carries it too.
+        context.Response.OnStarting(static state =>
+        {
+            var (http, value) = ((HttpContext, string))state;
+            http.Response.Headers["X-Correlation-Id"] = value;
+            return Task.CompletedTask;
+        }, (context, id));
         using (LogContext.PushProperty("CorrelationId", id))
             await next(context);
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using MySign.Kernel.Localization;
+using MySign.Kernel.Operations;
 using Microsoft.AspNetCore.Localization;
 using MySign.Kernel.Web;
 using MySign.Web.Infrastructure;
@@ -88,8 +89,11 @@ public static class ShellEndpoints
         var failure = context.Features.Get<IExceptionHandlerFeature>();
         var outage = Outage.IsDatabase(failure?.Error);
         // Asked for directly with a code that is no error (/error/1): there is no such page.
+        var clientError = Failures.ClientError(failure?.Error);
         var status = outage ? StatusCodes.Status503ServiceUnavailable
-            : BadInput(failure?.Error) ?? (code is >= 400 and < 600 ? code : failure is null ? StatusCodes.Status404NotFound : 500);
+            : clientError ?? (code is >= 400 and < 600 ? code : failure is null ? StatusCodes.Status404NotFound : 500);
+        if (outage) Telemetry.OutageRequests.Add(1);
+        else if (clientError is { } refused) Telemetry.ClientErrors.Add(1, new KeyValuePair<string, object?>("status", refused));
         if (status == StatusCodes.Status503ServiceUnavailable)
             context.Response.Headers.RetryAfter = ((int)Outage.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var original = failure?.Path ?? context.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath;
@@ -107,24 +111,6 @@ public static class ShellEndpoints
                 { StatusCode = status };
         }
         return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status)), "error.title") { StatusCode = status };
-    }
-
-    /// <summary>A failure caused by what the client sent (a body over the limits, a broken multipart or encoding): a 4xx, not our fault.</summary>
-    private static int? BadInput(Exception? error)
-    {
-        // The cause may be wrapped (the antiforgery check reads the form first and wraps what reading it threw).
-        for (var e = error; e is not null; e = e.InnerException)
-        {
-            int? status = e switch
-            {
-                BadHttpRequestException bad => bad.StatusCode,
-                InvalidDataException limit when limit.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => StatusCodes.Status413PayloadTooLarge,
-                InvalidDataException or IOException or System.Text.DecoderFallbackException or FormatException => StatusCodes.Status400BadRequest,
-                _ => null,
-            };
-            if (status is not null) return status;
-        }
-        return error is AntiforgeryValidationException ? StatusCodes.Status400BadRequest : null;
     }
 
     private static string Key(int status) => status switch

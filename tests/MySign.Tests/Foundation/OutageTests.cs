@@ -89,5 +89,10 @@ public sealed class OutageTests : IAsyncLifetime
         status.ShouldBe(HttpStatusCode.OK, "the app recovers by itself within 5 s of the database coming back:\n" + _app.Output[^Math.Min(3000, _app.Output.Length)..]);
         (await webhooks.SendAsync(Webhook())).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await csc.PostAsync("/csc/v2/credentials/list", new StringContent("{}", Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The outage's requests are logged as the 503s they were (warnings), none as an unhandled 500 with a stack trace.
+        var lines = _app.Output.Split('\n');
+        lines.Where(LoggedErrors.Unhandled).ShouldBeEmpty();
+        lines.Count(l => l.Contains("WRN] HTTP GET / responded 503")).ShouldBeGreaterThanOrEqualTo(2, "the pages' 503s are warnings");
     }
 }
