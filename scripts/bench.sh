@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: starts the Release host (production settings, request logging on) over a fresh database
 # with the demo data, signs in as the demo holder and measures with wrk on the same machine:
-#   the full home page, one box partial, /health — requests/s, p50, p99 — and home ÷ health.
+#   the full home page, one box partial, /health/db (one `select 1`) — requests/s, p50, p99 — and home ÷ health.
 # Writes bench/results/latest.md. Bounded: each run is $DURATION seconds against 127.0.0.1 only.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,7 +57,7 @@ measure2() { # name, path, extra header, first round's result
 }
 # Warm up every path until the JIT's tiered compilation has settled (about half a minute of load), with the
 # pools and prepared statements, and let start-up work (Wolverine's node agents, the first CRL) finish.
-for path in / /portal/boxes/certificate /health /; do wrk -t2 -c"$CONNECTIONS" -d15s -H "Cookie: $cookie" "http://127.0.0.1:$PORT$path" >/dev/null; done
+for path in / /portal/boxes/certificate /health/db /; do wrk -t2 -c"$CONNECTIONS" -d15s -H "Cookie: $cookie" "http://127.0.0.1:$PORT$path" >/dev/null; done
 # An OCSP request for the demo holder's certificate, as openssl writes it (GET form, RFC 6960 A.1: base64, URL-encoded).
 TRUST=$(mktemp -d)
 curl -fs -H "Cookie: $cookie" "http://127.0.0.1:$PORT/certificate/download/pem" >"$TRUST/holder.pem"
@@ -65,11 +65,11 @@ curl -fs "http://127.0.0.1:$PORT/ca/issuing.pem" >"$TRUST/issuing.pem"
 openssl ocsp -issuer "$TRUST/issuing.pem" -cert "$TRUST/holder.pem" -no_nonce -reqout "$TRUST/req.der" >/dev/null
 ocsp="/ocsp/$(base64 -w0 "$TRUST/req.der" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')"
 wrk -t2 -c"$CONNECTIONS" -d15s "http://127.0.0.1:$PORT$ocsp" >/dev/null  # warm-up
-home1=$(run /); box1=$(run /portal/boxes/certificate "HX-Request: true"); health1=$(run /health); ocsp1=$(run "$ocsp")
+home1=$(run /); box1=$(run /portal/boxes/certificate "HX-Request: true"); health1=$(run /health/db); ocsp1=$(run "$ocsp")
 rows=()
 rows+=("$(measure2 "home page (full, 6 boxes + badge + counters)" "/" "" "$home1")")
 rows+=("$(measure2 "one box partial (htmx)" "/portal/boxes/certificate" "HX-Request: true" "$box1")")
-rows+=("$(measure2 "health (select 1)" "/health" "" "$health1")")
+rows+=("$(measure2 "health (select 1)" "/health/db" "" "$health1")")
 rows+=("$(measure2 "OCSP, the holder's certificate (signed live)" "$ocsp" "" "$ocsp1" | awk -F'|' -v OFS='|' '{$2="/ocsp/{request} (GET)"; print}')")
 # RFC 3161 time-stamps: a SHA-256 query with certReq, posted as application/timestamp-query.
 openssl ts -query -digest "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" -sha256 -cert -out "$TRUST/q.tsq" 2>/dev/null

@@ -34,6 +34,8 @@ packages() {
   command -v certutil >/dev/null || want+=(libnss3-tools)
   command -v chromium >/dev/null || want+=(chromium)
   command -v openssl >/dev/null || want+=(openssl)
+  # A real load balancer in front of two nodes (BalancerTests), checking /health as fly.io's proxy does.
+  command -v haproxy >/dev/null || want+=(haproxy)
   if [ "${1:-}" = bench ]; then command -v wrk >/dev/null || want+=(wrk); fi
   if [ "${1:-}" = shake ]; then command -v stress-ng >/dev/null || want+=(stress-ng); fi
   [ ${#want[@]} -eq 0 ] && return 0

@@ -31,9 +31,11 @@ public sealed class AppProcess : IAsyncDisposable
 
     /// <param name="routeDatabase">rewrites the app's connection string (e.g. through a <see cref="TcpProxy"/>).</param>
     /// <param name="releaseStep">runs fly.toml's release command (`resources setup`) on the new database first, as a deployment does.</param>
-    public async Task StartAsync(SmtpServer smtp, IDictionary<string, string>? settings = null, Func<string, string>? routeDatabase = null, bool releaseStep = false)
+    /// <param name="server">the PostgreSQL server to make the database on (a test's own), if not the suite's.</param>
+    public async Task StartAsync(SmtpServer smtp, IDictionary<string, string>? settings = null, Func<string, string>? routeDatabase = null, bool releaseStep = false,
+        string? server = null)
     {
-        _database = await TestDatabase.CreateAsync("mysign_app");
+        _database = await TestDatabase.CreateAsync("mysign_app", server);
         _routeDatabase = routeDatabase;
         BaseAddress = new Uri($"http://127.0.0.1:{SmtpServer.FreePort()}");
         (_smtp, _settings) = (smtp, settings);

@@ -21,18 +21,19 @@ public sealed class TestDatabase : IAsyncDisposable
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? "Host=127.0.0.1;Port=55432;Database=mysign;Username=mysign";
 
-    public static async Task<TestDatabase> CreateAsync(string prefix = "mysign_test")
+    /// <param name="server">another server than the suite's (a test's own <see cref="PrivatePostgres"/>).</param>
+    public static async Task<TestDatabase> CreateAsync(string prefix = "mysign_test", string? server = null)
     {
-        var server = new NpgsqlConnectionStringBuilder(ServerConnectionString);
+        var serverBuilder = new NpgsqlConnectionStringBuilder(server ?? ServerConnectionString);
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 63)];
-        var admin = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        var admin = new NpgsqlConnectionStringBuilder(serverBuilder.ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"create database \"{name}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
-        var own = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, MaxPoolSize = 40 }.ConnectionString;
+        var own = new NpgsqlConnectionStringBuilder(serverBuilder.ConnectionString) { Database = name, MaxPoolSize = 40 }.ConnectionString;
         return new TestDatabase(admin, name, own);
     }
 

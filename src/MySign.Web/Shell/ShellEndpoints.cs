@@ -37,8 +37,17 @@ public static class ShellEndpoints
         return Results.Redirect(LocalPath.OrHome(form["return"].ToString()));
     }
 
+    /// <summary>
+    /// Liveness, what the balancer asks (fly.toml): the process answers. It never touches the database, so in a database
+    /// outage every node stays in the balancer and serves the translated 503 page and the JSON 503 with Retry-After,
+    /// instead of the balancer's own bare 503.
+    /// </summary>
     [WolverineGet("/health"), AllowAnonymous]
-    public static async Task<IResult> Health(NpgsqlDataSource database, HttpContext context)
+    public static IResult Health() => Results.Text("ok", "text/plain");
+
+    /// <summary>One round trip to PostgreSQL (`select 1`): 503 while it cannot be reached. The benchmarks' baseline.</summary>
+    [WolverineGet("/health/db"), AllowAnonymous]
+    public static async Task<IResult> Database(NpgsqlDataSource database, HttpContext context)
     {
         try
         {
@@ -54,8 +63,8 @@ public static class ShellEndpoints
 
     /// <summary>
     /// Readiness, for a load balancer or an operator: PostgreSQL, the SMTP relay, the CA material and the catalogue
-    /// (each module adds its own checks). 200 when all pass, else 503; each check has two seconds. /health stays the
-    /// cheap liveness check.
+    /// (each module adds its own checks). 200 when all pass, else 503; each check has two seconds. /health is the
+    /// liveness check, /health/db the database alone.
     /// </summary>
     [WolverineGet("/health/ready"), AllowAnonymous]
     public static async Task<IResult> Ready(IEnumerable<MySign.Kernel.Operations.IReadinessCheck> checks, HttpContext context)

@@ -27,11 +27,8 @@ public sealed partial class ClusterTests : IAsyncLifetime
     {
         var settings = new Dictionary<string, string>
         {
+            // How fast a dead node is noticed is left as shipped (Program.cs): the test measures the promise README makes.
             ["Billing__Payments__WebhookSecret"] = Secret, ["Certificates__CrlRefreshCron"] = "*/2 * * * * *",
-            // A dead node is noticed in seconds, not the production minutes, so the test can watch a recovery.
-            ["Wolverine__HealthCheckPollingTime"] = "00:00:01", ["Wolverine__StaleNodeTimeout"] = "00:00:04",
-            ["Wolverine__NodeReassignmentPollingTime"] = "00:00:01", ["Wolverine__ScheduledJobPollingTime"] = "00:00:01",
-            ["Wolverine__CheckAssignmentPeriod"] = "00:00:02",
         };
         foreach (var (key, value) in extra) settings[key] = value;
         return settings;
@@ -114,11 +111,15 @@ public sealed partial class ClusterTests : IAsyncLifetime
         await Task.Delay(1500);
         _smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(Demo.HolderEmail) && m.TextBody!.Contains("/reset-password?token="), "A could not send it");
         await _a.KillAsync();
-        // Node B notices A is gone, takes over its inbox and sends the mail, once.
+        var killed = DateTime.UtcNow;
+        // Node B notices A is gone, takes over its inbox and sends the mail, once, within the 20 s README promises.
         MimeKit.MimeMessage mail;
         try
         {
             mail = await _smtp.WaitForAsync(Demo.HolderEmail, m => m.TextBody?.Contains("/reset-password?token=") == true, TimeSpan.FromSeconds(60));
+            var takeover = DateTime.UtcNow - killed;
+            Console.WriteLine($"ClusterTests: node B sent the dead node's mail {takeover.TotalSeconds:0.0} s after the kill");
+            takeover.ShouldBeLessThan(TimeSpan.FromSeconds(20), "README promises a dead node's durable messages are taken over within 20 s");
         }
         catch (TimeoutException)
         {
