@@ -48,7 +48,7 @@ public static class LoginEndpoint
 {
     [WolverineGet(AccountPages.SignIn), AllowAnonymous]
     public static IResult Get(string? expired, string? bye, [FromQuery(Name = "next")] string? returnTo) =>
-        View(new LoginForm("", null, expired == "1", bye == "1", LocalPath.Is(returnTo) ? returnTo : null));
+        View(new LoginForm("", null, expired == "1", bye == "1", LocalPath.OrNull(returnTo)));
 
     [WolverinePost(AccountPages.SignIn), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
     public static async Task<IResult> Post([FromForm(Name = "user_id")] string? userId, [FromForm] string? password, [FromForm(Name = "next")] string? returnTo,
@@ -56,7 +56,7 @@ public static class LoginEndpoint
         IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)
     {
         var typedId = (userId ?? "").Trim();
-        returnTo = LocalPath.Is(returnTo) ? returnTo : null;
+        returnTo = LocalPath.OrNull(returnTo);
         password ??= "";
         if (typedId.Length == 0 || password.Length == 0)
             return View(new LoginForm(typedId, "login.error.required", false, false, returnTo), StatusCodes.Status422UnprocessableEntity);
@@ -126,7 +126,7 @@ public static class LoginEndpoint
     public static async Task<IResult> StartPasskey([FromForm(Name = "next")] string? returnTo, HttpContext context, IMessageBus bus)
     {
         var opened = await bus.OpenPasskeySignInAsync(PasskeyContext, context.RequestAborted);
-        return View(new LoginForm("", null, false, false, LocalPath.Is(returnTo) ? returnTo : null) { PasskeyChallenge = opened.ChallengeId.ToString() });
+        return View(new LoginForm("", null, false, false, LocalPath.OrNull(returnTo)) { PasskeyChallenge = opened.ChallengeId.ToString() });
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ public static class LoginEndpoint
     public static async Task<IResult> Passkey([FromForm] string? challenge, [FromForm] string? code, [FromForm(Name = "next")] string? returnTo, HttpContext context,
         IDocumentSession session, IMessageBus bus, IOptions<SessionOptions> options, TimeProvider clock, ILogger<LoginForm> logger)
     {
-        returnTo = LocalPath.Is(returnTo) ? returnTo : null;
+        returnTo = LocalPath.OrNull(returnTo);
         var now = clock.GetUtcNow();
         var identified = Guid.TryParse(challenge, out var id)
             ? await bus.IdentifyPasskeyHolderAsync(id, PasskeyContext, code, context.RequestAborted)
@@ -158,7 +158,7 @@ public static class LoginEndpoint
     {
         var id = holder.Id;
         // A page the holder was on (an OAuth consent) comes first; a landing the RAO left then waits for the next sign-in.
-        var landing = returnTo ?? (LocalPath.Is(holder.NextSignInPath) ? holder.NextSignInPath! : "/");
+        var landing = returnTo ?? LocalPath.OrHome(holder.NextSignInPath);
         if (returnTo is null && holder.NextSignInPath is not null) session.Patch<HolderAccount>(id).Set(a => a.NextSignInPath, null);
         if (holder.Language != MySign.Kernel.Localization.Strings.Language) session.Patch<HolderAccount>(id).Set(a => a.Language, MySign.Kernel.Localization.Strings.Language);
 

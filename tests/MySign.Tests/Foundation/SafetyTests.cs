@@ -72,15 +72,34 @@ public sealed class SafetyTests(AppFixture app)
         login.Document.Body!.GetAttribute("hx-headers")!.ShouldContain("RequestVerificationToken");
     }
 
-    [Fact]
-    public async Task the_health_check_reaches_the_database()
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/health/db")]
+    public async Task liveness_and_the_database_check_answer_ok(string path)
     {
         var result = await app.Host.Scenario(s =>
         {
-            s.Get.Url("/health");
+            s.Get.Url(path);
             s.StatusCodeShouldBe(200);
         });
         (await result.ReadAsTextAsync()).ShouldBe("ok");
+    }
+
+    [Fact]
+    public async Task a_non_ascii_return_address_is_sent_back_percent_encoded_never_a_500()
+    {
+        using var client = app.Client();
+        await client.GetAsync("/login");
+        var switched = await client.PostAsync("/lang", new Dictionary<string, string> { ["lang"] = "it", ["return"] = "/é?q=città" });
+        switched.Status.ShouldBe(HttpStatusCode.Redirect);
+        switched.Location.ShouldBe("/%C3%A9?q=citt%C3%A0");
+
+        var form = await client.GetAsync("/login?next=/%C3%A9");
+        form.Status.ShouldBe(HttpStatusCode.OK);
+        var holder = await Holders.CreateAsync(app.Store);
+        var signedIn = await client.PostAsync("/login", new() { ["user_id"] = holder.Id, ["password"] = holder.Password, ["next"] = "/é" });
+        signedIn.Status.ShouldBe(HttpStatusCode.Redirect);
+        signedIn.Location.ShouldBe("/%C3%A9");
     }
 
     [Fact]
