@@ -17,9 +17,10 @@ public static class BillingModule
     {
         services.AddOptions<PaymentOptions>().Bind(configuration.GetSection("Billing:Payments")).PostConfigure<IHostEnvironment>((options, environment) =>
         {
-            if (environment.IsProduction()) PaymentOptions.RequireHostedProvider(options);
+            // Only Development may use development defaults: Staging and any other environment are held to Production's rules.
+            if (!environment.IsDevelopment()) PaymentOptions.RequireHostedProvider(options);
             if (options.WebhookSecret.Length > 0) return;
-            if (environment.IsProduction()) throw new InvalidOperationException("Billing:Payments:WebhookSecret must be configured in Production.");
+            if (!environment.IsDevelopment()) throw new InvalidOperationException("Billing:Payments:WebhookSecret must be configured in Production (and every environment but Development).");
             options.WebhookSecret = "mysign-development-webhook-secret";
         }).ValidateOnStart(); // checked when the host starts, not at the first payment
         services.AddSingleton<WebhookSignature>();

@@ -102,7 +102,10 @@ public sealed class AppProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var finished = await Task.WhenAny(ready.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        if (finished != ready.Task) throw new InvalidOperationException("The app did not start:\n" + Output);
+        if (finished == ready.Task) return;
+        // Exited: the synchronous wait returns only once the last output line was read, so the refusal is in the message.
+        if (_process.HasExited) _process.WaitForExit();
+        throw new InvalidOperationException("The app did not start:\n" + Output);
     }
 
     private ProcessStartInfo StartInfo(string[] arguments)

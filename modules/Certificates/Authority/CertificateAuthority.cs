@@ -31,8 +31,8 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
     private (X509Certificate2 Root, X509Certificate2 Issuing)? _loaded;
 
     /// <summary>The key that seals holder keys together with the PIN (Certificates:KeySecret; required in Production).</summary>
-    public byte[] KeySecret { get; } = System.Text.Encoding.UTF8.GetBytes(configuration["Certificates:KeySecret"]
-        ?? (environment.IsProduction() ? throw new InvalidOperationException("Certificates:KeySecret must be configured in Production.") : "mysign-development-key-secret"));
+    public byte[] KeySecret { get; } = System.Text.Encoding.UTF8.GetBytes(configuration["Certificates:KeySecret"] is { Length: > 0 } secret ? secret
+        : (!environment.IsDevelopment() ? throw new InvalidOperationException("Certificates:KeySecret must be configured in Production (and every environment but Development).") : "mysign-development-key-secret"));
 
     public async Task<(X509Certificate2 Root, X509Certificate2 Issuing)> GetAsync(CancellationToken cancellation = default)
     {

@@ -18,7 +18,7 @@ public sealed class OtpSecrets
         var pepper = configuration["Otp:Pepper"];
         if (string.IsNullOrEmpty(pepper))
         {
-            if (environment.IsProduction()) throw new InvalidOperationException("Otp:Pepper must be configured in Production.");
+            if (!environment.IsDevelopment()) throw new InvalidOperationException("Otp:Pepper must be configured in Production (and every environment but Development).");
             pepper = "mysign-development-pepper-not-for-production";
         }
         Pepper = System.Text.Encoding.UTF8.GetBytes(pepper);

@@ -23,8 +23,8 @@ public sealed class PortalUrl
             Base = configured.TrimEnd('/');
             return;
         }
-        if (environment.IsProduction())
-            throw new InvalidOperationException("Portal:BaseUrl must be configured in Production (Portal__BaseUrl=https://your.portal): " +
+        if (!environment.IsDevelopment())
+            throw new InvalidOperationException("Portal:BaseUrl must be configured in Production and every environment but Development (Portal__BaseUrl=https://your.portal): " +
                                                 "it is written into e-mails and certificates.");
         Base = FromListenAddress(configuration["urls"]);
     }

@@ -34,6 +34,23 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         refused.Message.ShouldNotContain("Application started");
     }
 
+    /// <summary>Only Development may use development defaults: a Staging (or any other) host needs Production's settings.</summary>
+    [Theory]
+    [InlineData("Otp__Pepper", "Otp:Pepper must be configured")]
+    [InlineData("Certificates__KeySecret", "Certificates:KeySecret must be configured")]
+    [InlineData("Billing__Payments__WebhookSecret", "Billing:Payments:WebhookSecret must be configured")]
+    [InlineData("Billing__Payments__Provider", "Billing__Payments__Provider=hosted")]
+    [InlineData("Portal__BaseUrl", "Portal:BaseUrl must be configured")]
+    public async Task staging_refuses_every_development_default_and_names_the_setting(string missing, string message)
+    {
+        await using var app = new AppProcess();
+        var settings = Production(hosted: true);
+        settings["ASPNETCORE_ENVIRONMENT"] = "Staging";
+        settings[missing] = "";
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, settings, releaseStep: true));
+        refused.Message.ShouldContain(message);
+    }
+
     [Fact]
     public async Task production_refuses_to_start_without_its_public_address()
     {
