@@ -8,7 +8,7 @@ namespace MySign.Web.Infrastructure;
 /// Per-IP limits on sign-in and password recovery (on top of the per-account lockout): so many requests per
 /// window (20 sign-ins, 5 recovery requests a minute by default), lifted when the window turns; a refused request
 /// gets 429 with Retry-After. Behind fly.io's proxy the client's address is the last X-Forwarded-For hop
-/// (Network:TrustForwardedFor).
+/// (Network:TrustForwardedFor), believed only from the proxy's networks (Network:TrustedProxies).
 /// </summary>
 public static class RateLimiting
 {
@@ -38,14 +38,29 @@ public static class RateLimiting
         });
         if (configuration.GetValue("Network:TrustForwardedFor", false))
         {
+            var proxies = TrustedProxies(configuration);
             services.Configure<ForwardedHeadersOptions>(options =>
             {
                 options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
                 options.ForwardLimit = 1; // only the hop our proxy appended
-                options.KnownIPNetworks.Clear();
+                // Only a connection from the proxy's own network may say who the client is; anyone else is their own address.
                 options.KnownProxies.Clear();
+                options.KnownIPNetworks.Clear();
+                foreach (var network in proxies) options.KnownIPNetworks.Add(network);
             });
         }
+    }
+
+    /// <summary>
+    /// Network:TrustedProxies: the networks the proxy in front connects from, comma-separated CIDR (fly.toml names
+    /// fly.io's private networks). Without it only a proxy on the same machine (loopback) is believed.
+    /// </summary>
+    public static IReadOnlyList<System.Net.IPNetwork> TrustedProxies(IConfiguration configuration)
+    {
+        var listed = (configuration["Network:TrustedProxies"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (listed.Length == 0) listed = ["127.0.0.0/8", "::1/128"];
+        return listed.Select(cidr => System.Net.IPNetwork.TryParse(cidr, out var network) ? network
+            : throw new InvalidOperationException($"Network:TrustedProxies: \"{cidr}\" is not a network in CIDR form (e.g. 172.16.0.0/12).")).ToList();
     }
 
     private static RateLimitPartition<string> PerIp(HttpContext http, string name, int permits, TimeSpan window) =>
