@@ -40,7 +40,6 @@ public static class CertificatesModule
             options.Schema.For<Csc.OAuthClient>().DatabaseSchemaName(Schema);
             options.Schema.For<Emergency.EmergencyCode>().DatabaseSchemaName(Schema);
             options.Schema.For<Emergency.EmergencyCodeReveal>().DatabaseSchemaName(Schema);
-            options.Schema.For<Emergency.EmergencyAttempts>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<Csc.OAuthRequest>().DatabaseSchemaName(Schema).Index(r => r.HolderId);
             options.Schema.For<Csc.OAuthCode>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Storage.ExtendedSchemaObjects.Add(Issuer.IutNumbers);

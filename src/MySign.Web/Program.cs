@@ -88,6 +88,7 @@ builder.Services.AddWolverine(options =>
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
     options.AddCertificateSchedules(configuration);
     options.AddRenewalSchedules(configuration);
+    options.AddRateWindowSchedule();
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
     options.Policies.UseDurableInboxOnAllListeners();
@@ -147,7 +148,7 @@ app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = static c => c.Con
 app.UseRequestLocalization(Web.Localization());
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
+app.UseMiddleware<AddressLimits>();
 app.UseMiddleware<AntiforgeryCheck>();
 app.MapWolverineEndpoints(http => http.RequireAuthorizeOnAll());
 app.MapMetrics();

@@ -9,9 +9,9 @@ using MySign.Certificates.Domain;
 using MySign.Certificates.Pin;
 using MySign.Certificates.Portal;
 using MySign.Certificates.Status;
-using MySign.Kernel.Security;
 using MySign.Kernel.Web;
 using Htmx;
+using MySign.Kernel.Security;
 using Wolverine;
 using Wolverine.Http;
 
@@ -22,61 +22,41 @@ public sealed record EmergencyView(string Step, string UserId, string? ErrorKey)
 /// <summary>
 /// Emergency suspension: anyone with the holder's User ID and emergency code suspends the certificate at once (CRL and
 /// OCSP with the next answer), no PIN, no OTP — the door for a lost phone or a stolen session. Reactivation still takes
-/// PIN + OTP. Five wrong codes for a User ID close this door for that User ID until the next UTC day; the holder can
-/// still suspend from the portal. Answers never tell whether a User ID exists.
+/// PIN + OTP. The code has 76 bits (ADR 0010), so nothing is counted per User ID: strangers' guesses can never close a
+/// holder's door. What is limited is each caller: five codes a minute per address (counted in PostgreSQL, across
+/// nodes), a malformed code refused before any slow hash, and one slow hash at a time per node, so no address, and no
+/// crowd of them, can burn more than one core. Answers never tell whether a User ID exists, and every well-formed code
+/// costs one slow hash whether it does or not.
 /// </summary>
 public static class EmergencyEndpoints
 {
     [WolverineGet("/emergency"), AllowAnonymous]
     public static IResult Form() => View(new EmergencyView("form", "", null));
 
-    [WolverinePost("/emergency"), AllowAnonymous, EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Suspend([FromForm(Name = "user_id")] string? userId, [FromForm] string? code, HttpContext context, IDocumentStore store, IDocumentSession session,
+    [WolverinePost("/emergency"), AllowAnonymous, EnableRateLimiting(RateLimits.Emergency)]
+    public static async Task<IResult> Suspend([FromForm(Name = "user_id")] string? userId, [FromForm] string? code, HttpContext context, IDocumentSession session,
         IMessageBus bus, TimeProvider clock, ILogger<EmergencyView> logger)
     {
         var typed = (userId ?? "").Trim();
         if (typed.Length == 0 || string.IsNullOrWhiteSpace(code))
             return View(new EmergencyView("form", typed, "emergency.error.required"), StatusCodes.Status422UnprocessableEntity);
-        var now = clock.GetUtcNow();
         var id = typed.ToLowerInvariant();
-        if (id.Length > 64) return View(new EmergencyView("form", typed, "emergency.error.wrong"), StatusCodes.Status422UnprocessableEntity);
-
-        // An attempt is counted before the code is checked; past five today, the code is not even looked at.
-        if (!await ReserveAsync(store, id, now, context.RequestAborted))
-            return View(new EmergencyView("form", typed, "emergency.error.locked"), StatusCodes.Status429TooManyRequests);
+        // The cheap checks first: a User ID or a code that cannot be one costs no slow hash.
+        if (id.Length > 64 || !EmergencyCodes.WellFormed(code))
+            return View(new EmergencyView("form", typed, "emergency.error.wrong"), StatusCodes.Status422UnprocessableEntity);
         var stored = await session.LoadAsync<EmergencyCode>(id, context.RequestAborted);
-        if (!EmergencyCodes.Matches(stored, code))
+        if (!await EmergencyCodes.MatchesAsync(stored, code, context.RequestAborted))
         {
             logger.LogInformation("Emergency suspension refused: wrong code");
             return View(new EmergencyView("form", typed, "emergency.error.wrong"), StatusCodes.Status422UnprocessableEntity);
         }
-        session.Delete<EmergencyAttempts>(AttemptsId(id, now));
+        var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(id, context.RequestAborted);
         if (certificate is null || certificate.StatusAt(now) != CertificateStatus.Active) return View(new EmergencyView("already", typed, null));
         // Saved with the CRL and status messages by Wolverine's transaction: the CRL is rebuilt after the suspension commits.
         await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, "suspectedMisuse", null, now);
         logger.LogWarning("Certificate of {HolderId} suspended with the emergency code", id);
         return View(new EmergencyView("done", typed, null));
-    }
-
-    private static string AttemptsId(string id, DateTimeOffset now) => $"{id}:{now.UtcDateTime:yyyy-MM-dd}";
-
-    /// <summary>Counts one attempt for today, atomically; false once five were made.</summary>
-    private static async Task<bool> ReserveAsync(IDocumentStore store, string id, DateTimeOffset now, CancellationToken cancellation)
-    {
-        for (var round = 0; ; round++)
-        {
-            await using var session = store.LightweightSession();
-            var attempts = await session.LoadAsync<EmergencyAttempts>(AttemptsId(id, now), cancellation) ?? new EmergencyAttempts { Id = AttemptsId(id, now) };
-            if (attempts.Failures >= EmergencyCodes.MaxFailuresPerDay) return false;
-            attempts.Failures++;
-            session.Store(attempts);
-            try { await session.SaveChangesAsync(cancellation); return true; }
-            catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.DocumentAlreadyExistsException && round < 50)
-            {
-                await Task.Delay(Random.Shared.Next(1, 5), cancellation);
-            }
-        }
     }
 
     /// <summary>A new emergency code (the PIN confirms it is the holder): the old one stops working, the new one is shown in the box until kept.</summary>

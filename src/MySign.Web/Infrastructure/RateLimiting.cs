@@ -1,41 +1,35 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.RateLimiting;
 using MySign.Kernel.Web;
+using Npgsql;
+using Wolverine;
 
 namespace MySign.Web.Infrastructure;
 
 /// <summary>
-/// Per-IP limits on sign-in and password recovery (on top of the per-account lockout): so many requests per
-/// window (20 sign-ins, 5 recovery requests a minute by default), lifted when the window turns; a refused request
-/// gets 429 with Retry-After. Behind fly.io's proxy the client's address is the last X-Forwarded-For hop
-/// (Network:TrustForwardedFor), believed only from the proxy's networks (Network:TrustedProxies).
+/// Per-address limits on the doors that take a secret (on top of each account's lockout): so many requests per window
+/// (20 sign-ins, 5 recovery requests, 5 emergency codes, 30 Trusty questions a minute by default), lifted when the
+/// window turns; a refused request gets 429 with Retry-After. The counts live in PostgreSQL, so every node sees the
+/// same ones: three nodes allow what one does, not three times as much. Behind fly.io's proxy the client's address is
+/// the last X-Forwarded-For hop (Network:TrustForwardedFor), believed only from the proxy's networks
+/// (Network:TrustedProxies). An endpoint opts in with ASP.NET's [EnableRateLimiting(policy)].
 /// </summary>
 public static class RateLimiting
 {
+    public sealed record Policy(int Permits);
+
+    public sealed record Settings(TimeSpan Window, IReadOnlyDictionary<string, Policy> Policies);
+
     public static void AddPortalRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var login = configuration.GetValue("RateLimits:LoginPerWindow", 20);
-        var recovery = configuration.GetValue("RateLimits:RecoveryPerWindow", 5);
-        var assistant = configuration.GetValue("RateLimits:AssistantPerWindow", 30);
-        var window = configuration.GetValue("RateLimits:Window", TimeSpan.FromMinutes(1));
-        services.AddRateLimiter(options =>
+        services.AddSingleton(new Settings(configuration.GetValue("RateLimits:Window", TimeSpan.FromMinutes(1)), new Dictionary<string, Policy>
         {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = (context, _) =>
-            {
-                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : window;
-                var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-                var response = context.HttpContext.Response;
-                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                // Client software gets the API's JSON error; people get the 429 page (the status code pages).
-                return ApiPaths.Is(context.HttpContext.Request.Path)
-                    ? new ValueTask(response.WriteAsJsonAsync(new { error = "too_many_requests", error_description = $"Too many requests: retry in {seconds} seconds" }))
-                    : ValueTask.CompletedTask;
-            };
-            options.AddPolicy(RateLimits.Login, http => PerIp(http, "login", login, window));
-            options.AddPolicy(RateLimits.Recovery, http => PerIp(http, "recovery", recovery, window));
-            options.AddPolicy(RateLimits.Assistant, http => PerIp(http, "assistant", assistant, window));
-        });
+            [RateLimits.Login] = new(configuration.GetValue("RateLimits:LoginPerWindow", 20)),
+            [RateLimits.Recovery] = new(configuration.GetValue("RateLimits:RecoveryPerWindow", 5)),
+            [RateLimits.Emergency] = new(configuration.GetValue("RateLimits:EmergencyPerWindow", 5)),
+            [RateLimits.Assistant] = new(configuration.GetValue("RateLimits:AssistantPerWindow", 30)),
+        }));
+        services.AddSingleton<AddressWindows>();
         if (configuration.GetValue("Network:TrustForwardedFor", false))
         {
             var proxies = TrustedProxies(configuration);
@@ -62,10 +56,85 @@ public static class RateLimiting
         return listed.Select(cidr => System.Net.IPNetwork.TryParse(cidr, out var network) ? network
             : throw new InvalidOperationException($"Network:TrustedProxies: \"{cidr}\" is not a network in CIDR form (e.g. 172.16.0.0/12).")).ToList();
     }
+}
 
-    private static RateLimitPartition<string> PerIp(HttpContext http, string name, int permits, TimeSpan window) =>
-        RateLimitPartition.GetFixedWindowLimiter($"{name}:{http.Connection.RemoteIpAddress}", _ => new FixedWindowRateLimiterOptions
+/// <summary>One address's count in one window of one policy (Id "policy:address"), kept by single SQL statements.</summary>
+public sealed class RateWindow
+{
+    public string Id { get; set; } = "";
+    /// <summary>When the window opened (seconds since the epoch, by the database's clock).</summary>
+    public double Start { get; set; }
+    public int Hits { get; set; }
+}
+
+/// <summary>Counts a request against its address's window, atomically and across nodes.</summary>
+public sealed class AddressWindows(NpgsqlDataSource database, RateLimiting.Settings settings)
+{
+    private const string Table = "host.mt_doc_ratewindow";
+
+    /// <summary>True when the request is within the limit; otherwise the seconds until the window turns.</summary>
+    public async Task<(bool Allowed, int RetryAfterSeconds)> TakeAsync(string policy, string address, CancellationToken cancellation)
+    {
+        var permits = settings.Policies[policy].Permits;
+        var seconds = settings.Window.TotalSeconds;
+        // A window opens at an address's first request and lasts the window's length (the database's clock, one for every node).
+        await using var command = database.CreateCommand(
+            $"insert into {Table} as w (id, data, mt_dotnet_type) " +
+            "select $1, jsonb_build_object('Id', $1, 'Start', extract(epoch from clock_timestamp())::float8, 'Hits', 1), $3 " +
+            "on conflict (id) do update set data = case when (w.data->>'Start')::float8 + $2 > (excluded.data->>'Start')::float8 " +
+            "then jsonb_set(w.data, '{Hits}', to_jsonb((w.data->>'Hits')::int + 1)) else excluded.data end, " +
+            "mt_last_modified = transaction_timestamp() " +
+            "returning (data->>'Hits')::int, ceil((data->>'Start')::float8 + $2 - extract(epoch from clock_timestamp()))::int");
+        command.Parameters.Add(new NpgsqlParameter { Value = $"{policy}:{address}" });
+        command.Parameters.Add(new NpgsqlParameter { Value = seconds });
+        command.Parameters.Add(new NpgsqlParameter { Value = typeof(RateWindow).FullName! });
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        await reader.ReadAsync(cancellation);
+        var hits = reader.GetInt32(0);
+        return (hits <= permits, Math.Max(1, reader.GetInt32(1)));
+    }
+
+    /// <summary>Windows that ended an hour ago or more tell nothing any more.</summary>
+    public async Task PurgeAsync(CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand(
+            $"delete from {Table} where (data->>'Start')::float8 + $1 < extract(epoch from clock_timestamp()) - 3600");
+        command.Parameters.Add(new NpgsqlParameter { Value = settings.Window.TotalSeconds });
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+}
+
+/// <summary>Applies the endpoint's [EnableRateLimiting] policy by the caller's address (after forwarded headers are read).</summary>
+public sealed class AddressLimits(RequestDelegate next, AddressWindows windows)
+{
+    public async Task Invoke(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName is not { } policy)
         {
-            PermitLimit = permits, Window = window, QueueLimit = 0,
-        });
+            await next(context);
+            return;
+        }
+        var (allowed, retryAfter) = await windows.TakeAsync(policy, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", context.RequestAborted);
+        if (allowed)
+        {
+            await next(context);
+            return;
+        }
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Client software gets the API's JSON error; people get the 429 page (the status code pages).
+        if (ApiPaths.Is(context.Request.Path))
+            await response.WriteAsJsonAsync(new { error = "too_many_requests", error_description = $"Too many requests: retry in {retryAfter} seconds" }, context.RequestAborted);
+    }
+}
+
+/// <summary>The hourly sweep of ended windows, once per cluster (a Wolverine recurring schedule).</summary>
+public sealed record PurgeRateWindows;
+
+public static class PurgeRateWindowsHandler
+{
+    public static Task Handle(PurgeRateWindows _, AddressWindows windows, CancellationToken cancellation) => windows.PurgeAsync(cancellation);
+
+    public static void AddRateWindowSchedule(this WolverineOptions wolverine) => wolverine.Schedules.ScheduleRecurring<PurgeRateWindows>("17 * * * *");
 }

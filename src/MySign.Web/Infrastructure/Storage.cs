@@ -14,5 +14,6 @@ public static class Storage
         options.Events.AppendMode = EventAppendMode.Quick;
         options.Schema.For<DataProtectionKey>().DatabaseSchemaName("host");
         options.Schema.For<MySign.Kernel.Operations.CommandAudit>().DatabaseSchemaName("host");
+        options.Schema.For<RateWindow>().DatabaseSchemaName("host");
     }
 }

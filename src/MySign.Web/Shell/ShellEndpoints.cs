@@ -114,6 +114,7 @@ public static class ShellEndpoints
             var wait = int.TryParse(context.Response.Headers.RetryAfter.ToString(), out var seconds) ? seconds : 60;
             var path = new PathString(original ?? "/");
             var what = path.StartsWithSegments("/trusty") ? ".trusty"
+                : path.StartsWithSegments("/emergency") ? ".emergency"
                 : path.StartsWithSegments("/forgot-password") || path.StartsWithSegments("/reset-password") ? ".recovery"
                 : ".login";
             return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Strings.Format("error.too_many" + what, wait), "error.title.wait"), "error.title.wait")

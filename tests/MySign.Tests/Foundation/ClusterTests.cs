@@ -91,6 +91,21 @@ public sealed partial class ClusterTests : IAsyncLifetime
     private static partial Regex Occurrence();
 
     [Fact]
+    public async Task the_per_address_sign_in_limit_holds_for_the_cluster_not_per_node()
+    {
+        // One address alternating between the two nodes: 20 attempts a minute in all, as README says, not 20 on each.
+        using var onA = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, _a.BaseAddress);
+        using var onB = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, _b.BaseAddress);
+        await onA.GetAsync("/login");
+        await onB.GetAsync("/login");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 30; i++)
+            answers.Add((await (i % 2 == 0 ? onA : onB).PostAsync("/login", new() { ["user_id"] = "m000001", ["password"] = "guess-" + i })).Status);
+        answers.Count(s => s == HttpStatusCode.TooManyRequests).ShouldBe(10, string.Join(", ", answers));
+        answers.Take(20).ShouldNotContain(HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
     public async Task scheduled_work_runs_once_per_cluster_and_a_killed_nodes_durable_message_is_finished_by_the_other()
     {
         // The CRL keep-alive runs every two seconds here: each occurrence on exactly one of the two nodes.
