@@ -44,6 +44,7 @@ public static class CertificatesModule
             options.Schema.For<Csc.OAuthCode>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Storage.ExtendedSchemaObjects.Add(Issuer.IutNumbers);
             options.Storage.ExtendedSchemaObjects.Add(Validation.TimeStampAuthority.Serials);
+            options.Storage.ExtendedSchemaObjects.Add(Csc.CscGrants.Calls);
         });
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<Issuer>();

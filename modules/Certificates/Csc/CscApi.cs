@@ -235,14 +235,14 @@ public static class CscApi
         if (hashes is null && Scal(certificate!) == "2") return Error("invalid_request", "Missing parameter hashes: this credential is SCAL2, a SAD is bound to the hashes it signs");
         if (hashes is not null && (hashes.Count != count || hashes.Any(h => h is null)))
             return Error("invalid_request", "hashes must be numSignatures base64 SHA-256 values");
-        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
+        if (NotActive(certificate!, now) is { } inactive) return inactive;
         var pinValue = request.Value("PIN");
         var otpValue = request.Value("OTP");
         if (string.IsNullOrEmpty(pinValue)) return Error("invalid_request", "Missing authData PIN");
         if (string.IsNullOrEmpty(otpValue)) return Error("invalid_request", "Missing authData OTP");
 
         // The OTP first: it is single use, so the password alone (a bearer token) cannot probe PINs.
-        var sent = await session.LoadAsync<CscOtp>($"{holder}:{certificate.CertificateId}", context.RequestAborted);
+        var sent = await session.LoadAsync<CscOtp>($"{holder}:{certificate!.CertificateId}", context.RequestAborted);
         var verified = sent is null ? null
             : await bus.CheckOtpAsync(sent.ChallengeId, holder, OtpPurpose, certificate.CertificateId.ToString(), otpValue, context.RequestAborted);
         if (verified is not { IsValid: true }) return Error("invalid_otp", "The OTP is invalid");
@@ -255,18 +255,23 @@ public static class CscApi
     }
 
     [WolverinePost("/csc/v2/credentials/extendTransaction"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> ExtendTransaction(HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> ExtendTransaction(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, TimeProvider clock)
     {
-        var (caller, certificate, error, request) = await CredentialCall<ExtendTransactionRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
+        await using var query = store.QuerySession();
+        var (caller, certificate, error, request) = await CredentialCall<ExtendTransactionRequest>(context, query, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
-        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (sad, expiresAt, refusal) = await CscGrants.ExtendAsync(session, caller!.HolderId, certificate.CertificateId, request!.Sad, Lifetime(certificate), now, context.RequestAborted);
+        if (NotActive(certificate!, now) is { } inactive) return inactive;
+        var (sad, expiresAt, refusal) = await CscGrants.ExtendAsync(store, database, caller!.HolderId, certificate!.CertificateId, request!.Sad, Lifetime(certificate), now,
+            context.RequestAborted);
         if (refusal is not null) return Error("invalid_request", refusal);
-        try { await session.SaveChangesAsync(context.RequestAborted); }
-        catch (JasperFx.ConcurrencyException) { return Error("invalid_request", "Invalid SAD"); }
         return Answer(new { SAD = sad, expiresIn = (int)(expiresAt - now).TotalSeconds });
     }
+
+    /// <summary>The refusal for a credential that is not active now (suspended, revoked, expired), or null.</summary>
+    private static IResult? NotActive(HolderCertificate certificate, DateTimeOffset now) =>
+        certificate.StatusAt(now) is var status && status != CertificateStatus.Active
+            ? Error("invalid_request", $"The credential is {status.ToString().ToLowerInvariant()}") : null;
 
     [WolverinePost("/csc/v2/signatures/signHash"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> SignHash(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, TimeProvider clock)
@@ -282,21 +287,22 @@ public static class CscApi
         if (request.OperationMode is not (null or "S")) return Error("invalid_request", "Invalid parameter operationMode: only synchronous (S) signing is offered");
         var hashes = request.Hashes?.Select(CscHashes.Canonical).ToList();
         if (hashes is null || hashes.Count == 0 || hashes.Any(h => h is null)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
-        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, caller!.HolderId, certificate.CertificateId, caller.Sad(request.Sad), hashes!, now, context.RequestAborted);
+        if (NotActive(certificate!, now) is { } inactive) return inactive;
+        var (spent, refused) = await CscGrants.SpendAsync(database, caller!.HolderId, certificate!.CertificateId, caller.Sad(request.Sad), hashes!, "signHash", now,
+            context.RequestAborted);
         if (refused is not null) return Error("invalid_request", refused);
-        using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8!, out _);
-        CryptographicOperations.ZeroMemory(pkcs8!);
-        var signatures = new string[hashes.Count];
-        var made = new MadeSignature[hashes.Count];
-        for (var i = 0; i < hashes.Count; i++)
+        // The same call again (its answer was lost) is answered with the signatures kept for it, and filed under the same ids.
+        var signatures = spent!.Answer;
+        if (signatures is null)
         {
-            var hash = Convert.FromBase64String(hashes[i]!);
-            signatures[i] = Convert.ToBase64String(key.SignHash(hash, DSASignatureFormat.Rfc3279DerSequence));
-            made[i] = new MadeSignature(Guid.CreateVersion7(now), "SHA-256 " + Convert.ToHexString(hash, 0, 8).ToLowerInvariant() + "…");
+            using var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(spent.Pkcs8, out _);
+            signatures = hashes.Select(h => Convert.ToBase64String(key.SignHash(Convert.FromBase64String(h!), DSASignatureFormat.Rfc3279DerSequence))).ToArray();
+            signatures = await CscGrants.KeepAnswerAsync(database, spent, signatures, context.RequestAborted);
         }
-        await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
+        CryptographicOperations.ZeroMemory(spent.Pkcs8);
+        var made = hashes.Select((h, i) => new MadeSignature(spent.SignatureId(i), "SHA-256 " + Convert.ToHexString(Convert.FromBase64String(h!), 0, 8).ToLowerInvariant() + "…"));
+        await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made.ToList()));
         return Answer(new { signatures });
     }
 
@@ -316,48 +322,75 @@ public static class CscApi
         var (caller, certificate, error, request) = await CredentialCall<SignDocRequest>(context, query, clock, r => r.CredentialId);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
-        var sadText = caller!.Sad(request!.Sad);
-        if (request.DocumentDigests is { Count: > 0 } digestSets)
-            return await SignDigests(context, store, database, bus, authority, digestsSigner, caller.HolderId, certificate!, sadText, digestSets, now);
-        if (request.Documents is not { Count: > 0 } documents || documents.Count > 100) return Error("invalid_request", "documents or documentDigests must list 1 to 100 items");
-        var contents = documents.Select(d => Decode(d.Document)).ToList();
-        if (contents.Any(c => c is not { Length: > 0 })) return Error("invalid_request", "Each document must be base64 content");
-        foreach (var d in documents)
-            if (FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo) is { } problem) return Error("invalid_request", problem);
-        for (var i = 0; i < documents.Count; i++)
-            if (documents[i].SignatureFormat == "P" && !Signing.Pades.IsPdf(contents[i])) return Error("invalid_request", $"Document {i + 1} is not a PDF: use signature_format C");
-        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-
-        var digests = contents.Select(c => Convert.ToBase64String(SHA256.HashData(c!))).ToList();
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, caller.HolderId, certificate.CertificateId, sadText, digests, now, context.RequestAborted);
+        // Everything is read and checked before the SAD is spent: a refusal costs the client nothing.
+        var (jobs, problem) = Jobs(request!, $"{certificate!.GivenName} {certificate.Surname}", now);
+        if (problem is not null) return Error("invalid_request", problem);
+        if (NotActive(certificate, now) is { } inactive) return inactive;
+        var method = "signDoc " + string.Join(",", jobs.Select(j => $"{j.Format}/{j.Level}/{(j.Document is null ? "digest" : "document")}"));
+        var (spent, refused) = await CscGrants.SpendAsync(database, caller!.HolderId, certificate.CertificateId, caller.Sad(request!.Sad), jobs.Select(j => j.Hash).ToList(),
+            method, now, context.RequestAborted);
         if (refused is not null) return Error("invalid_request", refused);
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
         using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8!, out _);
-        CryptographicOperations.ZeroMemory(pkcs8!);
+        key.ImportPkcs8PrivateKey(spent!.Pkcs8, out _);
+        CryptographicOperations.ZeroMemory(spent.Pkcs8);
         using var signer = certificate.Certificate().CopyWithPrivateKey(key);
         var signedDocuments = new List<string>();
         var signatureObjects = new List<string>();
-        var made = new List<MadeSignature>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var job in jobs)
         {
-            var timeStamp = documents[i].ConformanceLevel != "AdES-B-B";
-            try
-            {
-                if (documents[i].SignatureFormat == "P")
-                    signedDocuments.Add(Convert.ToBase64String(await pades.SignAsync(contents[i]!, signer, issuing, now, $"{certificate.GivenName} {certificate.Surname}",
-                        context.RequestAborted, timeStamp)));
-                else
-                    signatureObjects.Add(Convert.ToBase64String(await cades.SignDetachedAsync(contents[i]!, signer, issuing, now, context.RequestAborted, timeStamp: timeStamp)));
-            }
-            catch (Signing.UnsignablePdfException)
-            {
-                return Error("invalid_request", $"Document {i + 1} is a PDF that cannot be signed (damaged or encrypted)");
-            }
-            made.Add(new MadeSignature(Guid.CreateVersion7(now), $"document {i + 1} (" + (documents[i].SignatureFormat == "P" ? "PAdES" : "CAdES") + ")"));
+            var timeStamp = job.Level != "AdES-B-B";
+            if (job.Pdf is not null)
+                signedDocuments.Add(Convert.ToBase64String(await pades.CompleteAsync(job.Pdf, signer, issuing, now, context.RequestAborted, timeStamp)));
+            else if (job.Document is not null)
+                signatureObjects.Add(Convert.ToBase64String(await cades.SignDetachedAsync(job.Document, signer, issuing, now, context.RequestAborted, timeStamp: timeStamp)));
+            else
+                signatureObjects.Add(Convert.ToBase64String(await digestsSigner.SignAsync(Convert.FromBase64String(job.Hash), signer, issuing, timeStamp, context.RequestAborted)));
         }
+        var made = jobs.Select((j, i) => new MadeSignature(spent.SignatureId(i), j.Name)).ToList();
         await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
         return Answer(new { DocumentWithSignature = signedDocuments, SignatureObject = signatureObjects });
+    }
+
+    /// <summary>One signature a signDoc call asks for: a whole document (a PDF already prepared for PAdES) or a client's digest.</summary>
+    private sealed record SignJob(string Hash, string Format, string Level, byte[]? Document, Signing.PreparedPdf? Pdf, string Name);
+
+    /// <summary>
+    /// What a signDoc call asks for, read and checked whole (documents and documentDigests, each signed), or the first
+    /// problem. PDFs are parsed and prepared here, so a PDF that cannot be signed is refused before any SAD is spent.
+    /// </summary>
+    private static (List<SignJob> Jobs, string? Problem) Jobs(SignDocRequest request, string signerName, DateTimeOffset now)
+    {
+        var jobs = new List<SignJob>();
+        var documents = request.Documents ?? [];
+        var digestSets = request.DocumentDigests ?? [];
+        if (documents.Count == 0 && digestSets.Count == 0) return (jobs, "Missing parameter documents or documentDigests");
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var d = documents[i];
+            if (FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo) is { } problem) return (jobs, $"documents[{i}]: {problem}");
+            if (Decode(d.Document) is not { Length: > 0 } content) return (jobs, $"documents[{i}].document must be base64 content");
+            Signing.PreparedPdf? pdf = null;
+            if (d.SignatureFormat == "P")
+            {
+                if (!Signing.Pades.IsPdf(content)) return (jobs, $"Document {i + 1} is not a PDF: use signature_format C");
+                try { pdf = Signing.Pades.Prepare(content, now, signerName); }
+                catch (Signing.UnsignablePdfException e) { return (jobs, $"Document {i + 1} is a PDF that cannot be signed ({e.Message})"); }
+            }
+            jobs.Add(new SignJob(Convert.ToBase64String(SHA256.HashData(content)), d.SignatureFormat!, d.ConformanceLevel ?? "AdES-B-T", content, pdf,
+                $"document {i + 1} ({(d.SignatureFormat == "P" ? "PAdES" : "CAdES")})"));
+        }
+        for (var i = 0; i < digestSets.Count; i++)
+        {
+            var set = digestSets[i];
+            if (FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo) is { } problem) return (jobs, $"documentDigests[{i}]: {problem}");
+            if (set.HashAlgorithmOid is not (null or Sha256)) return (jobs, $"documentDigests[{i}].hashAlgorithmOID: only SHA-256 ({Sha256}) is supported");
+            var hashes = set.Hashes?.Select(CscHashes.Canonical).ToList();
+            if (hashes is not { Count: > 0 } || hashes.Any(h => h is null)) return (jobs, $"documentDigests[{i}].hashes must be base64 SHA-256 values");
+            jobs.AddRange(hashes.Select(h => new SignJob(h!, set.SignatureFormat!, set.ConformanceLevel ?? "AdES-B-T", null, null,
+                $"SHA-256 {Convert.ToHexString(Convert.FromBase64String(h!), 0, 8).ToLowerInvariant()}… ({(set.SignatureFormat == "P" ? "PAdES" : "CAdES")})")));
+        }
+        return jobs.Count > 100 ? (jobs, "At most 100 documents and digests per call") : (jobs, null);
     }
 
     private static string? FormatProblem(string? format, string? level, string? signAlgo) =>
@@ -365,43 +398,6 @@ public static class CscApi
         : level is not (null or "AdES-B-B" or "AdES-B-T") ? "conformance_level must be AdES-B-B or AdES-B-T"
         : signAlgo is not (null or EcdsaWithSha256) ? "signAlgo must be ecdsa-with-SHA256"
         : null;
-
-    /// <summary>
-    /// signDoc with documentDigests: a CMS over each SHA-256 digest the client computed (for "C" a detached CAdES; for
-    /// "P" the CMS the client puts in its prepared PDF's /Contents — no signing-time, as PAdES asks). Same SAD rules.
-    /// </summary>
-    private static async Task<IResult> SignDigests(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, CertificateAuthority authority,
-        Signing.CadesFromDigest signer, string holder, HolderCertificate certificate, string? sadText, List<SignDocDigests> sets, DateTimeOffset now)
-    {
-        var all = new List<(string Hash, bool TimeStamp, string Format)>();
-        foreach (var set in sets)
-        {
-            if (FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo) is { } problem) return Error("invalid_request", problem);
-            if (set.HashAlgorithmOid is not (null or Sha256)) return Error("invalid_request", "Only SHA-256 digests are supported");
-            var hashes = set.Hashes?.Select(CscHashes.Canonical).ToList();
-            if (hashes is not { Count: > 0 } || hashes.Any(h => h is null)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
-            all.AddRange(hashes.Select(h => (h!, set.ConformanceLevel != "AdES-B-B", set.SignatureFormat!)));
-        }
-        if (all.Count > 100) return Error("invalid_request", "At most 100 digests per call");
-        if (certificate.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, holder, certificate.CertificateId, sadText, all.Select(a => a.Hash).ToList(), now, context.RequestAborted);
-        if (refused is not null) return Error("invalid_request", refused);
-        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
-        using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8!, out _);
-        CryptographicOperations.ZeroMemory(pkcs8!);
-        using var signing = certificate.Certificate().CopyWithPrivateKey(key);
-        var signatures = new List<string>();
-        var made = new List<MadeSignature>();
-        foreach (var (hash, timeStamp, format) in all)
-        {
-            var digest = Convert.FromBase64String(hash);
-            signatures.Add(Convert.ToBase64String(await signer.SignAsync(digest, signing, issuing, timeStamp, context.RequestAborted)));
-            made.Add(new MadeSignature(Guid.CreateVersion7(now), $"SHA-256 {Convert.ToHexString(digest, 0, 8).ToLowerInvariant()}… ({(format == "P" ? "PAdES" : "CAdES")})"));
-        }
-        await bus.PublishAsync(new SignaturesMade(holder, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
-        return Answer(new { DocumentWithSignature = Array.Empty<string>(), SignatureObject = signatures });
-    }
 
     /// <summary>Who calls: the valid token presented as "Authorization: Bearer", and the token's text (a credential token is a SAD).</summary>
     public sealed record CscCaller(string HolderId, string Scope, Guid? CredentialId, string Raw)

@@ -10,6 +10,9 @@ namespace MySign.Certificates.Signing;
 /// <summary>A PDF this signer cannot sign (malformed, encrypted): the page says so, nothing is signed.</summary>
 public sealed class UnsignablePdfException(string reason) : Exception(reason);
 
+/// <summary>A PDF with its signature's incremental update written and the /Contents placeholder still empty.</summary>
+public sealed record PreparedPdf(byte[] Bytes, int ContentsStart, int ContentsEnd);
+
 /// <summary>
 /// PAdES baseline signatures (ETSI EN 319 142-1) at level B-T, written as an incremental update: the original bytes
 /// stay exactly as they were, and after them come a signature dictionary (/SubFilter /ETSI.CAdES.detached, /ByteRange
@@ -26,11 +29,15 @@ public sealed class Pades(Cades cades)
 
     public static bool IsPdf(ReadOnlySpan<byte> content) => content.Length > 8 && content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0;
 
-    public async Task<byte[]> SignAsync(byte[] pdf, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now, string signerName,
+    public Task<byte[]> SignAsync(byte[] pdf, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now, string signerName,
+        CancellationToken cancellation, bool timeStamp = true) =>
+        CompleteAsync(Prepare(pdf, now, signerName), signingCertificate, issuing, now, cancellation, timeStamp);
+
+    /// <summary>Signs a PDF made ready by <see cref="Prepare"/>: the CMS over its byte range goes into the reserved /Contents.</summary>
+    public async Task<byte[]> CompleteAsync(PreparedPdf update, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now,
         CancellationToken cancellation, bool timeStamp = true)
     {
-        var update = Prepare(pdf, now, signerName);
-        var signed = update.Bytes;
+        var signed = (byte[])update.Bytes.Clone();
         var content = new byte[update.ContentsStart + (signed.Length - update.ContentsEnd)];
         signed.AsSpan(0, update.ContentsStart).CopyTo(content);
         signed.AsSpan(update.ContentsEnd).CopyTo(content.AsSpan(update.ContentsStart));
@@ -41,26 +48,32 @@ public sealed class Pades(Cades cades)
         return signed;
     }
 
-    private sealed record Prepared(byte[] Bytes, int ContentsStart, int ContentsEnd);
-
-    private static Prepared Prepare(byte[] pdf, DateTimeOffset now, string signerName)
+    /// <summary>
+    /// Reads the PDF and writes the incremental update with room for the signature, or throws <see cref="UnsignablePdfException"/>
+    /// for a PDF this cannot sign (whatever the reader trips on: damage, encryption, nesting deeper than it follows). Nothing
+    /// is signed yet, so a caller can refuse before spending anything.
+    /// </summary>
+    public static PreparedPdf Prepare(byte[] pdf, DateTimeOffset now, string signerName)
     {
-        PdfDocument document;
         try
         {
-            document = PdfDocument.Open(pdf);
+            return PrepareUpdate(pdf, now, signerName);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or UnsignablePdfException))
         {
-            throw new UnsignablePdfException("malformed");
+            throw new UnsignablePdfException(e is UglyToad.PdfPig.Core.PdfDocumentStackDepthException ? "nested too deep" : "damaged");
         }
-        using (document)
+    }
+
+    private static PreparedPdf PrepareUpdate(byte[] pdf, DateTimeOffset now, string signerName)
+    {
+        using (var document = PdfDocument.Open(pdf))
         {
             var structure = document.Structure;
             if (structure.Trailer.EncryptionToken is not null) throw new UnsignablePdfException("encrypted");
             var catalogRef = structure.Trailer.Root;
-            if (structure.GetObject(catalogRef).Data is not DictionaryToken catalog) throw new UnsignablePdfException("malformed");
-            var (pageRef, page) = FirstPage(structure, catalog) ?? throw new UnsignablePdfException("malformed");
+            if (structure.GetObject(catalogRef).Data is not DictionaryToken catalog) throw new UnsignablePdfException("damaged");
+            var (pageRef, page) = FirstPage(structure, catalog) ?? throw new UnsignablePdfException("damaged");
 
             var size = structure.Trailer.Size;
             int signatureNumber = size, widgetNumber = size + 1;
@@ -109,7 +122,7 @@ public sealed class Pades(Cades cades)
             var bytes = output.ToArray();
             var byteRange = $"[0 {contentsStart} {contentsEnd} {bytes.Length - contentsEnd}]".PadRight(ByteRangePlaceholder.Length);
             Encoding.ASCII.GetBytes(byteRange).CopyTo(bytes, byteRangeAt);
-            return new Prepared(bytes, contentsStart, contentsEnd);
+            return new PreparedPdf(bytes, contentsStart, contentsEnd);
         }
     }
 
@@ -118,10 +131,10 @@ public sealed class Pades(Cades cades)
     {
         var tail = pdf.AsSpan(Math.Max(0, pdf.Length - 2048));
         var at = tail.LastIndexOf("startxref"u8);
-        if (at < 0) throw new UnsignablePdfException("malformed");
+        if (at < 0) throw new UnsignablePdfException("damaged");
         var digits = Encoding.ASCII.GetString(tail[(at + 9)..]).TrimStart().Split((char[])['\r', '\n', ' '], 2)[0];
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var offset) && offset >= 0 && offset < pdf.Length
-            ? offset : throw new UnsignablePdfException("malformed");
+            ? offset : throw new UnsignablePdfException("damaged");
     }
 
     private static (IndirectReference, DictionaryToken)? FirstPage(Structure structure, DictionaryToken catalog)
