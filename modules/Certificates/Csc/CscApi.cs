@@ -77,6 +77,9 @@ public static class CscApi
         var colon = decoded.IndexOf(':');
         if (colon <= 0) return Error("invalid_request", "Malformed Basic credentials", 401);
         var checkedCredentials = await bus.InvokeAsync<HolderCredentialsChecked>(new CheckHolderCredentials(decoded[..colon], decoded[(colon + 1)..]), context.RequestAborted);
+        if (checkedCredentials.FactorRequired)
+            return Error("authentication_error", "This holder asks for the OTP or passkey after the password, so a password alone signs in nowhere: " +
+                "use OAuth 2.0 (oauth2/authorize with scope service), where the portal asks for it", 401);
         if (checkedCredentials.HolderId is null) return Error("authentication_error", "Invalid credentials", 401);
         var (token, expiresIn) = IssueToken(session, checkedCredentials.HolderId, CscToken.ServiceScope, null, null, null, clock.GetUtcNow() + TokenLifetime, clock);
         return Answer(new { access_token = token, expires_in = expiresIn });

@@ -398,6 +398,26 @@ public sealed class CscApiTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_basic_login_is_refused_for_a_holder_who_asks_for_the_otp_after_the_password_and_points_to_oauth()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Sara", "Galli");
+        await using (var session = app.Store.LightweightSession())
+        {
+            var account = (await session.LoadAsync<MySign.Accounts.Domain.HolderAccount>(holder.Id))!;
+            account.FactorAtSignIn = true;
+            session.Store(account);
+            await session.SaveChangesAsync();
+        }
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.8." + Random.Shared.Next(1, 250));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{holder.Id}:{holder.Password}")));
+        var (status, body) = await new Csc(http).Post("auth/login");
+        status.ShouldBe(HttpStatusCode.Unauthorized, body.ToString());
+        body.TryGetProperty("access_token", out _).ShouldBeFalse();
+        body.GetProperty("error_description").GetString()!.ShouldContain("oauth2/authorize");
+    }
+
+    [Fact]
     public async Task the_same_sign_hash_again_on_its_sad_is_answered_with_the_same_signatures_and_filed_once()
     {
         var (csc, holder, credential) = await SignedIn();
