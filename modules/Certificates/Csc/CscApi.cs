@@ -217,6 +217,8 @@ public static class CscApi
     {
         var (caller, certificate, error, _) = await CredentialCall<SendOtpRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
+        // A credential that cannot sign gets no OTP: no SMS goes out for nothing.
+        if (NotActive(certificate!, clock.GetUtcNow()) is { } inactive) return inactive;
         var issued = await bus.SendOtpAsync(caller!.HolderId, OtpPurpose, certificate!.CertificateId.ToString(), context.RequestAborted);
         if (issued.Channel == ReceptionMode.Passkey) return Error("invalid_request", UseOAuth);
         if (issued.Throttled) return Error("invalid_request", $"An OTP was sent recently: retry in {issued.RetryAfterSeconds} seconds", 429);

@@ -196,4 +196,54 @@ public sealed class CscV2ClientTests(AppFixture app)
         revokedError.GetProperty("error").GetString().ShouldBe("invalid_token");
         (await Call(client.Http, "credentials/list", "{}")).Status.ShouldBe(401);
     }
+    /// <summary>The holder changes the certificate's status in the portal (PIN, then the SMS code), as a person would.</summary>
+    private async Task ChangeStatusInPortal(TestHolder holder, string action, Dictionary<string, string> form)
+    {
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        await portal.GetAsync($"/certificate/{action}");
+        var otpPage = await portal.PostAsync($"/certificate/{action}", new(form) { ["pin"] = Pin });
+        otpPage.Status.ShouldBe(HttpStatusCode.OK, otpPage.Text);
+        var confirm = otpPage.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+        await app.Host.ExecuteAndWaitAsync(async () => await portal.PostAsync(confirm, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }), 30_000);
+    }
+
+    public static TheoryData<string, string, Dictionary<string, string>> NotActive => new()
+    {
+        { "suspended", "suspend", new() { ["reason"] = "lostDevice", ["until"] = DateTime.UtcNow.AddDays(10).ToString("dd/MM/yyyy") } },
+        { "revoked", "revoke", new() { ["reason"] = "keyCompromise", ["understood"] = "yes" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotActive))]
+    public async Task a_credential_that_is_not_active_gets_no_otp_by_sms_and_no_authorisation(string state, string action, Dictionary<string, string> form)
+    {
+        var client = await LoggedInAsync();
+        var (_, list) = await Call(client.Http, "credentials/list", "{}");
+        var credential = list.GetProperty("credentialIDs")[0].GetString()!;
+        await ChangeStatusInPortal(client.Holder, action, form);
+        await using (var session = app.Store.LightweightSession())
+        {
+            // the portal's code was a moment ago: let the 30 s resend spacing pass, so only the state can refuse
+            foreach (var c in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == client.Holder.Id).ToListAsync())
+            { c.CreatedAt = c.CreatedAt.AddMinutes(-1); session.Store(c); }
+            await session.SaveChangesAsync();
+        }
+        var smsBefore = (await Holders.SmsToAsync(app.Store, client.Holder.Phone)).Count;
+
+        var (sent, refusal) = await Call(client.Http, "credentials/sendOTP", $$"""{"credentialID": "{{credential}}"}""");
+        sent.ShouldBe(400, refusal.ToString());
+        refusal.GetProperty("error").GetString().ShouldBe("invalid_request");
+        refusal.GetProperty("error_description").GetString()!.ShouldContain(state);
+        (await Holders.SmsToAsync(app.Store, client.Holder.Phone)).Count.ShouldBe(smsBefore, "no SMS for a credential that cannot sign");
+
+        var (authorized, denied) = await Call(client.Http, "credentials/authorize", $$"""
+            {"credentialID": "{{credential}}", "numSignatures": 1, "hashes": ["{{B64(Sha256("x"))}}"], "authData": [{"id": "PIN", "value": "{{Pin}}"}, {"id": "OTP", "value": "12345678"}]}
+            """);
+        authorized.ShouldBe(400);
+        denied.GetProperty("error_description").GetString()!.ShouldContain(state);
+        var (_, info) = await Call(client.Http, "credentials/info", $$"""{"credentialID": "{{credential}}"}""");
+        info.GetProperty("cert").GetProperty("status").GetString().ShouldBe(state);
+        info.GetProperty("key").GetProperty("status").GetString().ShouldBe("disabled");
+    }
 }
