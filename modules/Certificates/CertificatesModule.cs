@@ -31,6 +31,7 @@ public static class CertificatesModule
             options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
             options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);
+            options.Schema.For<ServiceCertificate>().DatabaseSchemaName(Schema);
             options.Schema.For<StatusChangeRequest>().DatabaseSchemaName(Schema);
             options.Schema.For<Signing.SignedDocument>().DatabaseSchemaName(Schema).Index(d => d.HolderId);
             options.Schema.For<Csc.CscToken>().DatabaseSchemaName(Schema);

@@ -77,13 +77,8 @@ public sealed class CscClusterTests(CscNodes nodes) : IClassFixture<CscNodes>
     /// <summary>sendOTP on node A, authorize on node B: a SAD bound to <paramref name="hashes"/>.</summary>
     private async Task<string> AuthorizeAsync(Caller caller, string[] hashes)
     {
-        await using (var session = nodes.Store.LightweightSession())
-        {
-            // The tests of this class share the demo holder: let the 30 s resend spacing pass.
-            foreach (var c in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == Demo.HolderUserId).ToListAsync())
-            { c.CreatedAt = c.CreatedAt.AddMinutes(-1); session.Store(c); }
-            await session.SaveChangesAsync();
-        }
+        // The tests of this class share the demo holder: let the resend spacing pass.
+        await CertificateStatusChanges.ResendSpacingPassedAsync(nodes.Store, Demo.HolderUserId);
         (await Post(caller.OnA, "credentials/sendOTP", new { credentialID = caller.Credential })).Status.ShouldBe(HttpStatusCode.NoContent);
         var otp = await Holders.LastSmsCodeAsync(nodes.Store, Demo.HolderMobile);
         var (status, grant) = await Post(caller.OnB, "credentials/authorize", new

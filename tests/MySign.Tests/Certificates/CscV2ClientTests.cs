@@ -145,13 +145,7 @@ public sealed class CscV2ClientTests(AppFixture app)
             """);
         unbound.ShouldBe(400);
         unboundError.GetProperty("error_description").GetString()!.ShouldContain("SCAL2");
-        await using (var session = app.Store.LightweightSession())
-        {
-            // the resend spacing: let 30 s pass for this holder's challenges
-            foreach (var c in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == client.Holder.Id).ToListAsync())
-            { c.CreatedAt = c.CreatedAt.AddMinutes(-1); session.Store(c); }
-            await session.SaveChangesAsync();
-        }
+        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, client.Holder.Id);
         var sad = await SadFor(client, credential, mine);
 
         var (noAlgo, noAlgoError) = await Call(client.Http, "signatures/signHash", $$"""{"credentialID": "{{credential}}", "SAD": "{{sad}}", "hashes": ["{{mine}}"]}""");
@@ -196,18 +190,6 @@ public sealed class CscV2ClientTests(AppFixture app)
         revokedError.GetProperty("error").GetString().ShouldBe("invalid_token");
         (await Call(client.Http, "credentials/list", "{}")).Status.ShouldBe(401);
     }
-    /// <summary>The holder changes the certificate's status in the portal (PIN, then the SMS code), as a person would.</summary>
-    private async Task ChangeStatusInPortal(TestHolder holder, string action, Dictionary<string, string> form)
-    {
-        using var portal = app.Client();
-        await portal.LoginAsync(holder.Id, holder.Password);
-        await portal.GetAsync($"/certificate/{action}");
-        var otpPage = await portal.PostAsync($"/certificate/{action}", new(form) { ["pin"] = Pin });
-        otpPage.Status.ShouldBe(HttpStatusCode.OK, otpPage.Text);
-        var confirm = otpPage.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
-        await app.Host.ExecuteAndWaitAsync(async () => await portal.PostAsync(confirm, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }), 30_000);
-    }
-
     public static TheoryData<string, string, Dictionary<string, string>> NotActive => new()
     {
         { "suspended", "suspend", new() { ["reason"] = "lostDevice", ["until"] = DateTime.UtcNow.AddDays(10).ToString("dd/MM/yyyy") } },
@@ -221,14 +203,13 @@ public sealed class CscV2ClientTests(AppFixture app)
         var client = await LoggedInAsync();
         var (_, list) = await Call(client.Http, "credentials/list", "{}");
         var credential = list.GetProperty("credentialIDs")[0].GetString()!;
-        await ChangeStatusInPortal(client.Holder, action, form);
-        await using (var session = app.Store.LightweightSession())
+        using (var portal = app.Client())
         {
-            // the portal's code was a moment ago: let the 30 s resend spacing pass, so only the state can refuse
-            foreach (var c in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == client.Holder.Id).ToListAsync())
-            { c.CreatedAt = c.CreatedAt.AddMinutes(-1); session.Store(c); }
-            await session.SaveChangesAsync();
+            await portal.LoginAsync(client.Holder.Id, client.Holder.Password);
+            await app.ChangeStatusAsync(portal, client.Holder, action, new(form) { ["pin"] = Pin });
         }
+        // the portal's code was a moment ago: let the resend spacing pass, so only the state can refuse
+        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, client.Holder.Id);
         var smsBefore = (await Holders.SmsToAsync(app.Store, client.Holder.Phone)).Count;
 
         var (sent, refusal) = await Call(client.Http, "credentials/sendOTP", $$"""{"credentialID": "{{credential}}"}""");
