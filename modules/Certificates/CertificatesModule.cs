@@ -51,6 +51,7 @@ public static class CertificatesModule
         services.AddSingleton<Issuer>();
         services.AddSingleton<Validation.OcspResponder>();
         services.AddSingleton<Validation.TimeStampAuthority>();
+        services.AddSingleton<Validation.ValidationData>();
         services.AddSingleton<Signing.Cades>();
         services.AddSingleton<Signing.Pades>();
         services.AddSingleton<Signing.CadesFromDigest>();

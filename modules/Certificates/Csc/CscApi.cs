@@ -61,9 +61,10 @@ public static class CscApi
         specs = Specs, name = "MySign", logo = portal.For("/favicon.ico"), region = "IT", lang = "en-US",
         description = "MySign remote signature service", authType = new[] { "basic", "oauth2code" }, oauth2 = portal.For("/csc/v2"),
         asynchronousOperationMode = false, methods = Methods, validationInfo = false,
-        signAlgorithms = new { algos = new[] { EcdsaWithSha256 } },
-        signature_formats = new { formats = new[] { "C", "P" }, envelope_properties = new[] { new[] { "Detached" }, new[] { "Certification", "Revision" } } },
-        conformance_levels = new[] { "AdES-B-B", "AdES-B-T" },
+        // algoParams: ECDSA takes no parameters, so none is listed (the array is there: some clients require it).
+        signAlgorithms = new { algos = new[] { EcdsaWithSha256 }, algoParams = Array.Empty<string>() },
+        signature_formats = new { formats = new[] { "C", "P" }, envelope_properties = EnvelopeProperties },
+        conformance_levels = ConformanceLevels,
     });
 
     [WolverinePost("/csc/v2/auth/login"), AllowAnonymous, RequireAntiforgeryToken(false), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Login)]
@@ -331,7 +332,7 @@ public static class CscApi
         var (jobs, problem) = Jobs(request!, $"{certificate!.GivenName} {certificate.Surname}", now);
         if (problem is not null) return Error("invalid_request", problem);
         if (NotActive(certificate, now) is { } inactive) return inactive;
-        var method = "signDoc " + string.Join(",", jobs.Select(j => $"{j.Format}/{j.Level}/{(j.Document is null ? "digest" : "document")}"));
+        var method = "signDoc " + string.Join(",", jobs.Select(j => $"{j.Format}/{j.Level}/{j.Envelope}/{(j.Document is null ? "digest" : "document")}"));
         var (spent, refused) = await CscGrants.SpendAsync(database, caller!.HolderId, certificate.CertificateId, caller.Sad(request!.Sad), jobs.Select(j => j.Hash).ToList(),
             method, now, context.RequestAborted);
         if (refused is not null) return Error("invalid_request", refused);
@@ -346,7 +347,7 @@ public static class CscApi
         {
             var timeStamp = job.Level != "AdES-B-B";
             if (job.Pdf is not null)
-                signedDocuments.Add(Convert.ToBase64String(await pades.CompleteAsync(job.Pdf, signer, issuing, now, context.RequestAborted, timeStamp)));
+                signedDocuments.Add(Convert.ToBase64String(await pades.CompleteAsync(job.Pdf, signer, issuing, now, context.RequestAborted, PadesLevels[job.Level])));
             else if (job.Document is not null)
                 signatureObjects.Add(Convert.ToBase64String(await cades.SignDetachedAsync(job.Document, signer, issuing, now, context.RequestAborted, timeStamp: timeStamp)));
             else
@@ -358,7 +359,7 @@ public static class CscApi
     }
 
     /// <summary>One signature a signDoc call asks for: a whole document (a PDF already prepared for PAdES) or a client's digest.</summary>
-    private sealed record SignJob(string Hash, string Format, string Level, byte[]? Document, Signing.PreparedPdf? Pdf, string Name);
+    private sealed record SignJob(string Hash, string Format, string Level, string Envelope, byte[]? Document, Signing.PreparedPdf? Pdf, string Name);
 
     /// <summary>
     /// What a signDoc call asks for, read and checked whole (documents and documentDigests, each signed), or the first
@@ -373,35 +374,51 @@ public static class CscApi
         for (var i = 0; i < documents.Count; i++)
         {
             var d = documents[i];
-            if (FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo) is { } problem) return (jobs, $"documents[{i}]: {problem}");
+            if (FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo, d.SignedEnvelopeProperty, digest: false) is { } problem) return (jobs, $"documents[{i}]: {problem}");
+            var envelope = d.SignedEnvelopeProperty ?? (d.SignatureFormat == "P" ? "Revision" : "Detached");
             if (Decode(d.Document) is not { Length: > 0 } content) return (jobs, $"documents[{i}].document must be base64 content");
             Signing.PreparedPdf? pdf = null;
             if (d.SignatureFormat == "P")
             {
                 if (!Signing.Pades.IsPdf(content)) return (jobs, $"Document {i + 1} is not a PDF: use signature_format C");
-                try { pdf = Signing.Pades.Prepare(content, now, signerName); }
+                try { pdf = Signing.Pades.Prepare(content, now, signerName, certify: envelope == "Certification"); }
                 catch (Signing.UnsignablePdfException e) { return (jobs, $"Document {i + 1} is a PDF that cannot be signed ({e.Message})"); }
             }
-            jobs.Add(new SignJob(Convert.ToBase64String(SHA256.HashData(content)), d.SignatureFormat!, d.ConformanceLevel ?? "AdES-B-T", content, pdf,
+            jobs.Add(new SignJob(Convert.ToBase64String(SHA256.HashData(content)), d.SignatureFormat!, d.ConformanceLevel ?? "AdES-B-T", envelope, content, pdf,
                 $"document {i + 1} ({(d.SignatureFormat == "P" ? "PAdES" : "CAdES")})"));
         }
         for (var i = 0; i < digestSets.Count; i++)
         {
             var set = digestSets[i];
-            if (FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo) is { } problem) return (jobs, $"documentDigests[{i}]: {problem}");
+            if (FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo, set.SignedEnvelopeProperty, digest: true) is { } problem)
+                return (jobs, $"documentDigests[{i}]: {problem}");
             if (set.HashAlgorithmOid is not (null or Sha256)) return (jobs, $"documentDigests[{i}].hashAlgorithmOID: only SHA-256 ({Sha256}) is supported");
             var hashes = set.Hashes?.Select(CscHashes.Canonical).ToList();
             if (hashes is not { Count: > 0 } || hashes.Any(h => h is null)) return (jobs, $"documentDigests[{i}].hashes must be base64 SHA-256 values");
-            jobs.AddRange(hashes.Select(h => new SignJob(h!, set.SignatureFormat!, set.ConformanceLevel ?? "AdES-B-T", null, null,
+            jobs.AddRange(hashes.Select(h => new SignJob(h!, set.SignatureFormat!, set.ConformanceLevel ?? "AdES-B-T", set.SignedEnvelopeProperty ?? "", null, null,
                 $"SHA-256 {Convert.ToHexString(Convert.FromBase64String(h!), 0, 8).ToLowerInvariant()}… ({(set.SignatureFormat == "P" ? "PAdES" : "CAdES")})")));
         }
         return jobs.Count > 100 ? (jobs, "At most 100 documents and digests per call") : (jobs, null);
     }
 
-    private static string? FormatProblem(string? format, string? level, string? signAlgo) =>
+    /// <summary>The conformance levels offered (info says so): B-LT and B-LTA for whole PDFs, where the validation data goes into the document.</summary>
+    public static readonly string[] ConformanceLevels = ["AdES-B-B", "AdES-B-T", "AdES-B-LT", "AdES-B-LTA"];
+    private static readonly Dictionary<string, Signing.PadesLevel> PadesLevels = new()
+    {
+        ["AdES-B-B"] = Signing.PadesLevel.BB, ["AdES-B-T"] = Signing.PadesLevel.BT, ["AdES-B-LT"] = Signing.PadesLevel.BLT, ["AdES-B-LTA"] = Signing.PadesLevel.BLTA,
+    };
+    /// <summary>signed_envelope_property per signature_format, in the order info lists the formats (C, P).</summary>
+    public static readonly string[][] EnvelopeProperties = [["Detached"], ["Certification", "Revision"]];
+
+    private static string? FormatProblem(string? format, string? level, string? signAlgo, string? envelope, bool digest) =>
         format is not ("P" or "C") ? "signature_format must be P (PAdES) or C (CAdES)"
-        : level is not (null or "AdES-B-B" or "AdES-B-T") ? "conformance_level must be AdES-B-B or AdES-B-T"
-        : signAlgo is not (null or EcdsaWithSha256) ? "signAlgo must be ecdsa-with-SHA256"
+        : level is not null && !ConformanceLevels.Contains(level) ? $"conformance_level must be one of {string.Join(", ", ConformanceLevels)}"
+        : level is "AdES-B-LT" or "AdES-B-LTA" && (format != "P" || digest)
+            ? $"conformance_level {level} is offered for whole PDFs (signature_format P with documents) only: the validation data goes into the document"
+        : signAlgo is not (null or EcdsaWithSha256) ? $"signAlgo must be ecdsa-with-SHA256 ({EcdsaWithSha256})"
+        : envelope is not null && !EnvelopeProperties[format == "C" ? 0 : 1].Contains(envelope)
+            ? $"signed_envelope_property {envelope} is not offered for signature_format {format}: use {string.Join(" or ", EnvelopeProperties[format == "C" ? 0 : 1])}"
+        : envelope == "Certification" && digest ? "signed_envelope_property Certification needs the whole PDF (documents), not documentDigests"
         : null;
 
     /// <summary>Who calls: the valid token presented as "Authorization: Bearer", and the token's text (a credential token is a SAD).</summary>

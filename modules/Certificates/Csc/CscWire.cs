@@ -64,14 +64,16 @@ public sealed record SignDocDocument(
     [property: JsonPropertyName("document")] string? Document,
     [property: JsonPropertyName("signature_format")] string? SignatureFormat,
     [property: JsonPropertyName("conformance_level")] string? ConformanceLevel,
-    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
+    [property: JsonPropertyName("signAlgo")] string? SignAlgo,
+    [property: JsonPropertyName("signed_envelope_property")] string? SignedEnvelopeProperty = null);
 
 public sealed record SignDocDigests(
     [property: JsonPropertyName("hashes")] List<string>? Hashes,
     [property: JsonPropertyName("hashAlgorithmOID")] string? HashAlgorithmOid,
     [property: JsonPropertyName("signature_format")] string? SignatureFormat,
     [property: JsonPropertyName("conformance_level")] string? ConformanceLevel,
-    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
+    [property: JsonPropertyName("signAlgo")] string? SignAlgo,
+    [property: JsonPropertyName("signed_envelope_property")] string? SignedEnvelopeProperty = null);
 
 public sealed record SignDocRequest(
     [property: JsonPropertyName("credentialID")] string? CredentialId,

@@ -82,10 +82,7 @@ public static class CertificateDetailEndpoints
     {
         var which = name switch { "issuing.crl" => CrlDocument.Issuing, "root.crl" => CrlDocument.Root, _ => null };
         if (which is null) return Results.NotFound();
-        var now = clock.GetUtcNow();
-        await using var session = store.QuerySession();
-        var crl = await session.LoadAsync<CrlDocument>(which, context.RequestAborted);
-        if (crl is null || crl.NextUpdate - now < TimeSpan.FromHours(1)) crl = await issuer.PublishCrlAsync(store, now, context.RequestAborted, which);
+        var crl = await issuer.CurrentCrlAsync(store, which, clock.GetUtcNow(), context.RequestAborted);
         context.Response.Headers.CacheControl = "public, max-age=60";
         return Results.File(crl.Der, "application/pkix-crl");
     }

@@ -57,6 +57,14 @@ public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource data
     /// Rebuilds the CRL from the committed revocation entries. Concurrent rebuilds are safe: the CRL document
     /// is versioned, and a rebuild that lost the race reads the entries again and tries once more.
     /// </summary>
+    /// <summary>The CRL as published, or a new one when none is, or it is due within the hour.</summary>
+    public async Task<CrlDocument> CurrentCrlAsync(IDocumentStore store, string which, DateTimeOffset now, CancellationToken cancellation)
+    {
+        await using var session = store.QuerySession();
+        var crl = await session.LoadAsync<CrlDocument>(which, cancellation);
+        return crl is null || crl.NextUpdate - now < TimeSpan.FromHours(1) ? await PublishCrlAsync(store, now, cancellation, which) : crl;
+    }
+
     /// <param name="which">"issuing" (every certificate the issuing CA made) or "root" (the root's CRL: the issuing CA has never
     /// been revoked, so it lists nothing, but it is the issuing CA's revocation path and must be there and current).</param>
     public async Task<CrlDocument> PublishCrlAsync(IDocumentStore store, DateTimeOffset now, CancellationToken cancellation, string which = CrlDocument.Issuing)
