@@ -9,6 +9,7 @@ using MySign.Accounts.Contracts;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
 using MySign.History.Contracts;
+using MySign.Kernel.Localization;
 using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
@@ -56,32 +57,44 @@ public static class CscApi
     private static readonly JsonSerializerOptions Output = new() { PropertyNamingPolicy = null };
 
     [WolverinePost("/csc/v2/info"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static IResult Info(MySign.Kernel.Web.PortalUrl portal) => Answer(new
+    public static async Task<IResult> Info(HttpContext context, MySign.Kernel.Web.PortalUrl portal)
     {
-        specs = Specs, name = "MySign", logo = portal.For("/favicon.ico"), region = "IT", lang = "en-US",
-        description = "MySign remote signature service", authType = new[] { "basic", "oauth2code" }, oauth2 = portal.For("/csc/v2"),
-        asynchronousOperationMode = false, methods = Methods, validationInfo = false,
-        // algoParams: ECDSA takes no parameters, so none is listed (the array is there: some clients require it).
-        signAlgorithms = new { algos = new[] { EcdsaWithSha256 }, algoParams = Array.Empty<string>() },
-        signature_formats = new { formats = new[] { "C", "P" }, envelope_properties = EnvelopeProperties },
-        conformance_levels = ConformanceLevels,
-    });
+        var (request, error) = await Body<InfoRequest>(context, allowEmpty: true);
+        if (error is not null) return error;
+        var language = Language(request?.Lang);
+        return Answer(new
+        {
+            specs = Specs, name = "MySign", logo = portal.For("/favicon.ico"), region = "IT", lang = LangTag(language),
+            description = Strings.T("csc.description", language), authType = new[] { "basic", "oauth2code" }, oauth2 = portal.For("/csc/v2"),
+            oauth2Issuer = portal.Base,
+            asynchronousOperationMode = false, methods = Methods, validationInfo = false,
+            // algoParams: ECDSA takes no parameters, so none is listed (the array is there: some clients require it).
+            signAlgorithms = new { algos = new[] { EcdsaWithSha256 }, algoParams = Array.Empty<string>() },
+            signature_formats = new { formats = new[] { "C", "P" }, envelope_properties = EnvelopeProperties },
+            conformance_levels = ConformanceLevels,
+        });
+    }
+
+    /// <summary>CSC's lang (a BCP 47 tag such as it-IT or en-US): Italian or English, English for anything else.</summary>
+    private static string Language(string? lang) => lang is { Length: >= 2 } && lang[..2].Equals("it", StringComparison.OrdinalIgnoreCase) ? "it" : "en";
+
+    private static string LangTag(string language) => language == "it" ? "it-IT" : "en-US";
 
     [WolverinePost("/csc/v2/auth/login"), AllowAnonymous, RequireAntiforgeryToken(false), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Login)]
     public static async Task<IResult> Login(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return Error("invalid_request", "HTTP Basic credentials are required", 401);
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return Error("invalid_request", "HTTP Basic credentials are required", 401, BasicChallenge);
         string decoded;
         try { decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim())); }
-        catch (FormatException) { return Error("invalid_request", "Malformed Basic credentials", 401); }
+        catch (FormatException) { return Error("invalid_request", "Malformed Basic credentials: not base64", 401, BasicChallenge); }
         var colon = decoded.IndexOf(':');
-        if (colon <= 0) return Error("invalid_request", "Malformed Basic credentials", 401);
+        if (colon <= 0) return Error("invalid_request", "Malformed Basic credentials: no user:password", 401, BasicChallenge);
         var checkedCredentials = await bus.InvokeAsync<HolderCredentialsChecked>(new CheckHolderCredentials(decoded[..colon], decoded[(colon + 1)..]), context.RequestAborted);
         if (checkedCredentials.FactorRequired)
             return Error("authentication_error", "This holder asks for the OTP or passkey after the password, so a password alone signs in nowhere: " +
-                "use OAuth 2.0 (oauth2/authorize with scope service), where the portal asks for it", 401);
-        if (checkedCredentials.HolderId is null) return Error("authentication_error", "Invalid credentials", 401);
+                "use OAuth 2.0 (oauth2/authorize with scope service), where the portal asks for it", 401, BasicChallenge);
+        if (checkedCredentials.HolderId is null) return Error("authentication_error", "Invalid credentials", 401, BasicChallenge);
         var (token, expiresIn) = IssueToken(session, checkedCredentials.HolderId, CscToken.ServiceScope, null, null, null, clock.GetUtcNow() + TokenLifetime, clock);
         return Answer(new { access_token = token, expires_in = expiresIn });
     }
@@ -144,7 +157,8 @@ public static class CscApi
         return Answer(new
         {
             credentialIDs = credentials.Select(c => c.CertificateId.ToString()),
-            credentialInfos = credentials.Select(c => Describe(c, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true, passkey)),
+            credentialInfos = credentials.Select(c => Describe(c, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true, passkey,
+                Language(request.Lang))),
             onlyValid = request.OnlyValid == true ? true : (bool?)null,
         }, omitNulls: true);
     }
@@ -157,7 +171,7 @@ public static class CscApi
         if (CertificatesProblem(request!.Certificates) is { } problem) return Error("invalid_request", problem);
         var passkey = request.AuthInfo != false && await ByPasskeyAsync(bus, caller!.HolderId, context.RequestAborted);
         return Answer(Describe(certificate!, await authority.GetAsync(context.RequestAborted), request.Certificates, request.CertInfo == true,
-            request.AuthInfo != false, clock.GetUtcNow(), withId: false, passkey), omitNulls: true);
+            request.AuthInfo != false, clock.GetUtcNow(), withId: false, passkey, Language(request.Lang)), omitNulls: true);
     }
 
     /// <summary>Whether the holder confirms with a passkey: then only the OAuth flow can authorise (a passkey is used in the portal's page).</summary>
@@ -172,7 +186,7 @@ public static class CscApi
     /// <summary>A credential as credentials/info (and list's credentialInfos) describe it, in v2's shape.</summary>
     private static object Describe(HolderCertificate certificate, (System.Security.Cryptography.X509Certificates.X509Certificate2 Root,
         System.Security.Cryptography.X509Certificates.X509Certificate2 Issuing) chain, string? certificates, bool certInfo, bool authInfo, DateTimeOffset now, bool withId,
-        bool passkey = false)
+        bool passkey = false, string language = "en")
     {
         using var x509 = certificate.Certificate();
         var status = certificate.StatusAt(now);
@@ -185,7 +199,7 @@ public static class CscApi
         return new
         {
             credentialID = withId ? certificate.CertificateId.ToString() : null,
-            description = Automatic(certificate) ? "Automatic signature certificate" : "Qualified remote signature certificate",
+            description = Strings.T(Automatic(certificate) ? "csc.credential.automatic" : "csc.credential.remote", language),
             signatureQualifier = Automatic(certificate) ? null : "eu_eidas_qes",
             key = new { status = status == CertificateStatus.Active && !certificate.PinBlocked ? "enabled" : "disabled", algo = new[] { EcdsaWithSha256, EcPublicKey }, len = 256, curve = "1.2.840.10045.3.1.7" },
             cert = new
@@ -203,13 +217,13 @@ public static class CscApi
                 mode = "explicit", expression = "PIN AND OTP",
                 objects = new object[]
                 {
-                    new { type = "Password", id = "PIN", format = "N", label = "PIN", description = "The signature PIN" },
-                    new { type = "Password", id = "OTP", format = "N", label = "OTP", description = "Call credentials/sendOTP, then enter the code received by SMS or shown by the app" },
+                    new { type = "Password", id = "PIN", format = "N", label = "PIN", description = Strings.T("csc.auth.pin", language) },
+                    new { type = "Password", id = "OTP", format = "N", label = "OTP", description = Strings.T("csc.auth.otp", language) },
                 },
             } : null,
             SCAL = Scal(certificate),
             multisign = Limit(certificate),
-            lang = "en-US",
+            lang = LangTag(language),
         };
     }
 
@@ -222,7 +236,9 @@ public static class CscApi
         if (NotActive(certificate!, clock.GetUtcNow()) is { } inactive) return inactive;
         var issued = await bus.SendOtpAsync(caller!.HolderId, OtpPurpose, certificate!.CertificateId.ToString(), context.RequestAborted);
         if (issued.Channel == ReceptionMode.Passkey) return Error("invalid_request", UseOAuth);
-        if (issued.Throttled) return Error("invalid_request", $"An OTP was sent recently: retry in {issued.RetryAfterSeconds} seconds", 429);
+        if (issued.Throttled)
+            return new WithHeaders(Error("invalid_request", $"An OTP was sent recently: retry in {issued.RetryAfterSeconds} seconds", 429),
+                ("Retry-After", issued.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         session.Store(new CscOtp { Id = $"{caller.HolderId}:{certificate.CertificateId}", ChallengeId = issued.ChallengeId });
         return Results.NoContent();
     }
@@ -447,6 +463,11 @@ public static class CscApi
             var body = JsonSerializer.Deserialize<T>(bytes, Json);
             return body is null ? (default, Error("invalid_request", "The body must be a JSON object")) : (body, null);
         }
+        // A well-formed body with a value of the wrong type names that parameter; only bytes that are not JSON are "not valid JSON".
+        catch (JsonException e) when (e.Path is { Length: > 1 } path && IsJson(bytes))
+        {
+            return (default, Error("invalid_request", $"Invalid type for parameter {path.TrimStart('$', '.')}"));
+        }
         catch (JsonException) { return (default, Error("invalid_request", "The body is not valid JSON")); }
     }
 
@@ -463,7 +484,8 @@ public static class CscApi
         if (serviceOnly && caller.Scope != CscToken.ServiceScope) return (caller, null, Error("invalid_token", "This access token's scope is credential: this method needs scope service", 401), default);
         var (body, error) = await Body<T>(context);
         if (error is not null) return (caller, null, error, default);
-        if (!Guid.TryParse(credential(body!), out var id)) return (caller, null, Error("invalid_request", "Missing (or invalid type) string parameter credentialID"), body);
+        if (credential(body!) is not { Length: > 0 } named) return (caller, null, Error("invalid_request", "Missing parameter credentialID"), body);
+        if (!Guid.TryParse(named, out var id)) return (caller, null, Error("invalid_request", "Invalid parameter credentialID: not a credential identifier"), body);
         var certificate = await session.LoadAsync<HolderCertificate>(caller.HolderId, context.RequestAborted);
         if (certificate is null || certificate.CertificateId != id || (caller.CredentialId is { } only && only != id))
             return (caller, null, Error("invalid_request", "Invalid parameter credentialID"), body);
@@ -480,10 +502,37 @@ public static class CscApi
 
     private static readonly JsonSerializerOptions OutputWithoutNulls = new() { PropertyNamingPolicy = null, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    public static IResult Answer(object body, bool omitNulls = false) => Results.Json(body, omitNulls ? OutputWithoutNulls : Output);
+    /// <summary>Every answer carries Pragma: no-cache beside the Cache-Control: no-store of every POST (RFC 6749 §5.1 for tokens and SADs).</summary>
+    public static IResult Answer(object body, bool omitNulls = false) =>
+        new WithHeaders(Results.Json(body, omitNulls ? OutputWithoutNulls : Output), ("Pragma", "no-cache"));
 
     private static IResult InvalidToken() => Error("invalid_token", "Missing, invalid, expired or revoked access token", 401);
 
-    public static IResult Error(string error, string description, int status = 400) =>
-        Results.Json(new { error, error_description = description }, Output, statusCode: status);
+    /// <summary>The challenge of a 401 from the password doors (auth/login, the token endpoint's client): HTTP Basic.</summary>
+    public const string BasicChallenge = "Basic realm=\"MySign CSC API\", charset=\"UTF-8\"";
+
+    /// <summary>A CSC error; every 401 says how to authenticate (WWW-Authenticate: Bearer for tokens, unless a challenge is given).</summary>
+    public static IResult Error(string error, string description, int status = 400, string? challenge = null)
+    {
+        var answer = Results.Json(new { error, error_description = description }, Output, statusCode: status);
+        return status == 401
+            ? new WithHeaders(answer, ("WWW-Authenticate", challenge ?? $"Bearer realm=\"MySign CSC API\", error=\"{error}\""), ("Pragma", "no-cache"))
+            : new WithHeaders(answer, ("Pragma", "no-cache"));
+    }
+
+    private static bool IsJson(byte[] bytes)
+    {
+        try { using var _ = JsonDocument.Parse(bytes); return true; }
+        catch (JsonException) { return false; }
+    }
+
+    /// <summary>An answer with headers of its own.</summary>
+    private sealed class WithHeaders(IResult inner, params (string Name, string Value)[] headers) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            foreach (var (name, value) in headers) context.Response.Headers[name] = value;
+            return inner.ExecuteAsync(context);
+        }
+    }
 }

@@ -14,6 +14,9 @@ public sealed record CredentialsListRequest(
     [property: JsonPropertyName("lang")] string? Lang,
     [property: JsonPropertyName("clientData")] string? ClientData);
 
+public sealed record InfoRequest(
+    [property: JsonPropertyName("lang")] string? Lang);
+
 public sealed record CredentialInfoRequest(
     [property: JsonPropertyName("credentialID")] string? CredentialId,
     [property: JsonPropertyName("certificates")] string? Certificates,
