@@ -143,7 +143,11 @@ public static class OAuthEndpoints
         if (request is null) return Results.NotFound();
         if (request.Scope != CscToken.CredentialScope) return Page(context, request, "review", StatusCodes.Status409Conflict);
         var issued = await bus.SendOtpAsync(request.HolderId, Purpose, request.Id.ToString(), context.RequestAborted);
-        if (issued.Throttled) return Page(context, request, "review", StatusCodes.Status429TooManyRequests, issued.Wait);
+        if (issued.Throttled)
+        {
+            context.Response.Headers.RetryAfter = issued.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Page(context, request, "review", StatusCodes.Status429TooManyRequests, issued.Wait);
+        }
         request.ChallengeId = issued.ChallengeId;
         request.ByPasskey = issued.Passkey is not null;
         session.Store(request);

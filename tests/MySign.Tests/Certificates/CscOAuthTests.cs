@@ -160,7 +160,11 @@ public sealed class CscOAuthTests(AppFixture app)
         var verifier = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var page = await portal.GetAsync(Url(client, $"authorization_details={Uri.EscapeDataString(details)}&code_challenge={Challenge(verifier)}&code_challenge_method=S256"));
         page.Status.ShouldBe(HttpStatusCode.OK, page.Text);
-        var confirm = await portal.PostAsync(page.Document.QuerySelector("form[action$='/otp']")!.GetAttribute("action")!, new());
+        var sendOtp = page.Document.QuerySelector("form[action$='/otp']")!.GetAttribute("action")!;
+        var confirm = await portal.PostAsync(sendOtp, new());
+        var tooSoon = await portal.PostAsync(sendOtp, new());
+        tooSoon.Status.ShouldBe(HttpStatusCode.TooManyRequests, "a second code at once is refused");
+        int.Parse(tooSoon.Response.Headers.RetryAfter!.ToString()).ShouldBeGreaterThan(0, "every 429 says when to retry");
         var allow = confirm.Document.QuerySelector("form[action^='/csc/v2/oauth2/authorize/']:not([action$='/deny']):not([action$='/otp'])")!.GetAttribute("action")!;
         var back = await portal.PostAsync(allow, new() { ["pin"] = "97531864", ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
         back.Status.ShouldBe(HttpStatusCode.Redirect, back.Text);
