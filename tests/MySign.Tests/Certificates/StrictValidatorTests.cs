@@ -27,9 +27,10 @@ public sealed class StrictValidatorTests(AppFixture app)
         return (client, holder);
     }
 
-    /// <summary>The CA's files and both CRLs (DER as served, then PEM for openssl) in the folder.</summary>
-    private static async Task WriteChainAndCrls(PortalClient client, OpenSsl openssl)
+    /// <summary>The CA's files and both CRLs (DER as served, then PEM for openssl) in the folder; the signed-in holder's certificate too if asked.</summary>
+    private static async Task WriteChainAndCrls(PortalClient client, OpenSsl openssl, bool holder = false)
     {
+        if (holder) openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
         openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
         openssl.Write("issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
         foreach (var name in new[] { "issuing", "root" })
@@ -51,8 +52,7 @@ public sealed class StrictValidatorTests(AppFixture app)
         var (client, _) = await HolderWithCertificate();
         using var _c = client;
         using var openssl = new OpenSsl();
-        await WriteChainAndCrls(client, openssl);
-        openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
+        await WriteChainAndCrls(client, openssl, holder: true);
 
         var (exit, output) = await StrictVerify(openssl, "holder.pem");
         output.ShouldContain("holder.pem: OK", customMessage: output);
@@ -152,8 +152,7 @@ public sealed class StrictValidatorTests(AppFixture app)
         var (client, holder) = await HolderWithCertificate();
         using var _c = client;
         using var openssl = new OpenSsl();
-        await WriteChainAndCrls(client, openssl);
-        openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
+        await WriteChainAndCrls(client, openssl, holder: true);
         (await openssl.RunAsync("ocsp", "-issuer", "issuing.pem", "-cert", "holder.pem", "-no_nonce", "-reqout", "req.der")).Exit.ShouldBe(0);
         var get = "/ocsp/" + Uri.EscapeDataString(Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(openssl.Folder, "req.der"))));
 
