@@ -2,7 +2,7 @@
 # Provisions what MySign needs on a fresh Debian machine, privately and idempotently:
 #   packages (PostgreSQL, aiosmtpd, poppler, Chromium, wrk) if missing,
 #   a private PostgreSQL cluster on 127.0.0.1:$PG_PORT, an SMTP catcher on 127.0.0.1:$SMTP_PORT,
-#   and axe-core (npm) for the accessibility checks of the browser tests.
+#   and axe-core (npm) for the accessibility checks of the browser tests, oauth4webapi (npm) for the OAuth discovery test.
 # Usage: scripts/services.sh up | down | env | packages [bench|shake]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,6 +59,17 @@ axe_core() {
     && mv package/axe.min.js axe.min.js && rm -rf package "axe-core-$AXE_VERSION.tgz")
 }
 
+# oauth4webapi (npm), an OAuth 2.0 client nobody here wrote: the discovery test configures it from our RFC 8414 metadata.
+OAUTH4WEBAPI_VERSION=3.8.8
+oauth4webapi() {
+  [ -f "$STATE/oauth4webapi/index.js" ] && return 0
+  command -v npm >/dev/null || die "npm is needed to fetch oauth4webapi for the OAuth discovery test"
+  mkdir -p "$STATE/oauth4webapi"
+  (cd "$STATE/oauth4webapi" && npm pack --silent "oauth4webapi@$OAUTH4WEBAPI_VERSION" >/dev/null \
+    && tar -xzf "oauth4webapi-$OAUTH4WEBAPI_VERSION.tgz" package/build/index.js && mv package/build/index.js index.js \
+    && rm -rf package "oauth4webapi-$OAUTH4WEBAPI_VERSION.tgz")
+}
+
 postgres_up() {
   local bin; bin=$(pg_bin)
   mkdir -p "$PG_HOME"
@@ -99,13 +110,14 @@ smtp_up() {
 
 case "${1:-up}" in
   packages) packages "${2:-}" ;;
-  up) packages "${2:-}"; postgres_up; smtp_up; axe_core ;;
+  up) packages "${2:-}"; postgres_up; smtp_up; axe_core; oauth4webapi ;;
   down)
     [ -f "$PG_DATA/PG_VERSION" ] && as_db_user "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true
     [ -f "$STATE/smtp.pid" ] && kill "$(cat "$STATE/smtp.pid")" 2>/dev/null || true ;;
   env)
     echo "export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Database=mysign;Username=mysign'"
     echo "export Smtp__Host=127.0.0.1 Smtp__Port=$SMTP_PORT Smtp__Maildir='$MAILDIR'"
-    echo "export MYSIGN_AXE='$STATE/axe/axe.min.js'" ;;
+    echo "export MYSIGN_AXE='$STATE/axe/axe.min.js'"
+    echo "export MYSIGN_OAUTH4WEBAPI='$STATE/oauth4webapi/index.js'" ;;
   *) die "usage: $0 up|down|env|packages" ;;
 esac

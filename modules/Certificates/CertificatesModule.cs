@@ -32,6 +32,7 @@ public static class CertificatesModule
             options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
             options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);
+            options.Schema.For<ServiceCertificate>().DatabaseSchemaName(Schema);
             options.Schema.For<StatusChangeRequest>().DatabaseSchemaName(Schema);
             options.Schema.For<Signing.SignedDocument>().DatabaseSchemaName(Schema).Index(d => d.HolderId);
             options.Schema.For<Csc.CscToken>().DatabaseSchemaName(Schema);
@@ -44,11 +45,13 @@ public static class CertificatesModule
             options.Schema.For<Csc.OAuthCode>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Storage.ExtendedSchemaObjects.Add(Issuer.IutNumbers);
             options.Storage.ExtendedSchemaObjects.Add(Validation.TimeStampAuthority.Serials);
+            options.Storage.ExtendedSchemaObjects.Add(Csc.CscGrants.Calls);
         });
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<Issuer>();
         services.AddSingleton<Validation.OcspResponder>();
         services.AddSingleton<Validation.TimeStampAuthority>();
+        services.AddSingleton<Validation.ValidationData>();
         services.AddSingleton<Signing.Cades>();
         services.AddSingleton<Signing.Pades>();
         services.AddSingleton<Signing.CadesFromDigest>();

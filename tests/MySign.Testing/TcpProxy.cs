@@ -45,6 +45,13 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public void Restore() => _cut = false;
 
+    /// <summary>
+    /// While set, what the upstream answers never reaches the client: the request goes through and is served whole, then the
+    /// client's connection is reset at the answer's first byte (a response lost on the way back, as when a node dies after
+    /// doing the work, or a balancer drops the connection).
+    /// </summary>
+    public bool LoseReplies { get; set; }
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -65,7 +72,7 @@ public sealed class TcpProxy : IAsyncDisposable
             await upstream.ConnectAsync(_upstreamHost, _upstreamPort, _stop.Token);
             lock (_open) { _open.Add(client); _open.Add(upstream); }
             var a = client.GetStream().CopyToAsync(upstream.GetStream(), _stop.Token);
-            var b = upstream.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
+            var b = LoseReplies ? DropReplyAsync(upstream, client) : upstream.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
             await Task.WhenAny(a, b);
         }
         catch (Exception)
@@ -77,6 +84,12 @@ public sealed class TcpProxy : IAsyncDisposable
             client.Dispose();
             upstream.Dispose();
         }
+    }
+
+    private async Task DropReplyAsync(TcpClient upstream, TcpClient client)
+    {
+        _ = await upstream.GetStream().ReadAsync(new byte[1], _stop.Token); // any byte of the answer: it is on its way
+        client.Client.LingerState = new LingerOption(true, 0);
     }
 
     public ValueTask DisposeAsync()

@@ -3,8 +3,11 @@ namespace MySign.Accounts.Contracts;
 /// <summary>Checks a holder's User ID and password for client software (CSC API); lockout rules apply as at the portal.</summary>
 public sealed record CheckHolderCredentials(string UserId, string Password);
 
-/// <summary>HolderId is set only when the credentials are right.</summary>
-public sealed record HolderCredentialsChecked(string? HolderId);
+/// <summary>
+/// HolderId is set only when the credentials are right and the password alone may sign the holder in; FactorRequired when
+/// they are right but the holder asked for the OTP or passkey after the password (then a password alone opens nothing).
+/// </summary>
+public sealed record HolderCredentialsChecked(string? HolderId, bool FactorRequired = false);
 
 /// <summary>
 /// The holder's password was changed or reset: whatever was signed in with the old one must end (the portal's

@@ -21,7 +21,8 @@ public sealed class AuthorityKey
 /// are generated at first start and kept in PostgreSQL with the keys encrypted at rest. Nodes starting
 /// together agree: the first insert wins and the others load it.
 /// </summary>
-public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionProvider protection, IConfiguration configuration, IHostEnvironment environment)
+public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionProvider protection, IConfiguration configuration, IHostEnvironment environment,
+    MySign.Kernel.Web.PortalUrl portal)
 {
     public const string Name = "MySign Qualified Electronic Signature CA";
     public const string Organisation = "MySign S.p.A.";
@@ -33,6 +34,10 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
     /// <summary>The key that seals holder keys together with the PIN (Certificates:KeySecret; required in Production).</summary>
     public byte[] KeySecret { get; } = System.Text.Encoding.UTF8.GetBytes(configuration["Certificates:KeySecret"] is { Length: > 0 } secret ? secret
         : (!environment.IsDevelopment() ? throw new InvalidOperationException("Certificates:KeySecret must be configured in Production (and every environment but Development).") : "mysign-development-key-secret"));
+
+    /// <summary>The addresses written into the certificates this CA makes, all under the portal's public URL (Portal:BaseUrl).</summary>
+    public CertificateFactory.Locations Locations => new(portal.For("/crl/issuing.crl"), portal.For("/ocsp"), portal.For("/ca/issuing.cer"),
+        portal.For("/pds/en"), portal.For("/pds/it"), portal.For("/crl/root.crl"), portal.For("/ca/root.cer"));
 
     public async Task<(X509Certificate2 Root, X509Certificate2 Issuing)> GetAsync(CancellationToken cancellation = default)
     {
@@ -69,10 +74,13 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
             if (signer is null || signer.NotAfter.ToUniversalTime() <= renewAfter)
             {
                 var (_, issuing) = _loaded ??= FromConfiguration() ?? await FromDatabaseAsync(cancellation);
-                signer = CertificateFactory.CreateServiceSigner(issuing, now, service);
+                signer = CertificateFactory.CreateServiceSigner(issuing, now, service, Locations);
                 session.Store(Seal(service.Id, signer));
-                await session.SaveChangesAsync(cancellation);
             }
+            // Every service certificate ever made is known by its serial, so the OCSP responder answers "good" for it (a
+            // time-stamp outlives the TSA certificate that signed it).
+            session.Store(new ServiceCertificate { Id = signer.SerialNumber, Service = service.Id, NotAfter = signer.NotAfter.ToUniversalTime() });
+            await session.SaveChangesAsync(cancellation);
             lock (_signers) _signers[service.Id] = signer;
             return signer;
         }
@@ -106,7 +114,7 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
             var issuing = await query.LoadAsync<AuthorityKey>("issuing", cancellation);
             if (root is not null && issuing is not null) return (Open(root), Open(issuing));
         }
-        var (newRoot, newIssuing) = CertificateFactory.CreateAuthority(DateTimeOffset.UtcNow);
+        var (newRoot, newIssuing) = CertificateFactory.CreateAuthority(DateTimeOffset.UtcNow, Locations);
         try
         {
             await using var session = store.LightweightSession();
@@ -134,6 +142,14 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
         key.ImportPkcs8PrivateKey(_protector.Unprotect(Convert.FromBase64String(stored.ProtectedKey)), out _);
         return certificate.CopyWithPrivateKey(key);
     }
+}
+
+/// <summary>A certificate the issuing CA made for one of its services (OCSP, TSA); Id is its serial number in hex.</summary>
+public sealed class ServiceCertificate
+{
+    public string Id { get; set; } = "";
+    public string Service { get; set; } = "";
+    public DateTime NotAfter { get; set; }
 }
 
 /// <summary>Ready when the CA's root and issuing certificates (with the issuing key) can be loaded.</summary>

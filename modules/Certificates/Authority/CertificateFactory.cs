@@ -15,7 +15,12 @@ public static class CertificateFactory
     public const string QualifiedPolicy = "0.4.0.194112.1.2";
     public const string MySignPolicy = "1.3.6.1.4.1.61999.1.1.1";
 
-    public static (X509Certificate2 Root, X509Certificate2 Issuing) CreateAuthority(DateTimeOffset now)
+    /// <summary>
+    /// The root and the issuing CA. The issuing CA carries what a strict validator asks of every certificate in a chain:
+    /// the policies (so `-policy 0.4.0.194112.1.2 -explicit_policy` holds through it), where the root's CRL is (its
+    /// revocation path) and where the root's certificate is.
+    /// </summary>
+    public static (X509Certificate2 Root, X509Certificate2 Issuing) CreateAuthority(DateTimeOffset now, Locations at)
     {
         using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var rootRequest = new CertificateRequest(CaName("Root"), rootKey, HashAlgorithmName.SHA384);
@@ -30,6 +35,9 @@ public static class CertificateFactory
         issuingRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         issuingRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(issuingRequest.PublicKey, false));
         issuingRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        issuingRequest.CertificateExtensions.Add(Policies());
+        issuingRequest.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([at.RootCrl]));
+        issuingRequest.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [at.RootIssuers]));
         using var issuingPublic = issuingRequest.Create(root, now.AddMinutes(-5), now.AddYears(10), Serial());
         return (root, issuingPublic.CopyWithPrivateKey(issuingKey));
     }
@@ -44,8 +52,11 @@ public static class CertificateFactory
         return name.Build();
     }
 
-    /// <summary>Where a relying party checks a holder certificate: the CRL, the OCSP responder, the issuing CA's certificate.</summary>
-    public sealed record Locations(string Crl, string Ocsp, string CaIssuers, string PdsEnglish = "", string PdsItalian = "");
+    /// <summary>
+    /// Where a relying party checks a certificate: for those the issuing CA signs, its CRL, the OCSP responder and the issuing
+    /// CA's certificate; for the issuing CA itself, the root's CRL and certificate; the PKI disclosure statements.
+    /// </summary>
+    public sealed record Locations(string Crl, string Ocsp, string CaIssuers, string PdsEnglish = "", string PdsItalian = "", string RootCrl = "", string RootIssuers = "");
 
     public static X509Certificate2 IssueHolder(X509Certificate2 issuing, HolderIdentity holder, PublicKey key, DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial, Locations at)
     {
@@ -73,7 +84,9 @@ public static class CertificateFactory
     /// usage): the OCSP responder (RFC 6960 §4.2.2.2 delegated responder, with id-pkix-ocsp-nocheck so relying
     /// parties do not ask for its own status) and the time-stamp authority (RFC 3161 §2.3: timeStamping alone).
     /// </summary>
-    public static X509Certificate2 CreateServiceSigner(X509Certificate2 issuing, DateTimeOffset now, ServiceSigner service)
+    /// <remarks>Each also names the issuing CA's CRL, the OCSP responder and the issuing CA's certificate, so that strict
+    /// validators (and a PAdES B-LT document's DSS) find a revocation path for it like any holder's.</remarks>
+    public static X509Certificate2 CreateServiceSigner(X509Certificate2 issuing, DateTimeOffset now, ServiceSigner service, Locations at)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var name = new X500DistinguishedNameBuilder();
@@ -88,6 +101,8 @@ public static class CertificateFactory
         if (service == ServiceSigner.Ocsp) request.CertificateExtensions.Add(new X509Extension("1.3.6.1.5.5.7.48.1.5", [0x05, 0x00], false)); // ocsp-nocheck: NULL
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false));
+        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([at.Crl]));
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([at.Ocsp], [at.CaIssuers]));
         using var issued = request.Create(issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuing.GetECDsaPrivateKey()!),
             now.AddMinutes(-5), now.AddDays(ServiceSigner.Days), Serial());
         return issued.CopyWithPrivateKey(key);

@@ -9,6 +9,7 @@ using MySign.Accounts.Contracts;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
 using MySign.History.Contracts;
+using MySign.Kernel.Localization;
 using MySign.Otp.Client;
 using MySign.Otp.Contracts;
 using Wolverine;
@@ -56,28 +57,44 @@ public static class CscApi
     private static readonly JsonSerializerOptions Output = new() { PropertyNamingPolicy = null };
 
     [WolverinePost("/csc/v2/info"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static IResult Info(MySign.Kernel.Web.PortalUrl portal) => Answer(new
+    public static async Task<IResult> Info(HttpContext context, MySign.Kernel.Web.PortalUrl portal)
     {
-        specs = Specs, name = "MySign", logo = portal.For("/favicon.ico"), region = "IT", lang = "en-US",
-        description = "MySign remote signature service", authType = new[] { "basic", "oauth2code" }, oauth2 = portal.For("/csc/v2"),
-        asynchronousOperationMode = false, methods = Methods, validationInfo = false,
-        signAlgorithms = new { algos = new[] { EcdsaWithSha256 } },
-        signature_formats = new { formats = new[] { "C", "P" }, envelope_properties = new[] { new[] { "Detached" }, new[] { "Certification", "Revision" } } },
-        conformance_levels = new[] { "AdES-B-B", "AdES-B-T" },
-    });
+        var (request, error) = await Body<InfoRequest>(context, allowEmpty: true);
+        if (error is not null) return error;
+        var language = Language(request?.Lang);
+        return Answer(new
+        {
+            specs = Specs, name = "MySign", logo = portal.For("/favicon.ico"), region = "IT", lang = LangTag(language),
+            description = Strings.T("csc.description", language), authType = new[] { "basic", "oauth2code" }, oauth2 = portal.For("/csc/v2"),
+            oauth2Issuer = portal.Base,
+            asynchronousOperationMode = false, methods = Methods, validationInfo = false,
+            // algoParams: ECDSA takes no parameters, so none is listed (the array is there: some clients require it).
+            signAlgorithms = new { algos = new[] { EcdsaWithSha256 }, algoParams = Array.Empty<string>() },
+            signature_formats = new { formats = new[] { "C", "P" }, envelope_properties = EnvelopeProperties },
+            conformance_levels = ConformanceLevels,
+        });
+    }
+
+    /// <summary>CSC's lang (a BCP 47 tag such as it-IT or en-US): Italian or English, English for anything else.</summary>
+    private static string Language(string? lang) => lang is { Length: >= 2 } && lang[..2].Equals("it", StringComparison.OrdinalIgnoreCase) ? "it" : "en";
+
+    private static string LangTag(string language) => language == "it" ? "it-IT" : "en-US";
 
     [WolverinePost("/csc/v2/auth/login"), AllowAnonymous, RequireAntiforgeryToken(false), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Login)]
     public static async Task<IResult> Login(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return Error("invalid_request", "HTTP Basic credentials are required", 401);
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return Error("invalid_request", "HTTP Basic credentials are required", 401, BasicChallenge);
         string decoded;
         try { decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim())); }
-        catch (FormatException) { return Error("invalid_request", "Malformed Basic credentials", 401); }
+        catch (FormatException) { return Error("invalid_request", "Malformed Basic credentials: not base64", 401, BasicChallenge); }
         var colon = decoded.IndexOf(':');
-        if (colon <= 0) return Error("invalid_request", "Malformed Basic credentials", 401);
+        if (colon <= 0) return Error("invalid_request", "Malformed Basic credentials: no user:password", 401, BasicChallenge);
         var checkedCredentials = await bus.InvokeAsync<HolderCredentialsChecked>(new CheckHolderCredentials(decoded[..colon], decoded[(colon + 1)..]), context.RequestAborted);
-        if (checkedCredentials.HolderId is null) return Error("authentication_error", "Invalid credentials", 401);
+        if (checkedCredentials.FactorRequired)
+            return Error("authentication_error", "This holder asks for the OTP or passkey after the password, so a password alone signs in nowhere: " +
+                "use OAuth 2.0 (oauth2/authorize with scope service), where the portal asks for it", 401, BasicChallenge);
+        if (checkedCredentials.HolderId is null) return Error("authentication_error", "Invalid credentials", 401, BasicChallenge);
         var (token, expiresIn) = IssueToken(session, checkedCredentials.HolderId, CscToken.ServiceScope, null, null, null, clock.GetUtcNow() + TokenLifetime, clock);
         return Answer(new { access_token = token, expires_in = expiresIn });
     }
@@ -141,7 +158,8 @@ public static class CscApi
         return Answer(new
         {
             credentialIDs = credentials.Select(c => c.CertificateId.ToString()),
-            credentialInfos = credentials.Select(c => Describe(c, attempts, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true, passkey)),
+            credentialInfos = credentials.Select(c => Describe(c, attempts, chain, request.Certificates, request.CertInfo == true, request.AuthInfo == true, now, withId: true, passkey,
+                Language(request.Lang))),
             onlyValid = request.OnlyValid == true ? true : (bool?)null,
         }, omitNulls: true);
     }
@@ -155,7 +173,7 @@ public static class CscApi
         var passkey = request.AuthInfo != false && await ByPasskeyAsync(bus, caller!.HolderId, context.RequestAborted);
         var attempts = await session.LoadAsync<Pin.PinAttempts>(caller!.HolderId, context.RequestAborted);
         return Answer(Describe(certificate!, attempts, await authority.GetAsync(context.RequestAborted), request.Certificates, request.CertInfo == true,
-            request.AuthInfo != false, clock.GetUtcNow(), withId: false, passkey), omitNulls: true);
+            request.AuthInfo != false, clock.GetUtcNow(), withId: false, passkey, Language(request.Lang)), omitNulls: true);
     }
 
     /// <summary>Whether the holder confirms with a passkey: then only the OAuth flow can authorise (a passkey is used in the portal's page).</summary>
@@ -170,7 +188,7 @@ public static class CscApi
     /// <summary>A credential as credentials/info (and list's credentialInfos) describe it, in v2's shape.</summary>
     private static object Describe(HolderCertificate certificate, Pin.PinAttempts? attempts, (System.Security.Cryptography.X509Certificates.X509Certificate2 Root,
         System.Security.Cryptography.X509Certificates.X509Certificate2 Issuing) chain, string? certificates, bool certInfo, bool authInfo, DateTimeOffset now, bool withId,
-        bool passkey = false)
+        bool passkey = false, string language = "en")
     {
         using var x509 = certificate.Certificate();
         var status = certificate.StatusAt(now);
@@ -183,7 +201,7 @@ public static class CscApi
         return new
         {
             credentialID = withId ? certificate.CertificateId.ToString() : null,
-            description = Automatic(certificate) ? "Automatic signature certificate" : "Qualified remote signature certificate",
+            description = Strings.T(Automatic(certificate) ? "csc.credential.automatic" : "csc.credential.remote", language),
             signatureQualifier = Automatic(certificate) ? null : "eu_eidas_qes",
             key = new { status = status == CertificateStatus.Active && Pin.PinAttempts.LeftFor(certificate, attempts) > 0 ? "enabled" : "disabled", algo = new[] { EcdsaWithSha256, EcPublicKey }, len = 256, curve = "1.2.840.10045.3.1.7" },
             cert = new
@@ -201,13 +219,13 @@ public static class CscApi
                 mode = "explicit", expression = "PIN AND OTP",
                 objects = new object[]
                 {
-                    new { type = "Password", id = "PIN", format = "N", label = "PIN", description = "The signature PIN" },
-                    new { type = "Password", id = "OTP", format = "N", label = "OTP", description = "Call credentials/sendOTP, then enter the code received by SMS or shown by the app" },
+                    new { type = "Password", id = "PIN", format = "N", label = "PIN", description = Strings.T("csc.auth.pin", language) },
+                    new { type = "Password", id = "OTP", format = "N", label = "OTP", description = Strings.T("csc.auth.otp", language) },
                 },
             } : null,
             SCAL = Scal(certificate),
             multisign = Limit(certificate),
-            lang = "en-US",
+            lang = LangTag(language),
         };
     }
 
@@ -216,9 +234,13 @@ public static class CscApi
     {
         var (caller, certificate, error, _) = await CredentialCall<SendOtpRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
+        // A credential that cannot sign gets no OTP: no SMS goes out for nothing.
+        if (NotActive(certificate!, clock.GetUtcNow()) is { } inactive) return inactive;
         var issued = await bus.SendOtpAsync(caller!.HolderId, OtpPurpose, certificate!.CertificateId.ToString(), context.RequestAborted);
         if (issued.Channel == ReceptionMode.Passkey) return Error("invalid_request", UseOAuth);
-        if (issued.Throttled) return Error("invalid_request", $"An OTP was sent recently: retry in {issued.RetryAfterSeconds} seconds", 429);
+        if (issued.Throttled)
+            return new WithHeaders(Error("invalid_request", $"An OTP was sent recently: retry in {issued.RetryAfterSeconds} seconds", 429),
+                ("Retry-After", issued.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         session.Store(new CscOtp { Id = $"{caller.HolderId}:{certificate.CertificateId}", ChallengeId = issued.ChallengeId });
         return Results.NoContent();
     }
@@ -237,14 +259,14 @@ public static class CscApi
         if (hashes is null && Scal(certificate!) == "2") return Error("invalid_request", "Missing parameter hashes: this credential is SCAL2, a SAD is bound to the hashes it signs");
         if (hashes is not null && (hashes.Count != count || hashes.Any(h => h is null)))
             return Error("invalid_request", "hashes must be numSignatures base64 SHA-256 values");
-        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
+        if (NotActive(certificate!, now) is { } inactive) return inactive;
         var pinValue = request.Value("PIN");
         var otpValue = request.Value("OTP");
         if (string.IsNullOrEmpty(pinValue)) return Error("invalid_request", "Missing authData PIN");
         if (string.IsNullOrEmpty(otpValue)) return Error("invalid_request", "Missing authData OTP");
 
         // The OTP first: it is single use, so the password alone (a bearer token) cannot probe PINs.
-        var sent = await session.LoadAsync<CscOtp>($"{holder}:{certificate.CertificateId}", context.RequestAborted);
+        var sent = await session.LoadAsync<CscOtp>($"{holder}:{certificate!.CertificateId}", context.RequestAborted);
         var verified = sent is null ? null
             : await bus.CheckOtpAsync(sent.ChallengeId, holder, OtpPurpose, certificate.CertificateId.ToString(), otpValue, context.RequestAborted);
         if (verified is not { IsValid: true }) return Error("invalid_otp", "The OTP is invalid");
@@ -257,18 +279,23 @@ public static class CscApi
     }
 
     [WolverinePost("/csc/v2/credentials/extendTransaction"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> ExtendTransaction(HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> ExtendTransaction(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, TimeProvider clock)
     {
-        var (caller, certificate, error, request) = await CredentialCall<ExtendTransactionRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
+        await using var query = store.QuerySession();
+        var (caller, certificate, error, request) = await CredentialCall<ExtendTransactionRequest>(context, query, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
-        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (sad, expiresAt, refusal) = await CscGrants.ExtendAsync(session, caller!.HolderId, certificate.CertificateId, request!.Sad, Lifetime(certificate), now, context.RequestAborted);
+        if (NotActive(certificate!, now) is { } inactive) return inactive;
+        var (sad, expiresAt, refusal) = await CscGrants.ExtendAsync(store, database, caller!.HolderId, certificate!.CertificateId, request!.Sad, Lifetime(certificate), now,
+            context.RequestAborted);
         if (refusal is not null) return Error("invalid_request", refusal);
-        try { await session.SaveChangesAsync(context.RequestAborted); }
-        catch (JasperFx.ConcurrencyException) { return Error("invalid_request", "Invalid SAD"); }
         return Answer(new { SAD = sad, expiresIn = (int)(expiresAt - now).TotalSeconds });
     }
+
+    /// <summary>The refusal for a credential that is not active now (suspended, revoked, expired), or null.</summary>
+    private static IResult? NotActive(HolderCertificate certificate, DateTimeOffset now) =>
+        certificate.StatusAt(now) is var status && status != CertificateStatus.Active
+            ? Error("invalid_request", $"The credential is {status.ToString().ToLowerInvariant()}") : null;
 
     [WolverinePost("/csc/v2/signatures/signHash"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> SignHash(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, TimeProvider clock)
@@ -284,21 +311,22 @@ public static class CscApi
         if (request.OperationMode is not (null or "S")) return Error("invalid_request", "Invalid parameter operationMode: only synchronous (S) signing is offered");
         var hashes = request.Hashes?.Select(CscHashes.Canonical).ToList();
         if (hashes is null || hashes.Count == 0 || hashes.Any(h => h is null)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
-        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, caller!.HolderId, certificate.CertificateId, caller.Sad(request.Sad), hashes!, now, context.RequestAborted);
+        if (NotActive(certificate!, now) is { } inactive) return inactive;
+        var (spent, refused) = await CscGrants.SpendAsync(database, caller!.HolderId, certificate!.CertificateId, caller.Sad(request.Sad), hashes!, "signHash", now,
+            context.RequestAborted);
         if (refused is not null) return Error("invalid_request", refused);
-        using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8!, out _);
-        CryptographicOperations.ZeroMemory(pkcs8!);
-        var signatures = new string[hashes.Count];
-        var made = new MadeSignature[hashes.Count];
-        for (var i = 0; i < hashes.Count; i++)
+        // The same call again (its answer was lost) is answered with the signatures kept for it, and filed under the same ids.
+        var signatures = spent!.Answer;
+        if (signatures is null)
         {
-            var hash = Convert.FromBase64String(hashes[i]!);
-            signatures[i] = Convert.ToBase64String(key.SignHash(hash, DSASignatureFormat.Rfc3279DerSequence));
-            made[i] = new MadeSignature(Guid.CreateVersion7(now), "SHA-256 " + Convert.ToHexString(hash, 0, 8).ToLowerInvariant() + "…");
+            using var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(spent.Pkcs8, out _);
+            signatures = hashes.Select(h => Convert.ToBase64String(key.SignHash(Convert.FromBase64String(h!), DSASignatureFormat.Rfc3279DerSequence))).ToArray();
+            signatures = await CscGrants.KeepAnswerAsync(database, spent, signatures, context.RequestAborted);
         }
-        await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
+        CryptographicOperations.ZeroMemory(spent.Pkcs8);
+        var made = hashes.Select((h, i) => new MadeSignature(spent.SignatureId(i), "SHA-256 " + Convert.ToHexString(Convert.FromBase64String(h!), 0, 8).ToLowerInvariant() + "…"));
+        await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made.ToList()));
         return Answer(new { signatures });
     }
 
@@ -318,92 +346,98 @@ public static class CscApi
         var (caller, certificate, error, request) = await CredentialCall<SignDocRequest>(context, query, clock, r => r.CredentialId);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
-        var sadText = caller!.Sad(request!.Sad);
-        if (request.DocumentDigests is { Count: > 0 } digestSets)
-            return await SignDigests(context, store, database, bus, authority, digestsSigner, caller.HolderId, certificate!, sadText, digestSets, now);
-        if (request.Documents is not { Count: > 0 } documents || documents.Count > 100) return Error("invalid_request", "documents or documentDigests must list 1 to 100 items");
-        var contents = documents.Select(d => Decode(d.Document)).ToList();
-        if (contents.Any(c => c is not { Length: > 0 })) return Error("invalid_request", "Each document must be base64 content");
-        foreach (var d in documents)
-            if (FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo) is { } problem) return Error("invalid_request", problem);
-        for (var i = 0; i < documents.Count; i++)
-            if (documents[i].SignatureFormat == "P" && !Signing.Pades.IsPdf(contents[i])) return Error("invalid_request", $"Document {i + 1} is not a PDF: use signature_format C");
-        if (certificate!.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-
-        var digests = contents.Select(c => Convert.ToBase64String(SHA256.HashData(c!))).ToList();
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, caller.HolderId, certificate.CertificateId, sadText, digests, now, context.RequestAborted);
+        // Everything is read and checked before the SAD is spent: a refusal costs the client nothing.
+        var (jobs, problem) = Jobs(request!, $"{certificate!.GivenName} {certificate.Surname}", now);
+        if (problem is not null) return Error("invalid_request", problem);
+        if (NotActive(certificate, now) is { } inactive) return inactive;
+        var method = "signDoc " + string.Join(",", jobs.Select(j => $"{j.Format}/{j.Level}/{j.Envelope}/{(j.Document is null ? "digest" : "document")}"));
+        var (spent, refused) = await CscGrants.SpendAsync(database, caller!.HolderId, certificate.CertificateId, caller.Sad(request!.Sad), jobs.Select(j => j.Hash).ToList(),
+            method, now, context.RequestAborted);
         if (refused is not null) return Error("invalid_request", refused);
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
         using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8!, out _);
-        CryptographicOperations.ZeroMemory(pkcs8!);
+        key.ImportPkcs8PrivateKey(spent!.Pkcs8, out _);
+        CryptographicOperations.ZeroMemory(spent.Pkcs8);
         using var signer = certificate.Certificate().CopyWithPrivateKey(key);
         var signedDocuments = new List<string>();
         var signatureObjects = new List<string>();
-        var made = new List<MadeSignature>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var job in jobs)
         {
-            var timeStamp = documents[i].ConformanceLevel != "AdES-B-B";
-            try
-            {
-                if (documents[i].SignatureFormat == "P")
-                    signedDocuments.Add(Convert.ToBase64String(await pades.SignAsync(contents[i]!, signer, issuing, now, $"{certificate.GivenName} {certificate.Surname}",
-                        context.RequestAborted, timeStamp)));
-                else
-                    signatureObjects.Add(Convert.ToBase64String(await cades.SignDetachedAsync(contents[i]!, signer, issuing, now, context.RequestAborted, timeStamp: timeStamp)));
-            }
-            catch (Signing.UnsignablePdfException)
-            {
-                return Error("invalid_request", $"Document {i + 1} is a PDF that cannot be signed (damaged or encrypted)");
-            }
-            made.Add(new MadeSignature(Guid.CreateVersion7(now), $"document {i + 1} (" + (documents[i].SignatureFormat == "P" ? "PAdES" : "CAdES") + ")"));
+            var timeStamp = job.Level != "AdES-B-B";
+            if (job.Pdf is not null)
+                signedDocuments.Add(Convert.ToBase64String(await pades.CompleteAsync(job.Pdf, signer, issuing, now, context.RequestAborted, PadesLevels[job.Level])));
+            else if (job.Document is not null)
+                signatureObjects.Add(Convert.ToBase64String(await cades.SignDetachedAsync(job.Document, signer, issuing, now, context.RequestAborted, timeStamp: timeStamp)));
+            else
+                signatureObjects.Add(Convert.ToBase64String(await digestsSigner.SignAsync(Convert.FromBase64String(job.Hash), signer, issuing, timeStamp, context.RequestAborted)));
         }
+        var made = jobs.Select((j, i) => new MadeSignature(spent.SignatureId(i), j.Name)).ToList();
         await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
         return Answer(new { DocumentWithSignature = signedDocuments, SignatureObject = signatureObjects });
     }
 
-    private static string? FormatProblem(string? format, string? level, string? signAlgo) =>
-        format is not ("P" or "C") ? "signature_format must be P (PAdES) or C (CAdES)"
-        : level is not (null or "AdES-B-B" or "AdES-B-T") ? "conformance_level must be AdES-B-B or AdES-B-T"
-        : signAlgo is not (null or EcdsaWithSha256) ? "signAlgo must be ecdsa-with-SHA256"
-        : null;
+    /// <summary>One signature a signDoc call asks for: a whole document (a PDF already prepared for PAdES) or a client's digest.</summary>
+    private sealed record SignJob(string Hash, string Format, string Level, string Envelope, byte[]? Document, Signing.PreparedPdf? Pdf, string Name);
 
     /// <summary>
-    /// signDoc with documentDigests: a CMS over each SHA-256 digest the client computed (for "C" a detached CAdES; for
-    /// "P" the CMS the client puts in its prepared PDF's /Contents — no signing-time, as PAdES asks). Same SAD rules.
+    /// What a signDoc call asks for, read and checked whole (documents and documentDigests, each signed), or the first
+    /// problem. PDFs are parsed and prepared here, so a PDF that cannot be signed is refused before any SAD is spent.
     /// </summary>
-    private static async Task<IResult> SignDigests(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, CertificateAuthority authority,
-        Signing.CadesFromDigest signer, string holder, HolderCertificate certificate, string? sadText, List<SignDocDigests> sets, DateTimeOffset now)
+    private static (List<SignJob> Jobs, string? Problem) Jobs(SignDocRequest request, string signerName, DateTimeOffset now)
     {
-        var all = new List<(string Hash, bool TimeStamp, string Format)>();
-        foreach (var set in sets)
+        var jobs = new List<SignJob>();
+        var documents = request.Documents ?? [];
+        var digestSets = request.DocumentDigests ?? [];
+        if (documents.Count == 0 && digestSets.Count == 0) return (jobs, "Missing parameter documents or documentDigests");
+        for (var i = 0; i < documents.Count; i++)
         {
-            if (FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo) is { } problem) return Error("invalid_request", problem);
-            if (set.HashAlgorithmOid is not (null or Sha256)) return Error("invalid_request", "Only SHA-256 digests are supported");
+            var d = documents[i];
+            if (FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo, d.SignedEnvelopeProperty, digest: false) is { } problem) return (jobs, $"documents[{i}]: {problem}");
+            var envelope = d.SignedEnvelopeProperty ?? (d.SignatureFormat == "P" ? "Revision" : "Detached");
+            if (Decode(d.Document) is not { Length: > 0 } content) return (jobs, $"documents[{i}].document must be base64 content");
+            Signing.PreparedPdf? pdf = null;
+            if (d.SignatureFormat == "P")
+            {
+                if (!Signing.Pades.IsPdf(content)) return (jobs, $"Document {i + 1} is not a PDF: use signature_format C");
+                try { pdf = Signing.Pades.Prepare(content, now, signerName, certify: envelope == "Certification"); }
+                catch (Signing.UnsignablePdfException e) { return (jobs, $"Document {i + 1} is a PDF that cannot be signed ({e.Message})"); }
+            }
+            jobs.Add(new SignJob(Convert.ToBase64String(SHA256.HashData(content)), d.SignatureFormat!, d.ConformanceLevel ?? "AdES-B-T", envelope, content, pdf,
+                $"document {i + 1} ({(d.SignatureFormat == "P" ? "PAdES" : "CAdES")})"));
+        }
+        for (var i = 0; i < digestSets.Count; i++)
+        {
+            var set = digestSets[i];
+            if (FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo, set.SignedEnvelopeProperty, digest: true) is { } problem)
+                return (jobs, $"documentDigests[{i}]: {problem}");
+            if (set.HashAlgorithmOid is not (null or Sha256)) return (jobs, $"documentDigests[{i}].hashAlgorithmOID: only SHA-256 ({Sha256}) is supported");
             var hashes = set.Hashes?.Select(CscHashes.Canonical).ToList();
-            if (hashes is not { Count: > 0 } || hashes.Any(h => h is null)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
-            all.AddRange(hashes.Select(h => (h!, set.ConformanceLevel != "AdES-B-B", set.SignatureFormat!)));
+            if (hashes is not { Count: > 0 } || hashes.Any(h => h is null)) return (jobs, $"documentDigests[{i}].hashes must be base64 SHA-256 values");
+            jobs.AddRange(hashes.Select(h => new SignJob(h!, set.SignatureFormat!, set.ConformanceLevel ?? "AdES-B-T", set.SignedEnvelopeProperty ?? "", null, null,
+                $"SHA-256 {Convert.ToHexString(Convert.FromBase64String(h!), 0, 8).ToLowerInvariant()}… ({(set.SignatureFormat == "P" ? "PAdES" : "CAdES")})")));
         }
-        if (all.Count > 100) return Error("invalid_request", "At most 100 digests per call");
-        if (certificate.StatusAt(now) != CertificateStatus.Active) return Error("invalid_request", $"The credential is {certificate.StatusAt(now).ToString().ToLowerInvariant()}");
-        var (pkcs8, refused) = await CscGrants.SpendAsync(store, database, holder, certificate.CertificateId, sadText, all.Select(a => a.Hash).ToList(), now, context.RequestAborted);
-        if (refused is not null) return Error("invalid_request", refused);
-        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
-        using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8!, out _);
-        CryptographicOperations.ZeroMemory(pkcs8!);
-        using var signing = certificate.Certificate().CopyWithPrivateKey(key);
-        var signatures = new List<string>();
-        var made = new List<MadeSignature>();
-        foreach (var (hash, timeStamp, format) in all)
-        {
-            var digest = Convert.FromBase64String(hash);
-            signatures.Add(Convert.ToBase64String(await signer.SignAsync(digest, signing, issuing, timeStamp, context.RequestAborted)));
-            made.Add(new MadeSignature(Guid.CreateVersion7(now), $"SHA-256 {Convert.ToHexString(digest, 0, 8).ToLowerInvariant()}… ({(format == "P" ? "PAdES" : "CAdES")})"));
-        }
-        await bus.PublishAsync(new SignaturesMade(holder, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
-        return Answer(new { DocumentWithSignature = Array.Empty<string>(), SignatureObject = signatures });
+        return jobs.Count > 100 ? (jobs, "At most 100 documents and digests per call") : (jobs, null);
     }
+
+    /// <summary>The conformance levels offered (info says so): B-LT and B-LTA for whole PDFs, where the validation data goes into the document.</summary>
+    public static readonly string[] ConformanceLevels = ["AdES-B-B", "AdES-B-T", "AdES-B-LT", "AdES-B-LTA"];
+    private static readonly Dictionary<string, Signing.PadesLevel> PadesLevels = new()
+    {
+        ["AdES-B-B"] = Signing.PadesLevel.BB, ["AdES-B-T"] = Signing.PadesLevel.BT, ["AdES-B-LT"] = Signing.PadesLevel.BLT, ["AdES-B-LTA"] = Signing.PadesLevel.BLTA,
+    };
+    /// <summary>signed_envelope_property per signature_format, in the order info lists the formats (C, P).</summary>
+    public static readonly string[][] EnvelopeProperties = [["Detached"], ["Certification", "Revision"]];
+
+    private static string? FormatProblem(string? format, string? level, string? signAlgo, string? envelope, bool digest) =>
+        format is not ("P" or "C") ? "signature_format must be P (PAdES) or C (CAdES)"
+        : level is not null && !ConformanceLevels.Contains(level) ? $"conformance_level must be one of {string.Join(", ", ConformanceLevels)}"
+        : level is "AdES-B-LT" or "AdES-B-LTA" && (format != "P" || digest)
+            ? $"conformance_level {level} is offered for whole PDFs (signature_format P with documents) only: the validation data goes into the document"
+        : signAlgo is not (null or EcdsaWithSha256) ? $"signAlgo must be ecdsa-with-SHA256 ({EcdsaWithSha256})"
+        : envelope is not null && !EnvelopeProperties[format == "C" ? 0 : 1].Contains(envelope)
+            ? $"signed_envelope_property {envelope} is not offered for signature_format {format}: use {string.Join(" or ", EnvelopeProperties[format == "C" ? 0 : 1])}"
+        : envelope == "Certification" && digest ? "signed_envelope_property Certification needs the whole PDF (documents), not documentDigests"
+        : null;
 
     /// <summary>Who calls: the valid token presented as "Authorization: Bearer", and the token's text (a credential token is a SAD).</summary>
     public sealed record CscCaller(string HolderId, string Scope, Guid? CredentialId, string Raw)
@@ -431,6 +465,11 @@ public static class CscApi
             var body = JsonSerializer.Deserialize<T>(bytes, Json);
             return body is null ? (default, Error("invalid_request", "The body must be a JSON object")) : (body, null);
         }
+        // A well-formed body with a value of the wrong type names that parameter; only bytes that are not JSON are "not valid JSON".
+        catch (JsonException e) when (e.Path is { Length: > 1 } path && IsJson(bytes))
+        {
+            return (default, Error("invalid_request", $"Invalid type for parameter {path.TrimStart('$', '.')}"));
+        }
         catch (JsonException) { return (default, Error("invalid_request", "The body is not valid JSON")); }
     }
 
@@ -447,7 +486,8 @@ public static class CscApi
         if (serviceOnly && caller.Scope != CscToken.ServiceScope) return (caller, null, Error("invalid_token", "This access token's scope is credential: this method needs scope service", 401), default);
         var (body, error) = await Body<T>(context);
         if (error is not null) return (caller, null, error, default);
-        if (!Guid.TryParse(credential(body!), out var id)) return (caller, null, Error("invalid_request", "Missing (or invalid type) string parameter credentialID"), body);
+        if (credential(body!) is not { Length: > 0 } named) return (caller, null, Error("invalid_request", "Missing parameter credentialID"), body);
+        if (!Guid.TryParse(named, out var id)) return (caller, null, Error("invalid_request", "Invalid parameter credentialID: not a credential identifier"), body);
         var certificate = await session.LoadAsync<HolderCertificate>(caller.HolderId, context.RequestAborted);
         if (certificate is null || certificate.CertificateId != id || (caller.CredentialId is { } only && only != id))
             return (caller, null, Error("invalid_request", "Invalid parameter credentialID"), body);
@@ -464,10 +504,37 @@ public static class CscApi
 
     private static readonly JsonSerializerOptions OutputWithoutNulls = new() { PropertyNamingPolicy = null, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    public static IResult Answer(object body, bool omitNulls = false) => Results.Json(body, omitNulls ? OutputWithoutNulls : Output);
+    /// <summary>Every answer carries Pragma: no-cache beside the Cache-Control: no-store of every POST (RFC 6749 §5.1 for tokens and SADs).</summary>
+    public static IResult Answer(object body, bool omitNulls = false) =>
+        new WithHeaders(Results.Json(body, omitNulls ? OutputWithoutNulls : Output), ("Pragma", "no-cache"));
 
     private static IResult InvalidToken() => Error("invalid_token", "Missing, invalid, expired or revoked access token", 401);
 
-    public static IResult Error(string error, string description, int status = 400) =>
-        Results.Json(new { error, error_description = description }, Output, statusCode: status);
+    /// <summary>The challenge of a 401 from the password doors (auth/login, the token endpoint's client): HTTP Basic.</summary>
+    public const string BasicChallenge = "Basic realm=\"MySign CSC API\", charset=\"UTF-8\"";
+
+    /// <summary>A CSC error; every 401 says how to authenticate (WWW-Authenticate: Bearer for tokens, unless a challenge is given).</summary>
+    public static IResult Error(string error, string description, int status = 400, string? challenge = null)
+    {
+        var answer = Results.Json(new { error, error_description = description }, Output, statusCode: status);
+        return status == 401
+            ? new WithHeaders(answer, ("WWW-Authenticate", challenge ?? $"Bearer realm=\"MySign CSC API\", error=\"{error}\""), ("Pragma", "no-cache"))
+            : new WithHeaders(answer, ("Pragma", "no-cache"));
+    }
+
+    private static bool IsJson(byte[] bytes)
+    {
+        try { using var _ = JsonDocument.Parse(bytes); return true; }
+        catch (JsonException) { return false; }
+    }
+
+    /// <summary>An answer with headers of its own.</summary>
+    private sealed class WithHeaders(IResult inner, params (string Name, string Value)[] headers) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            foreach (var (name, value) in headers) context.Response.Headers[name] = value;
+            return inner.ExecuteAsync(context);
+        }
+    }
 }

@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using Marten;
+using Npgsql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
 
 namespace MySign.Certificates.Csc;
 
@@ -32,74 +35,157 @@ public static class CscGrants
     /// <summary>The grant a SAD names (whoever asks: the caller checks the holder), or null for a malformed SAD.</summary>
     public static string? GrantId(string? sad) => Bytes(sad) is { } bytes ? Convert.ToHexString(bytes[..16]) : null;
 
+    /// <summary>A spent (or replayed) signing call: the key it opens, and what identifies the call for History and a replay.</summary>
+    public sealed record Spent(byte[] Pkcs8, string GrantId, string Call, string[]? Answer)
+    {
+        /// <summary>The History id of the call's signature <paramref name="index"/>: the same for a replay, so History files it once.</summary>
+        public Guid SignatureId(int index) => new(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{GrantId}:{Call}:{index}"))[..16]);
+    }
+
+    /// <summary>One signing call on a grant: which method and the hashes, in order.</summary>
+    public static string CallOf(string method, IReadOnlyList<string> hashes) =>
+        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(method + "\n" + string.Join("\n", hashes))));
+
     /// <summary>
-    /// Spends <paramref name="hashes"/>.Count signatures of a SAD atomically (parallel calls cannot sign more than it
-    /// allows; a SAD bound to hashes accepts only those) and opens the key it carries; or why not.
+    /// Spends <paramref name="hashes"/>.Count signatures of a SAD atomically and opens the key it carries; or why not.
+    /// Parallel calls cannot sign more than it allows, and a SAD bound to hashes signs each of them once. The same call
+    /// again (same SAD, method and hashes, within the SAD's lifetime: a client whose answer was lost) spends nothing: it
+    /// opens the key again and carries the answer stored for the first call, if that call got as far as storing one.
     /// </summary>
-    public static async Task<(byte[]? Pkcs8, string? Refusal)> SpendAsync(IDocumentStore store, Npgsql.NpgsqlDataSource database, string holder, Guid credential,
-        string? sadText, IReadOnlyList<string> hashes, DateTimeOffset now, CancellationToken cancellation)
+    public static async Task<(Spent? Spent, string? Refusal)> SpendAsync(NpgsqlDataSource database, string holder, Guid credential,
+        string? sadText, IReadOnlyList<string> hashes, string method, DateTimeOffset now, CancellationToken cancellation)
     {
         if (Bytes(sadText) is not { } sad) return (null, "Invalid SAD");
-        // An automatic credential's batch workers all spend one SAD: one conditional UPDATE takes their signatures without a
-        // read-modify-write race (and bumps the version, so the document path below still sees the change). What it does
-        // not take — a grant bound to hashes, or a refusal to explain — goes the document way.
-        if (await SpendUnboundAsync(database, Convert.ToHexString(sad[..16]), holder, credential, hashes.Count, now, cancellation) is { } taken)
-            return Open(taken, sad) is { } opened ? (opened, null) : (null, "Invalid SAD");
-        CscAuthorization? grant;
-        for (var round = 0; ; round++)
+        var id = Convert.ToHexString(sad[..16]);
+        var call = CallOf(method, hashes);
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        // The call is recorded in the spend's transaction: a second, identical call waits here until the first commits, then
+        // finds it and replays; if the first was refused (rolled back) it is tried afresh.
+        var first = await Sql(connection, transaction, $"insert into {Calls.Identifier} (grant_id, call, at) values ($1, $2, $3) on conflict do nothing",
+            id, call, now).ExecuteNonQueryAsync(cancellation) == 1;
+        if (!first)
         {
-            await using var session = store.LightweightSession();
-            grant = await session.LoadAsync<CscAuthorization>(Convert.ToHexString(sad[..16]), cancellation);
-            if (grant is null || grant.HolderId != holder || grant.CredentialId != credential) return (null, "Invalid SAD");
-            if (now >= grant.ExpiresAt) return (null, "SAD expired");
-            if (hashes.Count > grant.Remaining) return (null, "The SAD does not allow this many signatures");
-            if (grant.Hashes is { } bound && hashes.Any(h => !bound.Contains(h))) return (null, "A hash was not authorized");
-            grant.Remaining -= hashes.Count;
-            // A bound hash is signed once: the same hash twice needs two entries in the authorisation.
-            if (grant.Hashes is not null) foreach (var h in hashes) grant.Hashes.Remove(h);
-            session.Store(grant);
-            try { await session.SaveChangesAsync(cancellation); break; }
-            // Parallel calls on one SAD (a batch client's workers) meet here: re-read and try again, spread out a little.
-            catch (JasperFx.ConcurrencyException) when (round < 200) { await Task.Delay(Random.Shared.Next(0, 2 + Math.Min(round, 20)), cancellation); }
+            await transaction.RollbackAsync(cancellation);
+            var grant = await Read(Sql(connection, null, $"select data::text from {Table} where id = $1", id), cancellation);
+            if (Problem(grant, holder, credential, now) is { } problem) return (null, problem);
+            if (Open(grant!, sad) is not { } opened) return (null, "Invalid SAD");
+            var answer = await Sql(connection, null, $"select signatures from {Calls.Identifier} where grant_id = $1 and call = $2", id, call)
+                .ExecuteScalarAsync(cancellation) as string[];
+            return (new Spent(opened, id, call, answer), null);
         }
-        return Open(grant, sad) is { } pkcs8 ? (pkcs8, null) : (null, "Invalid SAD");
+
+        // An automatic credential's batch workers all spend one SAD: one conditional UPDATE takes their signatures without
+        // a read-modify-write race. What it does not take (a grant bound to hashes, or a refusal to explain) is read
+        // under a row lock, checked, and written back in the same transaction.
+        var spent = await Read(Sql(connection, transaction,
+            $"update {Table} set data = jsonb_set(data, '{{Remaining}}', to_jsonb((data->>'Remaining')::int - $1)), mt_version = gen_random_uuid(), " +
+            "mt_last_modified = now() where id = $2 and data->>'HolderId' = $3 and data->>'CredentialId' = $4 and jsonb_typeof(data->'Hashes') is distinct from 'array' " +
+            "and (data->>'Remaining')::int >= $1 and (data->>'ExpiresAt')::timestamptz > $5 returning data::text",
+            hashes.Count, id, holder, credential.ToString(), now), cancellation);
+        if (spent is null)
+        {
+            spent = await Read(Sql(connection, transaction, $"select data::text from {Table} where id = $1 for update", id), cancellation);
+            if ((Problem(spent, holder, credential, now) ?? Unspendable(spent!, hashes)) is { } refusal) return (null, refusal);
+            var left = new List<string>(spent!.Hashes ?? []);
+            foreach (var hash in hashes) left.Remove(hash);
+            spent.Remaining -= hashes.Count;
+            await Sql(connection, transaction,
+                $"update {Table} set data = jsonb_set(jsonb_set(data, '{{Remaining}}', to_jsonb($2)), '{{Hashes}}', $3::jsonb), mt_version = gen_random_uuid(), " +
+                "mt_last_modified = now() where id = $1", id, spent.Remaining, System.Text.Json.JsonSerializer.Serialize(left)).ExecuteNonQueryAsync(cancellation);
+        }
+        // The key opens before anything is committed: a SAD that names the grant but cannot open it spends nothing.
+        if (Open(spent, sad) is not { } pkcs8) return (null, "Invalid SAD");
+        await transaction.CommitAsync(cancellation);
+        return (new Spent(pkcs8, id, call, null), null);
     }
 
     /// <summary>
-    /// credentials/extendTransaction: the same grant (what is left of it) under a new SAD with a fresh lifetime; the old SAD
-    /// stops working in the same transaction.
+    /// Keeps the answer of a signHash call for its replays and returns the one kept: the first stored wins, so parallel
+    /// replays of one call all answer the same signatures.
     /// </summary>
-    public static async Task<(string? Sad, DateTimeOffset ExpiresAt, string? Refusal)> ExtendAsync(IDocumentSession session, string holder, Guid credential,
-        string? sadText, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellation)
+    public static async Task<string[]> KeepAnswerAsync(NpgsqlDataSource database, Spent spent, string[] signatures, CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand(
+            $"update {Calls.Identifier} set signatures = coalesce(signatures, $3) where grant_id = $1 and call = $2 returning signatures");
+        foreach (var value in new object[] { spent.GrantId, spent.Call, signatures }) command.Parameters.Add(new() { Value = value });
+        return await command.ExecuteScalarAsync(cancellation) as string[] ?? signatures;
+    }
+
+    private static string? Problem(CscAuthorization? grant, string holder, Guid credential, DateTimeOffset now) =>
+        grant is null || grant.HolderId != holder || grant.CredentialId != credential ? "Invalid SAD"
+        : now >= grant.ExpiresAt ? "SAD expired"
+        : null;
+
+    private static string? Unspendable(CscAuthorization grant, IReadOnlyList<string> hashes)
+    {
+        if (hashes.Count > grant.Remaining) return "The SAD does not allow this many signatures";
+        if (grant.Hashes is not { } bound) return null;
+        var left = new List<string>(bound);
+        foreach (var hash in hashes)
+            if (!left.Remove(hash))
+                return bound.Contains(hash) ? "A hash is listed more times than it was authorized (each authorized hash is signed once)" : "A hash was not authorized";
+        return null;
+    }
+
+    /// <summary>
+    /// credentials/extendTransaction: the same grant (what is left of it) under a new SAD with a fresh lifetime. The old grant
+    /// is taken with one conditional DELETE and the new one written in the same transaction, so of parallel extends of one
+    /// SAD exactly one gets a new SAD; the others, and the old SAD, are "Invalid SAD".
+    /// </summary>
+    public static async Task<(string? Sad, DateTimeOffset ExpiresAt, string? Refusal)> ExtendAsync(IDocumentStore store, NpgsqlDataSource database, string holder,
+        Guid credential, string? sadText, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellation)
     {
         if (Bytes(sadText) is not { } sad) return (null, default, "Invalid SAD");
-        var grant = await session.LoadAsync<CscAuthorization>(Convert.ToHexString(sad[..16]), cancellation);
-        if (grant is null || grant.HolderId != holder || grant.CredentialId != credential) return (null, default, "Invalid SAD");
-        if (now >= grant.ExpiresAt) return (null, default, "SAD expired");
-        if (grant.Remaining < 1) return (null, default, "The SAD has no signatures left");
+        var id = Convert.ToHexString(sad[..16]);
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        var grant = await Read(Sql(connection, transaction,
+            $"delete from {Table} where id = $1 and data->>'HolderId' = $2 and data->>'CredentialId' = $3 and (data->>'ExpiresAt')::timestamptz > $4 " +
+            "and (data->>'Remaining')::int >= 1 returning data::text", id, holder, credential.ToString(), now), cancellation);
+        if (grant is null)
+        {
+            var left = await Read(Sql(connection, transaction, $"select data::text from {Table} where id = $1", id), cancellation);
+            return (null, default, Problem(left, holder, credential, now) ?? (left!.Remaining < 1 ? "The SAD has no signatures left" : "Invalid SAD"));
+        }
         if (Open(grant, sad) is not { } pkcs8) return (null, default, "Invalid SAD");
         var (extended, newSad) = Seal(holder, credential, pkcs8, grant.Remaining, grant.Hashes, now + lifetime);
-        session.Delete(grant);
-        session.Insert(extended);
+        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
+        {
+            session.Insert(extended);
+            await session.SaveChangesAsync(cancellation);
+        }
+        await transaction.CommitAsync(cancellation);
         return (newSad, extended.ExpiresAt, null);
     }
 
     private static readonly string Table = $"{CertificatesModule.Schema}.mt_doc_cscauthorization";
     private static readonly System.Text.Json.JsonSerializerOptions Stored = new() { PropertyNameCaseInsensitive = true };
 
-    private static async Task<CscAuthorization?> SpendUnboundAsync(Npgsql.NpgsqlDataSource database, string id, string holder, Guid credential, int count,
-        DateTimeOffset now, CancellationToken cancellation)
+    /// <summary>The signing calls made on each grant (see <see cref="SpendAsync"/>), and a signHash call's answer.</summary>
+    public static readonly Table Calls = DefineCalls();
+
+    private static Table DefineCalls()
     {
-        await using var command = database.CreateCommand(
-            $"update {Table} set data = jsonb_set(data, '{{Remaining}}', to_jsonb((data->>'Remaining')::int - $1)), mt_version = gen_random_uuid(), " +
-            "mt_last_modified = now() where id = $2 and data->>'HolderId' = $3 and data->>'CredentialId' = $4 and jsonb_typeof(data->'Hashes') is distinct from 'array' " +
-            "and (data->>'Remaining')::int >= $1 and (data->>'ExpiresAt')::timestamptz > $5 returning data::text");
-        command.Parameters.Add(new() { Value = count });
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = holder });
-        command.Parameters.Add(new() { Value = credential.ToString() });
-        command.Parameters.Add(new() { Value = now });
-        return await command.ExecuteScalarAsync(cancellation) is string json ? System.Text.Json.JsonSerializer.Deserialize<CscAuthorization>(json, Stored) : null;
+        var table = new Table(new PostgresqlObjectName(CertificatesModule.Schema, "csc_sad_calls", Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        table.AddColumn("grant_id", "text").AsPrimaryKey();
+        table.AddColumn("call", "text").AsPrimaryKey();
+        table.AddColumn("at", "timestamp with time zone").NotNull();
+        table.AddColumn("signatures", "text[]");
+        return table;
+    }
+
+    private static NpgsqlCommand Sql(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+
+    private static async Task<CscAuthorization?> Read(NpgsqlCommand command, CancellationToken cancellation)
+    {
+        await using (command)
+            return await command.ExecuteScalarAsync(cancellation) is string json ? System.Text.Json.JsonSerializer.Deserialize<CscAuthorization>(json, Stored) : null;
     }
 
     private static byte[]? Open(CscAuthorization grant, byte[] sad)

@@ -14,6 +14,9 @@ public sealed record CredentialsListRequest(
     [property: JsonPropertyName("lang")] string? Lang,
     [property: JsonPropertyName("clientData")] string? ClientData);
 
+public sealed record InfoRequest(
+    [property: JsonPropertyName("lang")] string? Lang);
+
 public sealed record CredentialInfoRequest(
     [property: JsonPropertyName("credentialID")] string? CredentialId,
     [property: JsonPropertyName("certificates")] string? Certificates,
@@ -64,14 +67,16 @@ public sealed record SignDocDocument(
     [property: JsonPropertyName("document")] string? Document,
     [property: JsonPropertyName("signature_format")] string? SignatureFormat,
     [property: JsonPropertyName("conformance_level")] string? ConformanceLevel,
-    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
+    [property: JsonPropertyName("signAlgo")] string? SignAlgo,
+    [property: JsonPropertyName("signed_envelope_property")] string? SignedEnvelopeProperty = null);
 
 public sealed record SignDocDigests(
     [property: JsonPropertyName("hashes")] List<string>? Hashes,
     [property: JsonPropertyName("hashAlgorithmOID")] string? HashAlgorithmOid,
     [property: JsonPropertyName("signature_format")] string? SignatureFormat,
     [property: JsonPropertyName("conformance_level")] string? ConformanceLevel,
-    [property: JsonPropertyName("signAlgo")] string? SignAlgo);
+    [property: JsonPropertyName("signAlgo")] string? SignAlgo,
+    [property: JsonPropertyName("signed_envelope_property")] string? SignedEnvelopeProperty = null);
 
 public sealed record SignDocRequest(
     [property: JsonPropertyName("credentialID")] string? CredentialId,

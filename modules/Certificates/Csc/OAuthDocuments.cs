@@ -39,6 +39,8 @@ public sealed class OAuthRequest : MySign.Kernel.Documents.IHolderOwned
     public string? Description { get; set; }
     public Guid? ChallengeId { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>The authorization_details the client sent (RFC 9396), echoed in the token response.</summary>
+    public string? AuthorizationDetails { get; set; }
 }
 
 /// <summary>
@@ -63,4 +65,6 @@ public sealed class OAuthCode
     public byte[]? Tag { get; set; }
     public bool Redeemed { get; set; }
     public string? TokenId { get; set; }
+    /// <summary>The authorization_details of the request, for the token response (RFC 9396 §7).</summary>
+    public string? AuthorizationDetails { get; set; }
 }

@@ -36,7 +36,7 @@ public static class OAuthEndpoints
     public static readonly TimeSpan RequestLifetime = TimeSpan.FromMinutes(10);
 
     [WolverineGet("/csc/v2/oauth2/authorize"), AllowAnonymous]
-    public static async Task<IResult> Authorize(HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> Authorize(HttpContext context, IDocumentSession session, PortalUrl portal, TimeProvider clock)
     {
         var query = context.Request.Query;
         string? One(string name) => query[name].Count == 1 ? query[name].ToString() : null;
@@ -47,7 +47,7 @@ public static class OAuthEndpoints
         if (client is null) return Failure("oauth.error.client");
         if (redirectUri is null || !client.RedirectUris.Contains(redirectUri, StringComparer.Ordinal)) return Failure("oauth.error.redirect");
         var state = One("state");
-        IResult Back(string error, string description) => RedirectBack(redirectUri, state, ("error", error), ("error_description", description));
+        IResult Back(string error, string description) => RedirectBack(redirectUri, state, portal, ("error", error), ("error_description", description));
 
         if (One("response_type") != "code") return Back("unsupported_response_type", "response_type must be code");
         if (One("code_challenge_method") != "S256") return Back("invalid_request", "PKCE is required: code_challenge_method must be S256");
@@ -74,6 +74,7 @@ public static class OAuthEndpoints
             Id = Guid.CreateVersion7(now), HolderId = holder, ClientId = client.Id, ClientName = client.Name, RedirectUri = redirectUri, State = state,
             CodeChallenge = challenge, Scope = asked.Scope, CredentialId = asked.CredentialId, NumSignatures = asked.NumSignatures, Hashes = asked.Hashes,
             Labels = asked.Labels, Description = asked.Description, ExpiresAt = now + RequestLifetime,
+            AuthorizationDetails = query["authorization_details"].ToString() is { Length: > 0 } details ? details : null,
         };
         session.DeleteWhere<OAuthRequest>(r => r.HolderId == holder && r.ExpiresAt < now);
         session.Insert(request);
@@ -142,7 +143,11 @@ public static class OAuthEndpoints
         if (request is null) return Results.NotFound();
         if (request.Scope != CscToken.CredentialScope) return Page(context, request, "review", StatusCodes.Status409Conflict);
         var issued = await bus.SendOtpAsync(request.HolderId, Purpose, request.Id.ToString(), context.RequestAborted);
-        if (issued.Throttled) return Page(context, request, "review", StatusCodes.Status429TooManyRequests, issued.Wait);
+        if (issued.Throttled)
+        {
+            context.Response.Headers.RetryAfter = issued.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Page(context, request, "review", StatusCodes.Status429TooManyRequests, issued.Wait);
+        }
         request.ChallengeId = issued.ChallengeId;
         request.ByPasskey = issued.Passkey is not null;
         session.Store(request);
@@ -154,7 +159,7 @@ public static class OAuthEndpoints
     /// <summary>The holder allows: for a credential, after the OTP and then the PIN (the OTP first, so a session alone cannot probe PINs).</summary>
     [WolverinePost("/csc/v2/oauth2/authorize/{id}")]
     public static async Task<IResult> Allow(Guid id, [FromForm] ConsentForm form, HttpContext context, IDocumentSession session, IMessageBus bus,
-        Pin.PinCheck pins, TimeProvider clock)
+        Pin.PinCheck pins, PortalUrl portal, TimeProvider clock)
     {
         var request = await Open(session, id, context, clock);
         if (request is null) return Results.NotFound();
@@ -164,7 +169,7 @@ public static class OAuthEndpoints
         {
             Id = CscApi.Hash(System.Buffers.Text.Base64Url.EncodeToString(code)), ClientId = request.ClientId, RedirectUri = request.RedirectUri,
             CodeChallenge = request.CodeChallenge, HolderId = request.HolderId, Scope = request.Scope, CredentialId = request.CredentialId,
-            ExpiresAt = now + CodeLifetime, TokenExpiresAt = now + CscApi.TokenLifetime,
+            ExpiresAt = now + CodeLifetime, TokenExpiresAt = now + CscApi.TokenLifetime, AuthorizationDetails = request.AuthorizationDetails,
         };
         if (request.Scope == CscToken.CredentialScope)
         {
@@ -193,16 +198,16 @@ public static class OAuthEndpoints
         }
         session.Insert(issued);
         session.Delete(request);
-        return RedirectBack(request.RedirectUri, request.State, ("code", System.Buffers.Text.Base64Url.EncodeToString(code)));
+        return RedirectBack(request.RedirectUri, request.State, portal, ("code", System.Buffers.Text.Base64Url.EncodeToString(code)));
     }
 
     [WolverinePost("/csc/v2/oauth2/authorize/{id}/deny")]
-    public static async Task<IResult> Deny(Guid id, HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> Deny(Guid id, HttpContext context, IDocumentSession session, PortalUrl portal, TimeProvider clock)
     {
         var request = await Open(session, id, context, clock);
         if (request is null) return Results.NotFound();
         session.Delete(request);
-        return RedirectBack(request.RedirectUri, request.State, ("error", "access_denied"), ("error_description", "The holder did not allow it"));
+        return RedirectBack(request.RedirectUri, request.State, portal, ("error", "access_denied"), ("error_description", "The holder did not allow it"));
     }
 
     /// <summary>
@@ -215,13 +220,17 @@ public static class OAuthEndpoints
         if (!context.Request.HasFormContentType) return TokenError("invalid_request", "The body must be application/x-www-form-urlencoded");
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string? One(string name) => form[name].Count == 1 ? form[name].ToString() : null;
+        if (form["grant_type"].Count == 0) return TokenError("invalid_request", "Missing parameter grant_type");
         if (One("grant_type") != "authorization_code") return TokenError("unsupported_grant_type", "grant_type must be authorization_code");
         var code = One("code");
         var clientId = One("client_id");
         var verifier = One("code_verifier");
-        if (code is not { Length: > 0 and <= 100 } || clientId is null || verifier is null) return TokenError("invalid_request", "code, client_id and code_verifier are required");
+        if (clientId is null) return TokenError("invalid_request", "Missing parameter client_id");
+        if (code is not { Length: > 0 and <= 100 } || verifier is null) return TokenError("invalid_request", "code and code_verifier are required");
         var now = clock.GetUtcNow();
         await using var session = store.LightweightSession();
+        if (clientId.Length > 100 || await session.LoadAsync<OAuthClient>(clientId, context.RequestAborted) is null)
+            return TokenError("invalid_client", "Unknown client_id");
         var issued = await session.LoadAsync<OAuthCode>(CscApi.Hash(code), context.RequestAborted);
         if (issued is null || issued.ClientId != clientId) return TokenError("invalid_grant", "The code is invalid");
         if (issued.Redeemed)
@@ -251,7 +260,13 @@ public static class OAuthEndpoints
         try { await session.SaveChangesAsync(context.RequestAborted); }
         catch (JasperFx.ConcurrencyException) { return TokenError("invalid_grant", "The code was already used"); }
         context.Response.Headers.CacheControl = "no-store";
-        return CscApi.Answer(new { access_token = token, token_type = "Bearer", expires_in = expiresIn, credentialID = issued.CredentialId?.ToString() }, omitNulls: true);
+        // RFC 9396 §7: the authorization details the token carries, as the client asked for them.
+        var details = issued.AuthorizationDetails is { } text ? JsonDocument.Parse(text).RootElement.Clone() : (JsonElement?)null;
+        return CscApi.Answer(new
+        {
+            access_token = token, token_type = "Bearer", expires_in = expiresIn, scope = details is null ? issued.Scope : null,
+            credentialID = issued.CredentialId?.ToString(), authorization_details = details,
+        }, omitNulls: true);
     }
 
     /// <summary>RFC 7009: the client ends a token it was given; an unknown token, or another client's, changes nothing and reads the same.</summary>
@@ -269,16 +284,40 @@ public static class OAuthEndpoints
     }
 
     private static IResult TokenError(string error, string description) =>
-        CscApi.Error(error, description, error == "invalid_client" ? 401 : 400);
+        CscApi.Error(error, description, error == "invalid_client" ? 401 : 400, error == "invalid_client" ? CscApi.BasicChallenge : null);
+
+    /// <summary>
+    /// RFC 8414 authorization server metadata: what a generic OAuth client needs to configure itself (oauth4webapi's
+    /// discovery, for one). The issuer is the portal's public address, as info's oauth2Issuer and RFC 9207's iss say.
+    /// </summary>
+    [WolverineGet("/.well-known/oauth-authorization-server"), AllowAnonymous]
+    public static IResult Metadata(PortalUrl portal) => Results.Json(new Dictionary<string, object>
+    {
+        ["issuer"] = portal.Base,
+        ["authorization_endpoint"] = portal.For("/csc/v2/oauth2/authorize"),
+        ["token_endpoint"] = portal.For("/csc/v2/oauth2/token"),
+        ["revocation_endpoint"] = portal.For("/csc/v2/oauth2/revoke"),
+        ["response_types_supported"] = new[] { "code" },
+        ["response_modes_supported"] = new[] { "query" },
+        ["grant_types_supported"] = new[] { "authorization_code" },
+        ["code_challenge_methods_supported"] = new[] { "S256" },
+        ["token_endpoint_auth_methods_supported"] = new[] { "none" },
+        ["revocation_endpoint_auth_methods_supported"] = new[] { "none" },
+        ["scopes_supported"] = new[] { CscToken.ServiceScope, CscToken.CredentialScope },
+        ["authorization_details_types_supported"] = new[] { "credential" },
+        ["authorization_response_iss_parameter_supported"] = true,
+    });
 
     private static byte[] CodeKey(byte[] code) => HKDF.DeriveKey(HashAlgorithmName.SHA256, code, 32, info: "MySign OAuth code → SAD"u8.ToArray());
 
     private static async Task<OAuthRequest?> Open(IDocumentSession session, Guid id, HttpContext context, TimeProvider clock) =>
         await session.LoadOwnAsync<OAuthRequest>(id, context) is { } request && request.ExpiresAt > clock.GetUtcNow() ? request : null;
 
-    private static IResult RedirectBack(string redirectUri, string? state, params (string Name, string Value)[] parameters)
+    /// <summary>Back to the client with the answer, the state and (RFC 9207) the issuer, so a client can tell which server answered.</summary>
+    private static IResult RedirectBack(string redirectUri, string? state, PortalUrl portal, params (string Name, string Value)[] parameters)
     {
-        var query = string.Join("&", parameters.Append(("state", state!)).Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2)}"));
+        var query = string.Join("&", parameters.Append(("state", state!)).Append(("iss", portal.Base)).Where(p => p.Item2 is not null)
+            .Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2)}"));
         return Results.Redirect(redirectUri + (redirectUri.Contains('?') ? "&" : "?") + query);
     }
 

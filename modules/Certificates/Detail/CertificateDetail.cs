@@ -48,6 +48,8 @@ public static class CertificateDetailEndpoints
         var (root, issuing) = await authority.GetAsync(context.RequestAborted);
         // The caIssuers address in every holder certificate (RFC 5280 §4.2.2.1: DER).
         if (file == "issuing.cer") return Results.File(issuing.RawData, "application/pkix-cert", "issuing.cer");
+        // The caIssuers address in the issuing CA's certificate.
+        if (file == "root.cer") return Results.File(root.RawData, "application/pkix-cert", "root.cer");
         var pem = file switch
         {
             "root.pem" => root.ExportCertificatePem(),
@@ -71,14 +73,16 @@ public static class CertificateDetailEndpoints
             new DisclosureView(language, portal.For("/ocsp"), portal.For("/tsa"), portal.For("/crl/issuing.crl")), "pds.title") { Partial = false };
     }
 
-    /// <summary>The CRL at the URL written in every certificate; rebuilt here too when the stored one is due.</summary>
-    [WolverineGet("/crl/issuing.crl"), AllowAnonymous]
-    public static async Task<IResult> Crl(IDocumentStore store, Issuer issuer, TimeProvider clock, HttpContext context)
+    /// <summary>
+    /// The CRLs at the URLs written in the certificates (the issuing CA's in every certificate it made, the root's in the
+    /// issuing CA's); rebuilt here too when the stored one is due.
+    /// </summary>
+    [WolverineGet("/crl/{name}"), AllowAnonymous]
+    public static async Task<IResult> Crl(string name, IDocumentStore store, Issuer issuer, TimeProvider clock, HttpContext context)
     {
-        var now = clock.GetUtcNow();
-        await using var session = store.QuerySession();
-        var crl = await session.LoadAsync<CrlDocument>("issuing", context.RequestAborted);
-        if (crl is null || crl.NextUpdate - now < TimeSpan.FromHours(1)) crl = await issuer.PublishCrlAsync(store, now, context.RequestAborted);
+        var which = name switch { "issuing.crl" => CrlDocument.Issuing, "root.crl" => CrlDocument.Root, _ => null };
+        if (which is null) return Results.NotFound();
+        var crl = await issuer.CurrentCrlAsync(store, which, clock.GetUtcNow(), context.RequestAborted);
         context.Response.Headers.CacheControl = "public, max-age=60";
         return Results.File(crl.Der, "application/pkix-crl");
     }

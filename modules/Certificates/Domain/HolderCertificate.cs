@@ -61,9 +61,11 @@ public sealed class RevocationEntry
 }
 
 /// <summary>The current CRL of the issuing CA.</summary>
+/// <summary>A published CRL: the issuing CA's ("issuing") or the root's ("root").</summary>
 public sealed class CrlDocument
 {
-    public string Id { get; set; } = "issuing";
+    public const string Issuing = "issuing", Root = "root";
+    public string Id { get; set; } = Issuing;
     public long Number { get; set; }
     public byte[] Der { get; set; } = [];
     public DateTimeOffset ThisUpdate { get; set; }

@@ -9,7 +9,8 @@ namespace MySign.Certificates.Issuance;
 /// <summary>
 /// The CRL's keep-alive: a recurring Wolverine schedule (Certificates:CrlRefreshCron, every 30 minutes) run once per
 /// cluster by Wolverine's single recurring-message agent, however many nodes there are. A CRL with more than two
-/// hours left is left alone; otherwise a new one is published, so one exists at least daily when nothing changes.
+/// hours left is left alone; otherwise a new one is published, so one exists at least daily when nothing changes. The
+/// same holds for the root's CRL (the issuing CA's revocation path).
 /// </summary>
 public sealed record RefreshCrl;
 
@@ -29,10 +30,13 @@ public static class CrlKeepAlive
 {
     public static async Task RefreshIfDueAsync(IDocumentStore store, Issuer issuer, DateTimeOffset now, CancellationToken cancellation)
     {
-        await using var session = store.QuerySession();
-        var crl = await session.LoadAsync<CrlDocument>("issuing", cancellation);
-        if (crl is null || crl.NextUpdate - now < TimeSpan.FromHours(2))
-            await issuer.PublishCrlAsync(store, now, cancellation);
+        foreach (var which in new[] { CrlDocument.Issuing, CrlDocument.Root })
+        {
+            await using var session = store.QuerySession();
+            var crl = await session.LoadAsync<CrlDocument>(which, cancellation);
+            if (crl is null || crl.NextUpdate - now < TimeSpan.FromHours(2))
+                await issuer.PublishCrlAsync(store, now, cancellation, which);
+        }
     }
 }
 

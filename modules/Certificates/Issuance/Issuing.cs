@@ -14,34 +14,38 @@ using Wolverine;
 namespace MySign.Certificates.Issuance;
 
 /// <summary>Issues certificates and keeps the CRL current. Both need the CA, so both live here.</summary>
-public sealed class Issuer(CertificateAuthority authority, MySign.Kernel.Web.PortalUrl portal, NpgsqlDataSource database)
+public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource database)
 {
     public static readonly TimeSpan Validity = TimeSpan.FromDays(3 * 365);
     public static readonly TimeSpan CrlLifetime = TimeSpan.FromHours(24);
 
-    public string CrlUrl => portal.For("/crl/issuing.crl");
-
-    /// <summary>The addresses written into every holder certificate, all under the portal's public URL (Portal:BaseUrl).</summary>
-    public CertificateFactory.Locations Locations => new(CrlUrl, portal.For("/ocsp"), portal.For("/ca/issuing.cer"), portal.For("/pds/en"), portal.For("/pds/it"));
+    public string CrlUrl => authority.Locations.Crl;
 
     public async Task<HolderCertificate> IssueAsync(IssueCertificate request, DateTimeOffset now, CancellationToken cancellation)
     {
         var (_, issuing) = await authority.GetAsync(cancellation);
-        var from = request.ValidFrom ?? now;
+        // A certificate lies inside its CA's validity: a backdated one (the demo's, two months from its end) starts with the
+        // CA and keeps its end, so no validator finds a holder certificate older than its issuer.
+        var requestedFrom = request.ValidFrom ?? now;
+        var from = Max(requestedFrom.AddMinutes(-1), new DateTimeOffset(issuing.NotBefore.ToUniversalTime(), TimeSpan.Zero));
+        var until = Min(request.NotAfter ?? requestedFrom + Validity, new DateTimeOffset(issuing.NotAfter.ToUniversalTime(), TimeSpan.Zero));
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);
         var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), iut);
         var serial = CertificateFactory.Serial();
-        using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from.AddMinutes(-1), request.NotAfter ?? from + Validity, serial, Locations);
+        using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from, until, serial, authority.Locations);
         return new HolderCertificate
         {
             Id = request.HolderId, CertificateId = Guid.CreateVersion7(now), UniqueIdentifier = identity.UniqueIdentifier,
             SerialNumber = Convert.ToHexString(serial), GivenName = identity.GivenName, Surname = identity.Surname, FiscalCode = identity.FiscalCode,
             Kind = request.Automatic ? SignatureKind.Automatic : SignatureKind.Remote, Status = CertificateStatus.Active,
-            ActivatedAt = from, ExpiresAt = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero), Der = certificate.RawData,
+            ActivatedAt = Max(requestedFrom, from), ExpiresAt = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero), Der = certificate.RawData,
             Key = KeyVault.Seal(key.ExportPkcs8PrivateKey(), request.Pin, authority.KeySecret),
         };
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     public static readonly Weasel.Postgresql.Sequence IutNumbers = Sequences.Define(CertificatesModule.Schema, "iut_number");
 
@@ -53,18 +57,28 @@ public sealed class Issuer(CertificateAuthority authority, MySign.Kernel.Web.Por
     /// Rebuilds the CRL from the committed revocation entries. Concurrent rebuilds are safe: the CRL document
     /// is versioned, and a rebuild that lost the race reads the entries again and tries once more.
     /// </summary>
-    public async Task<CrlDocument> PublishCrlAsync(IDocumentStore store, DateTimeOffset now, CancellationToken cancellation)
+    /// <summary>The CRL as published, or a new one when none is, or it is due within the hour.</summary>
+    public async Task<CrlDocument> CurrentCrlAsync(IDocumentStore store, string which, DateTimeOffset now, CancellationToken cancellation)
     {
-        var (_, issuing) = await authority.GetAsync(cancellation);
+        await using var session = store.QuerySession();
+        var crl = await session.LoadAsync<CrlDocument>(which, cancellation);
+        return crl is null || crl.NextUpdate - now < TimeSpan.FromHours(1) ? await PublishCrlAsync(store, now, cancellation, which) : crl;
+    }
+
+    /// <param name="which">"issuing" (every certificate the issuing CA made) or "root" (the root's CRL: the issuing CA has never
+    /// been revoked, so it lists nothing, but it is the issuing CA's revocation path and must be there and current).</param>
+    public async Task<CrlDocument> PublishCrlAsync(IDocumentStore store, DateTimeOffset now, CancellationToken cancellation, string which = CrlDocument.Issuing)
+    {
+        var (root, issuing) = await authority.GetAsync(cancellation);
         for (var round = 0; ; round++)
         {
             await using var session = store.LightweightSession();
-            var entries = await session.Query<RevocationEntry>().ToListAsync(cancellation);
-            var crl = await session.LoadAsync<CrlDocument>("issuing", cancellation) ?? new CrlDocument();
+            IReadOnlyList<RevocationEntry> entries = which == CrlDocument.Root ? [] : await session.Query<RevocationEntry>().ToListAsync(cancellation);
+            var crl = await session.LoadAsync<CrlDocument>(which, cancellation) ?? new CrlDocument { Id = which };
             crl.Number++;
             crl.ThisUpdate = now;
             crl.NextUpdate = now + CrlLifetime;
-            crl.Der = CertificateFactory.BuildCrl(issuing, entries.Select(e => new CertificateFactory.CrlEntry(Convert.FromHexString(e.Id), e.RevokedAt, e.Reason)), crl.Number, now, crl.NextUpdate);
+            crl.Der = CertificateFactory.BuildCrl(which == CrlDocument.Root ? root : issuing, entries.Select(e => new CertificateFactory.CrlEntry(Convert.FromHexString(e.Id), e.RevokedAt, e.Reason)), crl.Number, now, crl.NextUpdate);
             session.Store(crl);
             try
             {

@@ -10,106 +10,233 @@ namespace MySign.Certificates.Signing;
 /// <summary>A PDF this signer cannot sign (malformed, encrypted): the page says so, nothing is signed.</summary>
 public sealed class UnsignablePdfException(string reason) : Exception(reason);
 
+/// <summary>A PDF with its signature's incremental update written and the /Contents placeholder still empty.</summary>
+public sealed record PreparedPdf(byte[] Bytes, int ContentsStart, int ContentsEnd);
+
+/// <summary>The PAdES baseline levels (ETSI EN 319 142-1) this signer makes.</summary>
+public enum PadesLevel { BB, BT, BLT, BLTA }
+
 /// <summary>
-/// PAdES baseline signatures (ETSI EN 319 142-1) at level B-T, written as an incremental update: the original bytes
-/// stay exactly as they were, and after them come a signature dictionary (/SubFilter /ETSI.CAdES.detached, /ByteRange
-/// over everything but the signature), an invisible signature field, the catalog and first page again (now pointing
-/// at the field), and a cross-reference section of the same kind as the original's (table or stream) chained with
-/// /Prev. The CMS is Cades' (ESS signing-certificate-v2, our TSA's signature time-stamp; no signing-time attribute,
-/// as PAdES asks: the time is /M). The key never reaches this class, only a certificate holding it.
+/// PAdES baseline signatures (ETSI EN 319 142-1), each step an incremental update: the original bytes stay exactly as they
+/// were. B-B/B-T: a signature dictionary (/SubFilter /ETSI.CAdES.detached, /ByteRange over everything but the signature),
+/// an invisible signature field, the catalog and first page again (now pointing at the field), and a cross-reference
+/// section of the same kind as the original's (table or stream) chained with /Prev. The CMS is Cades' (ESS
+/// signing-certificate-v2, our TSA's signature time-stamp for B-T and up; no signing-time attribute, as PAdES asks: the
+/// time is /M). B-LT adds a second update with the document security store (/DSS: the chain, the TSA's certificate, an
+/// OCSP answer for the signer's and the TSA's certificates, the issuing and root CRLs). B-LTA adds a third: a document
+/// time-stamp (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) over everything before it. A certification signature
+/// (DocMDP, P 2: forms and further signatures allowed) adds /Reference to the signature and /Perms to the catalog. The
+/// key never reaches this class, only a certificate holding it.
 /// </summary>
-public sealed class Pades(Cades cades)
+public sealed class Pades(Cades cades, Validation.ValidationData validation, Validation.TimeStampAuthority tsa)
 {
     /// <summary>Bytes kept for the CMS (certificates, time-stamp token and its certificate fit with room to spare).</summary>
     public const int Reserved = 24_000;
+    /// <summary>Bytes kept for a document time-stamp token (its TSA certificate included).</summary>
+    private const int TimeStampReserved = 8_000;
     private const string ByteRangePlaceholder = "[0 0000000000 0000000000 0000000000]";
 
     public static bool IsPdf(ReadOnlySpan<byte> content) => content.Length > 8 && content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0;
 
-    public async Task<byte[]> SignAsync(byte[] pdf, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now, string signerName,
-        CancellationToken cancellation, bool timeStamp = true)
+    public Task<byte[]> SignAsync(byte[] pdf, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now, string signerName,
+        CancellationToken cancellation, PadesLevel level = PadesLevel.BLTA) =>
+        CompleteAsync(Prepare(pdf, now, signerName), signingCertificate, issuing, now, cancellation, level);
+
+    /// <summary>Signs a PDF made ready by <see cref="Prepare"/> (the CMS over its byte range into the reserved /Contents), then adds the level's updates.</summary>
+    public async Task<byte[]> CompleteAsync(PreparedPdf update, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now,
+        CancellationToken cancellation, PadesLevel level = PadesLevel.BLTA)
     {
-        var update = Prepare(pdf, now, signerName);
-        var signed = update.Bytes;
-        var content = new byte[update.ContentsStart + (signed.Length - update.ContentsEnd)];
-        signed.AsSpan(0, update.ContentsStart).CopyTo(content);
-        signed.AsSpan(update.ContentsEnd).CopyTo(content.AsSpan(update.ContentsStart));
-        var cms = await cades.SignDetachedAsync(content, signingCertificate, issuing, now, cancellation, signingTime: false, timeStamp: timeStamp);
-        if (cms.Length > Reserved) throw new InvalidOperationException($"The signature ({cms.Length} bytes) does not fit the {Reserved} reserved.");
-        var hex = Encoding.ASCII.GetBytes(Convert.ToHexString(cms));
-        hex.CopyTo(signed, update.ContentsStart + 1);
+        var cms = await cades.SignDetachedAsync(Covered(update), signingCertificate, issuing, now, cancellation, signingTime: false, timeStamp: level != PadesLevel.BB);
+        var signed = Fill(update, cms);
+        if (level < PadesLevel.BLT) return signed;
+        signed = AddDss(signed, await validation.ForAsync(signingCertificate, cancellation));
+        if (level < PadesLevel.BLTA) return signed;
+        var stamp = PrepareUpdate(signed, now, null, certify: false);
+        return Fill(stamp, await tsa.TokenForAsync(System.Security.Cryptography.SHA256.HashData(Covered(stamp)), cancellation));
+    }
+
+    /// <summary>The bytes a signature covers: all of the file but the /Contents placeholder.</summary>
+    private static byte[] Covered(PreparedPdf update)
+    {
+        var content = new byte[update.ContentsStart + (update.Bytes.Length - update.ContentsEnd)];
+        update.Bytes.AsSpan(0, update.ContentsStart).CopyTo(content);
+        update.Bytes.AsSpan(update.ContentsEnd).CopyTo(content.AsSpan(update.ContentsStart));
+        return content;
+    }
+
+    private static byte[] Fill(PreparedPdf update, byte[] signature)
+    {
+        var room = (update.ContentsEnd - update.ContentsStart - 2) / 2;
+        if (signature.Length > room) throw new InvalidOperationException($"The signature ({signature.Length} bytes) does not fit the {room} reserved.");
+        var signed = (byte[])update.Bytes.Clone();
+        Encoding.ASCII.GetBytes(Convert.ToHexString(signature)).CopyTo(signed, update.ContentsStart + 1);
         return signed;
     }
 
-    private sealed record Prepared(byte[] Bytes, int ContentsStart, int ContentsEnd);
+    /// <summary>
+    /// Reads the PDF and writes the incremental update with room for the signature, or throws <see cref="UnsignablePdfException"/>
+    /// for a PDF this cannot sign (whatever the reader trips on: damage, encryption, nesting deeper than it follows). Nothing
+    /// is signed yet, so a caller can refuse before spending anything.
+    /// </summary>
+    /// <param name="certify">a certification signature (DocMDP): only for a document that carries no signature yet.</param>
+    public static PreparedPdf Prepare(byte[] pdf, DateTimeOffset now, string signerName, bool certify = false) =>
+        Reading(() => PrepareUpdate(pdf, now, signerName, certify));
 
-    private static Prepared Prepare(byte[] pdf, DateTimeOffset now, string signerName)
+    private static T Reading<T>(Func<T> read)
     {
-        PdfDocument document;
         try
         {
-            document = PdfDocument.Open(pdf);
+            return read();
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or UnsignablePdfException))
         {
-            throw new UnsignablePdfException("malformed");
+            throw new UnsignablePdfException(e is UglyToad.PdfPig.Core.PdfDocumentStackDepthException ? "nested too deep" : "damaged");
         }
-        using (document)
+    }
+
+    /// <summary>A signature (signerName set) or a document time-stamp (null), in its own incremental update.</summary>
+    private static PreparedPdf PrepareUpdate(byte[] pdf, DateTimeOffset now, string? signerName, bool certify)
+    {
+        using var update = new Update(pdf);
+        if (certify && (update.Catalog.Data.ContainsKey("Perms") || update.HasSignatures))
+            throw new UnsignablePdfException("already signed: a certification signature must be the first");
+        var reserved = signerName is null ? TimeStampReserved : Reserved;
+        var dictionary = signerName is null
+            ? "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange "
+            : "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange ";
+        var (signatureNumber, byteRangeAt, contentsStart, contentsEnd) = update.AddSignature(dictionary, reserved,
+            signerName is null ? " >>" : $" /M ({PdfDate(now)}) /Name {Literal(signerName)}" +
+                (certify ? " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 2 /V /1.2 >> >>]" : "") + " >>");
+        var widgetNumber = update.Add($"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature{update.Next}) /V {signatureNumber} 0 R /F 132 " +
+                                      $"/Rect [0 0 0 0] /P {update.PageRef.ObjectNumber} {update.PageRef.Generation} R >>");
+        var widget = new IndirectReferenceToken(new IndirectReference(widgetNumber, 0));
+        update.Replace(update.PageRef, update.Page.With("Annots", new ArrayToken([.. update.Array(update.Page, "Annots"), widget])));
+        var form = update.Resolve(update.Catalog.Data.GetValueOrDefault("AcroForm")) as DictionaryToken ?? new DictionaryToken(new Dictionary<NameToken, IToken>());
+        form = form.With("Fields", new ArrayToken([.. update.Array(form, "Fields"), widget])).With("SigFlags", new NumericToken(3));
+        var catalog = update.Catalog.With("AcroForm", form);
+        if (certify)
+            catalog = catalog.With("Perms", new DictionaryToken(new Dictionary<NameToken, IToken>
+            {
+                [NameToken.Create("DocMDP")] = new IndirectReferenceToken(new IndirectReference(signatureNumber, 0)),
+            }));
+        update.Replace(update.CatalogRef, catalog);
+        var bytes = update.Finish();
+        var byteRange = $"[0 {contentsStart} {contentsEnd} {bytes.Length - contentsEnd}]".PadRight(ByteRangePlaceholder.Length);
+        Encoding.ASCII.GetBytes(byteRange).CopyTo(bytes, byteRangeAt);
+        return new PreparedPdf(bytes, contentsStart, contentsEnd);
+    }
+
+    /// <summary>B-LT: the document security store (ETSI EN 319 142-1 §5.4.2) in its own incremental update.</summary>
+    private static byte[] AddDss(byte[] pdf, Validation.ValidationMaterial material) => Reading(() =>
+    {
+        using var update = new Update(pdf);
+        string Streams(IEnumerable<byte[]> items) => "[" + string.Join(' ', items.Select(i => $"{update.AddStream(i)} 0 R")) + "]";
+        var certificates = Streams(material.Certificates);
+        var ocsps = Streams(material.OcspResponses);
+        var crls = Streams(material.Crls);
+        var dss = update.Add($"<< /Type /DSS /Certs {certificates} /OCSPs {ocsps} /CRLs {crls} >>");
+        update.Replace(update.CatalogRef, update.Catalog.With("DSS", new IndirectReferenceToken(new IndirectReference(dss, 0))));
+        return update.Finish();
+    });
+
+    /// <summary>
+    /// One incremental update of a PDF read by PdfPig: new objects numbered from the trailer's /Size, replaced ones written
+    /// again, then a cross-reference section of the original's kind chained to the previous one with /Prev.
+    /// </summary>
+    private sealed class Update : IDisposable
+    {
+        private readonly PdfDocument _document;
+        private readonly MemoryStream _output;
+        private readonly SortedDictionary<int, (long Offset, int Generation)> _offsets = [];
+        private readonly long _previous;
+        private readonly bool _streamXref;
+        public Structure Structure => _document.Structure;
+        public IndirectReference CatalogRef { get; }
+        public DictionaryToken Catalog { get; }
+        public IndirectReference PageRef { get; }
+        public DictionaryToken Page { get; }
+        public int Next { get; private set; }
+
+        public Update(byte[] pdf)
         {
-            var structure = document.Structure;
-            if (structure.Trailer.EncryptionToken is not null) throw new UnsignablePdfException("encrypted");
-            var catalogRef = structure.Trailer.Root;
-            if (structure.GetObject(catalogRef).Data is not DictionaryToken catalog) throw new UnsignablePdfException("malformed");
-            var (pageRef, page) = FirstPage(structure, catalog) ?? throw new UnsignablePdfException("malformed");
+            _document = PdfDocument.Open(pdf);
+            if (Structure.Trailer.EncryptionToken is not null) throw new UnsignablePdfException("encrypted");
+            CatalogRef = Structure.Trailer.Root;
+            Catalog = Structure.GetObject(CatalogRef).Data as DictionaryToken ?? throw new UnsignablePdfException("damaged");
+            (PageRef, Page) = FirstPage(Structure, Catalog) ?? throw new UnsignablePdfException("damaged");
+            Next = Structure.Trailer.Size;
+            _previous = LastXref(pdf);
+            _streamXref = !pdf.AsSpan((int)_previous).StartsWith("xref"u8);
+            _output = new MemoryStream(pdf.Length + Reserved * 2 + 4096);
+            _output.Write(pdf);
+            if (pdf[^1] is not ((byte)'\n' or (byte)'\r')) _output.WriteByte((byte)'\n');
+        }
 
-            var size = structure.Trailer.Size;
-            int signatureNumber = size, widgetNumber = size + 1;
-            var previous = LastXref(pdf);
-            var streamXref = !pdf.AsSpan((int)previous).StartsWith("xref"u8);
-            var newSize = size + (streamXref ? 3 : 2);
+        /// <summary>Whether a signature field of the document already carries a value.</summary>
+        public bool HasSignatures =>
+            Resolve(Catalog.Data.GetValueOrDefault("AcroForm")) is DictionaryToken form
+            && Array(form, "Fields").Select(Resolve).OfType<DictionaryToken>().Any(f => f.Data.ContainsKey("V") && f.Data.GetValueOrDefault("FT") is NameToken { Data: "Sig" });
 
-            var output = new MemoryStream(pdf.Length + Reserved * 2 + 4096);
-            output.Write(pdf);
-            if (pdf[^1] is not ((byte)'\n' or (byte)'\r')) output.WriteByte((byte)'\n');
-            var offsets = new SortedDictionary<int, (long Offset, int Generation)>();
+        public IToken? Resolve(IToken? token) => Pades.Resolve(Structure, token);
 
-            // The signature dictionary, with room for the CMS and the byte range written once everything is in place.
-            offsets[signatureNumber] = (output.Position, 0);
-            var name = Literal(signerName);
-            Write(output, $"{signatureNumber} 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange ");
-            var byteRangeAt = (int)output.Position;
-            Write(output, ByteRangePlaceholder + " /Contents ");
-            var contentsStart = (int)output.Position;
-            Write(output, "<" + new string('0', Reserved * 2) + ">");
-            var contentsEnd = (int)output.Position;
-            Write(output, $" /M ({PdfDate(now)}) /Name {name} >>\nendobj\n");
+        public IReadOnlyList<IToken> Array(DictionaryToken dictionary, string key) =>
+            Resolve(dictionary.Data.GetValueOrDefault(key)) is ArrayToken array ? array.Data : [];
 
-            offsets[widgetNumber] = (output.Position, 0);
-            Write(output, $"{widgetNumber} 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature{widgetNumber}) /V {signatureNumber} 0 R /F 132 " +
-                          $"/Rect [0 0 0 0] /P {pageRef.ObjectNumber} {pageRef.Generation} R >>\nendobj\n");
+        public int Add(string body)
+        {
+            var number = Next++;
+            _offsets[number] = (_output.Position, 0);
+            Write(_output, $"{number} 0 obj\n{body}\nendobj\n");
+            return number;
+        }
 
-            var widget = new IndirectReferenceToken(new IndirectReference(widgetNumber, 0));
-            offsets[(int)pageRef.ObjectNumber] = (output.Position, pageRef.Generation);
-            var annotations = Resolve(structure, page.Data.GetValueOrDefault("Annots")) is ArrayToken existing ? existing.Data : [];
-            WriteObject(output, pageRef, page.With("Annots", new ArrayToken([.. annotations, widget])));
+        public int AddStream(byte[] data)
+        {
+            var number = Next++;
+            _offsets[number] = (_output.Position, 0);
+            Write(_output, $"{number} 0 obj\n<< /Length {data.Length} >>\nstream\n");
+            _output.Write(data);
+            Write(_output, "\nendstream\nendobj\n");
+            return number;
+        }
 
-            var form = Resolve(structure, catalog.Data.GetValueOrDefault("AcroForm")) as DictionaryToken ?? new DictionaryToken(new Dictionary<NameToken, IToken>());
-            var fields = Resolve(structure, form.Data.GetValueOrDefault("Fields")) is ArrayToken known ? known.Data : [];
-            form = form.With("Fields", new ArrayToken([.. fields, widget])).With("SigFlags", new NumericToken(3));
-            offsets[(int)catalogRef.ObjectNumber] = (output.Position, catalogRef.Generation);
-            WriteObject(output, catalogRef, catalog.With("AcroForm", form));
+        /// <summary>A signature dictionary: where its /ByteRange and /Contents placeholder are, to fill once the file is whole.</summary>
+        public (int Number, int ByteRangeAt, int ContentsStart, int ContentsEnd) AddSignature(string head, int reserved, string tail)
+        {
+            var number = Next++;
+            _offsets[number] = (_output.Position, 0);
+            Write(_output, $"{number} 0 obj\n{head}");
+            var byteRangeAt = (int)_output.Position;
+            Write(_output, ByteRangePlaceholder + " /Contents ");
+            var contentsStart = (int)_output.Position;
+            Write(_output, "<" + new string('0', reserved * 2) + ">");
+            var contentsEnd = (int)_output.Position;
+            Write(_output, tail + "\nendobj\n");
+            return (number, byteRangeAt, contentsStart, contentsEnd);
+        }
 
-            var trailer = new StringBuilder($"/Size {newSize} /Root {catalogRef.ObjectNumber} {catalogRef.Generation} R /Prev {previous}");
-            if (structure.Trailer.Info is IndirectReferenceToken info) trailer.Append(" /Info ").Append(Serialize(info));
-            if (structure.Trailer.Identifier is { Count: 2 } id)
+        public void Replace(IndirectReference reference, IToken value)
+        {
+            _offsets[(int)reference.ObjectNumber] = (_output.Position, reference.Generation);
+            WriteObject(_output, reference, value);
+        }
+
+        public byte[] Finish()
+        {
+            var size = Next + (_streamXref ? 1 : 0);
+            var trailer = new StringBuilder($"/Size {size} /Root {CatalogRef.ObjectNumber} {CatalogRef.Generation} R /Prev {_previous}");
+            if (Structure.Trailer.Info is IndirectReferenceToken info) trailer.Append(" /Info ").Append(Serialize(info));
+            if (Structure.Trailer.Identifier is { Count: 2 } id)
                 trailer.Append(" /ID [").Append(Serialize((IToken)id[0])).Append(' ').Append(Serialize((IToken)id[1])).Append(']');
-            if (streamXref) WriteXrefStream(output, offsets, newSize - 1, trailer.ToString());
-            else WriteXrefTable(output, offsets, trailer.ToString());
+            if (_streamXref) WriteXrefStream(_output, _offsets, Next, trailer.ToString());
+            else WriteXrefTable(_output, _offsets, trailer.ToString());
+            return _output.ToArray();
+        }
 
-            var bytes = output.ToArray();
-            var byteRange = $"[0 {contentsStart} {contentsEnd} {bytes.Length - contentsEnd}]".PadRight(ByteRangePlaceholder.Length);
-            Encoding.ASCII.GetBytes(byteRange).CopyTo(bytes, byteRangeAt);
-            return new Prepared(bytes, contentsStart, contentsEnd);
+        public void Dispose()
+        {
+            _document.Dispose();
+            _output.Dispose();
         }
     }
 
@@ -118,13 +245,13 @@ public sealed class Pades(Cades cades)
     {
         var tail = pdf.AsSpan(Math.Max(0, pdf.Length - 2048));
         var at = tail.LastIndexOf("startxref"u8);
-        if (at < 0) throw new UnsignablePdfException("malformed");
+        if (at < 0) throw new UnsignablePdfException("damaged");
         var digits = Encoding.ASCII.GetString(tail[(at + 9)..]).TrimStart().Split((char[])['\r', '\n', ' '], 2)[0];
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var offset) && offset >= 0 && offset < pdf.Length
-            ? offset : throw new UnsignablePdfException("malformed");
+            ? offset : throw new UnsignablePdfException("damaged");
     }
 
-    private static (IndirectReference, DictionaryToken)? FirstPage(Structure structure, DictionaryToken catalog)
+    private static (IndirectReference Ref, DictionaryToken Page)? FirstPage(Structure structure, DictionaryToken catalog)
     {
         var node = catalog.Data.GetValueOrDefault("Pages") as IndirectReferenceToken;
         for (var depth = 0; node is not null && depth < 32; depth++)

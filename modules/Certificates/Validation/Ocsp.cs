@@ -73,7 +73,8 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
         var serial = Convert.ToHexString(id.SerialNumber.ToByteArrayUnsigned());
         var revoked = await session.LoadAsync<RevocationEntry>(serial, cancellation);
         if (revoked is not null) return new RevokedStatus(revoked.RevokedAt.UtcDateTime, (int)revoked.Reason);
-        var issued = await session.Query<HolderCertificate>().AnyAsync(c => c.SerialNumber == serial, cancellation);
+        var issued = await session.Query<HolderCertificate>().AnyAsync(c => c.SerialNumber == serial, cancellation)
+                     || await session.LoadAsync<ServiceCertificate>(serial, cancellation) is not null;
         return issued ? BcCertificateStatus.Good : new UnknownStatus();
     }
 
@@ -93,7 +94,7 @@ public static class OcspEndpoints
         return await Answer(responder, body, context);
     }
 
-    /// <summary>RFC 6960 A.1: the DER request, base64 then URL-encoded, in the path (cacheable).</summary>
+    /// <summary>RFC 6960 A.1: the DER request, base64 then URL-encoded, in the path.</summary>
     [WolverineGet("/ocsp/{request}"), AllowAnonymous]
     public static async Task<IResult> Get(string request, HttpContext context, OcspResponder responder)
     {
@@ -112,7 +113,8 @@ public static class OcspEndpoints
     private static async Task<IResult> Answer(OcspResponder responder, byte[]? der, HttpContext context)
     {
         var response = await responder.RespondAsync(der ?? [], context.RequestAborted);
-        context.Response.Headers.CacheControl = $"public, max-age={(int)OcspResponder.Freshness.TotalSeconds / 2}";
+        // Never kept by an HTTP cache: the portal promises that a suspension shows in the very next answer, GET included.
+        context.Response.Headers.CacheControl = "no-store";
         return Results.Bytes(response, ContentType);
     }
 }

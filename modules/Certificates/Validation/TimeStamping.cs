@@ -7,6 +7,7 @@ using Npgsql;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Cmp;
 using Org.BouncyCastle.Asn1.Nist;
+using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Math;
@@ -19,17 +20,27 @@ using Wolverine.Http;
 namespace MySign.Certificates.Validation;
 
 /// <summary>
-/// The time-stamp authority (RFC 3161): a token over the request's message imprint, signed by the TSA's own
-/// certificate (extended key usage timeStamping, critical), with ESS signing-certificate-v2 (SHA-256), the request's
-/// nonce echoed and the TSA certificate included when certReq asks. Serial numbers come from a PostgreSQL sequence,
-/// so they are unique across every node. Time is the host's clock (UTC), which the deployment keeps NTP-synchronised;
-/// the token states an accuracy of one second.
+/// The time-stamp authority (RFC 3161, ETSI EN 319 422): a token over the request's message imprint, signed by the
+/// TSA's own certificate (extended key usage timeStamping, critical), with ESS signing-certificate-v2 (SHA-256), the
+/// request's nonce echoed and the TSA certificate included when certReq asks, under MySign's time-stamping policy only
+/// (a request naming another policy is refused, unacceptedPolicy) and for SHA-2 imprints only (MD5 and SHA-1: badAlg).
+/// Every token carries esi4-qtstStatement-1 (a qualified electronic time-stamp, EN 319 422 §9.1). Serial numbers come
+/// from a PostgreSQL sequence, so they are unique across every node. Time is the host's clock (UTC), which the
+/// deployment keeps NTP-synchronised, written to the millisecond; the token states an accuracy of one second.
 /// </summary>
 public sealed class TimeStampAuthority(CertificateAuthority authority, NpgsqlDataSource database, TimeProvider clock)
 {
     /// <summary>MySign's time-stamping policy (the TSA's practice statement), under MySign's OID arc.</summary>
     public const string Policy = "1.3.6.1.4.1.61999.1.2.1";
     public static readonly Weasel.Postgresql.Sequence Serials = Sequences.Define(CertificatesModule.Schema, "tsa_serial");
+    /// <summary>The imprints accepted: SHA-2 only (ETSI TS 119 312; MD5 and SHA-1 are refused with badAlg).</summary>
+    private static readonly List<string> Algorithms = [TspAlgorithms.Sha256, TspAlgorithms.Sha384, TspAlgorithms.Sha512];
+    private static readonly List<string> Policies = [Policy];
+    /// <summary>qcStatements (RFC 3739) with esi4-qtstStatement-1 (0.4.0.19422.1.1): this token is a qualified electronic time-stamp.</summary>
+    private static readonly X509Extensions Qualified = new(new Dictionary<DerObjectIdentifier, X509Extension>
+    {
+        [X509Extensions.QCStatements] = new(false, new DerOctetString(new DerSequence(new DerSequence(new DerObjectIdentifier("0.4.0.19422.1.1"))))),
+    });
 
     public async Task<byte[]> RespondAsync(byte[] encoded, CancellationToken cancellation)
     {
@@ -44,6 +55,15 @@ public sealed class TimeStampAuthority(CertificateAuthority authority, NpgsqlDat
             // Whatever bytes arrive, the answer is a TimeStampResp (RFC 3161 §2.4.2), never an error page.
             return Rejected(PkiFailureInfo.BadDataFormat, "The request is not an RFC 3161 TimeStampReq.");
         }
+        try
+        {
+            request.Validate(Algorithms, Policies, null);
+        }
+        catch (TspValidationException e)
+        {
+            return Rejected(e.FailureCode, e.FailureCode == PkiFailureInfo.BadAlg ? "Only SHA-256, SHA-384 and SHA-512 imprints are time-stamped."
+                : e.FailureCode == PkiFailureInfo.UnacceptedPolicy ? $"This TSA issues time-stamps under its policy {Policy} only." : e.Message);
+        }
         var now = clock.GetUtcNow();
         var signer = await authority.GetSignerAsync(ServiceSigner.TimeStamping, now, cancellation);
         var certificate = new X509CertificateParser().ReadCertificate(signer.RawData);
@@ -52,8 +72,9 @@ public sealed class TimeStampAuthority(CertificateAuthority authority, NpgsqlDat
         var tokens = new TimeStampTokenGenerator(signerInfo, Asn1DigestFactory.Get(NistObjectIdentifiers.IdSha256), new DerObjectIdentifier(Policy), false);
         tokens.SetCertificates(CollectionUtilities.CreateStore(new[] { certificate }));
         tokens.SetAccuracySeconds(1);
+        tokens.Resolution = Resolution.R_MILLISECONDS; // genTime is not truncated to the second: the one-second accuracy is the clock's alone
         var serial = BigInteger.ValueOf(await Sequences.NextAsync(database, CertificatesModule.Schema, "tsa_serial", cancellation));
-        var response = new TimeStampResponseGenerator(tokens, TspAlgorithms.Allowed).Generate(request, serial, now.UtcDateTime);
+        var response = new TimeStampResponseGenerator(tokens, Algorithms, Policies).GenerateGrantedResponse(request, serial, now.UtcDateTime, "Granted", Qualified);
         return response.GetEncoded();
     }
 

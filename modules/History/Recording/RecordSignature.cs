@@ -37,12 +37,16 @@ public static class SignatureMadeHandler
                 MySign.Kernel.Operations.Telemetry.Signatures.Add(records.Count, new KeyValuePair<string, object?>("channel", records[0].Channel.ToString().ToLowerInvariant()));
                 return;
             }
-            catch (Exception e) when (e is JasperFx.ConcurrencyException or JasperFx.DocumentAlreadyExistsException && round < 200)
+            catch (Exception e) when (round < 200 && Conflict(e))
             {
                 await Task.Delay(Random.Shared.Next(1, 10), cancellation);
             }
         }
     }
+
+    /// <summary>Another delivery of the same batch, or a counters update, got there first (Marten reports several at once as an AggregateException).</summary>
+    private static bool Conflict(Exception e) =>
+        e is JasperFx.ConcurrencyException or JasperFx.DocumentAlreadyExistsException || e is AggregateException all && all.InnerExceptions.All(Conflict);
 
     public static SignatureRecord ToRecord(SignatureMade s) => new()
     {

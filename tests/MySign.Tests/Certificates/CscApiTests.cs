@@ -315,4 +315,127 @@ public sealed class CscApiTests(AppFixture app)
         body.GetProperty("error").GetString().ShouldBe("authentication_error");
         (await csc.Post("info")).Body.GetProperty("specs").GetString().ShouldBe("2.0.0.2");
     }
+    private static string SadOf(JsonElement grant) => grant.GetProperty("SAD").GetString()!;
+
+    private Task<(HttpStatusCode Status, JsonElement Body)> SignHash(Csc csc, string credential, string sad, params string[] hashes) =>
+        csc.Post("signatures/signHash", new { credentialID = credential, SAD = sad, hashes, signAlgo = CscApi.EcdsaWithSha256 });
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task parallel_extends_of_one_sad_hand_out_one_new_sad_and_never_more_signatures_than_authorised(bool automatic)
+    {
+        var (csc, holder, credential) = await SignedIn(automatic);
+        var hashes = Hashes(2, "extended");
+        var (status, grant) = await Authorize(csc, holder, credential, 2, hashes: automatic ? null : hashes);
+        status.ShouldBe(HttpStatusCode.OK, grant.ToString());
+        var sad = SadOf(grant);
+
+        var extends = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            csc.Post("credentials/extendTransaction", new { credentialID = credential, SAD = sad, hashes })));
+        var answers = string.Join("; ", extends.Select(e => $"{(int)e.Status} {e.Body}"));
+        extends.Count(e => e.Status == HttpStatusCode.OK).ShouldBe(1, answers);
+        extends.Where(e => e.Status != HttpStatusCode.OK).ShouldAllBe(e => e.Body.GetProperty("error_description").GetString() == "Invalid SAD", answers);
+
+        // Every SAD ever handed out (the old one and each new one) tries to sign each hash: two signatures in all.
+        var signed = 0;
+        await app.Host.ExecuteAndWaitAsync(async () =>
+        {
+            foreach (var each in extends.Where(e => e.Status == HttpStatusCode.OK).Select(e => SadOf(e.Body)).Prepend(sad))
+                foreach (var hash in hashes)
+                    if ((await SignHash(csc, credential, each, hash)).Status == HttpStatusCode.OK) signed++;
+        }, 30_000);
+        signed.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_sad_bound_to_two_documents_signs_each_once_and_never_one_of_them_twice()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        var first = "Contratto, pagina firmata una volta.\n"u8.ToArray();
+        var second = "Allegato A.\n"u8.ToArray();
+        string[] bound = [Convert.ToBase64String(SHA256.HashData(first)), Convert.ToBase64String(SHA256.HashData(second))];
+        var (_, grant) = await Authorize(csc, holder, credential, 2, hashes: bound);
+        var sad = SadOf(grant);
+
+        var (twice, error) = await SignHash(csc, credential, sad, bound[0], bound[0]);
+        twice.ShouldBe(HttpStatusCode.BadRequest, error.ToString());
+        error.GetProperty("error").GetString().ShouldBe("invalid_request");
+        var (twiceAsDocuments, documentsError) = await csc.Post("signatures/signDoc", new
+        {
+            credentialID = credential, SAD = sad,
+            documents = new[] { first, first }.Select(d => new { document = Convert.ToBase64String(d), signature_format = "C", conformance_level = "AdES-B-B" }),
+        });
+        twiceAsDocuments.ShouldBe(HttpStatusCode.BadRequest, documentsError.ToString());
+
+        JsonElement signed = default;
+        await app.Host.ExecuteAndWaitAsync(async () => signed = (await SignHash(csc, credential, sad, bound)).Body, 30_000);
+        signed.GetProperty("signatures").GetArrayLength().ShouldBe(2, "neither refusal spent anything");
+    }
+
+    [Fact]
+    public async Task sign_doc_refuses_a_pdf_it_cannot_read_before_spending_the_sad()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        // A PDF whose page tree nests arrays deeper than the reader follows.
+        var deep = System.Text.Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids "
+            + new string('[', 5000) + new string(']', 5000) + " /Count 1 >>\nendobj\ntrailer\n<< /Root 1 0 R /Size 3 >>\nstartxref\n0\n%%EOF\n");
+        var hash = Convert.ToBase64String(SHA256.HashData(deep));
+        var (_, grant) = await Authorize(csc, holder, credential, 1, hashes: [hash]);
+        var (status, error) = await csc.Post("signatures/signDoc", new
+        {
+            credentialID = credential, SAD = SadOf(grant),
+            documents = new[] { new { document = Convert.ToBase64String(deep), signature_format = "P", conformance_level = "AdES-B-B" } },
+        });
+        status.ShouldBe(HttpStatusCode.BadRequest, error.ToString());
+        error.GetProperty("error").GetString().ShouldBe("invalid_request");
+        error.GetProperty("error_description").GetString()!.ShouldContain("Document 1");
+        await app.Host.ExecuteAndWaitAsync(async () => (status, error) = await SignHash(csc, credential, SadOf(grant), hash), 30_000);
+        status.ShouldBe(HttpStatusCode.OK, "the refused call did not spend the SAD: " + error);
+    }
+
+    [Fact]
+    public async Task a_basic_login_is_refused_for_a_holder_who_asks_for_the_otp_after_the_password_and_points_to_oauth()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Sara", "Galli");
+        await using (var session = app.Store.LightweightSession())
+        {
+            var account = (await session.LoadAsync<MySign.Accounts.Domain.HolderAccount>(holder.Id))!;
+            account.FactorAtSignIn = true;
+            session.Store(account);
+            await session.SaveChangesAsync();
+        }
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.8." + Random.Shared.Next(1, 250));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{holder.Id}:{holder.Password}")));
+        var (status, body) = await new Csc(http).Post("auth/login");
+        status.ShouldBe(HttpStatusCode.Unauthorized, body.ToString());
+        body.TryGetProperty("access_token", out _).ShouldBeFalse();
+        body.GetProperty("error_description").GetString()!.ShouldContain("oauth2/authorize");
+    }
+
+    [Fact]
+    public async Task the_same_sign_hash_again_on_its_sad_is_answered_with_the_same_signatures_and_filed_once()
+    {
+        var (csc, holder, credential) = await SignedIn();
+        var hashes = Hashes(3, "lost-answer");
+        var (_, grant) = await Authorize(csc, holder, credential, 3, hashes: hashes);
+        var sad = SadOf(grant);
+        // A client that did not get the first answer asks again, twice at once (a retry and its impatient twin).
+        (HttpStatusCode Status, JsonElement Body)[] answers = [];
+        await app.Host.ExecuteAndWaitAsync(async () =>
+        {
+            var lost = await SignHash(csc, credential, sad, hashes);
+            lost.Status.ShouldBe(HttpStatusCode.OK, lost.Body.ToString());
+            answers = [lost, .. await Task.WhenAll(SignHash(csc, credential, sad, hashes), SignHash(csc, credential, sad, hashes))];
+        }, 30_000);
+        var signatures = answers.Select(a => a.Status == HttpStatusCode.OK ? string.Join(",", a.Body.GetProperty("signatures").EnumerateArray().Select(s => s.GetString())) : a.Body.ToString()).ToList();
+        signatures.Distinct().Count().ShouldBe(1, string.Join("\n", signatures));
+
+        // A different call on the same SAD is not a replay: its hashes were spent.
+        (await SignHash(csc, credential, sad, hashes[0])).Status.ShouldBe(HttpStatusCode.BadRequest);
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await portal.GetAsync("/portal/boxes/counters", htmx: true)).Document.QuerySelectorAll("dd").Select(d => d.TextContent).ShouldBe(["3", "3"]);
+    }
 }

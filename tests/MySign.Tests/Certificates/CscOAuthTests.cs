@@ -136,4 +136,118 @@ public sealed class CscOAuthTests(AppFixture app)
         (await http.PostAsync("/csc/v2/oauth2/revoke", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["client_id"] = client }))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await List()).ShouldBe(HttpStatusCode.Unauthorized);
     }
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task the_oauth_edges_generic_clients_trip_on_metadata_iss_authorization_details_challenges_and_no_cache()
+    {
+        var client = await ClientAsync();
+        var (portal, holder, credential) = await HolderAsync();
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+
+        // RFC 8414 metadata, and info names the same issuer.
+        var metadata = JsonDocument.Parse(await http.GetStringAsync("/.well-known/oauth-authorization-server")).RootElement;
+        var issuer = metadata.GetProperty("issuer").GetString()!;
+        metadata.GetProperty("authorization_endpoint").GetString().ShouldBe(issuer + "/csc/v2/oauth2/authorize");
+        metadata.GetProperty("token_endpoint").GetString().ShouldBe(issuer + "/csc/v2/oauth2/token");
+        metadata.GetProperty("authorization_response_iss_parameter_supported").GetBoolean().ShouldBeTrue();
+        using (var info = await http.PostAsync("/csc/v2/info", Json("{}")))
+            JsonDocument.Parse(await info.Content.ReadAsStringAsync()).RootElement.GetProperty("oauth2Issuer").GetString().ShouldBe(issuer);
+
+        // authorization_details: the consent with PIN + OTP, back with iss (RFC 9207), the token echoes the details (RFC 9396 §7).
+        var hash = System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData("Delibera 12"u8.ToArray()));
+        var details = $$"""[{"type":"credential","credentialID":"{{credential}}","numSignatures":1,"documentDigests":[{"hash":"{{hash}}","label":"Delibera 12"}]}]""";
+        var verifier = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var page = await portal.GetAsync(Url(client, $"authorization_details={Uri.EscapeDataString(details)}&code_challenge={Challenge(verifier)}&code_challenge_method=S256"));
+        page.Status.ShouldBe(HttpStatusCode.OK, page.Text);
+        var sendOtp = page.Document.QuerySelector("form[action$='/otp']")!.GetAttribute("action")!;
+        var confirm = await portal.PostAsync(sendOtp, new());
+        var tooSoon = await portal.PostAsync(sendOtp, new());
+        tooSoon.Status.ShouldBe(HttpStatusCode.TooManyRequests, "a second code at once is refused");
+        int.Parse(tooSoon.Response.Headers.RetryAfter!.ToString()).ShouldBeGreaterThan(0, "every 429 says when to retry");
+        var allow = confirm.Document.QuerySelector("form[action^='/csc/v2/oauth2/authorize/']:not([action$='/deny']):not([action$='/otp'])")!.GetAttribute("action")!;
+        var back = await portal.PostAsync(allow, new() { ["pin"] = "97531864", ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+        back.Status.ShouldBe(HttpStatusCode.Redirect, back.Text);
+        Query(back.Location!).GetValueOrDefault("iss").ShouldBe(issuer, back.Location);
+        var denied = await portal.GetAsync(Url(client, "scope=everything&code_challenge=" + Challenge(verifier) + "&code_challenge_method=S256"));
+        Query(denied.Location!)["iss"].ShouldBe(issuer, "errors carry iss too");
+
+        async Task<HttpResponseMessage> Token(Dictionary<string, string> form) => await http.PostAsync("/csc/v2/oauth2/token", new FormUrlEncodedContent(form));
+        using var granted = await Token(new() { ["grant_type"] = "authorization_code", ["code"] = Query(back.Location!)["code"], ["client_id"] = client, ["redirect_uri"] = Redirect, ["code_verifier"] = verifier });
+        granted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        granted.Headers.CacheControl!.NoStore.ShouldBeTrue();
+        granted.Headers.Pragma.ToString().ShouldBe("no-cache");
+        var echoed = JsonDocument.Parse(await granted.Content.ReadAsStringAsync()).RootElement.GetProperty("authorization_details");
+        echoed[0].GetProperty("type").GetString().ShouldBe("credential");
+        echoed[0].GetProperty("documentDigests")[0].GetProperty("label").GetString().ShouldBe("Delibera 12");
+
+        using var noGrantType = await Token(new() { ["code"] = "x", ["client_id"] = client, ["code_verifier"] = verifier });
+        noGrantType.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        JsonDocument.Parse(await noGrantType.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString().ShouldBe("invalid_request");
+        using var unknownClient = await Token(new() { ["grant_type"] = "authorization_code", ["code"] = "x", ["client_id"] = "nobody", ["code_verifier"] = verifier });
+        unknownClient.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        JsonDocument.Parse(await unknownClient.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString().ShouldBe("invalid_client");
+        unknownClient.Headers.WwwAuthenticate.ToString().ShouldStartWith("Basic");
+
+        // Every 401 of the CSC API says how to authenticate.
+        using (var noToken = await http.PostAsync("/csc/v2/credentials/list", Json("{}")))
+        {
+            noToken.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            noToken.Headers.WwwAuthenticate.ToString().ShouldStartWith("Bearer");
+        }
+        using (var login = new HttpRequestMessage(HttpMethod.Post, "/csc/v2/auth/login"))
+        {
+            login.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{holder.Id}:wrong-password")));
+            login.Headers.Add("X-Forwarded-For", "10.6.6." + Random.Shared.Next(1, 250));
+            using var refused = await http.SendAsync(login);
+            refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            refused.Headers.WwwAuthenticate.ToString().ShouldStartWith("Basic");
+        }
+    }
+
+    [Fact]
+    public async Task csc_speaks_the_callers_language_names_the_real_problem_and_says_when_to_retry()
+    {
+        var (_, holder, credential) = await HolderAsync();
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", "10.6.7." + Random.Shared.Next(1, 250));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{holder.Id}:{holder.Password}")));
+        async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> Call(string method, string json)
+        {
+            var response = await http.PostAsync("/csc/v2/" + method, Json(json));
+            var text = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), response);
+        }
+        var (_, login, _) = await Call("auth/login", "{}");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("access_token").GetString());
+
+        var (_, info, _) = await Call("info", """{"lang": "it-IT"}""");
+        info.GetProperty("lang").GetString().ShouldBe("it-IT");
+        info.GetProperty("description").GetString().ShouldBe("Servizio di firma remota MySign");
+        info.GetProperty("signAlgorithms").GetProperty("algoParams").ValueKind.ShouldBe(JsonValueKind.Array);
+        var (_, details, _) = await Call("credentials/info", $$"""{"credentialID": "{{credential}}", "lang": "it-IT"}""");
+        details.GetProperty("description").GetString().ShouldBe("Certificato qualificato di firma remota");
+        details.GetProperty("lang").GetString().ShouldBe("it-IT");
+        (await Call("credentials/info", $$"""{"credentialID": "{{credential}}", "lang": "en-US"}""")).Body.GetProperty("description").GetString()
+            .ShouldBe("Qualified remote signature certificate");
+
+        foreach (var (json, description) in new[]
+                 {
+                     ("""{"credentialID": "not-a-uuid"}""", "Invalid parameter credentialID: not a credential identifier"),
+                     ("{}", "Missing parameter credentialID"),
+                     ($$"""{"credentialID": "{{credential}}", "numSignatures": "two"}""", "Invalid type for parameter numSignatures"),
+                     ("""{"credentialID": """, "The body is not valid JSON"),
+                 })
+        {
+            var (status, error, _) = await Call("credentials/authorize", json);
+            status.ShouldBe(HttpStatusCode.BadRequest, json);
+            error.GetProperty("error_description").GetString().ShouldBe(description, json);
+        }
+
+        (await Call("credentials/sendOTP", $$"""{"credentialID": "{{credential}}"}""")).Status.ShouldBe(HttpStatusCode.NoContent);
+        var (again, throttled, response) = await Call("credentials/sendOTP", $$"""{"credentialID": "{{credential}}"}""");
+        again.ShouldBe(HttpStatusCode.TooManyRequests, throttled.ToString());
+        int.Parse(response.Headers.RetryAfter!.ToString()).ShouldBeInRange(1, 60);
+        response.Headers.Pragma.ToString().ShouldBe("no-cache");
+    }
 }

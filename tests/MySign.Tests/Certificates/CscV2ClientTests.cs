@@ -145,13 +145,7 @@ public sealed class CscV2ClientTests(AppFixture app)
             """);
         unbound.ShouldBe(400);
         unboundError.GetProperty("error_description").GetString()!.ShouldContain("SCAL2");
-        await using (var session = app.Store.LightweightSession())
-        {
-            // the resend spacing: let 30 s pass for this holder's challenges
-            foreach (var c in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == client.Holder.Id).ToListAsync())
-            { c.CreatedAt = c.CreatedAt.AddMinutes(-1); session.Store(c); }
-            await session.SaveChangesAsync();
-        }
+        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, client.Holder.Id);
         var sad = await SadFor(client, credential, mine);
 
         var (noAlgo, noAlgoError) = await Call(client.Http, "signatures/signHash", $$"""{"credentialID": "{{credential}}", "SAD": "{{sad}}", "hashes": ["{{mine}}"]}""");
@@ -195,5 +189,42 @@ public sealed class CscV2ClientTests(AppFixture app)
         revoked.ShouldBe(401);
         revokedError.GetProperty("error").GetString().ShouldBe("invalid_token");
         (await Call(client.Http, "credentials/list", "{}")).Status.ShouldBe(401);
+    }
+    public static TheoryData<string, string, Dictionary<string, string>> NotActive => new()
+    {
+        { "suspended", "suspend", new() { ["reason"] = "lostDevice", ["until"] = DateTime.UtcNow.AddDays(10).ToString("dd/MM/yyyy") } },
+        { "revoked", "revoke", new() { ["reason"] = "keyCompromise", ["understood"] = "yes" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotActive))]
+    public async Task a_credential_that_is_not_active_gets_no_otp_by_sms_and_no_authorisation(string state, string action, Dictionary<string, string> form)
+    {
+        var client = await LoggedInAsync();
+        var (_, list) = await Call(client.Http, "credentials/list", "{}");
+        var credential = list.GetProperty("credentialIDs")[0].GetString()!;
+        using (var portal = app.Client())
+        {
+            await portal.LoginAsync(client.Holder.Id, client.Holder.Password);
+            await app.ChangeStatusAsync(portal, client.Holder, action, new(form) { ["pin"] = Pin });
+        }
+        // the portal's code was a moment ago: let the resend spacing pass, so only the state can refuse
+        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, client.Holder.Id);
+        var smsBefore = (await Holders.SmsToAsync(app.Store, client.Holder.Phone)).Count;
+
+        var (sent, refusal) = await Call(client.Http, "credentials/sendOTP", $$"""{"credentialID": "{{credential}}"}""");
+        sent.ShouldBe(400, refusal.ToString());
+        refusal.GetProperty("error").GetString().ShouldBe("invalid_request");
+        refusal.GetProperty("error_description").GetString()!.ShouldContain(state);
+        (await Holders.SmsToAsync(app.Store, client.Holder.Phone)).Count.ShouldBe(smsBefore, "no SMS for a credential that cannot sign");
+
+        var (authorized, denied) = await Call(client.Http, "credentials/authorize", $$"""
+            {"credentialID": "{{credential}}", "numSignatures": 1, "hashes": ["{{B64(Sha256("x"))}}"], "authData": [{"id": "PIN", "value": "{{Pin}}"}, {"id": "OTP", "value": "12345678"}]}
+            """);
+        authorized.ShouldBe(400);
+        denied.GetProperty("error_description").GetString()!.ShouldContain(state);
+        var (_, info) = await Call(client.Http, "credentials/info", $$"""{"credentialID": "{{credential}}"}""");
+        info.GetProperty("cert").GetProperty("status").GetString().ShouldBe(state);
+        info.GetProperty("key").GetProperty("status").GetString().ShouldBe("disabled");
     }
 }

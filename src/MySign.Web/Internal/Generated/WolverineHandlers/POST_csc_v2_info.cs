@@ -21,14 +21,14 @@ namespace Internal.Generated.WolverineHandlers
             _portalUrl = portalUrl;
         }
 
-        public override System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
+        public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/info").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var result = MySign.Certificates.Csc.CscApi.Info(_portalUrl);
+            var result = await MySign.Certificates.Csc.CscApi.Info(httpContext, _portalUrl).ConfigureAwait(false);
 
-            return result.ExecuteAsync(httpContext);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

@@ -2,6 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using MySign.Certificates.Pin;
+using MySign.Kernel.Web;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -16,14 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Certificates.Pin.PinCheck _pinCheck;
+        private readonly MySign.Kernel.Web.PortalUrl _portalUrl;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_csc_v2_oauth2_authorize_id(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Pin.PinCheck pinCheck, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_csc_v2_oauth2_authorize_id(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Pin.PinCheck pinCheck, MySign.Kernel.Web.PortalUrl portalUrl, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _pinCheck = pinCheck;
+            _portalUrl = portalUrl;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -54,7 +57,7 @@ namespace Internal.Generated.WolverineHandlers
             var consentForm = new MySign.Certificates.Csc.OAuthEndpoints.ConsentForm(Pin, Code);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.OAuthEndpoints.Allow(id, consentForm, httpContext, documentSession, messageContext, _pinCheck, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Csc.OAuthEndpoints.Allow(id, consentForm, httpContext, documentSession, messageContext, _pinCheck, _portalUrl, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

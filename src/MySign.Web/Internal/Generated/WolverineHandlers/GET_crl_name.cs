@@ -9,16 +9,16 @@ using Wolverine.Http;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: GET_crl_issuing_crl
+    // START: GET_crl_name
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class GET_crl_issuing_crl : Wolverine.Http.HttpHandler
+    public sealed class GET_crl_name : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly MySign.Certificates.Issuance.Issuer _issuer;
         private readonly System.TimeProvider _timeProvider;
 
-        public GET_crl_issuing_crl(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Issuance.Issuer issuer, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public GET_crl_name(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Issuance.Issuer issuer, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
@@ -28,16 +28,23 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Detail.CertificateDetailEndpoints").SetTag("http.route", "/crl/issuing.crl").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Detail.CertificateDetailEndpoints").SetTag("http.route", "/crl/{name}").SetTag("http.request.method", "GET");
+            var name = (string?)httpContext.GetRouteValue("name");
+            if(name == null)
+            {
+                httpContext.Response.StatusCode = 404;
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Detail.CertificateDetailEndpoints.Crl(_documentStore, _issuer, _timeProvider, httpContext).ConfigureAwait(false);
+            var result = await MySign.Certificates.Detail.CertificateDetailEndpoints.Crl(name, _documentStore, _issuer, _timeProvider, httpContext).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
-    // END: GET_crl_issuing_crl
+    // END: GET_crl_name
     
     
 }

@@ -1,0 +1,40 @@
+using System.Security.Cryptography.X509Certificates;
+using Marten;
+using MySign.Certificates.Authority;
+using MySign.Certificates.Domain;
+using Org.BouncyCastle.Ocsp;
+using Org.BouncyCastle.X509;
+
+namespace MySign.Certificates.Validation;
+
+/// <summary>What a relying party needs to validate a signature later without asking anyone (PAdES B-LT's DSS).</summary>
+public sealed record ValidationMaterial(IReadOnlyList<byte[]> Certificates, IReadOnlyList<byte[]> OcspResponses, IReadOnlyList<byte[]> Crls);
+
+/// <summary>
+/// The validation data for a signature by <c>signer</c> time-stamped by our TSA: every certificate of both chains (signer,
+/// issuing CA, root, TSA), a fresh OCSP answer from our responder for the signer's and the TSA's certificates, and the
+/// current CRLs of the issuing CA (covering both) and of the root (covering the issuing CA). The OCSP responder's own
+/// certificate travels inside its answers and needs no status (id-pkix-ocsp-nocheck).
+/// </summary>
+public sealed class ValidationData(CertificateAuthority authority, OcspResponder ocsp, Issuance.Issuer issuer, IDocumentStore store, TimeProvider clock)
+{
+    public async Task<ValidationMaterial> ForAsync(X509Certificate2 signer, CancellationToken cancellation)
+    {
+        var now = clock.GetUtcNow();
+        var (root, issuing) = await authority.GetAsync(cancellation);
+        var tsa = await authority.GetSignerAsync(ServiceSigner.TimeStamping, now, cancellation);
+        var crls = new List<byte[]>();
+        foreach (var which in new[] { CrlDocument.Issuing, CrlDocument.Root })
+            crls.Add((await issuer.CurrentCrlAsync(store, which, now, cancellation)).Der);
+        return new ValidationMaterial([signer.RawData, issuing.RawData, root.RawData, tsa.RawData],
+            [await StatusOfAsync(signer, issuing, cancellation), await StatusOfAsync(tsa, issuing, cancellation)], crls);
+    }
+
+    private async Task<byte[]> StatusOfAsync(X509Certificate2 certificate, X509Certificate2 issuing, CancellationToken cancellation)
+    {
+        var requests = new OcspReqGenerator();
+        requests.AddRequest(new CertificateID(CertificateID.DigestSha1, new X509CertificateParser().ReadCertificate(issuing.RawData),
+            new Org.BouncyCastle.Math.BigInteger(1, certificate.SerialNumberBytes.ToArray())));
+        return await ocsp.RespondAsync(requests.Generate().GetEncoded(), cancellation);
+    }
+}
