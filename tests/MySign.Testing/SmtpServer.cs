@@ -41,14 +41,20 @@ public sealed class SmtpServer : IAsyncDisposable
             .Select(f => MimeMessage.Load(f.File)).ToList();
     }
 
-    /// <summary>Waits (polling the Maildir, bounded) for a message to <paramref name="to"/> matching <paramref name="match"/>.</summary>
+    /// <summary>
+    /// Waits (polling the Maildir, bounded) for a message to <paramref name="to"/> matching <paramref name="match"/>. Every
+    /// mail a test reads this way must have links that stand alone (see <see cref="MailLinks.Problems"/>).
+    /// </summary>
     public async Task<MimeMessage> WaitForAsync(string to, Func<MimeMessage, bool>? match = null, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         while (true)
         {
             var found = Messages().LastOrDefault(m => m.To.Mailboxes.Any(a => a.Address.Equals(to, StringComparison.OrdinalIgnoreCase)) && (match?.Invoke(m) ?? true));
-            if (found is not null) return found;
+            if (found is not null)
+                return MailLinks.Problems(found) is { Count: > 0 } problems
+                    ? throw new InvalidOperationException($"The mail \"{found.Subject}\" to {to} has links a reader cannot follow: {string.Join("; ", problems)}")
+                    : found;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"No e-mail to {to} arrived at the SMTP server.");
             await Task.Delay(100);
         }

@@ -1,4 +1,3 @@
-using System.Net;
 using Marten;
 using MySign.Accounts.Domain;
 using MySign.Kernel.Localization;
@@ -23,7 +22,7 @@ public static class OtpFactorChangedHandler
                    + Security.Devices.NotMeLine(session, links, holder.Id, language, clock.GetUtcNow());
         await session.SaveChangesAsync(cancellation); // the link's token is stored before the mail can arrive
         await mail.SendAsync(new OutgoingMail(holder.Email, Strings.T("mail.otp_changed.subject", language), text,
-            "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "<br>") + "</p>"), cancellation);
+            MailText.ToHtml(text)), cancellation);
     }
 }
 
@@ -37,7 +36,7 @@ public static class RemindHolderHandler
         var english = holder.Language == "en";
         var (subject, text) = english ? (message.SubjectEn, message.TextEn) : (message.SubjectIt, message.TextIt);
         if (holder.Email.Length > 0)
-            await mail.SendAsync(new OutgoingMail(holder.Email, subject, text, "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "<br>") + "</p>"), cancellation);
+            await mail.SendAsync(new OutgoingMail(holder.Email, subject, text, MailText.ToHtml(text)), cancellation);
         // The SMS goes only if SMS is how this holder receives OTPs: Otp knows, and sends or not.
         return (english ? message.SmsEn : message.SmsIt) is { Length: > 0 } sms ? [new MySign.Otp.Contracts.TextHolderOnSmsChannel(holder.Id, sms)] : [];
     }
@@ -50,6 +49,6 @@ public static class MailHolderHandler
         var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
         if (holder is null || holder.Email.Length == 0) return;
         await mail.SendAsync(new OutgoingMail(holder.Email, message.Subject, message.Text,
-            "<p>" + WebUtility.HtmlEncode(message.Text).Replace("\n", "<br>") + "</p>"), cancellation);
+            MailText.ToHtml(message.Text)), cancellation);
     }
 }
