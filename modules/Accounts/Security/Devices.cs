@@ -24,6 +24,8 @@ public sealed class NotMeToken
     public string Id { get; set; } = "";
     public string HolderId { get; set; } = "";
     public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>The token itself, sealed, until its mail has left (see Mail.AccountLinks); null afterwards.</summary>
+    public string? SealedToken { get; set; }
 }
 
 /// <summary>A sign-in from a browser and address not seen before: the holder is told by e-mail, after the sign-in (Accounts' own message).</summary>
