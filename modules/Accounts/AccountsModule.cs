@@ -34,7 +34,6 @@ public static class AccountsModule
         });
         services.AddAuthentication(Holder.Scheme)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(Holder.Scheme, _ => { });
-        services.AddSingleton<Recovery.AccountMail>();
         services.AddSingleton<Mail.HolderMailer>();
         services.AddSingleton<Login.SignInAttempts>();
         return services;

@@ -15,10 +15,11 @@ public sealed class SmtpServer : IAsyncDisposable
     public int Port { get; private set; }
     public string Maildir { get; } = Path.Combine(Path.GetTempPath(), "mysign-mail-" + Guid.NewGuid().ToString("N")[..8]);
 
+    /// <summary>Starts the server; started again after <see cref="StopAsync"/>, it listens on the same port and keeps the same Maildir.</summary>
     public async Task StartAsync()
     {
         foreach (var folder in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(Maildir, folder));
-        Port = FreePort();
+        if (Port == 0) Port = FreePort();
         _process = Process.Start(new ProcessStartInfo("/usr/bin/python3",
             ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", Maildir])
         { RedirectStandardError = true, RedirectStandardOutput = true })!;
@@ -58,6 +59,16 @@ public sealed class SmtpServer : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"No e-mail to {to} arrived at the SMTP server.");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The relay goes away: connections to its port are refused until <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        _process.Kill(true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = null;
     }
 
     public static int FreePort()

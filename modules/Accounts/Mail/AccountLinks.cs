@@ -30,11 +30,15 @@ public static class AccountLinks
     /// A new link of <paramref name="kind"/> for the holder, to be mailed (its message names <c>Id</c>); any earlier link of
     /// the same kind stops working in the same transaction.
     /// </summary>
-    public static AccountToken Issue(IDocumentSession session, IDataProtectionProvider protection, string holderId, string kind, DateTimeOffset expiresAt)
+    public static AccountToken Issue(IDocumentSession session, IDataProtectionProvider protection, string holderId, string kind, DateTimeOffset expiresAt,
+        string? newEmail = null)
     {
         session.DeleteWhere<AccountToken>(t => t.HolderId == holderId && t.Kind == kind);
         var (token, hash) = NewToken();
-        var issued = new AccountToken { Id = hash, HolderId = holderId, Kind = kind, ExpiresAt = expiresAt, SealedToken = protection.Seal(Protection, token) };
+        var issued = new AccountToken
+        {
+            Id = hash, HolderId = holderId, Kind = kind, ExpiresAt = expiresAt, NewEmail = newEmail, SealedToken = protection.Seal(Protection, token),
+        };
         session.Insert(issued);
         return issued;
     }

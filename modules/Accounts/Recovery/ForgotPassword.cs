@@ -57,8 +57,8 @@ public static class ForgotPasswordEndpoints
     }
 
     [WolverinePost("/reset-password"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
-    public static async Task<IResult> SetPassword([FromForm] NewPasswordForm form, HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts, IMessageBus bus,
-        TimeProvider clock)
+    public static async Task<IResult> SetPassword([FromForm] NewPasswordForm form, HttpContext context, IDocumentSession session, IDataProtectionProvider protection,
+        SignInAttempts attempts, IMessageBus bus, TimeProvider clock)
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         var token = form.Token ?? "";
@@ -78,9 +78,7 @@ public static class ForgotPasswordEndpoints
         session.Insert(AuditEntry.Of(holder.Id, "password.reset", now));
         await bus.PublishAsync(new HolderCredentialsChanged(holder.Id, now)); // and every CSC token
         await attempts.ClearAsync(holder.Id, context.RequestAborted); // a locked-out holder who proved the mailbox may sign in again
-        var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now);
-        await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
-        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, [holder.FirstName], notMe);
+        await bus.PublishAsync(new PasswordChangedMail(holder.Id, Strings.Language, AccountLinks.NotMe(session, protection, holder.Id, now)));
         return ResetPage(new ResetView("", null, "done"));
     }
 
