@@ -65,15 +65,6 @@ public static class OtpResetDoneMailHandler
         mailer.SendNoticeAsync(session, mail.HolderId, mail.NotMe, "otp_reset_done", mail.Language, holder => [holder.FirstName, mail.MaskedMobile], cancellation);
 }
 
-/// <summary>A new key and certificate under the PIN chosen from the RAO desk's link.</summary>
-public sealed record PinReissuedMail(string HolderId, string Language, string UniqueIdentifier, string NotMe);
-
-public static class PinReissuedMailHandler
-{
-    public static Task Handle(PinReissuedMail mail, IDocumentSession session, HolderMailer mailer, CancellationToken cancellation) =>
-        mailer.SendNoticeAsync(session, mail.HolderId, mail.NotMe, "pin_reissued", mail.Language, holder => [holder.FirstName, mail.UniqueIdentifier], cancellation);
-}
-
 /// <summary>A sign-in from a browser or address not seen before.</summary>
 public sealed record NewSignInMail(string HolderId, string Language, string Device, string Address, DateTimeOffset At, string NotMe);
 

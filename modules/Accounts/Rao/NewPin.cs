@@ -80,8 +80,8 @@ public static class NewPinEndpoints
         found.Used = true;
         found.ProtectedPin = null;
         session.Store(found);
+        // Certificates tells the holder of the new certificate (HolderCertificateChanged), as it does of every change to it.
         session.Insert(AuditEntry.Of(found.HolderId, "certificate.reissued", now, reissued.UniqueIdentifier));
-        await bus.PublishAsync(new PinReissuedMail(found.HolderId, Strings.Language, reissued.UniqueIdentifier, AccountLinks.NotMe(session, protection, found.HolderId, now)));
         return View(new NewPinView("done", "", NoErrors, null, reissued.UniqueIdentifier, reissued.NotAfter));
     }
 

@@ -5,14 +5,14 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: PinReissuedMailHandler1909185004
+    // START: NotMeDoneMailHandler1496604884
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class PinReissuedMailHandler1909185004 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class NotMeDoneMailHandler1496604884 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly MySign.Accounts.Mail.HolderMailer _holderMailer;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public PinReissuedMailHandler1909185004(MySign.Accounts.Mail.HolderMailer holderMailer, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public NotMeDoneMailHandler1496604884(MySign.Accounts.Mail.HolderMailer holderMailer, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _holderMailer = holderMailer;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -23,13 +23,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var pinReissuedMail = (MySign.Accounts.Mail.PinReissuedMail)context.Envelope.Message;
+            var notMeDoneMail = (MySign.Accounts.Mail.NotMeDoneMail)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Accounts.Mail.PinReissuedMailHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Accounts.Mail.PinReissuedMailHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Accounts.Mail.NotMeDoneMailHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Accounts.Mail.NotMeDoneMailHandler");
             
             // The actual message execution
-            await MySign.Accounts.Mail.PinReissuedMailHandler.Handle(pinReissuedMail, documentSession, _holderMailer, cancellation).ConfigureAwait(false);
+            await MySign.Accounts.Mail.NotMeDoneMailHandler.Handle(notMeDoneMail, documentSession, _holderMailer, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -41,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: PinReissuedMailHandler1909185004
+    // END: NotMeDoneMailHandler1496604884
     
     
 }
