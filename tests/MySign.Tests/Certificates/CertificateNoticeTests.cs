@@ -79,14 +79,8 @@ public sealed class CertificateNoticeTests(AppFixture app)
     private static string Today(string language) =>
         TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TemplateFunctions.PortalTimeZone).ToString("d", CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB"));
 
-    private async Task ChangeStatusAsync(PortalClient portal, TestHolder holder, string action, Dictionary<string, string> form)
-    {
-        await portal.GetAsync($"/certificate/{action}");
-        var otp = await portal.PostAsync($"/certificate/{action}", form);
-        otp.Status.ShouldBe(HttpStatusCode.OK, otp.Text);
-        var confirm = otp.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
-        (await portal.PostAsync(confirm, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) })).Status.ShouldBe(HttpStatusCode.OK);
-    }
+    private async Task ChangeStatusAsync(PortalClient portal, TestHolder holder, string action, Dictionary<string, string> form) =>
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, action, form)).Status.ShouldBe(HttpStatusCode.OK);
 
     private async Task EmergencyAsync(PortalClient portal, TestHolder holder)
     {
@@ -133,11 +127,7 @@ public sealed class CertificateNoticeTests(AppFixture app)
         }
         using var rao = app.Client();
         (await Operators.SignInAsync(rao, app.Store, op)).Location.ShouldBe("/rao");
-        await rao.GetAsync($"/rao/holders/{holder.Id}");
-        (await rao.PostAsync($"/rao/holders/{holder.Id}/desk", new()
-        {
-            ["doc_type"] = "passport", ["doc_number"] = "YA7654321", ["doc_expiry"] = DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy"), ["action"] = "forgotten_pin",
-        })).Status.ShouldBe(HttpStatusCode.OK);
+        (await Desk.ActAsync(rao, holder.Id, "forgotten_pin")).Status.ShouldBe(HttpStatusCode.OK);
         var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == Strings.T("mail.new_pin.subject", "it"));
         using var mailbox = app.Client();
         var token = (await mailbox.GetAsync(MailLinks.Click(mail, "/new-pin"))).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;

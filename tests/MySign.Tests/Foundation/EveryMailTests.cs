@@ -1,7 +1,5 @@
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
-using MySign.Accounts.Domain;
 using MySign.Certificates.Contracts;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
@@ -38,16 +36,7 @@ public sealed class EveryMailTests(AppFixture app)
             return client;
         }
 
-        public async Task<TestHolder> HolderAsync(string office = "")
-        {
-            var holder = await Holders.CreateAsync(app.Store, "Ilaria", "Moretti");
-            await using var session = app.Store.LightweightSession();
-            var account = (await session.LoadAsync<HolderAccount>(holder.Id))!;
-            (account.Language, account.Office) = (language, office);
-            session.Store(account);
-            await session.SaveChangesAsync();
-            return holder;
-        }
+        public Task<TestHolder> HolderAsync(string office = "") => Holders.CreateAsync(app.Store, "Ilaria", "Moretti", language, office);
 
         public async Task IssueCertificateAsync(TestHolder holder, DateTimeOffset? validFrom = null) =>
             await app.Host.ExecuteAndWaitAsync(c => c.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Ilaria", "Moretti", "MRTLRI80A41H501M", Pin,
@@ -73,23 +62,11 @@ public sealed class EveryMailTests(AppFixture app)
             return (_desk = (rao, op)).Value;
         }
 
-        public async Task AtTheDeskAsync(TestHolder holder, string action)
-        {
-            var (rao, _) = await DeskAsync();
-            await rao.GetAsync($"/rao/holders/{holder.Id}");
-            (await rao.PostAsync($"/rao/holders/{holder.Id}/desk", new()
-            {
-                ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy"), ["action"] = action,
-            })).Status.ShouldBe(HttpStatusCode.OK);
-        }
+        public async Task AtTheDeskAsync(TestHolder holder, string action) =>
+            (await Desk.ActAsync((await DeskAsync()).Rao, holder.Id, action)).Status.ShouldBe(HttpStatusCode.OK);
 
-        public async Task ChangeStatusAsync(PortalClient portal, TestHolder holder, string action, Dictionary<string, string> form)
-        {
-            await portal.GetAsync($"/certificate/{action}");
-            var otp = await portal.PostAsync($"/certificate/{action}", form);
-            var confirm = otp.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
-            (await portal.PostAsync(confirm, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) })).Status.ShouldBe(HttpStatusCode.OK);
-        }
+        public async Task ChangeStatusAsync(PortalClient portal, TestHolder holder, string action, Dictionary<string, string> form) =>
+            (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, action, form)).Status.ShouldBe(HttpStatusCode.OK);
 
         /// <summary>
         /// Waits for the mail whose subject is <paramref name="kind"/> in this run's language and checks it, following each
