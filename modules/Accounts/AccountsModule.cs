@@ -28,13 +28,13 @@ public static class AccountsModule
             options.Storage.ExtendedSchemaObjects.Add(Registration.UserIds.Numbers);
             options.Schema.For<PortalSession>().DatabaseSchemaName(Schema).Index(s => s.PrincipalId);
             options.Schema.For<AuditEntry>().DatabaseSchemaName(Schema).Index(a => a.HolderId);
-            options.Schema.For<AccountToken>().DatabaseSchemaName(Schema);
+            options.Schema.For<AccountToken>().DatabaseSchemaName(Schema).Index(t => t.HolderId);
             options.Storage.ExtendedSchemaObjects.Add(Login.SignInAttempts.Table);
             options.Schema.For<Account.RecoveryMobileChange>().DatabaseSchemaName(Schema);
         });
         services.AddAuthentication(Holder.Scheme)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(Holder.Scheme, _ => { });
-        services.AddSingleton<Recovery.AccountMail>();
+        services.AddSingleton<Mail.HolderMailer>();
         services.AddSingleton<Login.SignInAttempts>();
         return services;
     }

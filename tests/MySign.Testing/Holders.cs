@@ -14,24 +14,43 @@ public static class Holders
     public const string Password = "a-long-password-1234";
     private static int _next = Random.Shared.Next(100_000, 800_000);
 
-    public static async Task<TestHolder> CreateAsync(IDocumentStore store, string firstName = "Anna", string lastName = "Verdi")
+    /// <param name="language">the language of the holder's last sign-in (unprompted mail is written in it)</param>
+    /// <param name="office">the RAO office the holder was registered at (its operators may help them at the desk)</param>
+    public static async Task<TestHolder> CreateAsync(IDocumentStore store, string firstName = "Anna", string lastName = "Verdi", string? language = null, string office = "")
     {
         var n = Interlocked.Increment(ref _next);
         var holder = new TestHolder($"t{n}", Password, $"+39333{n:D7}", $"holder{n}@example.test");
         await using var session = store.LightweightSession();
-        session.Store(new HolderAccount { Id = holder.Id, FirstName = firstName, LastName = lastName, Email = holder.Email, PasswordHash = Passwords.Hash(Password) });
+        session.Store(new HolderAccount
+        {
+            Id = holder.Id, FirstName = firstName, LastName = lastName, Email = holder.Email, PasswordHash = Passwords.Hash(Password), Language = language, Office = office,
+        });
         session.Store(new OtpSettings { Id = holder.Id, Mode = ReceptionMode.Sms, PhoneNumber = holder.Phone });
         await session.SaveChangesAsync();
         return holder;
     }
 
-    /// <summary>The last code the sandbox SMS operator delivered to <paramref name="phone"/>.</summary>
+    /// <summary>
+    /// The last code the sandbox SMS operator delivered to <paramref name="phone"/> (a notice, e.g. "your certificate was
+    /// suspended", may have arrived after it: notices carry no code).
+    /// </summary>
     public static async Task<string> LastSmsCodeAsync(IDocumentStore store, string phone)
     {
         await using var session = store.QuerySession();
-        var sms = await session.Query<SandboxSms>().Where(s => s.To == phone).OrderByDescending(s => s.At).FirstOrDefaultAsync()
-                  ?? throw new InvalidOperationException($"No SMS was sent to {phone}.");
-        return System.Text.RegularExpressions.Regex.Match(sms.Text, @"\b\d{8}\b").Value;
+        var texts = await session.Query<SandboxSms>().Where(s => s.To == phone).OrderByDescending(s => s.At).Select(s => s.Text).ToListAsync();
+        if (texts.Count == 0) throw new InvalidOperationException($"No SMS was sent to {phone}.");
+        return texts.Select(t => System.Text.RegularExpressions.Regex.Match(t, @"\b\d{8}\b").Value).FirstOrDefault(c => c.Length > 0) ?? "";
+    }
+
+    /// <summary>Suspends, reactivates or revokes the signed-in holder's certificate from the portal: the form, then the OTP.</summary>
+    public static async Task<PortalClient.Page> ChangeCertificateStatusAsync(PortalClient portal, IDocumentStore store, TestHolder holder, string action,
+        Dictionary<string, string> form)
+    {
+        await portal.GetAsync($"/certificate/{action}");
+        var otp = await portal.PostAsync($"/certificate/{action}", form);
+        if (otp.Status != System.Net.HttpStatusCode.OK) throw new InvalidOperationException($"The {action} form answered {otp.Status}: {otp.Text}");
+        var confirm = otp.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+        return await portal.PostAsync(confirm, new() { ["code"] = await LastSmsCodeAsync(store, holder.Phone) });
     }
 
     public static async Task<IReadOnlyList<SandboxSms>> SmsToAsync(IDocumentStore store, string phone)

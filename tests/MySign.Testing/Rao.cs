@@ -34,6 +34,20 @@ public static class Operators
     }
 }
 
+/// <summary>The RAO desk's form for a holder of the operator's office, after a passport check (a node's address, or the client's own).</summary>
+public static class Desk
+{
+    public static async Task<PortalClient.Page> ActAsync(PortalClient rao, string holderId, string action, Uri? node = null)
+    {
+        string At(string path) => node is null ? path : new Uri(node, path).ToString();
+        await rao.GetAsync(At($"/rao/holders/{holderId}"));
+        return await rao.PostAsync(At($"/rao/holders/{holderId}/desk"), new()
+        {
+            ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy"), ["action"] = action,
+        });
+    }
+}
+
 /// <summary>A person to register: details whose fiscal code is computed the way the Agenzia delle Entrate does.</summary>
 public sealed record Applicant(string FirstName, string LastName, string Sex, DateOnly BirthDate, string Email, string Mobile)
 {

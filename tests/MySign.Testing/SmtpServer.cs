@@ -15,10 +15,11 @@ public sealed class SmtpServer : IAsyncDisposable
     public int Port { get; private set; }
     public string Maildir { get; } = Path.Combine(Path.GetTempPath(), "mysign-mail-" + Guid.NewGuid().ToString("N")[..8]);
 
+    /// <summary>Starts the server; started again after <see cref="StopAsync"/>, it listens on the same port and keeps the same Maildir.</summary>
     public async Task StartAsync()
     {
         foreach (var folder in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(Maildir, folder));
-        Port = FreePort();
+        if (Port == 0) Port = FreePort();
         _process = Process.Start(new ProcessStartInfo("/usr/bin/python3",
             ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", Maildir])
         { RedirectStandardError = true, RedirectStandardOutput = true })!;
@@ -41,17 +42,33 @@ public sealed class SmtpServer : IAsyncDisposable
             .Select(f => MimeMessage.Load(f.File)).ToList();
     }
 
-    /// <summary>Waits (polling the Maildir, bounded) for a message to <paramref name="to"/> matching <paramref name="match"/>.</summary>
+    /// <summary>
+    /// Waits (polling the Maildir, bounded) for a message to <paramref name="to"/> matching <paramref name="match"/>. Every
+    /// mail a test reads this way must have links that stand alone (see <see cref="MailLinks.Problems"/>).
+    /// </summary>
     public async Task<MimeMessage> WaitForAsync(string to, Func<MimeMessage, bool>? match = null, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         while (true)
         {
             var found = Messages().LastOrDefault(m => m.To.Mailboxes.Any(a => a.Address.Equals(to, StringComparison.OrdinalIgnoreCase)) && (match?.Invoke(m) ?? true));
-            if (found is not null) return found;
+            if (found is not null)
+                return MailLinks.Problems(found) is { Count: > 0 } problems
+                    ? throw new InvalidOperationException($"The mail \"{found.Subject}\" to {to} has links a reader cannot follow: {string.Join("; ", problems)}")
+                    : found;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"No e-mail to {to} arrived at the SMTP server.");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The relay goes away: connections to its port are refused until <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        _process.Kill(true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = null;
     }
 
     public static int FreePort()

@@ -9,7 +9,8 @@ using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
 using MySign.Accounts.Sessions;
 using Wolverine;
-using MySign.Accounts.Recovery;
+using MySign.Accounts.Mail;
+using Microsoft.AspNetCore.DataProtection;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
@@ -75,7 +76,7 @@ public static partial class AccountPageEndpoints
     /// </summary>
     [WolverinePost("/account/sign-in"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
     public static async Task<IResult> SignInSettings([FromForm] string? factor, [FromForm] string? passkey, [FromForm] string? password, HttpContext context,
-        IDocumentSession session, SignInAttempts attempts, IOptions<SessionOptions> options, AccountMail mail, TimeProvider clock)
+        IDocumentSession session, SignInAttempts attempts, IOptions<SessionOptions> options, IDataProtectionProvider protection, IMessageBus bus, TimeProvider clock)
     {
         var holder = await Load(session, context);
         var now = clock.GetUtcNow();
@@ -87,14 +88,7 @@ public static partial class AccountPageEndpoints
         holder.PasskeySignIn = wanted.Passkey;
         session.Store(holder);
         session.Insert(AuditEntry.Of(holder.Id, "signin.changed", now));
-        if (holder.Email.Length > 0)
-        {
-            var language = Strings.Language;
-            string State(bool on) => Strings.T(on ? "mail.signin_changed.on" : "mail.signin_changed.off", language);
-            var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, language, now);
-            await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
-            await mail.SendAsync(holder.Email, "signin_changed", language, context.RequestAborted, [holder.FirstName, State(wanted.Factor), State(wanted.Passkey)], notMe);
-        }
+        await bus.PublishAsync(new SignInChangedMail(holder.Id, Strings.Language, wanted.Factor, wanted.Passkey, AccountLinks.NotMe(session, protection, holder.Id, now)));
         return Results.Redirect("/account?saved=signin#signin-title");
     }
 
@@ -167,8 +161,8 @@ public static partial class AccountPageEndpoints
     public static IResult PasswordForm(HttpContext context) => AccessBox(new AccessView(true, context.HolderId(), null, false));
 
     [WolverinePost("/account/password")]
-    public static async Task<IResult> ChangePassword([FromForm] PasswordChangeForm form, HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts,
-        IOptions<SessionOptions> options, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> ChangePassword([FromForm] PasswordChangeForm form, HttpContext context, IDocumentSession session, IDataProtectionProvider protection,
+        SignInAttempts attempts, IOptions<SessionOptions> options, IMessageBus bus, TimeProvider clock)
     {
         var holder = await Load(session, context);
         var password = form.New ?? "";
@@ -184,9 +178,7 @@ public static partial class AccountPageEndpoints
         session.Insert(AuditEntry.Of(holder.Id, "password.changed", now));
         // Client software signed in with the old password loses its tokens too.
         await bus.PublishAsync(new HolderCredentialsChanged(holder.Id, now));
-        var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now);
-        await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
-        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, [holder.FirstName], notMe);
+        await bus.PublishAsync(new PasswordChangedMail(holder.Id, Strings.Language, AccountLinks.NotMe(session, protection, holder.Id, now)));
         return AccessBox(new AccessView(false, holder.Id, null, true));
     }
 

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
-using MySign.Accounts.Recovery;
+using MySign.Accounts.Mail;
+using Microsoft.AspNetCore.DataProtection;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
@@ -67,8 +68,8 @@ public static class RecoveryEndpoints
     }
 
     [WolverinePost("/account/recovery/email")]
-    public static async Task<IResult> ChangeEmail([FromForm] RecoveryEmailForm form, HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts,
-        IOptions<SessionOptions> options, TimeProvider clock)
+    public static async Task<IResult> ChangeEmail([FromForm] RecoveryEmailForm form, HttpContext context, IDocumentSession session, IDataProtectionProvider protection,
+        IMessageBus bus, SignInAttempts attempts, IOptions<SessionOptions> options, TimeProvider clock)
     {
         var holder = await AccountPageEndpoints.Load(session, context);
         var email = (form.Email ?? "").Trim();
@@ -79,16 +80,12 @@ public static class RecoveryEndpoints
         if (string.Equals(email, holder.Email, StringComparison.OrdinalIgnoreCase))
             return Box(ViewOf(holder, "email", email, "recovery.error.same_email", "email"), StatusCodes.Status422UnprocessableEntity);
 
-        var (token, hash) = AccountMail.NewToken();
         var now = clock.GetUtcNow();
-        session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "email", NewEmail = email, ExpiresAt = now + EmailLinkLifetime });
+        var token = AccountLinks.Issue(session, protection, holder.Id, "email", now + EmailLinkLifetime, newEmail: email);
         session.Insert(AuditEntry.Of(holder.Id, "recovery_email.requested", now));
-        var notMe = holder.Email.Length > 0 ? Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now) : "";
-        // The tokens must be stored before their links can arrive and be followed.
-        await session.SaveChangesAsync(context.RequestAborted);
-        await mail.SendAsync(email, "confirm_email", Strings.Language, context.RequestAborted, holder.FirstName, mail.Link("/account/email/confirm?token=" + token));
+        await bus.PublishAsync(new ConfirmEmailMail(token.Id, Strings.Language));
         if (holder.Email.Length > 0)
-            await mail.SendAsync(holder.Email, "email_change_notice", Strings.Language, context.RequestAborted, [holder.FirstName, email], notMe);
+            await bus.PublishAsync(new EmailChangeNoticeMail(holder.Id, Strings.Language, holder.Email, email, AccountLinks.NotMe(session, protection, holder.Id, now)));
         return Box(ViewOf(holder, notice: Strings.Format("recovery.email_sent", email)));
     }
 
@@ -131,7 +128,8 @@ public static class RecoveryEndpoints
     }
 
     [WolverinePost("/account/recovery/mobile/{id}")]
-    public static async Task<IResult> ConfirmMobile(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, AccountMail mail, TimeProvider clock)
+    public static async Task<IResult> ConfirmMobile(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus,
+        IDataProtectionProvider protection, TimeProvider clock)
     {
         var change = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<RecoveryMobileChange>(session, id, context);
         if (change is null || change.Done) return Results.NotFound();
@@ -154,13 +152,9 @@ public static class RecoveryEndpoints
         change.Done = true;
         session.Store(change);
         session.Patch<HolderAccount>(holder.Id).Set(h => h.RecoveryMobile, change.NewMobile);
-        session.Insert(AuditEntry.Of(holder.Id, "recovery_mobile.changed", clock.GetUtcNow()));
-        if (holder.Email.Length > 0)
-        {
-            var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, clock.GetUtcNow());
-            await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
-            await mail.SendAsync(holder.Email, "recovery_mobile_changed", Strings.Language, context.RequestAborted, [holder.FirstName, MobileNumbers.Mask(change.NewMobile)], notMe);
-        }
+        var now = clock.GetUtcNow();
+        session.Insert(AuditEntry.Of(holder.Id, "recovery_mobile.changed", now));
+        await bus.PublishAsync(new RecoveryMobileChangedMail(holder.Id, Strings.Language, MobileNumbers.Mask(change.NewMobile), AccountLinks.NotMe(session, protection, holder.Id, now)));
         holder.RecoveryMobile = change.NewMobile;
         return Box(ViewOf(holder, notice: Strings.T("recovery.mobile_changed")));
     }

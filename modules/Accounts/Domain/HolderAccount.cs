@@ -42,6 +42,8 @@ public sealed class HolderAccount
     public bool PasskeySignIn { get; set; }
 
     public bool AwaitsActivation => RegisteredAt is not null && ActivatedAt is null;
+    /// <summary>The language of mail nobody asked for at that moment (a certificate suspended, a reminder): the last sign-in's, Italian before any.</summary>
+    public string MailLanguage => Language == "en" ? "en" : "it";
     public string DisplayName => $"{FirstName} {LastName}";
 }
 
@@ -125,7 +127,7 @@ public sealed class AuditEntry
         new() { Id = Guid.CreateVersion7(at), HolderId = holderId, What = what, At = at, Detail = detail, Actor = operatorId, Office = office };
 }
 
-/// <summary>A single-use link token (password reset, recovery e-mail confirmation). Id is the SHA-256 of the token.</summary>
+/// <summary>A single-use link token (activation, password reset, recovery e-mail confirmation, the RAO desk's links). Id is the SHA-256 of the token.</summary>
 public sealed class AccountToken
 {
     public string Id { get; set; } = "";
@@ -145,4 +147,6 @@ public sealed class AccountToken
     public bool OtpByPasskey { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public bool Used { get; set; }
+    /// <summary>The token itself, sealed, until its mail has left (see Mail.AccountLinks); null afterwards.</summary>
+    public string? SealedToken { get; set; }
 }

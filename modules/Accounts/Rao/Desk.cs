@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Domain;
-using MySign.Accounts.Recovery;
+using MySign.Accounts.Mail;
+using Microsoft.AspNetCore.DataProtection;
 using MySign.Certificates.Contracts;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
@@ -55,8 +56,8 @@ public static partial class DeskEndpoints
     [GeneratedRegex(@"^[A-Za-z0-9]{5,20}$")] private static partial Regex DocumentNumberShape();
 
     [WolverinePost("/rao/holders/{id}/desk")]
-    public static async Task<IResult> Desk(string id, [FromForm] DeskForm form, HttpContext context, IDocumentSession session, IMessageBus bus, AccountMail mail,
-        TimeProvider clock)
+    public static async Task<IResult> Desk(string id, [FromForm] DeskForm form, HttpContext context, IDocumentSession session, IMessageBus bus,
+        IDataProtectionProvider protection, TimeProvider clock)
     {
         var holder = await RaoConsoleEndpoints.OfficeHolderAsync(session, context, id);
         if (holder is null) return Results.NotFound();
@@ -89,27 +90,23 @@ public static partial class DeskEndpoints
         {
             await bus.PublishAsync(new UnblockPin(holder.Id, operatorId, office));
             session.Insert(AuditEntry.ByRao(holder.Id, "rao.pin_unblocked", now, operatorId, office));
-            var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, language, now);
-            await session.SaveChangesAsync(context.RequestAborted);
-            await mail.SendAsync(holder.Email, "pin_unblocked", language, context.RequestAborted, [holder.FirstName, office], notMe);
+            await bus.PublishAsync(new PinUnblockedMail(holder.Id, language, office, AccountLinks.NotMe(session, protection, holder.Id, now)));
         }
         else if (values["action"] == "forgotten_pin")
         {
-            var (token, hash) = AccountMail.NewToken();
-            session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "new_pin", ExpiresAt = now + ResetLinkLifetime });
+            var token = AccountLinks.Issue(session, protection, holder.Id, "new_pin", now + ResetLinkLifetime);
             session.Insert(AuditEntry.ByRao(holder.Id, "rao.new_pin_started", now, operatorId, office));
-            await session.SaveChangesAsync(context.RequestAborted); // the token is stored before its link can arrive
-            await mail.SendAsync(holder.Email, "new_pin", language, context.RequestAborted, holder.FirstName, office, mail.Link("/new-pin?token=" + token));
+            await bus.PublishAsync(new NewPinLinkMail(token.Id, language, office));
         }
         else
         {
-            var (token, hash) = AccountMail.NewToken();
-            session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "otp_reset", ExpiresAt = now + ResetLinkLifetime });
+            var token = AccountLinks.Issue(session, protection, holder.Id, "otp_reset", now + ResetLinkLifetime);
             await bus.PublishAsync(new ResetOtpFactor(holder.Id));
             session.Insert(AuditEntry.ByRao(holder.Id, "rao.otp_reset_started", now, operatorId, office));
-            await session.SaveChangesAsync(context.RequestAborted); // the token is stored before its link can arrive
-            await mail.SendAsync(holder.Email, "otp_reset", language, context.RequestAborted, holder.FirstName, office, mail.Link("/otp-reset?token=" + token));
+            await bus.PublishAsync(new OtpResetLinkMail(token.Id, language, office));
         }
+        // One commit for the change, its audit and its mail's message, before the page reads the trail back.
+        await session.SaveChangesAsync(context.RequestAborted);
         return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, new DeskView(new Dictionary<string, string>(), new Dictionary<string, string>(), "rao.desk.done." + values["action"]));
     }
 }
@@ -148,7 +145,7 @@ public static class OtpResetEndpoints
 
     [WolverinePost("/otp-reset/confirm"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
     public static async Task<IResult> Confirm([FromForm] string? token, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus,
-        AccountMail mail, TimeProvider clock)
+        IDataProtectionProvider protection, TimeProvider clock)
     {
         var found = await Find(session, token, clock, context);
         if (found is null) return View(new OtpResetView("invalid", "", "", null, null), StatusCodes.Status410Gone);
@@ -161,18 +158,12 @@ public static class OtpResetEndpoints
         found.Used = true;
         session.Store(found);
         session.Insert(AuditEntry.Of(found.HolderId, "otp.reset_completed", now));
-        var holder = await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted);
-        if (holder is { Email.Length: > 0 })
-        {
-            var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now);
-            await session.SaveChangesAsync(context.RequestAborted);
-            await mail.SendAsync(holder.Email, "otp_reset_done", Strings.Language, context.RequestAborted, [holder.FirstName, MobileNumbers.Mask(phone)], notMe);
-        }
+        await bus.PublishAsync(new OtpResetDoneMail(found.HolderId, Strings.Language, MobileNumbers.Mask(phone), AccountLinks.NotMe(session, protection, found.HolderId, now)));
         return View(new OtpResetView("done", "", "", null, MobileNumbers.Mask(phone)));
     }
 
     private static Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>
-        AccountMail.FindLiveAsync(session, token, "otp_reset", clock.GetUtcNow(), context.RequestAborted);
+        AccountLinks.FindLiveAsync(session, token, "otp_reset", clock.GetUtcNow(), context.RequestAborted);
 
     private static IResult View(OtpResetView view, int status = StatusCodes.Status200OK) =>
         new HtmlView(typeof(OtpResetEndpoints).Assembly, "Rao/OtpReset", view, "otpreset.title") { StatusCode = status, Partial = false };

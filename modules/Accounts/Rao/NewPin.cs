@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Domain;
-using MySign.Accounts.Recovery;
+using MySign.Accounts.Mail;
 using MySign.Certificates.Contracts;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Security;
@@ -66,7 +66,7 @@ public static class NewPinEndpoints
 
     [WolverinePost("/new-pin/confirm"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
     public static async Task<IResult> Confirm([FromForm] string? token, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus,
-        IDataProtectionProvider protection, AccountMail mail, TimeProvider clock)
+        IDataProtectionProvider protection, TimeProvider clock)
     {
         var found = await Find(session, token, clock, context);
         if (found is null) return Invalid();
@@ -80,19 +80,13 @@ public static class NewPinEndpoints
         found.Used = true;
         found.ProtectedPin = null;
         session.Store(found);
+        // Certificates tells the holder of the new certificate (HolderCertificateChanged), as it does of every change to it.
         session.Insert(AuditEntry.Of(found.HolderId, "certificate.reissued", now, reissued.UniqueIdentifier));
-        var holder = await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted);
-        if (holder is { Email.Length: > 0 })
-        {
-            var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now);
-            await session.SaveChangesAsync(context.RequestAborted);
-            await mail.SendAsync(holder.Email, "pin_reissued", Strings.Language, context.RequestAborted, [holder.FirstName, reissued.UniqueIdentifier], notMe);
-        }
         return View(new NewPinView("done", "", NoErrors, null, reissued.UniqueIdentifier, reissued.NotAfter));
     }
 
     private static Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>
-        AccountMail.FindLiveAsync(session, token, "new_pin", clock.GetUtcNow(), context.RequestAborted);
+        AccountLinks.FindLiveAsync(session, token, "new_pin", clock.GetUtcNow(), context.RequestAborted);
 
     private static IResult Invalid() => View(new NewPinView("invalid", "", NoErrors, null), StatusCodes.Status410Gone);
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
-using MySign.Accounts.Recovery;
+using MySign.Accounts.Mail;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
@@ -72,7 +72,7 @@ public static class RaoLoginEndpoints
             return View(new RaoLoginView("credentials", typed, "", "rao.login.error.invalid", null, false, false), StatusCodes.Status422UnprocessableEntity);
         }
 
-        var (token, hash) = AccountMail.NewToken();
+        var (token, hash) = AccountLinks.NewToken();
         // The operator's phone is this module's record; the Otp module is told it (idempotently) before each code.
         await bus.RegisterOtpPhoneAsync(op!.OtpSubject, op.Mobile, context.RequestAborted);
         var issued = await bus.SendOtpAsync(op.OtpSubject, Purpose, hash, context.RequestAborted);

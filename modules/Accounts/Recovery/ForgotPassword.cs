@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
+using MySign.Accounts.Mail;
+using Microsoft.AspNetCore.DataProtection;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
@@ -55,8 +57,8 @@ public static class ForgotPasswordEndpoints
     }
 
     [WolverinePost("/reset-password"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
-    public static async Task<IResult> SetPassword([FromForm] NewPasswordForm form, HttpContext context, IDocumentSession session, AccountMail mail, SignInAttempts attempts, IMessageBus bus,
-        TimeProvider clock)
+    public static async Task<IResult> SetPassword([FromForm] NewPasswordForm form, HttpContext context, IDocumentSession session, IDataProtectionProvider protection,
+        SignInAttempts attempts, IMessageBus bus, TimeProvider clock)
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         var token = form.Token ?? "";
@@ -76,9 +78,7 @@ public static class ForgotPasswordEndpoints
         session.Insert(AuditEntry.Of(holder.Id, "password.reset", now));
         await bus.PublishAsync(new HolderCredentialsChanged(holder.Id, now)); // and every CSC token
         await attempts.ClearAsync(holder.Id, context.RequestAborted); // a locked-out holder who proved the mailbox may sign in again
-        var notMe = Security.Devices.NotMeLine(session, mail, holder.Id, Strings.Language, now);
-        await session.SaveChangesAsync(context.RequestAborted); // the link's token is stored before the mail can arrive
-        await mail.SendAsync(holder.Email, "password_changed", Strings.Language, context.RequestAborted, [holder.FirstName], notMe);
+        await bus.PublishAsync(new PasswordChangedMail(holder.Id, Strings.Language, AccountLinks.NotMe(session, protection, holder.Id, now)));
         return ResetPage(new ResetView("", null, "done"));
     }
 
@@ -97,24 +97,19 @@ public static class ForgotPasswordEndpoints
 }
 
 /// <summary>
-/// Makes the reset token (only its hash is stored) and mails the link to the recovery e-mail. The token is committed on
-/// its own session, not the message's: the inbox marks the message handled only after the mail left, so a node that
-/// dies before sending leaves it to another node (which mails a fresh link), instead of a link nobody ever receives.
+/// Makes the reset link for the recovery e-mail (any earlier reset link stops working). The token and the mail's message are
+/// saved together with this message marked handled: the mail's own handler sends that link, the same one however often it runs.
 /// </summary>
 public static class PasswordResetRequestedHandler
 {
-    public static async Task Handle(PasswordResetRequested request, IDocumentStore store, AccountMail mail, TimeProvider clock, CancellationToken cancellation)
+    public static async Task<ResetLinkMail?> Handle(PasswordResetRequested request, IDocumentSession session, IDataProtectionProvider protection, TimeProvider clock,
+        CancellationToken cancellation)
     {
-        await using var session = store.LightweightSession();
         var holder = await session.LoadAsync<HolderAccount>(request.HolderId, cancellation);
-        if (holder is null) return;
-        var (token, hash) = AccountMail.NewToken();
+        if (holder is null) return null;
         var now = clock.GetUtcNow();
-        session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "reset", ExpiresAt = now + ForgotPasswordEndpoints.LinkLifetime });
+        var token = AccountLinks.Issue(session, protection, holder.Id, "reset", now + ForgotPasswordEndpoints.LinkLifetime);
         session.Insert(AuditEntry.Of(holder.Id, "password.reset_requested", now));
-        // The token must be stored before its link can arrive and be followed.
-        await session.SaveChangesAsync(cancellation);
-        await mail.SendAsync(holder.Email, "reset", request.Language, cancellation, holder.FirstName, mail.Link("/reset-password?token=" + token));
+        return new ResetLinkMail(token.Id, request.Language);
     }
 }
-

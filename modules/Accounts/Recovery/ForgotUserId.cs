@@ -43,10 +43,10 @@ public static class ForgotUserIdEndpoints
 
 public static class UserIdReminderRequestedHandler
 {
-    public static async Task Handle(UserIdReminderRequested request, IQuerySession session, AccountMail mail, CancellationToken cancellation)
+    public static async Task Handle(UserIdReminderRequested request, IQuerySession session, Mail.HolderMailer mail, CancellationToken cancellation)
     {
         var holder = await session.LoadAsync<HolderAccount>(request.HolderId, cancellation);
         if (holder is null || holder.Email.Length == 0) return;
-        await mail.SendAsync(holder.Email, "user_id", request.Language, cancellation, holder.FirstName, holder.Id, mail.Link("/login"));
+        await mail.SendAsync(holder.Email, "user_id", request.Language, [holder.FirstName, holder.Id, mail.Link("/login")], "", cancellation);
     }
 }

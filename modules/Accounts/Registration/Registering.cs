@@ -1,6 +1,7 @@
 using Marten;
 using MySign.Accounts.Domain;
-using MySign.Accounts.Recovery;
+using Microsoft.AspNetCore.DataProtection;
+using MySign.Accounts.Mail;
 using MySign.Kernel.Data;
 using MySign.Otp.Client;
 using MySign.Otp.Contracts;
@@ -38,19 +39,17 @@ public static class HolderRegisteredHandler
     public static readonly TimeSpan ActivationLifetime = TimeSpan.FromDays(7);
     public const string TokenKind = "activation";
 
-    /// <summary>The token is committed on its own session (see PasswordResetRequestedHandler): the message is handled only once the mail left.</summary>
-    public static async Task Handle(HolderRegistered message, IDocumentStore store, IMessageBus bus, AccountMail mail, TimeProvider clock,
-        CancellationToken cancellation)
+    /// <summary>
+    /// The phone is filed before the activation link exists, so its OTP always has somewhere to go; the link's token and
+    /// the mail's message are saved together with this message marked handled (see AccountLinks).
+    /// </summary>
+    public static async Task<ActivationMail?> Handle(HolderRegistered message, IDocumentSession session, IMessageBus bus, IDataProtectionProvider protection,
+        TimeProvider clock, CancellationToken cancellation)
     {
-        await using var session = store.LightweightSession();
         var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
-        if (holder is null || !holder.AwaitsActivation) return;
-        // The phone is filed before the e-mail leaves, so the activation's OTP always has somewhere to go.
+        if (holder is null || !holder.AwaitsActivation) return null;
         await bus.RegisterOtpPhoneAsync(holder.Id, holder.RecoveryMobile, cancellation);
-        var (token, hash) = AccountMail.NewToken();
-        session.Insert(new AccountToken { Id = hash, HolderId = holder.Id, Kind = TokenKind, ExpiresAt = clock.GetUtcNow() + ActivationLifetime });
-        await session.SaveChangesAsync(cancellation);
-        await mail.SendAsync(holder.Email, "activation", message.Language, cancellation,
-            holder.FirstName, holder.Id, mail.Link("/activate?token=" + token), holder.Office);
+        var token = AccountLinks.Issue(session, protection, holder.Id, TokenKind, clock.GetUtcNow() + ActivationLifetime);
+        return new ActivationMail(token.Id, message.Language);
     }
 }

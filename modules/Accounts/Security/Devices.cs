@@ -2,9 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Http;
-using MySign.Accounts.Domain;
-using MySign.Accounts.Recovery;
-using MySign.Kernel.Localization;
+using Microsoft.AspNetCore.DataProtection;
+using MySign.Accounts.Mail;
 
 namespace MySign.Accounts.Security;
 
@@ -24,6 +23,8 @@ public sealed class NotMeToken
     public string Id { get; set; } = "";
     public string HolderId { get; set; } = "";
     public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>The token itself, sealed, until its mail has left (see Mail.AccountLinks); null afterwards.</summary>
+    public string? SealedToken { get; set; }
 }
 
 /// <summary>A sign-in from a browser and address not seen before: the holder is told by e-mail, after the sign-in (Accounts' own message).</summary>
@@ -48,27 +49,11 @@ public static class Devices
 
     public static string KeyOf(string holder, HttpContext context) =>
         $"{holder}:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(context.Request.Headers.UserAgent + "|" + context.Connection.RemoteIpAddress)))}";
-
-    /// <summary>The "this wasn't me" line every security e-mail ends with, and the token behind its link.</summary>
-    public static string NotMeLine(IDocumentSession session, AccountMail mail, string holder, string language, DateTimeOffset now)
-    {
-        var (token, hash) = AccountMail.NewToken();
-        session.Insert(new NotMeToken { Id = hash, HolderId = holder, ExpiresAt = now + NotMeLifetime });
-        return "\n\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.not_me", language), mail.Link("/not-me?token=" + token));
-    }
 }
 
-/// <summary>Mails the holder about a sign-in from a new browser or address, with the "this wasn't me" link.</summary>
+/// <summary>The holder hears of a sign-in from a new browser or address by e-mail, with "this wasn't me".</summary>
 public static class NewDeviceSignedInHandler
 {
-    public static async Task Handle(NewDeviceSignedIn signedIn, IDocumentSession session, AccountMail mail, TimeProvider clock, CancellationToken cancellation)
-    {
-        var holder = await session.LoadAsync<HolderAccount>(signedIn.HolderId, cancellation);
-        if (holder is null || holder.Email.Length == 0) return;
-        var language = signedIn.Language;
-        var when = TimeZoneInfo.ConvertTime(signedIn.At, MySign.Kernel.Rendering.TemplateFunctions.PortalTimeZone)
-            .ToString("g", System.Globalization.CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB"));
-        await mail.SendAsync(holder.Email, "new_sign_in", language, cancellation, [holder.FirstName, signedIn.Device, signedIn.Address, when],
-            Devices.NotMeLine(session, mail, holder.Id, language, clock.GetUtcNow()));
-    }
+    public static NewSignInMail Handle(NewDeviceSignedIn signedIn, IDocumentSession session, IDataProtectionProvider protection) =>
+        new(signedIn.HolderId, signedIn.Language, signedIn.Device, signedIn.Address, signedIn.At, AccountLinks.NotMe(session, protection, signedIn.HolderId, signedIn.At));
 }

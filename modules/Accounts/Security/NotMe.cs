@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
+using MySign.Accounts.Mail;
 using MySign.Certificates.Contracts;
+using MySign.Kernel.Localization;
+using MySign.Otp.Contracts;
 using MySign.Kernel.Web;
 using Wolverine;
 using Wolverine.Http;
@@ -36,7 +39,12 @@ public static class NotMeEndpoints
         session.DeleteWhere<PortalSession>(s => s.PrincipalId == found.HolderId);
         session.Insert(AuditEntry.Of(found.HolderId, "account.not_me", now));
         await bus.PublishAsync(new HolderCredentialsChanged(found.HolderId, now));
-        if (suspend == "on") await bus.PublishAsync(new SuspendCertificateNow(found.HolderId, "suspectedMisuse"));
+        if (suspend == "on") await bus.PublishAsync(new SuspendCertificateNow(found.HolderId, "suspectedMisuse", CertificateDoor.NotMe));
+        // Told in the holder's language, as the suspension that may follow is.
+        var language = (await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted))?.MailLanguage ?? Strings.Language;
+        await bus.PublishAsync(new NotMeDoneMail(found.HolderId, language, now));
+        await bus.PublishAsync(new TextHolderOnSmsChannel(found.HolderId,
+            string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.not_me_done.sms", language), HolderMailer.When(now, language))));
         return View(new NotMeView(suspend == "on" ? "done-suspended" : "done", ""));
     }
 

@@ -54,10 +54,10 @@ public sealed record CertificatePages
 }
 
 /// <summary>
-/// Suspend the holder's certificate now, for the reason given (e.g. the holder reported "this wasn't me"): no PIN, no OTP —
-/// whoever sends it already proved enough. Nothing happens to a certificate that is not active.
+/// Suspend the holder's certificate now, for the reason given, through <paramref name="Door"/> (the holder reported "this
+/// wasn't me"): no PIN, no OTP — whoever sends it already proved enough. Nothing happens to a certificate that is not active.
 /// </summary>
-public sealed record SuspendCertificateNow(string HolderId, string Reason);
+public sealed record SuspendCertificateNow(string HolderId, string Reason, CertificateDoor Door);
 
 /// <summary>The RAO checked the holder's identity and the holder still knows the PIN: a fresh count of attempts.</summary>
 public sealed record UnblockPin(string HolderId, string Operator, string Office);
@@ -70,3 +70,20 @@ public sealed record UnblockPin(string HolderId, string Operator, string Office)
 public sealed record ReissueAfterForgottenPin(string HolderId, string NewPin);
 
 public sealed record CertificateReissued(string UniqueIdentifier, DateTimeOffset NotAfter);
+
+/// <summary>What happened to a holder's certificate, as the holder is told.</summary>
+public enum CertificateChange { Suspended, Reactivated, Revoked, Rekeyed }
+
+/// <summary>
+/// The door a certificate changed through: the portal (PIN + OTP), the emergency code, the "this wasn't me" link of a
+/// security e-mail, the RAO desk (a new key after a forgotten PIN, from the desk's link), or the end of a suspension the
+/// holder had dated.
+/// </summary>
+public enum CertificateDoor { Portal, EmergencyCode, NotMe, RaoDesk, AutomaticEnd }
+
+/// <summary>
+/// A change to a holder's certificate the holder must hear of, whoever made it (EN 319 411-1 asks it for revocation): what,
+/// when and through which door. Accounts tells the holder, by e-mail in their language and by SMS when SMS is their OTP channel.
+/// </summary>
+public sealed record HolderCertificateChanged(string HolderId, Guid CertificateId, string UniqueIdentifier, CertificateChange Change, CertificateDoor Door,
+    DateTimeOffset At);

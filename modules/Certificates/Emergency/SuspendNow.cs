@@ -15,6 +15,6 @@ public static class SuspendCertificateNowHandler
         var certificate = await session.LoadAsync<HolderCertificate>(command.HolderId, cancellation);
         if (certificate is null || certificate.StatusAt(now) != CertificateStatus.Active) return;
         var reason = ChangeStatusEndpoints.SuspensionReasons.Contains(command.Reason) ? command.Reason : "suspectedMisuse";
-        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, reason, null, now);
+        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, reason, null, now, command.Door);
     }
 }

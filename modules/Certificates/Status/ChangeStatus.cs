@@ -115,14 +115,15 @@ public static class ChangeStatusEndpoints
 
         request.Done = true;
         session.Store(request);
-        await Apply(session, bus, certificate, request.Action, request.Reason, request.Until, now);
+        await Apply(session, bus, certificate, request.Action, request.Reason, request.Until, now, CertificateDoor.Portal);
         if (request.Action == StatusAction.Suspend && request.Until is { } until)
             await bus.ScheduleAsync(new ReactivateAtEnd(certificate.Id, certificate.CertificateId, until), until);
         return View(view with { Step = "done", Confirmed = true });
     }
 
-    /// <summary>The change itself, shared with the scheduled reactivation: status, CRL entry, events.</summary>
-    public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until, DateTimeOffset now)
+    /// <summary>The change itself, shared with the other doors (emergency code, "this wasn't me", the scheduled reactivation): status, CRL entry, events.</summary>
+    public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until,
+        DateTimeOffset now, CertificateDoor door)
     {
         certificate.Status = action switch { StatusAction.Suspend => CertificateStatus.Suspended, StatusAction.Revoke => CertificateStatus.Revoked, _ => CertificateStatus.Active };
         certificate.StatusReason = action == StatusAction.Reactivate ? null : reason;
@@ -139,6 +140,8 @@ public static class ChangeStatusEndpoints
             });
         await bus.PublishAsync(new PublishCrl());
         await bus.PublishAsync(new CertificateStatusChanged(certificate.Id, certificate.CertificateId, certificate.Status.ToString().ToLowerInvariant(), now));
+        var change = action switch { StatusAction.Suspend => CertificateChange.Suspended, StatusAction.Revoke => CertificateChange.Revoked, _ => CertificateChange.Reactivated };
+        await bus.PublishAsync(new HolderCertificateChanged(certificate.Id, certificate.CertificateId, certificate.UniqueIdentifier, change, door, now));
     }
 
     private static bool Allowed(StatusAction action, HolderCertificate certificate, DateTimeOffset now) => (action, certificate.StatusAt(now)) switch
@@ -173,6 +176,6 @@ public static class ReactivateAtEndHandler
     {
         var certificate = await session.LoadAsync<HolderCertificate>(message.HolderId, cancellation);
         if (certificate is null || certificate.CertificateId != message.CertificateId || certificate.Status != CertificateStatus.Suspended || certificate.SuspendedUntil != message.Until) return;
-        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Reactivate, "", null, clock.GetUtcNow());
+        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Reactivate, "", null, clock.GetUtcNow(), CertificateDoor.AutomaticEnd);
     }
 }

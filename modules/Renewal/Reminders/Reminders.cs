@@ -63,17 +63,18 @@ public static class SendRemindersHandler
         {
             session.Insert(new ReminderSent { Id = id, HolderId = certificate.Id, SentAt = now });
             var key = "renewal.reminder." + stage.ToString().ToLowerInvariant();
-            messages.Add(Mail(certificate.Id, key, link, certificate.UniqueIdentifier, certificate.ExpiresAt));
+            messages.Add(Reminder(certificate.Id, key, link, certificate.UniqueIdentifier, certificate.ExpiresAt));
         }
         foreach (var renewal in unpaid.Where(r => !sent.Contains($"renewal:{r.Id}")))
         {
             session.Insert(new ReminderSent { Id = $"renewal:{renewal.Id}", HolderId = renewal.HolderId, SentAt = now });
-            messages.Add(Mail(renewal.HolderId, "renewal.reminder.unpaid", portal.For($"/renewal/{renewal.Id}"), renewal.UniqueIdentifier, renewal.ExpiresAt));
+            messages.Add(Reminder(renewal.HolderId, "renewal.reminder.unpaid", portal.For($"/renewal/{renewal.Id}"), renewal.UniqueIdentifier, renewal.ExpiresAt));
         }
         return messages;
     }
 
-    private static RemindHolder Mail(string holder, string key, string link, string iut, DateTimeOffset expiresAt)
+    /// <summary>The reminder <paramref name="key"/> (renewal.reminder.{stage}) for a holder, in both languages, linking to <paramref name="link"/>.</summary>
+    public static RemindHolder Reminder(string holder, string key, string link, string iut, DateTimeOffset expiresAt)
     {
         string Text(string language) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T(key + ".body", language), iut,
             TimeZoneInfo.ConvertTime(expiresAt, RenewalWindow.Zone).ToString("d", System.Globalization.CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB")), link);

@@ -29,8 +29,9 @@ public static class MailText
     public static string ToHtml(string text) =>
         "<p>" + string.Join("</p><p>", text.Split("\n\n").Select(p => Linkify(System.Net.WebUtility.HtmlEncode(p)).Replace("\n", "<br>"))) + "</p>";
 
+    /// <summary>A link ends before a closing full stop, comma, colon or bracket: words around it never become part of it.</summary>
     private static string Linkify(string encoded) =>
-        System.Text.RegularExpressions.Regex.Replace(encoded, @"https?://[^\s<]+", m => $"<a href=\"{m.Value}\">{m.Value}</a>");
+        System.Text.RegularExpressions.Regex.Replace(encoded, @"https?://[^\s<]*[^\s<.,;:!?)\]]", m => $"<a href=\"{m.Value}\">{m.Value}</a>");
 }
 
 /// <summary>Sends through SMTP with MailKit. Modules compose their own mails; this only delivers them.</summary>

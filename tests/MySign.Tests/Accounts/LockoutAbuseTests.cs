@@ -121,7 +121,7 @@ public sealed class LockoutAbuseTests(AppFixture app)
             }
             else
             {
-                var (raw, hash) = MySign.Accounts.Recovery.AccountMail.NewToken();
+                var (raw, hash) = MySign.Accounts.Mail.AccountLinks.NewToken();
                 await using (var session = app.Store.LightweightSession())
                 {
                     session.Store(new AccountToken { Id = hash, HolderId = holder.Id, Kind = "reset", ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(30) });

@@ -70,6 +70,9 @@ public sealed class LocalizationTests(AppFixture app)
         used.AddRange(MySign.Certificates.Status.ChangeStatusEndpoints.RevocationReasons.Concat(MySign.Certificates.Status.ChangeStatusEndpoints.SuspensionReasons)
             .Select(r => ("reason", "status.reason." + r)));
         used.AddRange(MySign.Renewal.Domain.RenewalPaths.All.SelectMany(p => new[] { ("path", "renewal.option." + p), ("path", "renewal.step." + p) }));
+        used.AddRange(Enum.GetValues<MySign.Certificates.Contracts.CertificateChange>()
+            .SelectMany(c => new[] { "subject", "body", "sms" }.Select(part => ("change", $"mail.{MySign.Accounts.Mail.CertificateChangeMail.Kind(c)}.{part}"))));
+        used.AddRange(Enum.GetValues<MySign.Certificates.Contracts.CertificateDoor>().Select(d => ("door", MySign.Accounts.Mail.CertificateChangeMail.DoorKey(d))));
         used.AddRange(MySign.Billing.Store.StoreEndpoints.Methods.SelectMany(m => new[] { ("method", "store.method." + m), ("method", "invoice.paid_with." + m) }));
         foreach (var language in new[] { "en", "it" })
         {

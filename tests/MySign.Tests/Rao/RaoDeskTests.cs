@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Accounts.Domain;
@@ -16,11 +15,8 @@ namespace MySign.Tests.Rao;
 /// holder still knows (five attempts again). Each step is audited with operator and office and mailed to the holder.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed partial class RaoDeskTests(AppFixture app)
+public sealed class RaoDeskTests(AppFixture app)
 {
-    [GeneratedRegex(@"/otp-reset\?token=[A-Za-z0-9_-]+")]
-    private static partial Regex ResetLink();
-
     private static readonly string Expiry = DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy");
 
     private async Task<(PortalClient Rao, TestOperator Operator, TestHolder Holder)> DeskAsync()
@@ -100,7 +96,8 @@ public sealed partial class RaoDeskTests(AppFixture app)
 
         var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: register your new OTP phone");
         using var mailbox = app.Client();
-        var page = await mailbox.GetAsync(ResetLink().Match(mail.TextBody!).Value);
+        var link = MailLinks.Click(mail, "/otp-reset");
+        var page = await mailbox.GetAsync(link);
         page.Status.ShouldBe(HttpStatusCode.OK);
         var token = page.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
         (await mailbox.PostAsync("/otp-reset", new() { ["token"] = token, ["mobile"] = "12" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
@@ -115,7 +112,7 @@ public sealed partial class RaoDeskTests(AppFixture app)
         after.Throttled.ShouldBeFalse();
         (await Verify(holder.Id, after, await Holders.LastSmsCodeAsync(app.Store, newPhone))).IsValid.ShouldBeTrue();
         (await Holders.SmsToAsync(app.Store, holder.Phone)).Count.ShouldBe(2, "the old phone got the two codes sent before the reset and nothing after");
-        (await mailbox.GetAsync(ResetLink().Match(mail.TextBody!).Value)).Status.ShouldBe(HttpStatusCode.Gone, "the link works once");
+        (await mailbox.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "the link works once");
         await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your new OTP phone is registered");
     }
 
@@ -146,9 +143,6 @@ public sealed partial class RaoDeskTests(AppFixture app)
             (await session.Query<MySign.Accounts.Rao.IdentityCheck>().Where(c => c.HolderId == holder.Id).SingleAsync()).Operator.ShouldBe(op.Id);
     }
 
-    [GeneratedRegex(@"/new-pin\?token=[A-Za-z0-9_-]+")]
-    private static partial Regex NewPinLink();
-
     [Fact]
     public async Task a_forgotten_pin_gets_a_new_certificate_for_the_rest_of_the_validity_without_a_purchase_and_the_old_one_is_superseded()
     {
@@ -165,7 +159,7 @@ public sealed partial class RaoDeskTests(AppFixture app)
         await rao.PostAsync($"/rao/holders/{holder.Id}/desk", new() { ["doc_type"] = "driving_licence", ["doc_number"] = "U1X2Y3Z4W", ["doc_expiry"] = Expiry, ["action"] = "forgotten_pin" });
         var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: choose your new signature PIN");
         using var mailbox = app.Client();
-        var link = NewPinLink().Match(mail.TextBody!).Value;
+        var link = MailLinks.Click(mail, "/new-pin");
         var page = await mailbox.GetAsync(link);
         var token = page.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
         var weak = await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "11111111", ["pin_confirm"] = "11111111" });

@@ -12,36 +12,22 @@ namespace MySign.Tests.Renewal;
 [Trait("Shake", "concurrency")]
 public sealed class ReminderTests : IAsyncLifetime
 {
-    private readonly SmtpServer _smtp = new();
-    private readonly AppProcess _a = new(), _b = new();
-    private IDocumentStore _store = null!;
+    private readonly TwoNodes _nodes = new();
+    private SmtpServer Smtp => _nodes.Smtp;
+    private IDocumentStore Store => _nodes.Store;
 
-    private static Dictionary<string, string> Node() => new()
+    public Task InitializeAsync() => _nodes.StartAsync(new Dictionary<string, string>
     {
         ["Renewal__ReminderCron"] = "*/2 * * * * *", ["Wolverine__ScheduledJobPollingTime"] = "00:00:01",
         ["Wolverine__HealthCheckPollingTime"] = "00:00:01", ["Wolverine__CheckAssignmentPeriod"] = "00:00:02",
-    };
+    });
 
-    public async Task InitializeAsync()
-    {
-        await _smtp.StartAsync();
-        await _a.StartAsync(_smtp, Node());
-        await _b.JoinAsync(_a, _smtp, Node());
-        _store = AppStore.For(_a.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _store.Dispose();
-        await _b.DisposeAsync();
-        await _a.DisposeAsync();
-        await _smtp.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     private async Task<TestHolder> HolderAsync(string language = "en", bool remindersOff = false)
     {
-        var holder = await Holders.CreateAsync(_store, "Sara", "Neri");
-        await using var session = _store.LightweightSession();
+        var holder = await Holders.CreateAsync(Store, "Sara", "Neri");
+        await using var session = Store.LightweightSession();
         var account = (await session.LoadAsync<MySign.Accounts.Domain.HolderAccount>(holder.Id))!;
         account.Language = language;
         account.RemindersOff = remindersOff;
@@ -53,7 +39,7 @@ public sealed class ReminderTests : IAsyncLifetime
     /// <summary>What Renewal knows of the holder's certificate, ending <paramref name="days"/> from now (negative: already ended).</summary>
     private async Task EndsInAsync(TestHolder holder, double days, string status = "active", Guid? certificate = null)
     {
-        await using var session = _store.LightweightSession();
+        await using var session = Store.LightweightSession();
         var known = await session.LoadAsync<RenewableCertificate>(holder.Id) ?? new RenewableCertificate
         {
             Id = holder.Id, CertificateId = certificate ?? Guid.NewGuid(), UniqueIdentifier = "TINIT-REMINDER" + holder.Id, IssuedAt = DateTimeOffset.UtcNow.AddYears(-3),
@@ -66,12 +52,12 @@ public sealed class ReminderTests : IAsyncLifetime
     }
 
     private int MailsTo(TestHolder holder, string subject) =>
-        _smtp.Messages().Count(m => m.To.ToString().Contains(holder.Email) && (m.Subject ?? "").Contains(subject, StringComparison.Ordinal));
+        Smtp.Messages().Count(m => m.To.ToString().Contains(holder.Email) && (m.Subject ?? "").Contains(subject, StringComparison.Ordinal));
 
     /// <summary>Waits for the mail, then lets several more sweeps run on both nodes and counts: exactly one.</summary>
     private async Task ExactlyOneAsync(TestHolder holder, string subject)
     {
-        var mail = await _smtp.WaitForAsync(holder.Email, m => (m.Subject ?? "").Contains(subject, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var mail = await Smtp.WaitForAsync(holder.Email, m => (m.Subject ?? "").Contains(subject, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         mail.TextBody!.ShouldContain("/renewal", customMessage: "the mail links to the renewal");
         await Task.Delay(TimeSpan.FromSeconds(7));
         MailsTo(holder, subject).ShouldBe(1, subject);
@@ -103,12 +89,12 @@ public sealed class ReminderTests : IAsyncLifetime
         await ExactlyOneAsync(sara, "expires in a few days");
         await EndsInAsync(sara, -1.5);
         await ExactlyOneAsync(sara, "has expired");
-        (await _smtp.WaitForAsync(sara.Email, m => (m.Subject ?? "").Contains("has expired"))).TextBody!.ShouldContain("/renewal");
+        (await Smtp.WaitForAsync(sara.Email, m => (m.Subject ?? "").Contains("has expired"))).TextBody!.ShouldContain("/renewal");
 
         // A renewal started eight days ago and still waiting for its payment: one reminder, with the link to that renewal.
         var waiting = await HolderAsync();
         var renewal = Guid.NewGuid();
-        await using (var session = _store.LightweightSession())
+        await using (var session = Store.LightweightSession())
         {
             session.Store(new RenewalRequest
             {
@@ -118,14 +104,14 @@ public sealed class ReminderTests : IAsyncLifetime
             await session.SaveChangesAsync();
         }
         await ExactlyOneAsync(waiting, "waiting for payment");
-        (await _smtp.WaitForAsync(waiting.Email)).TextBody!.ShouldContain($"/renewal/{renewal}");
+        (await Smtp.WaitForAsync(waiting.Email)).TextBody!.ShouldContain($"/renewal/{renewal}");
 
-        _smtp.Messages().Count(m => m.To.ToString().Contains(renewed.Email)).ShouldBe(1, "only the 90-day mail, before the renewal");
-        _smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(suspended.Email), "a suspended certificate is not reminded");
-        _smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(optedOut.Email), "the holder turned reminders off");
+        Smtp.Messages().Count(m => m.To.ToString().Contains(renewed.Email)).ShouldBe(1, "only the 90-day mail, before the renewal");
+        Smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(suspended.Email), "a suspended certificate is not reminded");
+        Smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(optedOut.Email), "the holder turned reminders off");
         MailsTo(sara, "MySign").ShouldBe(4);
         // Sara receives OTPs by SMS: each reminder came as a text too, and the opted-out holder got none.
-        (await Holders.SmsToAsync(_store, sara.Phone)).Count(s => s.Text.Contains("signature certificate")).ShouldBe(4);
-        (await Holders.SmsToAsync(_store, optedOut.Phone)).ShouldBeEmpty();
+        (await Holders.SmsToAsync(Store, sara.Phone)).Count(s => s.Text.Contains("signature certificate")).ShouldBe(4);
+        (await Holders.SmsToAsync(Store, optedOut.Phone)).ShouldBeEmpty();
     }
 }

@@ -2,7 +2,6 @@
 #pragma warning disable
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
-using MySign.Accounts.Recovery;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -17,16 +16,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.AspNetCore.DataProtection.IDataProtectionProvider _dataProtectionProvider;
-        private readonly MySign.Accounts.Recovery.AccountMail _accountMail;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_new_pin_confirm(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider dataProtectionProvider, MySign.Accounts.Recovery.AccountMail accountMail, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_new_pin_confirm(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider dataProtectionProvider, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _dataProtectionProvider = dataProtectionProvider;
-            _accountMail = accountMail;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -43,7 +40,7 @@ namespace Internal.Generated.WolverineHandlers
             var code = httpContext.Request.Form["code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.NewPinEndpoints.Confirm(token, code, httpContext, documentSession, messageContext, _dataProtectionProvider, _accountMail, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Rao.NewPinEndpoints.Confirm(token, code, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

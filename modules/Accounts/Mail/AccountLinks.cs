@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using Marten;
+using Microsoft.AspNetCore.DataProtection;
+using MySign.Accounts.Domain;
+using MySign.Accounts.Sessions;
+using MySign.Kernel.Security;
+
+namespace MySign.Accounts.Mail;
+
+/// <summary>
+/// The single-use links Accounts mails. The database holds a token's SHA-256 (its document's id) and, only until its mail
+/// has left, a sealed copy of the token (data protection, keys shared by every node) from which the mail's handler writes
+/// the link. Whoever decides a mail stores the token in the same transaction as the decision and names it in the mail's
+/// message, so a mail handler that runs again (a lost answer from the relay, a node killed after sending) finds the same
+/// token and sends the same link, or finds it spent and sends nothing. One live link per purpose and holder: a new one
+/// replaces the one before.
+/// </summary>
+public static class AccountLinks
+{
+    private const string Protection = "MySign.Accounts.MailLink";
+
+    /// <summary>A new single-use token: the clear value for the link, its SHA-256 for the database.</summary>
+    public static (string Token, string Hash) NewToken()
+    {
+        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        return (token, SessionAuthenticationHandler.HashToken(token));
+    }
+
+    /// <summary>
+    /// A new link of <paramref name="kind"/> for the holder, to be mailed (its message names <c>Id</c>); any earlier link of
+    /// the same kind stops working in the same transaction.
+    /// </summary>
+    public static AccountToken Issue(IDocumentSession session, IDataProtectionProvider protection, string holderId, string kind, DateTimeOffset expiresAt,
+        string? newEmail = null)
+    {
+        session.DeleteWhere<AccountToken>(t => t.HolderId == holderId && t.Kind == kind);
+        var (token, hash) = NewToken();
+        var issued = new AccountToken
+        {
+            Id = hash, HolderId = holderId, Kind = kind, ExpiresAt = expiresAt, NewEmail = newEmail, SealedToken = protection.Seal(Protection, token),
+        };
+        session.Insert(issued);
+        return issued;
+    }
+
+    /// <summary>The "this wasn't me" token of one security e-mail (each mail its own link), to be named in the mail's message.</summary>
+    public static string NotMe(IDocumentSession session, IDataProtectionProvider protection, string holderId, DateTimeOffset now)
+    {
+        var (token, hash) = NewToken();
+        session.Insert(new Security.NotMeToken
+        {
+            Id = hash, HolderId = holderId, ExpiresAt = now + Security.Devices.NotMeLifetime, SealedToken = protection.Seal(Protection, token),
+        });
+        return hash;
+    }
+
+    /// <summary>The clear token of a sealed copy, for the link in the mail.</summary>
+    public static string Open(IDataProtectionProvider protection, string sealedToken) => protection.Open(Protection, sealedToken);
+
+    /// <summary>The unused, unexpired link token of this kind that <paramref name="token"/> names, or null.</summary>
+    public static async Task<AccountToken?> FindLiveAsync(IQuerySession session, string? token, string kind, DateTimeOffset now, CancellationToken cancellation) =>
+        token is { Length: > 0 and <= 100 } && await session.LoadAsync<AccountToken>(SessionAuthenticationHandler.HashToken(token), cancellation) is { } found
+        && found.Kind == kind && !found.Used && found.ExpiresAt > now ? found : null;
+}
