@@ -23,6 +23,7 @@ public static class BillingModule
             options.WebhookSecret = "mysign-development-webhook-secret";
         }).ValidateOnStart(); // checked when the host starts, not at the first payment
         services.AddSingleton<WebhookSignature>();
+        services.AddSingleton<OrderLanes>();
         services.AddSingleton<StoreSignIn>();
         // The real provider's adapter when configured; otherwise the sandbox, which behaves like one.
         if (string.Equals(configuration["Billing:Payments:Provider"], "hosted", StringComparison.OrdinalIgnoreCase))

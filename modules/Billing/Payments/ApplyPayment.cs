@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
 using MySign.Kernel.Data;
+using Microsoft.AspNetCore.Http;
 using Npgsql;
 using Wolverine;
 
@@ -35,6 +36,7 @@ public static class ApplyPaymentEventHandler
     {
         var messages = new OutgoingMessages();
         var key = $"{message.Provider}:{message.Event.Id}";
+        await LockOrderAsync(session, message.Event.OrderId, cancellation);
         if (await session.LoadAsync<ProcessedPaymentEvent>(key, cancellation) is not null) return (new PaymentApplied(true, null, null), messages); // a redelivery
         var order = await session.LoadAsync<Order>(message.Event.OrderId, cancellation);
         if (order is null) return (new PaymentApplied(false, null, null), messages);
@@ -72,6 +74,78 @@ public static class ApplyPaymentEventHandler
         MySign.Kernel.Operations.Telemetry.Payments.Add(1, new KeyValuePair<string, object?>("outcome", (outcome?.ToString() ?? message.Event.Type).ToLowerInvariant()));
         return (new PaymentApplied(false, order.Id, outcome), messages);
     }
+
+    /// <summary>
+    /// Events for one order are applied one after the other: the order's row stays locked until this transaction commits,
+    /// so each event reads what the one before it wrote (and sees its key if it was the same event). Optimistic
+    /// concurrency alone made all but one of a burst fail, and a failure is an event the provider must send again.
+    /// </summary>
+    private static async Task LockOrderAsync(IDocumentSession session, Guid orderId, CancellationToken cancellation)
+    {
+        await session.BeginTransactionAsync(cancellation);
+        await session.QueryAsync<int>($"select 1 from {BillingModule.Schema}.mt_doc_order where id = ? for update", cancellation, orderId);
+    }
+}
+
+/// <summary>
+/// Payment events for one order enter one at a time on this node, before they take a database connection: a burst for
+/// one order waits here in memory instead of filling the connection pool with transactions queued on the order's row
+/// lock (which orders them across nodes). Orders share 64 lanes by hash, so memory stays fixed.
+/// </summary>
+public sealed class OrderLanes
+{
+    private readonly SemaphoreSlim[] _lanes = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    public async Task<T> RunAsync<T>(Guid orderId, Func<Task<T>> work, CancellationToken cancellation)
+    {
+        var lane = _lanes[(orderId.GetHashCode() & int.MaxValue) % _lanes.Length];
+        await lane.WaitAsync(cancellation);
+        try { return await work(); }
+        finally { lane.Release(); }
+    }
+}
+
+/// <summary>The one way the webhooks and the bank import apply an event: in its order's lane, answered once it is recorded.</summary>
+public static class PaymentEvents
+{
+    /// <summary>
+    /// Applies the event and answers what it did once it is committed. Another delivery of the same event that committed its
+    /// key first makes this one a duplicate. A concurrent change of the order is thrown (<see cref="IsConflict"/>): the event
+    /// was not recorded, so the caller must not acknowledge it.
+    /// </summary>
+    public static async Task<PaymentApplied> ApplyAsync(IMessageBus bus, OrderLanes lanes, string provider, PaymentEvent payment, CancellationToken cancellation)
+    {
+        try
+        {
+            return await lanes.RunAsync(payment.OrderId, () => bus.InvokeAsync<PaymentApplied>(new ApplyPaymentEvent(provider, payment), cancellation), cancellation);
+        }
+        catch (Exception e) when (AlreadyRecorded(e))
+        {
+            return new PaymentApplied(true, payment.OrderId, null);
+        }
+    }
+
+    /// <summary>
+    /// The event's key was inserted by another transaction that committed (the only document an event inserts): the event is
+    /// recorded. A concurrency failure of the order alone is not that: this event was not applied.
+    /// </summary>
+    private static bool AlreadyRecorded(Exception e) => e switch
+    {
+        JasperFx.DocumentAlreadyExistsException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(AlreadyRecorded),
+        _ => false,
+    };
+
+    /// <summary>The order changed under the event, which was therefore not applied: answer 503 so the sender tries again.</summary>
+    public static bool IsConflict(Exception e) => e switch
+    {
+        JasperFx.ConcurrencyException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsConflict),
+        _ => false,
+    };
+
+    public static IResult TryAgain() =>
+        Results.Json(new { error = "retry" }, statusCode: StatusCodes.Status503ServiceUnavailable);
 }
 
 /// <summary>A renewal was cancelled: its order is cancelled if unpaid, or marked for refund if the payment crossed the cancellation.</summary>

@@ -72,7 +72,7 @@ public static class BankStatementEndpoint
 
     [WolverinePost("/webhooks/bank/camt053"), AllowAnonymous, Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryToken(false)]
     public static async Task<IResult> Import(HttpContext context, IOptions<PaymentOptions> options, IQuerySession session, IMessageBus bus,
-        ILogger<ReconciliationReport> logger)
+        OrderLanes lanes, ILogger<ReconciliationReport> logger)
     {
         var expected = options.Value.BankImportToken;
         var given = context.Request.Headers.Authorization.ToString();
@@ -92,13 +92,24 @@ public static class BankStatementEndpoint
         {
             return Results.Json(new { error = "not_camt053" }, statusCode: StatusCodes.Status400BadRequest);
         }
-        var report = await ReconcileAsync(credits, session, bus, context.RequestAborted);
+        ReconciliationReport report;
+        try
+        {
+            report = await ReconcileAsync(credits, session, bus, lanes, context.RequestAborted);
+        }
+        catch (Exception e) when (PaymentEvents.IsConflict(e))
+        {
+            // The credits before this one are recorded; the integration posts the statement again and they count as duplicates.
+            logger.LogWarning("Bank statement: a credit met a concurrent change of its order; answered 503 for a retry");
+            return PaymentEvents.TryAgain();
+        }
         logger.LogInformation("Bank statement: {Applied} applied, {Paid} orders paid, {Unmatched} unmatched, {Duplicates} already known, {Exceptions} exceptions",
             report.Applied, report.Paid, report.Unmatched, report.Duplicates, report.Exceptions.Count);
         return Results.Json(report);
     }
 
-    public static async Task<ReconciliationReport> ReconcileAsync(IReadOnlyList<BankCredit> credits, IQuerySession session, IMessageBus bus, CancellationToken cancellation)
+    public static async Task<ReconciliationReport> ReconcileAsync(IReadOnlyList<BankCredit> credits, IQuerySession session, IMessageBus bus, OrderLanes lanes,
+        CancellationToken cancellation)
     {
         int applied = 0, paid = 0, unmatched = 0, duplicates = 0;
         var exceptions = new List<ReconciliationException>();
@@ -109,16 +120,9 @@ public static class BankStatementEndpoint
                 ? await session.Query<Order>().Where(o => o.TransferReference == reference.Value).FirstOrDefaultAsync(cancellation)
                 : null;
             if (order is null) { unmatched++; continue; }
-            PaymentApplied result;
-            try
-            {
-                result = await bus.InvokeAsync<PaymentApplied>(new ApplyPaymentEvent("bank", new PaymentEvent(credit.EntryId, "payment.succeeded", order.Id,
-                    credit.Amount.ToString("0.00", CultureInfo.InvariantCulture), credit.Currency)), cancellation);
-            }
-            catch (Exception e) when (PaymentWebhookEndpoint.LostTheRace(e))
-            {
-                result = new PaymentApplied(true, order.Id, null); // the same entry, imported at the same moment by another call
-            }
+            // The same entry imported at the same moment by another call is a duplicate; see PaymentEvents.ApplyAsync.
+            var result = await PaymentEvents.ApplyAsync(bus, lanes, "bank", new PaymentEvent(credit.EntryId, "payment.succeeded", order.Id,
+                credit.Amount.ToString("0.00", CultureInfo.InvariantCulture), credit.Currency), cancellation);
             if (result.Duplicate) { duplicates++; continue; }
             if (result.Counted) applied++;
             if (result.Outcome is CreditOutcome.Paid or CreditOutcome.Overpaid) paid++;

@@ -59,10 +59,9 @@ public sealed partial class ClusterTests : IAsyncLifetime
 
     private static Uri On(AppProcess node, string path) => new(node.BaseAddress, path);
 
-    [Fact]
-    public async Task a_holder_and_the_payment_provider_may_land_on_either_node()
+    /// <summary>The demo holder's renewal, started on node A and continued on node B, up to its store order.</summary>
+    private async Task<(string Renewal, Guid Order)> DemoRenewalAtTheStore(PortalClient holder)
     {
-        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, _a.BaseAddress);
         (await holder.LoginAsync(Demo.HolderUserId, Demo.HolderPassword)).Location.ShouldBe("/");
         // The next request goes to node B: the same session, and B accepts the form token A's page carried.
         (await holder.GetAsync(On(_b, "/renewal").ToString())).Status.ShouldBe(HttpStatusCode.OK);
@@ -72,7 +71,14 @@ public sealed partial class ClusterTests : IAsyncLifetime
         await holder.GetAsync(renewal);
         await holder.PostAsync(renewal + "/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Demo.HolderPin });
         await holder.PostAsync(On(_b, renewal + "/confirm").ToString(), new() { ["code"] = await Holders.LastSmsCodeAsync(_store, Demo.HolderMobile) });
-        var order = Guid.Parse((await holder.PostAsync(renewal + "/store", new())).Location!.Split('/').Last());
+        return (renewal, Guid.Parse((await holder.PostAsync(renewal + "/store", new())).Location!.Split('/').Last()));
+    }
+
+    [Fact]
+    public async Task a_holder_and_the_payment_provider_may_land_on_either_node()
+    {
+        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, _a.BaseAddress);
+        var (renewal, order) = await DemoRenewalAtTheStore(holder);
 
         // The provider's webhook lands on node B.
         using var provider = new HttpClient { BaseAddress = _b.BaseAddress };
@@ -87,6 +93,73 @@ public sealed partial class ClusterTests : IAsyncLifetime
             await Task.Delay(100);
         }
         (await holder.GetAsync(renewal)).Text.ShouldContain("Set the new signing PIN", customMessage: "node A shows what node B recorded");
+    }
+
+    /// <summary>
+    /// The provider's promise is that whatever we acknowledge with a 2xx it never sends again: so every acknowledged event
+    /// must be on the order, however many arrive at once, on whichever node, and whichever node dies meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task parallel_distinct_payment_events_over_two_nodes_are_each_recorded_once_acknowledged_even_when_a_node_is_killed()
+    {
+        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, _a.BaseAddress);
+        var (_, order) = await DemoRenewalAtTheStore(holder);
+        using var toA = new HttpClient { BaseAddress = _a.BaseAddress };
+        using var toB = new HttpClient { BaseAddress = _b.BaseAddress };
+        // One euro each: 36 parts, one overpayment, then money after payment. Every one is a credit the order must show.
+        async Task<(string Id, HttpStatusCode? Status)> Deliver(HttpClient node, string id)
+        {
+            try
+            {
+                using var answer = await node.SendAsync(ProviderWebhook.Paid(Secret, order, "1.00", id));
+                return (id, answer.StatusCode);
+            }
+            catch (HttpRequestException)
+            {
+                return (id, null); // the node died with the request in flight: nothing was acknowledged
+            }
+        }
+        static bool Acknowledged((string Id, HttpStatusCode? Status) r) => r.Status is { } s && (int)s is >= 200 and < 300;
+
+        async Task<List<string>> CreditsOnTheOrder()
+        {
+            await using var session = _store.QuerySession();
+            return (await session.LoadAsync<MySign.Billing.Domain.Order>(order))!.Credits.Select(c => c.EntryId).ToList();
+        }
+
+        // 50 at once, half on each node.
+        var first = Enumerable.Range(0, 50).Select(i => $"evt_burst_{i:D2}_{order:N}").ToList();
+        var burst = await Task.WhenAll(first.Select((id, i) => Deliver(i % 2 == 0 ? toA : toB, id)));
+        var recorded = await CreditsOnTheOrder();
+        var lost = burst.Where(Acknowledged).Select(r => r.Id).Except(recorded).ToList();
+        lost.ShouldBeEmpty($"acknowledged but never applied: {string.Join(", ", lost)} ({string.Join(", ", burst.GroupBy(r => r.Status).Select(g => $"{g.Key}×{g.Count()}"))})");
+        // What was not acknowledged the provider sends again, as it would.
+        foreach (var (id, _) in burst.Where(r => !Acknowledged(r))) Acknowledged(await Deliver(toA, id)).ShouldBeTrue();
+        (await CreditsOnTheOrder()).Order().ShouldBe(first.Order(), "50 distinct events, 50 credits, each once");
+
+        // Another 50 at once, and node B killed with some of its answers given and others in flight.
+        var second = Enumerable.Range(0, 50).Select(i => $"evt_kill_{i:D2}_{order:N}").ToList();
+        var acknowledgedByB = 0;
+        var bAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deliveries = second.Select((id, i) => Task.Run(async () =>
+        {
+            var result = await Deliver(i % 2 == 0 ? toA : toB, id);
+            if (i % 2 == 1 && Acknowledged(result) && Interlocked.Increment(ref acknowledgedByB) >= 5) bAnswered.TrySetResult();
+            return result;
+        })).ToList();
+        await Task.WhenAny(bAnswered.Task, Task.WhenAll(deliveries));
+        await _b.KillAsync();
+        var killed = await Task.WhenAll(deliveries);
+        recorded = await CreditsOnTheOrder();
+        lost = killed.Where(Acknowledged).Select(r => r.Id).Except(recorded).ToList();
+        lost.ShouldBeEmpty($"acknowledged, then lost with node B: {string.Join(", ", lost)} ({string.Join(", ", killed.GroupBy(r => r.Status).Select(g => $"{g.Key}×{g.Count()}"))})");
+        foreach (var (id, _) in killed.Where(r => !Acknowledged(r))) Acknowledged(await Deliver(toA, id)).ShouldBeTrue();
+        (await CreditsOnTheOrder()).Order().ShouldBe(first.Concat(second).Order(), "100 distinct events, 100 credits, each once");
+
+        await using var check = _store.QuerySession();
+        var paid = (await check.LoadAsync<MySign.Billing.Domain.Order>(order))!;
+        paid.Received.ShouldBe(37.00m, "36 parts and the one that went past the total");
+        paid.RefundDue.ShouldBe(100.00m - 36.60m, "everything beyond 36,60 is to be refunded, to the cent");
     }
 
     [GeneratedRegex(@"CRL refresh occurrence at (\S+)")]
