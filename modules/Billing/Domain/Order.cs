@@ -48,16 +48,29 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
     public decimal Received { get; set; }
     public DateTimeOffset? CancelledAt { get; set; }
 
-    /// <summary>Euro received that is not owed: overpayment, a credit after the order was paid or cancelled. Shown to the holder and the operator.</summary>
-    public decimal RefundDue => (RenewalCancelledAfterPayment ? Received : 0) +
-        Credits.Where(c => c.Outcome is CreditOutcome.Overpaid or CreditOutcome.AfterPayment or CreditOutcome.AfterCancellation && c.Currency == "EUR")
-            .Sum(c => c.Outcome == CreditOutcome.Overpaid ? c.Excess : c.Amount);
+    /// <summary>Euro received that is not owed: shown to the holder and the operator, and returned to where it came from.</summary>
+    public decimal RefundDue => Refunds().Where(r => r.Credit.Currency == "EUR").Sum(r => r.Amount);
 
     /// <summary>The payment and the renewal's cancellation crossed: what was paid is refunded.</summary>
     public bool RenewalCancelledAfterPayment { get; set; }
 
-    /// <summary>Credits an operator must look at (refund or return to the payer).</summary>
-    public IEnumerable<ReceivedCredit> Exceptions => Credits.Where(c => c.Outcome is not (CreditOutcome.Partial or CreditOutcome.Paid));
+    /// <summary>Cancelled before or after it was paid: nothing is owed, so every euro received goes back.</summary>
+    public bool IsCancelled => Status == OrderStatus.Cancelled || RenewalCancelledAfterPayment;
+
+    /// <summary>
+    /// Each credit an operator must give back, and how much of it: all of it for a cancelled order (counted before the
+    /// cancellation or arrived after it), money for an order already paid, another currency (returned as it came); the
+    /// excess of an overpayment. A credit is refunded once, whatever happened to the order after it.
+    /// </summary>
+    public IEnumerable<Refund> Refunds() => Credits.Select(c => c.Outcome switch
+    {
+        CreditOutcome.Partial or CreditOutcome.Paid or CreditOutcome.Overpaid when IsCancelled => new Refund(c, RefundKind.BeforeCancellation, c.Amount),
+        CreditOutcome.Overpaid => new Refund(c, RefundKind.Overpaid, c.Excess),
+        CreditOutcome.WrongCurrency => new Refund(c, RefundKind.WrongCurrency, c.Amount),
+        CreditOutcome.AfterPayment => new Refund(c, RefundKind.AfterPayment, c.Amount),
+        CreditOutcome.AfterCancellation => new Refund(c, RefundKind.AfterCancellation, c.Amount),
+        _ => null,
+    }).OfType<Refund>();
 
     /// <summary>
     /// A credit arrives for this order. Credits in euro accumulate; the order is paid when they reach the total.
@@ -114,6 +127,11 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
         Gross = Net + Vat;
     }
 }
+
+/// <summary>Why money goes back: more than the total, another currency, an order already paid, or cancelled (before or after the credit came).</summary>
+public enum RefundKind { Overpaid, WrongCurrency, AfterPayment, AfterCancellation, BeforeCancellation }
+
+public sealed record Refund(ReceivedCredit Credit, RefundKind Kind, decimal Amount);
 
 /// <summary>What a credit did to its order. Partial and Paid count toward it; the others are exceptions for an operator.</summary>
 public enum CreditOutcome { Partial, Paid, Overpaid, WrongCurrency, AfterPayment, AfterCancellation, Invalid }

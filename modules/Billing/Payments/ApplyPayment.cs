@@ -57,7 +57,7 @@ public static class ApplyPaymentEventHandler
                 messages.Add(new OrderPaid(order.Id, order.HolderId, order.RenewalId, order.Gross, now));
                 logger.LogInformation("Order {OrderId} paid ({Provider} event {EventId})", order.Id, message.Provider, message.Event.Id);
             }
-            if (order.Exceptions.Any(c => c.EntryId == message.Event.Id))
+            if (order.Refunds().Any(r => r.Credit.EntryId == message.Event.Id))
                 logger.LogWarning("Order {OrderId}: credit {EventId} of {Amount} {Currency} is an exception ({Outcome}): refund or return it",
                     order.Id, message.Event.Id, message.Event.Amount, message.Event.Currency, outcome);
         }
@@ -151,13 +151,22 @@ public static class PaymentEvents
 /// <summary>A renewal was cancelled: its order is cancelled if unpaid, or marked for refund if the payment crossed the cancellation.</summary>
 public static class CancelRenewalOrderHandler
 {
-    public static async Task Handle(CancelRenewalOrder command, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    public static async Task Handle(CancelRenewalOrder command, IDocumentSession session, TimeProvider clock, ILogger<CancelRenewalOrder> logger, CancellationToken cancellation)
     {
         var orders = await session.Query<Order>().Where(o => o.RenewalId == command.RenewalId).ToListAsync(cancellation);
         foreach (var order in orders)
         {
+            var wasCancelled = order.IsCancelled;
             order.CancelForRenewal(clock.GetUtcNow());
             session.Store(order);
+            if (wasCancelled) continue;
+            // Money that came before the cancellation is not kept: each credit is now a refund an operator makes.
+            foreach (var refund in order.Refunds().Where(r => r.Kind == RefundKind.BeforeCancellation))
+            {
+                logger.LogWarning("Order {OrderId} cancelled with its renewal: credit {EntryId} of {Amount} {Currency} received before the cancellation is an exception: refund it",
+                    order.Id, refund.Credit.EntryId, refund.Amount, refund.Credit.Currency);
+                MySign.Kernel.Operations.Telemetry.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "beforecancellation"));
+            }
         }
     }
 }

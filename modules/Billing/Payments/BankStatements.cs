@@ -74,13 +74,7 @@ public static class BankStatementEndpoint
     public static async Task<IResult> Import(HttpContext context, IOptions<PaymentOptions> options, IQuerySession session, IMessageBus bus,
         OrderLanes lanes, ILogger<ReconciliationReport> logger)
     {
-        var expected = options.Value.BankImportToken;
-        var given = context.Request.Headers.Authorization.ToString();
-        if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes("Bearer " + expected)))
-        {
-            logger.LogWarning("Bank statement refused: bad credentials");
-            return Results.Json(new { error = "unauthorized" }, statusCode: StatusCodes.Status401Unauthorized);
-        }
+        if (Unauthorized(context, options.Value, logger) is { } refused) return refused;
         var bytes = await RequestBody.ReadAsync(context.Request, MaxStatement, context.RequestAborted);
         if (bytes is null) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
         IReadOnlyList<BankCredit> credits;
@@ -106,6 +100,36 @@ public static class BankStatementEndpoint
         logger.LogInformation("Bank statement: {Applied} applied, {Paid} orders paid, {Unmatched} unmatched, {Duplicates} already known, {Exceptions} exceptions",
             report.Applied, report.Paid, report.Unmatched, report.Duplicates, report.Exceptions.Count);
         return Results.Json(report);
+    }
+
+    /// <summary>
+    /// The standing reconciliation report for the integration that pays money back: every credit to refund or return, on
+    /// every order, oldest first (a statement's own report lists only what that statement brought).
+    /// </summary>
+    [WolverineGet("/webhooks/bank/refunds"), AllowAnonymous]
+    public static async Task<IResult> Refunds(HttpContext context, IOptions<PaymentOptions> options, IQuerySession session, ILogger<ReconciliationReport> logger)
+    {
+        if (Unauthorized(context, options.Value, logger) is { } refused) return refused;
+        var orders = await session.Query<Order>()
+            .Where(o => o.Status == OrderStatus.Cancelled || o.RenewalCancelledAfterPayment
+                        || o.Credits.Any(c => c.Outcome != CreditOutcome.Partial && c.Outcome != CreditOutcome.Paid && c.Outcome != CreditOutcome.Invalid))
+            .ToListAsync(context.RequestAborted);
+        var refunds = orders.SelectMany(o => o.Refunds().Select(r => new RefundLine(o.TransferReference ?? o.Id.ToString(), o.Id, r.Kind.ToString(), r.Credit.Source,
+                r.Credit.EntryId, r.Amount, r.Credit.Currency, r.Credit.At)))
+            .OrderBy(r => r.At).ToList();
+        return Results.Json(new { refunds });
+    }
+
+    public sealed record RefundLine(string Reference, Guid Order, string Kind, string Source, string Entry, decimal Amount, string Currency, DateTimeOffset At);
+
+    /// <summary>The bank integration's bearer token, compared in constant time; none configured turns these doors off.</summary>
+    private static IResult? Unauthorized(HttpContext context, PaymentOptions options, ILogger logger)
+    {
+        var expected = options.BankImportToken;
+        var given = context.Request.Headers.Authorization.ToString();
+        if (expected.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes("Bearer " + expected))) return null;
+        logger.LogWarning("Bank integration refused: bad credentials");
+        return Results.Json(new { error = "unauthorized" }, statusCode: StatusCodes.Status401Unauthorized);
     }
 
     public static async Task<ReconciliationReport> ReconcileAsync(IReadOnlyList<BankCredit> credits, IQuerySession session, IMessageBus bus, OrderLanes lanes,

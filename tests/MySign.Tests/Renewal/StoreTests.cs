@@ -359,6 +359,41 @@ public sealed class StoreTests(AppFixture app)
         (await session.LoadAsync<RenewalRequest>(renewal))!.Step.ShouldBe(RenewalStep.Cancelled);
     }
 
+    private async Task<System.Text.Json.JsonElement> Refunds()
+    {
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        (await http.GetAsync("/webhooks/bank/refunds")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "the same token as the statements");
+        http.DefaultRequestHeaders.Authorization = new("Bearer", AppFixture.BankImportToken);
+        using var response = await http.GetAsync("/webhooks/bank/refunds");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("refunds").Clone();
+    }
+
+    [Fact]
+    public async Task money_received_before_the_renewal_is_cancelled_is_refunded_and_the_holder_and_the_reconciliation_report_say_so()
+    {
+        var (_, client, renewal, order, reference) = await AwaitingTransfer();
+        (await Report(Statement(($"A1-{order:N}", "10.00", reference)))).GetProperty("applied").GetInt32().ShouldBe(1, "a part of the total");
+        await app.Host.ExecuteAndWaitAsync(async () =>
+            (await client.PostAsync($"/renewal/{renewal}/cancel", new())).Location.ShouldBe("/renewal?cancelled=1"), 30_000);
+
+        var page = await client.GetAsync($"/store/orders/{order}");
+        page.Document.QuerySelector("#order-cancelled").ShouldNotBeNull();
+        page.Document.QuerySelector("#refund-due")!.TextContent.ShouldContain("€10.00", Case.Sensitive, "the part received before the cancellation goes back");
+        (await OrderNow(order)).RefundDue.ShouldBe(10.00m);
+        var before = (await Refunds()).EnumerateArray().Where(r => r.GetProperty("reference").GetString() == reference).ToList();
+        before.ShouldHaveSingleItem().GetProperty("kind").GetString().ShouldBe("BeforeCancellation");
+        before[0].GetProperty("entry").GetString().ShouldBe($"A1-{order:N}");
+        before[0].GetProperty("amount").GetDecimal().ShouldBe(10.00m);
+
+        // The rest still comes: refunded too, and the report lists both credits.
+        (await Report(Statement(($"A2-{order:N}", "26.60", reference)))).GetProperty("exceptions")[0].GetProperty("kind").GetString().ShouldBe("AfterCancellation");
+        (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#refund-due")!.TextContent.ShouldContain("€36.60");
+        var after = (await Refunds()).EnumerateArray().Where(r => r.GetProperty("reference").GetString() == reference).ToList();
+        after.Select(r => r.GetProperty("kind").GetString()).ShouldBe(["BeforeCancellation", "AfterCancellation"]);
+        after.Sum(r => r.GetProperty("amount").GetDecimal()).ShouldBe(36.60m);
+    }
+
     [Fact]
     public async Task a_paid_renewal_cannot_be_cancelled_into_losing_the_money()
     {
