@@ -18,6 +18,7 @@ public static class BillingModule
         services.AddOptions<PaymentOptions>().Bind(configuration.GetSection("Billing:Payments")).PostConfigure<IHostEnvironment>((options, environment) =>
         {
             if (environment.IsProduction()) PaymentOptions.RequireHostedProvider(options);
+            PaymentOptions.BankAccount(options, environment.IsProduction());
             if (options.WebhookSecret.Length > 0) return;
             if (environment.IsProduction()) throw new InvalidOperationException("Billing:Payments:WebhookSecret must be configured in Production.");
             options.WebhookSecret = "mysign-development-webhook-secret";
@@ -39,7 +40,7 @@ public static class BillingModule
             options.Schema.For<Order>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(o => o.RenewalId).Index(o => o.TransferReference);
             options.Schema.For<PromoCode>().DatabaseSchemaName(Schema);
             options.Schema.For<ProcessedPaymentEvent>().DatabaseSchemaName(Schema);
-            options.Schema.For<SandboxCheckout>().DatabaseSchemaName(Schema);
+            options.Schema.For<SandboxCheckout>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<StoreCustomer>().DatabaseSchemaName(Schema);
             options.Schema.For<StoreAccountToken>().DatabaseSchemaName(Schema);
             options.Storage.ExtendedSchemaObjects.Add(StoreSignIn.Table);

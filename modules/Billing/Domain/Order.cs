@@ -36,6 +36,10 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
     public string? CustomerEmail { get; set; }
     public string? Method { get; set; }
     public string? ProviderSession { get; set; }
+    /// <summary>The provider's page the holder was sent to, to go back to it while the checkout is open.</summary>
+    public string? ProviderUrl { get; set; }
+    /// <summary>Why the last checkout ended without a payment (declined, cancelled, abandoned), until the next one starts.</summary>
+    public string? PaymentProblem { get; set; }
     public string? TransferReference { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? PaidAt { get; set; }
@@ -114,6 +118,15 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
         }
         Status = OrderStatus.Cancelled;
         CancelledAt = now;
+    }
+
+    /// <summary>A checkout ended without taking money (declined, cancelled at the provider, or left by the holder): the cart again, billing kept.</summary>
+    public void BackToCart(string? problem)
+    {
+        Status = OrderStatus.Cart;
+        PaymentProblem = problem;
+        ProviderSession = null;
+        ProviderUrl = null;
     }
 
     /// <summary>Sets the price from the list price and the discount: net, VAT, gross.</summary>

@@ -63,7 +63,7 @@ public static class ApplyPaymentEventHandler
         }
         else if (message.Event.Type is "payment.failed" or "payment.cancelled" && order.Status == OrderStatus.AwaitingPayment)
         {
-            order.Status = OrderStatus.Cart; // the holder may try again; nothing was charged
+            order.BackToCart(message.Event.Type == "payment.failed" ? "declined" : "cancelled"); // the holder may try again; nothing was charged
             logger.LogInformation("Order {OrderId}: payment {Type}", order.Id, message.Event.Type);
         }
         else

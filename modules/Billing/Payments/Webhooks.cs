@@ -83,7 +83,14 @@ public static class SandboxProviderEndpoints
         var type = decision switch { "approve" => "payment.succeeded", "decline" => "payment.failed", _ => "payment.cancelled" };
         checkout.State = decision is "approve" or "decline" ? decision + "d" : "cancelled";
         session.Store(checkout);
-        await session.SaveChangesAsync(context.RequestAborted);
+        try
+        {
+            await session.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            return Results.Redirect(checkout.ReturnUrl); // the shop closed this checkout at the same moment: no payment
+        }
         // As a real provider does: a signed event to the webhook, then the browser back to the shop.
         var body = WebhookSignature.Body(new PaymentEvent("evt_" + checkout.Id, type, checkout.OrderId,
             checkout.Amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), "EUR"));

@@ -14,7 +14,7 @@ using Wolverine.Http;
 namespace MySign.Billing.Store;
 
 public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
-    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, string Iban,
+    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, PaymentOptions? Bank,
     string Received = "", string Remaining = "", string? Refund = null, string? Notice = null, string ProductName = "", bool ResetSent = false);
 
 /// <summary>
@@ -40,11 +40,19 @@ public static class StoreEndpoints
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
-        // The billing form starts from the holder's own details (Accounts keeps them); the holder may change them.
-        var values = order.Status == OrderStatus.Cart && order.CustomerEmail is not null ? await BillingDefaults(bus, order, context.RequestAborted) : null;
-        // The account transfers go to (Billing:Payments:Iban), shown with the order's reference.
-        return Page(order, values: values, iban: payments.Value.Iban, resetSent: reset == "sent");
+        // The billing form starts from what the holder gave for this order (back from a declined or left checkout), else from
+        // the holder's own details (Accounts keeps them); the holder may change them.
+        var values = order.Status != OrderStatus.Cart || order.CustomerEmail is null ? null
+            : order.Billing is not null ? AsTyped(order) : await BillingDefaults(bus, order, context.RequestAborted);
+        // The account transfers go to (Billing:Payments:Iban, Beneficiary, Bic), shown with the order's reference.
+        return Page(order, values: values, bank: payments.Value, resetSent: reset == "sent");
     }
+
+    private static Dictionary<string, string> AsTyped(Order order) => new()
+    {
+        ["type"] = order.Billing!.Type, ["billing_name"] = order.Billing.Name, ["fiscal_code"] = order.Billing.FiscalCode,
+        ["vat_number"] = order.Billing.VatNumber ?? "", ["address"] = order.Billing.Address, ["method"] = order.Method ?? "", ["confirm"] = "on",
+    };
 
     private static async Task<Dictionary<string, string>> BillingDefaults(Wolverine.IMessageBus bus, Order order, CancellationToken cancellation)
     {
@@ -139,21 +147,21 @@ public static class StoreEndpoints
     }
 
     [WolverinePost("/store/orders/{id}/pay")]
-    public static async Task<IResult> Pay(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider, PortalUrl portal)
+    public static async Task<IResult> Pay(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider, PortalUrl portal, Wolverine.IMessageBus bus)
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
         if (order.Status != OrderStatus.Cart || order.CustomerEmail is null) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string F(string name) => form[name].ToString().Trim();
-        var values = new[] { "type", "billing_name", "fiscal_code", "vat_number", "address", "method" }.ToDictionary(n => n, n => F(n).Length > 120 ? F(n)[..120] : F(n));
+        var values = new[] { "type", "billing_name", "fiscal_code", "vat_number", "address", "method", "confirm" }.ToDictionary(n => n, n => F(n).Length > 120 ? F(n)[..120] : F(n));
         var errors = new Dictionary<string, string>();
         if (values["type"] is not ("private" or "company")) errors["type"] = "store.error.type";
         if (values["billing_name"].Length < 2) errors["billing_name"] = "store.error.name";
         if (values["fiscal_code"].Length is < 11 or > 16 || !values["fiscal_code"].All(char.IsAsciiLetterOrDigit)) errors["fiscal_code"] = "store.error.fiscal_code";
         if (values["type"] == "company" && !(values["vat_number"].Length == 11 && values["vat_number"].All(char.IsAsciiDigit))) errors["vat_number"] = "store.error.vat_number";
         if (values["address"].Length < 5) errors["address"] = "store.error.address";
-        if (form["confirm"] != "on") errors["confirm"] = "store.error.confirm";
+        if (values["confirm"] != "on") errors["confirm"] = "store.error.confirm";
         if (!Methods.Contains(values["method"])) errors["method"] = "store.error.method";
         TypedText.Check(errors, new[] { "billing_name", "fiscal_code", "vat_number", "address" }.Select(f => (f, values[f])));
         if (errors.Count > 0) return Page(order, errors, values, StatusCodes.Status422UnprocessableEntity);
@@ -162,12 +170,15 @@ public static class StoreEndpoints
             values["type"] == "company" ? values["vat_number"] : null, values["address"]);
         order.Method = values["method"];
         order.Language = Strings.Language;
+        order.PaymentProblem = null;
         if (order.Method == "transfer")
         {
-            // Paid when the bank statement shows a credit quoting this reference (see BankStatementEndpoint).
+            // Paid when the bank statement shows a credit quoting this reference (see BankStatementEndpoint); the same
+            // reference if the holder chose a transfer before, so a transfer already made still counts.
             order.Status = OrderStatus.AwaitingTransfer;
-            order.TransferReference = "MYSIGN-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
+            order.TransferReference ??= "MYSIGN-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
             session.Store(order);
+            await bus.PublishAsync(new TransferInstructionsMail(order.Id));
             await session.SaveChangesAsync(context.RequestAborted);
             return Results.Redirect($"/store/orders/{order.Id}");
         }
@@ -185,9 +196,48 @@ public static class StoreEndpoints
             return Page(order, Error("form", "store.error.provider_unavailable"), values, StatusCodes.Status503ServiceUnavailable);
         }
         order.ProviderSession = sessionId;
+        order.ProviderUrl = redirect;
         session.Store(order);
         await session.SaveChangesAsync(context.RequestAborted); // a double submit loses the version check here: one checkout
         return Results.Redirect(redirect);
+    }
+
+    /// <summary>
+    /// "Choose another way to pay": the holder left the provider's page (or waits for a transfer not yet made). The open
+    /// checkout is closed at the provider first, so it can no longer take money; then the order is a cart again, with the
+    /// billing information kept. Too late when the provider already took the payment: its confirmation is on its way.
+    /// </summary>
+    [WolverinePost("/store/orders/{id}/retry")]
+    public static async Task<IResult> Retry(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider)
+    {
+        var order = await Own(session, context, id);
+        if (order is null) return Results.NotFound();
+        var waiting = order.Status == OrderStatus.AwaitingPayment || order is { Status: OrderStatus.AwaitingTransfer, Received: 0 };
+        if (!waiting) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        if (order.Status == OrderStatus.AwaitingPayment && order.ProviderSession is not null)
+        {
+            bool closed;
+            try
+            {
+                closed = await provider.CloseAsync(order.ProviderSession, context.RequestAborted);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return Page(order, Error("form", "store.error.provider_unavailable"), status: StatusCodes.Status503ServiceUnavailable);
+            }
+            if (!closed) return Page(order, Error("form", "store.error.payment_completing"), status: StatusCodes.Status409Conflict);
+        }
+        order.BackToCart(order.Status == OrderStatus.AwaitingPayment ? "abandoned" : null);
+        session.Store(order);
+        try
+        {
+            await session.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            // The provider's confirmation (or a credit) changed the order at this moment: the page shows what it is now.
+        }
+        return Results.Redirect($"/store/orders/{order.Id}");
     }
 
     [WolverineGet("/store/orders/{id}/invoice.pdf")]
@@ -205,7 +255,7 @@ public static class StoreEndpoints
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
     private static IResult Page(Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null,
-        int status = StatusCodes.Status200OK, string iban = "", string? notice = null, bool resetSent = false)
+        int status = StatusCodes.Status200OK, PaymentOptions? bank = null, string? notice = null, bool resetSent = false)
     {
         var stage = order.Status switch
         {
@@ -217,7 +267,7 @@ public static class StoreEndpoints
         var masked = order.Billing?.FiscalCode is { Length: > 6 } code ? code[..6] + new string('*', code.Length - 6) : null;
         return new HtmlView(typeof(StoreEndpoints).Assembly, "Store/Store",
             new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
-                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, iban,
+                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, bank,
                 Money.Format(order.Received, language), Money.Format(Math.Max(0, order.Gross - order.Received), language),
                 order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice, order.ProductNameIn(language), resetSent), "store.title") { StatusCode = status };
     }

@@ -23,6 +23,8 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         ["Billing__Payments__WebhookSecret"] = "production-test-webhook-secret", ["Wolverine__Mode"] = "Solo",
         ["Billing__Payments__Provider"] = hosted ? "hosted" : "", ["Billing__Payments__Url"] = hosted ? "http://127.0.0.1:9/" : "",
         ["Billing__Payments__ApiKey"] = hosted ? "production-test-api-key" : "",
+        ["Billing__Payments__Iban"] = "IT42L1234512345123456789012", ["Billing__Payments__Beneficiary"] = "Firma Sicura S.p.A.",
+        ["Billing__Payments__Bic"] = "BCITITMM",
     };
 
     [Fact]
@@ -32,6 +34,17 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, Production(hosted: false)));
         refused.Message.ShouldContain("Billing__Payments__Provider=hosted");
         refused.Message.ShouldNotContain("Application started");
+    }
+
+    [Fact]
+    public async Task production_refuses_to_start_without_the_account_holders_wire_transfers_to_and_names_the_settings()
+    {
+        await using var app = new AppProcess();
+        var settings = Production(hosted: true);
+        settings["Billing__Payments__Iban"] = "";
+        settings["Billing__Payments__Bic"] = "";
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, settings));
+        refused.Message.ShouldContain("Billing__Payments__Iban, Billing__Payments__Bic must be configured in Production");
     }
 
     [Fact]

@@ -217,6 +217,78 @@ public sealed class StoreTests(AppFixture app)
         again.Document.QuerySelector("#billing_name")!.GetAttribute("value").ShouldBe("Gallo Srl");
     }
 
+    private static readonly Dictionary<string, string> Billing = new()
+    {
+        ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma", ["confirm"] = "on",
+    };
+
+    private static Dictionary<string, string> PayWith(string method) => new(Billing) { ["method"] = method };
+
+    private static void ShowsTheFormAsTyped(PortalClient.Page page, string method)
+    {
+        foreach (var field in new[] { "billing_name", "fiscal_code", "address" })
+            page.Document.QuerySelector($"#{field}")!.GetAttribute("value").ShouldBe(Billing[field], $"{field} kept");
+        page.Document.QuerySelector($"input[name=method][value={method}]")!.HasAttribute("checked").ShouldBeTrue($"{method} still chosen");
+    }
+
+    [Fact]
+    public async Task a_declined_card_or_a_cancelled_paypal_comes_back_with_a_message_and_the_form_as_typed()
+    {
+        var (holder, client, _, order) = await AtTheStore();
+        var provider = (await Checkout(client, order, $"declined-card-{holder.Id}@example.test")).Location!;
+        (await client.PostAsync(provider, new() { ["decision"] = "decline" })).Location!.ShouldEndWith($"/store/orders/{order}");
+        var declined = await client.GetAsync($"/store/orders/{order}");
+        declined.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("declined");
+        declined.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("nothing was charged");
+        ShowsTheFormAsTyped(declined, "card");
+
+        var paypal = (await client.PostAsync($"/store/orders/{order}/pay", PayWith("paypal"))).Location!;
+        (await client.PostAsync(paypal, new() { ["decision"] = "cancel" })).Location!.ShouldEndWith($"/store/orders/{order}");
+        await client.PostAsync("/lang", new() { ["lang"] = "it", ["return"] = $"/store/orders/{order}" });
+        var cancelled = await client.GetAsync($"/store/orders/{order}");
+        cancelled.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("PayPal");
+        cancelled.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("annullato");
+        ShowsTheFormAsTyped(cancelled, "paypal");
+    }
+
+    [Fact]
+    public async Task leaving_the_providers_page_leaves_a_way_back_to_it_another_way_to_pay_and_the_renewal()
+    {
+        var (holder, client, renewal, order) = await AtTheStore();
+        var email = $"left-{holder.Id}@example.test";
+        var provider = (await Checkout(client, order, email)).Location!;
+        // The holder closes the provider's page (or presses Back) and comes to the order again.
+        var waiting = await client.GetAsync($"/store/orders/{order}");
+        waiting.Document.QuerySelector("#awaiting-payment").ShouldNotBeNull();
+        waiting.Document.QuerySelector("#return-to-provider")!.GetAttribute("href").ShouldBe(provider);
+        waiting.Document.QuerySelector($"a[href='/renewal/{renewal}']").ShouldNotBeNull("a way back to the renewal");
+        var other = await client.PostAsync($"/store/orders/{order}/retry", new());
+        other.Location.ShouldBe($"/store/orders/{order}");
+        var again = await client.GetAsync($"/store/orders/{order}");
+        again.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("nothing was charged");
+        ShowsTheFormAsTyped(again, "card");
+        // The abandoned checkout can no longer take the money.
+        await client.GetAsync(provider);
+        await client.PostAsync(provider, new() { ["decision"] = "approve" });
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        (await OrderNow(order)).Status.ShouldBe(OrderStatus.Cart, "the abandoned checkout was closed at the provider");
+        (await client.PostAsync($"/store/orders/{order}/retry", new())).Status.ShouldBe(HttpStatusCode.Conflict, "nothing to abandon any more");
+
+        // Another way: a bank transfer, with everything a bank asks for on the page and in a mail, in the holder's language.
+        await client.PostAsync("/lang", new() { ["lang"] = "it", ["return"] = $"/store/orders/{order}" });
+        await client.GetAsync($"/store/orders/{order}");
+        (await client.PostAsync($"/store/orders/{order}/pay", PayWith("transfer"))).Location.ShouldBe($"/store/orders/{order}");
+        var page = await client.GetAsync($"/store/orders/{order}");
+        page.Document.QuerySelector("#transfer-beneficiary")!.TextContent.ShouldBe("MySign S.p.A.");
+        page.Document.QuerySelector("#transfer-bic")!.TextContent.ShouldBe("BLOPIT22XXX");
+        var reference = page.Document.QuerySelector("#transfer-reference")!.TextContent;
+        var mail = await app.Smtp.WaitForAsync(email, m => m.TextBody?.Contains(reference) == true);
+        mail.Subject.ShouldBe("MySign Store: istruzioni per il bonifico");
+        foreach (var expected in new[] { "MySign S.p.A.", "IT60X0542811101000000123456", "BLOPIT22XXX", "36,60 €", reference, $"http://localhost/store/orders/{order}" })
+            mail.TextBody!.ShouldContain(expected);
+        mail.HtmlBody!.ShouldContain(reference);
+    }
+
     private static string Statement(params (string EntryRef, string Amount, string Remittance)[] credits) => StatementIn("EUR", credits);
 
     private static string StatementIn(string currency, params (string EntryRef, string Amount, string Remittance)[] credits) => $"""
