@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions what MySign needs on a fresh Debian machine, privately and idempotently:
-#   packages (PostgreSQL, aiosmtpd, poppler, Chromium, wrk) if missing,
+#   packages (PostgreSQL, aiosmtpd, poppler, Chromium, xmllint, wrk) if missing,
 #   a private PostgreSQL cluster on 127.0.0.1:$PG_PORT, an SMTP catcher on 127.0.0.1:$SMTP_PORT,
 #   and axe-core (npm) for the accessibility checks of the browser tests.
 # Usage: scripts/services.sh up | down | env | packages [bench]
@@ -34,6 +34,8 @@ packages() {
   command -v certutil >/dev/null || want+=(libnss3-tools)
   command -v chromium >/dev/null || want+=(chromium)
   command -v openssl >/dev/null || want+=(openssl)
+  # The FatturaPA invoices are checked against the official XSD by an independent validator (xmllint --schema).
+  command -v xmllint >/dev/null || want+=(libxml2-utils)
   if [ "${1:-}" = bench ]; then command -v wrk >/dev/null || want+=(wrk); fi
   [ ${#want[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing Debian packages: ${want[*]} (run as root, or: sudo apt-get install ${want[*]})"
