@@ -85,6 +85,7 @@ builder.Services.AddWolverine(options =>
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
     options.AddCertificateSchedules(configuration);
     options.AddRenewalSchedules(configuration);
+    options.AddBillingSchedules(configuration);
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
     options.Policies.UseDurableInboxOnAllListeners();

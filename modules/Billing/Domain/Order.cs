@@ -2,7 +2,18 @@ namespace MySign.Billing.Domain;
 
 public enum OrderStatus { Cart, AwaitingPayment, AwaitingTransfer, Paid, Declined, Cancelled }
 
-public sealed record BillingInfo(string Type, string Name, string FiscalCode, string? VatNumber, string Address);
+/// <summary>
+/// Who the invoice is made out to, as the buyer typed it: kind (private, company, foreign), name, codice fiscale, VAT number
+/// (Partita IVA, or the foreign tax number), street, postal code, town, province, country, and how SdI reaches them (a
+/// company's 7-character codice destinatario, or a PEC address).
+/// </summary>
+public sealed record BillingInfo(string Type, string Name, string FiscalCode, string? VatNumber, string Address,
+    string PostCode = "", string City = "", string Province = "", string Country = "IT", string? RecipientCode = null, string? Pec = null)
+{
+    /// <summary>The address on one line, as a letter shows it.</summary>
+    public string PostalAddress => string.Join(", ", new[] { Address, $"{PostCode} {City}".Trim() + (Province.Length > 0 ? $" ({Province})" : ""), Country == "IT" ? "" : Country }
+        .Where(p => p.Trim().Length > 0));
+}
 
 /// <summary>
 /// A store order for one renewal. Amounts are decimals in euro, fixed when the cart changes; VAT is rounded half
@@ -44,6 +55,10 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? PaidAt { get; set; }
     public string? InvoiceNumber { get; set; }
+    /// <summary>The order's invoice (FatturaPA TD01), issued in the transaction that found it paid, with its SdI files.</summary>
+    public Invoicing.FiscalDocument? Invoice { get; set; }
+    /// <summary>Credit notes (TD04) for refunds of what the invoice charged.</summary>
+    public List<Invoicing.FiscalDocument> CreditNotes { get; set; } = [];
     /// <summary>The language the holder paid in: the confirmation and invoice use it.</summary>
     public string Language { get; set; } = "en";
     /// <summary>Every credit received for this order (card capture, bank transfer entries), with what it did.</summary>

@@ -4,15 +4,14 @@ using Marten.Patching;
 using Microsoft.Extensions.Logging;
 using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
-using MySign.Kernel.Data;
 using Microsoft.AspNetCore.Http;
-using Npgsql;
 using Wolverine;
 
 namespace MySign.Billing.Payments;
 
 /// <summary>A verified provider event (or a reconciled bank transfer) to apply to its order, once. Answers <see cref="PaymentApplied"/>.</summary>
-public sealed record ApplyPaymentEvent(string Provider, PaymentEvent Event);
+/// <param name="At">When the money was taken, for a payment recorded after the fact (the demo's renewal of last year); otherwise now.</param>
+public sealed record ApplyPaymentEvent(string Provider, PaymentEvent Event, DateTimeOffset? At = null);
 
 /// <summary>What an event did: nothing (a redelivery, an unknown order), or the credit's outcome on its order.</summary>
 public sealed record PaymentApplied(bool Duplicate, Guid? OrderId, CreditOutcome? Outcome)
@@ -29,9 +28,7 @@ public sealed record PaymentApplied(bool Duplicate, Guid? OrderId, CreditOutcome
 /// </summary>
 public static class ApplyPaymentEventHandler
 {
-    public static readonly Weasel.Postgresql.Sequence InvoiceNumbers = Sequences.Define(BillingModule.Schema, "invoice_number");
-
-    public static async Task<(PaymentApplied, OutgoingMessages)> Handle(ApplyPaymentEvent message, IDocumentSession session, NpgsqlDataSource database,
+    public static async Task<(PaymentApplied, OutgoingMessages)> Handle(ApplyPaymentEvent message, IDocumentSession session, Invoicing.FiscalIssuer issuer,
         TimeProvider clock, ILogger<ApplyPaymentEvent> logger, CancellationToken cancellation)
     {
         var messages = new OutgoingMessages();
@@ -40,7 +37,7 @@ public static class ApplyPaymentEventHandler
         if (await session.LoadAsync<ProcessedPaymentEvent>(key, cancellation) is not null) return (new PaymentApplied(true, null, null), messages); // a redelivery
         var order = await session.LoadAsync<Order>(message.Event.OrderId, cancellation);
         if (order is null) return (new PaymentApplied(false, null, null), messages);
-        var now = clock.GetUtcNow();
+        var now = message.At ?? clock.GetUtcNow();
         session.Insert(new ProcessedPaymentEvent { Id = key, OrderId = order.Id, At = now });
 
         CreditOutcome? outcome = null;
@@ -51,8 +48,8 @@ public static class ApplyPaymentEventHandler
             outcome = order.Credit(message.Provider, message.Event.Id, amount, message.Event.Currency.ToUpperInvariant(), now);
             if (!wasPaid && order.Status == OrderStatus.Paid)
             {
-                var number = await Sequences.NextAsync(database, BillingModule.Schema, "invoice_number", cancellation);
-                order.InvoiceNumber = $"{now.Year}/{number:D6}";
+                // The invoice is issued in this transaction: paid and invoiced commit together, its number with them.
+                messages.Add(await issuer.InvoiceAsync(session, order, message.At, cancellation));
                 if (order.PromoCode is not null) session.Patch<PromoCode>(order.PromoCode).Increment(p => p.Uses);
                 messages.Add(new OrderPaid(order.Id, order.HolderId, order.RenewalId, order.Gross, now));
                 logger.LogInformation("Order {OrderId} paid ({Provider} event {EventId})", order.Id, message.Provider, message.Event.Id);
@@ -151,8 +148,10 @@ public static class PaymentEvents
 /// <summary>A renewal was cancelled: its order is cancelled if unpaid, or marked for refund if the payment crossed the cancellation.</summary>
 public static class CancelRenewalOrderHandler
 {
-    public static async Task Handle(CancelRenewalOrder command, IDocumentSession session, TimeProvider clock, ILogger<CancelRenewalOrder> logger, CancellationToken cancellation)
+    public static async Task<OutgoingMessages> Handle(CancelRenewalOrder command, IDocumentSession session, Invoicing.FiscalIssuer issuer, TimeProvider clock,
+        ILogger<CancelRenewalOrder> logger, CancellationToken cancellation)
     {
+        var messages = new OutgoingMessages();
         var orders = await session.Query<Order>().Where(o => o.RenewalId == command.RenewalId).ToListAsync(cancellation);
         foreach (var order in orders)
         {
@@ -160,6 +159,8 @@ public static class CancelRenewalOrderHandler
             order.CancelForRenewal(clock.GetUtcNow());
             session.Store(order);
             if (wasCancelled) continue;
+            // The sale the invoice recorded is undone and its money goes back: a credit note for the whole invoice.
+            if (order.RenewalCancelledAfterPayment && await issuer.CreditNoteAsync(session, order, cancellation) is { } creditNote) messages.Add(creditNote);
             // Money that came before the cancellation is not kept: each credit is now a refund an operator makes.
             foreach (var refund in order.Refunds().Where(r => r.Kind == RefundKind.BeforeCancellation))
             {
@@ -168,5 +169,6 @@ public static class CancelRenewalOrderHandler
                 MySign.Kernel.Operations.Telemetry.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "beforecancellation"));
             }
         }
+        return messages;
     }
 }

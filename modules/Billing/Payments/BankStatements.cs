@@ -74,7 +74,7 @@ public static class BankStatementEndpoint
     public static async Task<IResult> Import(HttpContext context, IOptions<PaymentOptions> options, IQuerySession session, IMessageBus bus,
         OrderLanes lanes, ILogger<ReconciliationReport> logger)
     {
-        if (Unauthorized(context, options.Value, logger) is { } refused) return refused;
+        if (IntegrationToken.Refusal(context, options.Value.BankImportToken, logger, "Bank integration") is { } refused) return refused;
         var bytes = await RequestBody.ReadAsync(context.Request, MaxStatement, context.RequestAborted);
         if (bytes is null) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
         IReadOnlyList<BankCredit> credits;
@@ -109,7 +109,7 @@ public static class BankStatementEndpoint
     [WolverineGet("/webhooks/bank/refunds"), AllowAnonymous]
     public static async Task<IResult> Refunds(HttpContext context, IOptions<PaymentOptions> options, IQuerySession session, ILogger<ReconciliationReport> logger)
     {
-        if (Unauthorized(context, options.Value, logger) is { } refused) return refused;
+        if (IntegrationToken.Refusal(context, options.Value.BankImportToken, logger, "Bank integration") is { } refused) return refused;
         var orders = await session.Query<Order>()
             .Where(o => o.Status == OrderStatus.Cancelled || o.RenewalCancelledAfterPayment
                         || o.Credits.Any(c => c.Outcome != CreditOutcome.Partial && c.Outcome != CreditOutcome.Paid && c.Outcome != CreditOutcome.Invalid))
@@ -121,16 +121,6 @@ public static class BankStatementEndpoint
     }
 
     public sealed record RefundLine(string Reference, Guid Order, string Kind, string Source, string Entry, decimal Amount, string Currency, DateTimeOffset At);
-
-    /// <summary>The bank integration's bearer token, compared in constant time; none configured turns these doors off.</summary>
-    private static IResult? Unauthorized(HttpContext context, PaymentOptions options, ILogger logger)
-    {
-        var expected = options.BankImportToken;
-        var given = context.Request.Headers.Authorization.ToString();
-        if (expected.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes("Bearer " + expected))) return null;
-        logger.LogWarning("Bank integration refused: bad credentials");
-        return Results.Json(new { error = "unauthorized" }, statusCode: StatusCodes.Status401Unauthorized);
-    }
 
     public static async Task<ReconciliationReport> ReconcileAsync(IReadOnlyList<BankCredit> credits, IQuerySession session, IMessageBus bus, OrderLanes lanes,
         CancellationToken cancellation)

@@ -9,10 +9,11 @@ using MySign.Billing.Payments;
 
 namespace MySign.Billing.Store;
 
-/// <summary>The order confirmation e-mail to the store account, with the invoice PDF attached.</summary>
+/// <summary>The order confirmation e-mail to the store account, with the courtesy copy of the invoice (PDF) attached.</summary>
 public static class OrderPaidMailHandler
 {
-    public static async Task Handle(OrderPaid paid, IQuerySession session, MailSender mail, MySign.Kernel.Web.PortalUrl portal, CancellationToken cancellation)
+    public static async Task Handle(OrderPaid paid, IQuerySession session, MailSender mail, MySign.Kernel.Web.PortalUrl portal,
+        IOptions<Invoicing.SellerOptions> seller, CancellationToken cancellation)
     {
         var order = await session.LoadAsync<Order>(paid.OrderId, cancellation);
         if (order?.CustomerEmail is null || order.InvoiceNumber is null) return;
@@ -21,7 +22,7 @@ public static class OrderPaidMailHandler
         var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.order_paid.body", language),
             order.Billing?.Name, order.InvoiceNumber, Money.Format(order.Gross, language)) + "\n\n" + link + "\n\nMySign";
         await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.order_paid.subject", language), text, MailText.ToHtml(text),
-            [new MailAttachment($"invoice-{order.InvoiceNumber.Replace('/', '-')}.pdf", "application/pdf", InvoicePdf.Build(order, language))]), cancellation);
+            [new MailAttachment(InvoicePdf.FileName(order), "application/pdf", InvoicePdf.Build(order, language, seller.Value))]), cancellation);
     }
 }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
+using MySign.Billing.Sdi;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
@@ -15,7 +16,16 @@ namespace MySign.Billing.Store;
 
 public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
     string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, PaymentOptions? Bank,
-    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null, string ProductName = "", bool ResetSent = false);
+    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null, string ProductName = "", bool ResetSent = false,
+    IReadOnlyList<DocumentView>? Documents = null);
+
+/// <summary>An invoice or credit note as the order page lists it: number, day, total, where it is with SdI, its file.</summary>
+public sealed record DocumentView(string Kind, string Number, string Date, string Total, string State, string File)
+{
+    public static IReadOnlyList<DocumentView> Of(Order order, string language) => order.Documents().Select(d => new DocumentView(d.Kind.ToLowerInvariant(), d.Number,
+        d.Date.ToString("d", System.Globalization.CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB")), Money.Format(d.Gross, language),
+        d.State.ToString().ToLowerInvariant(), d.Latest().Name)).ToList();
+}
 
 /// <summary>
 /// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
@@ -48,16 +58,13 @@ public static class StoreEndpoints
         return Page(order, values: values, bank: payments.Value, resetSent: reset == "sent");
     }
 
-    private static Dictionary<string, string> AsTyped(Order order) => new()
-    {
-        ["type"] = order.Billing!.Type, ["billing_name"] = order.Billing.Name, ["fiscal_code"] = order.Billing.FiscalCode,
-        ["vat_number"] = order.Billing.VatNumber ?? "", ["address"] = order.Billing.Address, ["method"] = order.Method ?? "", ["confirm"] = "on",
-    };
+    private static Dictionary<string, string> AsTyped(Order order) =>
+        new(BillingForm.AsTyped(order.Billing!)) { ["method"] = order.Method ?? "", ["confirm"] = "on" };
 
     private static async Task<Dictionary<string, string>> BillingDefaults(Wolverine.IMessageBus bus, Order order, CancellationToken cancellation)
     {
         var details = await bus.InvokeAsync<MySign.Accounts.Contracts.HolderBillingDetails>(new MySign.Accounts.Contracts.GetHolderBillingDetails(order.HolderId), cancellation);
-        return new Dictionary<string, string> { ["type"] = "private", ["billing_name"] = details.Name, ["fiscal_code"] = details.FiscalCode, ["address"] = details.Address };
+        return BillingForm.FromHolder(details.Name, details.FiscalCode, details.Address);
     }
 
     [WolverinePost("/store/orders/{id}/promo")]
@@ -154,20 +161,14 @@ public static class StoreEndpoints
         if (order.Status != OrderStatus.Cart || order.CustomerEmail is null) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string F(string name) => form[name].ToString().Trim();
-        var values = new[] { "type", "billing_name", "fiscal_code", "vat_number", "address", "method", "confirm" }.ToDictionary(n => n, n => F(n).Length > 120 ? F(n)[..120] : F(n));
-        var errors = new Dictionary<string, string>();
-        if (values["type"] is not ("private" or "company")) errors["type"] = "store.error.type";
-        if (values["billing_name"].Length < 2) errors["billing_name"] = "store.error.name";
-        if (values["fiscal_code"].Length is < 11 or > 16 || !values["fiscal_code"].All(char.IsAsciiLetterOrDigit)) errors["fiscal_code"] = "store.error.fiscal_code";
-        if (values["type"] == "company" && !(values["vat_number"].Length == 11 && values["vat_number"].All(char.IsAsciiDigit))) errors["vat_number"] = "store.error.vat_number";
-        if (values["address"].Length < 5) errors["address"] = "store.error.address";
+        // What was typed comes back on an error page as it was (a bounded length: the fields' own limits are checked below).
+        var values = BillingForm.Fields.Append("method").Append("confirm").ToDictionary(n => n, n => F(n).Length > 300 ? F(n)[..300] : F(n));
+        var (errors, billing) = BillingForm.Validate(values);
         if (values["confirm"] != "on") errors["confirm"] = "store.error.confirm";
         if (!Methods.Contains(values["method"])) errors["method"] = "store.error.method";
-        TypedText.Check(errors, new[] { "billing_name", "fiscal_code", "vat_number", "address" }.Select(f => (f, values[f])));
         if (errors.Count > 0) return Page(order, errors, values, StatusCodes.Status422UnprocessableEntity);
 
-        order.Billing = new BillingInfo(values["type"], values["billing_name"], values["fiscal_code"].ToUpperInvariant(),
-            values["type"] == "company" ? values["vat_number"] : null, values["address"]);
+        order.Billing = billing;
         order.Method = values["method"];
         order.Language = Strings.Language;
         order.PaymentProblem = null;
@@ -240,12 +241,34 @@ public static class StoreEndpoints
         return Results.Redirect($"/store/orders/{order.Id}");
     }
 
+    /// <summary>The courtesy copy: the PDF of the invoice, with the number and totals of the electronic one.</summary>
     [WolverineGet("/store/orders/{id}/invoice.pdf")]
-    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session)
+    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<Invoicing.SellerOptions> seller)
     {
         var order = await Own(session, context, id);
         if (order is null || order.Status != OrderStatus.Paid) return Results.NotFound();
-        return Results.File(InvoicePdf.Build(order, Strings.Language), "application/pdf", $"invoice-{order.InvoiceNumber!.Replace('/', '-')}.pdf");
+        return Results.File(InvoicePdf.Build(order, Strings.Language, seller.Value), "application/pdf", InvoicePdf.FileName(order));
+    }
+
+    /// <summary>A FatturaPA file of the order (the invoice, a credit note, a rejected file and its correction): the frozen copy, byte for byte as sent.</summary>
+    [WolverineGet("/store/orders/{id}/files/{name}")]
+    public static async Task<IResult> File(Guid id, string name, HttpContext context, IQuerySession session)
+    {
+        var order = await Own(session, context, id);
+        if (order?.FindFile(name) is not { } found) return Results.NotFound();
+        return Results.File(System.Text.Encoding.UTF8.GetBytes(found.File.Xml), "application/xml", found.File.Name);
+    }
+
+    /// <summary>The holder's orders, newest first, each with its invoice and where it is with SdI.</summary>
+    [WolverineGet("/store/orders")]
+    public static async Task<IResult> Orders(HttpContext context, IQuerySession session)
+    {
+        var holder = context.HolderId();
+        var orders = await session.Query<Order>().Where(o => o.HolderId == holder && o.Status != OrderStatus.Cart).OrderByDescending(o => o.CreatedAt).Take(50).ToListAsync(context.RequestAborted);
+        var language = Strings.Language;
+        return new HtmlView(typeof(StoreEndpoints).Assembly, "Store/Orders",
+            orders.Select(o => new OrderLine(o.Id, o.ProductNameIn(language), o.CreatedAt, Money.Format(o.Gross, language), o.Status.ToString().ToLowerInvariant(), DocumentView.Of(o, language))).ToList(),
+            "orders.title");
     }
 
     private static Task<Order?> Own(IQuerySession session, HttpContext context, Guid id) =>
@@ -269,9 +292,13 @@ public static class StoreEndpoints
             new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
                 Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, bank,
                 Money.Format(order.Received, language), Money.Format(Math.Max(0, order.Gross - order.Received), language),
-                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice, order.ProductNameIn(language), resetSent), "store.title") { StatusCode = status };
+                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice, order.ProductNameIn(language), resetSent, DocumentView.Of(order, language)),
+            "store.title") { StatusCode = status };
     }
 }
+
+/// <summary>An order in the holder's list.</summary>
+public sealed record OrderLine(Guid Id, string Product, DateTimeOffset CreatedAt, string Total, string Status, IReadOnlyList<DocumentView> Documents);
 
 /// <summary>Euro amounts as people read them: 36,60 € in Italian, €36.60 in English.</summary>
 public static class Money

@@ -15,6 +15,7 @@ public static class Telemetry
     public static readonly Counter<long> OtpsSent = Meter.CreateCounter<long>("mysign.otps_sent", description: "OTP challenges issued, by channel");
     public static readonly Counter<long> Signatures = Meter.CreateCounter<long>("mysign.signatures", description: "Signatures made, by channel");
     public static readonly Counter<long> Payments = Meter.CreateCounter<long>("mysign.payments", description: "Payment events applied, by outcome");
+    public static readonly Counter<long> SdiAnswers = Meter.CreateCounter<long>("mysign.sdi_answers", description: "Answers of the Sistema di Interscambio applied to invoices and credit notes, by kind (delivered, available, rejected, unknown)");
     public static readonly Counter<long> RenewalsCompleted = Meter.CreateCounter<long>("mysign.renewals_completed", description: "Renewals that issued a new certificate, by path");
 
     /// <summary>Messages waiting in Wolverine's durable inbox/outbox (read when scraped).</summary>

@@ -16,25 +16,7 @@ namespace MySign.Tests.Renewal;
 [Collection(AppCollection.Name)]
 public sealed class StoreTests(AppFixture app)
 {
-    private const string Pin = "52719364";
-
-    private async Task<(TestHolder Holder, PortalClient Client, Guid Renewal, Guid Order)> AtTheStore()
-    {
-        var holder = await Holders.CreateAsync(app.Store);
-        await app.Host.ExecuteAndWaitAsync(c => c.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Paolo", "Gallo", "GLLPLA80A01H501X", Pin,
-            ValidFrom: DateTimeOffset.UtcNow - TimeSpan.FromDays(3 * 365) + TimeSpan.FromDays(20))));
-        var client = app.Client();
-        await client.LoginAsync(holder.Id, holder.Password);
-        await client.GetAsync("/renewal");
-        var id = Guid.Parse((await client.PostAsync("/renewal", new() { ["path"] = "store" })).Location!.Split('/').Last());
-        await client.GetAsync($"/renewal/{id}");
-        await client.PostAsync($"/renewal/{id}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Pin });
-        (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) })).Text.ShouldContain("Proceed to payment");
-        var toStore = await client.PostAsync($"/renewal/{id}/store", new());
-        toStore.Location!.ShouldStartWith("/store/orders/");
-        var order = Guid.Parse(toStore.Location.Split('/').Last());
-        return (holder, client, id, order);
-    }
+    private Task<(TestHolder Holder, PortalClient Client, Guid Renewal, Guid Order)> AtTheStore() => StoreJourney.AtTheStoreAsync(app);
 
     private async Task<PortalClient.Page> Checkout(PortalClient client, Guid order, string email, string method = "card")
     {
@@ -44,7 +26,7 @@ public sealed class StoreTests(AppFixture app)
         account.Document.QuerySelector("#billing_name")!.GetAttribute("value").ShouldBe("Anna Verdi", "pre-filled from the holder's details");
         return await client.PostAsync($"/store/orders/{order}/pay", new()
         {
-            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma",
+            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM",
             ["confirm"] = "on", ["method"] = method,
         });
     }
@@ -195,7 +177,7 @@ public sealed class StoreTests(AppFixture app)
         // The page offers the payment again; a cancel at the provider also changes nothing.
         var retry = await client.PostAsync($"/store/orders/{order}/pay", new()
         {
-            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma",
+            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM",
             ["confirm"] = "on", ["method"] = "card",
         });
         retry.Status.ShouldBe(HttpStatusCode.Redirect, retry.Text);
@@ -209,7 +191,7 @@ public sealed class StoreTests(AppFixture app)
         (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("input[name=method][value=card]").ShouldNotBeNull("the payment is offered again");
         var again = await client.PostAsync($"/store/orders/{order}/pay", new()
         {
-            ["type"] = "company", ["billing_name"] = "Gallo Srl", ["fiscal_code"] = "01234567890", ["vat_number"] = "123", ["address"] = "Via Po 2, Torino",
+            ["type"] = "company", ["billing_name"] = "Gallo Srl", ["fiscal_code"] = "01234567890", ["vat_number"] = "123", ["address"] = "Via Po 2", ["post_code"] = "10123", ["city"] = "Torino", ["province"] = "TO",
             ["confirm"] = "on", ["method"] = "paypal",
         });
         again.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
@@ -219,7 +201,7 @@ public sealed class StoreTests(AppFixture app)
 
     private static readonly Dictionary<string, string> Billing = new()
     {
-        ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma", ["confirm"] = "on",
+        ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM", ["confirm"] = "on",
     };
 
     private static Dictionary<string, string> PayWith(string method) => new(Billing) { ["method"] = method };
@@ -289,34 +271,14 @@ public sealed class StoreTests(AppFixture app)
         mail.HtmlBody!.ShouldContain(reference);
     }
 
-    private static string Statement(params (string EntryRef, string Amount, string Remittance)[] credits) => StatementIn("EUR", credits);
+    private static string Statement(params (string EntryRef, string Amount, string Remittance)[] credits) => BankStatements.Camt053(credits);
 
-    private static string StatementIn(string currency, params (string EntryRef, string Amount, string Remittance)[] credits) => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
-          <BkToCstmrStmt>
-            <GrpHdr><MsgId>STMT-{Guid.NewGuid():N}</MsgId><CreDtTm>2026-11-23T08:00:00</CreDtTm></GrpHdr>
-            <Stmt>
-              <Id>1</Id><Acct><Id><IBAN>IT60X0542811101000000123456</IBAN></Id></Acct>
-              {string.Concat(credits.Select(c => $"""
-              <Ntry>
-                <Amt Ccy="{currency}">{c.Amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
-                <BookgDt><Dt>2026-11-23</Dt></BookgDt><AcctSvcrRef>{c.EntryRef}</AcctSvcrRef>
-                <NtryDtls><TxDtls><RmtInf><Ustrd>{c.Remittance}</Ustrd></RmtInf></TxDtls></NtryDtls>
-              </Ntry>
-              """))}
-              <Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><AcctSvcrRef>FEE-1</AcctSvcrRef></Ntry>
-            </Stmt>
-          </BkToCstmrStmt>
-        </Document>
-        """;
+    private static string StatementIn(string currency, params (string EntryRef, string Amount, string Remittance)[] credits) => BankStatements.Camt053In(currency, credits);
 
     private async Task<HttpResponseMessage> Import(string xml, string token = AppFixture.BankImportToken)
     {
         using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/bank/camt053") { Content = new StringContent(xml.Trim(), Encoding.UTF8, "application/xml") };
-        request.Headers.Authorization = new("Bearer", token);
-        return await http.SendAsync(request);
+        return await BankStatements.ImportAsync(http, xml, token);
     }
 
     [Fact]
