@@ -162,6 +162,57 @@ public sealed partial class ClusterTests : IAsyncLifetime
         paid.RefundDue.ShouldBe(100.00m - 36.60m, "everything beyond 36,60 is to be refunded, to the cent");
     }
 
+    /// <summary>
+    /// Italian invoice numbers run per year from 1 with no gap and no repeat, whichever node issues them and however many at
+    /// once: 200 orders (test data, as the store leaves them waiting for the provider) paid by webhooks split over both nodes.
+    /// </summary>
+    [Fact]
+    public async Task two_nodes_paying_200_orders_at_once_number_their_invoices_with_200_consecutive_numbers()
+    {
+        var ids = Enumerable.Range(0, 200).Select(_ => Guid.NewGuid()).ToList();
+        await using (var session = _store.LightweightSession())
+        {
+            foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+            {
+                var order = new MySign.Billing.Domain.Order
+                {
+                    Id = id, HolderId = $"m9{i:D5}", RenewalId = Guid.NewGuid(), Sku = "RS-3Y", ProductName = "Remote Signature: Validity 3 years - MYSIGN",
+                    ProductNameIt = "Firma Remota: Validità 3 anni - MYSIGN", Status = MySign.Billing.Domain.OrderStatus.AwaitingPayment, CreatedAt = DateTimeOffset.UtcNow,
+                    Method = "card", Language = "it",
+                    Billing = new MySign.Billing.Domain.BillingInfo("private", $"Cliente {i}", "RSSMRA80A01H501U", null, "Via del Corso 12", "00186", "Roma", "RM"),
+                };
+                order.Price(30.00m, 0.22m, 0);
+                session.Store(order);
+            }
+            await session.SaveChangesAsync();
+        }
+        using var toA = new HttpClient { BaseAddress = _a.BaseAddress };
+        using var toB = new HttpClient { BaseAddress = _b.BaseAddress };
+        async Task<HttpStatusCode> Pay(Guid order, int i)
+        {
+            // As the provider does: sent again until acknowledged.
+            for (var attempt = 0; ; attempt++)
+            {
+                using var answer = await (i % 2 == 0 ? toA : toB).SendAsync(ProviderWebhook.Paid(Secret, order, eventId: $"evt_invoice_{order:N}"));
+                if (answer.IsSuccessStatusCode || attempt == 4) return answer.StatusCode;
+            }
+        }
+        var statuses = await Task.WhenAll(ids.Select(Pay));
+        statuses.ShouldAllBe(s => s == HttpStatusCode.OK, string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}×{g.Count()}")));
+
+        await using var check = _store.QuerySession();
+        var orders = (await check.LoadManyAsync<MySign.Billing.Domain.Order>(ids)).ToList();
+        orders.ShouldAllBe(o => o.Invoice != null);
+        var year = orders[0].Invoice!.Date.Year;
+        var numbers = orders.Select(o => o.Invoice!.Number).Select(n => (Year: int.Parse(n[..4]), Number: int.Parse(n[5..]))).ToList();
+        numbers.ShouldAllBe(n => n.Year == year);
+        numbers.Select(n => n.Number).Order().ShouldBe(Enumerable.Range(1, 200), "the year's first 200 numbers, each once: no gap, no repeat");
+        // Dates never go back as numbers go up.
+        var byNumber = orders.OrderBy(o => o.Invoice!.Number, StringComparer.Ordinal).Select(o => o.Invoice!.Date).ToList();
+        byNumber.ShouldBe(byNumber.Order().ToList());
+        await Xmllint.ValidateAsync(Xmllint.FatturaPa, orders.Select(o => (o.Invoice!.Latest().Name, System.Text.Encoding.UTF8.GetBytes(o.Invoice.Latest().Xml))));
+    }
+
     [GeneratedRegex(@"CRL refresh occurrence at (\S+)")]
     private static partial Regex Occurrence();
 
