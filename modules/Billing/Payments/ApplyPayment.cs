@@ -1,10 +1,10 @@
 using System.Globalization;
 using Marten;
 using Marten.Patching;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
-using Microsoft.AspNetCore.Http;
 using Wolverine;
 
 namespace MySign.Billing.Payments;
@@ -49,7 +49,8 @@ public static class ApplyPaymentEventHandler
             if (!wasPaid && order.Status == OrderStatus.Paid)
             {
                 // The invoice is issued in this transaction: paid and invoiced commit together, its number with them.
-                messages.Add(await issuer.InvoiceAsync(session, order, message.At, cancellation));
+                if (order.Billing is not null) messages.Add(await issuer.InvoiceAsync(session, order, message.At, cancellation));
+                else logger.LogError("Order {OrderId} was paid before its billing information was given: it has no invoice; an operator must make one", order.Id);
                 if (order.PromoCode is not null) session.Patch<PromoCode>(order.PromoCode).Increment(p => p.Uses);
                 messages.Add(new OrderPaid(order.Id, order.HolderId, order.RenewalId, order.Gross, now));
                 logger.LogInformation("Order {OrderId} paid ({Provider} event {EventId})", order.Id, message.Provider, message.Event.Id);
