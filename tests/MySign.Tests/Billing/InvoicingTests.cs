@@ -135,6 +135,22 @@ public sealed class InvoicingTests(AppFixture app)
     }
 
     [Fact]
+    public async Task the_demo_holder_finds_last_years_renewal_invoiced_and_accepted_by_the_sandbox_sdi()
+    {
+        using var demo = app.Client();
+        (await demo.LoginAsync(MySign.Dev.Demo.HolderUserId, MySign.Dev.Demo.HolderPassword)).Location.ShouldBe("/");
+        var orders = await demo.GetAsync("/store/orders");
+        var link = orders.Document.QuerySelector(".orders-list a[download]")!.GetAttribute("href")!;
+        var order = Guid.Parse(link.Split('/')[3]);
+        var page = await PageOnceSdi(demo, order, "delivered");
+        var invoice = (await Order(order)).Invoice!;
+        invoice.Number.ShouldBe($"{invoice.Date.Year}/000001");
+        invoice.Date.Year.ShouldBe(FiscalIssuer.Day(DateTimeOffset.UtcNow).Year - 1, "last year's");
+        page.Document.QuerySelector(".fiscal-document h2")!.TextContent.ShouldBe($"Invoice {invoice.Number}");
+        await Xmllint.ValidateAsync(Xmllint.FatturaPa, invoice.Latest().Name, await demo.Response(link));
+    }
+
+    [Fact]
     public async Task a_partita_iva_whose_check_digit_fails_is_refused_beside_the_field_with_everything_typed_kept()
     {
         var (holder, client, _, order) = await StoreJourney.AtTheStoreAsync(app);
