@@ -56,7 +56,7 @@ public static class ModeSwitchEndpoints
     }
 
     [WolverinePost("/otp/app/confirm")]
-    public static async Task<IResult> ConfirmApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, TimeProvider clock)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
@@ -71,14 +71,14 @@ public static class ModeSwitchEndpoints
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "app", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid) return AppView(holder, secret, again, verified.ErrorKey, StatusCodes.Status422UnprocessableEntity);
 
+        settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         settings.Mode = ReceptionMode.AuthenticatorApp;
         settings.TotpSecret = settings.PendingTotpSecret;
         settings.PendingTotpSecret = null;
         settings.TokenSerial = null;
         settings.LastTotpStep = step.Value;
         session.Store(settings);
-        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.app", clock.GetUtcNow(), Strings.Language));
-        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "mode.app", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 
@@ -93,20 +93,19 @@ public static class ModeSwitchEndpoints
     }
 
     [WolverinePost("/otp/sms/confirm")]
-    public static async Task<IResult> ConfirmSms([FromForm] SmsConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmSms([FromForm] SmsConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, TimeProvider clock)
     {
         var holder = context.HolderId();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
-        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
+        var settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         if (!verified.IsValid)
             return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, OtpChallenges.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
         settings.Mode = ReceptionMode.Sms;
         settings.TotpSecret = null;
         settings.TokenSerial = null;
         session.Store(settings);
-        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.sms", clock.GetUtcNow(), Strings.Language));
-        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "mode.sms", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 

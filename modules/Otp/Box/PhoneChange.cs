@@ -80,7 +80,7 @@ public static class PhoneChangeEndpoints
     }
 
     [WolverinePost("/otp/phone/{id}/new")]
-    public static async Task<IResult> ConfirmNew(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmNew(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, TimeProvider clock)
     {
         var change = await Own(session, id, context);
         if (change is null || change.Done || !change.CurrentConfirmed || change.NewChallengeId is not { } challenge) return Results.NotFound();
@@ -96,7 +96,8 @@ public static class PhoneChangeEndpoints
         session.Store(settings);
         session.Store(change);
         await bus.PublishAsync(new OtpFactorChanged(change.HolderId, "phone", clock.GetUtcNow(), Strings.Language));
-        if (old.Length > 0) await sms.SendAsync(old, Strings.Format("otp.sms.phone_changed", settings.MaskedPhone), context.RequestAborted);
+        // The old phone is told, through the outbox: only a change that committed is told.
+        if (old.Length > 0) await bus.PublishAsync(new TextPhone(old, Strings.Format("otp.sms.phone_changed", settings.MaskedPhone)));
         return Flow.Done(context, "/");
     }
 

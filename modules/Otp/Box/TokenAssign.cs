@@ -36,7 +36,7 @@ public static class TokenAssignEndpoints
     }
 
     [WolverinePost("/otp/token/confirm")]
-    public static async Task<IResult> Confirm([FromForm] TokenConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Confirm([FromForm] TokenConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, TimeProvider clock)
     {
         var holder = context.HolderId();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
@@ -58,13 +58,13 @@ public static class TokenAssignEndpoints
 
         token!.AssignedTo = holder;
         token.LastStep = step.Value;
+        settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         settings.Mode = ReceptionMode.HardwareToken;
         settings.TokenSerial = token.Id;
         settings.TotpSecret = null;
         session.Store(token);
         session.Store(settings);
-        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.token", clock.GetUtcNow(), Strings.Language));
-        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "mode.token", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 

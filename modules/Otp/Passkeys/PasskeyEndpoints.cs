@@ -84,7 +84,7 @@ public static class PasskeyEndpoints
 
     [WolverinePost("/otp/passkeys/add")]
     public static async Task<IResult> Add([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, RelyingParty relyingParty,
-        ISmsGateway sms, TimeProvider clock)
+        TimeProvider clock)
     {
         var holder = context.HolderId();
         var now = clock.GetUtcNow();
@@ -124,7 +124,7 @@ public static class PasskeyEndpoints
             SignCount = created.SignCount, CreatedAt = now,
         });
         session.Delete(registration);
-        await Changed(bus, sms, settings, "passkey.added", now, context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "passkey.added", now);
         return Flow.Done(context, "/");
     }
 
@@ -140,7 +140,7 @@ public static class PasskeyEndpoints
     }
 
     [WolverinePost("/otp/passkeys/{id}/remove")]
-    public static async Task<IResult> Remove(string id, [FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Remove(string id, [FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, TimeProvider clock)
     {
         var (settings, passkey, refusal) = await RemovableAsync(id, context, session);
         if (passkey is null) return Results.NotFound();
@@ -150,7 +150,7 @@ public static class PasskeyEndpoints
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, settings.Id, Purpose, "remove:" + passkey.Id, form.Code ?? ""), context.RequestAborted);
         if (!verified.IsValid) return View(Step("remove", again, passkey.Name, null, verified.ErrorKey, "code", passkey.Id), StatusCodes.Status422UnprocessableEntity);
         session.Delete(passkey);
-        await Changed(bus, sms, settings, "passkey.removed", clock.GetUtcNow(), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "passkey.removed", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 
@@ -166,7 +166,7 @@ public static class PasskeyEndpoints
     }
 
     [WolverinePost("/otp/passkeys/mode")]
-    public static async Task<IResult> Mode([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Mode([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, TimeProvider clock)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
@@ -176,6 +176,7 @@ public static class PasskeyEndpoints
         if (!verified.IsValid)
             return View(Step("mode", OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), "", null, verified.ErrorKey, "code"),
                 StatusCodes.Status422UnprocessableEntity);
+        settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         settings.Mode = ReceptionMode.Passkey;
         settings.TotpSecret = null;
         settings.TokenSerial = null;
@@ -186,7 +187,7 @@ public static class PasskeyEndpoints
             open.State = ChallengeState.Replaced;
             session.Store(open);
         }
-        await Changed(bus, sms, settings, "mode.passkey", clock.GetUtcNow(), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "mode.passkey", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 
@@ -201,12 +202,6 @@ public static class PasskeyEndpoints
         if (passkey?.HolderId != holder) return (settings, null, null);
         var count = await session.Query<PasskeyCredential>().CountAsync(p => p.HolderId == holder, context.RequestAborted);
         return (settings, passkey, settings.Mode == ReceptionMode.Passkey && count <= 1 ? "otp.passkey.error.last" : null);
-    }
-
-    private static async Task Changed(IMessageBus bus, ISmsGateway sms, OtpSettings settings, string what, DateTimeOffset at, CancellationToken cancellation)
-    {
-        await bus.PublishAsync(new OtpFactorChanged(settings.Id, what, at, Strings.Language));
-        if (settings.PhoneNumber.Length > 0) await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), cancellation);
     }
 
     private static PasskeyStepView Step(string action, OtpIssued issued, string name, string? createOptions, string? error, string? field, string? id = null) =>

@@ -31,6 +31,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         await page.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm with passkeys from now on" }).ClickAsync();
         await page.Locator("#box-otp dd", new() { HasText = "Passkey" }).WaitForAsync();
+        await browser.MessagesSettledAsync(); // the switch's notice on the phone leaves once it committed
         var texts = (await Holders.SmsToAsync(browser.Store, holder.Applicant.Mobile)).Count;
 
         // The last passkey can't go while passkeys are how the holder confirms.
