@@ -111,6 +111,39 @@ public sealed class PasskeyDevice(string credentialId, ECDsa key, byte[] userHan
         });
     }
 
+    /// <summary>
+    /// What the browser does with the portal's creation options: a new key on the authenticator, and the attestation
+    /// ("none", as the portal asks) that app.js posts: authenticator data with the credential, the client data.
+    /// </summary>
+    public static (PasskeyDevice Device, string Attestation) Create(string optionsJson, string origin = "http://localhost")
+    {
+        var options = JsonDocument.Parse(optionsJson).RootElement;
+        var rpId = options.GetProperty("rp").GetProperty("id").GetString()!;
+        var userHandle = Base64Url.Decode(options.GetProperty("user").GetProperty("id").GetString()!);
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var credentialId = RandomNumberGenerator.GetBytes(16);
+        var cose = PasskeyDevice.CoseKey(key);
+        var authenticatorData = SHA256.HashData(Encoding.UTF8.GetBytes(rpId))
+            .Concat(new byte[] { 0x45, 0, 0, 0, 0 }).Concat(new byte[16]).Concat(new byte[] { 0, (byte)credentialId.Length }).Concat(credentialId).Concat(cose).ToArray();
+        var cbor = new CborWriter(CborConformanceMode.Ctap2Canonical);
+        cbor.WriteStartMap(3);
+        cbor.WriteTextString("fmt"); cbor.WriteTextString("none");
+        cbor.WriteTextString("attStmt"); cbor.WriteStartMap(0); cbor.WriteEndMap();
+        cbor.WriteTextString("authData"); cbor.WriteByteString(authenticatorData);
+        cbor.WriteEndMap();
+        var clientData = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            type = "webauthn.create", challenge = options.GetProperty("challenge").GetString(), origin, crossOrigin = false,
+        }));
+        var id = Base64Url.Encode(credentialId);
+        var attestation = JsonSerializer.Serialize(new
+        {
+            id, rawId = id, type = "public-key", clientExtensionResults = new { },
+            response = new { attestationObject = Base64Url.Encode(cbor.Encode()), clientDataJSON = Base64Url.Encode(clientData), transports = Array.Empty<string>() },
+        });
+        return (new PasskeyDevice(id, key, userHandle, origin, rpId), attestation);
+    }
+
     /// <summary>The public key as WebAuthn stores it (COSE_Key, EC2 P-256, ES256).</summary>
     public static byte[] CoseKey(ECDsa key)
     {
