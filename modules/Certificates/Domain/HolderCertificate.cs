@@ -32,6 +32,8 @@ public sealed class HolderCertificate
     public string? PendingDestination { get; set; }
     /// <summary>The pending PIN change is confirmed with a passkey (the challenge id), not a code.</summary>
     public string? PendingPasskey { get; set; }
+    /// <summary>The factor that confirms the pending PIN change (OtpIssued.Factor), so each answer of the step words itself for it.</summary>
+    public string? PendingFactor { get; set; }
     public int WrongPinAttempts { get; set; }
     public DateTimeOffset? SuspendedUntil { get; set; }
     public string? StatusReason { get; set; }

@@ -20,7 +20,7 @@ public sealed class PinChangeForm
     public string? Confirm { get; set; }
 }
 
-public sealed record PinView(string Step, string? ErrorKey, string? Field, string? Destination, bool Changed, string? Passkey = null);
+public sealed record PinView(string Step, string? ErrorKey, string? Field, string? Destination, bool Changed, string? Passkey = null, string? Factor = null);
 
 /// <summary>
 /// Signature PIN: current PIN, new PIN, confirmation, then an OTP. The key is re-sealed under the new PIN
@@ -52,8 +52,9 @@ public static class ChangePinEndpoints
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
         certificate.PendingPasskey = issued.Passkey;
+        certificate.PendingFactor = issued.Factor;
         session.Store(certificate);
-        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey));
+        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey, issued.Factor));
     }
 
     [WolverinePost("/pin/confirm")]
@@ -63,12 +64,14 @@ public static class ChangePinEndpoints
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
         var verified = await bus.CheckOtpAsync(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code, context.RequestAborted);
         if (!verified.IsValid)
-            return View(new PinView("otp", verified.Refusal, "code", certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status422UnprocessableEntity);
+            return View(new PinView("otp", verified.Refusal, "code", certificate.PendingDestination, false, certificate.PendingPasskey, certificate.PendingFactor),
+                StatusCodes.Status422UnprocessableEntity);
         certificate.Key = certificate.PendingKey;
         certificate.PendingKey = null;
         certificate.PendingChallengeId = null;
         certificate.PendingDestination = null;
         certificate.PendingPasskey = null;
+        certificate.PendingFactor = null;
         certificate.WrongPinAttempts = 0;
         session.Store(certificate);
         return View(new PinView("form", null, null, null, true));
@@ -82,12 +85,14 @@ public static class ChangePinEndpoints
         if (certificate?.PendingKey is null) return View(new PinView("form", null, null, null, false));
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled)
-            return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status429TooManyRequests);
+            return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false, certificate.PendingPasskey, certificate.PendingFactor),
+                StatusCodes.Status429TooManyRequests);
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
         certificate.PendingPasskey = issued.Passkey;
+        certificate.PendingFactor = issued.Factor;
         session.Store(certificate);
-        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey));
+        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey, issued.Factor));
     }
 
     /// <summary>Cancel: the new PIN is dropped, the old one stays.</summary>
@@ -101,6 +106,7 @@ public static class ChangePinEndpoints
             certificate.PendingChallengeId = null;
             certificate.PendingDestination = null;
             certificate.PendingPasskey = null;
+            certificate.PendingFactor = null;
             session.Store(certificate);
         }
         return View(new PinView("form", null, null, null, false));

@@ -15,8 +15,8 @@ using Wolverine.Http;
 
 namespace MySign.Otp.Box;
 
-public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey, string? Passkey = null, int Digits = 8);
-public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey, string? Passkey = null);
+public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey, string? Passkey = null, string? Factor = null);
+public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey, string? Passkey = null, string? Factor = null, string? Destination = null);
 
 /// <summary>
 /// Switch the reception mode. To the authenticator app: scan the QR code, then confirm with an OTP on the
@@ -89,7 +89,7 @@ public static class ModeSwitchEndpoints
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         if (settings.Mode == ReceptionMode.Sms) return Flow.Done(context, "/");
         var issued = await challenges.IssueAsync(new IssueOtp(holder, Purpose, "sms"), context.RequestAborted);
-        return SmsView(new SmsSwitchView(issued.ChallengeId, issued.Wait, issued.Passkey));
+        return SmsView(new SmsSwitchView(issued.ChallengeId, issued.Wait, issued.Passkey, issued.Factor, issued.MaskedDestination));
     }
 
     [WolverinePost("/otp/sms/confirm")]
@@ -100,7 +100,10 @@ public static class ModeSwitchEndpoints
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
         var settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         if (!verified.IsValid)
-            return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, OtpChallenges.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
+        {
+            var again = OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
+            return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, again.Passkey, again.Factor, again.MaskedDestination), StatusCodes.Status422UnprocessableEntity);
+        }
         settings.Mode = ReceptionMode.Sms;
         settings.TotpSecret = null;
         settings.TokenSerial = null;
@@ -118,8 +121,8 @@ public static class ModeSwitchEndpoints
         using var data = generator.CreateQrCode(OtpAuthUri(holder, secret), QRCodeGenerator.ECCLevel.M);
         var png = new PngByteQRCode(data).GetGraphic(6);
         var groups = string.Join(' ', Base32.Encode(secret).Chunk(4).Select(c => new string(c)));
-        var view = new AppEnrolView(issued.ChallengeId, issued.Channel == ReceptionMode.Passkey ? issued.Destination : issued.MaskedDestination ?? "",
-            "data:image/png;base64," + Convert.ToBase64String(png), groups, error, issued.Passkey, OtpIssued.DigitsFor(issued.Channel));
+        var view = new AppEnrolView(issued.ChallengeId, issued.MaskedDestination ?? "", "data:image/png;base64," + Convert.ToBase64String(png), groups, error, issued.Passkey,
+            issued.Factor);
         return new HtmlView(typeof(ModeSwitchEndpoints).Assembly, "Box/AppEnrol", view, "otp.app.title") { StatusCode = status };
     }
 

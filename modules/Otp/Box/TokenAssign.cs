@@ -13,7 +13,7 @@ using Wolverine.Http;
 
 namespace MySign.Otp.Box;
 
-public sealed record TokenAssignView(Guid ChallengeId, string Destination, string Serial, string? ErrorKey, string? Passkey = null);
+public sealed record TokenAssignView(Guid ChallengeId, string Destination, string Serial, string? ErrorKey, string? Passkey = null, string? Factor = null);
 
 /// <summary>Use a hardware token the TSP provisioned: its serial and a current code, confirmed on the current channel.</summary>
 /// <summary>The hardware-token form, bound by Wolverine.</summary>
@@ -32,7 +32,7 @@ public static class TokenAssignEndpoints
     public static async Task<IResult> Start(HttpContext context, OtpChallenges challenges)
     {
         var issued = await challenges.IssueAsync(new IssueOtp(context.HolderId(), ModeSwitchEndpoints.Purpose, "token"), context.RequestAborted);
-        return View(new TokenAssignView(issued.ChallengeId, issued.Destination, "", issued.Wait, issued.Passkey));
+        return View(new TokenAssignView(issued.ChallengeId, issued.MaskedDestination ?? "", "", issued.Wait, issued.Passkey, issued.Factor));
     }
 
     [WolverinePost("/otp/token/confirm")]
@@ -43,8 +43,9 @@ public static class TokenAssignEndpoints
         var serial = (form.Serial ?? "").Trim().ToUpperInvariant();
         var destination = form.Destination ?? "";
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
-        IResult Refuse(string key) => View(new TokenAssignView(challengeId, destination, (form.Serial ?? ""), key,
-            OtpChallenges.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
+        var again = OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
+        IResult Refuse(string key) => View(new TokenAssignView(challengeId, again.MaskedDestination ?? "", (form.Serial ?? ""), key, again.Passkey, again.Factor),
+            StatusCodes.Status422UnprocessableEntity);
 
         // An unknown serial and one assigned to someone else read the same: serials are not enumerable.
         var token = serial.Length is > 0 and <= 40 ? await session.LoadAsync<HardwareToken>(serial, context.RequestAborted) : null;

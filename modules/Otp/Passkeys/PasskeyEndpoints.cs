@@ -17,7 +17,7 @@ using Wolverine.Http;
 namespace MySign.Otp.Passkeys;
 
 /// <summary>A passkey step in the OTP box: add one, remove one, or confirm with passkeys from now on.</summary>
-public sealed record PasskeyStepView(string Action, string Post, Guid ChallengeId, string Destination, int Digits, string? Passkey,
+public sealed record PasskeyStepView(string Action, string Post, Guid ChallengeId, string Destination, string Factor, string? Passkey,
     string Name, string? CreateOptions, string? ErrorKey, string? Field);
 
 /// <summary>The passkey forms, bound by Wolverine.</summary>
@@ -206,7 +206,7 @@ public static class PasskeyEndpoints
 
     private static PasskeyStepView Step(string action, OtpIssued issued, string name, string? createOptions, string? error, string? field, string? id = null) =>
         new(action, action switch { "add" => "/otp/passkeys/add", "mode" => "/otp/passkeys/mode", _ => $"/otp/passkeys/{Uri.EscapeDataString(id!)}/remove" },
-            issued.ChallengeId, issued.Destination, OtpIssued.DigitsFor(issued.Channel), issued.Passkey, name, createOptions, error, field);
+            issued.ChallengeId, issued.MaskedDestination ?? "", issued.Factor, issued.Passkey, name, createOptions, error, field);
 
     private static IResult View(PasskeyStepView view, int status = StatusCodes.Status200OK) =>
         new HtmlView(typeof(PasskeyEndpoints).Assembly, "Passkeys/PasskeyStep", view, "otp.passkey.title") { StatusCode = status };

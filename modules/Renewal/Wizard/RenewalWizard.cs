@@ -20,7 +20,7 @@ namespace MySign.Renewal.Wizard;
 
 public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
-    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, string? OrderPath, bool FinishLater,
+    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? Factor, string? Destination, string? NewIut, string? OrderPath, bool FinishLater,
     string? Passkey = null)
 {
     /// <summary>"Sign out" after the RAO's "Finish later": Accounts' page.</summary>
@@ -292,8 +292,7 @@ public static class RenewalWizardEndpoints
             request.Step == RenewalStep.Cancelled ? "pending" : i < current ? "done" : i == current ? "current" : "pending")).ToList();
         var name = context.User.Identity?.Name ?? "";
         return Html("Wizard/Wizard", new WizardView(request.Id, request.Path, request.Step.ToString().ToLowerInvariant(), steps, name, request.UniqueIdentifier,
-            request.ExpiresAt, errors ?? None, values ?? None, request.OtpNotice,
-            OtpIssued.DigitsFor(request.OtpChannel ?? ReceptionMode.Sms), request.NewUniqueIdentifier, request.OrderId is null ? null : LocalPath.OrHome(request.OrderPath), request.FinishLater,
+            request.ExpiresAt, errors ?? None, values ?? None, request.OtpChannel?.ToString().ToLowerInvariant(), request.OtpDestination, request.NewUniqueIdentifier, request.OrderId is null ? null : LocalPath.OrHome(request.OrderPath), request.FinishLater,
             request.OtpChannel == ReceptionMode.Passkey ? request.ChallengeId?.ToString() : null), status);
     }
 

@@ -241,7 +241,7 @@ public sealed class RenewalWizardTests(AppFixture app)
             }
             await session.SaveChangesAsync();
         }
-        (await client.PostAsync($"/renewal/{id}/resend", new())).Text.ShouldContain("We sent you a code");
+        (await client.PostAsync($"/renewal/{id}/resend", new())).Text.ShouldContain("Enter the OTP we sent by SMS to");
         code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
 
         (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.OK);
