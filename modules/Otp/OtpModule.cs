@@ -27,6 +27,7 @@ public static class OtpModule
             options.Schema.For<HardwareToken>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<Passkeys.PasskeyCredential>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(p => p.HolderId);
             options.Schema.For<Passkeys.PasskeyRegistration>().DatabaseSchemaName(Schema);
+            options.Schema.For<KnownCertificate>().DatabaseSchemaName(Schema);
         });
         services.AddSingleton<OtpSecrets>();
         services.AddSingleton<Passkeys.RelyingParty>();

@@ -34,10 +34,12 @@ public static class ChangePinEndpoints
     public static IResult Form() => View(new PinView("form", null, null, null, false));
 
     [WolverinePost("/pin")]
-    public static async Task<IResult> Submit([FromForm] PinChangeForm form, HttpContext context, IDocumentSession session, Issuer issuer, PinCheck pins, IMessageBus bus)
+    public static async Task<IResult> Submit([FromForm] PinChangeForm form, HttpContext context, IDocumentSession session, Issuer issuer, PinCheck pins, IMessageBus bus,
+        TimeProvider clock)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
-        if (certificate is null || certificate.Status == CertificateStatus.Revoked) return Results.NotFound();
+        // A revoked or expired certificate's key signs nothing any more: there is no PIN left to change.
+        if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) is CertificateStatus.Revoked or CertificateStatus.Expired) return Results.NotFound();
         string current = form.Current ?? "", next = form.New ?? "";
         if (PinRules.Problem(next) is { } problem) return View(new PinView("form", problem, "new", null, false), StatusCodes.Status422UnprocessableEntity);
         if (next != (form.Confirm ?? "")) return View(new PinView("form", "pin.error.confirm", "confirm", null, false), StatusCodes.Status422UnprocessableEntity);

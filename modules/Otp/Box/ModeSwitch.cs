@@ -42,6 +42,10 @@ public static class ModeSwitchEndpoints
     public const string Purpose = "otp.mode";
     public const string Issuer = "MySign";
 
+    /// <summary>With the certificate revoked or expired there is nothing to confirm: the factor stays as it is (KnownCertificate).</summary>
+    public static Task<IResult> Before(HttpContext context, IDocumentSession session, TimeProvider clock) =>
+        KnownCertificate.RefuseWithoutCertificateAsync(context, session, clock);
+
     [WolverinePost("/otp/app/start")]
     public static async Task<IResult> StartApp(HttpContext context, IDocumentSession session, OtpChallenges challenges, OtpSecrets secrets)
     {

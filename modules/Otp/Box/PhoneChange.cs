@@ -35,6 +35,10 @@ public static class PhoneChangeEndpoints
     public const string Purpose = "otp.phone";
     public const string NewPurpose = "otp.phone.new";
 
+    /// <summary>With the certificate revoked or expired there is nothing to confirm: the factor stays as it is (KnownCertificate).</summary>
+    public static Task<IResult> Before(HttpContext context, IDocumentSession session, TimeProvider clock) =>
+        KnownCertificate.RefuseWithoutCertificateAsync(context, session, clock);
+
     [WolverineGet("/otp/phone")]
     public static IResult Start() => View(new PhoneChangeView("number", null, "", null, null));
 

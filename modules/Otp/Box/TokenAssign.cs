@@ -28,6 +28,9 @@ public sealed class TokenConfirmForm
 
 public static class TokenAssignEndpoints
 {
+    /// <summary>With the certificate revoked or expired there is nothing to confirm: the factor stays as it is (KnownCertificate).</summary>
+    public static Task<IResult> Before(HttpContext context, IDocumentSession session, TimeProvider clock) =>
+        KnownCertificate.RefuseWithoutCertificateAsync(context, session, clock);
     [WolverinePost("/otp/token/start")]
     public static async Task<IResult> Start(HttpContext context, OtpChallenges challenges)
     {

@@ -41,24 +41,9 @@ public static class PasskeyEndpoints
     public const int MaxName = 40;
     private static readonly TimeSpan RegistrationLifetime = TimeSpan.FromMinutes(10);
 
-    /// <summary>
-    /// What the browser needs to make an assertion for an open passkey challenge: the RP ID, the holder's credentials
-    /// and the challenge text to complete with the binding. No session needed (the new-PIN page has none); the
-    /// challenge id is unguessable and the answer grants nothing without the holder's authenticator.
-    /// </summary>
-    [WolverineGet("/otp/passkey/{challenge}"), AllowAnonymous]
-    public static async Task<IResult> AssertionRequest(string challenge, HttpContext context, IQuerySession session, RelyingParty relyingParty, TimeProvider clock)
-    {
-        if (!Guid.TryParse(challenge, out var id)) return Results.NotFound();
-        var open = await session.LoadAsync<OtpChallenge>(id, context.RequestAborted);
-        if (open is not { Channel: ReceptionMode.Passkey, State: ChallengeState.Open } || open.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
-        var allowed = await session.Query<PasskeyCredential>().Where(p => p.HolderId == open.HolderId).Select(p => p.Id).ToListAsync(context.RequestAborted);
-        context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new
-        {
-            rpId = relyingParty.RpId, timeout = (int)RelyingParty.Timeout.TotalMilliseconds, prefix = RelyingParty.ChallengePrefix(open), allow = allowed,
-        });
-    }
+    /// <summary>With the certificate revoked or expired there is nothing to confirm: the factor stays as it is (KnownCertificate).</summary>
+    public static Task<IResult> Before(HttpContext context, IDocumentSession session, TimeProvider clock) =>
+        KnownCertificate.RefuseWithoutCertificateAsync(context, session, clock);
 
     [WolverinePost("/otp/passkeys/add/start")]
     public static async Task<IResult> StartAdd(HttpContext context, IDocumentSession session, OtpChallenges challenges, RelyingParty relyingParty, TimeProvider clock)
@@ -210,4 +195,30 @@ public static class PasskeyEndpoints
 
     private static IResult View(PasskeyStepView view, int status = StatusCodes.Status200OK) =>
         new HtmlView(typeof(PasskeyEndpoints).Assembly, "Passkeys/PasskeyStep", view, "otp.passkey.title") { StatusCode = status };
+}
+
+/// <summary>
+/// The passkey prompt of every confirm step (and of the sign-in with a passkey) asks here for what the browser needs: apart
+/// from the OTP box's passkey changes, which a revoked or expired certificate closes, this stays open to every challenge.
+/// </summary>
+public static class PasskeyAssertionEndpoint
+{
+    /// <summary>
+    /// What the browser needs to make an assertion for an open passkey challenge: the RP ID, the holder's credentials
+    /// and the challenge text to complete with the binding. No session needed (the new-PIN page has none); the
+    /// challenge id is unguessable and the answer grants nothing without the holder's authenticator.
+    /// </summary>
+    [WolverineGet("/otp/passkey/{challenge}"), AllowAnonymous]
+    public static async Task<IResult> AssertionRequest(string challenge, HttpContext context, IQuerySession session, RelyingParty relyingParty, TimeProvider clock)
+    {
+        if (!Guid.TryParse(challenge, out var id)) return Results.NotFound();
+        var open = await session.LoadAsync<OtpChallenge>(id, context.RequestAborted);
+        if (open is not { Channel: ReceptionMode.Passkey, State: ChallengeState.Open } || open.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
+        var allowed = await session.Query<PasskeyCredential>().Where(p => p.HolderId == open.HolderId).Select(p => p.Id).ToListAsync(context.RequestAborted);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Json(new
+        {
+            rpId = relyingParty.RpId, timeout = (int)RelyingParty.Timeout.TotalMilliseconds, prefix = RelyingParty.ChallengePrefix(open), allow = allowed,
+        });
+    }
 }

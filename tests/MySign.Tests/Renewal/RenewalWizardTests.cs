@@ -172,7 +172,7 @@ public sealed class RenewalWizardTests(AppFixture app)
     {
         var (holder, client) = await HolderInWindow();
         var certificate = await Certificate(holder.Id);
-        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "suspended", DateTimeOffset.UtcNow));
+        await app.Host.ExecuteAndWaitAsync(c => c.PublishAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "suspended", DateTimeOffset.UtcNow)).AsTask()); // published, as Certificates does: Renewal and Otp both keep it
         var box = await client.GetAsync("/portal/boxes/renewal", htmx: true);
         box.Document.QuerySelector("#renewal-why")!.TextContent.ShouldContain("suspended, so it cannot be renewed now");
         box.Document.QuerySelector("#renewal-why a")!.GetAttribute("href").ShouldBe("/certificate/reactivate");
@@ -181,9 +181,9 @@ public sealed class RenewalWizardTests(AppFixture app)
         (await client.PostAsync("/renewal", new() { ["path"] = "coupon" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
 
         // An older fact arriving late (the "active" of before the suspension) changes nothing.
-        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow.AddMinutes(-5)));
+        await app.Host.ExecuteAndWaitAsync(c => c.PublishAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow.AddMinutes(-5))).AsTask());
         (await client.GetAsync("/renewal")).Document.QuerySelector("#renewal-why").ShouldNotBeNull();
-        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow));
+        await app.Host.ExecuteAndWaitAsync(c => c.PublishAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow)).AsTask());
         (await client.GetAsync("/renewal")).Document.QuerySelectorAll("button[name=path]").Length.ShouldBe(3);
     }
 

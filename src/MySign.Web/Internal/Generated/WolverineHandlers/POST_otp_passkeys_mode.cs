@@ -42,6 +42,14 @@ namespace Internal.Generated.WolverineHandlers
             passkeyForm.Code = httpContext.Request.Form["Code"];
             passkeyForm.Name = httpContext.Request.Form["Name"];
             passkeyForm.Attestation = httpContext.Request.Form["Attestation"];
+            var result1 = await MySign.Otp.Passkeys.PasskeyEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             var result = await MySign.Otp.Passkeys.PasskeyEndpoints.Mode(passkeyForm, httpContext, documentSession, messageContext, _otpChallenges, _timeProvider).ConfigureAwait(false);

@@ -40,6 +40,14 @@ namespace Internal.Generated.WolverineHandlers
             var smsConfirmForm = new MySign.Otp.Box.SmsConfirmForm();
             smsConfirmForm.Challenge = httpContext.Request.Form["Challenge"];
             smsConfirmForm.Code = httpContext.Request.Form["Code"];
+            var result1 = await MySign.Otp.Box.ModeSwitchEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             var result = await MySign.Otp.Box.ModeSwitchEndpoints.ConfirmSms(smsConfirmForm, httpContext, documentSession, messageContext, _otpChallenges, _timeProvider).ConfigureAwait(false);

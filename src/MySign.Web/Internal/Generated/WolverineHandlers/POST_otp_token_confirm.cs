@@ -45,6 +45,14 @@ namespace Internal.Generated.WolverineHandlers
             tokenConfirmForm.Destination = httpContext.Request.Form["Destination"];
             tokenConfirmForm.TokenCode = httpContext.Request.Form["token_code"];
             tokenConfirmForm.Code = httpContext.Request.Form["Code"];
+            var result1 = await MySign.Otp.Box.TokenAssignEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             var result = await MySign.Otp.Box.TokenAssignEndpoints.Confirm(tokenConfirmForm, httpContext, documentSession, messageContext, _otpChallenges, _otpSecrets, _timeProvider).ConfigureAwait(false);
