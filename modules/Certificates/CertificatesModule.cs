@@ -29,6 +29,7 @@ public static class CertificatesModule
             // The OCSP responder finds a certificate by its serial number.
             options.Schema.For<HolderCertificate>().DatabaseSchemaName(Schema).Index(c => c.SerialNumber);
             options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
+            options.Schema.For<CertificateOperation>().DatabaseSchemaName(Schema).Index(o => o.HolderId);
             options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);
             options.Schema.For<StatusChangeRequest>().DatabaseSchemaName(Schema);
@@ -59,6 +60,7 @@ public static class CertificatesModule
         services.AddSingleton<IPortalBox, CertificateBox>();
         services.AddSingleton<IPortalBox, PinBox>();
         services.AddSingleton<IPortalBox, SuspensionBox>();
+        services.AddSingleton<IHolderFactsPart, Rao.CertificateFactsPart>();
         return services;
     }
 }

@@ -42,6 +42,7 @@ public static class OtpModule
             services.AddSingleton<ISmsGateway, SandboxSmsGateway>();
         services.AddSingleton<IDevOutboxSource, SandboxSmsOutbox>();
         services.AddSingleton<IPortalBox, OtpBox>();
+        services.AddSingleton<IHolderFactsPart, OtpFactsPart>();
         return services;
     }
 }

@@ -84,14 +84,7 @@ public static partial class Journeys
     /// <summary>A forgotten PIN: the operator checks the identity at the desk, the holder chooses a new PIN from the mailed link and confirms it.</summary>
     public static async Task<string> RekeyAsync(AppFixture app, PortalHolder holder, string newPin = "61948275")
     {
-        using var rao = app.Client();
-        await Operators.SignInAsync(rao, app.Store, holder.RegisteredBy);
-        await rao.GetAsync($"/rao/holders/{holder.UserId}");
-        var mails = app.Smtp.Messages().Count;
-        Expect(await rao.PostAsync($"/rao/holders/{holder.UserId}/desk", new()
-        {
-            ["doc_type"] = "identity_card", ["doc_number"] = "CA98765ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"), ["action"] = "forgotten_pin",
-        }), HttpStatusCode.OK, "the desk's forgotten PIN");
+        await DeskAsync(app, holder, "forgotten_pin");
         var mail = await app.Smtp.WaitForAsync(holder.Applicant.Email, m => NewPinLink().IsMatch(m.TextBody ?? ""));
         using var link = app.Client();
         var page = await link.GetAsync(NewPinLink().Match(mail.TextBody!).Value);
@@ -101,6 +94,7 @@ public static partial class Journeys
         var done = Expect(await link.PostAsync("/new-pin/confirm", new() { ["token"] = token, ["code"] = await holder.Device.AnswerAsync(link, form) }),
             HttpStatusCode.OK, "new PIN's confirmation");
         holder.Pin = newPin;
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
         return done.Text;
     }
 
@@ -122,6 +116,73 @@ public static partial class Journeys
             HttpStatusCode.OK, "activation");
         if (!done.Text.Contains("has been renewed")) throw new InvalidOperationException("The renewal did not finish: " + done.Text);
         holder.Pin = newPin;
+        return done;
+    }
+
+    /// <summary>Suspend, reactivate or revoke in the portal's suspension box: the form with the PIN, then the holder's device confirms.</summary>
+    public static async Task<PortalClient.Page> ChangeStatusAsync(AppFixture app, PortalHolder holder, string action)
+    {
+        var client = holder.Client;
+        Expect(await client.GetAsync($"/certificate/{action}"), HttpStatusCode.OK, $"the {action} form");
+        var form = new Dictionary<string, string> { ["pin"] = holder.Pin };
+        if (action == "suspend") form["reason"] = "lostDevice";
+        if (action == "revoke") (form["reason"], form["understood"]) = ("keyCompromise", "yes");
+        var otp = Expect(await client.PostAsync($"/certificate/{action}", form), HttpStatusCode.OK, action);
+        var confirm = ConfirmForm(otp);
+        var done = Expect(await client.PostAsync(confirm.GetAttribute("action")!, new() { ["code"] = await holder.Device.AnswerAsync(client, confirm) }), HttpStatusCode.OK,
+            $"{action} confirmed");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        return done;
+    }
+
+    /// <summary>Emergency suspension with the code the first certificate came with (shown in the suspension box until kept), from a browser without a session.</summary>
+    public static async Task EmergencySuspendAsync(AppFixture app, PortalHolder holder)
+    {
+        var home = await holder.Client.GetAsync("/");
+        var code = Regex.Match(home.Document.QuerySelector("#emergency-code")?.TextContent ?? "", "[3-9A-Y]{4}-[3-9A-Y]{4}-[3-9A-Y]{4}-[3-9A-Y]{4}").Value;
+        if (code.Length == 0) throw new InvalidOperationException("No emergency code in the suspension box: " + home.Text);
+        using var anyone = app.Client();
+        await anyone.GetAsync("/emergency");
+        var done = Expect(await anyone.PostAsync("/emergency", new() { ["user_id"] = holder.UserId, ["code"] = code }), HttpStatusCode.OK, "emergency suspension");
+        if (!done.Text.Contains("suspended", StringComparison.OrdinalIgnoreCase)) throw new InvalidOperationException("Not suspended: " + done.Text);
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+    }
+
+    /// <summary>The OTP phone changed in the OTP box: the current factor confirms, then the SMS to the new number.</summary>
+    public static async Task ChangePhoneAsync(AppFixture app, PortalHolder holder, string newPhone)
+    {
+        var client = holder.Client;
+        await client.GetAsync("/otp/phone");
+        var current = Expect(await client.PostAsync("/otp/phone", new() { ["phone"] = newPhone }), HttpStatusCode.OK, "new phone");
+        var form = ConfirmForm(current);
+        var next = Expect(await client.PostAsync(form.GetAttribute("action")!, new() { ["code"] = await holder.Device.AnswerAsync(client, form) }), HttpStatusCode.OK,
+            "the current factor");
+        var normalised = "+" + new string(newPhone.Where(char.IsAsciiDigit).ToArray());
+        Expect(await client.PostAsync(ConfirmForm(next).GetAttribute("action")!, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, normalised) }),
+            HttpStatusCode.Redirect, "the new phone");
+        if (holder.Device is SmsDevice) holder.Device = new SmsDevice(app.Store, normalised);
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+    }
+
+    /// <summary>Five wrong PINs (on the suspension form, which checks the PIN first): the PIN is blocked.</summary>
+    public static async Task BlockPinAsync(PortalHolder holder)
+    {
+        await holder.Client.GetAsync("/certificate/suspend");
+        for (var i = 0; i < 5; i++)
+            await holder.Client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "1357" + (2468 + i) });
+    }
+
+    /// <summary>At the RAO desk: the identity checked, then the action ("unblock_pin", "forgotten_pin", "reset_otp") for the holder.</summary>
+    public static async Task<PortalClient.Page> DeskAsync(AppFixture app, PortalHolder holder, string action)
+    {
+        using var rao = app.Client();
+        await Operators.SignInAsync(rao, app.Store, holder.RegisteredBy);
+        await rao.GetAsync($"/rao/holders/{holder.UserId}");
+        var done = Expect(await rao.PostAsync($"/rao/holders/{holder.UserId}/desk", new()
+        {
+            ["doc_type"] = "identity_card", ["doc_number"] = "CA98765ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"), ["action"] = action,
+        }), HttpStatusCode.OK, $"the desk's {action}");
+        await AppClock.MessagesSettledAsync(app.ConnectionString); // the desk's command (unblock, reset) travels through the outbox
         return done;
     }
 

@@ -81,7 +81,6 @@ public static class NewPinEndpoints
         found.Used = true;
         found.ProtectedPin = null;
         session.Store(found);
-        session.Insert(AuditEntry.Of(found.HolderId, "certificate.reissued", now, reissued.UniqueIdentifier));
         var holder = await session.LoadAsync<HolderAccount>(found.HolderId, context.RequestAborted);
         if (holder is { Email.Length: > 0 })
         {

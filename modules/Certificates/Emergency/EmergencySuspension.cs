@@ -54,7 +54,7 @@ public static class EmergencyEndpoints
         var certificate = await session.LoadAsync<HolderCertificate>(id, context.RequestAborted);
         if (certificate is null || certificate.StatusAt(now) != CertificateStatus.Active) return View(new EmergencyView("already", typed, null));
         // Saved with the CRL and status messages by Wolverine's transaction: the CRL is rebuilt after the suspension commits.
-        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, "suspectedMisuse", null, now);
+        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, "suspectedMisuse", null, now, "emergency");
         logger.LogWarning("Certificate of {HolderId} suspended with the emergency code", id);
         return View(new EmergencyView("done", typed, null));
     }

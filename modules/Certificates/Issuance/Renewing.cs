@@ -27,6 +27,6 @@ public static class RenewalRequestsHandler
         if (current is null || current.StatusAt(now) != CertificateStatus.Active)
             throw new InvalidOperationException("Only an active certificate is renewed.");
         return await IssueCertificateHandler.Issue(
-            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation);
+            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation, "renewed");
     }
 }

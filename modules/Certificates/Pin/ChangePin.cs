@@ -60,7 +60,7 @@ public static class ChangePinEndpoints
     }
 
     [WolverinePost("/pin/confirm")]
-    public static async Task<IResult> Confirm([FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> Confirm([FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
@@ -76,6 +76,7 @@ public static class ChangePinEndpoints
         certificate.PendingFactor = null;
         certificate.WrongPinAttempts = 0;
         session.Store(certificate);
+        session.Insert(CertificateOperation.Of(certificate.Id, "pin_changed", clock.GetUtcNow()));
         return View(new PinView("form", null, null, null, true));
     }
 

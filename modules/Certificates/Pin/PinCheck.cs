@@ -14,7 +14,7 @@ public enum PinResult { Ok, Wrong, Blocked }
 /// fifth wrong one blocks the PIN, and a right PIN gives back only the attempts counted before it, never those of
 /// requests still in flight. Unblocked only by the RAO or a renewal (a new certificate starts at zero).
 /// </summary>
-public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database)
+public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database, Marten.IDocumentStore store, TimeProvider clock)
 {
     private static readonly string Table = $"{CertificatesModule.Schema}.mt_doc_holdercertificate";
     private const string Count = "coalesce((data->>'WrongPinAttempts')::int, 0)";
@@ -30,6 +30,8 @@ public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database)
         var key = pin.Length is > 0 and <= 16 ? await Task.Run(() => KeyVault.Open(certificate.Key, pin, issuer.KeySecret), cancellation) : null;
         if (key is null)
         {
+            // The attempt that blocks the PIN goes in the holder's operations, committed like the count: on its own.
+            if (counted == HolderCertificate.MaxPinAttempts) await RecordBlockedAsync(certificate.Id, cancellation);
             certificate.WrongPinAttempts = counted;
             return (counted >= HolderCertificate.MaxPinAttempts ? PinResult.Blocked : PinResult.Wrong, null);
         }
@@ -38,6 +40,13 @@ public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database)
     }
 
     public static string ErrorKey(PinResult result) => result == PinResult.Blocked ? "pin.error.blocked" : "pin.error.wrong";
+
+    private async Task RecordBlockedAsync(string holderId, CancellationToken cancellation)
+    {
+        await using var session = store.LightweightSession();
+        session.Insert(CertificateOperation.Of(holderId, "pin_blocked", clock.GetUtcNow()));
+        await session.SaveChangesAsync(cancellation);
+    }
 
     /// <summary>Counts one attempt if fewer than the maximum were counted; the new count, or null when the PIN is blocked.</summary>
     private async Task<int?> ReserveAsync(string holderId, CancellationToken cancellation)

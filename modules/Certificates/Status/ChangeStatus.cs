@@ -123,14 +123,18 @@ public static class ChangeStatusEndpoints
 
         request.Done = true;
         session.Store(request);
-        await Apply(session, bus, certificate, request.Action, request.Reason, request.Until, now);
+        await Apply(session, bus, certificate, request.Action, request.Reason, request.Until, now, "portal");
         if (request.Action == StatusAction.Suspend && request.Until is { } until)
             await bus.ScheduleAsync(new ReactivateAtEnd(certificate.Id, certificate.CertificateId, until), until);
         return View(view with { Step = "done", Confirmed = true });
     }
 
-    /// <summary>The change itself, shared with the scheduled reactivation: status, CRL entry, events.</summary>
-    public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until, DateTimeOffset now)
+    /// <summary>
+    /// The change itself, shared by every door that changes a status (<paramref name="door"/>: portal, emergency, not_me,
+    /// automatic): status, CRL entry, the operation in the holder's list, events.
+    /// </summary>
+    public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until,
+        DateTimeOffset now, string door)
     {
         certificate.Status = action switch { StatusAction.Suspend => CertificateStatus.Suspended, StatusAction.Revoke => CertificateStatus.Revoked, _ => CertificateStatus.Active };
         certificate.StatusReason = action == StatusAction.Reactivate ? null : reason;
@@ -145,6 +149,8 @@ public static class ChangeStatusEndpoints
                 Id = certificate.SerialNumber, CertificateId = certificate.CertificateId, RevokedAt = now,
                 Reason = action == StatusAction.Suspend ? X509RevocationReason.CertificateHold : Enum.Parse<X509RevocationReason>(reason, true),
             });
+        session.Insert(CertificateOperation.Of(certificate.Id, action switch { StatusAction.Suspend => "suspended", StatusAction.Revoke => "revoked", _ => "reactivated" },
+            now, door, action == StatusAction.Reactivate ? null : reason));
         await bus.PublishAsync(new PublishCrl());
         await bus.PublishAsync(new CertificateStatusChanged(certificate.Id, certificate.CertificateId, certificate.Status.ToString().ToLowerInvariant(), now));
     }
@@ -181,6 +187,6 @@ public static class ReactivateAtEndHandler
     {
         var certificate = await session.LoadAsync<HolderCertificate>(message.HolderId, cancellation);
         if (certificate is null || certificate.CertificateId != message.CertificateId || certificate.Status != CertificateStatus.Suspended || certificate.SuspendedUntil != message.Until) return;
-        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Reactivate, "", null, clock.GetUtcNow());
+        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Reactivate, "", null, clock.GetUtcNow(), "automatic");
     }
 }
