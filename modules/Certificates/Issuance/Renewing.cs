@@ -16,7 +16,7 @@ public static class RenewalRequestsHandler
         if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active)
             return new SignaturePinChecked(false, "renewal.error.not_active");
         var (result, _) = await pins.OpenAsync(certificate, request.Pin, cancellation);
-        return result == PinResult.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinCheck.ErrorKey(result));
+        return result == PinResult.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinRefusal.For(result, certificate));
     }
 
     public static async Task<CertificateIssued> Handle(RenewCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock,

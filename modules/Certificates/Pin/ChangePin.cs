@@ -46,7 +46,7 @@ public static class ChangePinEndpoints
         if (next == current) return View(new PinView("form", "pin.error.same", "new", null, false), StatusCodes.Status422UnprocessableEntity);
 
         var (result, key) = await pins.OpenAsync(certificate, current, context.RequestAborted);
-        if (result != PinResult.Ok) return View(new PinView("form", PinCheck.ErrorKey(result), "current", null, false), StatusCodes.Status422UnprocessableEntity);
+        if (result != PinResult.Ok) return View(new PinView("form", PinRefusal.For(result, certificate), "current", null, false), StatusCodes.Status422UnprocessableEntity);
 
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new PinView("form", issued.Wait, null, null, false), StatusCodes.Status429TooManyRequests);

@@ -73,7 +73,7 @@ public static class SignDocumentEndpoints
         if (file.Length > MaxBytes) return View(Again("sign.error.size", "document"), StatusCodes.Status422UnprocessableEntity);
 
         var (pin, pkcs8) = await pins.OpenAsync(certificate, form["pin"].ToString(), context.RequestAborted);
-        if (pin != PinResult.Ok) return View(Again(PinCheck.ErrorKey(pin), "pin"), StatusCodes.Status422UnprocessableEntity);
+        if (pin != PinResult.Ok) return View(Again(PinRefusal.For(pin, certificate), "pin"), StatusCodes.Status422UnprocessableEntity);
         byte[] content;
         await using (var stream = file.OpenReadStream())
         using (var buffer = new MemoryStream())

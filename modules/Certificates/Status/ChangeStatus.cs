@@ -90,7 +90,7 @@ public static class ChangeStatusEndpoints
         if (parsed == StatusAction.Revoke && form.Understood != "yes")
             return View(typed with { ErrorKey = "status.error.confirm", Field = "understood" }, StatusCodes.Status422UnprocessableEntity);
         var (pin, _) = await pins.OpenAsync(certificate, form.Pin ?? "", context.RequestAborted);
-        if (pin != PinResult.Ok) return View(typed with { ErrorKey = PinCheck.ErrorKey(pin), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
+        if (pin != PinResult.Ok) return View(typed with { ErrorKey = PinRefusal.For(pin, certificate), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
 
         var request = new StatusChangeRequest
         {

@@ -82,10 +82,13 @@ public sealed record ResetOtpFactor(string HolderId);
 /// </summary>
 public sealed record TextHolderOnSmsChannel(string HolderId, string Text);
 
-/// <summary>Asks how a holder confirms operations now (CSC's credentials/info tells API clients whether OTP or OAuth).</summary>
+/// <summary>
+/// Asks how a holder confirms operations now (CSC's credentials/info tells API clients whether OTP or OAuth) and how many
+/// passkeys they have (the sign-in settings offer a passkey alone only to a holder with one).
+/// </summary>
 public sealed record DescribeOtpFactor(string HolderId);
 
-public sealed record OtpFactor(ReceptionMode Mode);
+public sealed record OtpFactor(ReceptionMode Mode, int Passkeys = 0);
 
 /// <summary>
 /// Opens a challenge for signing in with a passkey alone: no holder yet (the browser offers the passkeys it holds for the

@@ -83,7 +83,7 @@ public sealed class RenewalWizardTests(AppFixture app)
         var (holder, client) = await HolderInWindow();
         var before = await Certificate(holder.Id);
         var id = await Start(client, "coupon");
-        (await client.GetAsync($"/renewal/{id}")).Text.ShouldContain($"holder of the signature with IUT {before.UniqueIdentifier}");
+        (await client.GetAsync($"/renewal/{id}")).Text.ShouldContain($"holder of the signature certificate {before.UniqueIdentifier}");
         await PastConsentsAndOtp(client, holder, id);
 
         var unknown = await client.PostAsync($"/renewal/{id}/coupon", new() { ["coupon"] = "AAAA-BBBB-CCCC" });

@@ -41,6 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account/sign-in").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var factor = httpContext.Request.Form["factor"];
             var passkey = httpContext.Request.Form["passkey"];
             var password = httpContext.Request.Form["password"];
@@ -48,17 +49,16 @@ namespace Internal.Generated.WolverineHandlers
             var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.SignInSettings(factor, passkey, password, httpContext, documentSession, _signInAttempts, _optionsOfSessionOptions, _accountMail, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Accounts.Account.AccountPageEndpoints.SignInSettings(factor, passkey, password, httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _accountMail, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
