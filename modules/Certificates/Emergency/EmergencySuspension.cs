@@ -66,9 +66,10 @@ public static class EmergencyEndpoints
         TimeProvider clock)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
-        if (certificate is null) return Results.NotFound();
-        var (result, _) = await pins.OpenAsync(certificate, pin ?? "", context.RequestAborted);
-        if (result != PinResult.Ok) return await Box(context, session, PinCheck.ErrorKey(result), StatusCodes.Status422UnprocessableEntity);
+        // A code suspends; a revoked or expired certificate has nothing left to suspend.
+        if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) is CertificateStatus.Revoked or CertificateStatus.Expired) return Results.NotFound();
+        var opened = await pins.OpenAsync(certificate, pin ?? "", context.RequestAborted);
+        if (opened.Result != PinResult.Ok) return await Box(context, session, PinRefusal.For(opened), StatusCodes.Status422UnprocessableEntity);
         Issue(session, protection, certificate.Id, clock.GetUtcNow());
         await session.SaveChangesAsync(context.RequestAborted);
         return await Box(context, session);

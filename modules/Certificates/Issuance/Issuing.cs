@@ -102,12 +102,15 @@ public static class IssueCertificateHandler
     /// <summary>
     /// Issues into the caller's session and outbox, so the handlers of this module that issue (first certificate, renewal,
     /// reissue) commit the new certificate together with their own changes, without messaging themselves.
+    /// <paramref name="what"/> names the operation in the holder's list ("issued", "renewed", "rekeyed").
     /// </summary>
-    public static async Task<CertificateIssued> Issue(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, DateTimeOffset now, CancellationToken cancellation)
+    public static async Task<CertificateIssued> Issue(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, DateTimeOffset now, CancellationToken cancellation,
+        string what = "issued")
     {
         var previous = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
         var issued = await issuer.IssueAsync(request, now, cancellation);
         session.Store(issued);
+        session.Insert(CertificateOperation.Of(issued.Id, what, now, detail: issued.UniqueIdentifier));
         if (previous is not null && previous.Status != CertificateStatus.Revoked)
         {
             // The old certificate is superseded: on the CRL for good, so it cannot sign any more.

@@ -15,8 +15,8 @@ public static class RenewalRequestsHandler
         var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
         if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active)
             return new SignaturePinChecked(false, "renewal.error.not_active");
-        var (result, _) = await pins.OpenAsync(certificate, request.Pin, cancellation);
-        return result == PinResult.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinCheck.ErrorKey(result));
+        var opened = await pins.OpenAsync(certificate, request.Pin, cancellation);
+        return opened.Result == PinResult.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinRefusal.For(opened));
     }
 
     public static async Task<CertificateIssued> Handle(RenewCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock,
@@ -27,6 +27,6 @@ public static class RenewalRequestsHandler
         if (current is null || current.StatusAt(now) != CertificateStatus.Active)
             throw new InvalidOperationException("Only an active certificate is renewed.");
         return await IssueCertificateHandler.Issue(
-            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation);
+            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation, "renewed");
     }
 }

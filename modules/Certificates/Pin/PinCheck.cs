@@ -23,7 +23,7 @@ public readonly record struct PinOutcome(PinResult Result, byte[]? Pkcs8, int At
 /// reservation. While one is in flight it holds a slot, so an attempt that finds all five slots taken is refused as
 /// blocked without being tried.
 /// </summary>
-public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database)
+public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database, Marten.IDocumentStore store, TimeProvider clock)
 {
     private static readonly string Table = $"{CertificatesModule.Schema}.mt_doc_pinattempts";
     private static readonly string Certificates = $"{CertificatesModule.Schema}.mt_doc_holdercertificate";
@@ -35,11 +35,23 @@ public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database)
         if (await ReserveAsync(certificate, cancellation) is not { } counted) return new(PinResult.Blocked, null, 0);
         var key = pin.Length is > 0 and <= 16 ? await Task.Run(() => KeyVault.Open(certificate.Key, pin, issuer.KeySecret), cancellation) : null;
         var left = HolderCertificate.MaxPinAttempts - counted;
-        if (key is null) return new(left <= 0 ? PinResult.Blocked : PinResult.Wrong, null, Math.Max(0, left));
+        if (key is null)
+        {
+            // The attempt that blocks the PIN goes in the holder's operations, committed like the count: on its own.
+            if (left == 0) await RecordBlockedAsync(certificate.Id, cancellation);
+            return new(left <= 0 ? PinResult.Blocked : PinResult.Wrong, null, Math.Max(0, left));
+        }
         return new(PinResult.Ok, key, HolderCertificate.MaxPinAttempts - await HandBackAsync(certificate, cancellation));
     }
 
     public static string ErrorKey(PinResult result) => result == PinResult.Blocked ? "pin.error.blocked" : "pin.error.wrong";
+
+    private async Task RecordBlockedAsync(string holderId, CancellationToken cancellation)
+    {
+        await using var session = store.LightweightSession();
+        session.Insert(CertificateOperation.Of(holderId, "pin_blocked", clock.GetUtcNow()));
+        await session.SaveChangesAsync(cancellation);
+    }
 
     /// <summary>
     /// Counts one attempt against the certificate if fewer than five are counted (a count kept for an earlier certificate

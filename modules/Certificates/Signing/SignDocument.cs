@@ -17,7 +17,7 @@ using Wolverine.Http;
 namespace MySign.Certificates.Signing;
 
 public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field, string? FileName = null, Guid? SignedId = null,
-    bool SignedPdf = false, string? Passkey = null, bool SendsCode = true);
+    bool SignedPdf = false, string? Passkey = null, bool SendsCode = true, string? Factor = null);
 
 /// <summary>A signature just made, kept for its holder to download for half an hour (only the small .p7s, never the document).</summary>
 public sealed class SignedDocument : MySign.Kernel.Documents.IHolderOwned
@@ -51,7 +51,7 @@ public static class SignDocumentEndpoints
         if (certificate?.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active) return View(new SignView("start", null, null, "sign.error.inactive", null), StatusCodes.Status422UnprocessableEntity);
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
-        return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey));
+        return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey, Factor: issued.Factor));
     }
 
     [WolverinePost("/sign")]
@@ -65,13 +65,16 @@ public static class SignDocumentEndpoints
         Guid.TryParse(form["challenge"], out var challenge);
         // A passkey holder's page comes back as a passkey prompt (the hidden field only ever names this same challenge).
         var passkey = form["passkey"].ToString() == challenge.ToString() ? challenge.ToString() : null;
-        SignView Again(string error, string field) => new("upload", challenge, form["destination"].ToString(), error, field, Passkey: passkey);
+        // The page's wording comes back with it (hidden fields): it only words the step, the challenge decides what is accepted.
+        SignView Again(string error, string field) => new("upload", challenge, form["destination"].ToString(), error, field, Passkey: passkey,
+            Factor: passkey is not null ? "passkey" : form["factor"].ToString());
         var file = form.Files.GetFile("document");
         if (file is null || file.Length == 0) return View(Again("sign.error.file", "document"), StatusCodes.Status422UnprocessableEntity);
         if (file.Length > MaxBytes) return View(Again("sign.error.size", "document"), StatusCodes.Status422UnprocessableEntity);
 
-        var (pin, pkcs8) = await pins.OpenAsync(certificate, form["pin"].ToString(), context.RequestAborted);
-        if (pin != PinResult.Ok) return View(Again(PinCheck.ErrorKey(pin), "pin"), StatusCodes.Status422UnprocessableEntity);
+        var opened = await pins.OpenAsync(certificate, form["pin"].ToString(), context.RequestAborted);
+        var (pin, pkcs8) = opened;
+        if (pin != PinResult.Ok) return View(Again(PinRefusal.For(opened), "pin"), StatusCodes.Status422UnprocessableEntity);
         byte[] content;
         await using (var stream = file.OpenReadStream())
         using (var buffer = new MemoryStream())

@@ -18,14 +18,16 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Certificates.Issuance.Issuer _issuer;
         private readonly MySign.Certificates.Pin.PinCheck _pinCheck;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_pin(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Issuance.Issuer issuer, MySign.Certificates.Pin.PinCheck pinCheck, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_pin(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Issuance.Issuer issuer, MySign.Certificates.Pin.PinCheck pinCheck, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _issuer = issuer;
             _pinCheck = pinCheck;
+            _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -44,7 +46,7 @@ namespace Internal.Generated.WolverineHandlers
             pinChangeForm.Confirm = httpContext.Request.Form["Confirm"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Submit(pinChangeForm, httpContext, documentSession, _issuer, _pinCheck, messageContext).ConfigureAwait(false);
+            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Submit(pinChangeForm, httpContext, documentSession, _issuer, _pinCheck, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
