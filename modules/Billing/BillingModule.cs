@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
 using MySign.Billing.Store;
-using MySign.Kernel.Web;
 
 namespace MySign.Billing;
 
@@ -67,7 +66,7 @@ public static class BillingModule
             options.Storage.ExtendedSchemaObjects.Add(Invoicing.FiscalNumbers.Progressives);
         });
         services.AddSingleton<Catalogue.CatalogueRelease>();
-        services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, Catalogue.CatalogueReadiness>();
+        services.AddSingleton<Kernel.Operations.IReadinessCheck, Catalogue.CatalogueReadiness>();
         services.AddSingleton<JasperFx.CommandLine.Descriptions.ISystemPart, Catalogue.CatalogueSystemPart>();
         return services;
     }

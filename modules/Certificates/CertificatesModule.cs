@@ -2,7 +2,6 @@ using Marten;
 using Wolverine;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Authority;
-using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
 using MySign.Certificates.Portal;
@@ -56,7 +55,7 @@ public static class CertificatesModule
         services.AddSingleton<Signing.Cades>();
         services.AddSingleton<Signing.Pades>();
         services.AddSingleton<Signing.CadesFromDigest>();
-        services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, CaReadiness>();
+        services.AddSingleton<Kernel.Operations.IReadinessCheck, CaReadiness>();
         services.AddSingleton<Pin.PinCheck>();
         services.AddHostedService<CrlAtStart>();
         services.AddSingleton<IPortalBox, CertificateBadge>();

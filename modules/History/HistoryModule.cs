@@ -1,9 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using MySign.History.Contracts;
 using MySign.History.Domain;
 using MySign.History.Portal;
-using MySign.History.Recording;
 using MySign.Kernel.Web;
 
 namespace MySign.History;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MySign.Kernel.Web;
 using MySign.Otp.Box;
 using MySign.Otp.Challenges;
-using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
 using MySign.Otp.Portal;
 using MySign.Otp.Sms;
@@ -31,7 +30,7 @@ public static class OtpModule
         });
         services.AddSingleton<OtpSecrets>();
         services.AddSingleton<Passkeys.RelyingParty>();
-        services.AddSingleton<Challenges.OtpChallenges>();
+        services.AddSingleton<OtpChallenges>();
         var sms = configuration.GetSection("Otp:Sms");
         services.Configure<SmsOptions>(sms);
         services.AddHttpClient();

@@ -1,7 +1,6 @@
 using MySign.Assistant;
 using JasperFx;
 using JasperFx.CodeGeneration;
-using JasperFx.Events;
 using Marten;
 using MySign.Accounts;
 using MySign.Billing;
@@ -94,7 +93,7 @@ builder.Services.AddWolverine(options =>
     options.Policies.UseDurableLocalQueues();
     options.Policies.UseDurableInboxOnAllListeners();
     options.Policies.UseDurableOutboxOnAllSendingEndpoints();
-    options.Policies.OnException<JasperFx.ConcurrencyException>().RetryTimes(5);
+    options.Policies.OnException<ConcurrencyException>().RetryTimes(5);
     // A mail relay or SMS operator that is briefly away: try again a little later rather than give the message up.
     options.Policies.OnException<System.Net.Sockets.SocketException>().Or<IOException>().Or<TimeoutException>()
         .Or<MailKit.ProtocolException>().Or<MailKit.ServiceNotConnectedException>()

@@ -13,13 +13,13 @@ public sealed class ModuleBoundaryTests
 {
     public static readonly Assembly[] Modules =
     [
-        typeof(MySign.Accounts.AccountsModule).Assembly,
-        typeof(MySign.Certificates.CertificatesModule).Assembly,
-        typeof(MySign.Otp.OtpModule).Assembly,
-        typeof(MySign.History.HistoryModule).Assembly,
-        typeof(MySign.Renewal.RenewalModule).Assembly,
-        typeof(MySign.Billing.BillingModule).Assembly,
-        typeof(MySign.Assistant.AssistantModule).Assembly,
+        typeof(Accounts.AccountsModule).Assembly,
+        typeof(Certificates.CertificatesModule).Assembly,
+        typeof(Otp.OtpModule).Assembly,
+        typeof(History.HistoryModule).Assembly,
+        typeof(Renewal.RenewalModule).Assembly,
+        typeof(Billing.BillingModule).Assembly,
+        typeof(Assistant.AssistantModule).Assembly,
     ];
 
     public static TheoryData<string, string> ModulePairs()
@@ -60,7 +60,7 @@ public sealed class ModuleBoundaryTests
     [Fact]
     public void the_kernel_knows_no_module()
     {
-        var result = Types.InAssembly(typeof(MySign.Kernel.Web.IPortalBox).Assembly).ShouldNot()
+        var result = Types.InAssembly(typeof(Kernel.Web.IPortalBox).Assembly).ShouldNot()
             .HaveDependencyOnAny(Modules.Select(m => m.GetName().Name!).ToArray()).GetResult();
         (result.FailingTypeNames ?? []).ShouldBeEmpty();
     }
@@ -69,7 +69,7 @@ public sealed class ModuleBoundaryTests
     public void the_rule_catches_a_real_violation()
     {
         // The host wires modules up through their registration classes, outside Contracts: the rule must see it.
-        Violations(typeof(MySign.Web.Infrastructure.Modules).Assembly, Named("MySign.Accounts")).ShouldNotBeEmpty();
+        Violations(typeof(Web.Infrastructure.Modules).Assembly, Named("MySign.Accounts")).ShouldNotBeEmpty();
     }
 
     /// <summary>Each module's contracts project (MySign.X.Contracts), loaded from the host's output.</summary>
@@ -102,7 +102,7 @@ public sealed class ModuleBoundaryTests
     public void the_otp_client_knows_only_otps_contracts_and_the_bus()
     {
         // The requests to Otp written once (ADR 0003): extension methods over Otp's contracts, nothing of Otp itself.
-        var client = typeof(MySign.Otp.Client.OtpRequests).Assembly;
+        var client = typeof(Otp.Client.OtpRequests).Assembly;
         client.GetReferencedAssemblies().Select(r => r.Name!).Where(n => n.StartsWith("MySign", StringComparison.Ordinal) || n.StartsWith("Marten", StringComparison.Ordinal))
             .ShouldBe(["MySign.Otp.Contracts"]);
         client.GetTypes().Where(t => t.IsPublic).ShouldAllBe(t => t.IsAbstract && t.IsSealed, "only static request helpers");
@@ -122,7 +122,7 @@ public sealed class ModuleBoundaryTests
     [Fact]
     public void endpoint_classes_are_static()
     {
-        foreach (var module in Modules.Append(typeof(MySign.Web.Infrastructure.Modules).Assembly))
+        foreach (var module in Modules.Append(typeof(Web.Infrastructure.Modules).Assembly))
         foreach (var type in module.GetTypes().Where(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
                      .Any(m => m.GetCustomAttributes().Any(a => a.GetType().Namespace == "Wolverine.Http"))))
             (type.IsAbstract && type.IsSealed).ShouldBeTrue($"{type.FullName} holds endpoints and should be a static class");
@@ -131,7 +131,7 @@ public sealed class ModuleBoundaryTests
     [Fact]
     public void production_assemblies_hold_no_demo_data_and_no_benchmark_code()
     {
-        var production = Modules.Append(typeof(MySign.Kernel.Web.HtmlView).Assembly).ToArray();
+        var production = Modules.Append(typeof(Kernel.Web.HtmlView).Assembly).ToArray();
         foreach (var assembly in production)
         {
             assembly.GetReferencedAssemblies().Select(r => r.Name).ShouldNotContain("MySign.Dev", $"{assembly.GetName().Name} references the demo project");
@@ -139,7 +139,7 @@ public sealed class ModuleBoundaryTests
                 .ShouldBeEmpty($"{assembly.GetName().Name} holds demo or benchmark code");
         }
         // The demo project does hold them: the seeders and the bench commands.
-        var demo = typeof(MySign.Dev.DemoModule).Assembly.GetTypes().Select(t => t.Name).ToList();
+        var demo = typeof(Dev.DemoModule).Assembly.GetTypes().Select(t => t.Name).ToList();
         demo.ShouldContain("AccountsDemoSeeder");
         demo.ShouldContain("CscBenchCommand");
     }

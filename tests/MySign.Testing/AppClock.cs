@@ -16,7 +16,7 @@ public static class AppClock
         for (var attempt = 0; ; attempt++)
         {
             await using var session = store.LightweightSession();
-            var due = await session.LoadAsync<MySign.Renewal.Domain.RenewableCertificate>(holderId);
+            var due = await session.LoadAsync<Renewal.Domain.RenewableCertificate>(holderId);
             if (due is not null)
             {
                 due.ExpiresAt = DateTimeOffset.UtcNow.AddDays(30);

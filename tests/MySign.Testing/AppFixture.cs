@@ -1,7 +1,6 @@
 using Alba;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
 using Xunit;
@@ -71,8 +70,8 @@ public sealed class AppFixture : IAsyncLifetime
     {
         await using var session = Store.LightweightSession();
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        session.Store(new MySign.Billing.Domain.PromoCode { Id = "WELCOME10", Percent = 10, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
-        session.Store(new MySign.Billing.Domain.PromoCode { Id = "FIVEOFF", Amount = 5, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
+        session.Store(new Billing.Domain.PromoCode { Id = "WELCOME10", Percent = 10, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
+        session.Store(new Billing.Domain.PromoCode { Id = "FIVEOFF", Amount = 5, ValidFrom = today.AddDays(-1), ValidUntil = today.AddYears(1), MaxUses = 1000 });
         await session.SaveChangesAsync();
     }
 

@@ -2,8 +2,6 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 using MySign.Accounts;
 using MySign.Billing;
 using MySign.History;

@@ -1,5 +1,4 @@
 using MySign.Dev;
-using MySign.Kernel.Web;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -118,9 +117,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         using var rao = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, App.BaseAddress);
         await rao.GetAsync("/rao/login");
-        var otp = await rao.PostAsync("/rao/login", new() { ["username"] = MySign.Dev.Demo.RaoUsername, ["password"] = MySign.Dev.Demo.RaoPassword });
+        var otp = await rao.PostAsync("/rao/login", new() { ["username"] = Demo.RaoUsername, ["password"] = Demo.RaoPassword });
         var pending = otp.Document.QuerySelector("input[name=pending]")!.GetAttribute("value")!;
-        await rao.PostAsync("/rao/login/otp", new() { ["pending"] = pending, ["code"] = await Holders.LastSmsCodeAsync(Store, MySign.Dev.Demo.RaoMobile) });
+        await rao.PostAsync("/rao/login/otp", new() { ["pending"] = pending, ["code"] = await Holders.LastSmsCodeAsync(Store, Demo.RaoMobile) });
         await rao.GetAsync("/rao/holders/new");
         var applicant = Applicant.New(firstName, sex);
         var saved = await rao.PostAsync("/rao/holders", applicant.Form());

@@ -27,7 +27,7 @@ public static class CertificateStatusChanges
     public static async Task ResendSpacingPassedAsync(IDocumentStore store, string holderId)
     {
         await using var session = store.LightweightSession();
-        foreach (var c in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holderId).ToListAsync())
+        foreach (var c in await session.Query<Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holderId).ToListAsync())
         {
             c.CreatedAt = c.CreatedAt.AddMinutes(-1);
             session.Store(c);

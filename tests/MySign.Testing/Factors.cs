@@ -122,7 +122,7 @@ public sealed class PasskeyDevice(string credentialId, ECDsa key, byte[] userHan
         var userHandle = Base64Url.Decode(options.GetProperty("user").GetProperty("id").GetString()!);
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var credentialId = RandomNumberGenerator.GetBytes(16);
-        var cose = PasskeyDevice.CoseKey(key);
+        var cose = CoseKey(key);
         var authenticatorData = SHA256.HashData(Encoding.UTF8.GetBytes(rpId))
             .Concat(new byte[] { 0x45, 0, 0, 0, 0 }).Concat(new byte[16]).Concat(new byte[] { 0, (byte)credentialId.Length }).Concat(credentialId).Concat(cose).ToArray();
         var cbor = new CborWriter(CborConformanceMode.Ctap2Canonical);

@@ -63,18 +63,18 @@ public static class Holders
     public static async Task<int> WrongPinsAsync(IDocumentStore store, string holderId)
     {
         await using var session = store.QuerySession();
-        var certificate = await session.LoadAsync<MySign.Certificates.Domain.HolderCertificate>(holderId)
+        var certificate = await session.LoadAsync<Certificates.Domain.HolderCertificate>(holderId)
                           ?? throw new InvalidOperationException($"{holderId} has no certificate.");
-        return MySign.Certificates.Pin.PinAttempts.WrongFor(certificate, await session.LoadAsync<MySign.Certificates.Pin.PinAttempts>(holderId));
+        return Certificates.Pin.PinAttempts.WrongFor(certificate, await session.LoadAsync<Certificates.Pin.PinAttempts>(holderId));
     }
 
     /// <summary>As if the 30 s between two codes for the same step had passed: the holder's codes are dated that much earlier.</summary>
     public static async Task OtpResendGapPassedAsync(IDocumentStore store, string holderId)
     {
         await using var session = store.LightweightSession();
-        foreach (var challenge in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holderId).ToListAsync())
+        foreach (var challenge in await session.Query<Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holderId).ToListAsync())
         {
-            challenge.CreatedAt -= MySign.Otp.Challenges.ChallengeRules.ResendGap;
+            challenge.CreatedAt -= Otp.Challenges.ChallengeRules.ResendGap;
             session.Store(challenge);
         }
         await session.SaveChangesAsync();

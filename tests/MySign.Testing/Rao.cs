@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Marten;
 using MySign.Accounts.Domain;
-using MySign.Accounts.Registration;
 
 namespace MySign.Testing;
 
@@ -58,9 +57,9 @@ public sealed record Applicant(string FirstName, string LastName, string Sex, Da
         get
         {
             var day = BirthDate.Day + (Sex == "F" ? 40 : 0);
-            var first15 = $"{MySign.Accounts.Registration.FiscalCode.SurnamePart(LastName)}{MySign.Accounts.Registration.FiscalCode.NamePart(FirstName)}" +
+            var first15 = $"{Accounts.Registration.FiscalCode.SurnamePart(LastName)}{Accounts.Registration.FiscalCode.NamePart(FirstName)}" +
                           $"{BirthDate.Year % 100:D2}{"ABCDEHLMPRST"[BirthDate.Month - 1]}{day:D2}H501";
-            return first15 + MySign.Accounts.Registration.FiscalCode.CheckLetter(first15);
+            return first15 + Accounts.Registration.FiscalCode.CheckLetter(first15);
         }
     }
 

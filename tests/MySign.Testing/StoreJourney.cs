@@ -1,5 +1,4 @@
 using MySign.Certificates.Contracts;
-using Wolverine;
 using Wolverine.Tracking;
 
 namespace MySign.Testing;

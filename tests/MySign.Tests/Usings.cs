@@ -1,5 +1,4 @@
 global using System.Net;
 global using MySign.Testing;
-global using MySign.Tests;
 global using Shouldly;
 global using Xunit;

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Marten;
 using Marten.Patching;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using MySign.Accounts.Contracts;
@@ -36,7 +37,7 @@ public sealed record SignInView(bool Factor, bool Passkey, bool Saved, string? E
 
 /// <summary>A session signed in to the holder's account, as the devices list shows it.</summary>
 public sealed record DeviceRow(string Id, string Device, string Address, DateTimeOffset LastSeenAt, bool Current);
-public sealed record RawHtmlBoxes(MySign.Kernel.Rendering.RawHtml Personal, MySign.Kernel.Rendering.RawHtml Access, MySign.Kernel.Rendering.RawHtml Recovery);
+public sealed record RawHtmlBoxes(Kernel.Rendering.RawHtml Personal, Kernel.Rendering.RawHtml Access, Kernel.Rendering.RawHtml Recovery);
 
 /// <summary>"Manage your account": personal, access and recovery information, and recent activity from the audit trail.</summary>
 /// <summary>The "Access information" form (current password, new one twice), bound by Wolverine.</summary>
@@ -106,7 +107,7 @@ public static partial class AccountPageEndpoints
         var found = id.Length <= 100 ? await session.LoadAsync<PortalSession>(id, context.RequestAborted) : null;
         if (found is null || found.PrincipalId != context.HolderId()) return Results.NotFound();
         session.Delete(found);
-        session.Insert(AuditEntry.Of(found.PrincipalId, "session.ended", DateTimeOffset.UtcNow));
+        session.Insert(AuditEntry.Of(found.PrincipalId, "session.ended", context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()));
         return Results.Redirect("/account#devices-title");
     }
 

@@ -13,14 +13,13 @@ using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
 
 namespace MySign.Accounts.Account;
 
 /// <summary>A recovery-mobile change in progress: an OTP to the current recovery mobile, then one to the new number.</summary>
-public sealed class RecoveryMobileChange : MySign.Kernel.Documents.IHolderOwned
+public sealed class RecoveryMobileChange : Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -131,7 +130,7 @@ public static class RecoveryEndpoints
     public static async Task<IResult> ConfirmMobile(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus,
         IDataProtectionProvider protection, TimeProvider clock)
     {
-        var change = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<RecoveryMobileChange>(session, id, context);
+        var change = await Kernel.Documents.HolderOwned.LoadOwnAsync<RecoveryMobileChange>(session, id, context);
         if (change is null || change.Done) return Results.NotFound();
         var holder = await AccountPageEndpoints.Load(session, context);
         var code = typedCode ?? "";

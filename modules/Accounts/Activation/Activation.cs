@@ -8,15 +8,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
-using MySign.Accounts.Recovery;
 using MySign.Accounts.Registration;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
 

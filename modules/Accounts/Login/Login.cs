@@ -28,7 +28,7 @@ public sealed record LoginForm(string UserId, string? Error, bool Expired, bool 
     /// <summary>"Sign in with a passkey": the challenge the browser answers with one of its passkeys.</summary>
     public string? PasskeyChallenge { get; init; }
     /// <summary>Where "how to activate" and "Assistance" lead: the Assistant's Trusty.</summary>
-    public string AssistancePath => MySign.Assistant.Contracts.AssistantPages.Trusty;
+    public string AssistancePath => Assistant.Contracts.AssistantPages.Trusty;
 }
 
 /// <summary>A sign-in whose password was right, waiting for the holder's OTP or passkey. Id is the hash of the token in the form.</summary>
@@ -142,7 +142,7 @@ public static class LoginEndpoint
         var now = clock.GetUtcNow();
         var identified = Guid.TryParse(challenge, out var id)
             ? await bus.IdentifyPasskeyHolderAsync(id, PasskeyContext, code, context.RequestAborted)
-            : new MySign.Otp.Contracts.PasskeyHolderIdentified(null);
+            : new Otp.Contracts.PasskeyHolderIdentified(null);
         var holder = identified.HolderId is { } holderId ? await session.LoadAsync<HolderAccount>(holderId, context.RequestAborted) : null;
         if (holder is null || !holder.PasskeySignIn)
         {
@@ -161,7 +161,7 @@ public static class LoginEndpoint
         // A page the holder was on (an OAuth consent) comes first; a landing the RAO left then waits for the next sign-in.
         var landing = returnTo ?? LocalPath.OrHome(holder.NextSignInPath);
         if (returnTo is null && holder.NextSignInPath is not null) session.Patch<HolderAccount>(id).Set(a => a.NextSignInPath, null);
-        if (holder.Language != MySign.Kernel.Localization.Strings.Language) session.Patch<HolderAccount>(id).Set(a => a.Language, MySign.Kernel.Localization.Strings.Language);
+        if (holder.Language != Kernel.Localization.Strings.Language) session.Patch<HolderAccount>(id).Set(a => a.Language, Kernel.Localization.Strings.Language);
 
         SessionCookie.Start(context, session, settings, new PortalSession
         {
@@ -174,7 +174,7 @@ public static class LoginEndpoint
         {
             session.Store(new Security.KnownDevice { Id = device, FirstSeen = now });
             await bus.PublishAsync(new Security.NewDeviceSignedIn(id, Security.Devices.Describe(context), context.Connection.RemoteIpAddress?.ToString() ?? "?", now,
-                MySign.Kernel.Localization.Strings.Language));
+                Kernel.Localization.Strings.Language));
         }
         logger.LogInformation("Holder {HolderId} signed in", holder.Id);
         return Results.Redirect(landing);

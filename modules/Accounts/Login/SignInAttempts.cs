@@ -27,7 +27,7 @@ public sealed class SignInAttempts(NpgsqlDataSource database)
         var outcome = key.Length > 0 && passwordHash is not null
             ? await _lockout.AttemptAsync(key, now, settings.MaxFailedLogins, settings.Lockout, Check, cancellation)
             : await _lockout.DecoyAsync(Check, cancellation);
-        MySign.Kernel.Operations.Telemetry.SignIns.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+        Kernel.Operations.Telemetry.SignIns.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
         return outcome switch { AttemptOutcome.Success => SignInOutcome.Success, AttemptOutcome.Locked => SignInOutcome.Locked, _ => SignInOutcome.Invalid };
     }
 

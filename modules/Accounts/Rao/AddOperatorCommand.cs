@@ -52,7 +52,7 @@ public sealed class AddOperatorCommand : JasperFxAsyncCommand<AddOperatorInput>
         await using (var session = store.LightweightSession())
         {
             session.Insert(op);
-            session.Insert(MySign.Kernel.Operations.CommandAudit.Of("rao-add", $"{username} office={op.Office} name={op.FullName} mobile={op.Mobile}", DateTimeOffset.UtcNow));
+            session.Insert(Kernel.Operations.CommandAudit.Of("rao-add", $"{username} office={op.Office} name={op.FullName} mobile={op.Mobile}", TimeProvider.System.GetUtcNow()));
             try
             {
                 await session.SaveChangesAsync();

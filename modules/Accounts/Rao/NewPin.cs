@@ -7,11 +7,9 @@ using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Mail;
 using MySign.Certificates.Contracts;
-using MySign.Kernel.Localization;
 using MySign.Kernel.Security;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
 

@@ -3,7 +3,6 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
-using MySign.Accounts.Sessions;
 using MySign.Kernel.Operations;
 using MySign.Kernel.Web;
 
@@ -49,7 +48,7 @@ public sealed class DisableOperatorCommand : JasperFxAsyncCommand<OperatorInput>
         op.Disabled = true;
         session.Store(op);
         session.DeleteWhere<PortalSession>(s => s.PrincipalId == op.Id && s.Role == Holder.RaoRole);
-        session.Insert(CommandAudit.Of("rao-disable", username, DateTimeOffset.UtcNow));
+        session.Insert(CommandAudit.Of("rao-disable", username, TimeProvider.System.GetUtcNow()));
         await session.SaveChangesAsync();
         Console.WriteLine($"RAO operator {username} disabled; their sessions ended");
         return true;
@@ -85,7 +84,7 @@ public sealed class ResetOperatorPasswordCommand : JasperFxAsyncCommand<Operator
         op.MustChangePassword = true;
         session.Store(op);
         session.DeleteWhere<PortalSession>(s => s.PrincipalId == op.Id && s.Role == Holder.RaoRole);
-        session.Insert(CommandAudit.Of("rao-reset-password", username, DateTimeOffset.UtcNow));
+        session.Insert(CommandAudit.Of("rao-reset-password", username, TimeProvider.System.GetUtcNow()));
         await session.SaveChangesAsync();
         await host.Services.GetRequiredService<SignInAttempts>().ClearAsync(op.OtpSubject, default);
         Console.WriteLine($"RAO operator {username}: temporary password set; a new one is chosen at the next sign-in");

@@ -3,7 +3,6 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Registration;
 using MySign.Kernel.Localization;

@@ -11,7 +11,6 @@ using MySign.Accounts.Mail;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
 

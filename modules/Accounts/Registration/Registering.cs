@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.DataProtection;
 using MySign.Accounts.Mail;
 using MySign.Kernel.Data;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Npgsql;
 using Wolverine;
 

@@ -14,5 +14,5 @@ public sealed class SessionOptions
     public string RaoCookieName => SecureCookies ? "__Host-mysign-rao" : "mysign-rao";
 
     public string CookieFor(Microsoft.AspNetCore.Http.HttpContext context) =>
-        context.Request.Path.StartsWithSegments(MySign.Kernel.Web.Holder.RaoArea) ? RaoCookieName : CookieName;
+        context.Request.Path.StartsWithSegments(Kernel.Web.Holder.RaoArea) ? RaoCookieName : CookieName;
 }

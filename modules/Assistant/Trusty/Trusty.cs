@@ -51,7 +51,7 @@ public static partial class TrustyEndpoints
     public static async Task<IResult> Panel(IQuerySession session, HttpContext context) =>
         View(new TrustyAnswer(null, "", null, [], await Top(session, context.RequestAborted), false));
 
-    [WolverinePost(AssistantPages.Trusty), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Assistant)]
+    [WolverinePost(AssistantPages.Trusty), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Assistant)]
     public static async Task<IResult> Ask([FromForm] string? question, HttpContext context, IDocumentSession session, TimeProvider clock)
     {
         question = (question ?? "").Trim();

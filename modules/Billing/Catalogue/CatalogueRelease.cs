@@ -72,7 +72,7 @@ public sealed class CatalogueRelease(IDocumentStore store, IConfiguration config
 }
 
 /// <summary>Ready when a catalogue version is applied and its renewal product is there: the store can sell.</summary>
-public sealed class CatalogueReadiness(IDocumentStore store) : MySign.Kernel.Operations.IReadinessCheck
+public sealed class CatalogueReadiness(IDocumentStore store) : Kernel.Operations.IReadinessCheck
 {
     public string Name => "catalogue";
 

@@ -37,7 +37,7 @@ public sealed class PromoAddCommand : JasperFxAsyncCommand<PromoAddInput>
     public override async Task<bool> Execute(PromoAddInput input)
     {
         var code = input.Code.Trim().ToUpperInvariant();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
         var from = input.FromFlag is null ? today : Day(input.FromFlag);
         var until = Day(input.UntilFlag);
         var problem = code.Length is < 3 or > 40 || !code.All(char.IsAsciiLetterOrDigit) ? "the code must be 3-40 letters and digits"
@@ -54,7 +54,7 @@ public sealed class PromoAddCommand : JasperFxAsyncCommand<PromoAddInput>
         using var host = input.BuildHost();
         await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
         session.Insert(new PromoCode { Id = code, Percent = input.PercentFlag, Amount = input.AmountFlag, ValidFrom = from!.Value, ValidUntil = until!.Value, MaxUses = input.MaxUsesFlag });
-        session.Insert(CommandAudit.Of("promo-add", $"{code} percent={input.PercentFlag} amount={input.AmountFlag} from={from:yyyy-MM-dd} until={until:yyyy-MM-dd} max-uses={input.MaxUsesFlag}", DateTimeOffset.UtcNow));
+        session.Insert(CommandAudit.Of("promo-add", $"{code} percent={input.PercentFlag} amount={input.AmountFlag} from={from:yyyy-MM-dd} until={until:yyyy-MM-dd} max-uses={input.MaxUsesFlag}", TimeProvider.System.GetUtcNow()));
         try
         {
             await session.SaveChangesAsync();
@@ -112,7 +112,7 @@ public sealed class PromoDisableCommand : JasperFxAsyncCommand<PromoDisableInput
         }
         promo.Disabled = true;
         session.Store(promo);
-        session.Insert(CommandAudit.Of("promo-disable", code, DateTimeOffset.UtcNow));
+        session.Insert(CommandAudit.Of("promo-disable", code, TimeProvider.System.GetUtcNow()));
         await session.SaveChangesAsync();
         Console.WriteLine($"Promotional code {code} disabled");
         return true;

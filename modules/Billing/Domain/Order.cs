@@ -19,7 +19,7 @@ public sealed record BillingInfo(string Type, string Name, string FiscalCode, st
 /// A store order for one renewal. Amounts are decimals in euro, fixed when the cart changes; VAT is rounded half
 /// away from zero to the cent. Versioned: a payment confirmation and a cancellation cannot both win.
 /// </summary>
-public sealed class Order : MySign.Kernel.Documents.IHolderOwned
+public sealed class Order : Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -27,7 +27,7 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
     /// <summary>The renewal's page (from OpenRenewalOrder); orders from before it was recorded continue from the home page.</summary>
     public string? ContinuePath { get; set; }
 
-    public string ContinueAt => MySign.Kernel.Web.LocalPath.OrHome(ContinuePath);
+    public string ContinueAt => Kernel.Web.LocalPath.OrHome(ContinuePath);
     public string Sku { get; set; } = "";
     public string ProductName { get; set; } = "";
     /// <summary>The product's Italian name (from the catalogue), for the Italian cart and invoice.</summary>

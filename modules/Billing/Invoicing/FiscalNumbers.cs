@@ -21,7 +21,7 @@ public static class FiscalNumbers
 
     private static Table Define()
     {
-        var table = new Table(new PostgresqlObjectName(BillingModule.Schema, "fiscal_numbers", Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        var table = new Table(new PostgresqlObjectName(BillingModule.Schema, "fiscal_numbers", SchemaUtils.IdentifierUsage.General));
         table.AddColumn("series", "text").AsPrimaryKey();
         table.AddColumn("year", "integer").AsPrimaryKey();
         table.AddColumn("last", "integer").NotNull();

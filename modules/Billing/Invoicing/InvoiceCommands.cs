@@ -109,14 +109,14 @@ public sealed class InvoiceResendCommand : JasperFxAsyncCommand<InvoiceResendInp
         var (errors, billing) = BillingForm.Validate(typed);
         if (billing is null)
         {
-            await Console.Error.WriteLineAsync("invoices-resend: " + string.Join("; ", errors.Select(e => $"{e.Key}: {MySign.Kernel.Localization.Strings.T(e.Value, "en")}")));
+            await Console.Error.WriteLineAsync("invoices-resend: " + string.Join("; ", errors.Select(e => $"{e.Key}: {Kernel.Localization.Strings.T(e.Value, "en")}")));
             return false;
         }
         order.Billing = billing;
         var correction = corrections.Count > 0 ? string.Join(", ", corrections) : "sent again as it was";
         var transmit = await host.Services.GetRequiredService<FiscalIssuer>().CorrectedAsync(session, order, document, correction, CancellationToken.None);
         session.Store(order);
-        session.Insert(CommandAudit.Of("invoices-resend", $"{number} {correction}", DateTimeOffset.UtcNow));
+        session.Insert(CommandAudit.Of("invoices-resend", $"{number} {correction}", TimeProvider.System.GetUtcNow()));
         await session.SaveChangesAsync();
         Console.WriteLine($"{document.Kind} {number}: corrected ({correction}) and queued as {transmit.FileName}; the portal sends it to SdI within a minute");
         return true;

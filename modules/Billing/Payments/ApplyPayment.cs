@@ -69,7 +69,7 @@ public static class ApplyPaymentEventHandler
             logger.LogWarning("Order {OrderId}: event {Type} ignored in status {Status}", order.Id, message.Event.Type, order.Status);
         }
         session.Store(order);
-        MySign.Kernel.Operations.Telemetry.Payments.Add(1, new KeyValuePair<string, object?>("outcome", (outcome?.ToString() ?? message.Event.Type).ToLowerInvariant()));
+        Kernel.Operations.Telemetry.Payments.Add(1, new KeyValuePair<string, object?>("outcome", (outcome?.ToString() ?? message.Event.Type).ToLowerInvariant()));
         return (new PaymentApplied(false, order.Id, outcome), messages);
     }
 
@@ -167,7 +167,7 @@ public static class CancelRenewalOrderHandler
             {
                 logger.LogWarning("Order {OrderId} cancelled with its renewal: credit {EntryId} of {Amount} {Currency} received before the cancellation is an exception: refund it",
                     order.Id, refund.Credit.EntryId, refund.Amount, refund.Credit.Currency);
-                MySign.Kernel.Operations.Telemetry.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "beforecancellation"));
+                Kernel.Operations.Telemetry.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "beforecancellation"));
             }
         }
         return messages;

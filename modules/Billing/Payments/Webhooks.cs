@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
-using MySign.Billing.Domain;
 using MySign.Kernel.Web;
 using Wolverine;
 using Wolverine.Http;
@@ -68,7 +67,7 @@ public static class SandboxProviderEndpoints
         var checkout = provider is SandboxPaymentProvider && id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
         if (checkout is null) return Results.NotFound();
         return new HtmlView(typeof(SandboxProviderEndpoints).Assembly, "Payments/Sandbox",
-            new SandboxView(checkout, Store.Money.Format(checkout.Amount, MySign.Kernel.Localization.Strings.Language)), "sandbox.title") { Partial = false };
+            new SandboxView(checkout, Store.Money.Format(checkout.Amount, Kernel.Localization.Strings.Language)), "sandbox.title") { Partial = false };
     }
 
     [WolverinePost("/store/sandbox/{id}"), AllowAnonymous]

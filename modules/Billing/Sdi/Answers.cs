@@ -143,5 +143,5 @@ public static class ApplySdiAnswerHandler
             logger.LogInformation("SdI answered {Answer} for {Kind} {Number} (file {File})", message.Kind, document.Kind, document.Number, file.Name);
     }
 
-    private static void Count(string kind) => MySign.Kernel.Operations.Telemetry.SdiAnswers.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    private static void Count(string kind) => Kernel.Operations.Telemetry.SdiAnswers.Add(1, new KeyValuePair<string, object?>("kind", kind));
 }

@@ -1,5 +1,4 @@
 using Marten;
-using Microsoft.Extensions.Configuration;
 using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
 using MySign.Kernel.Localization;
@@ -12,7 +11,7 @@ namespace MySign.Billing.Store;
 /// <summary>The order confirmation e-mail to the store account, with the courtesy copy of the invoice (PDF) attached.</summary>
 public static class OrderPaidMailHandler
 {
-    public static async Task Handle(OrderPaid paid, IQuerySession session, MailSender mail, MySign.Kernel.Web.PortalUrl portal,
+    public static async Task Handle(OrderPaid paid, IQuerySession session, MailSender mail, Kernel.Web.PortalUrl portal,
         IOptions<Invoicing.SellerOptions> seller, CancellationToken cancellation)
     {
         var order = await session.LoadAsync<Order>(paid.OrderId, cancellation);
@@ -36,7 +35,7 @@ public sealed record TransferInstructionsMail(Guid OrderId);
 /// </summary>
 public static class TransferInstructionsMailHandler
 {
-    public static async Task Handle(TransferInstructionsMail message, IQuerySession session, MailSender mail, MySign.Kernel.Web.PortalUrl portal,
+    public static async Task Handle(TransferInstructionsMail message, IQuerySession session, MailSender mail, Kernel.Web.PortalUrl portal,
         IOptions<PaymentOptions> payments, CancellationToken cancellation)
     {
         var order = await session.LoadAsync<Order>(message.OrderId, cancellation);

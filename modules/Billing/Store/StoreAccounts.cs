@@ -4,7 +4,6 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Configuration;
 using MySign.Billing.Domain;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Mail;
@@ -83,7 +82,7 @@ public sealed class StoreResetForm
 
 public static class StoreAccountMailHandler
 {
-    public static async Task Handle(StoreAccountMail message, MailSender mail, MySign.Kernel.Web.PortalUrl portal, CancellationToken cancellation)
+    public static async Task Handle(StoreAccountMail message, MailSender mail, Kernel.Web.PortalUrl portal, CancellationToken cancellation)
     {
         var language = message.Language;
         var baseUrl = portal.Base;
@@ -112,7 +111,7 @@ public static class StoreAccountConfirmEndpoint
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         var found = token is { Length: > 0 and <= 100 } ? await session.LoadAsync<StoreAccountToken>(StoreSignIn.HashToken(token), context.RequestAborted) : null;
         if (found is null || found.Used || found.Kind == "reset" || found.ExpiresAt <= clock.GetUtcNow())
-            return new MySign.Kernel.Web.HtmlView(typeof(StoreAccountConfirmEndpoint).Assembly, "Store/LinkExpired", new { }, "store.title")
+            return new Kernel.Web.HtmlView(typeof(StoreAccountConfirmEndpoint).Assembly, "Store/LinkExpired", new { }, "store.title")
                 { StatusCode = StatusCodes.Status410Gone, Partial = false };
         found.Used = true;
         session.Store(found);
@@ -137,11 +136,11 @@ public static class StorePasswordResetEndpoints
 {
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(30);
 
-    [WolverinePost("/store/orders/{id}/forgot"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Recovery)]
+    [WolverinePost("/store/orders/{id}/forgot"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Kernel.Web.RateLimits.Recovery)]
     public static async Task<IResult> Forgot([FromForm] string? email, Guid id, HttpContext context, IDocumentSession session, Wolverine.IMessageBus bus, TimeProvider clock)
     {
         var order = await session.LoadAsync<Order>(id, context.RequestAborted);
-        if (order is null || order.HolderId != MySign.Kernel.Web.Holder.HolderId(context)) return Results.NotFound();
+        if (order is null || order.HolderId != Kernel.Web.Holder.HolderId(context)) return Results.NotFound();
         email = (email ?? "").Trim().ToLowerInvariant();
         var customer = email.Length is > 3 and <= 254 ? await session.LoadAsync<StoreCustomer>(email, context.RequestAborted) : null;
         if (customer is { Confirmed: true })
@@ -162,7 +161,7 @@ public static class StorePasswordResetEndpoints
             : View(new StoreResetView(token!, null, "form"));
     }
 
-    [WolverinePost("/store/accounts/reset"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Recovery)]
+    [WolverinePost("/store/accounts/reset"), AllowAnonymous, Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Kernel.Web.RateLimits.Recovery)]
     public static async Task<IResult> Reset([FromForm] StoreResetForm form, HttpContext context, IDocumentSession session, StoreSignIn signIn, TimeProvider clock)
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
@@ -190,5 +189,5 @@ public static class StorePasswordResetEndpoints
     }
 
     private static IResult View(StoreResetView view, int status = StatusCodes.Status200OK) =>
-        new MySign.Kernel.Web.HtmlView(typeof(StorePasswordResetEndpoints).Assembly, "Store/Reset", view, "store.title") { StatusCode = status, Partial = false };
+        new Kernel.Web.HtmlView(typeof(StorePasswordResetEndpoints).Assembly, "Store/Reset", view, "store.title") { StatusCode = status, Partial = false };
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MySign.Billing.Contracts;
@@ -25,7 +24,7 @@ public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<st
 public sealed record DocumentView(string Kind, string Number, string Date, string Total, string State, string File)
 {
     public static IReadOnlyList<DocumentView> Of(Order order, string language) => order.Documents().Select(d => new DocumentView(d.Kind.ToLowerInvariant(), d.Number,
-        d.Date.ToString("d", System.Globalization.CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB")), Money.Format(d.Gross, language),
+        d.Date.ToString("d", CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB")), Money.Format(d.Gross, language),
         d.State.ToString().ToLowerInvariant(), d.Latest().Name)).ToList();
 }
 
@@ -64,7 +63,7 @@ public static class StoreEndpoints
 
     private static async Task<Dictionary<string, string>> BillingDefaults(Wolverine.IMessageBus bus, Order order, CancellationToken cancellation)
     {
-        var details = await bus.InvokeAsync<MySign.Accounts.Contracts.HolderBillingDetails>(new MySign.Accounts.Contracts.GetHolderBillingDetails(order.HolderId), cancellation);
+        var details = await bus.InvokeAsync<Accounts.Contracts.HolderBillingDetails>(new Accounts.Contracts.GetHolderBillingDetails(order.HolderId), cancellation);
         return BillingForm.FromHolder(details.Name, details.FiscalCode, details.Address);
     }
 
@@ -299,7 +298,7 @@ public static class StoreEndpoints
     }
 
     private static Task<Order?> Own(IQuerySession session, HttpContext context, Guid id) =>
-        MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<Order>(session, id, context);
+        Kernel.Documents.HolderOwned.LoadOwnAsync<Order>(session, id, context);
 
     private static Dictionary<string, string> Error(string field, string key) => new() { [field] = key };
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();

@@ -22,7 +22,7 @@ public sealed class AuthorityKey
 /// together agree: the first insert wins and the others load it.
 /// </summary>
 public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionProvider protection, IConfiguration configuration, IHostEnvironment environment,
-    MySign.Kernel.Web.PortalUrl portal)
+    Kernel.Web.PortalUrl portal)
 {
     public const string Name = "MySign Qualified Electronic Signature CA";
     public const string Organisation = "MySign S.p.A.";
@@ -114,7 +114,7 @@ public sealed class CertificateAuthority(IDocumentStore store, IDataProtectionPr
             var issuing = await query.LoadAsync<AuthorityKey>("issuing", cancellation);
             if (root is not null && issuing is not null) return (Open(root), Open(issuing));
         }
-        var (newRoot, newIssuing) = CertificateFactory.CreateAuthority(DateTimeOffset.UtcNow, Locations);
+        var (newRoot, newIssuing) = CertificateFactory.CreateAuthority(TimeProvider.System.GetUtcNow(), Locations);
         try
         {
             await using var session = store.LightweightSession();
@@ -153,7 +153,7 @@ public sealed class ServiceCertificate
 }
 
 /// <summary>Ready when the CA's root and issuing certificates (with the issuing key) can be loaded.</summary>
-public sealed class CaReadiness(CertificateAuthority authority) : MySign.Kernel.Operations.IReadinessCheck
+public sealed class CaReadiness(CertificateAuthority authority) : Kernel.Operations.IReadinessCheck
 {
     public string Name => "ca";
 

@@ -40,8 +40,8 @@ public sealed class AddClientCommand : JasperFxAsyncCommand<AddClientInput>
         }
         using var host = input.BuildHost();
         await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
-        session.Insert(new OAuthClient { Id = id, Name = input.Name.Trim(), RedirectUris = uris, CreatedAt = DateTimeOffset.UtcNow });
-        session.Insert(MySign.Kernel.Operations.CommandAudit.Of("csc-client-add", $"{id} name={input.Name.Trim()} redirect={string.Join(' ', uris)}", DateTimeOffset.UtcNow));
+        session.Insert(new OAuthClient { Id = id, Name = input.Name.Trim(), RedirectUris = uris, CreatedAt = TimeProvider.System.GetUtcNow() });
+        session.Insert(Kernel.Operations.CommandAudit.Of("csc-client-add", $"{id} name={input.Name.Trim()} redirect={string.Join(' ', uris)}", TimeProvider.System.GetUtcNow()));
         try
         {
             await session.SaveChangesAsync();

@@ -57,7 +57,7 @@ public static class CscApi
     private static readonly JsonSerializerOptions Output = new() { PropertyNamingPolicy = null };
 
     [WolverinePost("/csc/v2/info"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> Info(HttpContext context, MySign.Kernel.Web.PortalUrl portal)
+    public static async Task<IResult> Info(HttpContext context, Kernel.Web.PortalUrl portal)
     {
         var (request, error) = await Body<InfoRequest>(context, allowEmpty: true);
         if (error is not null) return error;
@@ -80,7 +80,7 @@ public static class CscApi
 
     private static string LangTag(string language) => language == "it" ? "it-IT" : "en-US";
 
-    [WolverinePost("/csc/v2/auth/login"), AllowAnonymous, RequireAntiforgeryToken(false), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(MySign.Kernel.Web.RateLimits.Login)]
+    [WolverinePost("/csc/v2/auth/login"), AllowAnonymous, RequireAntiforgeryToken(false), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Kernel.Web.RateLimits.Login)]
     public static async Task<IResult> Login(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var header = context.Request.Headers.Authorization.ToString();
@@ -186,8 +186,8 @@ public static class CscApi
         certificates is null or "none" or "single" or "chain" ? null : "Invalid parameter certificates";
 
     /// <summary>A credential as credentials/info (and list's credentialInfos) describe it, in v2's shape.</summary>
-    private static object Describe(HolderCertificate certificate, Pin.PinAttempts? attempts, (System.Security.Cryptography.X509Certificates.X509Certificate2 Root,
-        System.Security.Cryptography.X509Certificates.X509Certificate2 Issuing) chain, string? certificates, bool certInfo, bool authInfo, DateTimeOffset now, bool withId,
+    private static object Describe(HolderCertificate certificate, Pin.PinAttempts? attempts, (X509Certificate2 Root,
+        X509Certificate2 Issuing) chain, string? certificates, bool certInfo, bool authInfo, DateTimeOffset now, bool withId,
         bool passkey = false, string language = "en")
     {
         using var x509 = certificate.Certificate();
@@ -457,7 +457,7 @@ public static class CscApi
 
     private static async Task<(T? Body, IResult? Error)> Body<T>(HttpContext context, bool allowEmpty = false)
     {
-        var bytes = await MySign.Kernel.Web.RequestBody.ReadAsync(context.Request, MaxBody, context.RequestAborted);
+        var bytes = await Kernel.Web.RequestBody.ReadAsync(context.Request, MaxBody, context.RequestAborted);
         if (bytes is null) return (default, Error("invalid_request", $"The body is larger than {MaxBody / (1024 * 1024)} MiB", 413));
         if (bytes.Length == 0 && allowEmpty) return (default, null);
         try

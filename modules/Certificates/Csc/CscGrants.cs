@@ -167,7 +167,7 @@ public static class CscGrants
 
     private static Table DefineCalls()
     {
-        var table = new Table(new PostgresqlObjectName(CertificatesModule.Schema, "csc_sad_calls", Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        var table = new Table(new PostgresqlObjectName(CertificatesModule.Schema, "csc_sad_calls", SchemaUtils.IdentifierUsage.General));
         table.AddColumn("grant_id", "text").AsPrimaryKey();
         table.AddColumn("call", "text").AsPrimaryKey();
         table.AddColumn("at", "timestamp with time zone").NotNull();

@@ -14,7 +14,7 @@ public sealed class OAuthClient
 /// An authorisation request the holder is looking at: what the client asked for, checked, kept between the consent page's
 /// steps (review → PIN + OTP) for ten minutes. Id is random and the page's only handle; it belongs to one holder.
 /// </summary>
-public sealed class OAuthRequest : MySign.Kernel.Documents.IHolderOwned
+public sealed class OAuthRequest : Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -37,7 +37,7 @@ public sealed class OAuthRequest : MySign.Kernel.Documents.IHolderOwned
 
     /// <summary>What the holder's passkey confirms: the hashes shown (or, without hashes, how many signatures).</summary>
     public string Binding => Hashes is { Count: > 0 } hashes
-        ? MySign.Otp.Contracts.VerifyOtp.BindingFor(hashes.Select(Convert.FromBase64String).ToList())
+        ? Otp.Contracts.VerifyOtp.BindingFor(hashes.Select(Convert.FromBase64String).ToList())
         : NumSignatures + ":";
     public string? Description { get; set; }
     public Guid? ChallengeId { get; set; }

@@ -10,7 +10,6 @@ using MySign.Certificates.Domain;
 using MySign.Kernel.Documents;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
 
@@ -58,7 +57,7 @@ public static class OAuthEndpoints
         if (problem is not null) return Back(asked is null ? "invalid_scope" : "invalid_request", problem);
 
         if (!context.User.IsInRole(Holder.HolderRole))
-            return Results.Redirect(MySign.Accounts.Contracts.AccountPages.SignIn + "?next=" + Uri.EscapeDataString(context.Request.Path + context.Request.QueryString));
+            return Results.Redirect(Accounts.Contracts.AccountPages.SignIn + "?next=" + Uri.EscapeDataString(context.Request.Path + context.Request.QueryString));
         var holder = context.HolderId();
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(holder, context.RequestAborted);

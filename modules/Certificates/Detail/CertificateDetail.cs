@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +17,7 @@ public sealed record CertificateDetailView(string UniqueIdentifier, string Given
 public static class CertificateDetailEndpoints
 {
     [WolverineGet("/certificate")]
-    public static async Task<IResult> Detail(HttpContext context, IQuerySession session, TimeProvider clock, MySign.Kernel.Web.PortalUrl portal)
+    public static async Task<IResult> Detail(HttpContext context, IQuerySession session, TimeProvider clock, PortalUrl portal)
     {
         var c = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (c is null) return Results.NotFound();
@@ -64,7 +63,7 @@ public static class CertificateDetailEndpoints
 
     /// <summary>The PKI disclosure statement (ETSI EN 319 411-1 annex A) at the addresses written in every certificate (QcPDS).</summary>
     [WolverineGet("/pds/{language}"), AllowAnonymous]
-    public static IResult Disclosure(string language, MySign.Kernel.Web.PortalUrl portal)
+    public static IResult Disclosure(string language, PortalUrl portal)
     {
         if (language is not ("en" or "it")) return Results.NotFound();
         // The statement is in the language its address names, whatever the reader's page language.

@@ -11,7 +11,6 @@ using MySign.Certificates.Pin;
 using MySign.Certificates.Portal;
 using MySign.Certificates.Status;
 using MySign.Kernel.Web;
-using Htmx;
 using MySign.Kernel.Security;
 using Wolverine;
 using Wolverine.Http;

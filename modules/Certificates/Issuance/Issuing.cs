@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
-using Microsoft.Extensions.Configuration;
 using MySign.Kernel.Data;
 using Npgsql;
-using MySign.Accounts.Contracts;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
@@ -138,7 +136,7 @@ public static class RegistrationRequestsHandler
     public static async Task<IutAllocated> Handle(AllocateIut _, Issuer issuer, TimeProvider clock, CancellationToken cancellation) =>
         new(await issuer.NewUniqueIdentifierAsync(clock.GetUtcNow(), cancellation));
 
-    public static PinRulesChecked Handle(CheckPinRules request) => new(Keys.PinRules.Problem(request.Pin));
+    public static PinRulesChecked Handle(CheckPinRules request) => new(PinRules.Problem(request.Pin));
 
     /// <summary>The first certificate, and with it the holder's emergency code (shown in the Suspension box until kept).</summary>
     public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, IDocumentSession session, Issuer issuer,

@@ -6,7 +6,6 @@ using MySign.Certificates.Issuance;
 using MySign.Certificates.Keys;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
 

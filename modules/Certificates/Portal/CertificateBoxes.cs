@@ -1,5 +1,6 @@
 using Marten.Services.BatchQuerying;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Marten;
 using MySign.Certificates.Domain;
 using MySign.Kernel.Rendering;
@@ -22,7 +23,7 @@ public abstract class CertificatePart(string template, int order, PortalSlot slo
     {
         var loaded = batch.LoadOnce<HolderCertificate>(context, context.HolderId());
         var attempts = batch.LoadOnce<Pin.PinAttempts>(context, context.HolderId());
-        var now = context.RequestServices.GetService(typeof(TimeProvider)) is TimeProvider clock ? clock.GetUtcNow() : DateTimeOffset.UtcNow;
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         return () => HtmlView.For<CertificatePart>(template, View(loaded.Result, attempts.Result, now)).RenderFragment(context);
     }
 
@@ -67,7 +68,7 @@ public sealed class SuspensionBox : IPortalBox
         if (reveal is not null && reveal.ExpiresAt > now)
         {
             var protection = (Microsoft.AspNetCore.DataProtection.IDataProtectionProvider)context.RequestServices.GetService(typeof(Microsoft.AspNetCore.DataProtection.IDataProtectionProvider))!;
-            try { revealed = MySign.Kernel.Security.PendingSecret.Open(protection, Emergency.EmergencyCodes.RevealProtector, reveal.Sealed); }
+            try { revealed = Kernel.Security.PendingSecret.Open(protection, Emergency.EmergencyCodes.RevealProtector, reveal.Sealed); }
             catch (System.Security.Cryptography.CryptographicException) { }
         }
         return new SuspensionView(CertificatePart.View(certificate, attempts, now), hasCode, revealed, context.Items.TryGetValue(ErrorKey, out var error) ? error as string : null);

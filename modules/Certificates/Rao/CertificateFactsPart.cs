@@ -1,4 +1,3 @@
-using Marten;
 using Marten.Services.BatchQuerying;
 using Microsoft.AspNetCore.Http;
 using MySign.Certificates.Domain;

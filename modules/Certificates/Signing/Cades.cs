@@ -66,7 +66,7 @@ public sealed class Cades(TimeStampAuthority tsa)
 /// SignedData as <see cref="Cades.SignDetachedAsync"/> — content type, message digest and signing-certificate-v2
 /// signed, our TSA's time-stamp unsigned — assembled by hand, since .NET's SignedCms wants the content itself.
 /// </summary>
-public sealed class CadesFromDigest(Validation.TimeStampAuthority tsa)
+public sealed class CadesFromDigest(TimeStampAuthority tsa)
 {
     private const string Data = "1.2.840.113549.1.7.1", SignedData = "1.2.840.113549.1.7.2", Sha256 = "2.16.840.1.101.3.4.2.1", EcdsaWithSha256 = "1.2.840.10045.4.3.2";
 

@@ -90,7 +90,7 @@ public sealed class Pades(Cades cades, Validation.ValidationData validation, Val
         }
         catch (Exception e) when (e is not (OperationCanceledException or UnsignablePdfException))
         {
-            throw new UnsignablePdfException(e is UglyToad.PdfPig.Core.PdfDocumentStackDepthException ? "nested too deep" : "damaged");
+            throw new UnsignablePdfException(e is PdfDocumentStackDepthException ? "nested too deep" : "damaged");
         }
     }
 

@@ -1,11 +1,9 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
-using MySign.Certificates.Issuance;
 using MySign.Certificates.Pin;
 using MySign.History.Contracts;
 using MySign.Kernel.Web;
@@ -20,7 +18,7 @@ public sealed record SignView(string Step, Guid? ChallengeId, string? Destinatio
     bool SignedPdf = false, string? Passkey = null, bool SendsCode = true, string? Factor = null);
 
 /// <summary>A signature just made, kept for its holder to download for half an hour (only the small .p7s, never the document).</summary>
-public sealed class SignedDocument : MySign.Kernel.Documents.IHolderOwned
+public sealed class SignedDocument : Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -129,7 +127,7 @@ public static class SignDocumentEndpoints
     [WolverineGet("/sign/download/{id}")]
     public static async Task<IResult> Download(Guid id, HttpContext context, IQuerySession session, TimeProvider clock)
     {
-        var signed = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<SignedDocument>(session, id, context);
+        var signed = await Kernel.Documents.HolderOwned.LoadOwnAsync<SignedDocument>(session, id, context);
         if (signed is null || signed.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
         var type = signed.FileName.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase) ? "application/pdf" : "application/pkcs7-signature";
         return Results.File(signed.Signature, type, signed.FileName);

@@ -9,7 +9,6 @@ using MySign.Certificates.Issuance;
 using MySign.Certificates.Pin;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
 
@@ -27,7 +26,7 @@ public sealed class StatusForm
     public string? Pin { get; set; }
 }
 
-public sealed class StatusChangeRequest : MySign.Kernel.Documents.IHolderOwned
+public sealed class StatusChangeRequest : Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -109,7 +108,7 @@ public static class ChangeStatusEndpoints
     [WolverinePost("/certificate/status/{id}")]
     public static async Task<IResult> Confirm(Guid id, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var request = await MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context);
+        var request = await Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context);
         if (request is null || request.Done) return Results.NotFound();
         var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
         var now = clock.GetUtcNow();

@@ -67,7 +67,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
         return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
     }
 
-    private static async Task<BcCertificateStatus?> StatusOf(IQuerySession session, CertificateID id, Org.BouncyCastle.X509.X509Certificate issuer, CancellationToken cancellation)
+    private static async Task<BcCertificateStatus?> StatusOf(IQuerySession session, CertificateID id, X509Certificate issuer, CancellationToken cancellation)
     {
         if (!id.MatchesIssuer(issuer)) return new UnknownStatus();
         var serial = Convert.ToHexString(id.SerialNumber.ToByteArrayUnsigned());

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using MySign.History.Domain;
 using MySign.History.Portal;
 using MySign.Kernel.Localization;
@@ -27,7 +28,7 @@ public static class HistoryPageEndpoints
     [WolverineGet("/history")]
     public static async Task<IResult> Page(HttpContext context, IQuerySession session, string? from, string? to, string? before)
     {
-        var (filter, low, high) = Parse(from, to);
+        var (filter, low, high) = Parse(from, to, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         if (filter.ErrorKey is not null)
             return View(new HistoryPageView(filter, [], null, true, ""), StatusCodes.Status422UnprocessableEntity);
         var upper = before is { Length: > 0 and <= 60 } && string.CompareOrdinal(before, high) < 0 ? before : high;
@@ -40,7 +41,7 @@ public static class HistoryPageEndpoints
     [WolverineGet("/history.csv")]
     public static async Task Export(HttpContext context, IQuerySession session, string? from, string? to)
     {
-        var (filter, low, high) = Parse(from, to);
+        var (filter, low, high) = Parse(from, to, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         if (filter.ErrorKey is not null)
         {
             context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
@@ -76,9 +77,9 @@ public static class HistoryPageEndpoints
             .OrderByDescending(r => r.SortKey).Take(take).ToListAsync(cancellation);
 
     /// <summary>The range as sort-key bounds: from the start of "from" to the end of "to", Italian days. Default: the last 30 days.</summary>
-    public static (HistoryFilter Filter, string Low, string High) Parse(string? from, string? to)
+    public static (HistoryFilter Filter, string Low, string High) Parse(string? from, string? to, DateTimeOffset now)
     {
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TemplateFunctions.PortalTimeZone).DateTime);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TemplateFunctions.PortalTimeZone).DateTime);
         from = string.IsNullOrWhiteSpace(from) ? TypedDate.Show(today.AddDays(-30)) : from.Trim();
         to = string.IsNullOrWhiteSpace(to) ? TypedDate.Show(today) : to.Trim();
         // Days people can mean: a date outside them (year 1, year 9999) is refused like a malformed one, never computed with.

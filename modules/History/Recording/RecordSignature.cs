@@ -34,7 +34,7 @@ public static class SignatureMadeHandler
             try
             {
                 await session.SaveChangesAsync(cancellation);
-                MySign.Kernel.Operations.Telemetry.Signatures.Add(records.Count, new KeyValuePair<string, object?>("channel", records[0].Channel.ToString().ToLowerInvariant()));
+                Kernel.Operations.Telemetry.Signatures.Add(records.Count, new KeyValuePair<string, object?>("channel", records[0].Channel.ToString().ToLowerInvariant()));
                 return;
             }
             catch (Exception e) when (round < 200 && Conflict(e))

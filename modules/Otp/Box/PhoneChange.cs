@@ -14,7 +14,7 @@ using Wolverine.Http;
 namespace MySign.Otp.Box;
 
 /// <summary>A phone change in progress: the current channel confirms first, then the new number. Id is in the form.</summary>
-public sealed class PhoneChangeRequest : MySign.Kernel.Documents.IHolderOwned
+public sealed class PhoneChangeRequest : Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -126,7 +126,7 @@ public static class PhoneChangeEndpoints
 
     /// <summary>The request only if it belongs to the signed-in holder: someone else's id is simply not found.</summary>
     private static Task<PhoneChangeRequest?> Own(IDocumentSession session, Guid id, HttpContext context) =>
-        MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<PhoneChangeRequest>(session, id, context);
+        Kernel.Documents.HolderOwned.LoadOwnAsync<PhoneChangeRequest>(session, id, context);
 
     private static IResult Throttled(HttpContext context, PhoneChangeView view)
     {

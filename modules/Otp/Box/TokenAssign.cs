@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
 using MySign.Otp.Challenges;
 using MySign.Otp.Codes;

@@ -78,7 +78,7 @@ public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecr
         await session.SaveChangesAsync(cancellation);
         if (code is not null)
             await sms.SendAsync(destination!, Strings.Format("otp.sms.text", code, Strings.T("otp.purpose." + request.Purpose)), cancellation);
-        MySign.Kernel.Operations.Telemetry.OtpsSent.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString().ToLowerInvariant()));
+        Kernel.Operations.Telemetry.OtpsSent.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString().ToLowerInvariant()));
         return Answer(challenge.Id, channel, destination, challenge.ExpiresAt);
     }
 

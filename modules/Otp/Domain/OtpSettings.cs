@@ -28,5 +28,5 @@ public sealed class OtpSettings
     public static async Task<OtpSettings> ToChangeAsync(Marten.IDocumentSession session, string holderId, CancellationToken cancellation) =>
         await session.LoadAsync<OtpSettings>(holderId, cancellation) ?? throw new InvalidOperationException("The holder has no OTP settings.");
 
-    public static string Mask(string phone) => MySign.Kernel.Validation.MobileNumbers.Mask(phone);
+    public static string Mask(string phone) => Kernel.Validation.MobileNumbers.Mask(phone);
 }

@@ -75,7 +75,7 @@ public sealed class RelyingParty
 
     /// <summary>What Fido2 and the decoders throw for a response that does not verify (a refusal, never a server error).</summary>
     public static bool Refused(Exception e) => e is Fido2VerificationException or FormatException or ArgumentException or InvalidOperationException
-        or System.Security.Cryptography.CryptographicException or System.Formats.Cbor.CborContentException;
+        or CryptographicException or System.Formats.Cbor.CborContentException;
 
     /// <summary>The browser's assertion as posted in the code field, or null when it is not one.</summary>
     public static AuthenticatorAssertionRawResponse? ParseAssertion(string? json)

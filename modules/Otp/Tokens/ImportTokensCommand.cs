@@ -1,7 +1,6 @@
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MySign.Otp.Challenges;
 using MySign.Otp.Codes;
 using MySign.Otp.Domain;
@@ -25,14 +24,14 @@ public sealed class ImportTokensCommand : JasperFxAsyncCommand<ImportTokensInput
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var secrets = host.Services.GetRequiredService<OtpSecrets>();
-        var (tokens, errors) = TokenCsv.Parse(await System.IO.File.ReadAllLinesAsync(input.File));
+        var (tokens, errors) = TokenCsv.Parse(await File.ReadAllLinesAsync(input.File));
         foreach (var error in errors) Console.Error.WriteLine(error);
         await using var session = store.LightweightSession();
         var known = (await session.LoadManyAsync<HardwareToken>(tokens.Select(t => t.Serial).ToArray())).Select(t => t.Id).ToHashSet();
         foreach (var (serial, seed) in tokens.Where(t => !known.Contains(t.Serial)))
             session.Insert(new HardwareToken { Id = serial, Seed = secrets.Protect(seed) });
-        session.Insert(MySign.Kernel.Operations.CommandAudit.Of("otp-import-tokens",
-            $"{System.IO.Path.GetFileName(input.File)}: {tokens.Count(t => !known.Contains(t.Serial))} new, {known.Count} known, {errors.Count} refused", DateTimeOffset.UtcNow));
+        session.Insert(Kernel.Operations.CommandAudit.Of("otp-import-tokens",
+            $"{Path.GetFileName(input.File)}: {tokens.Count(t => !known.Contains(t.Serial))} new, {known.Count} known, {errors.Count} refused", TimeProvider.System.GetUtcNow()));
         await session.SaveChangesAsync();
         Console.WriteLine($"imported {tokens.Count(t => !known.Contains(t.Serial))} tokens, {known.Count} already known, {errors.Count} lines refused");
         return errors.Count == 0;

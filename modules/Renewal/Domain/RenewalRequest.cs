@@ -16,7 +16,7 @@ public enum RenewalStep { Consents, ConfirmOperation, Payment, Activate, Confirm
 /// so a step submitted twice at once advances once. Nothing secret is kept but the new PIN between its
 /// entry and the final OTP, sealed by data protection, cleared when the renewal ends.
 /// </summary>
-public sealed class RenewalRequest : MySign.Kernel.Documents.IHolderOwned
+public sealed class RenewalRequest : Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
     public string HolderId { get; set; } = "";
@@ -27,7 +27,7 @@ public sealed class RenewalRequest : MySign.Kernel.Documents.IHolderOwned
     public DateTimeOffset ExpiresAt { get; set; }
     public Guid? ChallengeId { get; set; }
     /// <summary>Where the last code went (its channel, and the masked phone an SMS went to), so the step says it again after a wrong code.</summary>
-    public MySign.Otp.Contracts.ReceptionMode? OtpChannel { get; set; }
+    public Otp.Contracts.ReceptionMode? OtpChannel { get; set; }
     public string? OtpDestination { get; set; }
     public string? CouponCode { get; set; }
     public Guid? OrderId { get; set; }

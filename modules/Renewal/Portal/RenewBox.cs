@@ -11,7 +11,7 @@ namespace MySign.Renewal.Portal;
 
 public sealed record RenewBoxView(bool HasCertificate, string State, DateTimeOffset? ExpiresAt, DateTimeOffset? OpensAt, int DaysLeft, Guid? InProgress = null)
 {
-    public string ReactivatePath => MySign.Certificates.Contracts.CertificatePages.Reactivate;
+    public string ReactivatePath => Certificates.Contracts.CertificatePages.Reactivate;
 }
 
 public sealed class RenewBox : IPortalBox

@@ -42,7 +42,7 @@ public static class SendRemindersHandler
         return -left >= TimeSpan.FromDays(1) && -left < LookBack ? ReminderStage.Expired : null;
     }
 
-    public static async Task<IEnumerable<object>> Handle(SendReminders _, IDocumentSession session, MySign.Kernel.Web.PortalUrl portal, TimeProvider clock,
+    public static async Task<IEnumerable<object>> Handle(SendReminders _, IDocumentSession session, Kernel.Web.PortalUrl portal, TimeProvider clock,
         CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();

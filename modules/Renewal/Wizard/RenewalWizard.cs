@@ -10,7 +10,6 @@ using MySign.Certificates.Contracts;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
 using MySign.Otp.Contracts;
-using MySign.Renewal.Contracts;
 using MySign.Renewal.Domain;
 using MySign.Renewal.Portal;
 using Wolverine;
@@ -24,11 +23,11 @@ public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList
     string? Passkey = null, bool JustSaved = false)
 {
     /// <summary>"Sign out" after the RAO's "Finish later": Accounts' page.</summary>
-    public string SignOutPath => MySign.Accounts.Contracts.AccountPages.SignOut;
+    public string SignOutPath => AccountPages.SignOut;
 }
 public sealed record RenewPageView(RenewBoxView Box, Guid? InProgress, bool Cancelled)
 {
-    public string ReactivatePath => MySign.Certificates.Contracts.CertificatePages.Reactivate;
+    public string ReactivatePath => CertificatePages.Reactivate;
 }
 
 // The wizard's forms, bound by Wolverine ([FromForm]) from the fields the templates post.
@@ -134,7 +133,7 @@ public static class RenewalWizardEndpoints
         if (request is null) return refusal!;
         var opened = await bus.InvokeAsync<RenewalOrderOpened>(new OpenRenewalOrder(request.Id, request.HolderId, $"/renewal/{request.Id}"), context.RequestAborted);
         var shown = await Apply(context, session, bus, request.OrderOpened(opened));
-        return shown is HtmlView { StatusCode: StatusCodes.Status200OK } ? Results.Redirect(MySign.Kernel.Web.LocalPath.OrHome(opened.CartPath)) : shown;
+        return shown is HtmlView { StatusCode: StatusCodes.Status200OK } ? Results.Redirect(LocalPath.OrHome(opened.CartPath)) : shown;
     }
 
     [WolverinePost("/renewal/{id}/rao"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
@@ -180,10 +179,10 @@ public static class RenewalWizardEndpoints
         {
             issued = null; // suspended or revoked since the renewal began: nothing is issued
         }
-        var done = request.Activated(issued, clock.GetUtcNow(), MySign.Kernel.Localization.Strings.Language);
+        var done = request.Activated(issued, clock.GetUtcNow(), Kernel.Localization.Strings.Language);
         if (done.Accepted)
         {
-            MySign.Kernel.Operations.Telemetry.RenewalsCompleted.Add(1, new KeyValuePair<string, object?>("path", request.Path));
+            Kernel.Operations.Telemetry.RenewalsCompleted.Add(1, new KeyValuePair<string, object?>("path", request.Path));
             logger.LogInformation("Holder {HolderId} renewed the certificate ({Path})", request.HolderId, request.Path);
         }
         return await Apply(context, session, bus, done);
@@ -273,7 +272,7 @@ public static class RenewalWizardEndpoints
 
     /// <summary>Someone else's renewal id is "not found", exactly like an id that does not exist.</summary>
     private static Task<RenewalRequest?> Own(IQuerySession session, HttpContext context, Guid id) =>
-        MySign.Kernel.Documents.HolderOwned.LoadOwnAsync<RenewalRequest>(session, id, context);
+        Kernel.Documents.HolderOwned.LoadOwnAsync<RenewalRequest>(session, id, context);
 
     private static async Task<RenewalRequest?> Active(IQuerySession session, string holderId, CancellationToken cancellation) =>
         await session.Query<RenewalRequest>().Where(r => r.HolderId == holderId && r.Step != RenewalStep.Done && r.Step != RenewalStep.Cancelled)

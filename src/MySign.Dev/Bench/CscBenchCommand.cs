@@ -1,7 +1,6 @@
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Csc;
 using MySign.Certificates.Domain;
@@ -36,8 +35,8 @@ public sealed class CscBenchCommand : JasperFxAsyncCommand<CscBenchInput>
             new IssueCertificate(input.Holder, "Bench", "Automatic", "BNCTMT80A01H501U", BenchPin, Automatic: true));
         await using var session = services.GetRequiredService<IDocumentStore>().LightweightSession();
         var certificate = (await session.LoadAsync<HolderCertificate>(input.Holder))!;
-        var (result, pkcs8) = await services.GetRequiredService<MySign.Certificates.Pin.PinCheck>().OpenAsync(certificate, BenchPin, CancellationToken.None);
-        if (result != MySign.Certificates.Pin.PinResult.Ok) throw new InvalidOperationException("csc-bench: the PIN did not open the key");
+        var (result, pkcs8) = await services.GetRequiredService<Certificates.Pin.PinCheck>().OpenAsync(certificate, BenchPin, CancellationToken.None);
+        if (result != Certificates.Pin.PinResult.Ok) throw new InvalidOperationException("csc-bench: the PIN did not open the key");
         var now = clock.GetUtcNow();
         var (grant, sad) = CscGrants.Seal(input.Holder, certificate.CertificateId, pkcs8!, int.MaxValue, null, now + CscApi.AutomaticSadLifetime);
         session.Store(grant);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
 using MySign.Otp.Sms;

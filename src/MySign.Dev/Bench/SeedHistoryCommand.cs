@@ -28,7 +28,7 @@ public sealed class SeedHistoryCommand : JasperFxAsyncCommand<SeedHistoryInput>
     {
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         var span = TimeSpan.FromDays(input.DaysFlag).Ticks;
         var counters = new SignatureCounters { Id = input.Holder };
         const int chunk = 50_000;
@@ -54,7 +54,7 @@ public sealed class SeedHistoryCommand : JasperFxAsyncCommand<SeedHistoryInput>
         session.Store(counters);
         await session.SaveChangesAsync();
         // Statistics for the planner after a bulk load (what autovacuum would do a little later).
-        await using (var analyse = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand($"vacuum analyze {MySign.History.HistoryModule.Schema}.mt_doc_signaturerecord"))
+        await using (var analyse = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand($"vacuum analyze {History.HistoryModule.Schema}.mt_doc_signaturerecord"))
             await analyse.ExecuteNonQueryAsync();
         try
         {

@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Configuration;
 using MySign.Accounts.Domain;
-using MySign.Accounts.Sessions;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
 using MySign.Certificates.Contracts;
@@ -96,7 +95,7 @@ public sealed class BillingDemoSeeder(IConfiguration configuration) : IDemoSeede
     /// </summary>
     public IEnumerable<object> Seed(IDocumentSession session, DateTimeOffset now)
     {
-        var product = MySign.Billing.Catalogue.CatalogueFile.Load(configuration).Products.First(p => p.Sku == Product.RemoteSignature3Years);
+        var product = Billing.Catalogue.CatalogueFile.Load(configuration).Products.First(p => p.Sku == Product.RemoteSignature3Years);
         var paidAt = now.AddYears(-1);
         var order = new Order
         {

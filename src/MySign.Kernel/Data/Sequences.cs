@@ -11,7 +11,7 @@ namespace MySign.Kernel.Data;
 public static class Sequences
 {
     public static Sequence Define(string schema, string name) =>
-        new(new PostgresqlObjectName(schema, name, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        new(new PostgresqlObjectName(schema, name, SchemaUtils.IdentifierUsage.General));
 
     public static async Task<long> NextAsync(NpgsqlDataSource database, string schema, string name, CancellationToken cancellation)
     {

@@ -20,7 +20,7 @@ public sealed class Lockout(NpgsqlDataSource database, string schema, string nam
 
     public static Table Define(string schema, string name)
     {
-        var table = new Table(new PostgresqlObjectName(schema, name, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        var table = new Table(new PostgresqlObjectName(schema, name, SchemaUtils.IdentifierUsage.General));
         table.AddColumn("holder_id", "text").AsPrimaryKey();
         table.AddColumn("failures", "integer").NotNull();
         table.AddColumn("last_failure", "timestamp with time zone").NotNull();

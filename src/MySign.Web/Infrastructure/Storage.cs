@@ -13,7 +13,7 @@ public static class Storage
         // Quick append: the faster event-append path, for the modules that keep event streams.
         options.Events.AppendMode = EventAppendMode.Quick;
         options.Schema.For<DataProtectionKey>().DatabaseSchemaName("host");
-        options.Schema.For<MySign.Kernel.Operations.CommandAudit>().DatabaseSchemaName("host");
+        options.Schema.For<Kernel.Operations.CommandAudit>().DatabaseSchemaName("host");
         options.Schema.For<RateWindow>().DatabaseSchemaName("host");
     }
 }

@@ -31,7 +31,7 @@ public static class ShellEndpoints
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var lang = form["lang"].ToString() == "it" ? "it" : "en";
-        context.Response.Cookies.Append(Web.Infrastructure.Web.LanguageCookie,
+        context.Response.Cookies.Append(Infrastructure.Web.LanguageCookie,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(lang == "it" ? "it-IT" : "en-GB", lang)),
             new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365), Path = "/", IsEssential = true });
         return Results.Redirect(LocalPath.OrHome(form["return"].ToString()));
@@ -67,7 +67,7 @@ public static class ShellEndpoints
     /// liveness check, /health/db the database alone.
     /// </summary>
     [WolverineGet("/health/ready"), AllowAnonymous]
-    public static async Task<IResult> Ready(IEnumerable<MySign.Kernel.Operations.IReadinessCheck> checks, HttpContext context)
+    public static async Task<IResult> Ready(IEnumerable<IReadinessCheck> checks, HttpContext context)
     {
         var results = await Task.WhenAll(checks.Select(async check =>
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Marten;
 using MySign.Accounts.Domain;
 
 namespace MySign.Tests.Accounts;

@@ -1,4 +1,3 @@
-using Marten;
 using MySign.Accounts.Domain;
 
 namespace MySign.Tests.Accounts;

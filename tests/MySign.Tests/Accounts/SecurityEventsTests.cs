@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;

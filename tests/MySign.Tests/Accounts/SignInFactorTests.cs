@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace MySign.Tests.Accounts;
 
 /// <summary>

@@ -70,7 +70,7 @@ public sealed class TrustyTests(AppFixture app)
         keys.Count.ShouldBeGreaterThan(5);
         foreach (var language in new[] { "en", "it" })
             foreach (var key in keys)
-                MySign.Kernel.Localization.Strings.T(TrustyEndpoints.ButtonPrefix + key, language).ShouldBe(MySign.Kernel.Localization.Strings.T(key, language), $"{key} ({language})");
+                Kernel.Localization.Strings.T(TrustyEndpoints.ButtonPrefix + key, language).ShouldBe(Kernel.Localization.Strings.T(key, language), $"{key} ({language})");
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public sealed class InvoicingTests(AppFixture app)
     public async Task the_demo_holder_finds_last_years_renewal_invoiced_and_accepted_by_the_sandbox_sdi()
     {
         using var demo = app.Client();
-        (await demo.LoginAsync(MySign.Dev.Demo.HolderUserId, MySign.Dev.Demo.HolderPassword)).Location.ShouldBe("/");
+        (await demo.LoginAsync(Dev.Demo.HolderUserId, Dev.Demo.HolderPassword)).Location.ShouldBe("/");
         var orders = await demo.GetAsync("/store/orders");
         var link = orders.Document.QuerySelector(".orders-list a[download]")!.GetAttribute("href")!;
         var order = Guid.Parse(link.Split('/')[3]);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Playwright;
-using MySign.Kernel.Web;
 
 namespace MySign.Tests.Browser;
 

@@ -33,14 +33,14 @@ public sealed class CscOAuthBrowserTests(BrowserFixture browser)
     /// <summary>The client's redirect URI: a listener on a free loopback port that answers every request with a small page, as a wallet's would.</summary>
     private sealed class ClientCallback : IDisposable
     {
-        private readonly System.Net.HttpListener _listener = new();
+        private readonly HttpListener _listener = new();
         public string Uri { get; }
 
         public ClientCallback(string path)
         {
-            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
             probe.Start();
-            var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
             probe.Stop();
             Uri = $"http://127.0.0.1:{port}/{path}/callback";
             _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
@@ -178,7 +178,7 @@ public sealed class CscOAuthBrowserTests(BrowserFixture browser)
             $$"""{"credentialID": "{{credential}}", "hashes": ["{{Convert.ToBase64String(offer)}}", "{{Convert.ToBase64String(terms)}}"], "signAlgo": "{{EcdsaWithSha256}}"}""");
         signed.ShouldBe(200, signatures.ToString());
         var (_, info) = await CscAsync(http, serviceToken.GetProperty("access_token").GetString()!, "credentials/info", $$"""{"credentialID": "{{credential}}"}""");
-        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(
+        using var certificate = X509CertificateLoader.LoadCertificate(
             Convert.FromBase64String(info.GetProperty("cert").GetProperty("certificates")[0].GetString()!));
         using var key = certificate.GetECDsaPublicKey()!;
         key.VerifyHash(offer, Convert.FromBase64String(signatures.GetProperty("signatures")[0].GetString()!), DSASignatureFormat.Rfc3279DerSequence).ShouldBeTrue();

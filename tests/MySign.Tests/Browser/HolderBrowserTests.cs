@@ -1,6 +1,5 @@
 using MySign.Dev;
 using Microsoft.Playwright;
-using MySign.Kernel.Web;
 
 namespace MySign.Tests.Browser;
 

@@ -1,7 +1,6 @@
 using MySign.Dev;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using MySign.Kernel.Web;
 using MySign.Otp.Codes;
 
 namespace MySign.Tests.Browser;

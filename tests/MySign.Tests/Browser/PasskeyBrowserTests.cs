@@ -181,7 +181,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         await AddPasskeyAndMakeItTheModeAsync(page, holder);
 
         using var files = new OpenSsl();
-        using (var built = new MySign.Kernel.Documents.SimplePdf())
+        using (var built = new Kernel.Documents.SimplePdf())
             files.Write("preventivo.pdf", built.Heading("Preventivo 2026-031").Text("Totale: 980 euro.").Build());
         await page.GotoAsync("/sign");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();

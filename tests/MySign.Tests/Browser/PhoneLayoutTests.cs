@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Marten;
 using Microsoft.Playwright;
 using MySign.Dev;
 using MySign.Otp.Contracts;

@@ -86,7 +86,7 @@ public sealed partial class RaoDeskBrowserTests(BrowserFixture browser)
             await page.Locator("#pin-confirm").FillAsync("51739264");
             var answer = await page.RunAndWaitForResponseAsync(() => page.Locator("form[action='/pin'] button[type=submit]").ClickAsync(),
                 r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/pin");
-            answers.Add(System.Text.RegularExpressions.Regex.Match(await answer.TextAsync(), "id=\"pin-error\"[^>]*>([^<]*)").Groups[1].Value);
+            answers.Add(Regex.Match(await answer.TextAsync(), "id=\"pin-error\"[^>]*>([^<]*)").Groups[1].Value);
         }
         await page.GotoAsync("/");
         var pinBox = (await page.Locator("#box-pin").TextContentAsync())!;

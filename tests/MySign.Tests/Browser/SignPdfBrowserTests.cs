@@ -14,7 +14,7 @@ public sealed class SignPdfBrowserTests(BrowserFixture browser)
     {
         var holder = await browser.ActivatedHolderAsync("Irene", "F");
         using var openssl = new OpenSsl();
-        using (var built = new MySign.Kernel.Documents.SimplePdf())
+        using (var built = new Kernel.Documents.SimplePdf())
             openssl.Write("offerta.pdf", built.Heading("Offerta commerciale 2026-118").Text("Importo complessivo: 12.400 euro, IVA esclusa.").Build());
 
         var page = await browser.NewPageAsync();

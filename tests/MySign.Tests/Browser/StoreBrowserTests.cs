@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace MySign.Tests.Browser;
 
 /// <summary>

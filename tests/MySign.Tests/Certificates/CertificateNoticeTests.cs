@@ -1,5 +1,4 @@
 using System.Globalization;
-using Marten;
 using MySign.Accounts.Domain;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;

@@ -94,7 +94,7 @@ public sealed class CscApiTests(AppFixture app)
     {
         var (csc, holder, credential) = await SignedIn();
         byte[] pdf;
-        using (var built = new MySign.Kernel.Documents.SimplePdf()) pdf = built.Heading("Ordine di acquisto 77").Text("Quantità: 12 unità.").Build();
+        using (var built = new Kernel.Documents.SimplePdf()) pdf = built.Heading("Ordine di acquisto 77").Text("Quantità: 12 unità.").Build();
         var text = "Verbale di consegna firmato via CSC.\n"u8.ToArray();
 
         // SCAL2: the SAD is bound to these two documents' SHA-256 and their count.

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using Wolverine;

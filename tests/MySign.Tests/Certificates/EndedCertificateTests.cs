@@ -1,4 +1,3 @@
-using Marten;
 using MySign.Certificates.Contracts;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;

@@ -56,7 +56,7 @@ public sealed class PadesLevelTests(AppFixture app)
 
     private static byte[] Pdf(string title)
     {
-        using var built = new MySign.Kernel.Documents.SimplePdf();
+        using var built = new Kernel.Documents.SimplePdf();
         return built.Heading(title).Text("Firmato per la conservazione a lungo termine.").Build();
     }
 

@@ -28,7 +28,7 @@ public sealed class PasskeySigningTests(AppFixture app)
         byte[] content;
         if (file.EndsWith(".pdf"))
         {
-            using var pdf = new MySign.Kernel.Documents.SimplePdf();
+            using var pdf = new Kernel.Documents.SimplePdf();
             content = pdf.Heading("Offerta 2026-118").Text("Importo: 12.400 euro.").Build();
         }
         else content = "Contratto di fornitura n. 77"u8.ToArray();

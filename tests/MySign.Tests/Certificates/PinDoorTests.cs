@@ -5,11 +5,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Csc;
 using MySign.Certificates.Pin;
-using Wolverine;
 using Wolverine.Http;
 using Wolverine.Tracking;
 

@@ -1,4 +1,3 @@
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
@@ -110,7 +109,7 @@ public sealed class SignDocumentTests(AppFixture app)
         var (client, holder) = await Holder();
         using var _c = client;
         using var openssl = new OpenSsl();
-        using (var built = new MySign.Kernel.Documents.SimplePdf())
+        using (var built = new Kernel.Documents.SimplePdf())
             openssl.Write("plain.pdf", built.Heading("Contratto di locazione").Text("Le parti convengono quanto segue: canone mensile 800 euro.").Build());
         var original = Path.Combine(openssl.Folder, "contratto.pdf");
         // The same document as another producer would write it: object streams and a cross-reference stream.

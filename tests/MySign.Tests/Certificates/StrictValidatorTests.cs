@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
@@ -70,7 +69,7 @@ public sealed class StrictValidatorTests(AppFixture app)
     public async Task the_demo_holders_certificate_starts_no_earlier_than_its_ca()
     {
         await using var session = app.Store.QuerySession();
-        var demo = await session.LoadAsync<HolderCertificate>(MySign.Dev.Demo.HolderUserId);
+        var demo = await session.LoadAsync<HolderCertificate>(Dev.Demo.HolderUserId);
         using var certificate = demo!.Certificate();
         using var client = app.Client();
         using var issuing = X509Certificate2.CreateFromPem((await client.GetAsync("/ca/issuing.pem")).Html);

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Marten;
-using MySign.Kernel.Web;
 using MySign.Renewal.Domain;
 
 namespace MySign.Tests.Foundation;
@@ -19,7 +18,7 @@ public sealed partial class ClusterTests : IAsyncLifetime
     private const string Secret = "cluster-test-webhook-secret";
     private readonly SmtpServer _smtp = new();
     private readonly AppProcess _a = new(), _b = new();
-    private readonly TcpListener _tarpit = new(System.Net.IPAddress.Loopback, 0);
+    private readonly TcpListener _tarpit = new(IPAddress.Loopback, 0);
     private readonly System.Collections.Concurrent.ConcurrentBag<TcpClient> _held = [];
     private IDocumentStore _store = null!;
 
@@ -40,7 +39,7 @@ public sealed partial class ClusterTests : IAsyncLifetime
         // Node A's mail relay accepts a connection and never answers: a mail handler on A hangs mid-flight.
         _tarpit.Start();
         _ = Task.Run(async () => { try { while (true) _held.Add(await _tarpit.AcceptTcpClientAsync()); } catch (Exception) { /* stopped */ } });
-        await _a.StartAsync(_smtp, Node(("Smtp__Port", ((System.Net.IPEndPoint)_tarpit.LocalEndpoint).Port.ToString())));
+        await _a.StartAsync(_smtp, Node(("Smtp__Port", ((IPEndPoint)_tarpit.LocalEndpoint).Port.ToString())));
         await _b.JoinAsync(_a, _smtp, Node());
         _store = AppStore.For(_a.ConnectionString);
     }
@@ -208,7 +207,7 @@ public sealed partial class ClusterTests : IAsyncLifetime
         // Dates never go back as numbers go up.
         var byNumber = orders.OrderBy(o => o.Invoice!.Number, StringComparer.Ordinal).Select(o => o.Invoice!.Date).ToList();
         byNumber.ShouldBe(byNumber.Order().ToList());
-        await Xmllint.ValidateAsync(Xmllint.FatturaPa, orders.Select(o => (o.Invoice!.Latest().Name, System.Text.Encoding.UTF8.GetBytes(o.Invoice.Latest().Xml))));
+        await Xmllint.ValidateAsync(Xmllint.FatturaPa, orders.Select(o => (o.Invoice!.Latest().Name, Encoding.UTF8.GetBytes(o.Invoice.Latest().Xml))));
     }
 
     [GeneratedRegex(@"CRL refresh occurrence at (\S+)")]

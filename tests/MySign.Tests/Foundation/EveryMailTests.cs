@@ -5,7 +5,6 @@ using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
 using MySign.Otp.Contracts;
 using MySign.Renewal.Reminders;
-using Wolverine;
 using Wolverine.Tracking;
 
 namespace MySign.Tests.Foundation;

@@ -1,6 +1,5 @@
 using MySign.Dev;
 using MySign.Kernel.Localization;
-using MySign.Kernel.Web;
 using MySign.Web.Infrastructure;
 
 namespace MySign.Tests.Foundation;

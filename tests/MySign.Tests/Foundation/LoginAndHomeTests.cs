@@ -1,6 +1,5 @@
 using MySign.Dev;
 using Marten;
-using MySign.Kernel.Web;
 
 namespace MySign.Tests.Foundation;
 

@@ -1,9 +1,7 @@
-using MySign.Billing.Contracts;
 using MySign.Certificates.Contracts;
 using MySign.History.Contracts;
 using MySign.Kernel.Mail;
 using Microsoft.Extensions.DependencyInjection;
-using Wolverine;
 using Wolverine.Tracking;
 
 namespace MySign.Tests.Foundation;

@@ -1,7 +1,6 @@
 using MySign.Dev;
 using System.Net.Http.Headers;
 using System.Text;
-using MySign.Kernel.Web;
 
 namespace MySign.Tests.Foundation;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Marten;
 using MySign.Accounts.Domain;
-using MySign.Kernel.Web;
 using MySign.Renewal.Domain;
 
 namespace MySign.Tests.Foundation;
@@ -234,14 +233,14 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         {
             await file.Content!.DecodeToAsync(xml);
             await Xmllint.ValidateAsync(Xmllint.FatturaPa, file.FileName!, xml.ToArray());
-            System.Text.Encoding.UTF8.GetString(xml.ToArray()).ShouldContain("<Denominazione>Firma Sicura S.p.A.</Denominazione>");
+            Encoding.UTF8.GetString(xml.ToArray()).ShouldContain("<Denominazione>Firma Sicura S.p.A.</Denominazione>");
         }
         // SdI's receipt comes back through the PEC mailbox's forwarding to the webhook: the holder sees the invoice delivered.
         var receipt = new HttpRequestMessage(HttpMethod.Post, "/webhooks/sdi") { Content = new StringContent($"""
             <types:RicevutaConsegna xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0"><IdentificativoSdI>4242</IdentificativoSdI>
             <NomeFile>{file.FileName}</NomeFile><DataOraRicezione>2026-12-01T10:00:00.000+01:00</DataOraRicezione><DataOraConsegna>2026-12-01T10:00:09.000+01:00</DataOraConsegna>
             <Destinatario><Codice>0000000</Codice><Descrizione>PEC</Descrizione></Destinatario><MessageId>778899</MessageId></types:RicevutaConsegna>
-            """, System.Text.Encoding.UTF8, "application/xml") };
+            """, Encoding.UTF8, "application/xml") };
         receipt.Headers.Authorization = new("Bearer", settings["Billing__Sdi__WebhookToken"]);
         (await http.SendAsync(receipt)).StatusCode.ShouldBe(HttpStatusCode.OK);
         for (var i = 0; i < 100 && (await holder.GetAsync(cart)).Document.QuerySelector(".sdi-state")?.GetAttribute("data-state") != "delivered"; i++) await Task.Delay(100);

@@ -1,5 +1,4 @@
 using MySign.Dev;
-using MySign.Kernel.Web;
 
 namespace MySign.Tests.Foundation;
 

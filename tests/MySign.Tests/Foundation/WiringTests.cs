@@ -1,7 +1,6 @@
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Wolverine;
 using Wolverine.Runtime;
 
 namespace MySign.Tests.Foundation;
@@ -34,7 +33,7 @@ public sealed class WiringTests(AppFixture app)
         var chains = runtime.Handlers.AllChains().ToList();
         var handled = chains.Select(c => c.MessageType).ToHashSet();
         var answered = chains.SelectMany(c => c.Handlers).SelectMany(h => Named(h.Method.ReturnType)).ToHashSet();
-        var contracts = MySign.Web.Infrastructure.Modules.Assemblies
+        var contracts = Web.Infrastructure.Modules.Assemblies
             .Select(m => System.Reflection.Assembly.Load(m.GetName().Name + ".Contracts")).ToList();
         var types = contracts.SelectMany(a => a.GetExportedTypes()).ToList();
         var parts = types.SelectMany(t => t.GetProperties().SelectMany(p => Named(p.PropertyType))

@@ -1,6 +1,4 @@
-using Marten;
 using MySign.History.Contracts;
-using MySign.History.Domain;
 using MySign.History.Recording;
 
 namespace MySign.Tests.History;

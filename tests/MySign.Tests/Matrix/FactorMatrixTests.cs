@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using AngleSharp.Dom;
 using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using MySign.Accounts.Domain;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
@@ -51,7 +50,7 @@ public sealed class FactorMatrixTests(AppFixture app)
 
     private static byte[] BuildPdf()
     {
-        using var pdf = new MySign.Kernel.Documents.SimplePdf();
+        using var pdf = new Kernel.Documents.SimplePdf();
         return pdf.Heading("Offerta 2026-118").Text("Importo: 12.400 euro.").Build();
     }
 
@@ -216,7 +215,7 @@ public sealed class FactorMatrixTests(AppFixture app)
     public void every_otp_purpose_of_the_product_is_a_row_of_the_table_or_says_why_not()
     {
         _ = app.Host;
-        var purposes = MySign.Web.Infrastructure.Modules.Assemblies.SelectMany(a => a.GetTypes())
+        var purposes = Web.Infrastructure.Modules.Assemblies.SelectMany(a => a.GetTypes())
             .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
             .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Purpose", StringComparison.Ordinal))
             .Select(f => (string)f.GetRawConstantValue()!)

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Marten;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using Org.BouncyCastle.Asn1.X509;
@@ -273,7 +272,7 @@ public sealed class StateMatrixTests(AppFixture app)
         {
             var extension = e.GetExtensionValue(X509Extensions.ReasonCode);
             return extension is null ? null
-                : Reasons[CrlReason.GetInstance(Org.BouncyCastle.X509.Extension.X509ExtensionUtilities.FromExtensionValue(extension)).IntValueExact];
+                : Reasons[Org.BouncyCastle.Asn1.DerEnumerated.GetInstance(Org.BouncyCastle.X509.Extension.X509ExtensionUtilities.FromExtensionValue(extension)).IntValueExact];
         });
     }
 }

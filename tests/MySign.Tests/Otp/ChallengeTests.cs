@@ -1,4 +1,3 @@
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Otp.Challenges;
 using MySign.Otp.Contracts;
@@ -151,7 +150,7 @@ public sealed class ChallengeTests(AppFixture app)
         }
 
         var abuser = await Holders.CreateAsync(app.Store);
-        for (var i = 0; i < MySign.Otp.Challenges.ChallengeRules.MaxPerHour; i++)
+        for (var i = 0; i < ChallengeRules.MaxPerHour; i++)
             (await Ask<OtpIssued>(new IssueOtp(abuser.Id, "test.cap", $"ctx-{i}"))).Throttled.ShouldBeFalse();
         var over = await Ask<OtpIssued>(new IssueOtp(abuser.Id, "test.cap", "ctx-over"));
         over.Throttled.ShouldBeTrue();

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Otp.Tokens;
 using MySign.Otp.Challenges;

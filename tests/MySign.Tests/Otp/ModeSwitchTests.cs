@@ -1,4 +1,3 @@
-using Marten;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
 

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.Otp.Contracts;
@@ -60,7 +59,7 @@ public sealed class PasskeyTests(AppFixture app)
 
         // What the page's script fetches: the RP ID, the holder's passkeys and the challenge text to complete.
         var answer = await app.Host.Server.CreateClient().GetAsync($"/otp/passkey/{issued.ChallengeId}");
-        answer.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        answer.StatusCode.ShouldBe(HttpStatusCode.OK);
         answer.Headers.CacheControl!.NoStore.ShouldBeTrue();
         var request = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
         request.GetProperty("rpId").GetString().ShouldBe("localhost");
@@ -84,11 +83,11 @@ public sealed class PasskeyTests(AppFixture app)
         outcomes.ShouldBe([OtpOutcome.Wrong, OtpOutcome.Wrong, OtpOutcome.Wrong, OtpOutcome.Wrong, OtpOutcome.TooManyAttempts, OtpOutcome.TooManyAttempts]);
 
         // The challenge is spent: the browser gets nothing more for it. Nor for a code challenge, nor for garbage.
-        (await app.Host.Server.CreateClient().GetAsync($"/otp/passkey/{issued.ChallengeId}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await app.Host.Server.CreateClient().GetAsync($"/otp/passkey/{issued.ChallengeId}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var sms = await Holders.CreateAsync(app.Store);
         var code = await InvokeAsync<OtpIssued>(new IssueOtp(sms.Id, "pin.change", "ctx"));
-        (await app.Host.Server.CreateClient().GetAsync($"/otp/passkey/{code.ChallengeId}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
-        (await app.Host.Server.CreateClient().GetAsync("/otp/passkey/not-a-challenge'--")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await app.Host.Server.CreateClient().GetAsync($"/otp/passkey/{code.ChallengeId}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await app.Host.Server.CreateClient().GetAsync("/otp/passkey/not-a-challenge'--")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -137,7 +136,7 @@ public sealed class PasskeyTests(AppFixture app)
         otp.Document.QuerySelector("[data-passkey]").ShouldNotBeNull("the step asks for a passkey, not a code");
         otp.Document.QuerySelector("input[name=code]")!.GetAttribute("type").ShouldBe("hidden");
         var refused = await portal.PostAsync("/pin/confirm", new() { ["code"] = $$$"""{"id":"{{{credentialId}}}","rawId":"{{{credentialId}}}","type":"public-key","response":{}}""" });
-        refused.Status.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+        refused.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         refused.Document.QuerySelector("#pin-error")!.TextContent.ShouldContain("The OTP is not correct");
         refused.Document.QuerySelector("[data-passkey]").ShouldNotBeNull("the next try is with the passkey again");
     }
@@ -171,13 +170,13 @@ public sealed class PasskeyTests(AppFixture app)
         using var portal = app.Client();
         await portal.LoginAsync(other.Id, other.Password);
         await portal.GetAsync("/");
-        (await portal.PostAsync($"/otp/passkeys/{credentialId}/remove/start", new())).Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await portal.PostAsync($"/otp/passkeys/{credentialId}/remove/start", new())).Status.ShouldBe(HttpStatusCode.NotFound);
         (await portal.PostAsync($"/otp/passkeys/{credentialId}/remove", new() { ["challenge"] = Guid.NewGuid().ToString(), ["code"] = "{}" }))
-            .Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
-        (await portal.PostAsync($"/otp/passkeys/{new string('x', 5000)}/remove/start", new())).Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
+            .Status.ShouldBe(HttpStatusCode.NotFound);
+        (await portal.PostAsync($"/otp/passkeys/{new string('x', 5000)}/remove/start", new())).Status.ShouldBe(HttpStatusCode.NotFound);
 
-        (await portal.PostAsync("/otp/passkeys/mode/start", new())).Status.ShouldBe(System.Net.HttpStatusCode.Redirect);
-        (await portal.PostAsync("/otp/passkeys/mode", new() { ["challenge"] = Guid.NewGuid().ToString(), ["code"] = "12345678" })).Status.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        (await portal.PostAsync("/otp/passkeys/mode/start", new())).Status.ShouldBe(HttpStatusCode.Redirect);
+        (await portal.PostAsync("/otp/passkeys/mode", new() { ["challenge"] = Guid.NewGuid().ToString(), ["code"] = "12345678" })).Status.ShouldBe(HttpStatusCode.Redirect);
         await using var session = app.Store.QuerySession();
         (await session.LoadAsync<PasskeyCredential>(credentialId)).ShouldNotBeNull("the owner's passkey is still there");
         (await session.LoadAsync<OtpSettings>(other.Id))!.Mode.ShouldBe(ReceptionMode.Sms);
@@ -197,10 +196,10 @@ public sealed class PasskeyTests(AppFixture app)
         var code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
 
         var bidi = await portal.PostAsync("/otp/passkeys/add", new() { ["challenge"] = challenge, ["code"] = code, ["name"] = "Phone\u202E", ["attestation"] = "{}" });
-        bidi.Status.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+        bidi.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         bidi.Document.QuerySelector("#otp-error")!.TextContent.ShouldContain("invisible or control characters");
         var junk = await portal.PostAsync("/otp/passkeys/add", new() { ["challenge"] = challenge, ["code"] = code, ["name"] = "Office key", ["attestation"] = "{\"id\":" + new string('[', 3000) });
-        junk.Status.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+        junk.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         junk.Document.QuerySelector("#otp-error")!.TextContent.ShouldContain("The browser did not create a passkey");
         junk.Document.QuerySelector("#passkey-name")!.GetAttribute("value").ShouldBe("Office key");
         junk.Document.QuerySelector("#passkey-name")!.GetAttribute("aria-invalid").ShouldBe("true");
@@ -216,7 +215,7 @@ public sealed class PasskeyTests(AppFixture app)
         using var browser = app.Client();
         await browser.GetAsync("/login");
         var step = await browser.PostAsync("/login/passkey/start", new());
-        step.Status.ShouldBe(System.Net.HttpStatusCode.OK, step.Text);
+        step.Status.ShouldBe(HttpStatusCode.OK, step.Text);
         var challenge = step.Document.QuerySelector("form[action='/login/passkey'] input[name=challenge]")!.GetAttribute("value")!;
         step.Document.QuerySelector("[data-passkey]")!.GetAttribute("data-passkey").ShouldBe(challenge);
         var request = JsonDocument.Parse(await app.Host.Server.CreateClient().GetStringAsync($"/otp/passkey/{challenge}")).RootElement;
@@ -225,7 +224,7 @@ public sealed class PasskeyTests(AppFixture app)
         foreach (var (posted, code) in new[] { (challenge, ""), (challenge, "{\"id\":\"nope\"}"), (Guid.NewGuid().ToString(), "{}"), ("junk", "12345678") })
         {
             var refused = await browser.PostAsync("/login/passkey", new() { ["challenge"] = posted, ["code"] = code });
-            refused.Status.ShouldBe(System.Net.HttpStatusCode.UnprocessableEntity);
+            refused.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
             refused.Document.QuerySelector("#login-error")!.TextContent.ShouldContain("This passkey can't sign you in");
         }
         (await browser.GetAsync("/")).Location!.ShouldStartWith("/login", Case.Insensitive);

@@ -1,4 +1,3 @@
-using Marten;
 using MySign.Otp.Domain;
 
 namespace MySign.Tests.Otp;

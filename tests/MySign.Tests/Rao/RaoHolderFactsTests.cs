@@ -1,4 +1,3 @@
-using Marten;
 using MySign.Certificates.Domain;
 
 namespace MySign.Tests.Rao;

@@ -3,7 +3,6 @@ using Marten;
 using Microsoft.Extensions.Options;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
-using MySign.Kernel.Web;
 using MySign.Renewal.Domain;
 
 namespace MySign.Tests.Renewal;

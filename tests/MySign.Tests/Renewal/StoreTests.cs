@@ -4,10 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
 using MySign.Billing.Store;
-using MySign.Certificates.Contracts;
-using MySign.Certificates.Domain;
 using MySign.Renewal.Domain;
-using Wolverine;
 using Wolverine.Tracking;
 
 namespace MySign.Tests.Renewal;
@@ -464,7 +461,7 @@ public sealed class StoreTests(AppFixture app)
         (await client.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "a link works once");
         (await client.GetAsync($"/store/orders/{order}")).Text.ShouldContain("Store account: " + email);
         await using var session = app.Store.QuerySession();
-        StorePasswords.Verify((await session.LoadAsync<MySign.Billing.Store.StoreCustomer>(email))!.PasswordHash, "owners-password-1").ShouldBeTrue("the second creation changed nothing");
+        StorePasswords.Verify((await session.LoadAsync<StoreCustomer>(email))!.PasswordHash, "owners-password-1").ShouldBeTrue("the second creation changed nothing");
     }
 
     [Fact]
