@@ -110,6 +110,7 @@ builder.Services.AddAssistant();
 builder.Services.AddBilling(configuration);
 
 builder.Services.Configure<SmtpOptions>(configuration.GetSection("Smtp"));
+builder.Services.Configure<MySign.Kernel.Brand.TspOptions>(configuration.GetSection("Tsp"));
 builder.Services.AddSingleton<MailSender>();
 builder.Services.AddSingleton<PortalUrl>();
 builder.Services.AddSingleton<IPageLayout, PageLayout>();

@@ -41,7 +41,7 @@ public sealed record LandOnNextSignIn(string HolderId, string? Path);
 /// An e-mail to a holder's address from another module, which wrote it (subject and plain text, in the holder's
 /// language); Accounts only knows where it goes. An unknown holder or one without an address gets nothing.
 /// </summary>
-public sealed record MailHolder(string HolderId, string Subject, string Text);
+public sealed record MailHolder(string HolderId, string Subject, string Text, string? Language = null);
 
 /// <summary>
 /// A reminder (certificate expiry, an unpaid renewal) written by another module in both languages, with a short SMS

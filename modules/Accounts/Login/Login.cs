@@ -27,8 +27,10 @@ public sealed record LoginForm(string UserId, string? Error, bool Expired, bool 
     public string? Factor { get; init; }
     /// <summary>"Sign in with a passkey": the challenge the browser answers with one of its passkeys.</summary>
     public string? PasskeyChallenge { get; init; }
-    /// <summary>Where "how to activate" and "Assistance" lead: the Assistant's Trusty.</summary>
+    /// <summary>Where "Assistance" leads: the Assistant's Trusty.</summary>
     public string AssistancePath => Assistant.Contracts.AssistantPages.Trusty;
+    /// <summary>"Don't have MySign yet?": the page saying how to get a certificate (an RAO office, what to bring).</summary>
+    public string HowToActivatePath => HowToActivate.HowToActivateEndpoint.Path;
 }
 
 /// <summary>A sign-in whose password was right, waiting for the holder's OTP or passkey. Id is the hash of the token in the form.</summary>

@@ -32,7 +32,8 @@ public sealed class HolderMailer(MailSender sender, PortalUrl portal, IDataProte
         var holder = await session.LoadAsync<HolderAccount>(token.HolderId, cancellation);
         var to = token.NewEmail ?? holder?.Email;
         if (holder is null || string.IsNullOrEmpty(to)) return;
-        await SendAsync(to, kind, language, args(holder, Link(path + "?token=" + AccountLinks.Open(protection, sealedToken))), "", cancellation);
+        await SendAsync(to, holder.FirstName, kind, language, args(holder, Link(path + "?token=" + AccountLinks.Open(protection, sealedToken))), "", cancellation,
+            kind == "activation" ? MailReason.Registration : MailReason.Account);
         // A patch, not the loaded document: the holder may already be using the link.
         session.Patch<AccountToken>(token.Id).Set(t => t.SealedToken, null);
     }
@@ -49,23 +50,24 @@ public sealed class HolderMailer(MailSender sender, PortalUrl portal, IDataProte
         if (holder is null || string.IsNullOrEmpty(to)) return;
         if (notMeId is null)
         {
-            await SendAsync(to, kind, language, args(holder), "", cancellation);
+            await SendAsync(to, holder.FirstName, kind, language, args(holder), "", cancellation);
             return;
         }
         var notMe = await session.LoadAsync<Security.NotMeToken>(notMeId, cancellation);
         if (notMe?.SealedToken is not { } sealedToken) return;
         var closing = "\n\n" + string.Format(CultureInfo.InvariantCulture, Strings.T("mail.not_me", language),
             Link("/not-me?token=" + AccountLinks.Open(protection, sealedToken)));
-        await SendAsync(to, kind, language, args(holder), closing, cancellation);
+        await SendAsync(to, holder.FirstName, kind, language, args(holder), closing, cancellation);
         session.Patch<Security.NotMeToken>(notMe.Id).Set(t => t.SealedToken, null);
     }
 
-    /// <summary>The mail <c>mail.{kind}</c> (subject and body) in <paramref name="language"/>, with <paramref name="closing"/> after the body.</summary>
-    public Task SendAsync(string to, string kind, string language, object[] args, string closing, CancellationToken cancellation)
+    /// <summary>The mail <c>mail.{kind}</c> (subject and body) to <paramref name="name"/> in <paramref name="language"/>, with <paramref name="closing"/> after the body.</summary>
+    public Task SendAsync(string to, string name, string kind, string language, object[] args, string closing, CancellationToken cancellation,
+        MailReason why = MailReason.Account)
     {
         var subject = Strings.T($"mail.{kind}.subject", language);
         var text = string.Format(CultureInfo.InvariantCulture, Strings.T($"mail.{kind}.body", language), args) + closing;
-        return sender.SendAsync(new OutgoingMail(to, subject, text, MailText.ToHtml(text)), cancellation);
+        return sender.SendAsync(new OutgoingMail(to, subject, text, language, name, why), cancellation);
     }
 
     /// <summary>A moment as the holder reads it: the portal's time zone, the language's date and time format.</summary>

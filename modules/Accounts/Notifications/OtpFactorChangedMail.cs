@@ -26,9 +26,10 @@ public static class RemindHolderHandler
         var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
         if (holder is null || holder.RemindersOff) return [];
         var english = holder.Language == "en";
+        var language = english ? "en" : "it";
         var (subject, text) = english ? (message.SubjectEn, message.TextEn) : (message.SubjectIt, message.TextIt);
         if (holder.Email.Length > 0)
-            await mail.SendAsync(new OutgoingMail(holder.Email, subject, text, MailText.ToHtml(text)), cancellation);
+            await mail.SendAsync(new OutgoingMail(holder.Email, subject, text, language, holder.FirstName, MailReason.Reminder), cancellation);
         // The SMS goes only if SMS is how this holder receives OTPs: Otp knows, and sends or not.
         return (english ? message.SmsEn : message.SmsIt) is { Length: > 0 } sms ? [new MySign.Otp.Contracts.TextHolderOnSmsChannel(holder.Id, sms)] : [];
     }
@@ -40,7 +41,6 @@ public static class MailHolderHandler
     {
         var holder = await session.LoadAsync<HolderAccount>(message.HolderId, cancellation);
         if (holder is null || holder.Email.Length == 0) return;
-        await mail.SendAsync(new OutgoingMail(holder.Email, message.Subject, message.Text,
-            MailText.ToHtml(message.Text)), cancellation);
+        await mail.SendAsync(new OutgoingMail(holder.Email, message.Subject, message.Text, message.Language ?? holder.MailLanguage, holder.FirstName), cancellation);
     }
 }

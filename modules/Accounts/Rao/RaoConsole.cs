@@ -67,7 +67,7 @@ public static class RaoConsoleEndpoints
         session.Insert(holder);
         session.Insert(new FiscalCodeClaim { Id = holder.FiscalCode, HolderId = userId });
         session.Insert(AuditEntry.ByRao(userId, "rao.registered", now, operatorId, office));
-        await bus.PublishAsync(new HolderRegistered(userId, Strings.Language));
+        await bus.PublishAsync(new HolderRegistered(userId, holder.MailLanguage));
         try
         {
             await session.SaveChangesAsync(context.RequestAborted);
@@ -109,12 +109,13 @@ public static class RaoConsoleEndpoints
     public static Task<HolderAccount?> OfficeHolderAsync(IQuerySession session, HttpContext context, string id) => OfficeHolder(session, context, id);
 
     [WolverineGet("/rao/holders/{id}/registration-request.pdf")]
-    public static async Task<IResult> RegistrationRequest(string id, HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> RegistrationRequest(string id, HttpContext context, IDocumentSession session, TimeProvider clock,
+        Microsoft.Extensions.Options.IOptions<MySign.Kernel.Brand.TspOptions> tsp)
     {
         var holder = await OfficeHolder(session, context, id);
         if (holder is null) return Results.NotFound();
         var registeredBy = await session.LoadAsync<RaoOperator>(holder.RegisteredBy, context.RequestAborted);
-        var pdf = RegistrationPdf.Build(holder, registeredBy, Strings.Language);
+        var pdf = RegistrationPdf.Build(holder, registeredBy, Strings.Language, tsp.Value);
         session.Insert(AuditEntry.ByRao(holder.Id, "rao.printed", clock.GetUtcNow(), context.HolderId(), context.Office()));
         return Results.File(pdf, "application/pdf", $"registration-request-{holder.Id}.pdf");
     }

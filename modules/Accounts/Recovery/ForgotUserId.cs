@@ -47,6 +47,6 @@ public static class UserIdReminderRequestedHandler
     {
         var holder = await session.LoadAsync<HolderAccount>(request.HolderId, cancellation);
         if (holder is null || holder.Email.Length == 0) return;
-        await mail.SendAsync(holder.Email, "user_id", request.Language, [holder.FirstName, holder.Id, mail.Link("/login")], "", cancellation);
+        await mail.SendAsync(holder.Email, holder.FirstName, "user_id", request.Language, [holder.FirstName, holder.Id, mail.Link("/login")], "", cancellation);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using MySign.Accounts.Account;
 using MySign.Accounts.Domain;
+using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 
 namespace MySign.Accounts.Registration;
@@ -34,13 +35,19 @@ public sealed partial class RegistrationForm
     [
         "first_name", "last_name", "sex", "birth_date", "birth_place", "fiscal_code",
         "doc_type", "doc_number", "doc_issuer", "doc_expiry", "email", "mobile",
-        "address", "post_code", "city", "province", "country",
+        "address", "post_code", "city", "province", "country", "language",
     ];
 
-    public static RegistrationForm Empty() => new(FieldNames.ToDictionary(n => n, n => n == "country" ? "IT" : ""));
+    /// <summary>A new form: Italy, and the holder's mails in the language of the page the operator works in until they choose.</summary>
+    public static RegistrationForm Empty() => new(FieldNames.ToDictionary(n => n, n => n switch { "country" => "IT", "language" => Strings.Language, _ => "" }));
 
-    public static RegistrationForm Read(IFormCollection form) =>
-        new(FieldNames.ToDictionary(n => n, n => Clip(form[n].ToString().Trim())));
+    public static RegistrationForm Read(IFormCollection form) => new(FieldNames.ToDictionary(n => n, n => Typed(form, n)));
+
+    private static string Typed(IFormCollection form, string name)
+    {
+        var typed = Clip(form[name].ToString().Trim());
+        return typed.Length == 0 && name == "language" ? Strings.Language : typed;
+    }
 
     private static string Clip(string value) => value.Length > 200 ? value[..200] : value;
 
@@ -55,6 +62,7 @@ public sealed partial class RegistrationForm
         Require("first_name", PersonName().IsMatch(this["first_name"]), "registration.error.name");
         Require("last_name", PersonName().IsMatch(this["last_name"]), "registration.error.surname");
         Require("sex", this["sex"] is "M" or "F", "registration.error.sex");
+        Require("language", Strings.Languages.Contains(this["language"]), "registration.error.language");
         var birth = ParseDate(this["birth_date"]);
         if (birth is null) Errors["birth_date"] = "registration.error.date";
         else if (birth.Value.AddYears(AdultAge) > today) Errors["birth_date"] = "registration.error.minor";
@@ -106,6 +114,7 @@ public sealed partial class RegistrationForm
         holder.Office = office;
         holder.RegisteredBy = operatorId;
         holder.RegisteredAt = now;
+        holder.Language = this["language"];
         return holder;
     }
 
@@ -119,11 +128,11 @@ public sealed partial class RegistrationForm
         if (!ok) Errors[field] = key;
     }
 
-    /// <summary>ISO dates from a date input, or dd/mm/yyyy as people type them.</summary>
-    /// <summary>A date people can mean (years 1900–2200): anything else is refused like a malformed date, never computed with.</summary>
-    public static DateOnly? ParseDate(string typed) =>
-        DateOnly.TryParseExact(typed, ["yyyy-MM-dd", "dd/MM/yyyy", "d/M/yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-        && date.Year is >= 1900 and <= 2200 ? date : null;
+    /// <summary>
+    /// A date typed as both languages write it (dd/mm/yyyy, the field's format, as the desk types it too) or ISO, in the years
+    /// people can mean (1900–2200): anything else is refused like a malformed date, never computed with.
+    /// </summary>
+    public static DateOnly? ParseDate(string typed) => TypedDate.Parse(typed);
 
     private static bool IsEmail(string typed)
     {
@@ -140,17 +149,18 @@ public sealed partial class RegistrationForm
         [
             Field("first_name", "text", "given-name", 60), Field("last_name", "text", "family-name", 60),
             Field("sex", "radio", options: [Option("sex", "M"), Option("sex", "F")]),
-            Field("birth_date", "date", "bday", 10), Field("birth_place", "text", null, 80),
+            Field("birth_date", "datetext", "bday", 10), Field("birth_place", "text", null, 80),
             Field("fiscal_code", "text", "off", 16, hint: "registration.hint.fiscal_code"),
         ]),
         new("registration.section.document",
         [
             Field("doc_type", "select", options: DocumentTypes.Select(t => Option("doc_type", t)).ToList()),
-            Field("doc_number", "text", "off", 20), Field("doc_issuer", "text", null, 100), Field("doc_expiry", "date", null, 10),
+            Field("doc_number", "text", "off", 20), Field("doc_issuer", "text", null, 100), Field("doc_expiry", "datetext", null, 10),
         ]),
         new("registration.section.contacts",
         [
             Field("email", "email", "email", 254), Field("mobile", "tel", "tel", 20, hint: "registration.hint.mobile"),
+            Field("language", "radio", options: Strings.Languages.Select(l => Option("language", l)).ToList()),
         ]),
         new("registration.section.address",
         [

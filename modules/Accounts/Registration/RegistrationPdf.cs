@@ -12,14 +12,14 @@ namespace MySign.Accounts.Registration;
 /// </summary>
 public static class RegistrationPdf
 {
-    public static byte[] Build(HolderAccount holder, RaoOperator? registeredBy, string language)
+    public static byte[] Build(HolderAccount holder, RaoOperator? registeredBy, string language, MySign.Kernel.Brand.TspOptions tsp)
     {
         string T(string key) => Strings.T(key, language);
         var culture = CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB");
         string Date(DateOnly? d) => d?.ToString("d", culture) ?? "";
 
         using var pdf = new SimplePdf();
-        pdf.Text(T("pdf.registration.title"), 16, bold: true).Text(T("pdf.registration.subtitle"), 10).Gap(8)
+        pdf.Letterhead(Letterhead.Of(tsp, language)).Text(T("pdf.registration.title"), 16, bold: true).Text(T("pdf.registration.subtitle"), 10).Gap(8)
             .Heading(T("pdf.registration.identifiers")).Row(T("personal.user_id"), holder.Id).Row("IUT", holder.Iut)
             .Heading(T("pdf.registration.holder"))
             .Row(T("registration.first_name"), holder.FirstName)

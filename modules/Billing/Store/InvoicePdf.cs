@@ -14,7 +14,7 @@ public static class InvoicePdf
 {
     public static string FileName(Order order) => $"invoice-{order.InvoiceNumber!.Replace('/', '-')}.pdf";
 
-    public static byte[] Build(Order order, string language, Invoicing.SellerOptions seller)
+    public static byte[] Build(Order order, string language, Invoicing.SellerOptions seller, MySign.Kernel.Brand.TspOptions tsp)
     {
         string T(string key) => Strings.T(key, language);
         string M(decimal amount) => Money.Format(amount, language);
@@ -22,10 +22,13 @@ public static class InvoicePdf
         var billing = order.Billing!;
         var date = order.Invoice?.Date.ToString("d", culture)
                    ?? (order.PaidAt is { } paid ? TimeZoneInfo.ConvertTime(paid, TemplateFunctions.PortalTimeZone).ToString("d", culture) : "");
+        // The seller of the electronic invoice heads its copy; the contacts are the seller's own, else the TSP's support.
+        var contacts = string.Join(" · ", new[] { seller.Email, seller.Phone }.Where(c => !string.IsNullOrWhiteSpace(c)));
         using var pdf = new SimplePdf();
-        pdf.Text(T("invoice.title") + " " + order.InvoiceNumber, 16, bold: true)
+        pdf.Letterhead(new Letterhead(seller.Name, $"{seller.Street}, {seller.PostCode} {seller.City} ({seller.Province})", $"{T("invoice.vat_id")} IT{seller.VatNumber}",
+                contacts.Length > 0 ? contacts : tsp.Contacts))
+            .Text(T("invoice.title") + " " + order.InvoiceNumber, 16, bold: true)
             .Text(T("invoice.courtesy_copy"), 9, bold: true)
-            .Text($"{seller.Name}, {seller.Street}, {seller.PostCode} {seller.City} ({seller.Province}) — {T("invoice.vat_id")} IT{seller.VatNumber}", 9)
             .Row(T("invoice.date"), date)
             .Row(T("invoice.order"), order.Id.ToString())
             .Heading(T("invoice.buyer"))

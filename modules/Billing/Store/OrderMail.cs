@@ -12,16 +12,16 @@ namespace MySign.Billing.Store;
 public static class OrderPaidMailHandler
 {
     public static async Task Handle(OrderPaid paid, IQuerySession session, MailSender mail, Kernel.Web.PortalUrl portal,
-        IOptions<Invoicing.SellerOptions> seller, CancellationToken cancellation)
+        IOptions<Invoicing.SellerOptions> seller, IOptions<Kernel.Brand.TspOptions> tsp, CancellationToken cancellation)
     {
         var order = await session.LoadAsync<Order>(paid.OrderId, cancellation);
         if (order?.CustomerEmail is null || order.InvoiceNumber is null) return;
         var language = order.Language;
         var link = portal.For(order.ContinueAt);
         var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.order_paid.body", language),
-            order.Billing?.Name, order.InvoiceNumber, Money.Format(order.Gross, language)) + "\n\n" + link + "\n\nMySign";
-        await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.order_paid.subject", language), text, MailText.ToHtml(text),
-            [new MailAttachment(InvoicePdf.FileName(order), "application/pdf", InvoicePdf.Build(order, language, seller.Value))]), cancellation);
+            order.Billing?.Name, order.InvoiceNumber, Money.Format(order.Gross, language)) + "\n\n" + link;
+        await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.order_paid.subject", language), text, language, order.Billing?.Name, MailReason.Store,
+            [new MailAttachment(InvoicePdf.FileName(order), "application/pdf", InvoicePdf.Build(order, language, seller.Value, tsp.Value))]), cancellation);
     }
 }
 
@@ -44,7 +44,7 @@ public static class TransferInstructionsMailHandler
         var bank = payments.Value;
         var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.transfer.body", language),
             order.Billing?.Name, bank.Beneficiary, bank.Iban, bank.Bic, Money.Format(order.Gross, language), order.TransferReference)
-            + "\n\n" + portal.For($"/store/orders/{order.Id}") + "\n\nMySign";
-        await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.transfer.subject", language), text, MailText.ToHtml(text)), cancellation);
+            + "\n\n" + portal.For($"/store/orders/{order.Id}");
+        await mail.SendAsync(new OutgoingMail(order.CustomerEmail, Strings.T("mail.transfer.subject", language), text, language, order.Billing?.Name, MailReason.Store), cancellation);
     }
 }

@@ -89,16 +89,16 @@ public static class StoreAccountMailHandler
         if (message.Reset)
         {
             var reset = string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.store_reset.body", language), message.Name) +
-                        "\n\n" + baseUrl + "/store/accounts/reset?token=" + message.Token + "\n\nMySign";
-            await mail.SendAsync(new OutgoingMail(message.Email, Strings.T("mail.store_reset.subject", language), reset, MailText.ToHtml(reset)), cancellation);
+                        "\n\n" + baseUrl + "/store/accounts/reset?token=" + message.Token;
+            await mail.SendAsync(new OutgoingMail(message.Email, Strings.T("mail.store_reset.subject", language), reset, language, message.Name, MailReason.Store), cancellation);
             return;
         }
         var text = message.Token is { } token
             ? string.Format(System.Globalization.CultureInfo.InvariantCulture, Strings.T("mail.store_confirm.body", language), message.Name) +
-              "\n\n" + baseUrl + "/store/accounts/confirm?token=" + token + "\n\nMySign"
-            : Strings.T("mail.store_exists.body", language) + "\n\nMySign";
+              "\n\n" + baseUrl + "/store/accounts/confirm?token=" + token
+            : Strings.T("mail.store_exists.body", language);
         var subject = Strings.T(message.Token is null ? "mail.store_exists.subject" : "mail.store_confirm.subject", language);
-        await mail.SendAsync(new OutgoingMail(message.Email, subject, text, MailText.ToHtml(text)), cancellation);
+        await mail.SendAsync(new OutgoingMail(message.Email, subject, text, language, message.Token is null ? null : message.Name, MailReason.Store), cancellation);
     }
 }
 

@@ -269,11 +269,11 @@ public static class StoreEndpoints
 
     /// <summary>The courtesy copy: the PDF of the invoice, with the number and totals of the electronic one.</summary>
     [WolverineGet("/store/orders/{id}/invoice.pdf")]
-    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session, IOptions<Invoicing.SellerOptions> seller)
+    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session, IOptions<Invoicing.SellerOptions> seller, IOptions<MySign.Kernel.Brand.TspOptions> tsp)
     {
         var order = await Own(session, context, id);
         if (order is null || order.Status != OrderStatus.Paid) return Results.NotFound();
-        return Results.File(InvoicePdf.Build(order, Strings.Language, seller.Value), "application/pdf", InvoicePdf.FileName(order));
+        return Results.File(InvoicePdf.Build(order, Strings.Language, seller.Value, tsp.Value), "application/pdf", InvoicePdf.FileName(order));
     }
 
     /// <summary>A FatturaPA file of the order (the invoice, a credit note, a rejected file and its correction): the frozen copy, byte for byte as sent.</summary>

@@ -16,6 +16,6 @@ public static class RenewalCompletedMailHandler
         var until = TimeZoneInfo.ConvertTime(completed.NotAfter, RenewalWindow.Zone)
             .ToString("d", System.Globalization.CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB"));
         return new MailHolder(completed.HolderId, Strings.T("renewal.mail.subject", language),
-            string.Format(Strings.T("renewal.mail.body", language), completed.NewUniqueIdentifier, until));
+            string.Format(Strings.T("renewal.mail.body", language), completed.NewUniqueIdentifier, until), language);
     }
 }

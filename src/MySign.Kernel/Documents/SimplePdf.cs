@@ -4,6 +4,14 @@ using UglyToad.PdfPig.Writer;
 
 namespace MySign.Kernel.Documents;
 
+/// <summary>Who issues a document, as its letterhead names them.</summary>
+public sealed record Letterhead(string LegalName, string Address, string Vat, string Contacts)
+{
+    /// <summary>The TSP's own letterhead in <paramref name="language"/> (the VAT label is the language's).</summary>
+    public static Letterhead Of(Brand.TspOptions tsp, string language) =>
+        new(tsp.LegalName, tsp.Address, Localization.Strings.T("mail.layout.vat", language) + " " + tsp.VatNumber, tsp.Contacts);
+}
+
 /// <summary>
 /// A printable A4 page of text written top to bottom with PdfPig's standard fonts (text stays extractable):
 /// headings, wrapped paragraphs, label/value rows, boxes. Registration Requests and invoices are made with it.
@@ -48,6 +56,62 @@ public sealed class SimplePdf : IDisposable
     }
 
     public SimplePdf Heading(string text, double size = 11) => Gap(4).Text(text, size, bold: true);
+
+    /// <summary>
+    /// The letterhead at the top of the page: the mark (drawn in lines, as <see cref="Brand.Look.Mark"/> draws it) with
+    /// "MySign · SelfCare Signature" on the left, the TSP's legal name, address, VAT number and contacts on the right,
+    /// and a rule in the brand colour under both.
+    /// </summary>
+    public SimplePdf Letterhead(Letterhead head)
+    {
+        const double mark = 34;
+        var top = _y + 14;
+        DrawMark(Margin, top - mark, mark);
+        Colour(Brand.Look.Brand);
+        _page.AddText("MySign", 15, new PdfPoint(Margin + mark + 8, top - 15), _bold);
+        Colour(Brand.Look.Muted);
+        _page.AddText("SelfCare Signature", 8.5, new PdfPoint(Margin + mark + 8, top - 28), _regular);
+        var lineY = top - 8;
+        foreach (var (line, bold) in new[] { (head.LegalName, true), (head.Address, false), (head.Vat, false), (head.Contacts, false) })
+        {
+            var font = bold ? _bold : _regular;
+            var size = bold ? 9 : 7.5;
+            var text = Printable(line);
+            _page.AddText(text, size, new PdfPoint(Margin + Width - Measure(text, font, size), lineY), font);
+            lineY -= size * 1.35;
+        }
+        _page.ResetColor();
+        _y = Math.Min(top - mark, lineY) - 6;
+        Colour(Brand.Look.Brand);
+        _page.DrawLine(new PdfPoint(Margin, _y), new PdfPoint(Margin + Width, _y), 1.5);
+        _page.ResetColor();
+        _y -= 22;
+        return this;
+    }
+
+    /// <summary>The mark on the 32 × 32 grid scaled to <paramref name="size"/> points, its lower left corner at (x, y).</summary>
+    private void DrawMark(double x, double y, double size)
+    {
+        var k = size / 32;
+        Colour(Brand.Look.Brand);
+        _page.DrawRectangle(new PdfPoint(x, y), size, size, 0.1, fill: true);
+        PdfPoint At(double gx, double gy) => new(x + gx * k, y + (32 - gy) * k);
+        _page.SetStrokeColor(255, 255, 255);
+        _page.SetTextAndFillColor(255, 255, 255);
+        var stroke = Brand.Look.Stroke;
+        for (var i = 1; i < stroke.Length; i++) _page.DrawLine(At(stroke[i - 1].X, stroke[i - 1].Y), At(stroke[i].X, stroke[i].Y), 2.6 * k);
+        foreach (var (gx, gy) in stroke) _page.DrawCircle(At(gx, gy), 2.6 * k, 0.01, fill: true); // round joins and caps
+        Colour(Brand.Look.Accent);
+        _page.DrawLine(At(7, 24.5), At(25, 24.5), 2.2 * k);
+        _page.ResetColor();
+    }
+
+    private void Colour(string hex)
+    {
+        var (r, g, b) = (Convert.ToByte(hex[1..3], 16), Convert.ToByte(hex[3..5], 16), Convert.ToByte(hex[5..7], 16));
+        _page.SetStrokeColor(r, g, b);
+        _page.SetTextAndFillColor(r, g, b);
+    }
 
     public SimplePdf Row(string label, string value, double valueAt = 170)
     {

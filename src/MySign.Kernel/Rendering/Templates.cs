@@ -82,6 +82,7 @@ public static partial class Templates
         builtins.SetValue("day", new Function<string>(1, 1, a => TemplateFunctions.Day(a[0])), true);
         builtins.SetValue("breakable", new Function<RawHtml>(1, 1, a => TemplateFunctions.Breakable(Text(a[0]))), true);
         builtins.SetValue("number", new Function<string>(1, 1, a => TemplateFunctions.Number(Convert.ToInt64(a[0] ?? 0L, System.Globalization.CultureInfo.InvariantCulture))), true);
+        builtins.SetValue("mark", new Function<RawHtml>(0, 1, a => new RawHtml(Brand.Look.Mark(Arg(a, 0) is { } size ? Convert.ToInt32(size, System.Globalization.CultureInfo.InvariantCulture) : 36))), true);
         builtins.SetValue("antiforgery", new Function<RawHtml>(1, 1, a => Antiforgery(Text(a[0]))), true);
         builtins.SetValue("field", new Function<RawHtml>(2, 3, a => FormField.Render(Text(a[0]), Text(a[1]), Arg(a, 2) as IDictionary<string, object?>)), true);
         builtins.SetValue("confirm_step", new Function<RawHtml>(1, 1, a => ConfirmStep.Render(a[0] as IDictionary<string, object?> ?? new Dictionary<string, object?>())), true);

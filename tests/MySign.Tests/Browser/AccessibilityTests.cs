@@ -46,7 +46,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
             }
         }
 
-        await Check("/login", "/forgot-password", "/rao/login", "/trusty", "/emergency", "/not-me?token=expired", "/otp-reset?token=expired", "/new-pin?token=expired");
+        await Check("/login", "/how-to-activate", "/forgot-password", "/rao/login", "/trusty", "/emergency", "/not-me?token=expired", "/otp-reset?token=expired", "/new-pin?token=expired");
 
         var holder = await Holders.CreateAsync(browser.Store, "Livia", "Conte");
         await using (var session = browser.Store.LightweightSession())
@@ -68,7 +68,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await Check("/", "/account", "/pin", "/certificate", "/history", "/renewal", "/otp/phone", "/sign");
 
         await browser.SignInDemoRaoAsync(page);
-        await Check("/rao", "/rao/holders/new", "/rao/coupons");
+        await Check("/rao", "/rao/holders/new", "/rao/coupons", $"/rao/holders/{MySign.Dev.Demo.HolderUserId}");
         // A form sent back with mistakes: errors next to their fields must be accessible too.
         await page.GotoAsync("/rao/holders/new");
         await page.Locator("form[action='/rao/holders'] button[type=submit]").ClickAsync();

@@ -157,7 +157,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                     await page.ScreenshotAsync(new() { Path = Path.Combine(Screens, $"{locale}-{width}-{(name.Length == 0 ? "home" : name)}.png"), FullPage = true });
                 }
             }
-            await Check("/login", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency", "/not-me?token=expired",
+            await Check("/login", "/how-to-activate", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency", "/not-me?token=expired",
                 "/otp-reset?token=expired", "/new-pin?token=expired");
 
             await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
@@ -191,7 +191,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
             await page.Locator("form[action='/logout'] button[type=submit]").First.ClickAsync();
 
             await browser.SignInDemoRaoAsync(page);
-            await Check("/rao", "/rao/holders/new", "/rao/coupons");
+            await Check("/rao", "/rao/holders/new", "/rao/coupons", $"/rao/holders/{Demo.HolderUserId}");
             await context.CloseAsync();
         }
         problems.ShouldBeEmpty(string.Join("\n", problems.Distinct()));

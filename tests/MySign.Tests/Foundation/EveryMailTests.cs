@@ -6,6 +6,7 @@ using MySign.Kernel.Web;
 using MySign.Otp.Contracts;
 using MySign.Renewal.Reminders;
 using Wolverine.Tracking;
+using System.Text.RegularExpressions;
 
 namespace MySign.Tests.Foundation;
 
@@ -86,6 +87,7 @@ public sealed class EveryMailTests(AppFixture app)
             if (text.Trim().Length == 0) Failures.Add($"{cell}: no text part");
             if (string.IsNullOrWhiteSpace(mail.HtmlBody)) Failures.Add($"{cell}: no HTML part");
             if (text.Contains('{') || text.Contains("mail.") || text.Contains("renewal.")) Failures.Add($"{cell}: something left unwritten in \"{text}\"");
+            Layout(mail, cell);
             foreach (var link in MailLinks.InText(mail).Distinct())
             {
                 if (!link.StartsWith("http://localhost/", StringComparison.Ordinal)) { Failures.Add($"{cell}: {link} is not the portal's"); continue; }
@@ -94,6 +96,37 @@ public sealed class EveryMailTests(AppFixture app)
                 if ((int)page.Status >= 400) Failures.Add($"{cell}: {link} answered {(int)page.Status} {page.Document.QuerySelector("h1")?.TextContent.Trim()}");
             }
             return mail;
+        }
+
+        /// <summary>
+        /// The TSP's layout around the mail: the header with the mark (an inline image, nothing fetched from elsewhere), one
+        /// greeting in the mail's language opening both parts, the footer with the TSP's name, support contact and why this
+        /// address gets the mail, styles inline, and the same links in both parts.
+        /// </summary>
+        private void Layout(MimeMessage mail, string cell)
+        {
+            var tsp = app.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MySign.Kernel.Brand.TspOptions>>().Value;
+            var text = (mail.TextBody ?? "").Replace("\r\n", "\n");
+            var greeting = text.Split('\n')[0];
+            var (mine, others) = language == "it" ? ("Gentile ", new[] { "Dear ", "Hello ", "Ciao ", "Gentile " }) : ("Dear ", new[] { "Gentile ", "Hello ", "Ciao ", "Dear " });
+            if (!greeting.StartsWith(mine, StringComparison.Ordinal) || !greeting.EndsWith(',')) Failures.Add($"{cell}: the text part opens with \"{greeting}\", not the greeting");
+            foreach (var word in others)
+                if (Regex.Count(text, Regex.Escape(word)) > (word == mine ? 1 : 0)) Failures.Add($"{cell}: a second greeting (\"{word.Trim()}\") in \"{text}\"");
+            var at = text.LastIndexOf("\n-- \n", StringComparison.Ordinal);
+            var footer = at >= 0 ? text[at..] : "";
+            foreach (var part in new[] { tsp.LegalName, tsp.SupportEmail, language == "it" ? "Ricevi " : "You receive " })
+                if (at < 0 || !footer.Contains(part)) Failures.Add($"{cell}: the text part's footer lacks \"{part}\"");
+            var html = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(mail.HtmlBody ?? "");
+            if (html.DocumentElement.GetAttribute("lang") != language) Failures.Add($"{cell}: the HTML part is not marked as {language}");
+            if (html.QuerySelector(".mail-header img[src='cid:mysign-mark']") is null
+                || !mail.BodyParts.OfType<MimePart>().Any(p => p.ContentId == "mysign-mark" && p.ContentType.MimeType == "image/png"))
+                Failures.Add($"{cell}: no header with the mark");
+            if (html.QuerySelector(".mail-greeting")?.TextContent.Trim() != greeting) Failures.Add($"{cell}: the HTML part's greeting differs from the text part's");
+            var htmlFooter = html.QuerySelector(".mail-footer")?.TextContent ?? "";
+            foreach (var part in new[] { tsp.LegalName, tsp.SupportEmail, footer.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "?" })
+                if (!htmlFooter.Contains(part)) Failures.Add($"{cell}: the HTML part's footer lacks \"{part}\"");
+            if (html.QuerySelector("style, link") is not null || html.QuerySelector(".mail-body")?.GetAttribute("style") is null) Failures.Add($"{cell}: styles are not inline");
+            Failures.AddRange(MailLinks.Problems(mail).Select(p => $"{cell}: {p}"));
         }
     }
 
@@ -198,40 +231,16 @@ public sealed class EveryMailTests(AppFixture app)
         },
         ["a renewal through the store"] = async (w, app) =>
         {
-            var holder = await w.HolderAsync();
-            await w.IssueCertificateAsync(holder, DateTimeOffset.UtcNow - TimeSpan.FromDays(3 * 365) + TimeSpan.FromDays(20));
-            using var portal = await w.SignInAsync(holder);
-            await portal.GetAsync("/renewal");
-            var renewal = Guid.Parse((await portal.PostAsync("/renewal", new() { ["path"] = "store" })).Location!.Split('/').Last());
-            await portal.GetAsync($"/renewal/{renewal}");
-            await portal.PostAsync($"/renewal/{renewal}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Pin });
-            await portal.PostAsync($"/renewal/{renewal}/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
-            var order = Guid.Parse((await portal.PostAsync($"/renewal/{renewal}/store", new())).Location!.Split('/').Last());
+            var (holder, portal, renewal, order, buyer) = await AtTheStoreAsync(w, app);
+            using var signedIn = portal;
             await portal.GetAsync($"/store/orders/{order}");
-            var buyer = $"buyer-{holder.Id}@example.test";
-            var account = new Dictionary<string, string> { ["create"] = "1", ["name"] = "Ilaria Moretti", ["email"] = buyer, ["password"] = "store-password-1" };
-            await portal.PostAsync($"/store/orders/{order}/account", account);
-            // Followed by this browser: the confirmed account becomes the order's.
-            await w.MailAsync("mail.store_confirm.subject", buyer, portal);
-            await portal.GetAsync($"/store/orders/{order}");
-            await portal.PostAsync($"/store/orders/{order}/account", account);
-            await w.MailAsync("mail.store_exists.subject", buyer);
-            await portal.GetAsync($"/store/orders/{order}");
-            await portal.PostAsync($"/store/orders/{order}/forgot", new() { ["email"] = buyer });
-            await w.MailAsync("mail.store_reset.subject", buyer);
-            await portal.GetAsync($"/store/orders/{order}");
-            Dictionary<string, string> Pay(string method) => new()
-            {
-                ["type"] = "private", ["billing_name"] = "Ilaria Moretti", ["fiscal_code"] = "MRTLRI80A41H501M", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM",
-                ["confirm"] = "on", ["method"] = method,
-            };
             // A transfer first (its instructions by mail), then "choose another way to pay" and the card.
-            (await portal.PostAsync($"/store/orders/{order}/pay", Pay("transfer"))).Status.ShouldBe(HttpStatusCode.Redirect);
+            (await portal.PostAsync($"/store/orders/{order}/pay", Payment("transfer"))).Status.ShouldBe(HttpStatusCode.Redirect);
             await w.MailAsync("mail.transfer.subject", buyer);
             await portal.GetAsync($"/store/orders/{order}");
             await portal.PostAsync($"/store/orders/{order}/retry", new());
             await portal.GetAsync($"/store/orders/{order}");
-            var toProvider = await portal.PostAsync($"/store/orders/{order}/pay", Pay("card"));
+            var toProvider = await portal.PostAsync($"/store/orders/{order}/pay", Payment("card"));
             toProvider.Status.ShouldBe(HttpStatusCode.Redirect, "the billing form was accepted");
             await portal.GetAsync(toProvider.Location!);
             await portal.PostAsync(toProvider.Location!, new() { ["decision"] = "approve" });
@@ -256,8 +265,41 @@ public sealed class EveryMailTests(AppFixture app)
         },
     };
 
+    /// <summary>A holder in the renewal window at the store's cart, with a store account confirmed (its mails checked on the way).</summary>
+    private static async Task<(TestHolder Holder, PortalClient Portal, Guid Renewal, Guid Order, string Buyer)> AtTheStoreAsync(World w, AppFixture app)
+    {
+        var holder = await w.HolderAsync();
+        await w.IssueCertificateAsync(holder, DateTimeOffset.UtcNow - TimeSpan.FromDays(3 * 365) + TimeSpan.FromDays(20));
+        var portal = await w.SignInAsync(holder);
+        await portal.GetAsync("/renewal");
+        var renewal = Guid.Parse((await portal.PostAsync("/renewal", new() { ["path"] = "store" })).Location!.Split('/').Last());
+        await portal.GetAsync($"/renewal/{renewal}");
+        await portal.PostAsync($"/renewal/{renewal}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Pin });
+        await portal.PostAsync($"/renewal/{renewal}/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+        var order = Guid.Parse((await portal.PostAsync($"/renewal/{renewal}/store", new())).Location!.Split('/').Last());
+        await portal.GetAsync($"/store/orders/{order}");
+        var buyer = $"buyer-{holder.Id}@example.test";
+        var account = new Dictionary<string, string> { ["create"] = "1", ["name"] = "Ilaria Moretti", ["email"] = buyer, ["password"] = "store-password-1" };
+        await portal.PostAsync($"/store/orders/{order}/account", account);
+        // Followed by this browser: the confirmed account becomes the order's.
+        await w.MailAsync("mail.store_confirm.subject", buyer, portal);
+        await portal.GetAsync($"/store/orders/{order}");
+        await portal.PostAsync($"/store/orders/{order}/account", account);
+        await w.MailAsync("mail.store_exists.subject", buyer);
+        await portal.GetAsync($"/store/orders/{order}");
+        await portal.PostAsync($"/store/orders/{order}/forgot", new() { ["email"] = buyer });
+        await w.MailAsync("mail.store_reset.subject", buyer);
+        return (holder, portal, renewal, order, buyer);
+    }
+
+    private static Dictionary<string, string> Payment(string method) => new()
+    {
+        ["type"] = "private", ["billing_name"] = "Ilaria Moretti", ["fiscal_code"] = "MRTLRI80A41H501M", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM",
+        ["confirm"] = "on", ["method"] = method,
+    };
+
     [Fact]
-    public async Task every_mail_kind_in_both_languages_has_a_text_and_an_html_part_and_links_that_stand_alone_and_open()
+    public async Task every_mail_kind_in_both_languages_is_laid_out_as_the_tsp_sends_it_with_a_text_part_and_links_that_stand_alone_and_open()
     {
         var kinds = Strings.Keys("en").Where(k => k.EndsWith(".subject", StringComparison.Ordinal)).Order().ToList();
         kinds.ShouldContain("mail.activation.subject");

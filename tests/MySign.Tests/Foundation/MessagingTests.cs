@@ -64,10 +64,11 @@ public sealed class MessagingTests(AppFixture app)
     {
         var sender = app.Host.Services.GetRequiredService<MailSender>();
         var to = $"holder-{Guid.NewGuid():N}@example.test";
-        await sender.SendAsync(new OutgoingMail(to, "Benvenuto in MySign", "Il tuo User ID è m000001.", "<p>Il tuo User ID è <b>m000001</b>.</p>"));
+        await sender.SendAsync(new OutgoingMail(to, "Benvenuto in MySign", "Il tuo User ID è <m000001>.", "it", "Ilaria"));
         var mail = await app.Smtp.WaitForAsync(to);
         mail.Subject.ShouldBe("Benvenuto in MySign");
-        mail.TextBody!.ShouldContain("m000001");
-        mail.HtmlBody!.ShouldContain("<b>m000001</b>");
+        mail.TextBody!.ShouldContain("Il tuo User ID è <m000001>.");
+        // The body is text: the layout escapes it.
+        new AngleSharp.Html.Parser.HtmlParser().ParseDocument(mail.HtmlBody!).QuerySelector(".mail-body")!.TextContent.ShouldContain("Il tuo User ID è <m000001>.");
     }
 }

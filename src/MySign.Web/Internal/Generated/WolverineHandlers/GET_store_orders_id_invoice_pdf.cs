@@ -16,13 +16,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Options.IOptions<MySign.Billing.Invoicing.SellerOptions> _optionsOfSellerOptions;
+        private readonly Microsoft.Extensions.Options.IOptions<MySign.Kernel.Brand.TspOptions> _optionsOfTspOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_store_orders_id_invoice_pdf(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<MySign.Billing.Invoicing.SellerOptions> optionsOfSellerOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_store_orders_id_invoice_pdf(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<MySign.Billing.Invoicing.SellerOptions> optionsOfSellerOptions, Microsoft.Extensions.Options.IOptions<MySign.Kernel.Brand.TspOptions> optionsOfTspOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfSellerOptions = optionsOfSellerOptions;
+            _optionsOfTspOptions = optionsOfTspOptions;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -47,7 +49,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Store.StoreEndpoints.Invoice(id, httpContext, ((Marten.IQuerySession)documentSession), _optionsOfSellerOptions).ConfigureAwait(false);
+            var result = await MySign.Billing.Store.StoreEndpoints.Invoice(id, httpContext, ((Marten.IQuerySession)documentSession), _optionsOfSellerOptions, _optionsOfTspOptions).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

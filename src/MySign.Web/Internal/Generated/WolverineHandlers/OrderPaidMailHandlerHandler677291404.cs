@@ -12,13 +12,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class OrderPaidMailHandlerHandler677291404 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Microsoft.Extensions.Options.IOptions<MySign.Billing.Invoicing.SellerOptions> _optionsOfSellerOptions;
+        private readonly Microsoft.Extensions.Options.IOptions<MySign.Kernel.Brand.TspOptions> _optionsOfTspOptions;
         private readonly MySign.Kernel.Mail.MailSender _mailSender;
         private readonly MySign.Kernel.Web.PortalUrl _portalUrl;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public OrderPaidMailHandlerHandler677291404(Microsoft.Extensions.Options.IOptions<MySign.Billing.Invoicing.SellerOptions> optionsOfSellerOptions, MySign.Kernel.Mail.MailSender mailSender, MySign.Kernel.Web.PortalUrl portalUrl, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public OrderPaidMailHandlerHandler677291404(Microsoft.Extensions.Options.IOptions<MySign.Billing.Invoicing.SellerOptions> optionsOfSellerOptions, Microsoft.Extensions.Options.IOptions<MySign.Kernel.Brand.TspOptions> optionsOfTspOptions, MySign.Kernel.Mail.MailSender mailSender, MySign.Kernel.Web.PortalUrl portalUrl, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _optionsOfSellerOptions = optionsOfSellerOptions;
+            _optionsOfTspOptions = optionsOfTspOptions;
             _mailSender = mailSender;
             _portalUrl = portalUrl;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -35,7 +37,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Billing.Store.OrderPaidMailHandler");
             
             // The actual message execution
-            await MySign.Billing.Store.OrderPaidMailHandler.Handle(orderPaid, ((Marten.IQuerySession)documentSession), _mailSender, _portalUrl, _optionsOfSellerOptions, cancellation).ConfigureAwait(false);
+            await MySign.Billing.Store.OrderPaidMailHandler.Handle(orderPaid, ((Marten.IQuerySession)documentSession), _mailSender, _portalUrl, _optionsOfSellerOptions, _optionsOfTspOptions, cancellation).ConfigureAwait(false);
         }
     }
 
