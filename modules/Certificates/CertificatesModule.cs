@@ -32,6 +32,7 @@ public static class CertificatesModule
             options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
             options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);
+            options.Schema.For<Keys.CustodyDeployment>().DatabaseSchemaName(Schema);
             options.Schema.For<ServiceCertificate>().DatabaseSchemaName(Schema);
             options.Schema.For<StatusChangeRequest>().DatabaseSchemaName(Schema);
             options.Schema.For<Signing.SignedDocument>().DatabaseSchemaName(Schema).Index(d => d.HolderId);
@@ -47,7 +48,13 @@ public static class CertificatesModule
             options.Storage.ExtendedSchemaObjects.Add(Validation.TimeStampAuthority.Serials);
             options.Storage.ExtendedSchemaObjects.Add(Csc.CscGrants.Calls);
         });
+        // Key custody (docs/adr/0014): the online token opened at start, the CA's keys in it, the ceremony that makes them.
+        services.AddSingleton<Keys.OnlineToken>();
+        services.AddHostedService<Keys.CustodyAtStart>();
+        services.AddSingleton<ICaKeys, TokenCaKeys>();
+        services.AddSingleton<CaCeremony>();
         services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<CrlKeepAlive>();
         services.AddSingleton<Issuer>();
         services.AddSingleton<Validation.OcspResponder>();
         services.AddSingleton<Validation.TimeStampAuthority>();

@@ -33,6 +33,37 @@ public static class Tokens
         return await output;
     }
 
+    /// <summary>
+    /// Destroys, in both tokens, the objects of the deployment whose database this is (its CA keys, its key that wraps holder
+    /// keys): what a fixture does before it drops its database, so many test runs leave the shared token as they found it.
+    /// </summary>
+    public static async Task ForgetDeploymentAsync(string connectionString)
+    {
+        string? prefix;
+        try
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("select data->>'Prefix' from certificates.mt_doc_custodydeployment where id = 'deployment'", connection);
+            prefix = await command.ExecuteScalarAsync() as string;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == "42P01")
+        {
+            return; // the app never started far enough to have a deployment
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            Console.Error.WriteLine($"Tokens: the database is unreachable, its deployment's token objects are left ({e.Message})");
+            return;
+        }
+        if (string.IsNullOrEmpty(prefix)) return;
+        foreach (var settings in new[] { Online, Root })
+        {
+            using var token = CryptoToken.Open(settings);
+            token.DestroyObjects(prefix);
+        }
+    }
+
     /// <summary>pkcs11-tool's listing cut into one block per object (the first line names its class, "Private Key Object; EC").</summary>
     public static IReadOnlyList<string> Objects(string listing) =>
         System.Text.RegularExpressions.Regex.Split(listing, @"\n(?=\S)").Where(b => b.Trim().Length > 0).ToList();
