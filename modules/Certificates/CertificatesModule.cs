@@ -3,6 +3,7 @@ using Wolverine;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
 using MySign.Certificates.Portal;
@@ -46,7 +47,8 @@ public static class CertificatesModule
             options.Schema.For<Csc.OAuthCode>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Storage.ExtendedSchemaObjects.Add(Issuer.IutNumbers);
             options.Storage.ExtendedSchemaObjects.Add(Validation.TimeStampAuthority.Serials);
-            options.Storage.ExtendedSchemaObjects.Add(Csc.CscGrants.Calls);
+            options.Storage.ExtendedSchemaObjects.Add(CustodyServices.SadCalls);
+            options.Storage.ExtendedSchemaObjects.Add(CustodyServices.ActivationAudit);
         });
         // Key custody (docs/adr/0014): the online token opened at start, the CA's keys in it, the ceremony that makes them.
         services.AddSingleton<Keys.OnlineToken>();
@@ -61,9 +63,8 @@ public static class CertificatesModule
         services.AddSingleton<Validation.ValidationData>();
         services.AddSingleton<Signing.Cades>();
         services.AddSingleton<Signing.Pades>();
-        services.AddSingleton<Signing.CadesFromDigest>();
         services.AddSingleton<MySign.Kernel.Operations.IReadinessCheck, CaReadiness>();
-        services.AddSingleton<Pin.PinCheck>();
+        services.AddSignatureActivation();
         services.AddHostedService<CrlAtStart>();
         services.AddSingleton<IPortalBox, CertificateBadge>();
         services.AddSingleton<IPortalBox, CertificateBox>();

@@ -8,13 +8,12 @@ using MySign.Accounts.Contracts;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
-using MySign.Certificates.Keys;
 using Wolverine;
 
 namespace MySign.Certificates.Issuance;
 
 /// <summary>Issues certificates and keeps the CRL current. Both need the CA, so both live here.</summary>
-public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource database)
+public sealed class Issuer(CertificateAuthority authority, Custody.SignatureActivation sam, NpgsqlDataSource database)
 {
     public static readonly TimeSpan Validity = TimeSpan.FromDays(3 * 365);
     public static readonly TimeSpan CrlLifetime = TimeSpan.FromHours(24);
@@ -30,18 +29,19 @@ public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource data
         var requestedFrom = request.ValidFrom ?? now;
         var from = Max(requestedFrom.AddMinutes(-1), new DateTimeOffset(issuing.NotBefore.ToUniversalTime(), TimeSpan.Zero));
         var until = Min(request.NotAfter ?? requestedFrom + Validity, new DateTimeOffset(issuing.NotAfter.ToUniversalTime(), TimeSpan.Zero));
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        // The key is made in the token and sealed under the PIN by the signature activation module; only its public half is here.
+        var key = await sam.NewKeyAsync(request.HolderId, request.Pin, cancellation);
         var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);
         var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), iut);
         var serial = CertificateFactory.Serial();
-        using var certificate = CertificateFactory.IssueHolder(issuing, signer, identity, new PublicKey(key), from, until, serial, authority.Locations);
+        using var certificate = CertificateFactory.IssueHolder(issuing, signer, identity, key.PublicKey, from, until, serial, authority.Locations);
         return new HolderCertificate
         {
             Id = request.HolderId, CertificateId = Guid.CreateVersion7(now), UniqueIdentifier = identity.UniqueIdentifier,
             SerialNumber = Convert.ToHexString(serial), GivenName = identity.GivenName, Surname = identity.Surname, FiscalCode = identity.FiscalCode,
             Kind = request.Automatic ? SignatureKind.Automatic : SignatureKind.Remote, Status = CertificateStatus.Active,
             ActivatedAt = Max(requestedFrom, from), ExpiresAt = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero), Der = certificate.RawData,
-            Key = KeyVault.Seal(key.ExportPkcs8PrivateKey(), request.Pin, authority.KeySecret),
+            Key = key.Key,
         };
     }
 
@@ -96,8 +96,6 @@ public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource data
             }
         }
     }
-
-    public byte[] KeySecret => authority.KeySecret;
 }
 
 public static class IssueCertificateHandler
@@ -141,7 +139,7 @@ public static class RegistrationRequestsHandler
     public static async Task<IutAllocated> Handle(AllocateIut _, Issuer issuer, TimeProvider clock, CancellationToken cancellation) =>
         new(await issuer.NewUniqueIdentifierAsync(clock.GetUtcNow(), cancellation));
 
-    public static PinRulesChecked Handle(CheckPinRules request) => new(Keys.PinRules.Problem(request.Pin));
+    public static PinRulesChecked Handle(CheckPinRules request) => new(Pin.PinRules.Problem(request.Pin));
 
     /// <summary>The first certificate, and with it the holder's emergency code (shown in the Suspension box until kept).</summary>
     public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, IDocumentSession session, Issuer issuer,
