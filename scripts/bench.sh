@@ -17,6 +17,12 @@ APP_LOG=$(mktemp)
 export ASPNETCORE_ENVIRONMENT=Production Otp__Pepper=bench-only-pepper Certificates__KeySecret=bench-only-key-secret ConnectionStrings__Postgres="Host=127.0.0.1;Port=${PG_PORT:-55432};Database=$DB;Username=mysign;Maximum Pool Size=100"
 # Production refuses the sandbox payment provider: the bench never pays, so the hosted adapter points nowhere.
 export Portal__BaseUrl=http://127.0.0.1:${PORT:-5000} Billing__Payments__Provider=hosted Billing__Payments__Url=http://127.0.0.1:9/ Billing__Payments__ApiKey=bench-only-api-key Billing__Payments__WebhookSecret=bench-only-webhook-secret
+# Production also names the account transfers go to, the seller on invoices and the PEC channel to SdI (pointing nowhere: the bench sends no invoice but the demo's).
+export Billing__Payments__Iban=IT60X0542811101000000123456 Billing__Payments__Beneficiary="MySign S.p.A." Billing__Payments__Bic=BLOPIT22XXX \
+  Billing__Seller__VatNumber=01234567897 Billing__Seller__FiscalCode=01234567897 Billing__Seller__Name="MySign S.p.A." Billing__Seller__Street="Via della Firma 1" \
+  Billing__Seller__PostCode=00187 Billing__Seller__City=Roma Billing__Seller__Province=RM Billing__Seller__RegimeFiscale=RF01 Billing__Seller__Rea__Office=RM \
+  Billing__Seller__Rea__Number=1234567 Billing__Sdi__Channel=pec Billing__Sdi__Pec__Host=127.0.0.1 Billing__Sdi__Pec__Port=9 Billing__Sdi__Pec__User=bench \
+  Billing__Sdi__Pec__Password=bench-only-pec-password Billing__Sdi__Pec__From=fatture@pec.mysign.example Billing__Sdi__WebhookToken=bench-only-sdi-token
 # The production release step (fly.toml's release_command) applies the schema, then the app starts; with the demo seed on, as the
 # bench runs, it also creates the demo marker's table (src/MySign.Dev registers it only then).
 Demo__Seed=true dotnet src/MySign.Web/bin/Release/net10.0/MySign.Web.dll resources setup --contentRoot "$ROOT/src/MySign.Web" >"$APP_LOG" 2>&1

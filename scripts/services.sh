@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions what MySign needs on a fresh Debian machine, privately and idempotently:
-#   packages (PostgreSQL, aiosmtpd, poppler, Chromium, wrk) if missing,
+#   packages (PostgreSQL, aiosmtpd, poppler, Chromium, xmllint, wrk) if missing,
 #   a private PostgreSQL cluster on 127.0.0.1:$PG_PORT, an SMTP catcher on 127.0.0.1:$SMTP_PORT,
 #   SoftHSM2 tokens under $STATE/softhsm (the key custody token and the CA ceremony's root token, each with its own SO and
 #   user PIN kept there, never in git), opensc's pkcs11-tool to look at them from outside,
@@ -45,6 +45,8 @@ packages() {
   command -v pkcs11-tool >/dev/null || want+=(opensc)
   # A real load balancer in front of two nodes (BalancerTests), checking /health as fly.io's proxy does.
   command -v haproxy >/dev/null || want+=(haproxy)
+  # The FatturaPA invoices are checked against the official XSD by an independent validator (xmllint --schema).
+  command -v xmllint >/dev/null || want+=(libxml2-utils)
   if [ "${1:-}" = bench ]; then command -v wrk >/dev/null || want+=(wrk); fi
   if [ "${1:-}" = shake ]; then command -v stress-ng >/dev/null || want+=(stress-ng); fi
   [ ${#want[@]} -eq 0 ] && return 0

@@ -31,6 +31,7 @@ public static class CertificatesModule
             options.Schema.For<HolderCertificate>().DatabaseSchemaName(Schema).Index(c => c.SerialNumber);
             options.Schema.For<Pin.PinAttempts>().DatabaseSchemaName(Schema);
             options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
+            options.Schema.For<CertificateOperation>().DatabaseSchemaName(Schema).Index(o => o.HolderId);
             options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);
             options.Schema.For<Keys.CustodyDeployment>().DatabaseSchemaName(Schema);
@@ -70,6 +71,7 @@ public static class CertificatesModule
         services.AddSingleton<IPortalBox, CertificateBox>();
         services.AddSingleton<IPortalBox, PinBox>();
         services.AddSingleton<IPortalBox, SuspensionBox>();
+        services.AddSingleton<IHolderFactsPart, Rao.CertificateFactsPart>();
         return services;
     }
 }

@@ -27,6 +27,7 @@ public static class OtpModule
             options.Schema.For<HardwareToken>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Schema.For<Passkeys.PasskeyCredential>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true).Index(p => p.HolderId);
             options.Schema.For<Passkeys.PasskeyRegistration>().DatabaseSchemaName(Schema);
+            options.Schema.For<KnownCertificate>().DatabaseSchemaName(Schema);
         });
         services.AddSingleton<OtpSecrets>();
         services.AddSingleton<Passkeys.RelyingParty>();
@@ -41,6 +42,7 @@ public static class OtpModule
             services.AddSingleton<ISmsGateway, SandboxSmsGateway>();
         services.AddSingleton<IDevOutboxSource, SandboxSmsOutbox>();
         services.AddSingleton<IPortalBox, OtpBox>();
+        services.AddSingleton<IHolderFactsPart, OtpFactsPart>();
         return services;
     }
 }

@@ -21,6 +21,7 @@ public static class DemoModule
         services.AddSingleton<IDemoSeeder, CertificatesDemoSeeder>();
         services.AddSingleton<IDemoSeeder, OtpDemoSeeder>();
         services.AddSingleton<IDemoSeeder, HistoryDemoSeeder>();
+        services.AddSingleton<IDemoSeeder, BillingDemoSeeder>();
         services.AddHostedService<DemoSeeding>();
         return services;
     }

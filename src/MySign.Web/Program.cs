@@ -89,6 +89,7 @@ builder.Services.AddWolverine(options =>
     options.AddCertificateSchedules(configuration);
     options.AddRenewalSchedules(configuration);
     options.AddRateWindowSchedule();
+    options.AddBillingSchedules(configuration);
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
     options.Policies.UseDurableInboxOnAllListeners();

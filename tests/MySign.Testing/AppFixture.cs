@@ -27,6 +27,9 @@ public sealed class AppFixture : IAsyncLifetime
     /// <summary>What the bank-statement integration authenticates with in tests.</summary>
     public const string BankImportToken = "test-bank-import-token";
 
+    /// <summary>What SdI's answers (through the PEC mailbox's forwarding or an intermediary) are posted with in tests.</summary>
+    public const string SdiWebhookToken = "test-sdi-webhook-token";
+
     public async Task InitializeAsync()
     {
         await Smtp.StartAsync();
@@ -44,6 +47,11 @@ public sealed class AppFixture : IAsyncLifetime
             web.UseSetting("Logging:Serilog:MinimumLevel", "Warning");
             web.UseSetting("Portal:BaseUrl", "http://localhost");
             web.UseSetting("Billing:Payments:BankImportToken", BankImportToken);
+            // The sandbox SdI answers a second after a file arrives; files still queued are swept every second.
+            web.UseSetting("Billing:Sdi:SandboxDelay", "00:00:01");
+            web.UseSetting("Billing:Sdi:SweepCron", "* * * * * *");
+            web.UseSetting("Billing:Sdi:WebhookToken", SdiWebhookToken);
+            web.UseSetting("Wolverine:ScheduledJobPollingTime", "00:00:01");
             // Each PortalClient comes from its own address (X-Forwarded-For), as different browsers would.
             web.UseSetting("Network:TrustForwardedFor", "true");
             // The per-address limits keep their counts but turn over in 10 s, so a test can watch one lift.

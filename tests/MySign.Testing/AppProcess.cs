@@ -77,6 +77,26 @@ public sealed class AppProcess : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    /// <summary>
+    /// The app's command line run as an operator runs it, against any portal's database (an in-memory host's included):
+    /// Development, no demo seed, nothing else configured. Its exit code and output.
+    /// </summary>
+    public static async Task<(int Exit, string Output)> CommandAsync(string connectionString, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MySign.Web.dll"), .. arguments])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ConnectionStrings__Postgres"] = connectionString;
+        start.Environment["Demo__Seed"] = "false";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     /// <summary>kill -9: no shutdown code runs, whatever was in memory is gone.</summary>
     public async Task KillAsync()
     {

@@ -16,6 +16,10 @@ public sealed class PaymentProviderStub : IAsyncDisposable
     private readonly Task _serving;
     public string Url { get; } = $"http://127.0.0.1:{SmtpServer.FreePort()}/";
     public List<JsonElement> Sessions { get; } = [];
+    /// <summary>Checkouts the shop asked to close.</summary>
+    public List<string> Expired { get; } = [];
+    /// <summary>Checkouts a test has marked as paid at the provider: closing them is refused (409), as a provider does.</summary>
+    public HashSet<string> Paid { get; } = [];
 
     public PaymentProviderStub()
     {
@@ -31,6 +35,15 @@ public sealed class PaymentProviderStub : IAsyncDisposable
             HttpListenerContext context;
             try { context = await _listener.GetContextAsync(); }
             catch (Exception) { return; }
+            if (context.Request.Url!.AbsolutePath.EndsWith("/expire", StringComparison.Ordinal))
+            {
+                // A checkout the shop closes: this stub closes it unless it was marked paid.
+                var session = context.Request.Url.AbsolutePath.Split('/')[^2];
+                lock (Sessions) Expired.Add(session);
+                context.Response.StatusCode = Paid.Contains(session) ? 409 : 200;
+                context.Response.Close();
+                continue;
+            }
             using var reader = new StreamReader(context.Request.InputStream);
             var body = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
             var id = "cs_test_" + Guid.NewGuid().ToString("N")[..12];

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.DataProtection;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
+using MySign.Otp.Client;
 using Wolverine.Http;
 
 namespace MySign.Accounts.Account;
@@ -30,7 +31,8 @@ public sealed record AccountPageView(RawHtmlBoxes Boxes, IReadOnlyList<ActivityR
     IReadOnlyList<DeviceRow>? Devices = null, SignInView? SignIn = null);
 
 /// <summary>The sign-in settings as the form shows them (what was ticked is kept when the password was wrong).</summary>
-public sealed record SignInView(bool Factor, bool Passkey, bool Saved, string? ErrorKey);
+/// <param name="Passkeys">How many passkeys the holder has (Otp's answer): a passkey alone is offered only with one.</param>
+public sealed record SignInView(bool Factor, bool Passkey, bool Saved, string? ErrorKey, int Passkeys = 0);
 
 /// <summary>A session signed in to the holder's account, as the devices list shows it.</summary>
 public sealed record DeviceRow(string Id, string Device, string Address, DateTimeOffset LastSeenAt, bool Current);
@@ -48,14 +50,16 @@ public sealed class PasswordChangeForm
 public static partial class AccountPageEndpoints
 {
     [WolverineGet("/account")]
-    public static async Task<IResult> Page(HttpContext context, IQuerySession session, string? saved)
+    public static async Task<IResult> Page(HttpContext context, IQuerySession session, IMessageBus bus, string? saved)
     {
         var holder = await Load(session, context);
-        return await PageFor(holder, context, session, saved, new SignInView(holder.FactorAtSignIn, holder.PasskeySignIn, saved == "signin", null));
+        return await PageFor(holder, context, session, bus, saved, new SignInView(holder.FactorAtSignIn, holder.PasskeySignIn, saved == "signin", null));
     }
 
-    private static async Task<IResult> PageFor(HolderAccount holder, HttpContext context, IQuerySession session, string? saved, SignInView signIn, int status = StatusCodes.Status200OK)
+    private static async Task<IResult> PageFor(HolderAccount holder, HttpContext context, IQuerySession session, IMessageBus bus, string? saved, SignInView signIn,
+        int status = StatusCodes.Status200OK)
     {
+        signIn = signIn with { Passkeys = (await bus.OtpFactorAsync(holder.Id, context.RequestAborted)).Passkeys };
         var activity = await session.Query<AuditEntry>().Where(a => a.HolderId == holder.Id).OrderByDescending(a => a.At).Take(10).ToListAsync(context.RequestAborted);
         var current = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
         var devices = (await session.Query<PortalSession>().Where(s => s.PrincipalId == holder.Id).ToListAsync(context.RequestAborted))
@@ -82,7 +86,10 @@ public static partial class AccountPageEndpoints
         var now = clock.GetUtcNow();
         var wanted = new SignInView(factor == "on", passkey == "on", false, null);
         if (await attempts.CurrentPasswordProblemAsync(holder, password ?? "", now, options.Value, context.RequestAborted) is { } problem)
-            return await PageFor(holder, context, session, null, wanted with { ErrorKey = problem }, StatusCodes.Status422UnprocessableEntity);
+            return await PageFor(holder, context, session, bus, null, wanted with { ErrorKey = problem }, StatusCodes.Status422UnprocessableEntity);
+        // A passkey alone signs in only a holder who has one: without, the setting would lock nothing and open nothing.
+        if (wanted.Passkey && !holder.PasskeySignIn && (await bus.OtpFactorAsync(holder.Id, context.RequestAborted)).Passkeys == 0)
+            return await PageFor(holder, context, session, bus, null, wanted with { ErrorKey = "account.signin.error.no_passkey" }, StatusCodes.Status422UnprocessableEntity);
         if (wanted.Factor == holder.FactorAtSignIn && wanted.Passkey == holder.PasskeySignIn) return Results.Redirect("/account?saved=signin#signin-title");
         holder.FactorAtSignIn = wanted.Factor;
         holder.PasskeySignIn = wanted.Passkey;

@@ -145,6 +145,8 @@ public sealed class AccountToken
     public string? OtpDestination { get; set; }
     /// <summary>The pending step is confirmed with the holder's passkey, not a code.</summary>
     public bool OtpByPasskey { get; set; }
+    /// <summary>How the pending step's code reaches the holder (OtpIssued.Factor), so each answer of the step words itself for it.</summary>
+    public string? OtpFactor { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public bool Used { get; set; }
     /// <summary>The token itself, sealed, until its mail has left (see Mail.AccountLinks); null afterwards.</summary>

@@ -23,7 +23,8 @@ public sealed record LoginForm(string UserId, string? Error, bool Expired, bool 
     public string? Pending { get; init; }
     public string? Destination { get; init; }
     public string? Passkey { get; init; }
-    public int Digits { get; init; } = 8;
+    /// <summary>How the code reaches the holder (OtpIssued.Factor): the step words itself for it.</summary>
+    public string? Factor { get; init; }
     /// <summary>"Sign in with a passkey": the challenge the browser answers with one of its passkeys.</summary>
     public string? PasskeyChallenge { get; init; }
     /// <summary>Where "how to activate" and "Assistance" lead: the Assistant's Trusty.</summary>
@@ -39,7 +40,7 @@ public sealed class PendingSignIn
     public Guid ChallengeId { get; set; }
     public string? Destination { get; set; }
     public string? Passkey { get; set; }
-    public int Digits { get; set; } = 8;
+    public string? Factor { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
@@ -92,7 +93,7 @@ public static class LoginEndpoint
         pending.ChallengeId = issued.ChallengeId;
         pending.Destination = issued.Destination;
         pending.Passkey = issued.Passkey;
-        pending.Digits = MySign.Otp.Contracts.OtpIssued.DigitsFor(issued.Channel);
+        pending.Factor = issued.Factor;
         session.Store(pending);
         return View(FactorStep(pending, token, null));
     }
@@ -180,7 +181,7 @@ public static class LoginEndpoint
     }
 
     private static LoginForm FactorStep(PendingSignIn pending, string token, string? error) =>
-        new("", error, false, false, pending.ReturnTo) { Pending = token, Destination = pending.Destination, Passkey = pending.Passkey, Digits = pending.Digits };
+        new("", error, false, false, pending.ReturnTo) { Pending = token, Destination = pending.Destination, Passkey = pending.Passkey, Factor = pending.Factor };
 
     [WolverinePost(AccountPages.SignOut)]
     public static IResult Logout(HttpContext context, IDocumentSession session, IOptions<SessionOptions> options)

@@ -18,7 +18,7 @@ using Wolverine.Http;
 namespace MySign.Accounts.Rao;
 
 public sealed record NewPinView(string Step, string Token, IReadOnlyDictionary<string, string> Errors, string? Destination, string? Iut = null, DateTimeOffset? Until = null,
-    string? Passkey = null);
+    string? Passkey = null, string? Factor = null);
 
 public sealed class NewPinForm
 {
@@ -60,8 +60,9 @@ public static class NewPinEndpoints
         found.ChallengeId = issued.ChallengeId;
         found.OtpDestination = issued.Destination;
         found.OtpByPasskey = issued.Passkey is not null;
+        found.OtpFactor = issued.Factor;
         session.Store(found);
-        return View(new NewPinView("code", form.Token!, NoErrors, issued.Destination, Passkey: issued.Passkey));
+        return View(new NewPinView("code", form.Token!, NoErrors, issued.Destination, Passkey: issued.Passkey, Factor: issued.Factor));
     }
 
     [WolverinePost("/new-pin/confirm"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
@@ -74,14 +75,13 @@ public static class NewPinEndpoints
         var verified = await bus.CheckOtpAsync(challenge, found.HolderId, Purpose, found.Id, code, context.RequestAborted);
         if (!verified.IsValid)
             return View(new NewPinView("code", token!, new Dictionary<string, string> { ["code"] = verified.Refusal }, found.OtpDestination,
-                Passkey: found.OtpByPasskey ? challenge.ToString() : null), StatusCodes.Status422UnprocessableEntity);
+                Passkey: found.OtpByPasskey ? challenge.ToString() : null, Factor: found.OtpFactor), StatusCodes.Status422UnprocessableEntity);
         var reissued = await bus.InvokeAsync<CertificateReissued>(new ReissueAfterForgottenPin(found.HolderId, protection.Open(PinProtection, found.ProtectedPin)), context.RequestAborted);
         var now = clock.GetUtcNow();
         found.Used = true;
         found.ProtectedPin = null;
         session.Store(found);
         // Certificates tells the holder of the new certificate (HolderCertificateChanged), as it does of every change to it.
-        session.Insert(AuditEntry.Of(found.HolderId, "certificate.reissued", now, reissued.UniqueIdentifier));
         return View(new NewPinView("done", "", NoErrors, null, reissued.UniqueIdentifier, reissued.NotAfter));
     }
 

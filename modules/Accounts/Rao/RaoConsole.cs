@@ -1,11 +1,13 @@
 using MySign.Certificates.Contracts;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Registration;
 using MySign.Kernel.Localization;
+using MySign.Kernel.Rendering;
 using MySign.Kernel.Web;
 using Npgsql;
 using Wolverine;
@@ -13,11 +15,12 @@ using Wolverine.Http;
 
 namespace MySign.Accounts.Rao;
 
-public sealed record HolderRow(string Id, string Name, string FiscalCode, DateTimeOffset? RegisteredAt, bool Active);
+public sealed record HolderRow(string Id, string Name, string FiscalCode, DateTimeOffset? RegisteredAt, string Status);
 public sealed record RaoHomeView(string Office, IReadOnlyList<HolderRow> Holders);
 public sealed record RegisterView(IReadOnlyList<FormSection> Sections, bool HasErrors);
-public sealed record AuditRow(DateTimeOffset At, string What, string? Actor);
-public sealed record RaoHolderView(HolderAccount Holder, bool JustRegistered, IReadOnlyList<AuditRow> Trail, DeskView Desk);
+/// <param name="Parts">The other modules' facts about the holder, each rendered by its owner (the certificate, the OTP factor).</param>
+/// <param name="Trail">Every operation, the account's and the owners', newest first, in the reader's language.</param>
+public sealed record RaoHolderView(HolderAccount Holder, bool JustRegistered, IReadOnlyList<HolderOperation> Trail, DeskView Desk, IReadOnlyList<RawHtml> Parts);
 
 /// <summary>
 /// The RAO console: the office's holders, registration after the in-person identity check, the Registration
@@ -25,13 +28,21 @@ public sealed record RaoHolderView(HolderAccount Holder, bool JustRegistered, IR
 /// </summary>
 public static class RaoConsoleEndpoints
 {
+    /// <summary>The office's holders, each with the state its certificate's owner gives now (or "awaiting activation").</summary>
     [WolverineGet("/rao")]
-    public static async Task<IResult> Home(HttpContext context, IQuerySession session)
+    public static async Task<IResult> Home(HttpContext context, IQuerySession session, IEnumerable<IHolderFactsPart> parts)
     {
         var office = context.Office();
         var holders = await session.Query<HolderAccount>().Where(h => h.Office == office)
             .OrderByDescending(h => h.RegisteredAt).Take(200).ToListAsync(context.RequestAborted);
-        var rows = holders.Select(h => new HolderRow(h.Id, h.DisplayName, h.FiscalCode, h.RegisteredAt, h.ActivatedAt is not null)).ToList();
+        var ids = holders.Select(h => h.Id).ToList();
+        var batch = session.CreateBatchQuery();
+        var statuses = parts.OrderBy(p => p.Order).Select(p => p.PrepareStatuses(batch, context, ids)).ToList();
+        await batch.Execute(context.RequestAborted);
+        var said = statuses.Select(s => s()).ToList();
+        string Status(HolderAccount h) => h.ActivatedAt is null ? Strings.T("rao.status.pending")
+            : said.Select(s => s.GetValueOrDefault(h.Id)).FirstOrDefault(s => s is not null) ?? Strings.T("rao.status.active");
+        var rows = holders.Select(h => new HolderRow(h.Id, h.DisplayName, h.FiscalCode, h.RegisteredAt, Status(h))).ToList();
         return Page("Rao/Home", new RaoHomeView(office, rows), "rao.home.title");
     }
 
@@ -78,13 +89,22 @@ public static class RaoConsoleEndpoints
         return await HolderPageAsync(holder, session, context, new DeskView(new Dictionary<string, string>(), new Dictionary<string, string>(), null), justRegistered: registered == "1");
     }
 
-    /// <summary>The holder's page at the desk: facts, the desk form (with its errors or what was just done), the audit trail.</summary>
+    /// <summary>
+    /// The holder's page at the desk: the account's facts and each owner's (the certificate, the OTP factor) read in one
+    /// batch, the desk form (with its errors or what was just done), and one list of every operation, newest first.
+    /// </summary>
     public static async Task<IResult> HolderPageAsync(HolderAccount holder, IQuerySession session, HttpContext context, DeskView desk, int status = StatusCodes.Status200OK,
         bool justRegistered = false)
     {
-        var trail = await session.Query<AuditEntry>().Where(a => a.HolderId == holder.Id)
-            .OrderByDescending(a => a.At).Take(50).ToListAsync(context.RequestAborted);
-        return Page("Rao/Holder", new RaoHolderView(holder, justRegistered, trail.Select(a => new AuditRow(a.At, a.What, a.Actor)).ToList(), desk), "rao.holder.title", status);
+        var batch = session.CreateBatchQuery();
+        var audit = batch.Query<AuditEntry>().Where(a => a.HolderId == holder.Id).OrderByDescending(a => a.At).Take(50).ToList();
+        var parts = context.RequestServices.GetServices<IHolderFactsPart>().OrderBy(p => p.Order).Select(p => p.Prepare(batch, context, holder.Id)).ToList();
+        await batch.Execute(context.RequestAborted);
+        var facts = parts.Select(p => p()).ToList();
+        var trail = audit.Result.Select(a => new HolderOperation(a.At, Strings.T("audit." + a.What), a.Actor))
+            .Concat(facts.SelectMany(f => f.Operations)).OrderByDescending(o => o.At).Take(100).ToList();
+        return Page("Rao/Holder", new RaoHolderView(holder, justRegistered, trail, desk, facts.Select(f => f.Facts).Where(f => f.Value.Length > 0).ToList()),
+            "rao.holder.title", status);
     }
 
     public static Task<HolderAccount?> OfficeHolderAsync(IQuerySession session, HttpContext context, string id) => OfficeHolder(session, context, id);

@@ -64,7 +64,8 @@ public sealed partial class RegistrationForm
         var code = FiscalCode.Normalise(this["fiscal_code"]);
         _values["fiscal_code"] = code;
         if (FiscalCode.FormatProblem(code) is { } format) Errors["fiscal_code"] = format;
-        else if (!Errors.ContainsKey("first_name") && !Errors.ContainsKey("last_name") && birth is not null && !Errors.ContainsKey("sex")
+        // Compared only with details that were accepted: a mistyped birth date is one message, next to the date.
+        else if (!Errors.ContainsKey("first_name") && !Errors.ContainsKey("last_name") && birth is not null && !Errors.ContainsKey("birth_date") && !Errors.ContainsKey("sex")
                  && FiscalCode.ConsistencyProblem(code, this["last_name"], this["first_name"], birth.Value, this["sex"]) is { } mismatch)
             Errors["fiscal_code"] = mismatch;
 

@@ -2,7 +2,18 @@ namespace MySign.Billing.Domain;
 
 public enum OrderStatus { Cart, AwaitingPayment, AwaitingTransfer, Paid, Declined, Cancelled }
 
-public sealed record BillingInfo(string Type, string Name, string FiscalCode, string? VatNumber, string Address);
+/// <summary>
+/// Who the invoice is made out to, as the buyer typed it: kind (private, company, foreign), name, codice fiscale, VAT number
+/// (Partita IVA, or the foreign tax number), street, postal code, town, province, country, and how SdI reaches them (a
+/// company's 7-character codice destinatario, or a PEC address).
+/// </summary>
+public sealed record BillingInfo(string Type, string Name, string FiscalCode, string? VatNumber, string Address,
+    string PostCode = "", string City = "", string Province = "", string Country = "IT", string? RecipientCode = null, string? Pec = null)
+{
+    /// <summary>The address on one line, as a letter shows it.</summary>
+    public string PostalAddress => string.Join(", ", new[] { Address, $"{PostCode} {City}".Trim() + (Province.Length > 0 ? $" ({Province})" : ""), Country == "IT" ? "" : Country }
+        .Where(p => p.Trim().Length > 0));
+}
 
 /// <summary>
 /// A store order for one renewal. Amounts are decimals in euro, fixed when the cart changes; VAT is rounded half
@@ -36,10 +47,18 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
     public string? CustomerEmail { get; set; }
     public string? Method { get; set; }
     public string? ProviderSession { get; set; }
+    /// <summary>The provider's page the holder was sent to, to go back to it while the checkout is open.</summary>
+    public string? ProviderUrl { get; set; }
+    /// <summary>Why the last checkout ended without a payment (declined, cancelled, abandoned), until the next one starts.</summary>
+    public string? PaymentProblem { get; set; }
     public string? TransferReference { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? PaidAt { get; set; }
     public string? InvoiceNumber { get; set; }
+    /// <summary>The order's invoice (FatturaPA TD01), issued in the transaction that found it paid, with its SdI files.</summary>
+    public Invoicing.FiscalDocument? Invoice { get; set; }
+    /// <summary>Credit notes (TD04) for refunds of what the invoice charged.</summary>
+    public List<Invoicing.FiscalDocument> CreditNotes { get; set; } = [];
     /// <summary>The language the holder paid in: the confirmation and invoice use it.</summary>
     public string Language { get; set; } = "en";
     /// <summary>Every credit received for this order (card capture, bank transfer entries), with what it did.</summary>
@@ -48,16 +67,29 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
     public decimal Received { get; set; }
     public DateTimeOffset? CancelledAt { get; set; }
 
-    /// <summary>Euro received that is not owed: overpayment, a credit after the order was paid or cancelled. Shown to the holder and the operator.</summary>
-    public decimal RefundDue => (RenewalCancelledAfterPayment ? Received : 0) +
-        Credits.Where(c => c.Outcome is CreditOutcome.Overpaid or CreditOutcome.AfterPayment or CreditOutcome.AfterCancellation && c.Currency == "EUR")
-            .Sum(c => c.Outcome == CreditOutcome.Overpaid ? c.Excess : c.Amount);
+    /// <summary>Euro received that is not owed: shown to the holder and the operator, and returned to where it came from.</summary>
+    public decimal RefundDue => Refunds().Where(r => r.Credit.Currency == "EUR").Sum(r => r.Amount);
 
     /// <summary>The payment and the renewal's cancellation crossed: what was paid is refunded.</summary>
     public bool RenewalCancelledAfterPayment { get; set; }
 
-    /// <summary>Credits an operator must look at (refund or return to the payer).</summary>
-    public IEnumerable<ReceivedCredit> Exceptions => Credits.Where(c => c.Outcome is not (CreditOutcome.Partial or CreditOutcome.Paid));
+    /// <summary>Cancelled before or after it was paid: nothing is owed, so every euro received goes back.</summary>
+    public bool IsCancelled => Status == OrderStatus.Cancelled || RenewalCancelledAfterPayment;
+
+    /// <summary>
+    /// Each credit an operator must give back, and how much of it: all of it for a cancelled order (counted before the
+    /// cancellation or arrived after it), money for an order already paid, another currency (returned as it came); the
+    /// excess of an overpayment. A credit is refunded once, whatever happened to the order after it.
+    /// </summary>
+    public IEnumerable<Refund> Refunds() => Credits.Select(c => c.Outcome switch
+    {
+        CreditOutcome.Partial or CreditOutcome.Paid or CreditOutcome.Overpaid when IsCancelled => new Refund(c, RefundKind.BeforeCancellation, c.Amount),
+        CreditOutcome.Overpaid => new Refund(c, RefundKind.Overpaid, c.Excess),
+        CreditOutcome.WrongCurrency => new Refund(c, RefundKind.WrongCurrency, c.Amount),
+        CreditOutcome.AfterPayment => new Refund(c, RefundKind.AfterPayment, c.Amount),
+        CreditOutcome.AfterCancellation => new Refund(c, RefundKind.AfterCancellation, c.Amount),
+        _ => null,
+    }).OfType<Refund>();
 
     /// <summary>
     /// A credit arrives for this order. Credits in euro accumulate; the order is paid when they reach the total.
@@ -103,6 +135,15 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
         CancelledAt = now;
     }
 
+    /// <summary>A checkout ended without taking money (declined, cancelled at the provider, or left by the holder): the cart again, billing kept.</summary>
+    public void BackToCart(string? problem)
+    {
+        Status = OrderStatus.Cart;
+        PaymentProblem = problem;
+        ProviderSession = null;
+        ProviderUrl = null;
+    }
+
     /// <summary>Sets the price from the list price and the discount: net, VAT, gross.</summary>
     public void Price(decimal listPrice, decimal vatRate, decimal discount)
     {
@@ -114,6 +155,11 @@ public sealed class Order : MySign.Kernel.Documents.IHolderOwned
         Gross = Net + Vat;
     }
 }
+
+/// <summary>Why money goes back: more than the total, another currency, an order already paid, or cancelled (before or after the credit came).</summary>
+public enum RefundKind { Overpaid, WrongCurrency, AfterPayment, AfterCancellation, BeforeCancellation }
+
+public sealed record Refund(ReceivedCredit Credit, RefundKind Kind, decimal Amount);
 
 /// <summary>What a credit did to its order. Partial and Paid count toward it; the others are exceptions for an operator.</summary>
 public enum CreditOutcome { Partial, Paid, Overpaid, WrongCurrency, AfterPayment, AfterCancellation, Invalid }

@@ -72,15 +72,9 @@ public static class BankStatementEndpoint
 
     [WolverinePost("/webhooks/bank/camt053"), AllowAnonymous, Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryToken(false)]
     public static async Task<IResult> Import(HttpContext context, IOptions<PaymentOptions> options, IQuerySession session, IMessageBus bus,
-        ILogger<ReconciliationReport> logger)
+        OrderLanes lanes, ILogger<ReconciliationReport> logger)
     {
-        var expected = options.Value.BankImportToken;
-        var given = context.Request.Headers.Authorization.ToString();
-        if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes("Bearer " + expected)))
-        {
-            logger.LogWarning("Bank statement refused: bad credentials");
-            return Results.Json(new { error = "unauthorized" }, statusCode: StatusCodes.Status401Unauthorized);
-        }
+        if (IntegrationToken.Refusal(context, options.Value.BankImportToken, logger, "Bank integration") is { } refused) return refused;
         var bytes = await RequestBody.ReadAsync(context.Request, MaxStatement, context.RequestAborted);
         if (bytes is null) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
         IReadOnlyList<BankCredit> credits;
@@ -92,13 +86,44 @@ public static class BankStatementEndpoint
         {
             return Results.Json(new { error = "not_camt053" }, statusCode: StatusCodes.Status400BadRequest);
         }
-        var report = await ReconcileAsync(credits, session, bus, context.RequestAborted);
+        ReconciliationReport report;
+        try
+        {
+            report = await ReconcileAsync(credits, session, bus, lanes, context.RequestAborted);
+        }
+        catch (Exception e) when (PaymentEvents.IsConflict(e))
+        {
+            // The credits before this one are recorded; the integration posts the statement again and they count as duplicates.
+            logger.LogWarning("Bank statement: a credit met a concurrent change of its order; answered 503 for a retry");
+            return PaymentEvents.TryAgain();
+        }
         logger.LogInformation("Bank statement: {Applied} applied, {Paid} orders paid, {Unmatched} unmatched, {Duplicates} already known, {Exceptions} exceptions",
             report.Applied, report.Paid, report.Unmatched, report.Duplicates, report.Exceptions.Count);
         return Results.Json(report);
     }
 
-    public static async Task<ReconciliationReport> ReconcileAsync(IReadOnlyList<BankCredit> credits, IQuerySession session, IMessageBus bus, CancellationToken cancellation)
+    /// <summary>
+    /// The standing reconciliation report for the integration that pays money back: every credit to refund or return, on
+    /// every order, oldest first (a statement's own report lists only what that statement brought).
+    /// </summary>
+    [WolverineGet("/webhooks/bank/refunds"), AllowAnonymous]
+    public static async Task<IResult> Refunds(HttpContext context, IOptions<PaymentOptions> options, IQuerySession session, ILogger<ReconciliationReport> logger)
+    {
+        if (IntegrationToken.Refusal(context, options.Value.BankImportToken, logger, "Bank integration") is { } refused) return refused;
+        var orders = await session.Query<Order>()
+            .Where(o => o.Status == OrderStatus.Cancelled || o.RenewalCancelledAfterPayment
+                        || o.Credits.Any(c => c.Outcome != CreditOutcome.Partial && c.Outcome != CreditOutcome.Paid && c.Outcome != CreditOutcome.Invalid))
+            .ToListAsync(context.RequestAborted);
+        var refunds = orders.SelectMany(o => o.Refunds().Select(r => new RefundLine(o.TransferReference ?? o.Id.ToString(), o.Id, r.Kind.ToString(), r.Credit.Source,
+                r.Credit.EntryId, r.Amount, r.Credit.Currency, r.Credit.At)))
+            .OrderBy(r => r.At).ToList();
+        return Results.Json(new { refunds });
+    }
+
+    public sealed record RefundLine(string Reference, Guid Order, string Kind, string Source, string Entry, decimal Amount, string Currency, DateTimeOffset At);
+
+    public static async Task<ReconciliationReport> ReconcileAsync(IReadOnlyList<BankCredit> credits, IQuerySession session, IMessageBus bus, OrderLanes lanes,
+        CancellationToken cancellation)
     {
         int applied = 0, paid = 0, unmatched = 0, duplicates = 0;
         var exceptions = new List<ReconciliationException>();
@@ -109,16 +134,9 @@ public static class BankStatementEndpoint
                 ? await session.Query<Order>().Where(o => o.TransferReference == reference.Value).FirstOrDefaultAsync(cancellation)
                 : null;
             if (order is null) { unmatched++; continue; }
-            PaymentApplied result;
-            try
-            {
-                result = await bus.InvokeAsync<PaymentApplied>(new ApplyPaymentEvent("bank", new PaymentEvent(credit.EntryId, "payment.succeeded", order.Id,
-                    credit.Amount.ToString("0.00", CultureInfo.InvariantCulture), credit.Currency)), cancellation);
-            }
-            catch (Exception e) when (PaymentWebhookEndpoint.LostTheRace(e))
-            {
-                result = new PaymentApplied(true, order.Id, null); // the same entry, imported at the same moment by another call
-            }
+            // The same entry imported at the same moment by another call is a duplicate; see PaymentEvents.ApplyAsync.
+            var result = await PaymentEvents.ApplyAsync(bus, lanes, "bank", new PaymentEvent(credit.EntryId, "payment.succeeded", order.Id,
+                credit.Amount.ToString("0.00", CultureInfo.InvariantCulture), credit.Currency), cancellation);
             if (result.Duplicate) { duplicates++; continue; }
             if (result.Counted) applied++;
             if (result.Outcome is CreditOutcome.Paid or CreditOutcome.Overpaid) paid++;

@@ -19,9 +19,49 @@ public sealed class PaymentOptions
     /// <summary>The webhook signing secret shared with the provider.</summary>
     public string WebhookSecret { get; set; } = "";
     public TimeSpan Tolerance { get; set; } = TimeSpan.FromMinutes(5);
-    public string Iban { get; set; } = "IT60X0542811101000000123456";
+    /// <summary>The account bank transfers go to: its IBAN, the beneficiary's name and the bank's BIC, as a payer's bank asks.</summary>
+    public string Iban { get; set; } = "";
+    public string Beneficiary { get; set; } = "";
+    public string Bic { get; set; } = "";
     /// <summary>The bearer token the bank-statement integration posts camt.053 files with; empty turns the import off.</summary>
     public string BankImportToken { get; set; } = "";
+
+    /// <summary>
+    /// Holders wire real money to these details, so Production names its own account (a valid IBAN, the beneficiary, the
+    /// BIC) and refuses to start without it; elsewhere a well-known example account stands in.
+    /// </summary>
+    public static void BankAccount(PaymentOptions options, bool production)
+    {
+        if (production)
+        {
+            var missing = new[] { ("Iban", options.Iban), ("Beneficiary", options.Beneficiary), ("Bic", options.Bic) }
+                .Where(s => string.IsNullOrWhiteSpace(s.Item2)).Select(s => "Billing__Payments__" + s.Item1).ToList();
+            if (missing.Count > 0)
+                throw new InvalidOperationException($"{string.Join(", ", missing)} must be configured in Production: the account holders pay bank transfers to.");
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(options.Iban)) options.Iban = "IT60X0542811101000000123456";
+            if (string.IsNullOrWhiteSpace(options.Beneficiary)) options.Beneficiary = "MySign S.p.A.";
+            if (string.IsNullOrWhiteSpace(options.Bic)) options.Bic = "BLOPIT22XXX";
+        }
+        options.Iban = options.Iban.Replace(" ", "").ToUpperInvariant();
+        options.Bic = options.Bic.Trim().ToUpperInvariant();
+        if (!IsIban(options.Iban)) throw new InvalidOperationException("Billing__Payments__Iban is not a valid IBAN (its check digits do not match).");
+        if (options.Bic.Length is not (8 or 11) || !options.Bic.All(char.IsAsciiLetterOrDigit))
+            throw new InvalidOperationException("Billing__Payments__Bic must be a BIC of 8 or 11 letters and digits.");
+    }
+
+    /// <summary>ISO 13616: the country and check digits moved to the end, letters as numbers, the whole number mod 97 is 1.</summary>
+    public static bool IsIban(string iban)
+    {
+        if (iban.Length is < 15 or > 34 || !iban.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c))) return false;
+        var remainder = 0;
+        foreach (var c in iban[4..] + iban[..4])
+            foreach (var digit in char.IsAsciiDigit(c) ? c.ToString() : (c - 'A' + 10).ToString(CultureInfo.InvariantCulture))
+                remainder = (remainder * 10 + (digit - '0')) % 97;
+        return remainder == 1;
+    }
 
     /// <summary>
     /// Production sells for real: the sandbox (whose own page "approves" any payment) must never answer there, so
@@ -43,6 +83,12 @@ public interface IPaymentProvider
 {
     /// <summary>Starts a checkout for the order with the method (card or paypal); answers where to send the browser.</summary>
     Task<(string Session, string RedirectUrl)> StartAsync(Order order, string method, string returnUrl, CancellationToken cancellation);
+
+    /// <summary>
+    /// Closes a checkout the holder left, so it can no longer take a payment. False when it is too late: the payment was
+    /// made there (its webhook is on its way).
+    /// </summary>
+    Task<bool> CloseAsync(string session, CancellationToken cancellation);
 }
 
 /// <summary>The real adapter: creates a checkout session over the provider's HTTP API (bearer key).</summary>
@@ -64,6 +110,18 @@ public sealed class HostedPaymentProvider(HttpClient http, IOptions<PaymentOptio
         response.EnsureSuccessStatusCode();
         var session = await response.Content.ReadFromJsonAsync<HostedSession>(cancellation) ?? throw new InvalidOperationException("Empty answer from the payment provider.");
         return (session.Id, session.Url);
+    }
+
+    /// <summary>`POST /v1/checkout/sessions/{id}/expire`: 2xx closed it; 409 means it was already completed.</summary>
+    public async Task<bool> CloseAsync(string session, CancellationToken cancellation)
+    {
+        var settings = options.Value;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{settings.Url!.TrimEnd('/')}/v1/checkout/sessions/{Uri.EscapeDataString(session)}/expire");
+        request.Headers.Authorization = new("Bearer", settings.ApiKey);
+        using var response = await http.SendAsync(request, cancellation);
+        if (response.StatusCode == System.Net.HttpStatusCode.Conflict) return false;
+        response.EnsureSuccessStatusCode();
+        return true;
     }
 
     private sealed record HostedSession(string Id, string Url);
@@ -89,6 +147,18 @@ public sealed class SandboxPaymentProvider(IDocumentStore store) : IPaymentProvi
         session.Insert(new SandboxCheckout { Id = id, OrderId = order.Id, Method = method, Amount = order.Gross, ReturnUrl = returnUrl });
         await session.SaveChangesAsync(cancellation);
         return (id, "/store/sandbox/" + id);
+    }
+
+    /// <summary>An open checkout is closed (its page no longer approves); one already approved is too late.</summary>
+    public async Task<bool> CloseAsync(string session, CancellationToken cancellation)
+    {
+        await using var documents = store.LightweightSession();
+        var checkout = await documents.LoadAsync<SandboxCheckout>(session, cancellation);
+        if (checkout is null || checkout.State != "open") return checkout?.State != "approved";
+        checkout.State = "expired";
+        documents.Store(checkout);
+        await documents.SaveChangesAsync(cancellation); // a decision at the same moment fails the version check: one of the two wins
+        return true;
     }
 }
 

@@ -22,17 +22,17 @@ public static class PaymentWebhookEndpoint
     public const int MaxBody = 64 * 1024;
 
     [WolverinePost("/webhooks/payments/{provider}"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> Receive(string provider, HttpContext context, WebhookSignature signature, IMessageBus bus, ILogger<ApplyPaymentEvent> logger)
+    public static async Task<IResult> Receive(string provider, HttpContext context, WebhookSignature signature, IMessageBus bus, OrderLanes lanes, ILogger<ApplyPaymentEvent> logger)
     {
         if (provider is not ("card" or "paypal")) return Results.NotFound();
         var bytes = await RequestBody.ReadAsync(context.Request, MaxBody, context.RequestAborted);
         if (bytes is null) return Results.Json(new { error = "too_large" }, statusCode: StatusCodes.Status413PayloadTooLarge);
         var body = System.Text.Encoding.UTF8.GetString(bytes);
-        return await ProcessAsync(provider, body, context.Request.Headers[WebhookSignature.Header], signature, bus, logger, context.RequestAborted);
+        return await ProcessAsync(provider, body, context.Request.Headers[WebhookSignature.Header], signature, bus, lanes, logger, context.RequestAborted);
     }
 
     public static async Task<IResult> ProcessAsync(string provider, string body, string? header, WebhookSignature signature, IMessageBus bus,
-        ILogger logger, CancellationToken cancellation)
+        OrderLanes lanes, ILogger logger, CancellationToken cancellation)
     {
         if (!signature.Verify(header, body))
         {
@@ -43,11 +43,13 @@ public static class PaymentWebhookEndpoint
         if (payment is null || payment.Id.Length is 0 or > 100) return Refused("bad_event");
         try
         {
-            await bus.InvokeAsync<PaymentApplied>(new ApplyPaymentEvent(provider, payment), cancellation);
+            await PaymentEvents.ApplyAsync(bus, lanes, provider, payment, cancellation);
         }
-        catch (Exception e) when (LostTheRace(e))
+        catch (Exception e) when (PaymentEvents.IsConflict(e))
         {
-            // Another delivery of the same event won the race: it was applied once, by that one.
+            // Not recorded: a 2xx would make the provider forget an event we never applied. It sends it again.
+            logger.LogWarning("Payment webhook from {Provider}: event {EventId} met a concurrent change of its order; answered 503 for a retry", provider, payment.Id);
+            return PaymentEvents.TryAgain();
         }
         return Results.Json(new { received = true });
     }
@@ -55,13 +57,6 @@ public static class PaymentWebhookEndpoint
     /// <summary>A JSON body, so the site's HTML error pages (and their antiforgery check) never answer a provider.</summary>
     private static IResult Refused(string error) => Results.Json(new { error }, statusCode: StatusCodes.Status400BadRequest);
 
-    /// <summary>The event's key already inserted, or the order changed meanwhile (Marten may report both at once).</summary>
-    public static bool LostTheRace(Exception e) => e switch
-    {
-        JasperFx.DocumentAlreadyExistsException or JasperFx.ConcurrencyException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.All(LostTheRace),
-        _ => false,
-    };
 }
 
 /// <summary>The sandbox provider's own hosted pages: approve, decline or cancel; then the signed webhook, then back to the store.</summary>
@@ -78,7 +73,7 @@ public static class SandboxProviderEndpoints
 
     [WolverinePost("/store/sandbox/{id}"), AllowAnonymous]
     public static async Task<IResult> Decide([FromForm] string? decision, string id, HttpContext context, IDocumentSession session, WebhookSignature signature, IMessageBus bus,
-        ILogger<SandboxCheckout> logger, IPaymentProvider provider)
+        OrderLanes lanes, ILogger<SandboxCheckout> logger, IPaymentProvider provider)
     {
         // Only where the sandbox is the provider (never in Production): a real provider's orders are never "approved" here.
         var checkout = provider is SandboxPaymentProvider && id.Length <= 40 ? await session.LoadAsync<SandboxCheckout>(id, context.RequestAborted) : null;
@@ -88,11 +83,18 @@ public static class SandboxProviderEndpoints
         var type = decision switch { "approve" => "payment.succeeded", "decline" => "payment.failed", _ => "payment.cancelled" };
         checkout.State = decision is "approve" or "decline" ? decision + "d" : "cancelled";
         session.Store(checkout);
-        await session.SaveChangesAsync(context.RequestAborted);
+        try
+        {
+            await session.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            return Results.Redirect(checkout.ReturnUrl); // the shop closed this checkout at the same moment: no payment
+        }
         // As a real provider does: a signed event to the webhook, then the browser back to the shop.
         var body = WebhookSignature.Body(new PaymentEvent("evt_" + checkout.Id, type, checkout.OrderId,
             checkout.Amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), "EUR"));
-        await PaymentWebhookEndpoint.ProcessAsync(checkout.Method, body, signature.Sign(body), signature, bus, logger, context.RequestAborted);
+        await PaymentWebhookEndpoint.ProcessAsync(checkout.Method, body, signature.Sign(body), signature, bus, lanes, logger, context.RequestAborted);
         return Results.Redirect(checkout.ReturnUrl);
     }
 }

@@ -6,25 +6,33 @@ using MySign.Kernel.Rendering;
 
 namespace MySign.Billing.Store;
 
-/// <summary>The invoice of a paid store order: seller, buyer's billing information, the line, net, VAT and total.</summary>
+/// <summary>
+/// The courtesy copy of a paid order's invoice, labelled as such (the invoice for tax purposes is the FatturaPA file sent
+/// through SdI): the same number, date, seller and totals, the buyer's billing information, the line and the VAT.
+/// </summary>
 public static class InvoicePdf
 {
-    public static byte[] Build(Order order, string language)
+    public static string FileName(Order order) => $"invoice-{order.InvoiceNumber!.Replace('/', '-')}.pdf";
+
+    public static byte[] Build(Order order, string language, Invoicing.SellerOptions seller)
     {
         string T(string key) => Strings.T(key, language);
         string M(decimal amount) => Money.Format(amount, language);
         var culture = CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB");
         var billing = order.Billing!;
+        var date = order.Invoice?.Date.ToString("d", culture)
+                   ?? (order.PaidAt is { } paid ? TimeZoneInfo.ConvertTime(paid, TemplateFunctions.PortalTimeZone).ToString("d", culture) : "");
         using var pdf = new SimplePdf();
         pdf.Text(T("invoice.title") + " " + order.InvoiceNumber, 16, bold: true)
-            .Text(T("invoice.seller"), 9)
-            .Row(T("invoice.date"), order.PaidAt is { } paid ? TimeZoneInfo.ConvertTime(paid, TemplateFunctions.PortalTimeZone).ToString("d", culture) : "")
+            .Text(T("invoice.courtesy_copy"), 9, bold: true)
+            .Text($"{seller.Name}, {seller.Street}, {seller.PostCode} {seller.City} ({seller.Province}) — {T("invoice.vat_id")} IT{seller.VatNumber}", 9)
+            .Row(T("invoice.date"), date)
             .Row(T("invoice.order"), order.Id.ToString())
             .Heading(T("invoice.buyer"))
             .Row(T("store.billing.name"), billing.Name)
             .Row(T("store.billing.fiscal_code"), billing.FiscalCode);
         if (billing.VatNumber is not null) pdf.Row(T("store.billing.vat_number"), billing.VatNumber);
-        pdf.Row(T("store.billing.address"), billing.Address)
+        pdf.Row(T("store.billing.address"), billing.PostalAddress)
             .Heading(T("invoice.lines"))
             .Row(order.ProductNameIn(language), M(order.ListPrice), 330);
         if (order.Discount > 0) pdf.Row(T("store.cart.discount") + $" ({order.PromoCode})", "-" + M(order.Discount), 330);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
+using MySign.Billing.Sdi;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
@@ -14,8 +15,17 @@ using Wolverine.Http;
 namespace MySign.Billing.Store;
 
 public sealed record StoreView(Order Order, string Stage, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values,
-    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, string Iban,
-    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null, string ProductName = "", bool ResetSent = false);
+    string ListPrice, string Discount, string Net, string Vat, string Gross, string? MaskedFiscalCode, PaymentOptions? Bank,
+    string Received = "", string Remaining = "", string? Refund = null, string? Notice = null, string ProductName = "", bool ResetSent = false,
+    IReadOnlyList<DocumentView>? Documents = null);
+
+/// <summary>An invoice or credit note as the order page lists it: number, day, total, where it is with SdI, its file.</summary>
+public sealed record DocumentView(string Kind, string Number, string Date, string Total, string State, string File)
+{
+    public static IReadOnlyList<DocumentView> Of(Order order, string language) => order.Documents().Select(d => new DocumentView(d.Kind.ToLowerInvariant(), d.Number,
+        d.Date.ToString("d", System.Globalization.CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB")), Money.Format(d.Gross, language),
+        d.State.ToString().ToLowerInvariant(), d.Latest().Name)).ToList();
+}
 
 /// <summary>
 /// The MySign Store for a renewal: the cart (pre-filled, one product, not editable into another), promo code,
@@ -40,16 +50,21 @@ public static class StoreEndpoints
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
-        // The billing form starts from the holder's own details (Accounts keeps them); the holder may change them.
-        var values = order.Status == OrderStatus.Cart && order.CustomerEmail is not null ? await BillingDefaults(bus, order, context.RequestAborted) : null;
-        // The account transfers go to (Billing:Payments:Iban), shown with the order's reference.
-        return Page(order, values: values, iban: payments.Value.Iban, resetSent: reset == "sent");
+        // The billing form starts from what the holder gave for this order (back from a declined or left checkout), else from
+        // the holder's own details (Accounts keeps them); the holder may change them.
+        var values = order.Status != OrderStatus.Cart || order.CustomerEmail is null ? null
+            : order.Billing is not null ? AsTyped(order) : await BillingDefaults(bus, order, context.RequestAborted);
+        // The account transfers go to (Billing:Payments:Iban, Beneficiary, Bic), shown with the order's reference.
+        return Page(order, values: values, bank: payments.Value, resetSent: reset == "sent");
     }
+
+    private static Dictionary<string, string> AsTyped(Order order) =>
+        new(BillingForm.AsTyped(order.Billing!)) { ["method"] = order.Method ?? "", ["confirm"] = "on" };
 
     private static async Task<Dictionary<string, string>> BillingDefaults(Wolverine.IMessageBus bus, Order order, CancellationToken cancellation)
     {
         var details = await bus.InvokeAsync<MySign.Accounts.Contracts.HolderBillingDetails>(new MySign.Accounts.Contracts.GetHolderBillingDetails(order.HolderId), cancellation);
-        return new Dictionary<string, string> { ["type"] = "private", ["billing_name"] = details.Name, ["fiscal_code"] = details.FiscalCode, ["address"] = details.Address };
+        return BillingForm.FromHolder(details.Name, details.FiscalCode, details.Address);
     }
 
     [WolverinePost("/store/orders/{id}/promo")]
@@ -139,35 +154,32 @@ public static class StoreEndpoints
     }
 
     [WolverinePost("/store/orders/{id}/pay")]
-    public static async Task<IResult> Pay(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider, PortalUrl portal)
+    public static async Task<IResult> Pay(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider, PortalUrl portal, Wolverine.IMessageBus bus)
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
         if (order.Status != OrderStatus.Cart || order.CustomerEmail is null) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string F(string name) => form[name].ToString().Trim();
-        var values = new[] { "type", "billing_name", "fiscal_code", "vat_number", "address", "method" }.ToDictionary(n => n, n => F(n).Length > 120 ? F(n)[..120] : F(n));
-        var errors = new Dictionary<string, string>();
-        if (values["type"] is not ("private" or "company")) errors["type"] = "store.error.type";
-        if (values["billing_name"].Length < 2) errors["billing_name"] = "store.error.name";
-        if (values["fiscal_code"].Length is < 11 or > 16 || !values["fiscal_code"].All(char.IsAsciiLetterOrDigit)) errors["fiscal_code"] = "store.error.fiscal_code";
-        if (values["type"] == "company" && !(values["vat_number"].Length == 11 && values["vat_number"].All(char.IsAsciiDigit))) errors["vat_number"] = "store.error.vat_number";
-        if (values["address"].Length < 5) errors["address"] = "store.error.address";
-        if (form["confirm"] != "on") errors["confirm"] = "store.error.confirm";
+        // What was typed comes back on an error page as it was (a bounded length: the fields' own limits are checked below).
+        var values = BillingForm.Fields.Append("method").Append("confirm").ToDictionary(n => n, n => F(n).Length > 300 ? F(n)[..300] : F(n));
+        var (errors, billing) = BillingForm.Validate(values);
+        if (values["confirm"] != "on") errors["confirm"] = "store.error.confirm";
         if (!Methods.Contains(values["method"])) errors["method"] = "store.error.method";
-        TypedText.Check(errors, new[] { "billing_name", "fiscal_code", "vat_number", "address" }.Select(f => (f, values[f])));
         if (errors.Count > 0) return Page(order, errors, values, StatusCodes.Status422UnprocessableEntity);
 
-        order.Billing = new BillingInfo(values["type"], values["billing_name"], values["fiscal_code"].ToUpperInvariant(),
-            values["type"] == "company" ? values["vat_number"] : null, values["address"]);
+        order.Billing = billing;
         order.Method = values["method"];
         order.Language = Strings.Language;
+        order.PaymentProblem = null;
         if (order.Method == "transfer")
         {
-            // Paid when the bank statement shows a credit quoting this reference (see BankStatementEndpoint).
+            // Paid when the bank statement shows a credit quoting this reference (see BankStatementEndpoint); the same
+            // reference if the holder chose a transfer before, so a transfer already made still counts.
             order.Status = OrderStatus.AwaitingTransfer;
-            order.TransferReference = "MYSIGN-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
+            order.TransferReference ??= "MYSIGN-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
             session.Store(order);
+            await bus.PublishAsync(new TransferInstructionsMail(order.Id));
             await session.SaveChangesAsync(context.RequestAborted);
             return Results.Redirect($"/store/orders/{order.Id}");
         }
@@ -185,17 +197,78 @@ public static class StoreEndpoints
             return Page(order, Error("form", "store.error.provider_unavailable"), values, StatusCodes.Status503ServiceUnavailable);
         }
         order.ProviderSession = sessionId;
+        order.ProviderUrl = redirect;
         session.Store(order);
         await session.SaveChangesAsync(context.RequestAborted); // a double submit loses the version check here: one checkout
         return Results.Redirect(redirect);
     }
 
+    /// <summary>
+    /// "Choose another way to pay": the holder left the provider's page (or waits for a transfer not yet made). The open
+    /// checkout is closed at the provider first, so it can no longer take money; then the order is a cart again, with the
+    /// billing information kept. Too late when the provider already took the payment: its confirmation is on its way.
+    /// </summary>
+    [WolverinePost("/store/orders/{id}/retry")]
+    public static async Task<IResult> Retry(Guid id, HttpContext context, IDocumentSession session, IPaymentProvider provider)
+    {
+        var order = await Own(session, context, id);
+        if (order is null) return Results.NotFound();
+        var waiting = order.Status == OrderStatus.AwaitingPayment || order is { Status: OrderStatus.AwaitingTransfer, Received: 0 };
+        if (!waiting) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        if (order.Status == OrderStatus.AwaitingPayment && order.ProviderSession is not null)
+        {
+            bool closed;
+            try
+            {
+                closed = await provider.CloseAsync(order.ProviderSession, context.RequestAborted);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return Page(order, Error("form", "store.error.provider_unavailable"), status: StatusCodes.Status503ServiceUnavailable);
+            }
+            if (!closed) return Page(order, Error("form", "store.error.payment_completing"), status: StatusCodes.Status409Conflict);
+        }
+        order.BackToCart(order.Status == OrderStatus.AwaitingPayment ? "abandoned" : null);
+        session.Store(order);
+        try
+        {
+            await session.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            // The provider's confirmation (or a credit) changed the order at this moment: the page shows what it is now.
+        }
+        return Results.Redirect($"/store/orders/{order.Id}");
+    }
+
+    /// <summary>The courtesy copy: the PDF of the invoice, with the number and totals of the electronic one.</summary>
     [WolverineGet("/store/orders/{id}/invoice.pdf")]
-    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session)
+    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<Invoicing.SellerOptions> seller)
     {
         var order = await Own(session, context, id);
         if (order is null || order.Status != OrderStatus.Paid) return Results.NotFound();
-        return Results.File(InvoicePdf.Build(order, Strings.Language), "application/pdf", $"invoice-{order.InvoiceNumber!.Replace('/', '-')}.pdf");
+        return Results.File(InvoicePdf.Build(order, Strings.Language, seller.Value), "application/pdf", InvoicePdf.FileName(order));
+    }
+
+    /// <summary>A FatturaPA file of the order (the invoice, a credit note, a rejected file and its correction): the frozen copy, byte for byte as sent.</summary>
+    [WolverineGet("/store/orders/{id}/files/{name}")]
+    public static async Task<IResult> File(Guid id, string name, HttpContext context, IQuerySession session)
+    {
+        var order = await Own(session, context, id);
+        if (order?.FindFile(name) is not { } found) return Results.NotFound();
+        return Results.File(System.Text.Encoding.UTF8.GetBytes(found.File.Xml), "application/xml", found.File.Name);
+    }
+
+    /// <summary>The holder's orders, newest first, each with its invoice and where it is with SdI.</summary>
+    [WolverineGet("/store/orders")]
+    public static async Task<IResult> Orders(HttpContext context, IQuerySession session)
+    {
+        var holder = context.HolderId();
+        var orders = await session.Query<Order>().Where(o => o.HolderId == holder && o.Status != OrderStatus.Cart).OrderByDescending(o => o.CreatedAt).Take(50).ToListAsync(context.RequestAborted);
+        var language = Strings.Language;
+        return new HtmlView(typeof(StoreEndpoints).Assembly, "Store/Orders",
+            orders.Select(o => new OrderLine(o.Id, o.ProductNameIn(language), o.CreatedAt, Money.Format(o.Gross, language), o.Status.ToString().ToLowerInvariant(), DocumentView.Of(o, language))).ToList(),
+            "orders.title");
     }
 
     private static Task<Order?> Own(IQuerySession session, HttpContext context, Guid id) =>
@@ -205,7 +278,7 @@ public static class StoreEndpoints
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
     private static IResult Page(Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null,
-        int status = StatusCodes.Status200OK, string iban = "", string? notice = null, bool resetSent = false)
+        int status = StatusCodes.Status200OK, PaymentOptions? bank = null, string? notice = null, bool resetSent = false)
     {
         var stage = order.Status switch
         {
@@ -217,11 +290,15 @@ public static class StoreEndpoints
         var masked = order.Billing?.FiscalCode is { Length: > 6 } code ? code[..6] + new string('*', code.Length - 6) : null;
         return new HtmlView(typeof(StoreEndpoints).Assembly, "Store/Store",
             new StoreView(order, stage, errors ?? None, values ?? None, Money.Format(order.ListPrice, language), Money.Format(order.Discount, language),
-                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, iban,
+                Money.Format(order.Net, language), Money.Format(order.Vat, language), Money.Format(order.Gross, language), masked, bank,
                 Money.Format(order.Received, language), Money.Format(Math.Max(0, order.Gross - order.Received), language),
-                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice, order.ProductNameIn(language), resetSent), "store.title") { StatusCode = status };
+                order.RefundDue > 0 ? Money.Format(order.RefundDue, language) : null, notice, order.ProductNameIn(language), resetSent, DocumentView.Of(order, language)),
+            "store.title") { StatusCode = status };
     }
 }
+
+/// <summary>An order in the holder's list.</summary>
+public sealed record OrderLine(Guid Id, string Product, DateTimeOffset CreatedAt, string Total, string Status, IReadOnlyList<DocumentView> Documents);
 
 /// <summary>Euro amounts as people read them: 36,60 € in Italian, €36.60 in English.</summary>
 public static class Money

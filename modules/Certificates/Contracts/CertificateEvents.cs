@@ -19,7 +19,7 @@ public sealed record CertificateStatusChanged(string HolderId, Guid CertificateI
 /// <summary>Checks a holder's signature PIN (wrong tries count towards the block, as for signing). Answered inline.</summary>
 public sealed record CheckSignaturePin(string HolderId, string Pin);
 
-/// <summary>ErrorKey explains a refusal (wrong or blocked PIN, no active certificate).</summary>
+/// <summary>ErrorKey explains a refusal (wrong or blocked PIN, no active certificate): a message key, or the sentence already in the asker's language (a wrong PIN says how many attempts are left).</summary>
 public sealed record SignaturePinChecked(bool Ok, string? ErrorKey);
 
 /// <summary>

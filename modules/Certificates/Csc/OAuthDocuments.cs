@@ -31,6 +31,9 @@ public sealed class OAuthRequest : MySign.Kernel.Documents.IHolderOwned
     public List<string?>? Labels { get; set; }
     /// <summary>The holder confirms with a passkey: its assertion commits to <see cref="Binding"/>.</summary>
     public bool ByPasskey { get; set; }
+    /// <summary>How the OTP reaches the holder (OtpIssued.Factor) and where an SMS went, so every answer of the step words itself for it.</summary>
+    public string? Factor { get; set; }
+    public string? Destination { get; set; }
 
     /// <summary>What the holder's passkey confirms: the hashes shown (or, without hashes, how many signatures).</summary>
     public string Binding => Hashes is { Count: > 0 } hashes

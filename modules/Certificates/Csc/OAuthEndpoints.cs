@@ -19,7 +19,7 @@ namespace MySign.Certificates.Csc;
 public sealed record ConsentItem(string Label, string Hash);
 
 public sealed record ConsentView(string Step, Guid? RequestId, string? ClientName, string? Scope, int Count, IReadOnlyList<ConsentItem> Items,
-    string? Description, string? Destination, string? ErrorKey, string? Field, int Digits = 8, string? Passkey = null, string? Binding = null);
+    string? Description, string? Destination, string? ErrorKey, string? Field, string? Passkey = null, string? Binding = null, string? Factor = null);
 
 /// <summary>
 /// OAuth 2.0 for CSC clients (RFC 6749 authorisation code + RFC 7636 PKCE S256, as CSC API v2 §8 profiles it). The client
@@ -150,8 +150,10 @@ public static class OAuthEndpoints
         }
         request.ChallengeId = issued.ChallengeId;
         request.ByPasskey = issued.Passkey is not null;
+        request.Factor = issued.Factor;
+        request.Destination = issued.Destination;
         session.Store(request);
-        return Page(context, request, "confirm", destination: issued.Destination, digits: OtpIssued.DigitsFor(issued.Channel));
+        return Page(context, request, "confirm");
     }
 
     public sealed record ConsentForm(string? Pin, string? Code);
@@ -327,11 +329,12 @@ public static class OAuthEndpoints
             { StatusCode = StatusCodes.Status400BadRequest };
 
     private static IResult Page(HttpContext context, OAuthRequest request, string step, int status = StatusCodes.Status200OK, string? errorKey = null,
-        string? field = null, string? destination = null, int digits = 8)
+        string? field = null)
     {
         FormTargets.Allow(context, new Uri(request.RedirectUri));
         var items = (request.Hashes ?? []).Select((h, i) => new ConsentItem(request.Labels?.ElementAtOrDefault(i) ?? "", Convert.ToHexString(Convert.FromBase64String(h)).ToLowerInvariant())).ToList();
         return new HtmlView(typeof(OAuthEndpoints).Assembly, "Csc/Consent", new ConsentView(step, request.Id, request.ClientName, request.Scope, request.NumSignatures, items,
-            request.Description, destination, errorKey, field, digits, request.ByPasskey ? request.ChallengeId?.ToString() : null, request.Binding), "oauth.title") { StatusCode = status };
+            request.Description, request.Destination, errorKey, field, request.ByPasskey ? request.ChallengeId?.ToString() : null, request.Binding, request.Factor), "oauth.title")
+            { StatusCode = status };
     }
 }

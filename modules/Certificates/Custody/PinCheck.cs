@@ -24,7 +24,7 @@ public readonly record struct PinOutcome(PinResult Result, int AttemptsLeft)
 /// reservation. While one is in flight it holds a slot, so an attempt that finds all five slots taken is refused as
 /// blocked without being tried. Only the signature activation module asks it (<see cref="SignatureActivation"/>).
 /// </summary>
-public sealed class PinCheck(NpgsqlDataSource database)
+public sealed class PinCheck(NpgsqlDataSource database, Marten.IDocumentStore store, TimeProvider clock)
 {
     private static readonly string Table = $"{CertificatesModule.Schema}.mt_doc_pinattempts";
     private static readonly string Certificates = $"{CertificatesModule.Schema}.mt_doc_holdercertificate";
@@ -37,11 +37,23 @@ public sealed class PinCheck(NpgsqlDataSource database)
         if (await ReserveAsync(certificate, cancellation) is not { } counted) return (new(PinResult.Blocked, 0), null);
         var key = pin.Length is > 0 and <= 16 ? await Task.Run(() => KeyVault.Open(certificate.Key, pin, serverSecret), cancellation) : null;
         var left = HolderCertificate.MaxPinAttempts - counted;
-        if (key is null) return (new(left <= 0 ? PinResult.Blocked : PinResult.Wrong, Math.Max(0, left)), null);
+        if (key is null)
+        {
+            // The attempt that blocks the PIN goes in the holder's operations, committed like the count: on its own.
+            if (left == 0) await RecordBlockedAsync(certificate.Id, cancellation);
+            return (new(left <= 0 ? PinResult.Blocked : PinResult.Wrong, Math.Max(0, left)), null);
+        }
         return (new(PinResult.Ok, HolderCertificate.MaxPinAttempts - await HandBackAsync(certificate, cancellation)), key);
     }
 
     public static string ErrorKey(PinResult result) => result == PinResult.Blocked ? "pin.error.blocked" : "pin.error.wrong";
+
+    private async Task RecordBlockedAsync(string holderId, CancellationToken cancellation)
+    {
+        await using var session = store.LightweightSession();
+        session.Insert(CertificateOperation.Of(holderId, "pin_blocked", clock.GetUtcNow()));
+        await session.SaveChangesAsync(cancellation);
+    }
 
     /// <summary>
     /// Counts one attempt against the certificate if fewer than five are counted (a count kept for an earlier certificate

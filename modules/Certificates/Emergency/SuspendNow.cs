@@ -6,7 +6,7 @@ using Wolverine;
 
 namespace MySign.Certificates.Emergency;
 
-/// <summary>Another module's "suspend it now" (the holder's "this wasn't me"): the same change as the portal's suspension.</summary>
+/// <summary>Another module's "suspend it now" (today only the holder's "this wasn't me" asks): the same change as the portal's suspension.</summary>
 public static class SuspendCertificateNowHandler
 {
     public static async Task Handle(SuspendCertificateNow command, IDocumentSession session, IMessageBus bus, TimeProvider clock, CancellationToken cancellation)

@@ -29,6 +29,9 @@ public sealed class Issuer(CertificateAuthority authority, Custody.SignatureActi
         var requestedFrom = request.ValidFrom ?? now;
         var from = Max(requestedFrom.AddMinutes(-1), new DateTimeOffset(issuing.NotBefore.ToUniversalTime(), TimeSpan.Zero));
         var until = Min(request.NotAfter ?? requestedFrom + Validity, new DateTimeOffset(issuing.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+        // A backdated request (demo data and tests only) whose whole period ended before this CA began cannot lie inside it:
+        // it keeps the period it asked for: an expired certificate, as the tests' expired holders need (a fresh CA is minutes old).
+        if (request.ValidFrom is not null && until <= from) (from, until) = (requestedFrom.AddMinutes(-1), request.NotAfter ?? requestedFrom + Validity);
         // The key is made in the token and sealed under the PIN by the signature activation module; only its public half is here.
         var key = await sam.NewKeyAsync(request.HolderId, request.Pin, cancellation);
         var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);
@@ -106,12 +109,15 @@ public static class IssueCertificateHandler
     /// <summary>
     /// Issues into the caller's session and outbox, so the handlers of this module that issue (first certificate, renewal,
     /// reissue) commit the new certificate together with their own changes, without messaging themselves.
+    /// <paramref name="what"/> names the operation in the holder's list ("issued", "renewed", "rekeyed").
     /// </summary>
-    public static async Task<CertificateIssued> Issue(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, DateTimeOffset now, CancellationToken cancellation)
+    public static async Task<CertificateIssued> Issue(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, DateTimeOffset now, CancellationToken cancellation,
+        string what = "issued")
     {
         var previous = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
         var issued = await issuer.IssueAsync(request, now, cancellation);
         session.Store(issued);
+        session.Insert(CertificateOperation.Of(issued.Id, what, now, detail: issued.UniqueIdentifier));
         if (previous is not null && previous.Status != CertificateStatus.Revoked)
         {
             // The old certificate is superseded: on the CRL for good, so it cannot sign any more.

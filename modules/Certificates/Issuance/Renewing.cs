@@ -2,6 +2,7 @@ using Marten;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Custody;
+using MySign.Certificates.Pin;
 using Wolverine;
 
 namespace MySign.Certificates.Issuance;
@@ -17,7 +18,7 @@ public static class RenewalRequestsHandler
             return new SignaturePinChecked(false, "renewal.error.not_active");
         // The session commits a key moved into the token (an old holder's) with this step.
         var result = await sam.CheckPinAsync(certificate, request.Pin, Door.Renewal, session, cancellation);
-        return result.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, result.ErrorKey);
+        return result.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinRefusal.For(result));
     }
 
     public static async Task<CertificateIssued> Handle(RenewCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock,
@@ -28,6 +29,6 @@ public static class RenewalRequestsHandler
         if (current is null || current.StatusAt(now) != CertificateStatus.Active)
             throw new InvalidOperationException("Only an active certificate is renewed.");
         return await IssueCertificateHandler.Issue(
-            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation);
+            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation, "renewed");
     }
 }

@@ -19,7 +19,7 @@ public sealed class PinChangeForm
     public string? Confirm { get; set; }
 }
 
-public sealed record PinView(string Step, string? ErrorKey, string? Field, string? Destination, bool Changed, string? Passkey = null);
+public sealed record PinView(string Step, string? ErrorKey, string? Field, string? Destination, bool Changed, string? Passkey = null, string? Factor = null);
 
 /// <summary>
 /// Signature PIN: current PIN, new PIN, confirmation, then an OTP. The key is re-sealed under the new PIN
@@ -33,10 +33,12 @@ public static class ChangePinEndpoints
     public static IResult Form() => View(new PinView("form", null, null, null, false));
 
     [WolverinePost("/pin")]
-    public static async Task<IResult> Submit([FromForm] PinChangeForm form, HttpContext context, IDocumentSession session, SignatureActivation sam, IMessageBus bus)
+    public static async Task<IResult> Submit([FromForm] PinChangeForm form, HttpContext context, IDocumentSession session, SignatureActivation sam, IMessageBus bus,
+        TimeProvider clock)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
-        if (certificate is null || certificate.Status == CertificateStatus.Revoked) return Results.NotFound();
+        // A revoked or expired certificate's key signs nothing any more: there is no PIN left to change.
+        if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) is CertificateStatus.Revoked or CertificateStatus.Expired) return Results.NotFound();
         string current = form.Current ?? "", next = form.New ?? "";
         if (PinRules.Problem(next) is { } problem) return View(new PinView("form", problem, "new", null, false), StatusCodes.Status422UnprocessableEntity);
         if (next != (form.Confirm ?? "")) return View(new PinView("form", "pin.error.confirm", "confirm", null, false), StatusCodes.Status422UnprocessableEntity);
@@ -44,7 +46,7 @@ public static class ChangePinEndpoints
 
         // The signature activation module opens the key with the current PIN and seals it under the new one.
         var (result, resealed) = await sam.ResealAsync(certificate, current, next, session, context.RequestAborted);
-        if (resealed is null) return View(new PinView("form", result.ErrorKey, "current", null, false), StatusCodes.Status422UnprocessableEntity);
+        if (resealed is null) return View(new PinView("form", PinRefusal.For(result), "current", null, false), StatusCodes.Status422UnprocessableEntity);
 
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new PinView("form", issued.Wait, null, null, false), StatusCodes.Status429TooManyRequests);
@@ -52,26 +54,30 @@ public static class ChangePinEndpoints
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
         certificate.PendingPasskey = issued.Passkey;
+        certificate.PendingFactor = issued.Factor;
         session.Store(certificate);
-        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey));
+        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey, issued.Factor));
     }
 
     [WolverinePost("/pin/confirm")]
-    public static async Task<IResult> Confirm([FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus)
+    public static async Task<IResult> Confirm([FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
         var verified = await bus.CheckOtpAsync(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code, context.RequestAborted);
         if (!verified.IsValid)
-            return View(new PinView("otp", verified.Refusal, "code", certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status422UnprocessableEntity);
+            return View(new PinView("otp", verified.Refusal, "code", certificate.PendingDestination, false, certificate.PendingPasskey, certificate.PendingFactor),
+                StatusCodes.Status422UnprocessableEntity);
         certificate.Key = certificate.PendingKey;
         certificate.PendingKey = null;
         certificate.PendingChallengeId = null;
         certificate.PendingDestination = null;
         certificate.PendingPasskey = null;
+        certificate.PendingFactor = null;
         session.Store(certificate);
         // A new PIN: the wrong tries made against the old one tell nothing about it, so its count starts again.
         session.Store(PinAttempts.Fresh(certificate));
+        session.Insert(CertificateOperation.Of(certificate.Id, "pin_changed", clock.GetUtcNow()));
         return View(new PinView("form", null, null, null, true));
     }
 
@@ -83,12 +89,14 @@ public static class ChangePinEndpoints
         if (certificate?.PendingKey is null) return View(new PinView("form", null, null, null, false));
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled)
-            return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false, certificate.PendingPasskey), StatusCodes.Status429TooManyRequests);
+            return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false, certificate.PendingPasskey, certificate.PendingFactor),
+                StatusCodes.Status429TooManyRequests);
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
         certificate.PendingPasskey = issued.Passkey;
+        certificate.PendingFactor = issued.Factor;
         session.Store(certificate);
-        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey));
+        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey, issued.Factor));
     }
 
     /// <summary>Cancel: the new PIN is dropped, the old one stays.</summary>
@@ -102,6 +110,7 @@ public static class ChangePinEndpoints
             certificate.PendingChallengeId = null;
             certificate.PendingDestination = null;
             certificate.PendingPasskey = null;
+            certificate.PendingFactor = null;
             session.Store(certificate);
         }
         return View(new PinView("form", null, null, null, false));

@@ -7,6 +7,7 @@ using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
 using MySign.Certificates.Custody;
+using MySign.Certificates.Pin;
 using MySign.History.Contracts;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
@@ -17,7 +18,7 @@ using Wolverine.Http;
 namespace MySign.Certificates.Signing;
 
 public sealed record SignView(string Step, Guid? ChallengeId, string? Destination, string? ErrorKey, string? Field, string? FileName = null, Guid? SignedId = null,
-    bool SignedPdf = false, string? Passkey = null, bool SendsCode = true);
+    bool SignedPdf = false, string? Passkey = null, bool SendsCode = true, string? Factor = null);
 
 /// <summary>A signature just made, kept for its holder to download for half an hour (only the small .p7s, never the document).</summary>
 public sealed class SignedDocument : MySign.Kernel.Documents.IHolderOwned
@@ -51,7 +52,7 @@ public static class SignDocumentEndpoints
         if (certificate?.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active) return View(new SignView("start", null, null, "sign.error.inactive", null), StatusCodes.Status422UnprocessableEntity);
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
-        return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey));
+        return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey, Factor: issued.Factor));
     }
 
     [WolverinePost("/sign")]
@@ -66,7 +67,9 @@ public static class SignDocumentEndpoints
         Guid.TryParse(form["challenge"], out var challenge);
         // A passkey holder's page comes back as a passkey prompt (the hidden field only ever names this same challenge).
         var passkey = form["passkey"].ToString() == challenge.ToString() ? challenge.ToString() : null;
-        SignView Again(string error, string field) => new("upload", challenge, form["destination"].ToString(), error, field, Passkey: passkey);
+        // The page's wording comes back with it (hidden fields): it only words the step, the challenge decides what is accepted.
+        SignView Again(string error, string field) => new("upload", challenge, form["destination"].ToString(), error, field, Passkey: passkey,
+            Factor: passkey is not null ? "passkey" : form["factor"].ToString());
         var file = form.Files.GetFile("document");
         if (file is null || file.Length == 0) return View(Again("sign.error.file", "document"), StatusCodes.Status422UnprocessableEntity);
         if (file.Length > MaxBytes) return View(Again("sign.error.size", "document"), StatusCodes.Status422UnprocessableEntity);
@@ -95,7 +98,7 @@ public static class SignDocumentEndpoints
         // which the browser hashed too.
         var otp = new OtpConfirmation(challenge, Purpose, certificate.CertificateId.ToString(), form["code"].ToString(), VerifyOtp.BindingFor([SHA256.HashData(content)]));
         var activated = await sam.SignAsync(certificate, new PinAndOtp(form["pin"].ToString(), otp, OtpFirst: false), [draft.Hash], bus, session, context.RequestAborted);
-        if (activated.Pin is { Ok: false } pin) return View(Again(pin.ErrorKey, "pin"), StatusCodes.Status422UnprocessableEntity);
+        if (activated.Pin is { Ok: false } pin) return View(Again(PinRefusal.For(pin), "pin"), StatusCodes.Status422UnprocessableEntity);
         if (activated.OtpRefusal is { } refusal) return View(Again(refusal, "code"), StatusCodes.Status422UnprocessableEntity);
         var signature = prepared is not null
             ? await pades.CompleteAsync(prepared, draft, activated.Value![0], now, context.RequestAborted)

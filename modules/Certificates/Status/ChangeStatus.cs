@@ -7,6 +7,7 @@ using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
 using MySign.Certificates.Custody;
+using MySign.Certificates.Pin;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
 using MySign.Otp.Contracts;
@@ -38,6 +39,9 @@ public sealed class StatusChangeRequest : MySign.Kernel.Documents.IHolderOwned
     public Guid ChallengeId { get; set; }
     /// <summary>Confirmed with a passkey rather than a code.</summary>
     public bool ByPasskey { get; set; }
+    /// <summary>How the OTP reaches the holder (OtpIssued.Factor) and where an SMS went: a wrong code's answer words itself the same.</summary>
+    public string? Factor { get; set; }
+    public string? Destination { get; set; }
     public bool Done { get; set; }
 }
 
@@ -45,7 +49,7 @@ public sealed class StatusChangeRequest : MySign.Kernel.Documents.IHolderOwned
 public sealed record ReactivateAtEnd(string HolderId, Guid CertificateId, DateTimeOffset Until);
 
 public sealed record StatusView(string Action, string Step, string Reason, string Until, bool Confirmed, string? ErrorKey, string? Field,
-    Guid? RequestId = null, string? Destination = null, IReadOnlyList<string>? Reasons = null, string? Passkey = null);
+    Guid? RequestId = null, string? Destination = null, IReadOnlyList<string>? Reasons = null, string? Passkey = null, string? Factor = null);
 
 /// <summary>
 /// Suspension and revocation: suspend (reason, optional end date, PIN, then OTP), reactivate (PIN, OTP) and
@@ -87,7 +91,7 @@ public static class ChangeStatusEndpoints
         if (parsed == StatusAction.Revoke && form.Understood != "yes")
             return View(typed with { ErrorKey = "status.error.confirm", Field = "understood" }, StatusCodes.Status422UnprocessableEntity);
         var pin = await sam.CheckPinAsync(certificate, form.Pin ?? "", Door.StatusChange, session, context.RequestAborted);
-        if (!pin.Ok) return View(typed with { ErrorKey = pin.ErrorKey, Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
+        if (!pin.Ok) return View(typed with { ErrorKey = PinRefusal.For(pin), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
 
         var request = new StatusChangeRequest
         {
@@ -97,8 +101,10 @@ public static class ChangeStatusEndpoints
         if (issued.Throttled) return View(typed with { ErrorKey = issued.Wait }, StatusCodes.Status429TooManyRequests);
         request.ChallengeId = issued.ChallengeId;
         request.ByPasskey = issued.Passkey is not null;
+        request.Factor = issued.Factor;
+        request.Destination = issued.Destination;
         session.Store(request);
-        return View(typed with { Step = "otp", RequestId = request.Id, Destination = issued.Destination, Passkey = issued.Passkey });
+        return View(typed with { Step = "otp", RequestId = request.Id, Destination = issued.Destination, Passkey = issued.Passkey, Factor = issued.Factor });
     }
 
     [WolverinePost("/certificate/status/{id}")]
@@ -110,7 +116,10 @@ public static class ChangeStatusEndpoints
         var now = clock.GetUtcNow();
         if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now)) return Results.NotFound();
         var verified = await bus.CheckOtpAsync(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code, context.RequestAborted);
-        var view = Empty(request.Action) with { Step = "otp", RequestId = id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null };
+        var view = Empty(request.Action) with
+        {
+            Step = "otp", RequestId = id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null, Factor = request.Factor, Destination = request.Destination,
+        };
         if (!verified.IsValid) return View(view with { ErrorKey = verified.Refusal, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
 
         request.Done = true;
@@ -138,6 +147,8 @@ public static class ChangeStatusEndpoints
                 Id = certificate.SerialNumber, CertificateId = certificate.CertificateId, RevokedAt = now,
                 Reason = action == StatusAction.Suspend ? X509RevocationReason.CertificateHold : Enum.Parse<X509RevocationReason>(reason, true),
             });
+        session.Insert(CertificateOperation.Of(certificate.Id, action switch { StatusAction.Suspend => "suspended", StatusAction.Revoke => "revoked", _ => "reactivated" },
+            now, CertificateOperation.DoorKey(door), action == StatusAction.Reactivate ? null : reason));
         await bus.PublishAsync(new PublishCrl());
         await bus.PublishAsync(new CertificateStatusChanged(certificate.Id, certificate.CertificateId, certificate.Status.ToString().ToLowerInvariant(), now));
         var change = action switch { StatusAction.Suspend => CertificateChange.Suspended, StatusAction.Revoke => CertificateChange.Revoked, _ => CertificateChange.Reactivated };

@@ -15,8 +15,8 @@ using Wolverine.Http;
 
 namespace MySign.Otp.Box;
 
-public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey, string? Passkey = null, int Digits = 8);
-public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey, string? Passkey = null);
+public sealed record AppEnrolView(Guid ChallengeId, string Destination, string QrDataUri, string SecretGroups, string? ErrorKey, string? Passkey = null, string? Factor = null);
+public sealed record SmsSwitchView(Guid ChallengeId, string? ErrorKey, string? Passkey = null, string? Factor = null, string? Destination = null);
 
 /// <summary>
 /// Switch the reception mode. To the authenticator app: scan the QR code, then confirm with an OTP on the
@@ -42,6 +42,10 @@ public static class ModeSwitchEndpoints
     public const string Purpose = "otp.mode";
     public const string Issuer = "MySign";
 
+    /// <summary>With the certificate revoked or expired there is nothing to confirm: the factor stays as it is (KnownCertificate).</summary>
+    public static Task<IResult> Before(HttpContext context, IDocumentSession session, TimeProvider clock) =>
+        KnownCertificate.RefuseWithoutCertificateAsync(context, session, clock);
+
     [WolverinePost("/otp/app/start")]
     public static async Task<IResult> StartApp(HttpContext context, IDocumentSession session, OtpChallenges challenges, OtpSecrets secrets)
     {
@@ -56,7 +60,7 @@ public static class ModeSwitchEndpoints
     }
 
     [WolverinePost("/otp/app/confirm")]
-    public static async Task<IResult> ConfirmApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, TimeProvider clock)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
@@ -71,14 +75,14 @@ public static class ModeSwitchEndpoints
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "app", (form.Code ?? "")), context.RequestAborted);
         if (!verified.IsValid) return AppView(holder, secret, again, verified.ErrorKey, StatusCodes.Status422UnprocessableEntity);
 
+        settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         settings.Mode = ReceptionMode.AuthenticatorApp;
         settings.TotpSecret = settings.PendingTotpSecret;
         settings.PendingTotpSecret = null;
         settings.TokenSerial = null;
         settings.LastTotpStep = step.Value;
         session.Store(settings);
-        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.app", clock.GetUtcNow(), Strings.Language));
-        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "mode.app", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 
@@ -89,24 +93,26 @@ public static class ModeSwitchEndpoints
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         if (settings.Mode == ReceptionMode.Sms) return Flow.Done(context, "/");
         var issued = await challenges.IssueAsync(new IssueOtp(holder, Purpose, "sms"), context.RequestAborted);
-        return SmsView(new SmsSwitchView(issued.ChallengeId, issued.Wait, issued.Passkey));
+        return SmsView(new SmsSwitchView(issued.ChallengeId, issued.Wait, issued.Passkey, issued.Factor, issued.MaskedDestination));
     }
 
     [WolverinePost("/otp/sms/confirm")]
-    public static async Task<IResult> ConfirmSms([FromForm] SmsConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmSms([FromForm] SmsConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, TimeProvider clock)
     {
         var holder = context.HolderId();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
-        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, holder, Purpose, "sms", (form.Code ?? "")), context.RequestAborted);
+        var settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         if (!verified.IsValid)
-            return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, OtpChallenges.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
+        {
+            var again = OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
+            return SmsView(new SmsSwitchView(challengeId, verified.ErrorKey, again.Passkey, again.Factor, again.MaskedDestination), StatusCodes.Status422UnprocessableEntity);
+        }
         settings.Mode = ReceptionMode.Sms;
         settings.TotpSecret = null;
         settings.TokenSerial = null;
         session.Store(settings);
-        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.sms", clock.GetUtcNow(), Strings.Language));
-        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "mode.sms", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 
@@ -119,8 +125,8 @@ public static class ModeSwitchEndpoints
         using var data = generator.CreateQrCode(OtpAuthUri(holder, secret), QRCodeGenerator.ECCLevel.M);
         var png = new PngByteQRCode(data).GetGraphic(6);
         var groups = string.Join(' ', Base32.Encode(secret).Chunk(4).Select(c => new string(c)));
-        var view = new AppEnrolView(issued.ChallengeId, issued.Channel == ReceptionMode.Passkey ? issued.Destination : issued.MaskedDestination ?? "",
-            "data:image/png;base64," + Convert.ToBase64String(png), groups, error, issued.Passkey, OtpIssued.DigitsFor(issued.Channel));
+        var view = new AppEnrolView(issued.ChallengeId, issued.MaskedDestination ?? "", "data:image/png;base64," + Convert.ToBase64String(png), groups, error, issued.Passkey,
+            issued.Factor);
         return new HtmlView(typeof(ModeSwitchEndpoints).Assembly, "Box/AppEnrol", view, "otp.app.title") { StatusCode = status };
     }
 

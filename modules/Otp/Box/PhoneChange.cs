@@ -27,13 +27,17 @@ public sealed class PhoneChangeRequest : MySign.Kernel.Documents.IHolderOwned
 }
 
 public sealed record PhoneChangeView(string Step, Guid? ChangeId, string Phone, string? ErrorKey, string? Destination, int? RetryAfter = null, string? Passkey = null,
-    int Digits = 8);
+    string? Factor = null);
 
 /// <summary>Change the OTP phone: an OTP on the current channel (the old phone must still work), then one to the new number.</summary>
 public static class PhoneChangeEndpoints
 {
     public const string Purpose = "otp.phone";
     public const string NewPurpose = "otp.phone.new";
+
+    /// <summary>With the certificate revoked or expired there is nothing to confirm: the factor stays as it is (KnownCertificate).</summary>
+    public static Task<IResult> Before(HttpContext context, IDocumentSession session, TimeProvider clock) =>
+        KnownCertificate.RefuseWithoutCertificateAsync(context, session, clock);
 
     [WolverineGet("/otp/phone")]
     public static IResult Start() => View(new PhoneChangeView("number", null, "", null, null));
@@ -54,7 +58,7 @@ public static class PhoneChangeEndpoints
         var issued = await challenges.IssueAsync(new IssueOtp(holder, Purpose, id.ToString()), context.RequestAborted);
         if (issued.Throttled) return Throttled(context, new PhoneChangeView("number", null, typed, "otp.error.throttled", null, issued.RetryAfterSeconds));
         session.Store(new PhoneChangeRequest { Id = id, HolderId = holder, NewPhone = phone, CurrentChallengeId = issued.ChallengeId, CreatedAt = clock.GetUtcNow() });
-        return View(new PhoneChangeView("current", id, phone, null, issued.Destination, Passkey: issued.Passkey, Digits: OtpIssued.DigitsFor(issued.Channel)));
+        return View(new PhoneChangeView("current", id, phone, null, issued.MaskedDestination, Passkey: issued.Passkey, Factor: issued.Factor));
     }
 
     [WolverinePost("/otp/phone/{id}/current")]
@@ -66,9 +70,9 @@ public static class PhoneChangeEndpoints
         var verified = await challenges.VerifyAsync(new VerifyOtp(change.CurrentChallengeId, change.HolderId, Purpose, id.ToString(), code), context.RequestAborted);
         if (!verified.IsValid)
         {
-            var mode = (await session.LoadAsync<OtpSettings>(change.HolderId, context.RequestAborted))?.Mode;
-            var passkey = mode == ReceptionMode.Passkey ? change.CurrentChallengeId.ToString() : null;
-            return View(new PhoneChangeView("current", id, change.NewPhone, verified.ErrorKey, null, Passkey: passkey, Digits: OtpIssued.DigitsFor(mode ?? ReceptionMode.Sms)),
+            var settings = await session.LoadAsync<OtpSettings>(change.HolderId, context.RequestAborted);
+            var again = OtpChallenges.Answer(change.CurrentChallengeId, settings?.Mode ?? ReceptionMode.Sms, settings?.PhoneNumber, default);
+            return View(new PhoneChangeView("current", id, change.NewPhone, verified.ErrorKey, again.MaskedDestination, Passkey: again.Passkey, Factor: again.Factor),
                 StatusCodes.Status422UnprocessableEntity);
         }
 
@@ -76,18 +80,19 @@ public static class PhoneChangeEndpoints
         change.CurrentConfirmed = true;
         change.NewChallengeId = issued.Throttled ? null : issued.ChallengeId;
         session.Store(change);
-        return View(new PhoneChangeView("new", id, change.NewPhone, issued.Throttled ? "otp.error.throttled" : null, issued.Destination, issued.Throttled ? issued.RetryAfterSeconds : null));
+        return View(new PhoneChangeView("new", id, change.NewPhone, issued.Throttled ? "otp.error.throttled" : null, issued.Destination, issued.Throttled ? issued.RetryAfterSeconds : null,
+            Factor: issued.Factor));
     }
 
     [WolverinePost("/otp/phone/{id}/new")]
-    public static async Task<IResult> ConfirmNew(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> ConfirmNew(Guid id, [FromForm(Name = "code")] string? typedCode, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, TimeProvider clock)
     {
         var change = await Own(session, id, context);
         if (change is null || change.Done || !change.CurrentConfirmed || change.NewChallengeId is not { } challenge) return Results.NotFound();
         var code = typedCode ?? "";
         var verified = await challenges.VerifyAsync(new VerifyOtp(challenge, change.HolderId, NewPurpose, id.ToString(), code), context.RequestAborted);
         if (!verified.IsValid)
-            return View(new PhoneChangeView("new", id, change.NewPhone, verified.ErrorKey, null), StatusCodes.Status422UnprocessableEntity);
+            return View(new PhoneChangeView("new", id, change.NewPhone, verified.ErrorKey, OtpSettings.Mask(change.NewPhone), Factor: "sms"), StatusCodes.Status422UnprocessableEntity);
 
         var settings = (await session.LoadAsync<OtpSettings>(change.HolderId, context.RequestAborted))!;
         var old = settings.PhoneNumber;
@@ -96,7 +101,8 @@ public static class PhoneChangeEndpoints
         session.Store(settings);
         session.Store(change);
         await bus.PublishAsync(new OtpFactorChanged(change.HolderId, "phone", clock.GetUtcNow(), Strings.Language));
-        if (old.Length > 0) await sms.SendAsync(old, Strings.Format("otp.sms.phone_changed", settings.MaskedPhone), context.RequestAborted);
+        // The old phone is told, through the outbox: only a change that committed is told.
+        if (old.Length > 0) await bus.PublishAsync(new TextPhone(old, Strings.Format("otp.sms.phone_changed", settings.MaskedPhone)));
         return Flow.Done(context, "/");
     }
 
@@ -110,10 +116,12 @@ public static class PhoneChangeEndpoints
             ? new IssueOtp(change.HolderId, NewPurpose, id.ToString(), change.NewPhone)
             : new IssueOtp(change.HolderId, Purpose, id.ToString()), context.RequestAborted);
         var step = toNew ? "new" : "current";
-        if (issued.Throttled) return Throttled(context, new PhoneChangeView(step, id, change.NewPhone, "otp.error.throttled", null, issued.RetryAfterSeconds));
+        if (issued.Throttled)
+            return Throttled(context, new PhoneChangeView(step, id, change.NewPhone, "otp.error.throttled", issued.MaskedDestination, issued.RetryAfterSeconds, Factor: issued.Factor));
         if (toNew) change.NewChallengeId = issued.ChallengeId; else change.CurrentChallengeId = issued.ChallengeId;
         session.Store(change);
-        return View(new PhoneChangeView(step, id, change.NewPhone, null, issued.Destination, Passkey: toNew ? null : issued.Passkey, Digits: OtpIssued.DigitsFor(issued.Channel)));
+        return View(new PhoneChangeView(step, id, change.NewPhone, null, toNew ? issued.Destination : issued.MaskedDestination, Passkey: toNew ? null : issued.Passkey,
+            Factor: issued.Factor));
     }
 
     /// <summary>The request only if it belongs to the signed-in holder: someone else's id is simply not found.</summary>

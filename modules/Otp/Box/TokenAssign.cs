@@ -13,7 +13,7 @@ using Wolverine.Http;
 
 namespace MySign.Otp.Box;
 
-public sealed record TokenAssignView(Guid ChallengeId, string Destination, string Serial, string? ErrorKey, string? Passkey = null);
+public sealed record TokenAssignView(Guid ChallengeId, string Destination, string Serial, string? ErrorKey, string? Passkey = null, string? Factor = null);
 
 /// <summary>Use a hardware token the TSP provisioned: its serial and a current code, confirmed on the current channel.</summary>
 /// <summary>The hardware-token form, bound by Wolverine.</summary>
@@ -28,23 +28,27 @@ public sealed class TokenConfirmForm
 
 public static class TokenAssignEndpoints
 {
+    /// <summary>With the certificate revoked or expired there is nothing to confirm: the factor stays as it is (KnownCertificate).</summary>
+    public static Task<IResult> Before(HttpContext context, IDocumentSession session, TimeProvider clock) =>
+        KnownCertificate.RefuseWithoutCertificateAsync(context, session, clock);
     [WolverinePost("/otp/token/start")]
     public static async Task<IResult> Start(HttpContext context, OtpChallenges challenges)
     {
         var issued = await challenges.IssueAsync(new IssueOtp(context.HolderId(), ModeSwitchEndpoints.Purpose, "token"), context.RequestAborted);
-        return View(new TokenAssignView(issued.ChallengeId, issued.Destination, "", issued.Wait, issued.Passkey));
+        return View(new TokenAssignView(issued.ChallengeId, issued.MaskedDestination ?? "", "", issued.Wait, issued.Passkey, issued.Factor));
     }
 
     [WolverinePost("/otp/token/confirm")]
-    public static async Task<IResult> Confirm([FromForm] TokenConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Confirm([FromForm] TokenConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, TimeProvider clock)
     {
         var holder = context.HolderId();
         if (!Guid.TryParse(form.Challenge, out var challengeId)) return Flow.Done(context, "/");
         var serial = (form.Serial ?? "").Trim().ToUpperInvariant();
         var destination = form.Destination ?? "";
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
-        IResult Refuse(string key) => View(new TokenAssignView(challengeId, destination, (form.Serial ?? ""), key,
-            OtpChallenges.Answer(challengeId, settings.Mode, null, default).Passkey), StatusCodes.Status422UnprocessableEntity);
+        var again = OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default);
+        IResult Refuse(string key) => View(new TokenAssignView(challengeId, again.MaskedDestination ?? "", (form.Serial ?? ""), key, again.Passkey, again.Factor),
+            StatusCodes.Status422UnprocessableEntity);
 
         // An unknown serial and one assigned to someone else read the same: serials are not enumerable.
         var token = serial.Length is > 0 and <= 40 ? await session.LoadAsync<HardwareToken>(serial, context.RequestAborted) : null;
@@ -58,13 +62,13 @@ public static class TokenAssignEndpoints
 
         token!.AssignedTo = holder;
         token.LastStep = step.Value;
+        settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         settings.Mode = ReceptionMode.HardwareToken;
         settings.TokenSerial = token.Id;
         settings.TotpSecret = null;
         session.Store(token);
         session.Store(settings);
-        await bus.PublishAsync(new OtpFactorChanged(holder, "mode.token", clock.GetUtcNow(), Strings.Language));
-        await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "mode.token", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 

@@ -34,8 +34,9 @@ public static class ChallengeRules
     public const int MaxPerHour = 20;
 
     /// <summary>
-    /// Seconds to wait before another code may be sent, or 0. A passkey challenge costs no text and waits for no
-    /// delivery, so only the hourly cap holds it back (a holder may sign two documents in a row).
+    /// Seconds to wait before another code may be sent, or 0. Only a text waits for its delivery: an app, a token or a
+    /// passkey sends nothing, so only the hourly cap holds them back (a holder may sign two documents in a row, or open a
+    /// step again without being told to wait for a code that never travels).
     /// </summary>
     public static int RetryAfter(IReadOnlyList<OtpChallenge> lastHour, string purpose, string context, string? destination, DateTimeOffset now,
         ReceptionMode channel = ReceptionMode.Sms)
@@ -43,7 +44,7 @@ public static class ChallengeRules
         var unused = lastHour.Where(c => c.State != ChallengeState.Used).ToList();
         if (unused.Count >= MaxPerHour)
             return Math.Max(1, (int)Math.Ceiling((unused.Min(c => c.CreatedAt) + TimeSpan.FromHours(1) - now).TotalSeconds));
-        if (channel == ReceptionMode.Passkey) return 0;
+        if (channel != ReceptionMode.Sms) return 0;
         var previous = lastHour.Where(c => c.Purpose == purpose && c.Context == context && c.Destination == destination)
             .OrderByDescending(c => c.CreatedAt).FirstOrDefault();
         if (previous is null || now - previous.CreatedAt >= ResendGap) return 0;

@@ -28,7 +28,11 @@ public static class OtpRequests
 
     /// <summary>How the holder confirms now: a page says "Send the OTP" only where an SMS will go.</summary>
     public static async Task<ReceptionMode> OtpModeAsync(this IMessageBus bus, string holderId, CancellationToken cancellation) =>
-        (await bus.InvokeAsync<OtpFactor>(new DescribeOtpFactor(holderId), cancellation)).Mode;
+        (await bus.OtpFactorAsync(holderId, cancellation)).Mode;
+
+    /// <summary>The holder's factor and how many passkeys they have (a passkey alone signs in only a holder with one).</summary>
+    public static Task<OtpFactor> OtpFactorAsync(this IMessageBus bus, string holderId, CancellationToken cancellation) =>
+        bus.InvokeAsync<OtpFactor>(new DescribeOtpFactor(holderId), cancellation);
 
     /// <summary>Whether the holder confirms with a passkey (no code to send): CSC then offers OAuth instead of sendOTP.</summary>
     public static async Task<bool> ConfirmsWithPasskeyAsync(this IMessageBus bus, string holderId, CancellationToken cancellation) =>

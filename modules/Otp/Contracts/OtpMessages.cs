@@ -26,6 +26,9 @@ public sealed record OtpIssued(Guid ChallengeId, ReceptionMode Channel, string? 
     /// <summary>How many digits a code on this channel has (8 by SMS, 6 from an app or a token): the code field draws that many boxes.</summary>
     public static int DigitsFor(ReceptionMode channel) => channel == ReceptionMode.Sms ? 8 : 6;
 
+    /// <summary>The factor in the words of the kernel's confirm step (<c>confirm_step { factor: … }</c>): the reception mode in lower case.</summary>
+    public string Factor => Channel.ToString().ToLowerInvariant();
+
     /// <summary>
     /// The challenge to confirm with a passkey, when that is the holder's mode (else null): the code field becomes a
     /// passkey prompt for it (<c>otp_field … passkey</c>), and the "code" posted back is the browser's assertion.
@@ -79,10 +82,13 @@ public sealed record ResetOtpFactor(string HolderId);
 /// </summary>
 public sealed record TextHolderOnSmsChannel(string HolderId, string Text);
 
-/// <summary>Asks how a holder confirms operations now (CSC's credentials/info tells API clients whether OTP or OAuth).</summary>
+/// <summary>
+/// Asks how a holder confirms operations now (CSC's credentials/info tells API clients whether OTP or OAuth) and how many
+/// passkeys they have (the sign-in settings offer a passkey alone only to a holder with one).
+/// </summary>
 public sealed record DescribeOtpFactor(string HolderId);
 
-public sealed record OtpFactor(ReceptionMode Mode);
+public sealed record OtpFactor(ReceptionMode Mode, int Passkeys = 0);
 
 /// <summary>
 /// Opens a challenge for signing in with a passkey alone: no holder yet (the browser offers the passkeys it holds for the

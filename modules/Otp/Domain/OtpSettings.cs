@@ -21,5 +21,12 @@ public sealed class OtpSettings
 
     public string MaskedPhone => Mask(PhoneNumber);
 
+    /// <summary>
+    /// The settings a confirmed change is written to, read after its code was checked: checking an app's code records
+    /// its time step on them, so a copy read before the check would lose to it (a concurrency conflict, a 500).
+    /// </summary>
+    public static async Task<OtpSettings> ToChangeAsync(Marten.IDocumentSession session, string holderId, CancellationToken cancellation) =>
+        await session.LoadAsync<OtpSettings>(holderId, cancellation) ?? throw new InvalidOperationException("The holder has no OTP settings.");
+
     public static string Mask(string phone) => MySign.Kernel.Validation.MobileNumbers.Mask(phone);
 }

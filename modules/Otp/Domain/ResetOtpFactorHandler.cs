@@ -33,5 +33,6 @@ public static class ResetOtpFactorHandler
 public static class DescribeOtpFactorHandler
 {
     public static async Task<OtpFactor> Handle(DescribeOtpFactor request, IQuerySession session, CancellationToken cancellation) =>
-        new((await session.LoadAsync<OtpSettings>(request.HolderId, cancellation))?.Mode ?? ReceptionMode.Sms);
+        new((await session.LoadAsync<OtpSettings>(request.HolderId, cancellation))?.Mode ?? ReceptionMode.Sms,
+            await session.Query<Passkeys.PasskeyCredential>().CountAsync(p => p.HolderId == request.HolderId, cancellation));
 }

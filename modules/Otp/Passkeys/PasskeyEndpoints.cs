@@ -17,7 +17,7 @@ using Wolverine.Http;
 namespace MySign.Otp.Passkeys;
 
 /// <summary>A passkey step in the OTP box: add one, remove one, or confirm with passkeys from now on.</summary>
-public sealed record PasskeyStepView(string Action, string Post, Guid ChallengeId, string Destination, int Digits, string? Passkey,
+public sealed record PasskeyStepView(string Action, string Post, Guid ChallengeId, string Destination, string Factor, string? Passkey,
     string Name, string? CreateOptions, string? ErrorKey, string? Field);
 
 /// <summary>The passkey forms, bound by Wolverine.</summary>
@@ -41,24 +41,9 @@ public static class PasskeyEndpoints
     public const int MaxName = 40;
     private static readonly TimeSpan RegistrationLifetime = TimeSpan.FromMinutes(10);
 
-    /// <summary>
-    /// What the browser needs to make an assertion for an open passkey challenge: the RP ID, the holder's credentials
-    /// and the challenge text to complete with the binding. No session needed (the new-PIN page has none); the
-    /// challenge id is unguessable and the answer grants nothing without the holder's authenticator.
-    /// </summary>
-    [WolverineGet("/otp/passkey/{challenge}"), AllowAnonymous]
-    public static async Task<IResult> AssertionRequest(string challenge, HttpContext context, IQuerySession session, RelyingParty relyingParty, TimeProvider clock)
-    {
-        if (!Guid.TryParse(challenge, out var id)) return Results.NotFound();
-        var open = await session.LoadAsync<OtpChallenge>(id, context.RequestAborted);
-        if (open is not { Channel: ReceptionMode.Passkey, State: ChallengeState.Open } || open.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
-        var allowed = await session.Query<PasskeyCredential>().Where(p => p.HolderId == open.HolderId).Select(p => p.Id).ToListAsync(context.RequestAborted);
-        context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new
-        {
-            rpId = relyingParty.RpId, timeout = (int)RelyingParty.Timeout.TotalMilliseconds, prefix = RelyingParty.ChallengePrefix(open), allow = allowed,
-        });
-    }
+    /// <summary>With the certificate revoked or expired there is nothing to confirm: the factor stays as it is (KnownCertificate).</summary>
+    public static Task<IResult> Before(HttpContext context, IDocumentSession session, TimeProvider clock) =>
+        KnownCertificate.RefuseWithoutCertificateAsync(context, session, clock);
 
     [WolverinePost("/otp/passkeys/add/start")]
     public static async Task<IResult> StartAdd(HttpContext context, IDocumentSession session, OtpChallenges challenges, RelyingParty relyingParty, TimeProvider clock)
@@ -84,7 +69,7 @@ public static class PasskeyEndpoints
 
     [WolverinePost("/otp/passkeys/add")]
     public static async Task<IResult> Add([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, RelyingParty relyingParty,
-        ISmsGateway sms, TimeProvider clock)
+        TimeProvider clock)
     {
         var holder = context.HolderId();
         var now = clock.GetUtcNow();
@@ -124,7 +109,7 @@ public static class PasskeyEndpoints
             SignCount = created.SignCount, CreatedAt = now,
         });
         session.Delete(registration);
-        await Changed(bus, sms, settings, "passkey.added", now, context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "passkey.added", now);
         return Flow.Done(context, "/");
     }
 
@@ -140,7 +125,7 @@ public static class PasskeyEndpoints
     }
 
     [WolverinePost("/otp/passkeys/{id}/remove")]
-    public static async Task<IResult> Remove(string id, [FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Remove(string id, [FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, TimeProvider clock)
     {
         var (settings, passkey, refusal) = await RemovableAsync(id, context, session);
         if (passkey is null) return Results.NotFound();
@@ -150,7 +135,7 @@ public static class PasskeyEndpoints
         var verified = await challenges.VerifyAsync(new VerifyOtp(challengeId, settings.Id, Purpose, "remove:" + passkey.Id, form.Code ?? ""), context.RequestAborted);
         if (!verified.IsValid) return View(Step("remove", again, passkey.Name, null, verified.ErrorKey, "code", passkey.Id), StatusCodes.Status422UnprocessableEntity);
         session.Delete(passkey);
-        await Changed(bus, sms, settings, "passkey.removed", clock.GetUtcNow(), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "passkey.removed", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 
@@ -166,7 +151,7 @@ public static class PasskeyEndpoints
     }
 
     [WolverinePost("/otp/passkeys/mode")]
-    public static async Task<IResult> Mode([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, ISmsGateway sms, TimeProvider clock)
+    public static async Task<IResult> Mode([FromForm] PasskeyForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, TimeProvider clock)
     {
         var holder = context.HolderId();
         var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
@@ -176,6 +161,7 @@ public static class PasskeyEndpoints
         if (!verified.IsValid)
             return View(Step("mode", OtpChallenges.Answer(challengeId, settings.Mode, settings.PhoneNumber, default), "", null, verified.ErrorKey, "code"),
                 StatusCodes.Status422UnprocessableEntity);
+        settings = await OtpSettings.ToChangeAsync(session, holder, context.RequestAborted);
         settings.Mode = ReceptionMode.Passkey;
         settings.TotpSecret = null;
         settings.TokenSerial = null;
@@ -186,7 +172,7 @@ public static class PasskeyEndpoints
             open.State = ChallengeState.Replaced;
             session.Store(open);
         }
-        await Changed(bus, sms, settings, "mode.passkey", clock.GetUtcNow(), context.RequestAborted);
+        await FactorNotice.ModeChangedAsync(bus, settings, "mode.passkey", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }
 
@@ -203,16 +189,36 @@ public static class PasskeyEndpoints
         return (settings, passkey, settings.Mode == ReceptionMode.Passkey && count <= 1 ? "otp.passkey.error.last" : null);
     }
 
-    private static async Task Changed(IMessageBus bus, ISmsGateway sms, OtpSettings settings, string what, DateTimeOffset at, CancellationToken cancellation)
-    {
-        await bus.PublishAsync(new OtpFactorChanged(settings.Id, what, at, Strings.Language));
-        if (settings.PhoneNumber.Length > 0) await sms.SendAsync(settings.PhoneNumber, Strings.T("otp.sms.mode_changed"), cancellation);
-    }
-
     private static PasskeyStepView Step(string action, OtpIssued issued, string name, string? createOptions, string? error, string? field, string? id = null) =>
         new(action, action switch { "add" => "/otp/passkeys/add", "mode" => "/otp/passkeys/mode", _ => $"/otp/passkeys/{Uri.EscapeDataString(id!)}/remove" },
-            issued.ChallengeId, issued.Destination, OtpIssued.DigitsFor(issued.Channel), issued.Passkey, name, createOptions, error, field);
+            issued.ChallengeId, issued.MaskedDestination ?? "", issued.Factor, issued.Passkey, name, createOptions, error, field);
 
     private static IResult View(PasskeyStepView view, int status = StatusCodes.Status200OK) =>
         new HtmlView(typeof(PasskeyEndpoints).Assembly, "Passkeys/PasskeyStep", view, "otp.passkey.title") { StatusCode = status };
+}
+
+/// <summary>
+/// The passkey prompt of every confirm step (and of the sign-in with a passkey) asks here for what the browser needs: apart
+/// from the OTP box's passkey changes, which a revoked or expired certificate closes, this stays open to every challenge.
+/// </summary>
+public static class PasskeyAssertionEndpoint
+{
+    /// <summary>
+    /// What the browser needs to make an assertion for an open passkey challenge: the RP ID, the holder's credentials
+    /// and the challenge text to complete with the binding. No session needed (the new-PIN page has none); the
+    /// challenge id is unguessable and the answer grants nothing without the holder's authenticator.
+    /// </summary>
+    [WolverineGet("/otp/passkey/{challenge}"), AllowAnonymous]
+    public static async Task<IResult> AssertionRequest(string challenge, HttpContext context, IQuerySession session, RelyingParty relyingParty, TimeProvider clock)
+    {
+        if (!Guid.TryParse(challenge, out var id)) return Results.NotFound();
+        var open = await session.LoadAsync<OtpChallenge>(id, context.RequestAborted);
+        if (open is not { Channel: ReceptionMode.Passkey, State: ChallengeState.Open } || open.ExpiresAt <= clock.GetUtcNow()) return Results.NotFound();
+        var allowed = await session.Query<PasskeyCredential>().Where(p => p.HolderId == open.HolderId).Select(p => p.Id).ToListAsync(context.RequestAborted);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Json(new
+        {
+            rpId = relyingParty.RpId, timeout = (int)RelyingParty.Timeout.TotalMilliseconds, prefix = RelyingParty.ChallengePrefix(open), allow = allowed,
+        });
+    }
 }

@@ -9,7 +9,8 @@ using Wolverine.Http;
 namespace MySign.Otp.Portal;
 
 public sealed record PasskeyRow(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
-public sealed record OtpBoxView(string ModeKey, string? MaskedPhone, IReadOnlyList<PasskeyRow> Passkeys, bool CanAdd);
+/// <param name="Closed">Why nothing can change (the certificate is revoked or expired: "revoked", "expired"), or null.</param>
+public sealed record OtpBoxView(string ModeKey, string? MaskedPhone, IReadOnlyList<PasskeyRow> Passkeys, bool CanAdd, string? Closed = null);
 
 public sealed class OtpBox : IPortalBox
 {
@@ -22,16 +23,19 @@ public sealed class OtpBox : IPortalBox
         var holder = context.HolderId();
         var loaded = batch.Load<OtpSettings>(holder);
         var passkeys = batch.Query<Passkeys.PasskeyCredential>().Where(p => p.HolderId == holder).ToList();
-        return () => HtmlView.For<OtpBox>("Portal/OtpBox", View(loaded.Result, passkeys.Result)).RenderFragment(context);
+        var certificate = batch.Load<KnownCertificate>(holder);
+        var clock = (TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
+        return () => HtmlView.For<OtpBox>("Portal/OtpBox", View(loaded.Result, passkeys.Result, certificate.Result, clock.GetUtcNow())).RenderFragment(context);
     }
 
-    public static OtpBoxView View(OtpSettings? settings, IReadOnlyList<Passkeys.PasskeyCredential> passkeys)
+    public static OtpBoxView View(OtpSettings? settings, IReadOnlyList<Passkeys.PasskeyCredential> passkeys, KnownCertificate? certificate = null, DateTimeOffset now = default)
     {
         var rows = passkeys.OrderBy(p => p.CreatedAt).Select(p => new PasskeyRow(p.Id, p.Name, p.CreatedAt, p.LastUsedAt)).ToList();
-        var canAdd = rows.Count < Passkeys.PasskeyEndpoints.MaxPasskeys;
+        var closed = KnownCertificate.AllowsChanges(certificate, now) ? null : certificate!.Facts.StatusOn(now);
+        var canAdd = closed is null && rows.Count < Passkeys.PasskeyEndpoints.MaxPasskeys;
         return settings is null
-            ? new OtpBoxView("otp.mode.sms", null, rows, canAdd)
-            : new OtpBoxView("otp.mode." + settings.Mode.ToString().ToLowerInvariant(), settings.PhoneNumber.Length > 0 ? settings.MaskedPhone : null, rows, canAdd);
+            ? new OtpBoxView("otp.mode.sms", null, rows, canAdd, closed)
+            : new OtpBoxView("otp.mode." + settings.Mode.ToString().ToLowerInvariant(), settings.PhoneNumber.Length > 0 ? settings.MaskedPhone : null, rows, canAdd, closed);
     }
 }
 

@@ -87,7 +87,7 @@ public static class RenewalDecisions
             r.Step = next.Value;
             r.ChallengeId = issued.ChallengeId;
             r.OtpChannel = issued.Channel;
-            r.OtpNotice = issued.Notice;
+            r.OtpDestination = issued.MaskedDestination;
         });
     }
 

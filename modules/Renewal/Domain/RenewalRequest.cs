@@ -26,9 +26,9 @@ public sealed class RenewalRequest : MySign.Kernel.Documents.IHolderOwned
     public string UniqueIdentifier { get; set; } = "";
     public DateTimeOffset ExpiresAt { get; set; }
     public Guid? ChallengeId { get; set; }
-    /// <summary>Where the last code went (its channel, and Otp's sentence saying so), so the step says it again after a wrong code.</summary>
+    /// <summary>Where the last code went (its channel, and the masked phone an SMS went to), so the step says it again after a wrong code.</summary>
     public MySign.Otp.Contracts.ReceptionMode? OtpChannel { get; set; }
-    public string? OtpNotice { get; set; }
+    public string? OtpDestination { get; set; }
     public string? CouponCode { get; set; }
     public Guid? OrderId { get; set; }
     /// <summary>The order's page in the store (from RenewalOrderOpened).</summary>

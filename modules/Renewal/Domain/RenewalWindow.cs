@@ -22,25 +22,19 @@ public sealed class RenewableCertificate
     public bool Renewable => Status == "active";
 
     /// <summary>Certificates issued a certificate: it becomes the one to renew, unless this one is newer (facts may arrive out of order).</summary>
-    public static RenewableCertificate? Apply(RenewableCertificate? known, CertificateIssued issued)
-    {
-        if (known is not null && (known.CertificateId == issued.CertificateId || known.IssuedAt > issued.NotBefore)) return null;
-        return new RenewableCertificate
-        {
-            Id = issued.HolderId, CertificateId = issued.CertificateId, UniqueIdentifier = issued.UniqueIdentifier,
-            IssuedAt = issued.NotBefore, ExpiresAt = issued.NotAfter, Status = "active", StatusAt = issued.NotBefore,
-        };
-    }
+    public static RenewableCertificate? Apply(RenewableCertificate? known, CertificateIssued issued) =>
+        CertificateFacts.After(known?.Facts, issued) is { } next ? From(issued.HolderId, next) : null;
 
     /// <summary>The certificate's status changed: kept when it is about this certificate and newer than what is known.</summary>
-    public RenewableCertificate? Apply(CertificateStatusChanged changed)
+    public RenewableCertificate? Apply(CertificateStatusChanged changed) => Facts.After(changed) is { } next ? From(Id, next) : null;
+
+    private CertificateFacts Facts => new(CertificateId, UniqueIdentifier, IssuedAt, ExpiresAt, Status, StatusAt);
+
+    private static RenewableCertificate From(string holderId, CertificateFacts facts) => new()
     {
-        if (changed.CertificateId != CertificateId || changed.At < StatusAt) return null;
-        var next = (RenewableCertificate)MemberwiseClone();
-        next.Status = changed.Status;
-        next.StatusAt = changed.At;
-        return next;
-    }
+        Id = holderId, CertificateId = facts.CertificateId, UniqueIdentifier = facts.UniqueIdentifier, IssuedAt = facts.IssuedAt, ExpiresAt = facts.ExpiresAt,
+        Status = facts.Status, StatusAt = facts.StatusAt,
+    };
 }
 
 public enum WindowState { NotYetOpen, Open, Expired }

@@ -20,8 +20,8 @@ namespace MySign.Renewal.Wizard;
 
 public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
-    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? OtpNotice, int OtpDigits, string? NewIut, string? OrderPath, bool FinishLater,
-    string? Passkey = null)
+    IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? Factor, string? Destination, string? NewIut, string? OrderPath, bool FinishLater,
+    string? Passkey = null, bool JustSaved = false)
 {
     /// <summary>"Sign out" after the RAO's "Finish later": Accounts' page.</summary>
     public string SignOutPath => MySign.Accounts.Contracts.AccountPages.SignOut;
@@ -197,7 +197,7 @@ public static class RenewalWizardEndpoints
     public static async Task<IResult> Later(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var request = await Own(session, context, id);
-        return request is null ? Results.NotFound() : await Apply(context, session, bus, request.FinishLater(clock.GetUtcNow()));
+        return request is null ? Results.NotFound() : await Apply(context, session, bus, request.FinishLater(clock.GetUtcNow()), justSaved: true);
     }
 
     [WolverinePost("/renewal/{id}/resend")]
@@ -237,8 +237,9 @@ public static class RenewalWizardEndpoints
     /// (Wolverine's outbox sends them only if the save commits). A parallel submission of the same step loses the
     /// version check and is told so.
     /// </summary>
+    /// <param name="justSaved">The answer to "Finish later": only then does the page say it is saved and offer to sign out (not when the holder comes back to it).</param>
     private static async Task<IResult> Apply(HttpContext context, IDocumentSession session, IMessageBus bus, RenewalDecision decision,
-        IReadOnlyDictionary<string, string>? typed = null)
+        IReadOnlyDictionary<string, string>? typed = null, bool justSaved = false)
     {
         if (decision.Refused is { } refusal) return Refused(context, decision.State, refusal, typed);
         foreach (var message in decision.Messages) await bus.PublishAsync(message);
@@ -251,7 +252,7 @@ public static class RenewalWizardEndpoints
         {
             return new HtmlView(typeof(RenewalWizardEndpoints).Assembly, "Wizard/Conflict", decision.State.Id, "renewal.title") { StatusCode = StatusCodes.Status409Conflict };
         }
-        return Wizard(context, decision.State);
+        return Wizard(context, decision.State, justSaved: justSaved);
     }
 
     private static IResult Refused(HttpContext context, RenewalRequest request, Refusal refusal, IReadOnlyDictionary<string, string>? typed = null) =>
@@ -283,7 +284,7 @@ public static class RenewalWizardEndpoints
     private static Dictionary<string, string> Error(string field, string key) => new() { [field] = key };
 
     private static IResult Wizard(HttpContext context, RenewalRequest request, IReadOnlyDictionary<string, string>? errors = null,
-        IReadOnlyDictionary<string, string>? values = null, int status = StatusCodes.Status200OK)
+        IReadOnlyDictionary<string, string>? values = null, int status = StatusCodes.Status200OK, bool justSaved = false)
     {
         var third = "renewal.step." + request.Path;
         string[] labels = ["renewal.step.consents", "renewal.step.confirm", third, "renewal.step.activate", "renewal.step.confirm"];
@@ -292,9 +293,8 @@ public static class RenewalWizardEndpoints
             request.Step == RenewalStep.Cancelled ? "pending" : i < current ? "done" : i == current ? "current" : "pending")).ToList();
         var name = context.User.Identity?.Name ?? "";
         return Html("Wizard/Wizard", new WizardView(request.Id, request.Path, request.Step.ToString().ToLowerInvariant(), steps, name, request.UniqueIdentifier,
-            request.ExpiresAt, errors ?? None, values ?? None, request.OtpNotice,
-            OtpIssued.DigitsFor(request.OtpChannel ?? ReceptionMode.Sms), request.NewUniqueIdentifier, request.OrderId is null ? null : LocalPath.OrHome(request.OrderPath), request.FinishLater,
-            request.OtpChannel == ReceptionMode.Passkey ? request.ChallengeId?.ToString() : null), status);
+            request.ExpiresAt, errors ?? None, values ?? None, request.OtpChannel?.ToString().ToLowerInvariant(), request.OtpDestination, request.NewUniqueIdentifier, request.OrderId is null ? null : LocalPath.OrHome(request.OrderPath), request.FinishLater,
+            request.OtpChannel == ReceptionMode.Passkey ? request.ChallengeId?.ToString() : null, justSaved), status);
     }
 
     private static IResult Html(string template, object model, int status = StatusCodes.Status200OK) => Html(template, model, "renewal.title", status);

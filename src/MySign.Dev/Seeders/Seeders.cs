@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Sessions;
+using MySign.Billing.Domain;
+using MySign.Billing.Payments;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Issuance;
 using MySign.History.Contracts;
@@ -82,5 +84,31 @@ public sealed class OtpDemoSeeder : IDemoSeeder
     {
         session.Store(new OtpSettings { Id = Demo.HolderUserId, Mode = ReceptionMode.Sms, PhoneNumber = Demo.HolderMobile });
         return [];
+    }
+}
+
+public sealed class BillingDemoSeeder(IConfiguration configuration) : IDemoSeeder
+{
+    /// <summary>
+    /// Last year's renewal, bought in the store by card: an order like the store makes, and the provider's payment applied
+    /// by the same handler that applies every payment, so its invoice is issued and sent to the (sandbox) SdI as any other.
+    /// The buyer has a PEC, so SdI delivers it (RC).
+    /// </summary>
+    public IEnumerable<object> Seed(IDocumentSession session, DateTimeOffset now)
+    {
+        var product = MySign.Billing.Catalogue.CatalogueFile.Load(configuration).Products.First(p => p.Sku == Product.RemoteSignature3Years);
+        var paidAt = now.AddYears(-1);
+        var order = new Order
+        {
+            Id = new Guid("00000000-0000-4000-8000-00000000b111"), HolderId = Demo.HolderUserId, RenewalId = new Guid("00000000-0000-4000-8000-00000000b112"),
+            Sku = product.Sku, ProductName = product.Name.GetValueOrDefault("en") ?? product.Sku, ProductNameIt = product.Name.GetValueOrDefault("it"), Status = OrderStatus.AwaitingPayment,
+            CreatedAt = paidAt.AddMinutes(-10), CustomerEmail = Demo.HolderEmail, Method = "card", ProviderSession = "cs_demo_last_year", Language = "it",
+            Billing = new BillingInfo("private", $"{Demo.HolderFirstName} {Demo.HolderLastName}", Demo.HolderFiscalCode, null, "Via del Corso 12", "00186", "Roma", "RM",
+                Pec: "mario.rossi@pec.example.test"),
+        };
+        order.Price(product.NetPrice, product.VatRate, 0);
+        session.Store(order);
+        return [new ApplyPaymentEvent("card", new PaymentEvent("evt_demo_last_year", "payment.succeeded", order.Id,
+            order.Gross.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), "EUR"), paidAt)];
     }
 }

@@ -17,6 +17,7 @@ public static class Telemetry
     public static readonly Counter<long> Payments = Meter.CreateCounter<long>("mysign.payments", description: "Payment events applied, by outcome");
     public static readonly Counter<long> ClientErrors = Meter.CreateCounter<long>("mysign.client_errors", description: "Requests refused for what the client sent (a broken form, a body over the limits), by status");
     public static readonly Counter<long> OutageRequests = Meter.CreateCounter<long>("mysign.outage_requests", description: "Requests answered 503 because the database could not be reached");
+    public static readonly Counter<long> SdiAnswers = Meter.CreateCounter<long>("mysign.sdi_answers", description: "Answers of the Sistema di Interscambio applied to invoices and credit notes, by kind (delivered, available, rejected, unknown)");
     public static readonly Counter<long> RenewalsCompleted = Meter.CreateCounter<long>("mysign.renewals_completed", description: "Renewals that issued a new certificate, by path");
 
     /// <summary>Messages waiting in Wolverine's durable inbox/outbox (read when scraped).</summary>

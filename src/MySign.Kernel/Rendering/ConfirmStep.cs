@@ -19,9 +19,13 @@ namespace MySign.Kernel.Rendering;
 /// <c>notice</c>, <c>digits</c>, <c>error</c> (the id of the element that explains a wrong code), <c>passkey</c>,
 /// <c>autofocus</c> (default true), <c>binding</c> (what a passkey assertion is bound to, when not the form's file)
 /// and <c>create</c> (passkey creation options, when the step adds a passkey).</item>
+/// <item><c>factor</c>: how the holder confirms ("sms", "authenticatorapp", "hardwaretoken", "passkey": Otp's reception
+/// modes in lower case), with <c>destination</c> (the masked phone an SMS went to). The step then words itself for that
+/// factor: where the code is (sent by SMS, shown by the app or the token), how many digits, and "Send new OTP" only where
+/// a code is sent. Without it the step is an SMS step whose <c>notice</c> says where the code went.</item>
 /// <item><c>submit</c> (the button's message key, default "confirm.submit"), <c>resend</c> (the address of "Send new
-/// OTP"), <c>cancel</c> (an address posted to cancel, labelled <c>cancel_label</c>), <c>back</c> (a link away, labelled
-/// "Cancel" unless <c>back_label</c>).</item>
+/// OTP", drawn only for a factor that sends codes), <c>cancel</c> (an address posted to cancel, labelled
+/// <c>cancel_label</c>), <c>back</c> (a link away, labelled "Cancel" unless <c>back_label</c>).</item>
 /// </list>
 /// </summary>
 public static class ConfirmStep
@@ -31,15 +35,16 @@ public static class ConfirmStep
         var html = new StringBuilder(1024);
         var csrf = Text(options, "csrf") ?? "";
         var hidden = HiddenFields(options);
-        var digits = Text(options, "digits") is { } d && int.TryParse(d, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 8;
+        var factor = Text(options, "factor");
+        var digits = Text(options, "digits") is { } d && int.TryParse(d, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : Digits(factor);
 
         Form(html, options, Text(options, "action") ?? "", "form", csrf, hidden, main: true);
         Fields(html, options, "fields");
-        html.Append(ConfirmCode.Field(Text(options, "code") ?? "code", Text(options, "notice"), digits, Text(options, "error"),
-            !options.TryGetValue("autofocus", out var focus) || focus is true, Text(options, "passkey")).Value);
+        html.Append(ConfirmCode.Field(Text(options, "code") ?? "code", Text(options, "notice") ?? Prompt(factor, Text(options, "destination")), digits,
+            Text(options, "error"), !options.TryGetValue("autofocus", out var focus) || focus is true, Text(options, "passkey")).Value);
         Fields(html, options, "after");
         html.Append("<button type=\"submit\" class=\"primary\">").Append(Encode(Strings.T(Text(options, "submit") ?? "confirm.submit"))).Append("</button></form>");
-        if (Text(options, "resend") is { } resend)
+        if (Text(options, "resend") is { } resend && SendsCodes(factor) && Text(options, "passkey") is null)
             Form(html, options, resend, "inline", csrf, hidden).Append("<button type=\"submit\">").Append(Encode(Strings.T("confirm.resend"))).Append("</button></form>");
         if (Text(options, "cancel") is { } cancel)
             Form(html, options, cancel, "inline", csrf, "").Append("<button type=\"submit\">").Append(Encode(Strings.T(Text(options, "cancel_label") ?? "confirm.cancel"))).Append("</button></form>");
@@ -47,6 +52,20 @@ public static class ConfirmStep
             html.Append("<p><a href=\"").Append(Encode(back)).Append("\">").Append(Encode(Strings.T(Text(options, "back_label") ?? "confirm.cancel"))).Append("</a></p>");
         return new RawHtml(html.ToString());
     }
+
+    /// <summary>Whether "Send new OTP" means anything: only a code sent by SMS can be sent again; an app or a token shows a new one by itself.</summary>
+    public static bool SendsCodes(string? factor) => factor is null or "sms";
+
+    /// <summary>Eight digits by SMS, six from an app or a token.</summary>
+    public static int Digits(string? factor) => SendsCodes(factor) ? 8 : 6;
+
+    /// <summary>Where the code is, in words for the factor (null for a passkey, whose prompt the field draws, or an unknown factor).</summary>
+    public static string? Prompt(string? factor, string? destination) => factor switch
+    {
+        "sms" => Strings.Format("confirm.prompt.sms", destination ?? ""),
+        "authenticatorapp" or "hardwaretoken" => Strings.T("confirm.prompt." + factor),
+        _ => null,
+    };
 
     private static StringBuilder Form(StringBuilder html, IDictionary<string, object?> options, string action, string cssClass, string csrf, string hidden,
         bool main = false)

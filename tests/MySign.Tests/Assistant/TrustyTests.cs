@@ -127,4 +127,64 @@ public sealed class TrustyTests(AppFixture app)
         stored.AnsweredWith.ShouldBe("renewal-window");
         stored.Helpful.ShouldBe(true);
     }
+
+    /// <summary>
+    /// The questions people ask about each feature the portal has today, in both languages, each with the entry that must
+    /// answer it. A feature without a row here has no answer anyone checked.
+    /// </summary>
+    public static TheoryData<string, string, string> Questions() => new()
+    {
+        { "en", "I lost my phone, what do I do?", "lost-phone" },
+        { "it", "ho perso il telefono, cosa faccio?", "lost-phone" },
+        { "en", "how much does the renewal cost?", "renewal-price" },
+        { "it", "quanto costa il rinnovo?", "renewal-price" },
+        { "en", "what is the emergency code?", "emergency-code" },
+        { "it", "a cosa serve il codice di emergenza?", "emergency-code" },
+        { "en", "I got an e-mail about something I did not do", "not-me" },
+        { "it", "ho ricevuto una e-mail per una cosa che non ho fatto io", "not-me" },
+        { "en", "how do I confirm with a passkey instead of codes?", "passkeys" },
+        { "it", "come confermo con una passkey invece dei codici?", "passkeys" },
+        { "en", "can I sign in with a passkey?", "signin-settings" },
+        { "it", "posso accedere con una passkey?", "signin-settings" },
+        { "en", "will you remind me before my certificate expires?", "reminders" },
+        { "it", "mi avvisate prima che il certificato scada?", "reminders" },
+        { "en", "where am I signed in? can I sign out other devices?", "devices" },
+        { "it", "su quali dispositivi ho effettuato l'accesso?", "devices" },
+        { "en", "I forgot my User ID", "forgot-user-id" },
+        { "it", "ho dimenticato lo User ID", "forgot-user-id" },
+        { "en", "I forgot my PIN", "pin-blocked" },
+        { "it", "ho dimenticato il PIN di firma", "pin-blocked" },
+        { "en", "how do I sign a PDF?", "sign" },
+        { "it", "come firmo un PDF?", "sign" },
+        { "en", "why did I get an e-mail about a new sign-in?", "new-device" },
+        { "it", "perché ho ricevuto una e-mail di nuovo accesso?", "new-device" },
+        { "en", "do I need an account on the MySign Store?", "store-account" },
+        { "it", "serve un account per il MySign Store?", "store-account" },
+        { "en", "how do I suspend my certificate?", "suspend" },
+        { "it", "come sospendo il certificato?", "suspend" },
+        { "en", "when can I renew my certificate?", "renewal-window" },
+        { "it", "quando posso rinnovare il certificato?", "renewal-window" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Questions))]
+    public async Task a_question_about_a_feature_gets_the_entry_that_answers_it(string language, string question, string topic)
+    {
+        await using var session = app.Store.QuerySession();
+        var expected = await session.LoadAsync<FaqEntry>($"{topic}.{language}");
+        expected.ShouldNotBeNull($"the FAQ has no entry \"{topic}\" in {language}");
+        var answer = (await Ask(question, language)).Document.QuerySelector("#trusty-answer h3")?.TextContent;
+        answer.ShouldBe(expected.Question, $"\"{question}\" ({language})");
+    }
+
+    [Fact]
+    public async Task every_entry_exists_in_both_languages_and_its_link_opens_a_page()
+    {
+        await using var session = app.Store.QuerySession();
+        var entries = await session.Query<FaqEntry>().ToListAsync();
+        entries.GroupBy(e => e.Topic).Where(g => g.Count() != 2).Select(g => g.Key).ShouldBeEmpty("topics not in both languages");
+        using var visitor = app.Client();
+        foreach (var link in entries.Select(e => e.Link).Distinct())
+            ((int)(await visitor.GetAsync(link)).Status).ShouldBeLessThan(400, link);
+    }
 }

@@ -47,6 +47,26 @@ public sealed class HostedPaymentProviderTests
     }
 
     [Fact]
+    public async Task a_checkout_the_holder_left_is_closed_at_the_provider_unless_it_was_already_paid()
+    {
+        await using var stub = new PaymentProviderStub();
+        stub.Paid.Add("cs_paid");
+        var provider = new HostedPaymentProvider(new HttpClient(), Options.Create(new PaymentOptions { Provider = "hosted", Url = stub.Url, ApiKey = "sk-test-1" }));
+        (await provider.CloseAsync("cs_open", CancellationToken.None)).ShouldBeTrue();
+        (await provider.CloseAsync("cs_paid", CancellationToken.None)).ShouldBeFalse("the provider already took the money: too late to close");
+        stub.Expired.ShouldBe(["cs_open", "cs_paid"]);
+    }
+
+    [Theory]
+    [InlineData("IT60X0542811101000000123456", true)]
+    [InlineData("IT60 X054 2811 1010 0000 0123 456", false)]
+    [InlineData("IT61X0542811101000000123456", false)]
+    [InlineData("DE89370400440532013000", true)]
+    [InlineData("GB82WEST12345698765432", true)]
+    [InlineData("GB82WEST1234569876543", false)]
+    public void an_iban_is_accepted_only_with_its_check_digits(string iban, bool valid) => PaymentOptions.IsIban(iban).ShouldBe(valid);
+
+    [Fact]
     public void a_signature_is_accepted_once_made_with_the_secret_and_refused_when_anything_differs()
     {
         var signature = new WebhookSignature(Options.Create(new PaymentOptions { WebhookSecret = "s3cret" }), TimeProvider.System);

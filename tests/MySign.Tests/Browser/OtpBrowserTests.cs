@@ -51,7 +51,7 @@ public sealed partial class OtpBrowserTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Link, new() { Name = "Change the OTP phone" }).ClickAsync();
         await page.GetByLabel("New mobile number, with country code").FillAsync("+39 347 765 4321");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
-        await page.GetByText("Enter the OTP sent to your current channel (Authenticator app).").WaitForAsync();
+        await page.GetByText("Enter the 6-digit code your authenticator app shows now.").WaitForAsync();
         await page.GetByLabel("OTP code").FillAsync(app.ComputeTotp(DateTime.UtcNow.AddSeconds(30)));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await page.GetByText("Now enter the OTP sent to the new number").WaitForAsync();

@@ -31,6 +31,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         await page.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm with passkeys from now on" }).ClickAsync();
         await page.Locator("#box-otp dd", new() { HasText = "Passkey" }).WaitForAsync();
+        await browser.MessagesSettledAsync(); // the switch's notice on the phone leaves once it committed
         var texts = (await Holders.SmsToAsync(browser.Store, holder.Applicant.Mobile)).Count;
 
         // The last passkey can't go while passkeys are how the holder confirms.
@@ -169,6 +170,41 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         found.AddRange(await PhoneLayoutTests.Overflows(italian, "it sign-in factor 390px"));
         found.AddRange(await AccessibilityTests.Violations(italian));
         found.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task a_holder_registered_at_the_rao_console_signs_a_pdf_with_a_passkey()
+    {
+        var holder = await browser.ActivatedHolderAsync("Cesare", "M");
+        var page = await LocalhostPageAsync();
+        await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
+        await AddPasskeyAndMakeItTheModeAsync(page, holder);
+
+        using var files = new OpenSsl();
+        using (var built = new MySign.Kernel.Documents.SimplePdf())
+            files.Write("preventivo.pdf", built.Heading("Preventivo 2026-031").Text("Totale: 980 euro.").Build());
+        await page.GotoAsync("/sign");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
+        await page.GetByLabel("Document to sign").SetInputFilesAsync(Path.Combine(files.Folder, "preventivo.pdf"));
+        await page.GetByLabel("Signature PIN").FillAsync(holder.Pin);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign and download" }).ClickAsync();
+        await page.Locator("#sign-done, #sign-error").First.WaitForAsync();
+        (await page.Locator("#sign").TextContentAsync())!.ShouldContain("The signed PDF is ready");
+    }
+
+    private async Task AddPasskeyAndMakeItTheModeAsync(IPage page, ActivatedHolder holder)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await page.GetByLabel("Name of the passkey").FillAsync("Laptop");
+        await page.GetByLabel("Enter OTP code").WaitForAsync();
+        await page.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create the passkey" }).ClickAsync();
+        await page.Locator("#box-otp .passkey-name", new() { HasText = "Laptop" }).WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm with a passkey instead of OTP codes" }).ClickAsync();
+        await page.GetByLabel("Enter OTP code").WaitForAsync();
+        await page.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm with passkeys from now on" }).ClickAsync();
+        await page.Locator("#box-otp dd", new() { HasText = "Passkey" }).WaitForAsync();
     }
 
     /// <summary>Presses Tab until a button with this text has the focus, as a keyboard user would.</summary>

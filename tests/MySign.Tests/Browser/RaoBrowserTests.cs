@@ -198,7 +198,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByLabel("Enter the signature PIN").FillAsync(pin);
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         await holder.GetByText("Enter the OTP code to confirm the operation").WaitForAsync(); // the code is sent before this shows
-        (await holder.Locator("#code-notice").TextContentAsync())!.ShouldStartWith("We sent you a code via SMS to ");
+        (await holder.Locator("#code-notice").TextContentAsync())!.ShouldStartWith("Enter the OTP we sent by SMS to ");
         (await holder.GetByLabel("Enter OTP code").GetAttributeAsync("maxlength")).ShouldBe("8");
         await holder.GetByLabel("Enter OTP code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, mobile));
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();

@@ -316,7 +316,7 @@ public sealed class CertificateTests(AppFixture app)
         using var _c = client;
         var wrongPin = await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "11223344" });
         wrongPin.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        wrongPin.Text.ShouldContain("The PIN is not correct.");
+        wrongPin.Text.ShouldContain("The PIN is not correct");
         var otpPage = await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
         var confirm = otpPage.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
         (await client.PostAsync(confirm, new() { ["code"] = "00000000" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
@@ -343,7 +343,7 @@ public sealed class CertificateTests(AppFixture app)
 
         var done = await client.PostAsync("/pin/confirm", new() { ["code"] = code });
         done.Text.ShouldContain("the old PIN no longer works");
-        (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Text.ShouldContain("The PIN is not correct.");
+        (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Text.ShouldContain("The PIN is not correct");
         (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "59371846" })).Status.ShouldBe(HttpStatusCode.OK);
     }
 
@@ -376,7 +376,7 @@ public sealed class CertificateTests(AppFixture app)
         var (client, holder) = await HolderWithCertificate();
         using var _c = client;
         for (var i = 0; i < 4; i++)
-            (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })).Text.ShouldContain("The PIN is not correct.");
+            (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })).Text.ShouldContain("The PIN is not correct");
         (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })).Text.ShouldContain("blocked");
         (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Text.ShouldContain("blocked", customMessage: "even the right PIN");
         (await client.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("Your PIN is blocked");
@@ -391,8 +391,8 @@ public sealed class CertificateTests(AppFixture app)
         using var _c = client;
         await client.GetAsync("/certificate/suspend");
         var pages = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" })));
-        pages.Count(p => p.Text.Contains("The PIN is not correct.")).ShouldBe(4);
-        pages.Count(p => p.Text.Contains("blocked")).ShouldBe(36);
+        pages.Count(p => p.Text.Contains("The PIN is not correct")).ShouldBe(4);
+        pages.Count(p => p.Text.Contains("Your PIN is blocked")).ShouldBe(36);
         (await Holders.WrongPinsAsync(app.Store, holder.Id)).ShouldBe(5);
         (await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Text.ShouldContain("blocked");
     }

@@ -128,7 +128,7 @@ public sealed class PinDoorTests(AppFixture app)
         (await Suspend(blocked, Pin)).ShouldContain("Your PIN is blocked");
 
         using var three = await Legacy(3);
-        (await Suspend(three, "13579246")).ShouldContain("The PIN is not correct.");
+        (await Suspend(three, "13579246")).ShouldContain("The PIN is not correct");
         (await Suspend(three, "13579246")).ShouldContain("Your PIN is blocked");
     }
 
@@ -169,7 +169,7 @@ public sealed class PinDoorTests(AppFixture app)
     {
         ((int)status).ShouldBeLessThan(500, $"{door}: {text}");
         return text.Contains("Your PIN is blocked") || text.Contains("The PIN is blocked") ? Answer.Blocked
-            : text.Contains("The PIN is not correct.") || text.Contains("The PIN is invalid") ? Answer.Wrong
+            : text.Contains("The PIN is not correct") || text.Contains("The PIN is invalid") ? Answer.Wrong
             : Answer.Passed;
     }
 

@@ -57,10 +57,9 @@ public sealed partial class ClusterTests : IAsyncLifetime
 
     private static Uri On(AppProcess node, string path) => new(node.BaseAddress, path);
 
-    [Fact]
-    public async Task a_holder_and_the_payment_provider_may_land_on_either_node()
+    /// <summary>The demo holder's renewal, started on node A and continued on node B, up to its store order.</summary>
+    private async Task<(string Renewal, Guid Order)> DemoRenewalAtTheStore(PortalClient holder)
     {
-        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, _a.BaseAddress);
         (await holder.LoginAsync(Demo.HolderUserId, Demo.HolderPassword)).Location.ShouldBe("/");
         // The next request goes to node B: the same session, and B accepts the form token A's page carried.
         (await holder.GetAsync(On(_b, "/renewal").ToString())).Status.ShouldBe(HttpStatusCode.OK);
@@ -70,12 +69,19 @@ public sealed partial class ClusterTests : IAsyncLifetime
         await holder.GetAsync(renewal);
         await holder.PostAsync(renewal + "/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Demo.HolderPin });
         await holder.PostAsync(On(_b, renewal + "/confirm").ToString(), new() { ["code"] = await Holders.LastSmsCodeAsync(_store, Demo.HolderMobile) });
-        var order = Guid.Parse((await holder.PostAsync(renewal + "/store", new())).Location!.Split('/').Last());
+        return (renewal, Guid.Parse((await holder.PostAsync(renewal + "/store", new())).Location!.Split('/').Last()));
+    }
+
+    [Fact]
+    public async Task a_holder_and_the_payment_provider_may_land_on_either_node()
+    {
+        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, _a.BaseAddress);
+        var (renewal, order) = await DemoRenewalAtTheStore(holder);
 
         // The provider's webhook lands on node B.
         using var provider = new HttpClient { BaseAddress = _b.BaseAddress };
         var webhook = ProviderWebhook.Paid(Secret, order);
-        (await provider.SendAsync(webhook)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await provider.SendAsync(webhook)).StatusCode.ShouldBe(HttpStatusCode.OK, _b.Output[^Math.Min(6000, _b.Output.Length)..]);
 
         var id = Guid.Parse(renewal.Split('/').Last());
         for (var i = 0; i < 100; i++)
@@ -85,6 +91,124 @@ public sealed partial class ClusterTests : IAsyncLifetime
             await Task.Delay(100);
         }
         (await holder.GetAsync(renewal)).Text.ShouldContain("Set the new signing PIN", customMessage: "node A shows what node B recorded");
+    }
+
+    /// <summary>
+    /// The provider's promise is that whatever we acknowledge with a 2xx it never sends again: so every acknowledged event
+    /// must be on the order, however many arrive at once, on whichever node, and whichever node dies meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task parallel_distinct_payment_events_over_two_nodes_are_each_recorded_once_acknowledged_even_when_a_node_is_killed()
+    {
+        using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, _a.BaseAddress);
+        var (_, order) = await DemoRenewalAtTheStore(holder);
+        using var toA = new HttpClient { BaseAddress = _a.BaseAddress };
+        using var toB = new HttpClient { BaseAddress = _b.BaseAddress };
+        // One euro each: 36 parts, one overpayment, then money after payment. Every one is a credit the order must show.
+        async Task<(string Id, HttpStatusCode? Status)> Deliver(HttpClient node, string id)
+        {
+            try
+            {
+                using var answer = await node.SendAsync(ProviderWebhook.Paid(Secret, order, "1.00", id));
+                return (id, answer.StatusCode);
+            }
+            catch (HttpRequestException)
+            {
+                return (id, null); // the node died with the request in flight: nothing was acknowledged
+            }
+        }
+        static bool Acknowledged((string Id, HttpStatusCode? Status) r) => r.Status is { } s && (int)s is >= 200 and < 300;
+
+        async Task<List<string>> CreditsOnTheOrder()
+        {
+            await using var session = _store.QuerySession();
+            return (await session.LoadAsync<MySign.Billing.Domain.Order>(order))!.Credits.Select(c => c.EntryId).ToList();
+        }
+
+        // 50 at once, half on each node.
+        var first = Enumerable.Range(0, 50).Select(i => $"evt_burst_{i:D2}_{order:N}").ToList();
+        var burst = await Task.WhenAll(first.Select((id, i) => Deliver(i % 2 == 0 ? toA : toB, id)));
+        var recorded = await CreditsOnTheOrder();
+        var lost = burst.Where(Acknowledged).Select(r => r.Id).Except(recorded).ToList();
+        lost.ShouldBeEmpty($"acknowledged but never applied: {string.Join(", ", lost)} ({string.Join(", ", burst.GroupBy(r => r.Status).Select(g => $"{g.Key}×{g.Count()}"))})");
+        // What was not acknowledged the provider sends again, as it would.
+        foreach (var (id, _) in burst.Where(r => !Acknowledged(r))) Acknowledged(await Deliver(toA, id)).ShouldBeTrue();
+        (await CreditsOnTheOrder()).Order().ShouldBe(first.Order(), "50 distinct events, 50 credits, each once");
+
+        // Another 50 at once, and node B killed with some of its answers given and others in flight.
+        var second = Enumerable.Range(0, 50).Select(i => $"evt_kill_{i:D2}_{order:N}").ToList();
+        var acknowledgedByB = 0;
+        var bAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deliveries = second.Select((id, i) => Task.Run(async () =>
+        {
+            var result = await Deliver(i % 2 == 0 ? toA : toB, id);
+            if (i % 2 == 1 && Acknowledged(result) && Interlocked.Increment(ref acknowledgedByB) >= 5) bAnswered.TrySetResult();
+            return result;
+        })).ToList();
+        await Task.WhenAny(bAnswered.Task, Task.WhenAll(deliveries));
+        await _b.KillAsync();
+        var killed = await Task.WhenAll(deliveries);
+        recorded = await CreditsOnTheOrder();
+        lost = killed.Where(Acknowledged).Select(r => r.Id).Except(recorded).ToList();
+        lost.ShouldBeEmpty($"acknowledged, then lost with node B: {string.Join(", ", lost)} ({string.Join(", ", killed.GroupBy(r => r.Status).Select(g => $"{g.Key}×{g.Count()}"))})");
+        foreach (var (id, _) in killed.Where(r => !Acknowledged(r))) Acknowledged(await Deliver(toA, id)).ShouldBeTrue();
+        (await CreditsOnTheOrder()).Order().ShouldBe(first.Concat(second).Order(), "100 distinct events, 100 credits, each once");
+
+        await using var check = _store.QuerySession();
+        var paid = (await check.LoadAsync<MySign.Billing.Domain.Order>(order))!;
+        paid.Received.ShouldBe(37.00m, "36 parts and the one that went past the total");
+        paid.RefundDue.ShouldBe(100.00m - 36.60m, "everything beyond 36,60 is to be refunded, to the cent");
+    }
+
+    /// <summary>
+    /// Italian invoice numbers run per year from 1 with no gap and no repeat, whichever node issues them and however many at
+    /// once: 200 orders (test data, as the store leaves them waiting for the provider) paid by webhooks split over both nodes.
+    /// </summary>
+    [Fact]
+    public async Task two_nodes_paying_200_orders_at_once_number_their_invoices_with_200_consecutive_numbers()
+    {
+        var ids = Enumerable.Range(0, 200).Select(_ => Guid.NewGuid()).ToList();
+        await using (var session = _store.LightweightSession())
+        {
+            foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+            {
+                var order = new MySign.Billing.Domain.Order
+                {
+                    Id = id, HolderId = $"m9{i:D5}", RenewalId = Guid.NewGuid(), Sku = "RS-3Y", ProductName = "Remote Signature: Validity 3 years - MYSIGN",
+                    ProductNameIt = "Firma Remota: Validità 3 anni - MYSIGN", Status = MySign.Billing.Domain.OrderStatus.AwaitingPayment, CreatedAt = DateTimeOffset.UtcNow,
+                    Method = "card", Language = "it",
+                    Billing = new MySign.Billing.Domain.BillingInfo("private", $"Cliente {i}", "RSSMRA80A01H501U", null, "Via del Corso 12", "00186", "Roma", "RM"),
+                };
+                order.Price(30.00m, 0.22m, 0);
+                session.Store(order);
+            }
+            await session.SaveChangesAsync();
+        }
+        using var toA = new HttpClient { BaseAddress = _a.BaseAddress };
+        using var toB = new HttpClient { BaseAddress = _b.BaseAddress };
+        async Task<HttpStatusCode> Pay(Guid order, int i)
+        {
+            // As the provider does: sent again until acknowledged.
+            for (var attempt = 0; ; attempt++)
+            {
+                using var answer = await (i % 2 == 0 ? toA : toB).SendAsync(ProviderWebhook.Paid(Secret, order, eventId: $"evt_invoice_{order:N}"));
+                if (answer.IsSuccessStatusCode || attempt == 4) return answer.StatusCode;
+            }
+        }
+        var statuses = await Task.WhenAll(ids.Select(Pay));
+        statuses.ShouldAllBe(s => s == HttpStatusCode.OK, string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}×{g.Count()}")));
+
+        await using var check = _store.QuerySession();
+        var orders = (await check.LoadManyAsync<MySign.Billing.Domain.Order>(ids)).ToList();
+        orders.ShouldAllBe(o => o.Invoice != null);
+        var year = orders[0].Invoice!.Date.Year;
+        var numbers = orders.Select(o => o.Invoice!.Number).Select(n => (Year: int.Parse(n[..4]), Number: int.Parse(n[5..]))).ToList();
+        numbers.ShouldAllBe(n => n.Year == year);
+        numbers.Select(n => n.Number).Order().ShouldBe(Enumerable.Range(1, 200), "the year's first 200 numbers, each once: no gap, no repeat");
+        // Dates never go back as numbers go up.
+        var byNumber = orders.OrderBy(o => o.Invoice!.Number, StringComparer.Ordinal).Select(o => o.Invoice!.Date).ToList();
+        byNumber.ShouldBe(byNumber.Order().ToList());
+        await Xmllint.ValidateAsync(Xmllint.FatturaPa, orders.Select(o => (o.Invoice!.Latest().Name, System.Text.Encoding.UTF8.GetBytes(o.Invoice.Latest().Xml))));
     }
 
     [GeneratedRegex(@"CRL refresh occurrence at (\S+)")]

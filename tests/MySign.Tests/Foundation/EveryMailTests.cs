@@ -223,7 +223,7 @@ public sealed class EveryMailTests(AppFixture app)
             await portal.GetAsync($"/store/orders/{order}");
             var toProvider = await portal.PostAsync($"/store/orders/{order}/pay", new()
             {
-                ["type"] = "private", ["billing_name"] = "Ilaria Moretti", ["fiscal_code"] = "MRTLRI80A41H501M", ["address"] = "Via Roma 1, 00100 Roma",
+                ["type"] = "private", ["billing_name"] = "Ilaria Moretti", ["fiscal_code"] = "MRTLRI80A41H501M", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM",
                 ["confirm"] = "on", ["method"] = "card",
             });
             await portal.GetAsync(toProvider.Location!);

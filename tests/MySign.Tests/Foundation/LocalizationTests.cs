@@ -67,6 +67,8 @@ public sealed class LocalizationTests(AppFixture app)
         used.AddRange(purposes.Select(p => ("purpose", "otp.purpose." + p)));
         used.AddRange(Enum.GetNames<MySign.Certificates.Domain.CertificateStatus>().Select(s => ("status", "certificate.status." + s.ToLowerInvariant())));
         used.AddRange(Enum.GetNames<MySign.Otp.Contracts.ReceptionMode>().Select(s => ("mode", "otp.mode." + s.ToLowerInvariant())));
+        // What the boxes say of a certificate that has ended (the OTP box and the suspension box).
+        used.AddRange(new[] { "revoked", "expired" }.SelectMany(s => new[] { ("ended", "otp.box.closed." + s), ("ended", "suspension.box.over." + s) }));
         used.AddRange(MySign.Certificates.Status.ChangeStatusEndpoints.RevocationReasons.Concat(MySign.Certificates.Status.ChangeStatusEndpoints.SuspensionReasons)
             .Select(r => ("reason", "status.reason." + r)));
         used.AddRange(MySign.Renewal.Domain.RenewalPaths.All.SelectMany(p => new[] { ("path", "renewal.option." + p), ("path", "renewal.step." + p) }));

@@ -23,6 +23,15 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         ["Billing__Payments__WebhookSecret"] = "production-test-webhook-secret", ["Wolverine__Mode"] = "Solo",
         ["Billing__Payments__Provider"] = hosted ? "hosted" : "", ["Billing__Payments__Url"] = hosted ? "http://127.0.0.1:9/" : "",
         ["Billing__Payments__ApiKey"] = hosted ? "production-test-api-key" : "",
+        ["Billing__Payments__Iban"] = "IT42L1234512345123456789012", ["Billing__Payments__Beneficiary"] = "Firma Sicura S.p.A.",
+        ["Billing__Payments__Bic"] = "BCITITMM",
+        // The seller invoices are made out by, and the PEC channel to SdI (a closed port unless a test gives it a server).
+        ["Billing__Seller__VatNumber"] = "12345678903", ["Billing__Seller__FiscalCode"] = "12345678903", ["Billing__Seller__Name"] = "Firma Sicura S.p.A.",
+        ["Billing__Seller__Street"] = "Corso Vittorio Emanuele II 10", ["Billing__Seller__PostCode"] = "10123", ["Billing__Seller__City"] = "Torino",
+        ["Billing__Seller__Province"] = "TO", ["Billing__Seller__RegimeFiscale"] = "RF01", ["Billing__Seller__Rea__Office"] = "TO",
+        ["Billing__Seller__Rea__Number"] = "1234567", ["Billing__Sdi__Channel"] = "pec", ["Billing__Sdi__Pec__Host"] = "127.0.0.1",
+        ["Billing__Sdi__Pec__Port"] = "9", ["Billing__Sdi__Pec__User"] = "fatture@pec.firmasicura.example", ["Billing__Sdi__Pec__Password"] = "production-test-pec-password",
+        ["Billing__Sdi__Pec__From"] = "fatture@pec.firmasicura.example", ["Billing__Sdi__WebhookToken"] = "production-test-sdi-token",
     };
 
     [Fact]
@@ -41,6 +50,9 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
     [InlineData("Billing__Payments__WebhookSecret", "Billing:Payments:WebhookSecret must be configured")]
     [InlineData("Billing__Payments__Provider", "Billing__Payments__Provider=hosted")]
     [InlineData("Portal__BaseUrl", "Portal:BaseUrl must be configured")]
+    [InlineData("Billing__Payments__Iban", "Billing__Payments__Iban")]
+    [InlineData("Billing__Seller__VatNumber", "Billing__Seller__VatNumber")]
+    [InlineData("Billing__Sdi__Channel", "Billing__Sdi__Channel")]
     public async Task staging_refuses_every_development_default_and_names_the_setting(string missing, string message)
     {
         await using var app = new AppProcess();
@@ -49,6 +61,38 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         settings[missing] = "";
         var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, settings, releaseStep: true));
         refused.Message.ShouldContain(message);
+    }
+
+    [Fact]
+    public async Task production_refuses_to_start_without_the_account_holders_wire_transfers_to_and_names_the_settings()
+    {
+        await using var app = new AppProcess();
+        var settings = Production(hosted: true);
+        settings["Billing__Payments__Iban"] = "";
+        settings["Billing__Payments__Bic"] = "";
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, settings));
+        refused.Message.ShouldContain("Billing__Payments__Iban, Billing__Payments__Bic must be configured in Production");
+    }
+
+    [Fact]
+    public async Task production_refuses_to_start_without_the_sellers_settings_and_names_them()
+    {
+        await using var app = new AppProcess();
+        var settings = Production(hosted: true);
+        foreach (var setting in new[] { "VatNumber", "Name", "Rea__Number", "RegimeFiscale" }) settings.Remove("Billing__Seller__" + setting);
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, settings));
+        refused.Message.ShouldContain("Billing__Seller__VatNumber, Billing__Seller__Name, Billing__Seller__RegimeFiscale, Billing__Seller__Rea__Number must be configured in Production");
+    }
+
+    [Fact]
+    public async Task production_refuses_to_start_with_the_sandbox_sdi()
+    {
+        await using var app = new AppProcess();
+        var settings = Production(hosted: true);
+        settings["Billing__Sdi__Channel"] = "sandbox";
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => app.StartAsync(_smtp, settings));
+        refused.Message.ShouldContain("Billing__Sdi__Channel must be");
+        refused.Message.ShouldContain("the sandbox SdI would accept invoices nobody sends");
     }
 
     [Fact]
@@ -85,7 +129,7 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         await StoreAccounts.CreateAndConfirmAsync(holder, _smtp, order, "Mario Rossi", "port-test@example.test", "a store password 1");
         var provider = (await holder.PostAsync($"/store/orders/{order}/pay", new()
         {
-            ["type"] = "private", ["billing_name"] = "Mario Rossi", ["fiscal_code"] = Demo.HolderFiscalCode, ["address"] = "Via del Corso 12, Roma",
+            ["type"] = "private", ["billing_name"] = "Mario Rossi", ["fiscal_code"] = Demo.HolderFiscalCode, ["address"] = "Via del Corso 12", ["post_code"] = "00186", ["city"] = "Roma", ["province"] = "RM",
             ["confirm"] = "on", ["method"] = "card",
         })).Location!;
         await holder.GetAsync(provider);
@@ -105,8 +149,13 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
     public async Task a_fresh_production_deployment_registers_activates_and_sells_a_renewal_without_demo_data()
     {
         await using var provider = new PaymentProviderStub();
+        // The PEC provider's server: TLS, and only the seller's mailbox with its password may send.
+        await using var pec = new SmtpServer(tls: true, "fatture@pec.firmasicura.example", "production-test-pec-password");
+        await pec.StartAsync();
         var settings = Production(hosted: true);
         settings["Billing__Payments__Url"] = provider.Url;
+        settings["Billing__Sdi__Pec__Port"] = pec.Port.ToString();
+        settings["Billing__Sdi__Pec__TrustedCertificate"] = pec.CertificatePath;
         settings["Metrics__Token"] = "production-test-metrics-token";
         await using var app = new AppProcess();
         await app.StartAsync(_smtp, settings, releaseStep: true);
@@ -155,7 +204,7 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         var toProvider = await holder.PostAsync($"/store/orders/{order}/pay", new()
         {
             ["type"] = "private", ["billing_name"] = "Paola " + applicant.LastName, ["fiscal_code"] = applicant.FiscalCode,
-            ["address"] = "Via Roma 1, 10121 Torino", ["confirm"] = "on", ["method"] = "card",
+            ["address"] = "Via Roma 1", ["post_code"] = "10121", ["city"] = "Torino", ["province"] = "TO", ["confirm"] = "on", ["method"] = "card",
         });
         toProvider.Location!.ShouldStartWith("https://pay.provider.example/", customMessage: "the browser goes to the real provider's page");
         provider.Sessions.ShouldHaveSingleItem().GetProperty("amount").GetString().ShouldBe("36.60");
@@ -174,6 +223,29 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         (await holder.PostAsync(renewal + "/pin", new() { ["new_pin"] = newPin, ["confirm_pin"] = newPin })).Status.ShouldBe(HttpStatusCode.OK);
         (await holder.PostAsync(renewal + "/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(store, applicant.Mobile) }))
             .Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+
+        // The renewal's invoice went to SdI by PEC, over TLS, from the seller's PEC mailbox: FatturaPA, valid, the seller's.
+        var invoice = await pec.WaitForAsync("sdi01@pec.fatturapa.it", m => m.Attachments.Any(), TimeSpan.FromSeconds(60));
+        invoice.From.Mailboxes.Single().Address.ShouldBe("fatture@pec.firmasicura.example");
+        var file = (MimeKit.MimePart)invoice.Attachments.Single();
+        file.FileName!.ShouldMatch(@"^IT12345678903_[0-9A-Z]{5}\.xml$");
+        invoice.Subject.ShouldBe(file.FileName);
+        using (var xml = new MemoryStream())
+        {
+            await file.Content!.DecodeToAsync(xml);
+            await Xmllint.ValidateAsync(Xmllint.FatturaPa, file.FileName!, xml.ToArray());
+            System.Text.Encoding.UTF8.GetString(xml.ToArray()).ShouldContain("<Denominazione>Firma Sicura S.p.A.</Denominazione>");
+        }
+        // SdI's receipt comes back through the PEC mailbox's forwarding to the webhook: the holder sees the invoice delivered.
+        var receipt = new HttpRequestMessage(HttpMethod.Post, "/webhooks/sdi") { Content = new StringContent($"""
+            <types:RicevutaConsegna xmlns:types="http://www.fatturapa.gov.it/sdi/messaggi/v1.0" versione="1.0"><IdentificativoSdI>4242</IdentificativoSdI>
+            <NomeFile>{file.FileName}</NomeFile><DataOraRicezione>2026-12-01T10:00:00.000+01:00</DataOraRicezione><DataOraConsegna>2026-12-01T10:00:09.000+01:00</DataOraConsegna>
+            <Destinatario><Codice>0000000</Codice><Descrizione>PEC</Descrizione></Destinatario><MessageId>778899</MessageId></types:RicevutaConsegna>
+            """, System.Text.Encoding.UTF8, "application/xml") };
+        receipt.Headers.Authorization = new("Bearer", settings["Billing__Sdi__WebhookToken"]);
+        (await http.SendAsync(receipt)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        for (var i = 0; i < 100 && (await holder.GetAsync(cart)).Document.QuerySelector(".sdi-state")?.GetAttribute("data-state") != "delivered"; i++) await Task.Delay(100);
+        (await holder.GetAsync(cart)).Document.QuerySelector(".sdi-state")!.GetAttribute("data-state").ShouldBe("delivered");
 
         (await http.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "metrics are not public in Production");
         var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");

@@ -43,6 +43,8 @@ public sealed class PhoneChangeTests(AppFixture app)
         var done = await client.PostAsync($"/otp/phone/{id}/new", new Dictionary<string, string> { ["code"] = await Holders.LastSmsCodeAsync(app.Store, newPhone) });
         done.Status.ShouldBe(HttpStatusCode.Redirect);
         (await PhoneOf(holder.Id)).ShouldBe(newPhone);
+        // The old phone is told once the change has committed (the text leaves through the outbox).
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
         (await Holders.SmsToAsync(app.Store, holder.Phone)).Last().Text.ShouldContain("was changed");
         // (The sign-in from a new browser is mailed too: this is the other mail.)
         var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your OTP settings were changed");

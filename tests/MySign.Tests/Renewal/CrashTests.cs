@@ -61,7 +61,7 @@ public sealed class CrashTests : IAsyncLifetime
         await StoreAccounts.CreateAndConfirmAsync(client, _smtp, order, "Mario Rossi", "mario.store@example.test", "mario-store-pass");
         (await client.PostAsync($"/store/orders/{order}/pay", new()
         {
-            ["type"] = "private", ["billing_name"] = "Mario Rossi", ["fiscal_code"] = Demo.HolderFiscalCode, ["address"] = "Via del Corso 12, Roma",
+            ["type"] = "private", ["billing_name"] = "Mario Rossi", ["fiscal_code"] = Demo.HolderFiscalCode, ["address"] = "Via del Corso 12", ["post_code"] = "00186", ["city"] = "Roma", ["province"] = "RM",
             ["confirm"] = "on", ["method"] = "card",
         })).Location!.ShouldStartWith("/store/sandbox/");
 

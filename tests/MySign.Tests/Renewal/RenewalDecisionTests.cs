@@ -86,7 +86,7 @@ public sealed class RenewalDecisionTests
         sent.State.Step.ShouldBe(RenewalStep.ConfirmOperation);
         sent.State.ChallengeId.ShouldBe(Sent.ChallengeId);
         sent.State.OtpChannel.ShouldBe(ReceptionMode.Sms);
-        sent.State.OtpNotice.ShouldBe("We sent you a code via SMS to ••••••1234");
+        sent.State.OtpDestination.ShouldBe("••••••1234");
         request.Step.ShouldBe(RenewalStep.Consents, "the state asked about is unchanged");
         request.OtpPurpose().ShouldBe(RenewalDecisions.ConfirmPurpose);
 

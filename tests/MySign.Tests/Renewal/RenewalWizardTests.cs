@@ -83,7 +83,7 @@ public sealed class RenewalWizardTests(AppFixture app)
         var (holder, client) = await HolderInWindow();
         var before = await Certificate(holder.Id);
         var id = await Start(client, "coupon");
-        (await client.GetAsync($"/renewal/{id}")).Text.ShouldContain($"holder of the signature with IUT {before.UniqueIdentifier}");
+        (await client.GetAsync($"/renewal/{id}")).Text.ShouldContain($"holder of the signature certificate {before.UniqueIdentifier}");
         await PastConsentsAndOtp(client, holder, id);
 
         var unknown = await client.PostAsync($"/renewal/{id}/coupon", new() { ["coupon"] = "AAAA-BBBB-CCCC" });
@@ -172,7 +172,7 @@ public sealed class RenewalWizardTests(AppFixture app)
     {
         var (holder, client) = await HolderInWindow();
         var certificate = await Certificate(holder.Id);
-        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "suspended", DateTimeOffset.UtcNow));
+        await app.Host.ExecuteAndWaitAsync(c => c.PublishAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "suspended", DateTimeOffset.UtcNow)).AsTask()); // published, as Certificates does: Renewal and Otp both keep it
         var box = await client.GetAsync("/portal/boxes/renewal", htmx: true);
         box.Document.QuerySelector("#renewal-why")!.TextContent.ShouldContain("suspended, so it cannot be renewed now");
         box.Document.QuerySelector("#renewal-why a")!.GetAttribute("href").ShouldBe("/certificate/reactivate");
@@ -181,9 +181,9 @@ public sealed class RenewalWizardTests(AppFixture app)
         (await client.PostAsync("/renewal", new() { ["path"] = "coupon" })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
 
         // An older fact arriving late (the "active" of before the suspension) changes nothing.
-        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow.AddMinutes(-5)));
+        await app.Host.ExecuteAndWaitAsync(c => c.PublishAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow.AddMinutes(-5))).AsTask());
         (await client.GetAsync("/renewal")).Document.QuerySelector("#renewal-why").ShouldNotBeNull();
-        await app.Host.InvokeMessageAndWaitAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow));
+        await app.Host.ExecuteAndWaitAsync(c => c.PublishAsync(new CertificateStatusChanged(holder.Id, certificate.CertificateId, "active", DateTimeOffset.UtcNow)).AsTask());
         (await client.GetAsync("/renewal")).Document.QuerySelectorAll("button[name=path]").Length.ShouldBe(3);
     }
 
@@ -241,7 +241,7 @@ public sealed class RenewalWizardTests(AppFixture app)
             }
             await session.SaveChangesAsync();
         }
-        (await client.PostAsync($"/renewal/{id}/resend", new())).Text.ShouldContain("We sent you a code");
+        (await client.PostAsync($"/renewal/{id}/resend", new())).Text.ShouldContain("Enter the OTP we sent by SMS to");
         code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
 
         (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.OK);

@@ -16,25 +16,7 @@ namespace MySign.Tests.Renewal;
 [Collection(AppCollection.Name)]
 public sealed class StoreTests(AppFixture app)
 {
-    private const string Pin = "52719364";
-
-    private async Task<(TestHolder Holder, PortalClient Client, Guid Renewal, Guid Order)> AtTheStore()
-    {
-        var holder = await Holders.CreateAsync(app.Store);
-        await app.Host.ExecuteAndWaitAsync(c => c.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Paolo", "Gallo", "GLLPLA80A01H501X", Pin,
-            ValidFrom: DateTimeOffset.UtcNow - TimeSpan.FromDays(3 * 365) + TimeSpan.FromDays(20))));
-        var client = app.Client();
-        await client.LoginAsync(holder.Id, holder.Password);
-        await client.GetAsync("/renewal");
-        var id = Guid.Parse((await client.PostAsync("/renewal", new() { ["path"] = "store" })).Location!.Split('/').Last());
-        await client.GetAsync($"/renewal/{id}");
-        await client.PostAsync($"/renewal/{id}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = Pin });
-        (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) })).Text.ShouldContain("Proceed to payment");
-        var toStore = await client.PostAsync($"/renewal/{id}/store", new());
-        toStore.Location!.ShouldStartWith("/store/orders/");
-        var order = Guid.Parse(toStore.Location.Split('/').Last());
-        return (holder, client, id, order);
-    }
+    private Task<(TestHolder Holder, PortalClient Client, Guid Renewal, Guid Order)> AtTheStore() => StoreJourney.AtTheStoreAsync(app);
 
     private async Task<PortalClient.Page> Checkout(PortalClient client, Guid order, string email, string method = "card")
     {
@@ -44,7 +26,7 @@ public sealed class StoreTests(AppFixture app)
         account.Document.QuerySelector("#billing_name")!.GetAttribute("value").ShouldBe("Anna Verdi", "pre-filled from the holder's details");
         return await client.PostAsync($"/store/orders/{order}/pay", new()
         {
-            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma",
+            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM",
             ["confirm"] = "on", ["method"] = method,
         });
     }
@@ -196,7 +178,7 @@ public sealed class StoreTests(AppFixture app)
         // The page offers the payment again; a cancel at the provider also changes nothing.
         var retry = await client.PostAsync($"/store/orders/{order}/pay", new()
         {
-            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1, 00100 Roma",
+            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM",
             ["confirm"] = "on", ["method"] = "card",
         });
         retry.Status.ShouldBe(HttpStatusCode.Redirect, retry.Text);
@@ -210,7 +192,7 @@ public sealed class StoreTests(AppFixture app)
         (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("input[name=method][value=card]").ShouldNotBeNull("the payment is offered again");
         var again = await client.PostAsync($"/store/orders/{order}/pay", new()
         {
-            ["type"] = "company", ["billing_name"] = "Gallo Srl", ["fiscal_code"] = "01234567890", ["vat_number"] = "123", ["address"] = "Via Po 2, Torino",
+            ["type"] = "company", ["billing_name"] = "Gallo Srl", ["fiscal_code"] = "01234567890", ["vat_number"] = "123", ["address"] = "Via Po 2", ["post_code"] = "10123", ["city"] = "Torino", ["province"] = "TO",
             ["confirm"] = "on", ["method"] = "paypal",
         });
         again.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
@@ -218,34 +200,86 @@ public sealed class StoreTests(AppFixture app)
         again.Document.QuerySelector("#billing_name")!.GetAttribute("value").ShouldBe("Gallo Srl");
     }
 
-    private static string Statement(params (string EntryRef, string Amount, string Remittance)[] credits) => StatementIn("EUR", credits);
+    private static readonly Dictionary<string, string> Billing = new()
+    {
+        ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM", ["confirm"] = "on",
+    };
 
-    private static string StatementIn(string currency, params (string EntryRef, string Amount, string Remittance)[] credits) => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
-          <BkToCstmrStmt>
-            <GrpHdr><MsgId>STMT-{Guid.NewGuid():N}</MsgId><CreDtTm>2026-11-23T08:00:00</CreDtTm></GrpHdr>
-            <Stmt>
-              <Id>1</Id><Acct><Id><IBAN>IT60X0542811101000000123456</IBAN></Id></Acct>
-              {string.Concat(credits.Select(c => $"""
-              <Ntry>
-                <Amt Ccy="{currency}">{c.Amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
-                <BookgDt><Dt>2026-11-23</Dt></BookgDt><AcctSvcrRef>{c.EntryRef}</AcctSvcrRef>
-                <NtryDtls><TxDtls><RmtInf><Ustrd>{c.Remittance}</Ustrd></RmtInf></TxDtls></NtryDtls>
-              </Ntry>
-              """))}
-              <Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><AcctSvcrRef>FEE-1</AcctSvcrRef></Ntry>
-            </Stmt>
-          </BkToCstmrStmt>
-        </Document>
-        """;
+    private static Dictionary<string, string> PayWith(string method) => new(Billing) { ["method"] = method };
+
+    private static void ShowsTheFormAsTyped(PortalClient.Page page, string method)
+    {
+        foreach (var field in new[] { "billing_name", "fiscal_code", "address" })
+            page.Document.QuerySelector($"#{field}")!.GetAttribute("value").ShouldBe(Billing[field], $"{field} kept");
+        page.Document.QuerySelector($"input[name=method][value={method}]")!.HasAttribute("checked").ShouldBeTrue($"{method} still chosen");
+    }
+
+    [Fact]
+    public async Task a_declined_card_or_a_cancelled_paypal_comes_back_with_a_message_and_the_form_as_typed()
+    {
+        var (holder, client, _, order) = await AtTheStore();
+        var provider = (await Checkout(client, order, $"declined-card-{holder.Id}@example.test")).Location!;
+        (await client.PostAsync(provider, new() { ["decision"] = "decline" })).Location!.ShouldEndWith($"/store/orders/{order}");
+        var declined = await client.GetAsync($"/store/orders/{order}");
+        declined.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("declined");
+        declined.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("nothing was charged");
+        ShowsTheFormAsTyped(declined, "card");
+
+        var paypal = (await client.PostAsync($"/store/orders/{order}/pay", PayWith("paypal"))).Location!;
+        (await client.PostAsync(paypal, new() { ["decision"] = "cancel" })).Location!.ShouldEndWith($"/store/orders/{order}");
+        await client.PostAsync("/lang", new() { ["lang"] = "it", ["return"] = $"/store/orders/{order}" });
+        var cancelled = await client.GetAsync($"/store/orders/{order}");
+        cancelled.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("PayPal");
+        cancelled.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("annullato");
+        ShowsTheFormAsTyped(cancelled, "paypal");
+    }
+
+    [Fact]
+    public async Task leaving_the_providers_page_leaves_a_way_back_to_it_another_way_to_pay_and_the_renewal()
+    {
+        var (holder, client, renewal, order) = await AtTheStore();
+        var email = $"left-{holder.Id}@example.test";
+        var provider = (await Checkout(client, order, email)).Location!;
+        // The holder closes the provider's page (or presses Back) and comes to the order again.
+        var waiting = await client.GetAsync($"/store/orders/{order}");
+        waiting.Document.QuerySelector("#awaiting-payment").ShouldNotBeNull();
+        waiting.Document.QuerySelector("#return-to-provider")!.GetAttribute("href").ShouldBe(provider);
+        waiting.Document.QuerySelector($"a[href='/renewal/{renewal}']").ShouldNotBeNull("a way back to the renewal");
+        var other = await client.PostAsync($"/store/orders/{order}/retry", new());
+        other.Location.ShouldBe($"/store/orders/{order}");
+        var again = await client.GetAsync($"/store/orders/{order}");
+        again.Document.QuerySelector("#payment-problem")!.TextContent.ShouldContain("nothing was charged");
+        ShowsTheFormAsTyped(again, "card");
+        // The abandoned checkout can no longer take the money.
+        await client.GetAsync(provider);
+        await client.PostAsync(provider, new() { ["decision"] = "approve" });
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        (await OrderNow(order)).Status.ShouldBe(OrderStatus.Cart, "the abandoned checkout was closed at the provider");
+        (await client.PostAsync($"/store/orders/{order}/retry", new())).Status.ShouldBe(HttpStatusCode.Conflict, "nothing to abandon any more");
+
+        // Another way: a bank transfer, with everything a bank asks for on the page and in a mail, in the holder's language.
+        await client.PostAsync("/lang", new() { ["lang"] = "it", ["return"] = $"/store/orders/{order}" });
+        await client.GetAsync($"/store/orders/{order}");
+        (await client.PostAsync($"/store/orders/{order}/pay", PayWith("transfer"))).Location.ShouldBe($"/store/orders/{order}");
+        var page = await client.GetAsync($"/store/orders/{order}");
+        page.Document.QuerySelector("#transfer-beneficiary")!.TextContent.ShouldBe("MySign S.p.A.");
+        page.Document.QuerySelector("#transfer-bic")!.TextContent.ShouldBe("BLOPIT22XXX");
+        var reference = page.Document.QuerySelector("#transfer-reference")!.TextContent;
+        var mail = await app.Smtp.WaitForAsync(email, m => m.TextBody?.Contains(reference) == true);
+        mail.Subject.ShouldBe("MySign Store: istruzioni per il bonifico");
+        foreach (var expected in new[] { "MySign S.p.A.", "IT60X0542811101000000123456", "BLOPIT22XXX", "36,60 €", reference, $"http://localhost/store/orders/{order}" })
+            mail.TextBody!.ShouldContain(expected);
+        mail.HtmlBody!.ShouldContain(reference);
+    }
+
+    private static string Statement(params (string EntryRef, string Amount, string Remittance)[] credits) => BankStatements.Camt053(credits);
+
+    private static string StatementIn(string currency, params (string EntryRef, string Amount, string Remittance)[] credits) => BankStatements.Camt053In(currency, credits);
 
     private async Task<HttpResponseMessage> Import(string xml, string token = AppFixture.BankImportToken)
     {
         using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/bank/camt053") { Content = new StringContent(xml.Trim(), Encoding.UTF8, "application/xml") };
-        request.Headers.Authorization = new("Bearer", token);
-        return await http.SendAsync(request);
+        return await BankStatements.ImportAsync(http, xml, token);
     }
 
     [Fact]
@@ -358,6 +392,41 @@ public sealed class StoreTests(AppFixture app)
         (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#refund-due")!.TextContent.ShouldContain("€36.60");
         await using var session = app.Store.QuerySession();
         (await session.LoadAsync<RenewalRequest>(renewal))!.Step.ShouldBe(RenewalStep.Cancelled);
+    }
+
+    private async Task<System.Text.Json.JsonElement> Refunds()
+    {
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        (await http.GetAsync("/webhooks/bank/refunds")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "the same token as the statements");
+        http.DefaultRequestHeaders.Authorization = new("Bearer", AppFixture.BankImportToken);
+        using var response = await http.GetAsync("/webhooks/bank/refunds");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("refunds").Clone();
+    }
+
+    [Fact]
+    public async Task money_received_before_the_renewal_is_cancelled_is_refunded_and_the_holder_and_the_reconciliation_report_say_so()
+    {
+        var (_, client, renewal, order, reference) = await AwaitingTransfer();
+        (await Report(Statement(($"A1-{order:N}", "10.00", reference)))).GetProperty("applied").GetInt32().ShouldBe(1, "a part of the total");
+        await app.Host.ExecuteAndWaitAsync(async () =>
+            (await client.PostAsync($"/renewal/{renewal}/cancel", new())).Location.ShouldBe("/renewal?cancelled=1"), 30_000);
+
+        var page = await client.GetAsync($"/store/orders/{order}");
+        page.Document.QuerySelector("#order-cancelled").ShouldNotBeNull();
+        page.Document.QuerySelector("#refund-due")!.TextContent.ShouldContain("€10.00", Case.Sensitive, "the part received before the cancellation goes back");
+        (await OrderNow(order)).RefundDue.ShouldBe(10.00m);
+        var before = (await Refunds()).EnumerateArray().Where(r => r.GetProperty("reference").GetString() == reference).ToList();
+        before.ShouldHaveSingleItem().GetProperty("kind").GetString().ShouldBe("BeforeCancellation");
+        before[0].GetProperty("entry").GetString().ShouldBe($"A1-{order:N}");
+        before[0].GetProperty("amount").GetDecimal().ShouldBe(10.00m);
+
+        // The rest still comes: refunded too, and the report lists both credits.
+        (await Report(Statement(($"A2-{order:N}", "26.60", reference)))).GetProperty("exceptions")[0].GetProperty("kind").GetString().ShouldBe("AfterCancellation");
+        (await client.GetAsync($"/store/orders/{order}")).Document.QuerySelector("#refund-due")!.TextContent.ShouldContain("€36.60");
+        var after = (await Refunds()).EnumerateArray().Where(r => r.GetProperty("reference").GetString() == reference).ToList();
+        after.Select(r => r.GetProperty("kind").GetString()).ShouldBe(["BeforeCancellation", "AfterCancellation"]);
+        after.Sum(r => r.GetProperty("amount").GetDecimal()).ShouldBe(36.60m);
     }
 
     [Fact]

@@ -8,11 +8,15 @@
   }
 
   // On a phone a wide table scrolls inside its own box (app.css); a keyboard user must be able to reach it to scroll,
-  // so a table that overflows takes the focus (and gives it up again when the screen is wide enough).
+  // so a table that overflows takes the focus (and gives it up again when the screen is wide enough), and the line
+  // before it that says it scrolls sideways (data-scroll-hint) shows only then.
   function scrollables(root) {
     (root || document).querySelectorAll('table').forEach(function (table) {
-      if (table.scrollWidth > table.clientWidth + 1) table.setAttribute('tabindex', '0');
+      var scrolls = table.scrollWidth > table.clientWidth + 1;
+      if (scrolls) table.setAttribute('tabindex', '0');
       else if (table.getAttribute('tabindex') === '0') table.removeAttribute('tabindex');
+      var hint = table.previousElementSibling;
+      if (hint && hint.hasAttribute('data-scroll-hint')) hint.hidden = !scrolls;
     });
   }
 

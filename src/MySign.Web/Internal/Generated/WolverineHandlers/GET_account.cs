@@ -30,14 +30,22 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account").SetTag("http.request.method", "GET");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var saved = httpContext.Request.Query["saved"];
             var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.Page(httpContext, ((Marten.IQuerySession)documentSession), saved).ConfigureAwait(false);
+            var result = await MySign.Accounts.Account.AccountPageEndpoints.Page(httpContext, ((Marten.IQuerySession)documentSession), messageContext, saved).ConfigureAwait(false);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
         }
     }
 

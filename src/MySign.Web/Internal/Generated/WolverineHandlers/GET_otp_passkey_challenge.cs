@@ -34,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Passkeys.PasskeyEndpoints").SetTag("http.route", "/otp/passkey/{challenge}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Passkeys.PasskeyAssertionEndpoint").SetTag("http.route", "/otp/passkey/{challenge}").SetTag("http.request.method", "GET");
             var challenge = (string?)httpContext.GetRouteValue("challenge");
             if(challenge == null)
             {
@@ -44,7 +44,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Passkeys.PasskeyEndpoints.AssertionRequest(challenge, httpContext, ((Marten.IQuerySession)documentSession), _relyingParty, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Otp.Passkeys.PasskeyAssertionEndpoint.AssertionRequest(challenge, httpContext, ((Marten.IQuerySession)documentSession), _relyingParty, _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -2,6 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -14,12 +15,14 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_rao : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly System.Collections.Generic.IEnumerable<MySign.Kernel.Web.IHolderFactsPart> _holderFactsPartIEnumerable;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_rao(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_rao(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<MySign.Kernel.Web.IHolderFactsPart> holderFactsPartIEnumerable, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _holderFactsPartIEnumerable = holderFactsPartIEnumerable;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -32,7 +35,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.RaoConsoleEndpoints").SetTag("http.route", "/rao").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.RaoConsoleEndpoints.Home(httpContext, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
+            var result = await MySign.Accounts.Rao.RaoConsoleEndpoints.Home(httpContext, ((Marten.IQuerySession)documentSession), _holderFactsPartIEnumerable).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

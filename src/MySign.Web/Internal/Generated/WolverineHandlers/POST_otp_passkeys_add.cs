@@ -3,7 +3,6 @@
 using Microsoft.AspNetCore.Routing;
 using MySign.Otp.Challenges;
 using MySign.Otp.Passkeys;
-using MySign.Otp.Sms;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -19,17 +18,15 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Otp.Challenges.OtpChallenges _otpChallenges;
         private readonly MySign.Otp.Passkeys.RelyingParty _relyingParty;
-        private readonly MySign.Otp.Sms.ISmsGateway _smsGateway;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_otp_passkeys_add(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges, MySign.Otp.Passkeys.RelyingParty relyingParty, MySign.Otp.Sms.ISmsGateway smsGateway, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_otp_passkeys_add(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges, MySign.Otp.Passkeys.RelyingParty relyingParty, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _otpChallenges = otpChallenges;
             _relyingParty = relyingParty;
-            _smsGateway = smsGateway;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -48,9 +45,17 @@ namespace Internal.Generated.WolverineHandlers
             passkeyForm.Code = httpContext.Request.Form["Code"];
             passkeyForm.Name = httpContext.Request.Form["Name"];
             passkeyForm.Attestation = httpContext.Request.Form["Attestation"];
+            var result1 = await MySign.Otp.Passkeys.PasskeyEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Passkeys.PasskeyEndpoints.Add(passkeyForm, httpContext, documentSession, messageContext, _otpChallenges, _relyingParty, _smsGateway, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Otp.Passkeys.PasskeyEndpoints.Add(passkeyForm, httpContext, documentSession, messageContext, _otpChallenges, _relyingParty, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -38,6 +38,14 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Passkeys.PasskeyEndpoints").SetTag("http.route", "/otp/passkeys/add/start").SetTag("http.request.method", "POST");
+            var result1 = await MySign.Otp.Passkeys.PasskeyEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             var result = await MySign.Otp.Passkeys.PasskeyEndpoints.StartAdd(httpContext, documentSession, _otpChallenges, _relyingParty, _timeProvider).ConfigureAwait(false);

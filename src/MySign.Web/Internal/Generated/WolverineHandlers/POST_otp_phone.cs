@@ -36,6 +36,14 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Box.PhoneChangeEndpoints").SetTag("http.route", "/otp/phone").SetTag("http.request.method", "POST");
             var phone = httpContext.Request.Form["phone"];
+            var result1 = await MySign.Otp.Box.PhoneChangeEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             var result = await MySign.Otp.Box.PhoneChangeEndpoints.Submit(phone, httpContext, documentSession, _otpChallenges, _timeProvider).ConfigureAwait(false);

@@ -16,13 +16,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Otp.Challenges.OtpChallenges _otpChallenges;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_otp_phone_id_resend(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_otp_phone_id_resend(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _otpChallenges = otpChallenges;
+            _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -42,6 +44,14 @@ namespace Internal.Generated.WolverineHandlers
             else
             {
                 httpContext.Response.StatusCode = 404;
+                return;
+            }
+
+            var result1 = await MySign.Otp.Box.PhoneChangeEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
                 return;
             }
 

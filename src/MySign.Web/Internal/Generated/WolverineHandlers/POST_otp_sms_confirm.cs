@@ -2,7 +2,6 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using MySign.Otp.Challenges;
-using MySign.Otp.Sms;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -17,16 +16,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Otp.Challenges.OtpChallenges _otpChallenges;
-        private readonly MySign.Otp.Sms.ISmsGateway _smsGateway;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_otp_sms_confirm(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges, MySign.Otp.Sms.ISmsGateway smsGateway, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_otp_sms_confirm(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _otpChallenges = otpChallenges;
-            _smsGateway = smsGateway;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -43,9 +40,17 @@ namespace Internal.Generated.WolverineHandlers
             var smsConfirmForm = new MySign.Otp.Box.SmsConfirmForm();
             smsConfirmForm.Challenge = httpContext.Request.Form["Challenge"];
             smsConfirmForm.Code = httpContext.Request.Form["Code"];
+            var result1 = await MySign.Otp.Box.ModeSwitchEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Otp.Box.ModeSwitchEndpoints.ConfirmSms(smsConfirmForm, httpContext, documentSession, messageContext, _otpChallenges, _smsGateway, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Otp.Box.ModeSwitchEndpoints.ConfirmSms(smsConfirmForm, httpContext, documentSession, messageContext, _otpChallenges, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -5,6 +5,8 @@ using MySign.Otp.Challenges;
 using System;
 using System.Linq;
 using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -14,19 +16,44 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Otp.Challenges.OtpChallenges _otpChallenges;
+        private readonly System.TimeProvider _timeProvider;
+        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
+        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_otp_token_start(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges) : base(wolverineHttpOptions)
+        public POST_otp_token_start(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Otp.Challenges.OtpChallenges otpChallenges, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _otpChallenges = otpChallenges;
+            _timeProvider = timeProvider;
+            _outboxedSessionFactory = outboxedSessionFactory;
+            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Otp.Box.TokenAssignEndpoints").SetTag("http.route", "/otp/token/start").SetTag("http.request.method", "POST");
+            var result1 = await MySign.Otp.Box.TokenAssignEndpoints.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             var result = await MySign.Otp.Box.TokenAssignEndpoints.Start(httpContext, _otpChallenges).ConfigureAwait(false);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
+
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -16,13 +16,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Certificates.Custody.SignatureActivation _signatureActivation;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_pin(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Custody.SignatureActivation signatureActivation, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_pin(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Custody.SignatureActivation signatureActivation, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _signatureActivation = signatureActivation;
+            _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -41,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
             pinChangeForm.Confirm = httpContext.Request.Form["Confirm"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Submit(pinChangeForm, httpContext, documentSession, _signatureActivation, messageContext).ConfigureAwait(false);
+            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Submit(pinChangeForm, httpContext, documentSession, _signatureActivation, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

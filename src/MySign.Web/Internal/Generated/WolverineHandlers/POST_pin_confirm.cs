@@ -14,12 +14,14 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_pin_confirm : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_pin_confirm(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_pin_confirm(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -34,7 +36,7 @@ namespace Internal.Generated.WolverineHandlers
             var code = httpContext.Request.Form["code"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Confirm(code, httpContext, documentSession, messageContext).ConfigureAwait(false);
+            var result = await MySign.Certificates.Pin.ChangePinEndpoints.Confirm(code, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

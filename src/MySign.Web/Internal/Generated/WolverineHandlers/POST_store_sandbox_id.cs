@@ -18,15 +18,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.SandboxCheckout> _loggerOfSandboxCheckout;
         private readonly MySign.Billing.Payments.IPaymentProvider _paymentProvider;
+        private readonly MySign.Billing.Payments.OrderLanes _orderLanes;
         private readonly MySign.Billing.Payments.WebhookSignature _webhookSignature;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_store_sandbox_id(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.SandboxCheckout> loggerOfSandboxCheckout, MySign.Billing.Payments.IPaymentProvider paymentProvider, MySign.Billing.Payments.WebhookSignature webhookSignature, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_store_sandbox_id(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.SandboxCheckout> loggerOfSandboxCheckout, MySign.Billing.Payments.IPaymentProvider paymentProvider, MySign.Billing.Payments.OrderLanes orderLanes, MySign.Billing.Payments.WebhookSignature webhookSignature, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _loggerOfSandboxCheckout = loggerOfSandboxCheckout;
             _paymentProvider = paymentProvider;
+            _orderLanes = orderLanes;
             _webhookSignature = webhookSignature;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -49,7 +51,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Payments.SandboxProviderEndpoints.Decide(decision, id, httpContext, documentSession, _webhookSignature, messageContext, _loggerOfSandboxCheckout, _paymentProvider).ConfigureAwait(false);
+            var result = await MySign.Billing.Payments.SandboxProviderEndpoints.Decide(decision, id, httpContext, documentSession, _webhookSignature, messageContext, _orderLanes, _loggerOfSandboxCheckout, _paymentProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MySign.Billing.Payments;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -18,14 +19,16 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.ReconciliationReport> _loggerOfReconciliationReport;
         private readonly Microsoft.Extensions.Options.IOptions<MySign.Billing.Payments.PaymentOptions> _optionsOfPaymentOptions;
+        private readonly MySign.Billing.Payments.OrderLanes _orderLanes;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_webhooks_bank_camt053(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.ReconciliationReport> loggerOfReconciliationReport, Microsoft.Extensions.Options.IOptions<MySign.Billing.Payments.PaymentOptions> optionsOfPaymentOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_webhooks_bank_camt053(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.ReconciliationReport> loggerOfReconciliationReport, Microsoft.Extensions.Options.IOptions<MySign.Billing.Payments.PaymentOptions> optionsOfPaymentOptions, MySign.Billing.Payments.OrderLanes orderLanes, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _loggerOfReconciliationReport = loggerOfReconciliationReport;
             _optionsOfPaymentOptions = optionsOfPaymentOptions;
+            _orderLanes = orderLanes;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -39,7 +42,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Payments.BankStatementEndpoint.Import(httpContext, _optionsOfPaymentOptions, ((Marten.IQuerySession)documentSession), messageContext, _loggerOfReconciliationReport).ConfigureAwait(false);
+            var result = await MySign.Billing.Payments.BankStatementEndpoint.Import(httpContext, _optionsOfPaymentOptions, ((Marten.IQuerySession)documentSession), messageContext, _orderLanes, _loggerOfReconciliationReport).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

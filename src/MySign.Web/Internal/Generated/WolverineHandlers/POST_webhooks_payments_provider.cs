@@ -16,13 +16,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.ApplyPaymentEvent> _loggerOfApplyPaymentEvent;
+        private readonly MySign.Billing.Payments.OrderLanes _orderLanes;
         private readonly MySign.Billing.Payments.WebhookSignature _webhookSignature;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_webhooks_payments_provider(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.ApplyPaymentEvent> loggerOfApplyPaymentEvent, MySign.Billing.Payments.WebhookSignature webhookSignature, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_webhooks_payments_provider(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Logging.ILogger<MySign.Billing.Payments.ApplyPaymentEvent> loggerOfApplyPaymentEvent, MySign.Billing.Payments.OrderLanes orderLanes, MySign.Billing.Payments.WebhookSignature webhookSignature, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _loggerOfApplyPaymentEvent = loggerOfApplyPaymentEvent;
+            _orderLanes = orderLanes;
             _webhookSignature = webhookSignature;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -41,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Billing.Payments.PaymentWebhookEndpoint.Receive(provider, httpContext, _webhookSignature, messageContext, _loggerOfApplyPaymentEvent).ConfigureAwait(false);
+            var result = await MySign.Billing.Payments.PaymentWebhookEndpoint.Receive(provider, httpContext, _webhookSignature, messageContext, _orderLanes, _loggerOfApplyPaymentEvent).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             

@@ -4,13 +4,13 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: CertificateStatusChangedHandler1482360183
+    // START: CertificateStatusChanged1482360183_KnownCertificateHandlerHandler1329394568
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class CertificateStatusChangedHandler1482360183 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class CertificateStatusChanged1482360183_KnownCertificateHandlerHandler1329394568 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public CertificateStatusChangedHandler1482360183(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public CertificateStatusChanged1482360183_KnownCertificateHandlerHandler1329394568(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -22,11 +22,11 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var certificateStatusChanged = (MySign.Certificates.Contracts.CertificateStatusChanged)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Renewal.Domain.CertificateFactsHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Renewal.Domain.CertificateFactsHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Otp.Domain.KnownCertificateHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Otp.Domain.KnownCertificateHandler");
             
             // The actual message execution
-            await MySign.Renewal.Domain.CertificateFactsHandler.Handle(certificateStatusChanged, documentSession, cancellation).ConfigureAwait(false);
+            await MySign.Otp.Domain.KnownCertificateHandler.Handle(certificateStatusChanged, documentSession, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: CertificateStatusChangedHandler1482360183
+    // END: CertificateStatusChanged1482360183_KnownCertificateHandlerHandler1329394568
     
     
 }

@@ -4,13 +4,13 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: CertificateIssuedHandler480418924
+    // START: CertificateStatusChanged1482360183_CertificateFactsHandlerHandler1830455463
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class CertificateIssuedHandler480418924 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class CertificateStatusChanged1482360183_CertificateFactsHandlerHandler1830455463 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public CertificateIssuedHandler480418924(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public CertificateStatusChanged1482360183_CertificateFactsHandlerHandler1830455463(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -20,13 +20,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var certificateIssued = (MySign.Certificates.Contracts.CertificateIssued)context.Envelope.Message;
+            var certificateStatusChanged = (MySign.Certificates.Contracts.CertificateStatusChanged)context.Envelope.Message;
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Renewal.Domain.CertificateFactsHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Renewal.Domain.CertificateFactsHandler");
             
             // The actual message execution
-            await MySign.Renewal.Domain.CertificateFactsHandler.Handle(certificateIssued, documentSession, cancellation).ConfigureAwait(false);
+            await MySign.Renewal.Domain.CertificateFactsHandler.Handle(certificateStatusChanged, documentSession, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: CertificateIssuedHandler480418924
+    // END: CertificateStatusChanged1482360183_CertificateFactsHandlerHandler1830455463
     
     
 }
