@@ -34,6 +34,26 @@ public sealed class CryptoToken : IDisposable
     /// <summary>Opens the token named by <paramref name="settings"/> and logs in, or says which setting is wrong.</summary>
     public static CryptoToken Open(TokenSettings settings)
     {
+        // SoftHSM2's file store rewrites token.object (its flags) on every C_Login and reads it on every C_GetTokenInfo and
+        // C_Login, with nothing that stops another process reading it half-written: when several processes open one token at
+        // once (the test suite's app processes, two nodes starting together) one of them can get CKR_GENERAL_ERROR from
+        // either call (seen in a full `make test`: "C_Login returned CKR_GENERAL_ERROR" as a second node started). Nothing
+        // was wrong with the token, so that one error is tried again a few times; any other answer is final at once.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return OpenOnce(settings);
+            }
+            catch (Pkcs11Exception e) when (e.RV == CKR.CKR_GENERAL_ERROR && attempt < 5)
+            {
+                Thread.Sleep(Random.Shared.Next(20, 60) * attempt);
+            }
+        }
+    }
+
+    private static CryptoToken OpenOnce(TokenSettings settings)
+    {
         if (string.IsNullOrWhiteSpace(settings.Library)) throw new TokenUnavailableException($"{settings.Setting}:Library must be configured: the path of the HSM's PKCS#11 module ({settings.Setting}__Library).");
         if (string.IsNullOrWhiteSpace(settings.TokenLabel)) throw new TokenUnavailableException($"{settings.Setting}:TokenLabel must be configured: the label of the token (partition) to use ({settings.Setting}__TokenLabel).");
         if (string.IsNullOrEmpty(settings.Pin)) throw new TokenUnavailableException($"{settings.Setting}:Pin must be configured: the token user's PIN ({settings.Setting}__Pin, a secret).");
@@ -77,6 +97,11 @@ public sealed class CryptoToken : IDisposable
         {
             session.CloseSession();
             throw new TokenUnavailableException($"{Settings.Setting}:Pin is not accepted by the token '{Settings.TokenLabel}' ({e.RV}).", e);
+        }
+        catch (Pkcs11Exception)
+        {
+            session.CloseSession();
+            throw;
         }
         LoggedIn[TokenId] = SHA256.HashData(_pin);
         return session;
