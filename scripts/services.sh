@@ -155,7 +155,7 @@ case "${1:-up}" in
     echo "export Smtp__Host=127.0.0.1 Smtp__Port=$SMTP_PORT Smtp__Maildir='$MAILDIR'"
     echo "export MYSIGN_AXE='$STATE/axe/axe.min.js'"
     echo "export MYSIGN_OAUTH4WEBAPI='$STATE/oauth4webapi/index.js'"
-    # Key custody (docs/adr/0014): the development token, named as Production names its HSM's; the root token only for ca-ceremony.
+    # Key custody (docs/adr/0015): the development token, named as Production names its HSM's; the root token only for ca-ceremony.
     echo "export SOFTHSM2_CONF='$SOFTHSM/softhsm2.conf' Hsm__Library='$SOFTHSM_LIBRARY' Hsm__TokenLabel=mysign Hsm__Pin='$(cat "$SOFTHSM/mysign.pin" 2>/dev/null)'"
     echo "export Hsm__Root__Library='$SOFTHSM_LIBRARY' Hsm__Root__TokenLabel=mysign-root Hsm__Root__Pin='$(cat "$SOFTHSM/mysign-root.pin" 2>/dev/null)'" ;;
   *) die "usage: $0 up|down|env|packages" ;;

@@ -51,7 +51,7 @@ public static class CertificatesModule
             options.Storage.ExtendedSchemaObjects.Add(CustodyServices.SadCalls);
             options.Storage.ExtendedSchemaObjects.Add(CustodyServices.ActivationAudit);
         });
-        // Key custody (docs/adr/0014): the online token opened at start, the CA's keys in it, the ceremony that makes them.
+        // Key custody (docs/adr/0015): the online token opened at start, the CA's keys in it, the ceremony that makes them.
         services.AddSingleton<Keys.OnlineToken>();
         services.AddHostedService<Keys.CustodyAtStart>();
         services.AddSingleton<ICaKeys, TokenCaKeys>();

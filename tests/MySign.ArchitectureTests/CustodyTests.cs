@@ -5,7 +5,7 @@ using Xunit;
 namespace MySign.ArchitectureTests;
 
 /// <summary>
-/// Key custody has one door (docs/adr/0014): MySign.Custody is the only code that talks PKCS#11 to the token.
+/// Key custody has one door (docs/adr/0015): MySign.Custody is the only code that talks PKCS#11 to the token.
 /// </summary>
 public sealed class CustodyTests
 {

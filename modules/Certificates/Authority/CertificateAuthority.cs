@@ -26,7 +26,7 @@ public sealed class AuthorityKey
 public sealed record ServiceKey(X509Certificate2 Certificate, Org.BouncyCastle.Crypto.ISignatureFactory Signer);
 
 /// <summary>
-/// "MySign Qualified Electronic Signature CA": a root and an issuing CA (docs/adr/0014). The root is offline: its key is in a
+/// "MySign Qualified Electronic Signature CA": a root and an issuing CA (docs/adr/0015). The root is offline: its key is in a
 /// token of its own that only `ca-ceremony` opens, which signs the issuing CA's request and the root's CRL and leaves here
 /// only certificates. The issuing CA's, the OCSP responder's and the TSA's keys are in the online token; everything they sign
 /// is signed there through <see cref="ICaKeys"/>. In Development the ceremony runs at the first start (and an upgraded
@@ -94,8 +94,8 @@ public sealed class CertificateAuthority(IDocumentStore store, ICaKeys keys, CaC
             }
             if (attempt > 0 || !environment.IsDevelopment())
                 throw new InvalidOperationException(root?.ProtectedKey is not null || issuing?.ProtectedKey is not null
-                    ? "The CA's keys are still kept under Data Protection: run `dotnet MySign.Web.dll ca-import` once to move them into the HSM (docs/adr/0014)."
-                    : "This deployment has no CA yet: run the ceremony, `dotnet MySign.Web.dll ca-ceremony`, with the root's token (Hsm__Root__*) attached (docs/adr/0014).");
+                    ? "The CA's keys are still kept under Data Protection: run `dotnet MySign.Web.dll ca-import` once to move them into the HSM (docs/adr/0015)."
+                    : "This deployment has no CA yet: run the ceremony, `dotnet MySign.Web.dll ca-ceremony`, with the root's token (Hsm__Root__*) attached (docs/adr/0015).");
             // Development: what an operator does once, done at the first start (or the first start after the upgrade to the HSM).
             if (root?.ProtectedKey is not null || issuing?.ProtectedKey is not null) await ceremony.ImportAsync(DateTimeOffset.UtcNow, cancellation);
             else await ceremony.RunAsync(DateTimeOffset.UtcNow, cancellation);

@@ -8,7 +8,7 @@ public static class CustodyServices
     public static Weasel.Core.ISchemaObject SadCalls => SadGrants.Calls;
     public static Weasel.Core.ISchemaObject ActivationAudit => Custody.ActivationAudit.Table;
 
-    /// <summary>The signature activation module: the only door to a holder's key (docs/adr/0014).</summary>
+    /// <summary>The signature activation module: the only door to a holder's key (docs/adr/0015).</summary>
     public static IServiceCollection AddSignatureActivation(this IServiceCollection services)
     {
         services.AddSingleton<PinCheck>();

@@ -7,7 +7,7 @@ namespace MySign.Certificates.Custody;
 /// A holder's key sealed under the signature PIN, as the database keeps it: AES-256-GCM under a key derived from the PIN with
 /// Argon2id (per-key salt) and bound to a server-side secret with HMAC (docs/adr/0005). What is sealed is the key as the
 /// token wrapped it (<see cref="WrappedBy"/> names the token's wrapping key), so using it takes the PIN and the token
-/// (docs/adr/0014). A key sealed before the HSM has no <see cref="WrappedBy"/>: its content is PKCS#8, and the next time the
+/// (docs/adr/0015). A key sealed before the HSM has no <see cref="WrappedBy"/>: its content is PKCS#8, and the next time the
 /// PIN opens it the signature activation module moves it into the new form.
 /// </summary>
 public sealed record SealedKey(byte[] Salt, byte[] Nonce, byte[] Ciphertext, byte[] Tag, string? WrappedBy = null)

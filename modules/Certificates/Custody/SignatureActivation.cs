@@ -34,7 +34,7 @@ public sealed record NewHolderKey(PublicKey PublicKey, SealedKey Key);
 public sealed record Grant(CscAuthorization Authorization, string Sad);
 
 /// <summary>
-/// The signature activation module (EN 419 241-1/-2), with one door: the only code that opens a holder's key (docs/adr/0014).
+/// The signature activation module (EN 419 241-1/-2), with one door: the only code that opens a holder's key (docs/adr/0015).
 /// It takes the activation — the PIN under the attempt rule (ADR 0006) and the holder's OTP or passkey for this operation,
 /// or a SAD (<see cref="SadActivation"/>) — and the hashes, checks them, and answers signatures; the key itself is unwrapped
 /// only inside the token, for the signatures of one call, and destroyed. Every activation, refused or not, is written to its
