@@ -51,7 +51,7 @@ public sealed record MailHolder(string HolderId, string Subject, string Text);
 public sealed record RemindHolder(string HolderId, string SubjectEn, string TextEn, string SubjectIt, string TextIt, string? SmsEn = null, string? SmsIt = null);
 
 /// <summary>The Accounts pages other modules may send a holder to (they hard-code none of its addresses).</summary>
-public sealed record AccountPages
+public static class AccountPages
 {
     /// <summary>The holder's sign-in page; <c>?next=</c> takes a local path to return to.</summary>
     public const string SignIn = "/login";

@@ -3,6 +3,8 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MySign.Billing.Contracts;
 using MySign.Billing.Domain;
 using MySign.Billing.Payments;
@@ -45,8 +47,7 @@ public static class StoreEndpoints
     public static readonly string[] Methods = ["card", "paypal", "transfer"];
 
     [WolverineGet("/store/orders/{id}")]
-    public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<PaymentOptions> payments,
-        Wolverine.IMessageBus bus, string? reset)
+    public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session, Wolverine.IMessageBus bus, string? reset)
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
@@ -55,7 +56,7 @@ public static class StoreEndpoints
         var values = order.Status != OrderStatus.Cart || order.CustomerEmail is null ? null
             : order.Billing is not null ? AsTyped(order) : await BillingDefaults(bus, order, context.RequestAborted);
         // The account transfers go to (Billing:Payments:Iban, Beneficiary, Bic), shown with the order's reference.
-        return Page(order, values: values, bank: payments.Value, resetSent: reset == "sent");
+        return Page(context, order, values: values, resetSent: reset == "sent");
     }
 
     private static Dictionary<string, string> AsTyped(Order order) =>
@@ -72,7 +73,7 @@ public static class StoreEndpoints
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
-        if (order.Status != OrderStatus.Cart) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        if (order.Status != OrderStatus.Cart) return Page(context, order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
         var typed = (typedPromo ?? "").Trim().ToUpperInvariant();
         var product = (await session.LoadAsync<Product>(order.Sku, context.RequestAborted))!;
         if (typed.Length == 0)
@@ -88,13 +89,13 @@ public static class StoreEndpoints
             var problem = promo is null ? "store.error.promo_unknown"
                 : today < promo.ValidFrom || today > promo.ValidUntil ? "store.error.promo_expired"
                 : promo.Uses >= promo.MaxUses ? "store.error.promo_used_up" : null;
-            if (problem is not null) return Page(order, Error("promo", problem), new Dictionary<string, string> { ["promo"] = typed }, StatusCodes.Status422UnprocessableEntity);
+            if (problem is not null) return Page(context, order, Error("promo", problem), new Dictionary<string, string> { ["promo"] = typed }, StatusCodes.Status422UnprocessableEntity);
             order.PromoCode = promo!.Id;
             order.Price(product.NetPrice, product.VatRate, promo.DiscountOn(product.NetPrice));
         }
         session.Store(order);
         await session.SaveChangesAsync(context.RequestAborted);
-        return Page(order);
+        return Page(context, order);
     }
 
     /// <summary>
@@ -106,7 +107,7 @@ public static class StoreEndpoints
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
-        if (order.Status != OrderStatus.Cart) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        if (order.Status != OrderStatus.Cart) return Page(context, order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
         order.Status = OrderStatus.Cancelled;
         order.CancelledAt = clock.GetUtcNow();
         session.Store(order);
@@ -124,14 +125,14 @@ public static class StoreEndpoints
         var password = form.Password ?? "";
         var values = new Dictionary<string, string> { ["email"] = email.Length > 254 ? email[..254] : email, ["name"] = (form.Name ?? "").Trim() };
         var creating = form.Create == "1";
-        if (!email.Contains('@') || email.Length > 254) return Page(order, Error("email", "store.error.email"), values, StatusCodes.Status422UnprocessableEntity);
+        if (!email.Contains('@') || email.Length > 254) return Page(context, order, Error("email", "store.error.email"), values, StatusCodes.Status422UnprocessableEntity);
         var customer = await session.LoadAsync<StoreCustomer>(email, context.RequestAborted);
         var now = clock.GetUtcNow();
         if (creating)
         {
-            if (password.Length < 10) return Page(order, Error("password", "store.error.password"), values, StatusCodes.Status422UnprocessableEntity);
-            if (values["name"].Length is < 2 or > 120) return Page(order, Error("name", "store.error.name"), values, StatusCodes.Status422UnprocessableEntity);
-            if (TypedText.Problem(values["name"]) is { } text) return Page(order, Error("name", text), values, StatusCodes.Status422UnprocessableEntity);
+            if (password.Length < 10) return Page(context, order, Error("password", "store.error.password"), values, StatusCodes.Status422UnprocessableEntity);
+            if (values["name"].Length is < 2 or > 120) return Page(context, order, Error("name", "store.error.name"), values, StatusCodes.Status422UnprocessableEntity);
+            if (TypedText.Problem(values["name"]) is { } text) return Page(context, order, Error("name", text), values, StatusCodes.Status422UnprocessableEntity);
             // The same answer and the same work whether the e-mail has an account or not: only its mailbox learns which.
             var hash = StorePasswords.Hash(password);
             string? link = null;
@@ -143,14 +144,14 @@ public static class StoreEndpoints
                 link = token;
             }
             await bus.PublishAsync(new StoreAccountMail(email, values["name"], link, Strings.Language));
-            return Page(order, values: values, notice: "store.account.check_mail");
+            return Page(context, order, values: values, notice: "store.account.check_mail");
         }
         if (!await signIn.CheckAsync(customer, password, now, context.RequestAborted))
-            return Page(order, Error("login", "store.error.login"), values, StatusCodes.Status422UnprocessableEntity);
+            return Page(context, order, Error("login", "store.error.login"), values, StatusCodes.Status422UnprocessableEntity);
         order.CustomerEmail = email;
         session.Store(order);
         await session.SaveChangesAsync(context.RequestAborted);
-        return Page(order, values: await BillingDefaults(bus, order, context.RequestAborted));
+        return Page(context, order, values: await BillingDefaults(bus, order, context.RequestAborted));
     }
 
     [WolverinePost("/store/orders/{id}/pay")]
@@ -158,7 +159,7 @@ public static class StoreEndpoints
     {
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
-        if (order.Status != OrderStatus.Cart || order.CustomerEmail is null) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        if (order.Status != OrderStatus.Cart || order.CustomerEmail is null) return Page(context, order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string F(string name) => form[name].ToString().Trim();
         // What was typed comes back on an error page as it was (a bounded length: the fields' own limits are checked below).
@@ -166,7 +167,7 @@ public static class StoreEndpoints
         var (errors, billing) = BillingForm.Validate(values);
         if (values["confirm"] != "on") errors["confirm"] = "store.error.confirm";
         if (!Methods.Contains(values["method"])) errors["method"] = "store.error.method";
-        if (errors.Count > 0) return Page(order, errors, values, StatusCodes.Status422UnprocessableEntity);
+        if (errors.Count > 0) return Page(context, order, errors, values, StatusCodes.Status422UnprocessableEntity);
 
         order.Billing = billing;
         order.Method = values["method"];
@@ -179,8 +180,9 @@ public static class StoreEndpoints
             order.Status = OrderStatus.AwaitingTransfer;
             order.TransferReference ??= "MYSIGN-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
             session.Store(order);
+            // Saved by the endpoint's transaction with the mail: a form sent twice at once commits once, and the other
+            // answer is the "changed at the same moment" page, with no second mail.
             await bus.PublishAsync(new TransferInstructionsMail(order.Id));
-            await session.SaveChangesAsync(context.RequestAborted);
             return Results.Redirect($"/store/orders/{order.Id}");
         }
         order.Status = OrderStatus.AwaitingPayment;
@@ -194,13 +196,38 @@ public static class StoreEndpoints
         {
             // Nothing is saved: the order stays in the cart and the holder can try again.
             order.Status = OrderStatus.Cart;
-            return Page(order, Error("form", "store.error.provider_unavailable"), values, StatusCodes.Status503ServiceUnavailable);
+            return Page(context, order, Error("form", "store.error.provider_unavailable"), values, StatusCodes.Status503ServiceUnavailable);
         }
         order.ProviderSession = sessionId;
         order.ProviderUrl = redirect;
         session.Store(order);
-        await session.SaveChangesAsync(context.RequestAborted); // a double submit loses the version check here: one checkout
-        return Results.Redirect(redirect);
+        try
+        {
+            await session.SaveChangesAsync(context.RequestAborted);
+            return Results.Redirect(redirect);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            // The same form sent again at the same moment opened its checkout first: this one is closed, so it can take no
+            // money, and the browser goes where the first answer sent it.
+            session.EjectAllPendingChanges();
+            return await AfterLostCheckout(session, provider, sessionId, id, context.RequestAborted);
+        }
+    }
+
+    private static async Task<IResult> AfterLostCheckout(IDocumentSession session, IPaymentProvider provider, string lost, Guid id, CancellationToken cancellation)
+    {
+        try
+        {
+            await provider.CloseAsync(lost, cancellation);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            // Left open, it expires at the provider; money paid there anyway is an overpayment the reconciliation refunds.
+        }
+        await using var fresh = session.DocumentStore.QuerySession();
+        var now = await fresh.LoadAsync<Order>(id, cancellation);
+        return now is { Status: OrderStatus.AwaitingPayment, ProviderUrl: { } winner } ? Results.Redirect(winner) : Results.Redirect($"/store/orders/{id}");
     }
 
     /// <summary>
@@ -214,7 +241,7 @@ public static class StoreEndpoints
         var order = await Own(session, context, id);
         if (order is null) return Results.NotFound();
         var waiting = order.Status == OrderStatus.AwaitingPayment || order is { Status: OrderStatus.AwaitingTransfer, Received: 0 };
-        if (!waiting) return Page(order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
+        if (!waiting) return Page(context, order, Error("form", "store.error.not_editable"), status: StatusCodes.Status409Conflict);
         if (order.Status == OrderStatus.AwaitingPayment && order.ProviderSession is not null)
         {
             bool closed;
@@ -224,9 +251,9 @@ public static class StoreEndpoints
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                return Page(order, Error("form", "store.error.provider_unavailable"), status: StatusCodes.Status503ServiceUnavailable);
+                return Page(context, order, Error("form", "store.error.provider_unavailable"), status: StatusCodes.Status503ServiceUnavailable);
             }
-            if (!closed) return Page(order, Error("form", "store.error.payment_completing"), status: StatusCodes.Status409Conflict);
+            if (!closed) return Page(context, order, Error("form", "store.error.payment_completing"), status: StatusCodes.Status409Conflict);
         }
         order.BackToCart(order.Status == OrderStatus.AwaitingPayment ? "abandoned" : null);
         session.Store(order);
@@ -243,7 +270,7 @@ public static class StoreEndpoints
 
     /// <summary>The courtesy copy: the PDF of the invoice, with the number and totals of the electronic one.</summary>
     [WolverineGet("/store/orders/{id}/invoice.pdf")]
-    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session, Microsoft.Extensions.Options.IOptions<Invoicing.SellerOptions> seller)
+    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session, IOptions<Invoicing.SellerOptions> seller)
     {
         var order = await Own(session, context, id);
         if (order is null || order.Status != OrderStatus.Paid) return Results.NotFound();
@@ -277,9 +304,11 @@ public static class StoreEndpoints
     private static Dictionary<string, string> Error(string field, string key) => new() { [field] = key };
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
-    private static IResult Page(Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null,
-        int status = StatusCodes.Status200OK, PaymentOptions? bank = null, string? notice = null, bool resetSent = false)
+    /// <summary>The order's page at its stage; a transfer's stage always carries the bank's details, whatever answer shows it.</summary>
+    private static IResult Page(HttpContext context, Order order, IReadOnlyDictionary<string, string>? errors = null, IReadOnlyDictionary<string, string>? values = null,
+        int status = StatusCodes.Status200OK, string? notice = null, bool resetSent = false)
     {
+        var bank = context.RequestServices.GetRequiredService<IOptions<PaymentOptions>>().Value;
         var stage = order.Status switch
         {
             OrderStatus.Cart when order.CustomerEmail is null => "account",

@@ -47,7 +47,7 @@ public sealed record IssueFirstCertificate(string HolderId, string GivenName, st
 public sealed record FirstCertificateIssued(string Iut, DateTimeOffset NotAfter);
 
 /// <summary>The Certificates pages other modules may send a holder to (they hard-code none of its addresses).</summary>
-public sealed record CertificatePages
+public static class CertificatePages
 {
     /// <summary>Reactivate a suspended certificate (PIN + OTP).</summary>
     public const string Reactivate = "/certificate/reactivate";

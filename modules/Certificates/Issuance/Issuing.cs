@@ -29,9 +29,6 @@ public sealed class Issuer(CertificateAuthority authority, Custody.SignatureActi
         var requestedFrom = request.ValidFrom ?? now;
         var from = Max(requestedFrom.AddMinutes(-1), new DateTimeOffset(issuing.NotBefore.ToUniversalTime(), TimeSpan.Zero));
         var until = Min(request.NotAfter ?? requestedFrom + Validity, new DateTimeOffset(issuing.NotAfter.ToUniversalTime(), TimeSpan.Zero));
-        // A backdated request (demo data and tests only) whose whole period ended before this CA began cannot lie inside it:
-        // it keeps the period it asked for: an expired certificate, as the tests' expired holders need (a fresh CA is minutes old).
-        if (request.ValidFrom is not null && until <= from) (from, until) = (requestedFrom.AddMinutes(-1), request.NotAfter ?? requestedFrom + Validity);
         // The key is made in the token and sealed under the PIN by the signature activation module; only its public half is here.
         var key = await sam.NewKeyAsync(request.HolderId, request.Pin, cancellation);
         var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);

@@ -125,7 +125,7 @@ public static class ShellEndpoints
 
     private static string Key(int status) => status switch
     {
-        404 => "error.not_found", 403 => "error.forbidden", 400 => "error.bad_request", 413 => "error.too_large", 415 => "error.bad_request", 429 => "error.too_many",
+        404 => "error.not_found", 403 => "error.forbidden", 409 => "error.conflict", 400 => "error.bad_request", 413 => "error.too_large", 415 => "error.bad_request", 429 => "error.too_many",
         503 => "error.unavailable", >= 400 and < 500 => "error.bad_request", _ => "error.server",
     };
 

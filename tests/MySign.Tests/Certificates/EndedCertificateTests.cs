@@ -22,8 +22,10 @@ public sealed class EndedCertificateTests(AppFixture app)
     public async Task an_ended_certificate_offers_no_emergency_code_no_otp_changes_no_pin_change_and_no_days_left(string end)
     {
         var holder = await Holders.CreateAsync(app.Store, "Ugo", "Serra");
-        var validFrom = end == "expired" ? DateTimeOffset.UtcNow - TimeSpan.FromDays(3 * 365 + 2) : (DateTimeOffset?)null;
-        await app.Host.ExecuteAndWaitAsync(m => m.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Ugo", "Serra", "SRRUGO80A01H501X", Pin, ValidFrom: validFrom)));
+        // Expired: the run's CA is minutes old and no certificate starts before its issuer, so it lived for the last minutes.
+        var (validFrom, notAfter) = end == "expired" ? (DateTimeOffset.UtcNow.AddMinutes(-3), DateTimeOffset.UtcNow.AddSeconds(-30)) : ((DateTimeOffset?)null, (DateTimeOffset?)null);
+        await app.Host.ExecuteAndWaitAsync(m => m.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Ugo", "Serra", "SRRUGO80A01H501X", Pin,
+            ValidFrom: validFrom, NotAfter: notAfter)));
         await Factors.AddPasskeyAsync(app.Store, holder.Id);
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);

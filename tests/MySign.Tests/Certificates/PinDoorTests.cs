@@ -128,7 +128,7 @@ public sealed class PinDoorTests(AppFixture app)
         (await Suspend(blocked, Pin)).ShouldContain("Your PIN is blocked");
 
         using var three = await Legacy(3);
-        (await Suspend(three, "13579246")).ShouldContain("The PIN is not correct");
+        (await Suspend(three, "13579246")).ShouldContain("The PIN is not correct: one attempt left before it is blocked.", customMessage: "the three counted before count");
         (await Suspend(three, "13579246")).ShouldContain("Your PIN is blocked");
     }
 

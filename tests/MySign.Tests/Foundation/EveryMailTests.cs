@@ -221,11 +221,19 @@ public sealed class EveryMailTests(AppFixture app)
             await portal.PostAsync($"/store/orders/{order}/forgot", new() { ["email"] = buyer });
             await w.MailAsync("mail.store_reset.subject", buyer);
             await portal.GetAsync($"/store/orders/{order}");
-            var toProvider = await portal.PostAsync($"/store/orders/{order}/pay", new()
+            Dictionary<string, string> Pay(string method) => new()
             {
                 ["type"] = "private", ["billing_name"] = "Ilaria Moretti", ["fiscal_code"] = "MRTLRI80A41H501M", ["address"] = "Via Roma 1", ["post_code"] = "00100", ["city"] = "Roma", ["province"] = "RM",
-                ["confirm"] = "on", ["method"] = "card",
-            });
+                ["confirm"] = "on", ["method"] = method,
+            };
+            // A transfer first (its instructions by mail), then "choose another way to pay" and the card.
+            (await portal.PostAsync($"/store/orders/{order}/pay", Pay("transfer"))).Status.ShouldBe(HttpStatusCode.Redirect);
+            await w.MailAsync("mail.transfer.subject", buyer);
+            await portal.GetAsync($"/store/orders/{order}");
+            await portal.PostAsync($"/store/orders/{order}/retry", new());
+            await portal.GetAsync($"/store/orders/{order}");
+            var toProvider = await portal.PostAsync($"/store/orders/{order}/pay", Pay("card"));
+            toProvider.Status.ShouldBe(HttpStatusCode.Redirect, "the billing form was accepted");
             await portal.GetAsync(toProvider.Location!);
             await portal.PostAsync(toProvider.Location!, new() { ["decision"] = "approve" });
             await w.MailAsync("mail.order_paid.subject", buyer);

@@ -165,7 +165,8 @@ public sealed class StateMatrixTests(AppFixture app)
 
     /// <summary>
     /// No door expires a certificate: time does. So this holder's account is made as registration and activation leave it
-    /// (at the operator's office, activated) and its first certificate is issued as it was three years and two days ago.
+    /// (at the operator's office, activated) and its first certificate is one that ended half a minute ago (the run's CA is
+    /// minutes old, and no certificate starts before its issuer).
     /// </summary>
     private async Task<PortalHolder> ExpiredHolderAsync()
     {
@@ -179,7 +180,7 @@ public sealed class StateMatrixTests(AppFixture app)
             await session.SaveChangesAsync();
         }
         await app.Host.ExecuteAndWaitAsync(m => m.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Sara", "Testa", "TSTSRA80A41H501X", Journeys.FirstPin,
-            ValidFrom: DateTimeOffset.UtcNow - TimeSpan.FromDays(3 * 365 + 2))));
+            ValidFrom: DateTimeOffset.UtcNow.AddMinutes(-3), NotAfter: DateTimeOffset.UtcNow.AddSeconds(-30))));
         var client = app.Client();
         await client.LoginAsync(holder.Id, holder.Password);
         var applicant = new Applicant("Sara", "Testa", "F", new DateOnly(1980, 1, 1), holder.Email, holder.Phone);

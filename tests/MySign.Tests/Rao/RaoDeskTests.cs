@@ -135,7 +135,7 @@ public sealed class RaoDeskTests(AppFixture app)
         (await portal.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("5");
         // The desk gives the PIN five tries again, no more.
         await portal.GetAsync("/certificate/suspend");
-        for (var i = 0; i < 4; i++) (await WrongPin()).ShouldContain("The PIN is not correct");
+        for (var i = 4; i > 0; i--) (await WrongPin()).ShouldContain(i == 1 ? "one attempt left" : $"{i} attempts left");
         (await WrongPin()).ShouldContain("Your PIN is blocked");
         var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your signature PIN was unblocked");
         mail.TextBody!.ShouldContain(op.Office);

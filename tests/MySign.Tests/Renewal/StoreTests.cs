@@ -510,6 +510,35 @@ public sealed class StoreTests(AppFixture app)
             .Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "locked: even the right password is refused for now");
     }
 
+    /// <summary>
+    /// A double-click on "Pay" (or a browser that resends the form): the answers race for the order. One checkout opens; every
+    /// answer that sends the browser somewhere sends it to that checkout (or, for a transfer, to the order with its one
+    /// reference); a losing checkout opened at the provider is closed so it can take no money; nothing answers 500.
+    /// </summary>
+    [Theory]
+    [InlineData("card")]
+    [InlineData("transfer")]
+    public async Task the_pay_form_submitted_several_times_at_once_opens_one_checkout_and_every_answer_leads_to_it(string method)
+    {
+        var (_, client, _, order) = await AtTheStore();
+        await client.GetAsync($"/store/orders/{order}");
+        await StoreAccounts.CreateAndConfirmAsync(client, app.Smtp, order, "Paolo Gallo", $"twice-{order:N}@example.test", "store-password-1");
+        var form = new Dictionary<string, string>
+        {
+            ["type"] = "private", ["billing_name"] = "Paolo Gallo", ["fiscal_code"] = "GLLPLA80A01H501X", ["address"] = "Via Roma 1", ["post_code"] = "00100",
+            ["city"] = "Roma", ["province"] = "RM", ["confirm"] = "on", ["method"] = method,
+        };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.PostAsync($"/store/orders/{order}/pay", form)));
+
+        answers.Select(a => a.Status).ShouldAllBe(s => s == HttpStatusCode.Redirect || s == HttpStatusCode.Conflict, "a resent form is never a server error");
+        var saved = await OrderNow(order);
+        var expected = method == "card" ? saved.ProviderUrl : $"/store/orders/{order}";
+        answers.Where(a => a.Status == HttpStatusCode.Redirect).Select(a => a.Location).Distinct().ShouldBe([expected], "every redirect leads to the one checkout");
+        await using var session = app.Store.QuerySession();
+        var open = await session.Query<SandboxCheckout>().Where(c => c.OrderId == order && c.State == "open").ToListAsync();
+        open.Select(c => c.Id).ShouldBe(method == "card" ? [saved.ProviderSession!] : [], "only the order's checkout can take money");
+    }
+
     [Fact]
     public async Task another_holders_order_is_not_found()
     {
