@@ -25,6 +25,15 @@ ENV ASPNETCORE_ENVIRONMENT=Production \
 # A 64 MiB gen0 budget per GC heap: a busy node collects every few thousand requests instead of every
 # hundred (about 350 MiB resident under load, in fly.toml's 1 GB machines).
 EXPOSE 8080
+# Keys live in the TSP's HSM (README "Keys in an HSM"): a derived image copies the vendor's PKCS#11 module and its
+# configuration under /opt/hsm and sets Hsm__Library to it. The runtime libraries those modules link against beyond
+# what .NET already needs (glibc, libstdc++, OpenSSL 3): libcurl (CloudHSM, YubiHSM 2's HTTP connector), libusb (YubiHSM 2
+# over USB); and OpenSC's pkcs11-tool, to look at the partition from the machine's console. SoftHSM2 is not installed.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends opensc libusb-1.0-0 \
+ && (apt-get install -y --no-install-recommends libcurl4t64 || apt-get install -y --no-install-recommends libcurl4) \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /opt/hsm
 # The aspnet image ships an unprivileged "app" user (uid 1654).
 USER app
 ENTRYPOINT ["dotnet", "MySign.Web.dll"]

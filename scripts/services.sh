@@ -2,6 +2,8 @@
 # Provisions what MySign needs on a fresh Debian machine, privately and idempotently:
 #   packages (PostgreSQL, aiosmtpd, poppler, Chromium, xmllint, wrk) if missing,
 #   a private PostgreSQL cluster on 127.0.0.1:$PG_PORT, an SMTP catcher on 127.0.0.1:$SMTP_PORT,
+#   SoftHSM2 tokens under $STATE/softhsm (the key custody token and the CA ceremony's root token, each with its own SO and
+#   user PIN kept there, never in git), opensc's pkcs11-tool to look at them from outside,
 #   and axe-core (npm) for the accessibility checks of the browser tests, oauth4webapi (npm) for the OAuth discovery test.
 # Usage: scripts/services.sh up | down | env | packages [bench|shake]
 set -euo pipefail
@@ -10,6 +12,10 @@ STATE=${MYSIGN_STATE:-$ROOT/.local}
 PG_PORT=${PG_PORT:-55432}
 SMTP_PORT=${SMTP_PORT:-2525}
 MAILDIR=$STATE/mail
+SOFTHSM=$STATE/softhsm
+SOFTHSM_LIBRARY=/usr/lib/softhsm/libsofthsm2.so
+# The online token (CA, OCSP, TSA and the key that wraps holder keys) and the offline root's, used only by ca-ceremony.
+TOKENS=(mysign mysign-root)
 PG_HOME=$STATE/pg
 # As root the server runs as the postgres user, which must be able to reach its directory; a
 # checkout under a private home (e.g. /root) cannot be, so the cluster then lives under /var/tmp.
@@ -34,6 +40,9 @@ packages() {
   command -v certutil >/dev/null || want+=(libnss3-tools)
   command -v chromium >/dev/null || want+=(chromium)
   command -v openssl >/dev/null || want+=(openssl)
+  # Key custody: SoftHSM2 is the PKCS#11 token of development and tests; pkcs11-tool (opensc) inspects it from outside.
+  [ -f "$SOFTHSM_LIBRARY" ] && command -v softhsm2-util >/dev/null || want+=(softhsm2)
+  command -v pkcs11-tool >/dev/null || want+=(opensc)
   # A real load balancer in front of two nodes (BalancerTests), checking /health as fly.io's proxy does.
   command -v haproxy >/dev/null || want+=(haproxy)
   # The FatturaPA invoices are checked against the official XSD by an independent validator (xmllint --schema).
@@ -70,6 +79,31 @@ oauth4webapi() {
   (cd "$STATE/oauth4webapi" && npm pack --silent "oauth4webapi@$OAUTH4WEBAPI_VERSION" >/dev/null \
     && tar -xzf "oauth4webapi-$OAUTH4WEBAPI_VERSION.tgz" package/build/index.js && mv package/build/index.js index.js \
     && rm -rf package "oauth4webapi-$OAUTH4WEBAPI_VERSION.tgz")
+}
+
+# A private SoftHSM2 token directory and config, and each token initialised once with a random SO PIN and user PIN kept
+# beside it (mode 600). A token that exists without its PIN file cannot be used: say so rather than guess.
+softhsm_up() {
+  mkdir -p "$SOFTHSM/tokens"
+  chmod 700 "$SOFTHSM"
+  local conf=$SOFTHSM/softhsm2.conf
+  if [ ! -f "$conf" ]; then
+    printf '%s\n' "directories.tokendir = $SOFTHSM/tokens/" "objectstore.backend = file" "log.level = ERROR" \
+      "slots.removable = false" "slots.mechanisms = ALL" "library.reset_on_fork = false" > "$conf"
+  fi
+  local token slots
+  slots=$(SOFTHSM2_CONF=$conf softhsm2-util --show-slots 2>/dev/null || true)
+  for token in "${TOKENS[@]}"; do
+    if grep -Eq "Label: +$token *$" <<<"$slots"; then
+      [ -s "$SOFTHSM/$token.pin" ] || die "the SoftHSM2 token $token exists but $SOFTHSM/$token.pin is missing; remove $SOFTHSM to start over"
+      continue
+    fi
+    (umask 077; openssl rand -hex 16 > "$SOFTHSM/$token.so-pin"; openssl rand -hex 8 > "$SOFTHSM/$token.pin")
+    SOFTHSM2_CONF=$conf softhsm2-util --init-token --free --label "$token" \
+      --so-pin "$(cat "$SOFTHSM/$token.so-pin")" --pin "$(cat "$SOFTHSM/$token.pin")" >/dev/null \
+      || die "could not initialise the SoftHSM2 token $token in $SOFTHSM"
+    say "initialised the SoftHSM2 token $token in $SOFTHSM"
+  done
 }
 
 postgres_up() {
@@ -112,7 +146,7 @@ smtp_up() {
 
 case "${1:-up}" in
   packages) packages "${2:-}" ;;
-  up) packages "${2:-}"; postgres_up; smtp_up; axe_core; oauth4webapi ;;
+  up) packages "${2:-}"; softhsm_up; postgres_up; smtp_up; axe_core; oauth4webapi ;;
   down)
     [ -f "$PG_DATA/PG_VERSION" ] && as_db_user "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true
     [ -f "$STATE/smtp.pid" ] && kill "$(cat "$STATE/smtp.pid")" 2>/dev/null || true ;;
@@ -120,6 +154,9 @@ case "${1:-up}" in
     echo "export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Database=mysign;Username=mysign'"
     echo "export Smtp__Host=127.0.0.1 Smtp__Port=$SMTP_PORT Smtp__Maildir='$MAILDIR'"
     echo "export MYSIGN_AXE='$STATE/axe/axe.min.js'"
-    echo "export MYSIGN_OAUTH4WEBAPI='$STATE/oauth4webapi/index.js'" ;;
+    echo "export MYSIGN_OAUTH4WEBAPI='$STATE/oauth4webapi/index.js'"
+    # Key custody (docs/adr/0015): the development token, named as Production names its HSM's; the root token only for ca-ceremony.
+    echo "export SOFTHSM2_CONF='$SOFTHSM/softhsm2.conf' Hsm__Library='$SOFTHSM_LIBRARY' Hsm__TokenLabel=mysign Hsm__Pin='$(cat "$SOFTHSM/mysign.pin" 2>/dev/null)'"
+    echo "export Hsm__Root__Library='$SOFTHSM_LIBRARY' Hsm__Root__TokenLabel=mysign-root Hsm__Root__Pin='$(cat "$SOFTHSM/mysign-root.pin" 2>/dev/null)'" ;;
   *) die "usage: $0 up|down|env|packages" ;;
 esac

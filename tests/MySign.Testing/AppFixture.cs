@@ -82,7 +82,11 @@ public sealed class AppFixture : IAsyncLifetime
     {
         LoggedErrors.Record("app", LoggedErrors.Seen);
         await Host.DisposeAsync();
-        if (_database is not null) await _database.DisposeAsync();
+        if (_database is not null)
+        {
+            await Tokens.ForgetDeploymentAsync(_database.ConnectionString);
+            await _database.DisposeAsync();
+        }
         await Smtp.DisposeAsync();
     }
 }

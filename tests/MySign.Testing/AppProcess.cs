@@ -30,7 +30,8 @@ public sealed class AppProcess : IAsyncDisposable
     private IDictionary<string, string>? _settings;
 
     /// <param name="routeDatabase">rewrites the app's connection string (e.g. through a <see cref="TcpProxy"/>).</param>
-    /// <param name="releaseStep">runs fly.toml's release command (`resources setup`) on the new database first, as a deployment does.</param>
+    /// <param name="releaseStep">runs fly.toml's release command (`resources setup`) on the new database first, as a deployment does, and the
+    /// CA ceremony an operator runs once before the first release (`ca-ceremony`, with the root's token).</param>
     /// <param name="server">the PostgreSQL server to make the database on (a test's own), if not the suite's.</param>
     public async Task StartAsync(SmtpServer smtp, IDictionary<string, string>? settings = null, Func<string, string>? routeDatabase = null, bool releaseStep = false,
         string? server = null)
@@ -41,8 +42,11 @@ public sealed class AppProcess : IAsyncDisposable
         (_smtp, _settings) = (smtp, settings);
         if (releaseStep)
         {
-            var (exit, output) = await RunAsync("resources", "setup");
-            if (exit != 0) throw new InvalidOperationException("The release step failed:\n" + output);
+            foreach (var step in new[] { new[] { "resources", "setup" }, ["ca-ceremony"] })
+            {
+                var (exit, output) = await RunAsync(step);
+                if (exit != 0) throw new InvalidOperationException($"The release step {string.Join(' ', step)} failed:\n" + output);
+            }
         }
         await LaunchAsync();
     }
@@ -160,6 +164,10 @@ public sealed class AppProcess : IAsyncDisposable
         }
         _process?.Dispose();
         LoggedErrors.Record("process", Output.Split('\n').Where(LoggedErrors.Unhandled));
-        if (_database is not null) await _database.DisposeAsync();
+        if (_database is not null)
+        {
+            await Tokens.ForgetDeploymentAsync(_database.ConnectionString);
+            await _database.DisposeAsync();
+        }
     }
 }

@@ -110,7 +110,7 @@ public static class RaoConsoleEndpoints
 
     [WolverineGet("/rao/holders/{id}/registration-request.pdf")]
     public static async Task<IResult> RegistrationRequest(string id, HttpContext context, IDocumentSession session, TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<MySign.Kernel.Brand.TspOptions> tsp)
+        Microsoft.Extensions.Options.IOptions<Kernel.Brand.TspOptions> tsp)
     {
         var holder = await OfficeHolder(session, context, id);
         if (holder is null) return Results.NotFound();

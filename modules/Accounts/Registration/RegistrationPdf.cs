@@ -12,7 +12,7 @@ namespace MySign.Accounts.Registration;
 /// </summary>
 public static class RegistrationPdf
 {
-    public static byte[] Build(HolderAccount holder, RaoOperator? registeredBy, string language, MySign.Kernel.Brand.TspOptions tsp)
+    public static byte[] Build(HolderAccount holder, RaoOperator? registeredBy, string language, Kernel.Brand.TspOptions tsp)
     {
         string T(string key) => Strings.T(key, language);
         var culture = CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB");

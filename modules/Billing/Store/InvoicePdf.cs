@@ -14,7 +14,7 @@ public static class InvoicePdf
 {
     public static string FileName(Order order) => $"invoice-{order.InvoiceNumber!.Replace('/', '-')}.pdf";
 
-    public static byte[] Build(Order order, string language, Invoicing.SellerOptions seller, MySign.Kernel.Brand.TspOptions tsp)
+    public static byte[] Build(Order order, string language, Invoicing.SellerOptions seller, Kernel.Brand.TspOptions tsp)
     {
         string T(string key) => Strings.T(key, language);
         string M(decimal amount) => Money.Format(amount, language);

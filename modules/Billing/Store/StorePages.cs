@@ -269,7 +269,7 @@ public static class StoreEndpoints
 
     /// <summary>The courtesy copy: the PDF of the invoice, with the number and totals of the electronic one.</summary>
     [WolverineGet("/store/orders/{id}/invoice.pdf")]
-    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session, IOptions<Invoicing.SellerOptions> seller, IOptions<MySign.Kernel.Brand.TspOptions> tsp)
+    public static async Task<IResult> Invoice(Guid id, HttpContext context, IQuerySession session, IOptions<Invoicing.SellerOptions> seller, IOptions<Kernel.Brand.TspOptions> tsp)
     {
         var order = await Own(session, context, id);
         if (order is null || order.Status != OrderStatus.Paid) return Results.NotFound();

@@ -15,31 +15,38 @@ public static class CertificateFactory
     public const string QualifiedPolicy = "0.4.0.194112.1.2";
     public const string MySignPolicy = "1.3.6.1.4.1.61999.1.1.1";
 
-    /// <summary>
-    /// The root and the issuing CA. The issuing CA carries what a strict validator asks of every certificate in a chain:
-    /// the policies (so `-policy 0.4.0.194112.1.2 -explicit_policy` holds through it), where the root's CRL is (its
-    /// revocation path) and where the root's certificate is.
-    /// </summary>
-    public static (X509Certificate2 Root, X509Certificate2 Issuing) CreateAuthority(DateTimeOffset now, Locations at)
+    /// <summary>The root's self-signed certificate over its public key; <paramref name="root"/> is the root's key (in its own token).</summary>
+    public static X509Certificate2 CreateRoot(PublicKey publicKey, X509SignatureGenerator root, DateTimeOffset now)
     {
-        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-        var rootRequest = new CertificateRequest(CaName("Root"), rootKey, HashAlgorithmName.SHA384);
-        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
-        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        rootRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(rootRequest.PublicKey, false));
-        var root = rootRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(20));
+        var request = new CertificateRequest(CaName("Root"), publicKey, HashAlgorithmName.SHA384);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(publicKey, false));
+        return request.Create(CaName("Root"), root, now.AddMinutes(-5), now.AddYears(20), Serial());
+    }
 
-        var issuingKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-        var issuingRequest = new CertificateRequest(CaName(null), issuingKey, HashAlgorithmName.SHA384);
-        issuingRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
-        issuingRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        issuingRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(issuingRequest.PublicKey, false));
-        issuingRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
-        issuingRequest.CertificateExtensions.Add(Policies());
-        issuingRequest.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([at.RootCrl]));
-        issuingRequest.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [at.RootIssuers]));
-        using var issuingPublic = issuingRequest.Create(root, now.AddMinutes(-5), now.AddYears(10), Serial());
-        return (root, issuingPublic.CopyWithPrivateKey(issuingKey));
+    /// <summary>The issuing CA's certificate request (PKCS#10), signed by its own key in the online token: what the ceremony is handed.</summary>
+    public static byte[] IssuingRequest(PublicKey publicKey, X509SignatureGenerator issuing) =>
+        new CertificateRequest(CaName(null), publicKey, HashAlgorithmName.SHA384).CreateSigningRequest(issuing);
+
+    /// <summary>
+    /// The issuing CA's certificate, from its request (its signature checked: the key is the requester's) and signed by the root.
+    /// It carries what a strict validator asks of every certificate in a chain: the policies (so `-policy 0.4.0.194112.1.2
+    /// -explicit_policy` holds through it), where the root's CRL is (its revocation path) and where the root's certificate is.
+    /// Only the request's key and name are taken; every extension is the root's choice.
+    /// </summary>
+    public static X509Certificate2 SignIssuing(byte[] pkcs10, X509Certificate2 rootCertificate, X509SignatureGenerator root, DateTimeOffset now, Locations at)
+    {
+        var requested = CertificateRequest.LoadSigningRequest(pkcs10, HashAlgorithmName.SHA384, CertificateRequestLoadOptions.Default);
+        var request = new CertificateRequest(requested.SubjectName, requested.PublicKey, HashAlgorithmName.SHA384);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(rootCertificate, true, false));
+        request.CertificateExtensions.Add(Policies());
+        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([at.RootCrl]));
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [at.RootIssuers]));
+        return request.Create(rootCertificate.SubjectName, root, now.AddMinutes(-5), now.AddYears(10), Serial());
     }
 
     private static X500DistinguishedName CaName(string? suffix)
@@ -56,9 +63,15 @@ public static class CertificateFactory
     /// Where a relying party checks a certificate: for those the issuing CA signs, its CRL, the OCSP responder and the issuing
     /// CA's certificate; for the issuing CA itself, the root's CRL and certificate; the PKI disclosure statements.
     /// </summary>
-    public sealed record Locations(string Crl, string Ocsp, string CaIssuers, string PdsEnglish = "", string PdsItalian = "", string RootCrl = "", string RootIssuers = "");
+    public sealed record Locations(string Crl, string Ocsp, string CaIssuers, string PdsEnglish = "", string PdsItalian = "", string RootCrl = "", string RootIssuers = "")
+    {
+        /// <summary>Every address under the portal's public URL (Portal:BaseUrl).</summary>
+        public static Locations Of(Kernel.Web.PortalUrl portal) => new(portal.For("/crl/issuing.crl"), portal.For("/ocsp"), portal.For("/ca/issuing.cer"),
+            portal.For("/pds/en"), portal.For("/pds/it"), portal.For("/crl/root.crl"), portal.For("/ca/root.cer"));
+    }
 
-    public static X509Certificate2 IssueHolder(X509Certificate2 issuing, HolderIdentity holder, PublicKey key, DateTimeOffset notBefore, DateTimeOffset notAfter, byte[] serial, Locations at)
+    public static X509Certificate2 IssueHolder(X509Certificate2 issuing, X509SignatureGenerator signer, HolderIdentity holder, PublicKey key, DateTimeOffset notBefore,
+        DateTimeOffset notAfter, byte[] serial, Locations at)
     {
         var name = new X500DistinguishedNameBuilder();
         name.AddCountryOrRegion("IT");
@@ -76,7 +89,7 @@ public static class CertificateFactory
         request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([at.Ocsp], [at.CaIssuers]));
         request.CertificateExtensions.Add(Policies());
         request.CertificateExtensions.Add(QcStatements(at));
-        return request.Create(issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuing.GetECDsaPrivateKey()!), notBefore, notAfter, serial);
+        return request.Create(issuing.SubjectName, signer, notBefore, notAfter, serial);
     }
 
     /// <summary>
@@ -86,9 +99,9 @@ public static class CertificateFactory
     /// </summary>
     /// <remarks>Each also names the issuing CA's CRL, the OCSP responder and the issuing CA's certificate, so that strict
     /// validators (and a PAdES B-LT document's DSS) find a revocation path for it like any holder's.</remarks>
-    public static X509Certificate2 CreateServiceSigner(X509Certificate2 issuing, DateTimeOffset now, ServiceSigner service, Locations at)
+    public static X509Certificate2 CreateServiceSigner(X509Certificate2 issuing, X509SignatureGenerator signer, PublicKey key, DateTimeOffset now, ServiceSigner service,
+        Locations at)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var name = new X500DistinguishedNameBuilder();
         name.AddCountryOrRegion("IT");
         name.AddOrganizationName(CertificateAuthority.Organisation);
@@ -103,9 +116,7 @@ public static class CertificateFactory
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false));
         request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([at.Crl]));
         request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([at.Ocsp], [at.CaIssuers]));
-        using var issued = request.Create(issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuing.GetECDsaPrivateKey()!),
-            now.AddMinutes(-5), now.AddDays(ServiceSigner.Days), Serial());
-        return issued.CopyWithPrivateKey(key);
+        return request.Create(issuing.SubjectName, signer, now.AddMinutes(-5), now.AddDays(ServiceSigner.Days), Serial());
     }
 
     public static byte[] Serial()
@@ -159,11 +170,13 @@ public static class CertificateFactory
 
     public sealed record CrlEntry(byte[] Serial, DateTimeOffset RevokedAt, X509RevocationReason Reason);
 
-    public static byte[] BuildCrl(X509Certificate2 issuing, IEnumerable<CrlEntry> entries, BigInteger number, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    public static byte[] BuildCrl(X509Certificate2 issuer, X509SignatureGenerator signer, IEnumerable<CrlEntry> entries, BigInteger number, DateTimeOffset thisUpdate,
+        DateTimeOffset nextUpdate)
     {
         var builder = new CertificateRevocationListBuilder();
         foreach (var entry in entries) builder.AddEntry(entry.Serial, entry.RevokedAt, entry.Reason);
-        return builder.Build(issuing, number, nextUpdate, HashAlgorithmName.SHA384, null, thisUpdate);
+        return builder.Build(issuer.SubjectName, signer, number, nextUpdate, HashAlgorithmName.SHA384,
+            X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false), thisUpdate);
     }
 }
 

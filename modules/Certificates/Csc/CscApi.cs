@@ -107,7 +107,7 @@ public static class CscApi
         session.Store(new CscToken
         {
             Id = Hash(token), HolderId = holder, ExpiresAt = expiresAt, Scope = scope, ClientId = client, CredentialId = credential,
-            GrantId = sad is null ? null : CscGrants.GrantId(sad),
+            GrantId = sad is null ? null : Custody.SadActivation.GrantId(sad),
         });
         return (token, (int)Math.Max(0, (expiresAt - clock.GetUtcNow()).TotalSeconds));
     }
@@ -246,7 +246,7 @@ public static class CscApi
     }
 
     [WolverinePost("/csc/v2/credentials/authorize"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> Authorize(HttpContext context, IDocumentSession session, IMessageBus bus, Pin.PinCheck pins, TimeProvider clock)
+    public static async Task<IResult> Authorize(HttpContext context, IDocumentSession session, IMessageBus bus, Custody.SignatureActivation sam, TimeProvider clock)
     {
         var (caller, certificate, error, request) = await CredentialCall<AuthorizeRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
@@ -267,29 +267,27 @@ public static class CscApi
 
         // The OTP first: it is single use, so the password alone (a bearer token) cannot probe PINs.
         var sent = await session.LoadAsync<CscOtp>($"{holder}:{certificate!.CertificateId}", context.RequestAborted);
-        var verified = sent is null ? null
-            : await bus.CheckOtpAsync(sent.ChallengeId, holder, OtpPurpose, certificate.CertificateId.ToString(), otpValue, context.RequestAborted);
-        if (verified is not { IsValid: true }) return Error("invalid_otp", "The OTP is invalid");
-        var (pin, pkcs8) = await pins.OpenAsync(certificate, pinValue, context.RequestAborted);
-        if (pin != Pin.PinResult.Ok) return Error("invalid_pin", pin == Pin.PinResult.Blocked ? "The PIN is blocked" : "The PIN is invalid");
-
-        var (grant, sad) = CscGrants.Seal(holder, certificate.CertificateId, pkcs8!, count, hashes!, now + Lifetime(certificate));
-        session.Store(grant);
-        return Answer(new { SAD = sad, expiresIn = (int)(grant.ExpiresAt - now).TotalSeconds });
+        if (sent is null) return Error("invalid_otp", "The OTP is invalid");
+        var otp = new Custody.OtpConfirmation(sent.ChallengeId, OtpPurpose, certificate.CertificateId.ToString(), otpValue);
+        var activated = await sam.AuthorizeAsync(certificate, new Custody.PinAndOtp(pinValue, otp, OtpFirst: true), Custody.Door.CscAuthorize, count, hashes!,
+            now + Lifetime(certificate), bus, session, context.RequestAborted);
+        if (activated.OtpRefusal is not null) return Error("invalid_otp", "The OTP is invalid");
+        if (activated.Value is not { } grant) return Error("invalid_pin", activated.Pin?.Result == Custody.PinResult.Blocked ? "The PIN is blocked" : "The PIN is invalid");
+        return Answer(new { SAD = grant.Sad, expiresIn = (int)(grant.Authorization.ExpiresAt - now).TotalSeconds });
     }
 
     [WolverinePost("/csc/v2/credentials/extendTransaction"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> ExtendTransaction(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, TimeProvider clock)
+    public static async Task<IResult> ExtendTransaction(HttpContext context, IDocumentStore store, Custody.SadActivation sad, TimeProvider clock)
     {
         await using var query = store.QuerySession();
         var (caller, certificate, error, request) = await CredentialCall<ExtendTransactionRequest>(context, query, clock, r => r.CredentialId, serviceOnly: true);
         if (error is not null) return error;
         var now = clock.GetUtcNow();
         if (NotActive(certificate!, now) is { } inactive) return inactive;
-        var (sad, expiresAt, refusal) = await CscGrants.ExtendAsync(store, database, caller!.HolderId, certificate!.CertificateId, request!.Sad, Lifetime(certificate), now,
+        var (extended, expiresAt, refusal) = await sad.ExtendAsync(store, caller!.HolderId, certificate!.CertificateId, request!.Sad, Lifetime(certificate), now,
             context.RequestAborted);
         if (refusal is not null) return Error("invalid_request", refusal);
-        return Answer(new { SAD = sad, expiresIn = (int)(expiresAt - now).TotalSeconds });
+        return Answer(new { SAD = extended, expiresIn = (int)(expiresAt - now).TotalSeconds });
     }
 
     /// <summary>The refusal for a credential that is not active now (suspended, revoked, expired), or null.</summary>
@@ -298,7 +296,7 @@ public static class CscApi
             ? Error("invalid_request", $"The credential is {status.ToString().ToLowerInvariant()}") : null;
 
     [WolverinePost("/csc/v2/signatures/signHash"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> SignHash(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> SignHash(HttpContext context, IDocumentStore store, Custody.SadActivation sad, IMessageBus bus, TimeProvider clock)
     {
         await using var query = store.QuerySession();
         var (caller, certificate, error, request) = await CredentialCall<SignHashRequest>(context, query, clock, r => r.CredentialId);
@@ -312,20 +310,12 @@ public static class CscApi
         var hashes = request.Hashes?.Select(CscHashes.Canonical).ToList();
         if (hashes is null || hashes.Count == 0 || hashes.Any(h => h is null)) return Error("invalid_request", "hashes must be base64 SHA-256 values");
         if (NotActive(certificate!, now) is { } inactive) return inactive;
-        var (spent, refused) = await CscGrants.SpendAsync(database, caller!.HolderId, certificate!.CertificateId, caller.Sad(request.Sad), hashes!, "signHash", now,
-            context.RequestAborted);
-        if (refused is not null) return Error("invalid_request", refused);
-        // The same call again (its answer was lost) is answered with the signatures kept for it, and filed under the same ids.
-        var signatures = spent!.Answer;
-        if (signatures is null)
-        {
-            using var key = ECDsa.Create();
-            key.ImportPkcs8PrivateKey(spent.Pkcs8, out _);
-            signatures = hashes.Select(h => Convert.ToBase64String(key.SignHash(Convert.FromBase64String(h!), DSASignatureFormat.Rfc3279DerSequence))).ToArray();
-            signatures = await CscGrants.KeepAnswerAsync(database, spent, signatures, context.RequestAborted);
-        }
-        CryptographicOperations.ZeroMemory(spent.Pkcs8);
-        var made = hashes.Select((h, i) => new MadeSignature(spent.SignatureId(i), "SHA-256 " + Convert.ToHexString(Convert.FromBase64String(h!), 0, 8).ToLowerInvariant() + "…"));
+        // The signature activation module spends the SAD and signs in the token; the same call again (its answer was lost) is
+        // answered with the signatures kept for it, and filed under the same ids.
+        var signed = await sad.SignHashesAsync(caller!.HolderId, certificate!.CertificateId, caller.Sad(request.Sad), hashes!, now, context.RequestAborted);
+        if (signed.Refusal is not null) return Error("invalid_request", signed.Refusal);
+        var signatures = signed.Signatures.Select(Convert.ToBase64String).ToArray();
+        var made = hashes.Select((h, i) => new MadeSignature(signed.Call!.SignatureId(i), "SHA-256 " + Convert.ToHexString(Convert.FromBase64String(h!), 0, 8).ToLowerInvariant() + "…"));
         await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made.ToList()));
         return Answer(new { signatures });
     }
@@ -339,8 +329,8 @@ public static class CscApi
     /// and a SAD bound to hashes accepts only documents whose SHA-256 it lists.
     /// </summary>
     [WolverinePost("/csc/v2/signatures/signDoc"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> SignDoc(HttpContext context, IDocumentStore store, Npgsql.NpgsqlDataSource database, IMessageBus bus, CertificateAuthority authority,
-        Signing.Cades cades, Signing.Pades pades, Signing.CadesFromDigest digestsSigner, TimeProvider clock)
+    public static async Task<IResult> SignDoc(HttpContext context, IDocumentStore store, Custody.SadActivation sad, IMessageBus bus, CertificateAuthority authority,
+        Signing.Cades cades, Signing.Pades pades, TimeProvider clock)
     {
         await using var query = store.QuerySession();
         var (caller, certificate, error, request) = await CredentialCall<SignDocRequest>(context, query, clock, r => r.CredentialId);
@@ -351,27 +341,26 @@ public static class CscApi
         if (problem is not null) return Error("invalid_request", problem);
         if (NotActive(certificate, now) is { } inactive) return inactive;
         var method = "signDoc " + string.Join(",", jobs.Select(j => $"{j.Format}/{j.Level}/{j.Envelope}/{(j.Document is null ? "digest" : "document")}"));
-        var (spent, refused) = await CscGrants.SpendAsync(database, caller!.HolderId, certificate.CertificateId, caller.Sad(request!.Sad), jobs.Select(j => j.Hash).ToList(),
-            method, now, context.RequestAborted);
-        if (refused is not null) return Error("invalid_request", refused);
+        // Each signature's signed attributes are drafted first; the signature activation module spends the SAD for the
+        // documents' hashes and signs the drafts' hashes in the token, one unwrap for the call.
         var (_, issuing) = await authority.GetAsync(context.RequestAborted);
-        using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(spent!.Pkcs8, out _);
-        CryptographicOperations.ZeroMemory(spent.Pkcs8);
-        using var signer = certificate.Certificate().CopyWithPrivateKey(key);
+        using var signer = certificate.Certificate();
+        var drafts = jobs.Select(j => j.Pdf is not null ? Signing.Pades.Draft(j.Pdf, signer, issuing)
+            : Signing.Cades.Draft(Convert.FromBase64String(j.Hash), signer, issuing, j.Document is not null ? now : null)).ToList();
+        var signed = await sad.SignDocumentsAsync(caller!.HolderId, certificate.CertificateId, caller.Sad(request!.Sad), jobs.Select(j => j.Hash).ToList(), method,
+            drafts.Select(d => d.Hash).ToList(), now, context.RequestAborted);
+        if (signed.Refusal is not null) return Error("invalid_request", signed.Refusal);
         var signedDocuments = new List<string>();
         var signatureObjects = new List<string>();
-        foreach (var job in jobs)
+        for (var i = 0; i < jobs.Count; i++)
         {
-            var timeStamp = job.Level != "AdES-B-B";
+            var job = jobs[i];
             if (job.Pdf is not null)
-                signedDocuments.Add(Convert.ToBase64String(await pades.CompleteAsync(job.Pdf, signer, issuing, now, context.RequestAborted, PadesLevels[job.Level])));
-            else if (job.Document is not null)
-                signatureObjects.Add(Convert.ToBase64String(await cades.SignDetachedAsync(job.Document, signer, issuing, now, context.RequestAborted, timeStamp: timeStamp)));
+                signedDocuments.Add(Convert.ToBase64String(await pades.CompleteAsync(job.Pdf, drafts[i], signed.Signatures[i], now, context.RequestAborted, PadesLevels[job.Level])));
             else
-                signatureObjects.Add(Convert.ToBase64String(await digestsSigner.SignAsync(Convert.FromBase64String(job.Hash), signer, issuing, timeStamp, context.RequestAborted)));
+                signatureObjects.Add(Convert.ToBase64String(await cades.CompleteAsync(drafts[i], signed.Signatures[i], timeStamp: job.Level != "AdES-B-B", context.RequestAborted)));
         }
-        var made = jobs.Select((j, i) => new MadeSignature(spent.SignatureId(i), j.Name)).ToList();
+        var made = jobs.Select((j, i) => new MadeSignature(signed.Call!.SignatureId(i), j.Name)).ToList();
         await bus.PublishAsync(new SignaturesMade(caller.HolderId, certificate.CertificateId, now, "SHA-256", Channel(certificate), made));
         return Answer(new { DocumentWithSignature = signedDocuments, SignatureObject = signatureObjects });
     }

@@ -3,7 +3,7 @@ namespace MySign.Certificates.Csc;
 /// <summary>
 /// A CSC API access token (bearer). Id is the SHA-256 of the token. Scope "service" (auth/login, or OAuth scope service) lets
 /// its holder list, read and authorize credentials; scope "credential" (OAuth) is itself the authorisation of one credential
-/// for the hashes the holder confirmed: its text is a SAD (see <see cref="CscGrants"/>), and it reaches nothing else.
+/// for the hashes the holder confirmed: its text is a SAD (see <see cref="Custody.SadGrants"/>), and it reaches nothing else.
 /// </summary>
 public sealed class CscToken
 {
@@ -22,9 +22,9 @@ public sealed class CscToken
 }
 
 /// <summary>
-/// A Signature Activation Data grant: the holder's key, opened with PIN + OTP, re-encrypted under a key that
-/// only the SAD carries. The server alone cannot use it; the SAD alone is useless after its hashes or
-/// five minutes. Id is the hex of the SAD's identifier part.
+/// A Signature Activation Data grant: the holder's key as the token wrapped it, opened with PIN + OTP, re-encrypted under
+/// a key that only the SAD carries. The server alone cannot use it; the SAD alone is useless after its hashes or five
+/// minutes, and both are useless without the token. Id is the hex of the SAD's identifier part.
 /// </summary>
 public sealed class CscAuthorization
 {
@@ -38,6 +38,8 @@ public sealed class CscAuthorization
     public byte[] Nonce { get; set; } = [];
     public byte[] Ciphertext { get; set; } = [];
     public byte[] Tag { get; set; } = [];
+    /// <summary>The token key that wrapped what is sealed; null for a grant made before the HSM (PKCS#8 inside).</summary>
+    public string? WrappedBy { get; set; }
 }
 
 /// <summary>The OTP challenge sent for a credential by sendOTP. Id is "{holder}:{credential}".</summary>

@@ -160,7 +160,7 @@ public static class OAuthEndpoints
     /// <summary>The holder allows: for a credential, after the OTP and then the PIN (the OTP first, so a session alone cannot probe PINs).</summary>
     [WolverinePost("/csc/v2/oauth2/authorize/{id}")]
     public static async Task<IResult> Allow(Guid id, [FromForm] ConsentForm form, HttpContext context, IDocumentSession session, IMessageBus bus,
-        Pin.PinCheck pins, PortalUrl portal, TimeProvider clock)
+        Custody.SignatureActivation sam, PortalUrl portal, TimeProvider clock)
     {
         var request = await Open(session, id, context, clock);
         if (request is null) return Results.NotFound();
@@ -178,18 +178,19 @@ public static class OAuthEndpoints
             var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
             if (certificate is null || certificate.CertificateId != request.CredentialId || certificate.StatusAt(now) != CertificateStatus.Active)
                 return Page(context, request, "review", StatusCodes.Status422UnprocessableEntity, "oauth.error.inactive");
-            var verified = await bus.CheckOtpAsync(challenge, request.HolderId, Purpose, request.Id.ToString(), form.Code, context.RequestAborted, request.Binding);
-            if (!verified.IsValid) return Page(context, request, "confirm", StatusCodes.Status422UnprocessableEntity, verified.Refusal, "code");
-            var (pin, pkcs8) = await pins.OpenAsync(certificate, form.Pin ?? "", context.RequestAborted);
-            if (pin != Pin.PinResult.Ok)
+            // The signature activation module checks the OTP (or the passkey, bound to the hashes shown) first, then the PIN.
+            var otp = new Custody.OtpConfirmation(challenge, Purpose, request.Id.ToString(), form.Code, request.Binding);
+            var activated = await sam.AuthorizeAsync(certificate, new Custody.PinAndOtp(form.Pin ?? "", otp, OtpFirst: true), Custody.Door.OAuthConsent,
+                request.NumSignatures, request.Hashes, now + CscApi.Lifetime(certificate), bus, session, context.RequestAborted);
+            if (activated.OtpRefusal is { } refusal) return Page(context, request, "confirm", StatusCodes.Status422UnprocessableEntity, refusal, "code");
+            if (activated.Value is not { } authorized)
             {
                 // The OTP is spent: a new one is needed for another try.
                 request.ChallengeId = null;
                 session.Store(request);
-                return Page(context, request, "review", StatusCodes.Status422UnprocessableEntity, Pin.PinCheck.ErrorKey(pin), "pin");
+                return Page(context, request, "review", StatusCodes.Status422UnprocessableEntity, activated.Pin!.Value.ErrorKey, "pin");
             }
-            var (grant, sad) = CscGrants.Seal(request.HolderId, certificate.CertificateId, pkcs8!, request.NumSignatures, request.Hashes, now + CscApi.Lifetime(certificate));
-            session.Store(grant);
+            var (grant, sad) = (authorized.Authorization, authorized.Sad);
             issued.TokenExpiresAt = grant.ExpiresAt;
             issued.Nonce = RandomNumberGenerator.GetBytes(12);
             issued.Tag = new byte[16];

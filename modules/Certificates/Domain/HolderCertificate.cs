@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using MySign.Certificates.Keys;
+using MySign.Certificates.Custody;
 
 namespace MySign.Certificates.Domain;
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
 using MySign.Certificates.Portal;
 using MySign.Certificates.Status;
@@ -61,14 +62,14 @@ public static class EmergencyEndpoints
 
     /// <summary>A new emergency code (the PIN confirms it is the holder): the old one stops working, the new one is shown in the box until kept.</summary>
     [WolverinePost("/certificate/emergency-code")]
-    public static async Task<IResult> Create([FromForm] string? pin, HttpContext context, IDocumentSession session, PinCheck pins, IDataProtectionProvider protection,
+    public static async Task<IResult> Create([FromForm] string? pin, HttpContext context, IDocumentSession session, SignatureActivation sam, IDataProtectionProvider protection,
         TimeProvider clock)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         // A code suspends; a revoked or expired certificate has nothing left to suspend.
         if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) is CertificateStatus.Revoked or CertificateStatus.Expired) return Results.NotFound();
-        var opened = await pins.OpenAsync(certificate, pin ?? "", context.RequestAborted);
-        if (opened.Result != PinResult.Ok) return await Box(context, session, PinRefusal.For(opened), StatusCodes.Status422UnprocessableEntity);
+        var result = await sam.CheckPinAsync(certificate, pin ?? "", Door.EmergencyCode, session, context.RequestAborted);
+        if (!result.Ok) return await Box(context, session, PinRefusal.For(result), StatusCodes.Status422UnprocessableEntity);
         Issue(session, protection, certificate.Id, clock.GetUtcNow());
         await session.SaveChangesAsync(context.RequestAborted);
         return await Box(context, session);

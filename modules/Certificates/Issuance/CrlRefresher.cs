@@ -10,33 +10,36 @@ namespace MySign.Certificates.Issuance;
 /// The CRL's keep-alive: a recurring Wolverine schedule (Certificates:CrlRefreshCron, every 30 minutes) run once per
 /// cluster by Wolverine's single recurring-message agent, however many nodes there are. A CRL with more than two
 /// hours left is left alone; otherwise a new one is published, so one exists at least daily when nothing changes. The
-/// same holds for the root's CRL (the issuing CA's revocation path).
+/// root's CRL (the issuing CA's revocation path) is signed only by the ceremony, for a year: a month before it ends every
+/// refresh warns, so the operator runs `ca-ceremony` again; in Development, where the root's token is at hand, it is re-signed.
 /// </summary>
 public sealed record RefreshCrl;
 
 public static class RefreshCrlHandler
 {
-    public static async Task Handle(RefreshCrl _, Wolverine.Envelope envelope, IDocumentStore store, Issuer issuer, TimeProvider clock, ILogger<RefreshCrl> logger,
+    public static async Task Handle(RefreshCrl _, Wolverine.Envelope envelope, CrlKeepAlive keepAlive, TimeProvider clock, ILogger<RefreshCrl> logger,
         CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
         var occurrence = envelope.Headers.TryGetValue(Wolverine.RecurringMessage.OccurrenceHeaderKey, out var at) ? at : now.ToString("O");
         logger.LogInformation("CRL refresh occurrence at {Occurrence}", occurrence);
-        await CrlKeepAlive.RefreshIfDueAsync(store, issuer, now, cancellation);
+        await keepAlive.RefreshIfDueAsync(now, cancellation);
     }
 }
 
-public static class CrlKeepAlive
+public sealed class CrlKeepAlive(IDocumentStore store, Issuer issuer, Authority.CaCeremony ceremony, IHostEnvironment environment,
+    ILogger<CrlKeepAlive> logger)
 {
-    public static async Task RefreshIfDueAsync(IDocumentStore store, Issuer issuer, DateTimeOffset now, CancellationToken cancellation)
+    public static readonly TimeSpan RootCrlWarning = TimeSpan.FromDays(30);
+
+    public async Task RefreshIfDueAsync(DateTimeOffset now, CancellationToken cancellation)
     {
-        foreach (var which in new[] { CrlDocument.Issuing, CrlDocument.Root })
-        {
-            await using var session = store.QuerySession();
-            var crl = await session.LoadAsync<CrlDocument>(which, cancellation);
-            if (crl is null || crl.NextUpdate - now < TimeSpan.FromHours(2))
-                await issuer.PublishCrlAsync(store, now, cancellation, which);
-        }
+        var issuing = await issuer.CurrentCrlAsync(store, CrlDocument.Issuing, now, cancellation);
+        if (issuing.NextUpdate - now < TimeSpan.FromHours(2)) await issuer.PublishCrlAsync(store, now, cancellation);
+        var root = await issuer.CurrentCrlAsync(store, CrlDocument.Root, now, cancellation);
+        if (root.NextUpdate - now >= RootCrlWarning) return;
+        if (environment.IsDevelopment()) await ceremony.RunAsync(now, cancellation, renewRootCrl: true);
+        else logger.LogWarning("The root's CRL ends at {NextUpdate}: run `ca-ceremony` with the root's token to sign the next one", root.NextUpdate);
     }
 }
 
@@ -49,7 +52,7 @@ public sealed class CrlAtStart(IServiceProvider services, TimeProvider clock) : 
         {
             try
             {
-                await CrlKeepAlive.RefreshIfDueAsync(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<Issuer>(), clock.GetUtcNow(), stoppingToken);
+                await services.GetRequiredService<CrlKeepAlive>().RefreshIfDueAsync(clock.GetUtcNow(), stoppingToken);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
 using MySign.Kernel.Data;
@@ -6,13 +5,12 @@ using Npgsql;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
-using MySign.Certificates.Keys;
 using Wolverine;
 
 namespace MySign.Certificates.Issuance;
 
 /// <summary>Issues certificates and keeps the CRL current. Both need the CA, so both live here.</summary>
-public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource database)
+public sealed class Issuer(CertificateAuthority authority, Custody.SignatureActivation sam, NpgsqlDataSource database)
 {
     public static readonly TimeSpan Validity = TimeSpan.FromDays(3 * 365);
     public static readonly TimeSpan CrlLifetime = TimeSpan.FromHours(24);
@@ -22,23 +20,25 @@ public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource data
     public async Task<HolderCertificate> IssueAsync(IssueCertificate request, DateTimeOffset now, CancellationToken cancellation)
     {
         var (_, issuing) = await authority.GetAsync(cancellation);
+        var signer = await authority.IssuingSignerAsync(cancellation);
         // A certificate lies inside its CA's validity: a backdated one (the demo's, two months from its end) starts with the
         // CA and keeps its end, so no validator finds a holder certificate older than its issuer.
         var requestedFrom = request.ValidFrom ?? now;
         var from = Max(requestedFrom.AddMinutes(-1), new DateTimeOffset(issuing.NotBefore.ToUniversalTime(), TimeSpan.Zero));
         var until = Min(request.NotAfter ?? requestedFrom + Validity, new DateTimeOffset(issuing.NotAfter.ToUniversalTime(), TimeSpan.Zero));
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        // The key is made in the token and sealed under the PIN by the signature activation module; only its public half is here.
+        var key = await sam.NewKeyAsync(request.HolderId, request.Pin, cancellation);
         var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);
         var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), iut);
         var serial = CertificateFactory.Serial();
-        using var certificate = CertificateFactory.IssueHolder(issuing, identity, new PublicKey(key), from, until, serial, authority.Locations);
+        using var certificate = CertificateFactory.IssueHolder(issuing, signer, identity, key.PublicKey, from, until, serial, authority.Locations);
         return new HolderCertificate
         {
             Id = request.HolderId, CertificateId = Guid.CreateVersion7(now), UniqueIdentifier = identity.UniqueIdentifier,
             SerialNumber = Convert.ToHexString(serial), GivenName = identity.GivenName, Surname = identity.Surname, FiscalCode = identity.FiscalCode,
             Kind = request.Automatic ? SignatureKind.Automatic : SignatureKind.Remote, Status = CertificateStatus.Active,
             ActivatedAt = Max(requestedFrom, from), ExpiresAt = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero), Der = certificate.RawData,
-            Key = KeyVault.Seal(key.ExportPkcs8PrivateKey(), request.Pin, authority.KeySecret),
+            Key = key.Key,
         };
     }
 
@@ -52,31 +52,36 @@ public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource data
         $"IUT{now.Year}{Sequences.Scramble(await Sequences.NextAsync(database, CertificatesModule.Schema, "iut_number", cancellation), 10_000_000_000):D10}";
 
     /// <summary>
-    /// Rebuilds the CRL from the committed revocation entries. Concurrent rebuilds are safe: the CRL document
-    /// is versioned, and a rebuild that lost the race reads the entries again and tries once more.
+    /// The CRL as published: the issuing CA's, or a new one when none is or it is due within the hour; the root's as its last
+    /// ceremony signed it (the root's key is offline: the portal never signs for it).
     /// </summary>
-    /// <summary>The CRL as published, or a new one when none is, or it is due within the hour.</summary>
     public async Task<CrlDocument> CurrentCrlAsync(IDocumentStore store, string which, DateTimeOffset now, CancellationToken cancellation)
     {
+        if (which == CrlDocument.Root) await authority.GetAsync(cancellation); // the ceremony made it with the CA
         await using var session = store.QuerySession();
         var crl = await session.LoadAsync<CrlDocument>(which, cancellation);
-        return crl is null || crl.NextUpdate - now < TimeSpan.FromHours(1) ? await PublishCrlAsync(store, now, cancellation, which) : crl;
+        if (which == CrlDocument.Root) return crl ?? throw new InvalidOperationException("The root's CRL is missing: run ca-ceremony.");
+        return crl is null || crl.NextUpdate - now < TimeSpan.FromHours(1) ? await PublishCrlAsync(store, now, cancellation) : crl;
     }
 
-    /// <param name="which">"issuing" (every certificate the issuing CA made) or "root" (the root's CRL: the issuing CA has never
-    /// been revoked, so it lists nothing, but it is the issuing CA's revocation path and must be there and current).</param>
-    public async Task<CrlDocument> PublishCrlAsync(IDocumentStore store, DateTimeOffset now, CancellationToken cancellation, string which = CrlDocument.Issuing)
+    /// <summary>
+    /// Rebuilds the issuing CA's CRL from the committed revocation entries, signed in the token. Concurrent rebuilds are safe:
+    /// the CRL document is versioned, and a rebuild that lost the race reads the entries again and tries once more.
+    /// </summary>
+    public async Task<CrlDocument> PublishCrlAsync(IDocumentStore store, DateTimeOffset now, CancellationToken cancellation)
     {
-        var (root, issuing) = await authority.GetAsync(cancellation);
+        var (_, issuing) = await authority.GetAsync(cancellation);
+        var signer = await authority.IssuingSignerAsync(cancellation);
         for (var round = 0; ; round++)
         {
             await using var session = store.LightweightSession();
-            IReadOnlyList<RevocationEntry> entries = which == CrlDocument.Root ? [] : await session.Query<RevocationEntry>().ToListAsync(cancellation);
-            var crl = await session.LoadAsync<CrlDocument>(which, cancellation) ?? new CrlDocument { Id = which };
+            IReadOnlyList<RevocationEntry> entries = await session.Query<RevocationEntry>().ToListAsync(cancellation);
+            var crl = await session.LoadAsync<CrlDocument>(CrlDocument.Issuing, cancellation) ?? new CrlDocument { Id = CrlDocument.Issuing };
             crl.Number++;
             crl.ThisUpdate = now;
             crl.NextUpdate = now + CrlLifetime;
-            crl.Der = CertificateFactory.BuildCrl(which == CrlDocument.Root ? root : issuing, entries.Select(e => new CertificateFactory.CrlEntry(Convert.FromHexString(e.Id), e.RevokedAt, e.Reason)), crl.Number, now, crl.NextUpdate);
+            crl.Der = CertificateFactory.BuildCrl(issuing, signer, entries.Select(e => new CertificateFactory.CrlEntry(Convert.FromHexString(e.Id), e.RevokedAt, e.Reason)),
+                crl.Number, now, crl.NextUpdate);
             session.Store(crl);
             try
             {
@@ -88,8 +93,6 @@ public sealed class Issuer(CertificateAuthority authority, NpgsqlDataSource data
             }
         }
     }
-
-    public byte[] KeySecret => authority.KeySecret;
 }
 
 public static class IssueCertificateHandler
@@ -136,7 +139,7 @@ public static class RegistrationRequestsHandler
     public static async Task<IutAllocated> Handle(AllocateIut _, Issuer issuer, TimeProvider clock, CancellationToken cancellation) =>
         new(await issuer.NewUniqueIdentifierAsync(clock.GetUtcNow(), cancellation));
 
-    public static PinRulesChecked Handle(CheckPinRules request) => new(PinRules.Problem(request.Pin));
+    public static PinRulesChecked Handle(CheckPinRules request) => new(Pin.PinRules.Problem(request.Pin));
 
     /// <summary>The first certificate, and with it the holder's emergency code (shown in the Suspension box until kept).</summary>
     public static async Task<FirstCertificateIssued> Handle(IssueFirstCertificate request, IMessageBus bus, IDocumentSession session, Issuer issuer,

@@ -1,6 +1,7 @@
 using Marten;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
 using Wolverine;
 
@@ -9,14 +10,15 @@ namespace MySign.Certificates.Issuance;
 /// <summary>What the Renewal module asks of this one: the current PIN checked, then the certificate re-issued.</summary>
 public static class RenewalRequestsHandler
 {
-    public static async Task<SignaturePinChecked> Handle(CheckSignaturePin request, IQuerySession session, PinCheck pins, TimeProvider clock,
+    public static async Task<SignaturePinChecked> Handle(CheckSignaturePin request, IDocumentSession session, SignatureActivation sam, TimeProvider clock,
         CancellationToken cancellation)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
         if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) != CertificateStatus.Active)
             return new SignaturePinChecked(false, "renewal.error.not_active");
-        var opened = await pins.OpenAsync(certificate, request.Pin, cancellation);
-        return opened.Result == PinResult.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinRefusal.For(opened));
+        // The session commits a key moved into the token (an old holder's) with this step.
+        var result = await sam.CheckPinAsync(certificate, request.Pin, Door.Renewal, session, cancellation);
+        return result.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinRefusal.For(result));
     }
 
     public static async Task<CertificateIssued> Handle(RenewCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock,

@@ -2,8 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using MySign.Certificates.Domain;
-using MySign.Certificates.Issuance;
-using MySign.Certificates.Keys;
+using MySign.Certificates.Custody;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
 using Wolverine;
@@ -33,7 +32,7 @@ public static class ChangePinEndpoints
     public static IResult Form() => View(new PinView("form", null, null, null, false));
 
     [WolverinePost("/pin")]
-    public static async Task<IResult> Submit([FromForm] PinChangeForm form, HttpContext context, IDocumentSession session, Issuer issuer, PinCheck pins, IMessageBus bus,
+    public static async Task<IResult> Submit([FromForm] PinChangeForm form, HttpContext context, IDocumentSession session, SignatureActivation sam, IMessageBus bus,
         TimeProvider clock)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
@@ -44,13 +43,13 @@ public static class ChangePinEndpoints
         if (next != (form.Confirm ?? "")) return View(new PinView("form", "pin.error.confirm", "confirm", null, false), StatusCodes.Status422UnprocessableEntity);
         if (next == current) return View(new PinView("form", "pin.error.same", "new", null, false), StatusCodes.Status422UnprocessableEntity);
 
-        var opened = await pins.OpenAsync(certificate, current, context.RequestAborted);
-        var (result, key) = opened;
-        if (result != PinResult.Ok) return View(new PinView("form", PinRefusal.For(opened), "current", null, false), StatusCodes.Status422UnprocessableEntity);
+        // The signature activation module opens the key with the current PIN and seals it under the new one.
+        var (result, resealed) = await sam.ResealAsync(certificate, current, next, session, context.RequestAborted);
+        if (resealed is null) return View(new PinView("form", PinRefusal.For(result), "current", null, false), StatusCodes.Status422UnprocessableEntity);
 
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new PinView("form", issued.Wait, null, null, false), StatusCodes.Status429TooManyRequests);
-        certificate.PendingKey = await Task.Run(() => KeyVault.Seal(key, next, issuer.KeySecret));
+        certificate.PendingKey = resealed;
         certificate.PendingChallengeId = issued.ChallengeId;
         certificate.PendingDestination = issued.Destination;
         certificate.PendingPasskey = issued.Passkey;

@@ -3,7 +3,7 @@ using MySign.Certificates.Domain;
 namespace MySign.Certificates.Pin;
 
 /// <summary>
-/// The wrong PINs counted against a holder's current certificate: its own document, written only by <see cref="PinCheck"/>
+/// The wrong PINs counted against a holder's current certificate: its own document, written only by <see cref="Custody.PinCheck"/>
 /// in single statements and by the steps that give a fresh count (a new PIN, the RAO's unblock), so no form that saves
 /// the certificate can write back a stale count. A count made for another certificate (before a renewal) counts nothing.
 /// </summary>

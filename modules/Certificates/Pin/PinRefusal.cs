@@ -1,3 +1,4 @@
+using MySign.Certificates.Custody;
 using MySign.Kernel.Localization;
 
 namespace MySign.Certificates.Pin;
@@ -10,7 +11,7 @@ public static class PinRefusal
 {
     public static string For(PinOutcome outcome)
     {
-        if (outcome.Result != PinResult.Wrong) return Strings.T(PinCheck.ErrorKey(outcome.Result));
+        if (outcome.Result != PinResult.Wrong) return Strings.T(outcome.ErrorKey);
         var left = outcome.AttemptsLeft;
         return left == 1 ? Strings.T("pin.error.wrong_last") : Strings.Format("pin.error.wrong_left", left);
     }

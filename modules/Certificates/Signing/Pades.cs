@@ -26,7 +26,7 @@ public enum PadesLevel { BB, BT, BLT, BLTA }
 /// OCSP answer for the signer's and the TSA's certificates, the issuing and root CRLs). B-LTA adds a third: a document
 /// time-stamp (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) over everything before it. A certification signature
 /// (DocMDP, P 2: forms and further signatures allowed) adds /Reference to the signature and /Perms to the catalog. The
-/// key never reaches this class, only a certificate holding it.
+/// key never reaches this class: it drafts what to sign and completes the document with the signature the token made.
 /// </summary>
 public sealed class Pades(Cades cades, Validation.ValidationData validation, Validation.TimeStampAuthority tsa)
 {
@@ -38,18 +38,21 @@ public sealed class Pades(Cades cades, Validation.ValidationData validation, Val
 
     public static bool IsPdf(ReadOnlySpan<byte> content) => content.Length > 8 && content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0;
 
-    public Task<byte[]> SignAsync(byte[] pdf, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now, string signerName,
-        CancellationToken cancellation, PadesLevel level = PadesLevel.BLTA) =>
-        CompleteAsync(Prepare(pdf, now, signerName), signingCertificate, issuing, now, cancellation, level);
+    /// <summary>The CMS signed attributes over a prepared PDF's byte range (no signing time: the time is /M): what the holder's key signs.</summary>
+    public static CadesDraft Draft(PreparedPdf update, X509Certificate2 signer, X509Certificate2 issuing) =>
+        Cades.Draft(System.Security.Cryptography.SHA256.HashData(Covered(update)), signer, issuing, signingTime: null);
 
-    /// <summary>Signs a PDF made ready by <see cref="Prepare"/> (the CMS over its byte range into the reserved /Contents), then adds the level's updates.</summary>
-    public async Task<byte[]> CompleteAsync(PreparedPdf update, X509Certificate2 signingCertificate, X509Certificate2 issuing, DateTimeOffset now,
-        CancellationToken cancellation, PadesLevel level = PadesLevel.BLTA)
+    /// <summary>
+    /// Completes a PDF made ready by <see cref="Prepare"/>: the CMS with <paramref name="signature"/> (over <paramref name="draft"/>'s
+    /// hash) into the reserved /Contents, then the level's updates.
+    /// </summary>
+    public async Task<byte[]> CompleteAsync(PreparedPdf update, CadesDraft draft, byte[] signature, DateTimeOffset now, CancellationToken cancellation,
+        PadesLevel level = PadesLevel.BLTA)
     {
-        var cms = await cades.SignDetachedAsync(Covered(update), signingCertificate, issuing, now, cancellation, signingTime: false, timeStamp: level != PadesLevel.BB);
+        var cms = await cades.CompleteAsync(draft, signature, timeStamp: level != PadesLevel.BB, cancellation);
         var signed = Fill(update, cms);
         if (level < PadesLevel.BLT) return signed;
-        signed = AddDss(signed, await validation.ForAsync(signingCertificate, cancellation));
+        signed = AddDss(signed, await validation.ForAsync(draft.Signer, cancellation));
         if (level < PadesLevel.BLTA) return signed;
         var stamp = PrepareUpdate(signed, now, null, certify: false);
         return Fill(stamp, await tsa.TokenForAsync(System.Security.Cryptography.SHA256.HashData(Covered(stamp)), cancellation));

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
 using MySign.History.Contracts;
 using MySign.Kernel.Web;
@@ -53,7 +53,8 @@ public static class SignDocumentEndpoints
     }
 
     [WolverinePost("/sign")]
-    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, PinCheck pins, CertificateAuthority authority, Cades cades, Pades pades, TimeProvider clock)
+    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, SignatureActivation sam, CertificateAuthority authority,
+        Cades cades, Pades pades, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
@@ -69,10 +70,6 @@ public static class SignDocumentEndpoints
         var file = form.Files.GetFile("document");
         if (file is null || file.Length == 0) return View(Again("sign.error.file", "document"), StatusCodes.Status422UnprocessableEntity);
         if (file.Length > MaxBytes) return View(Again("sign.error.size", "document"), StatusCodes.Status422UnprocessableEntity);
-
-        var opened = await pins.OpenAsync(certificate, form["pin"].ToString(), context.RequestAborted);
-        var (pin, pkcs8) = opened;
-        if (pin != PinResult.Ok) return View(Again(PinRefusal.For(opened), "pin"), StatusCodes.Status422UnprocessableEntity);
         byte[] content;
         await using (var stream = file.OpenReadStream())
         using (var buffer = new MemoryStream())
@@ -80,34 +77,30 @@ public static class SignDocumentEndpoints
             await stream.CopyToAsync(buffer, context.RequestAborted);
             content = buffer.ToArray();
         }
-        // A passkey confirms this document: its assertion commits to the file's SHA-256, which the browser hashed too.
-        var binding = VerifyOtp.BindingFor([SHA256.HashData(content)]);
-        var verified = await bus.CheckOtpAsync(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), form["code"].ToString(), context.RequestAborted, binding);
-        if (!verified.IsValid)
-        {
-            CryptographicOperations.ZeroMemory(pkcs8!);
-            return View(Again(verified.Refusal, "code"), StatusCodes.Status422UnprocessableEntity);
-        }
-        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
-        using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8, out _);
-        CryptographicOperations.ZeroMemory(pkcs8!);
-        using var signingCertificate = certificate.Certificate().CopyWithPrivateKey(key);
         var name = Path.GetFileName(file.FileName);
         name = name.Length > 200 ? name[..200] : name;
-        // A PDF is signed inside (PAdES), anything else gets a detached CAdES .p7s beside it.
-        var pdf = Pades.IsPdf(content);
-        byte[] signature;
-        try
+
+        // What is to be signed is drafted first (a PDF is signed inside as PAdES, anything else gets a detached CAdES .p7s):
+        // a PDF that cannot be signed is refused before the PIN is counted.
+        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
+        using var signer = certificate.Certificate();
+        PreparedPdf? prepared = null;
+        if (Pades.IsPdf(content))
         {
-            signature = pdf
-                ? await pades.SignAsync(content, signingCertificate, issuing, now, $"{certificate.GivenName} {certificate.Surname}", context.RequestAborted)
-                : await cades.SignDetachedAsync(content, signingCertificate, issuing, now, context.RequestAborted);
+            try { prepared = Pades.Prepare(content, now, $"{certificate.GivenName} {certificate.Surname}"); }
+            catch (UnsignablePdfException) { return View(Again("sign.error.pdf", "document"), StatusCodes.Status422UnprocessableEntity); }
         }
-        catch (UnsignablePdfException)
-        {
-            return View(Again("sign.error.pdf", "document"), StatusCodes.Status422UnprocessableEntity);
-        }
+        var draft = prepared is not null ? Pades.Draft(prepared, signer, issuing) : Cades.Draft(SHA256.HashData(content), signer, issuing, now);
+        // The signature activation module checks the PIN, then the code; a passkey's assertion commits to the file's SHA-256,
+        // which the browser hashed too.
+        var otp = new OtpConfirmation(challenge, Purpose, certificate.CertificateId.ToString(), form["code"].ToString(), VerifyOtp.BindingFor([SHA256.HashData(content)]));
+        var activated = await sam.SignAsync(certificate, new PinAndOtp(form["pin"].ToString(), otp, OtpFirst: false), [draft.Hash], bus, session, context.RequestAborted);
+        if (activated.Pin is { Ok: false } pin) return View(Again(PinRefusal.For(pin), "pin"), StatusCodes.Status422UnprocessableEntity);
+        if (activated.OtpRefusal is { } refusal) return View(Again(refusal, "code"), StatusCodes.Status422UnprocessableEntity);
+        var signature = prepared is not null
+            ? await pades.CompleteAsync(prepared, draft, activated.Value![0], now, context.RequestAborted)
+            : await cades.CompleteAsync(draft, activated.Value![0], timeStamp: true, context.RequestAborted);
+        var pdf = prepared is not null;
 
         await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), certificate.Id, certificate.CertificateId, now, name, "SHA-256", true, SignatureChannel.Portal));
         // The page says it is signed, offers the signature and a fresh form: the used PIN and OTP are not shown again.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
@@ -68,7 +69,7 @@ public static class ChangeStatusEndpoints
     }
 
     [WolverinePost("/certificate/{action}")]
-    public static async Task<IResult> Submit(string action, [FromForm] StatusForm form, HttpContext context, IDocumentSession session, PinCheck pins, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Submit(string action, [FromForm] StatusForm form, HttpContext context, IDocumentSession session, SignatureActivation sam, IMessageBus bus, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
@@ -88,8 +89,8 @@ public static class ChangeStatusEndpoints
         }
         if (parsed == StatusAction.Revoke && form.Understood != "yes")
             return View(typed with { ErrorKey = "status.error.confirm", Field = "understood" }, StatusCodes.Status422UnprocessableEntity);
-        var opened = await pins.OpenAsync(certificate, form.Pin ?? "", context.RequestAborted);
-        if (opened.Result != PinResult.Ok) return View(typed with { ErrorKey = PinRefusal.For(opened), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
+        var pin = await sam.CheckPinAsync(certificate, form.Pin ?? "", Door.StatusChange, session, context.RequestAborted);
+        if (!pin.Ok) return View(typed with { ErrorKey = PinRefusal.For(pin), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
 
         var request = new StatusChangeRequest
         {

@@ -6,9 +6,7 @@ using MySign.Certificates.Domain;
 using MySign.Kernel.Web;
 using Org.BouncyCastle.Asn1.Ocsp;
 using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Ocsp;
-using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using Wolverine.Http;
 using BcCertificateStatus = Org.BouncyCastle.Ocsp.CertificateStatus;
@@ -48,7 +46,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
         var (_, issuing) = await authority.GetAsync(cancellation);
         var signer = await authority.GetSignerAsync(ServiceSigner.Ocsp, now, cancellation);
         var issuer = new X509CertificateParser().ReadCertificate(issuing.RawData);
-        var signerCertificate = new X509CertificateParser().ReadCertificate(signer.RawData);
+        var signerCertificate = new X509CertificateParser().ReadCertificate(signer.Certificate.RawData);
 
         var generator = new BasicOcspRespGenerator(new RespID(signerCertificate.SubjectDN));
         await using var session = store.QuerySession();
@@ -62,8 +60,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
             {
                 [OcspObjectIdentifiers.PkixOcspNonce] = nonce,
             }));
-        var key = PrivateKeyFactory.CreateKey(CertificateAuthority.PrivateKeyOf(signer));
-        var basic = generator.Generate(new Asn1SignatureFactory("SHA256WITHECDSA", key), [signerCertificate], now.UtcDateTime);
+        var basic = generator.Generate(signer.Signer, [signerCertificate], now.UtcDateTime);
         return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
     }
 

@@ -11,7 +11,6 @@ using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Tsp;
 using Org.BouncyCastle.Utilities.Collections;
 using Org.BouncyCastle.X509;
@@ -66,9 +65,8 @@ public sealed class TimeStampAuthority(CertificateAuthority authority, NpgsqlDat
         }
         var now = clock.GetUtcNow();
         var signer = await authority.GetSignerAsync(ServiceSigner.TimeStamping, now, cancellation);
-        var certificate = new X509CertificateParser().ReadCertificate(signer.RawData);
-        var key = PrivateKeyFactory.CreateKey(CertificateAuthority.PrivateKeyOf(signer));
-        var signerInfo = new SignerInfoGeneratorBuilder().Build(new Asn1SignatureFactory("SHA256WITHECDSA", key), certificate);
+        var certificate = new X509CertificateParser().ReadCertificate(signer.Certificate.RawData);
+        var signerInfo = new SignerInfoGeneratorBuilder().Build(signer.Signer, certificate);
         var tokens = new TimeStampTokenGenerator(signerInfo, Asn1DigestFactory.Get(NistObjectIdentifiers.IdSha256), new DerObjectIdentifier(Policy), false);
         tokens.SetCertificates(CollectionUtilities.CreateStore(new[] { certificate }));
         tokens.SetAccuracySeconds(1);

@@ -22,7 +22,7 @@ public sealed class ValidationData(CertificateAuthority authority, OcspResponder
     {
         var now = clock.GetUtcNow();
         var (root, issuing) = await authority.GetAsync(cancellation);
-        var tsa = await authority.GetSignerAsync(ServiceSigner.TimeStamping, now, cancellation);
+        var tsa = (await authority.GetSignerAsync(ServiceSigner.TimeStamping, now, cancellation)).Certificate;
         var crls = new List<byte[]>();
         foreach (var which in new[] { CrlDocument.Issuing, CrlDocument.Root })
             crls.Add((await issuer.CurrentCrlAsync(store, which, now, cancellation)).Der);

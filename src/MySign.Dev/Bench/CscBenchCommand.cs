@@ -3,7 +3,10 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Csc;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Domain;
+using MySign.Otp.Client;
+using MySign.Otp.Sms;
 using Wolverine;
 
 namespace MySign.Dev.Bench;
@@ -16,9 +19,9 @@ public sealed class CscBenchInput : NetCoreInput
 
 /// <summary>
 /// `make bench` part: what a back office does once before a signing run — an automatic-signature credential, a service
-/// token and one authorisation — done here in-process (the bench has no phone to read the OTP from): the certificate is
-/// issued through Certificates' own message, the key opened by the PIN check, the SAD sealed as credentials/authorize
-/// seals it. Prints "token credentialID SAD" for wrk's signHash calls.
+/// token and one authorisation — done here in-process (the bench has no phone to read): the certificate is issued through
+/// Certificates' own message, the OTP is sent to a sandbox phone and read back, and the signature activation module
+/// authorises with PIN + OTP exactly as credentials/authorize does. Prints "token credentialID SAD" for wrk's signHash calls.
 /// </summary>
 [Description("Prepares an automatic credential, a token and a SAD for the signHash benchmark", Name = "csc-bench")]
 public sealed class CscBenchCommand : JasperFxAsyncCommand<CscBenchInput>
@@ -31,19 +34,26 @@ public sealed class CscBenchCommand : JasperFxAsyncCommand<CscBenchInput>
         await host.StartAsync();
         var services = host.Services;
         var clock = services.GetRequiredService<TimeProvider>();
-        await services.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(
-            new IssueCertificate(input.Holder, "Bench", "Automatic", "BNCTMT80A01H501U", BenchPin, Automatic: true));
-        await using var session = services.GetRequiredService<IDocumentStore>().LightweightSession();
+        var bus = services.GetRequiredService<IMessageBus>();
+        var store = services.GetRequiredService<IDocumentStore>();
+        await bus.InvokeAsync<CertificateIssued>(new IssueCertificate(input.Holder, "Bench", "Automatic", "BNCTMT80A01H501U", BenchPin, Automatic: true));
+        var phone = "+3934" + Random.Shared.Next(10_000_000, 99_999_999);
+        await bus.RegisterOtpPhoneAsync(input.Holder, phone, CancellationToken.None);
+        await using var session = store.LightweightSession();
         var certificate = (await session.LoadAsync<HolderCertificate>(input.Holder))!;
-        var (result, pkcs8) = await services.GetRequiredService<Certificates.Pin.PinCheck>().OpenAsync(certificate, BenchPin, CancellationToken.None);
-        if (result != Certificates.Pin.PinResult.Ok) throw new InvalidOperationException("csc-bench: the PIN did not open the key");
+        var sent = await bus.SendOtpAsync(input.Holder, CscApi.OtpPurpose, certificate.CertificateId.ToString(), CancellationToken.None);
+        string code;
+        await using (var query = store.QuerySession())
+            code = System.Text.RegularExpressions.Regex.Match((await query.Query<SandboxSms>().Where(s => s.To == phone).SingleAsync()).Text, @"\b\d{8}\b").Value;
         var now = clock.GetUtcNow();
-        var (grant, sad) = CscGrants.Seal(input.Holder, certificate.CertificateId, pkcs8!, int.MaxValue, null, now + CscApi.AutomaticSadLifetime);
-        session.Store(grant);
+        var otp = new OtpConfirmation(sent.ChallengeId, CscApi.OtpPurpose, certificate.CertificateId.ToString(), code);
+        var activated = await services.GetRequiredService<SignatureActivation>().AuthorizeAsync(certificate, new PinAndOtp(BenchPin, otp, OtpFirst: true), Door.CscAuthorize,
+            int.MaxValue, null, now + CscApi.AutomaticSadLifetime, bus, session, CancellationToken.None);
+        if (activated.Value is not { } grant) throw new InvalidOperationException($"csc-bench: not authorised ({activated.OtpRefusal ?? activated.Pin?.Result.ToString()})");
         var (token, _) = CscApi.IssueToken(session, input.Holder, CscToken.ServiceScope, null, null, null, now + CscApi.TokenLifetime, clock);
         await session.SaveChangesAsync();
         await host.StopAsync();
-        Console.WriteLine($"{token} {certificate.CertificateId} {sad}");
+        Console.WriteLine($"{token} {certificate.CertificateId} {grant.Sad}");
         return true;
     }
 }

@@ -68,7 +68,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await Check("/", "/account", "/pin", "/certificate", "/history", "/renewal", "/otp/phone", "/sign");
 
         await browser.SignInDemoRaoAsync(page);
-        await Check("/rao", "/rao/holders/new", "/rao/coupons", $"/rao/holders/{MySign.Dev.Demo.HolderUserId}");
+        await Check("/rao", "/rao/holders/new", "/rao/coupons", $"/rao/holders/{Dev.Demo.HolderUserId}");
         // A form sent back with mistakes: errors next to their fields must be accessible too.
         await page.GotoAsync("/rao/holders/new");
         await page.Locator("form[action='/rao/holders'] button[type=submit]").ClickAsync();

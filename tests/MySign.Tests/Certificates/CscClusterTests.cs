@@ -147,4 +147,37 @@ public sealed class CscClusterTests(CscNodes nodes) : IClassFixture<CscNodes>
         var filed = await query.Query<MySign.History.Domain.SignatureRecord>().Where(r => r.HolderId == Demo.HolderUserId).ToListAsync();
         filed.Count(r => names.Contains(r.DocumentName)).ShouldBe(3);
     }
+
+    /// <summary>
+    /// Two nodes, one token (docs/adr/0015): both processes unwrap the holder's key into their own sessions of the shared
+    /// SoftHSM2 token and sign at the same time. Whatever the interleaving, every hash the SAD lists is signed once, by the
+    /// holder's key, and nothing more is signed.
+    /// </summary>
+    [Fact]
+    public async Task two_nodes_sign_at_the_same_time_through_one_token_and_every_signature_is_the_holders()
+    {
+        var caller = await SignedInAsync();
+        var hashes = Enumerable.Range(0, 24).Select(i => Hash($"lotto {i}")).ToArray();
+        var sad = await AuthorizeAsync(caller, hashes);
+
+        // Each hash twice, once on each node, all at once: one call signs it, the other is refused or answered the same.
+        var calls = await Task.WhenAll(hashes.SelectMany((h, i) => new[] { SignHash(caller.On(i), caller, sad, [h]), SignHash(caller.On(i + 1), caller, sad, [h]) }));
+        var answers = string.Join("; ", calls.Select(c => $"{(int)c.Status} {c.Body}"));
+        calls.ShouldAllBe(c => c.Status == HttpStatusCode.OK || c.Status == HttpStatusCode.BadRequest, answers);
+
+        var (_, info) = await Post(caller.OnA, "credentials/info", new { credentialID = caller.Credential });
+        using var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(info.GetProperty("cert").GetProperty("certificates")[0].GetString()!));
+        using var key = certificate.GetECDsaPublicKey()!;
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            var signed = new[] { calls[2 * i], calls[2 * i + 1] }.Where(c => c.Status == HttpStatusCode.OK)
+                .Select(c => c.Body.GetProperty("signatures")[0].GetString()!).Distinct().ToList();
+            signed.Count.ShouldBe(1, $"hash {i} is signed once: {answers}");
+            key.VerifyHash(Convert.FromBase64String(hashes[i]), Convert.FromBase64String(signed[0]), DSASignatureFormat.Rfc3279DerSequence)
+                .ShouldBeTrue($"hash {i} is signed by the holder's key");
+        }
+        // The SAD is spent: nothing more signs on it, on either node.
+        (await SignHash(caller.OnA, caller, sad, [Hash("in più")])).Status.ShouldBe(HttpStatusCode.BadRequest);
+        (await SignHash(caller.OnB, caller, sad, [hashes[0], Hash("in più")])).Status.ShouldBe(HttpStatusCode.BadRequest);
+    }
 }

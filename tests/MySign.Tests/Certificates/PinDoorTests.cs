@@ -7,6 +7,7 @@ using System.Text.Json;
 using Marten;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Csc;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
 using Wolverine.Http;
 using Wolverine.Tracking;
@@ -132,9 +133,9 @@ public sealed class PinDoorTests(AppFixture app)
     [Fact]
     public void every_door_that_takes_the_pin_is_a_row_of_the_table()
     {
-        // A door is an HTTP endpoint or a message handler of Certificates that asks PinCheck.
-        var doors = typeof(PinCheck).Assembly.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
-            .Where(m => m.GetParameters().Any(p => p.ParameterType == typeof(PinCheck)))
+        // A door is an HTTP endpoint or a message handler of Certificates that asks the signature activation module for the PIN.
+        var doors = typeof(SignatureActivation).Assembly.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
+            .Where(m => m.GetParameters().Any(p => p.ParameterType == typeof(SignatureActivation)))
             .Select(m => m.GetCustomAttributes().OfType<WolverineHttpMethodAttribute>().FirstOrDefault() is { } http
                 ? $"{http.HttpMethod} {http.Template}"
                 : m.GetParameters()[0].ParameterType.Name)

@@ -23,7 +23,7 @@ public sealed class SignDocumentTests(AppFixture app)
         return (client, holder);
     }
 
-    private static async Task<HttpResponseMessage> Upload(PortalClient client, string challenge, byte[] document, string pin, string code, string name = "contratto.txt")
+    internal static async Task<HttpResponseMessage> Upload(PortalClient client, string challenge, byte[] document, string pin, string code, string name = "contratto.txt")
     {
         var form = new MultipartFormDataContent
         {

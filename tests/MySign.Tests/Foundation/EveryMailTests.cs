@@ -105,7 +105,7 @@ public sealed class EveryMailTests(AppFixture app)
         /// </summary>
         private void Layout(MimeMessage mail, string cell)
         {
-            var tsp = app.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MySign.Kernel.Brand.TspOptions>>().Value;
+            var tsp = app.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Kernel.Brand.TspOptions>>().Value;
             var text = (mail.TextBody ?? "").Replace("\r\n", "\n");
             var greeting = text.Split('\n')[0];
             var (mine, others) = language == "it" ? ("Gentile ", new[] { "Dear ", "Hello ", "Ciao ", "Gentile " }) : ("Dear ", new[] { "Gentile ", "Hello ", "Ciao ", "Dear " });

@@ -41,6 +41,19 @@ public sealed class OperatorCommandTests : IAsyncLifetime
         (await http.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK, "liveness stays cheap");
     }
 
+    /// <summary>keys-status counts holder keys per form for the move into the HSM (docs/adr/0015): the demo's keys were all made in the token.</summary>
+    [Fact]
+    public async Task keys_status_counts_the_holder_keys_in_each_form()
+    {
+        var (exit, output) = await _app.RunAsync("keys-status");
+        exit.ShouldBe(0, output);
+        var counted = System.Text.RegularExpressions.Regex.Match(output, @"holder keys: token (\d+), pkcs8 (\d+)");
+        counted.Success.ShouldBeTrue(output);
+        int.Parse(counted.Groups[1].Value).ShouldBeGreaterThan(0, output);
+        counted.Groups[2].Value.ShouldBe("0", output);
+        output.ShouldContain("live CSC grants: token ");
+    }
+
     [Fact]
     public async Task a_reset_operator_chooses_a_new_password_at_the_next_sign_in_and_a_disabled_one_is_out_everywhere()
     {

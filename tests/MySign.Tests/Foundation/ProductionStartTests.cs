@@ -94,6 +94,23 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         refused.Message.ShouldContain("the sandbox SdI would accept invoices nobody sends");
     }
 
+    /// <summary>The keys live in the HSM (docs/adr/0015): Production names the vendor's module, the token and its PIN, or does not start.</summary>
+    [Theory]
+    [InlineData("Hsm__Library", "Hsm:Library must be configured")]
+    [InlineData("Hsm__TokenLabel", "Hsm:TokenLabel must be configured")]
+    [InlineData("Hsm__Pin", "Hsm:Pin must be configured")]
+    public async Task production_refuses_to_start_without_its_hsm_and_names_the_setting(string missing, string message)
+    {
+        // Deployed as an operator does (release step and CA ceremony, with the token), then a node restarted without the setting.
+        await using var app = new AppProcess();
+        var settings = Production(hosted: true);
+        await app.StartAsync(_smtp, settings, releaseStep: true);
+        await app.KillAsync();
+        settings[missing] = "";
+        var refused = await Should.ThrowAsync<InvalidOperationException>(app.RestartAsync);
+        refused.Message.ShouldContain(message);
+    }
+
     [Fact]
     public async Task production_refuses_to_start_without_its_public_address()
     {

@@ -179,8 +179,10 @@ public sealed class RaoDeskTests(AppFixture app)
         }
         renewed.CertificateId.ShouldNotBe(old.CertificateId);
         renewed.ExpiresAt.ShouldBe(old.ExpiresAt, TimeSpan.FromSeconds(1), "the rest of the old validity, no more");
-        (await app.Host.Services.GetRequiredService<MySign.Certificates.Pin.PinCheck>().OpenAsync(renewed, "58203916", CancellationToken.None)).Result
-            .ShouldBe(MySign.Certificates.Pin.PinResult.Ok);
+        await using (var session = app.Store.LightweightSession())
+            (await app.Host.Services.GetRequiredService<MySign.Certificates.Custody.SignatureActivation>()
+                .CheckPinAsync(renewed, "58203916", MySign.Certificates.Custody.Door.StatusChange, session, CancellationToken.None)).Result
+                .ShouldBe(MySign.Certificates.Custody.PinResult.Ok);
 
         // openssl: the old certificate is revoked (superseded) on the CRL, the new one verifies.
         openssl.Write("root.pem", (await portal.GetAsync("/ca/root.pem")).Html);

@@ -2,7 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
-using MySign.Certificates.Pin;
+using MySign.Certificates.Custody;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -17,16 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.AspNetCore.DataProtection.IDataProtectionProvider _dataProtectionProvider;
-        private readonly MySign.Certificates.Pin.PinCheck _pinCheck;
+        private readonly MySign.Certificates.Custody.SignatureActivation _signatureActivation;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_certificate_emergency_code(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider dataProtectionProvider, MySign.Certificates.Pin.PinCheck pinCheck, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_certificate_emergency_code(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider dataProtectionProvider, MySign.Certificates.Custody.SignatureActivation signatureActivation, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _dataProtectionProvider = dataProtectionProvider;
-            _pinCheck = pinCheck;
+            _signatureActivation = signatureActivation;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -41,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             var pin = httpContext.Request.Form["pin"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Emergency.EmergencyEndpoints.Create(pin, httpContext, documentSession, _pinCheck, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Emergency.EmergencyEndpoints.Create(pin, httpContext, documentSession, _signatureActivation, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

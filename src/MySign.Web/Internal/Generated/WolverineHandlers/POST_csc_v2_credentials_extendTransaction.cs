@@ -2,7 +2,7 @@
 #pragma warning disable
 using Marten;
 using Microsoft.AspNetCore.Routing;
-using Npgsql;
+using MySign.Certificates.Custody;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -15,14 +15,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
+        private readonly MySign.Certificates.Custody.SadActivation _sadActivation;
         private readonly System.TimeProvider _timeProvider;
 
-        public POST_csc_v2_credentials_extendTransaction(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, Npgsql.NpgsqlDataSource npgsqlDataSource, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public POST_csc_v2_credentials_extendTransaction(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Custody.SadActivation sadActivation, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
-            _npgsqlDataSource = npgsqlDataSource;
+            _sadActivation = sadActivation;
             _timeProvider = timeProvider;
         }
 
@@ -31,7 +31,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/credentials/extendTransaction").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.ExtendTransaction(httpContext, _documentStore, _npgsqlDataSource, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Csc.CscApi.ExtendTransaction(httpContext, _documentStore, _sadActivation, _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -3,8 +3,8 @@
 using Marten;
 using Microsoft.AspNetCore.Routing;
 using MySign.Certificates.Authority;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Signing;
-using Npgsql;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -19,22 +19,20 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly MySign.Certificates.Authority.CertificateAuthority _certificateAuthority;
+        private readonly MySign.Certificates.Custody.SadActivation _sadActivation;
         private readonly MySign.Certificates.Signing.Cades _cades;
-        private readonly MySign.Certificates.Signing.CadesFromDigest _cadesFromDigest;
         private readonly MySign.Certificates.Signing.Pades _pades;
-        private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_csc_v2_signatures_signDoc(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Authority.CertificateAuthority certificateAuthority, MySign.Certificates.Signing.Cades cades, MySign.Certificates.Signing.CadesFromDigest cadesFromDigest, MySign.Certificates.Signing.Pades pades, Npgsql.NpgsqlDataSource npgsqlDataSource, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_csc_v2_signatures_signDoc(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Authority.CertificateAuthority certificateAuthority, MySign.Certificates.Custody.SadActivation sadActivation, MySign.Certificates.Signing.Cades cades, MySign.Certificates.Signing.Pades pades, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
             _certificateAuthority = certificateAuthority;
+            _sadActivation = sadActivation;
             _cades = cades;
-            _cadesFromDigest = cadesFromDigest;
             _pades = pades;
-            _npgsqlDataSource = npgsqlDataSource;
             _timeProvider = timeProvider;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -46,7 +44,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.SignDoc(httpContext, _documentStore, _npgsqlDataSource, messageContext, _certificateAuthority, _cades, _pades, _cadesFromDigest, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Csc.CscApi.SignDoc(httpContext, _documentStore, _sadActivation, messageContext, _certificateAuthority, _cades, _pades, _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             

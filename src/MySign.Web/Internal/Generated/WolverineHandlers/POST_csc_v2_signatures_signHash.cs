@@ -2,7 +2,7 @@
 #pragma warning disable
 using Marten;
 using Microsoft.AspNetCore.Routing;
-using Npgsql;
+using MySign.Certificates.Custody;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -16,15 +16,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
+        private readonly MySign.Certificates.Custody.SadActivation _sadActivation;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_csc_v2_signatures_signHash(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, Npgsql.NpgsqlDataSource npgsqlDataSource, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_csc_v2_signatures_signHash(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Custody.SadActivation sadActivation, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
-            _npgsqlDataSource = npgsqlDataSource;
+            _sadActivation = sadActivation;
             _timeProvider = timeProvider;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -36,7 +36,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.SignHash(httpContext, _documentStore, _npgsqlDataSource, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Csc.CscApi.SignHash(httpContext, _documentStore, _sadActivation, messageContext, _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             

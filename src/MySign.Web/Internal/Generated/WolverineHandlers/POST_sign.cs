@@ -2,7 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using MySign.Certificates.Authority;
-using MySign.Certificates.Pin;
+using MySign.Certificates.Custody;
 using MySign.Certificates.Signing;
 using System;
 using System.Linq;
@@ -18,18 +18,18 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly MySign.Certificates.Authority.CertificateAuthority _certificateAuthority;
-        private readonly MySign.Certificates.Pin.PinCheck _pinCheck;
+        private readonly MySign.Certificates.Custody.SignatureActivation _signatureActivation;
         private readonly MySign.Certificates.Signing.Cades _cades;
         private readonly MySign.Certificates.Signing.Pades _pades;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_sign(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Authority.CertificateAuthority certificateAuthority, MySign.Certificates.Pin.PinCheck pinCheck, MySign.Certificates.Signing.Cades cades, MySign.Certificates.Signing.Pades pades, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_sign(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, MySign.Certificates.Authority.CertificateAuthority certificateAuthority, MySign.Certificates.Custody.SignatureActivation signatureActivation, MySign.Certificates.Signing.Cades cades, MySign.Certificates.Signing.Pades pades, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _certificateAuthority = certificateAuthority;
-            _pinCheck = pinCheck;
+            _signatureActivation = signatureActivation;
             _cades = cades;
             _pades = pades;
             _timeProvider = timeProvider;
@@ -46,7 +46,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Signing.SignDocumentEndpoints.Sign(httpContext, documentSession, messageContext, _pinCheck, _certificateAuthority, _cades, _pades, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Signing.SignDocumentEndpoints.Sign(httpContext, documentSession, messageContext, _signatureActivation, _certificateAuthority, _cades, _pades, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -1,16 +1,17 @@
 using MySign.Certificates.Domain;
-using MySign.Certificates.Issuance;
-using MySign.Certificates.Keys;
+using MySign.Certificates.Pin;
 using Npgsql;
 
-namespace MySign.Certificates.Pin;
+namespace MySign.Certificates.Custody;
 
 public enum PinResult { Ok, Wrong, Blocked }
 
 /// <summary>What a PIN attempt came to, and how many tries the PIN has left after it.</summary>
-public readonly record struct PinOutcome(PinResult Result, byte[]? Pkcs8, int AttemptsLeft)
+public readonly record struct PinOutcome(PinResult Result, int AttemptsLeft)
 {
-    public void Deconstruct(out PinResult result, out byte[]? pkcs8) => (result, pkcs8) = (Result, Pkcs8);
+    public bool Ok => Result == PinResult.Ok;
+    /// <summary>The message key a form shows beside the PIN field.</summary>
+    public string ErrorKey => PinCheck.ErrorKey(Result);
 }
 
 /// <summary>
@@ -21,27 +22,28 @@ public readonly record struct PinOutcome(PinResult Result, byte[]? Pkcs8, int At
 /// again. An attempt is reserved before the PIN is tried, by one conditional statement committed on its own: of any
 /// number of parallel attempts at most five wrong ones ever reach the key. A right PIN then hands back only its own
 /// reservation. While one is in flight it holds a slot, so an attempt that finds all five slots taken is refused as
-/// blocked without being tried.
+/// blocked without being tried. Only the signature activation module asks it (<see cref="SignatureActivation"/>).
 /// </summary>
-public sealed class PinCheck(Issuer issuer, NpgsqlDataSource database, Marten.IDocumentStore store, TimeProvider clock)
+public sealed class PinCheck(NpgsqlDataSource database, Marten.IDocumentStore store, TimeProvider clock)
 {
     private static readonly string Table = $"{CertificatesModule.Schema}.mt_doc_pinattempts";
     private static readonly string Certificates = $"{CertificatesModule.Schema}.mt_doc_holdercertificate";
     private const string Wrong = "coalesce((t.data->>'Wrong')::int, 0)";
 
-    public async Task<PinOutcome> OpenAsync(HolderCertificate certificate, string pin, CancellationToken cancellation)
+    /// <summary>The PIN tried on the sealed key under the rule: what it sealed (null unless the PIN is right), and the outcome.</summary>
+    internal async Task<(PinOutcome Outcome, byte[]? Sealed)> OpenAsync(HolderCertificate certificate, string pin, byte[] serverSecret, CancellationToken cancellation)
     {
-        if (certificate.Key is null) return new(PinResult.Blocked, null, 0);
-        if (await ReserveAsync(certificate, cancellation) is not { } counted) return new(PinResult.Blocked, null, 0);
-        var key = pin.Length is > 0 and <= 16 ? await Task.Run(() => KeyVault.Open(certificate.Key, pin, issuer.KeySecret), cancellation) : null;
+        if (certificate.Key is null) return (new(PinResult.Blocked, 0), null);
+        if (await ReserveAsync(certificate, cancellation) is not { } counted) return (new(PinResult.Blocked, 0), null);
+        var key = pin.Length is > 0 and <= 16 ? await Task.Run(() => KeyVault.Open(certificate.Key, pin, serverSecret), cancellation) : null;
         var left = HolderCertificate.MaxPinAttempts - counted;
         if (key is null)
         {
             // The attempt that blocks the PIN goes in the holder's operations, committed like the count: on its own.
             if (left == 0) await RecordBlockedAsync(certificate.Id, cancellation);
-            return new(left <= 0 ? PinResult.Blocked : PinResult.Wrong, null, Math.Max(0, left));
+            return (new(left <= 0 ? PinResult.Blocked : PinResult.Wrong, Math.Max(0, left)), null);
         }
-        return new(PinResult.Ok, key, HolderCertificate.MaxPinAttempts - await HandBackAsync(certificate, cancellation));
+        return (new(PinResult.Ok, HolderCertificate.MaxPinAttempts - await HandBackAsync(certificate, cancellation)), key);
     }
 
     public static string ErrorKey(PinResult result) => result == PinResult.Blocked ? "pin.error.blocked" : "pin.error.wrong";

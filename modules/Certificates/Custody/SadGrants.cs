@@ -1,21 +1,23 @@
 using System.Security.Cryptography;
 using Marten;
+using MySign.Certificates.Csc;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
-namespace MySign.Certificates.Csc;
+namespace MySign.Certificates.Custody;
 
 /// <summary>
 /// Signature Activation Data: made once the holder's PIN opened the key (and the OTP or passkey confirmed it), spent
-/// atomically by signHash and signDoc. A SAD is 16 bytes naming the grant and 32 bytes of key that decrypt the holder's
-/// key inside it, base64url: the database alone cannot sign, the SAD alone only for its hashes, count and lifetime.
-/// An OAuth "credential" access token is such a SAD too.
+/// atomically by signHash and signDoc. A SAD is 16 bytes naming the grant and 32 bytes of key that decrypt what the grant
+/// keeps — the holder's key as the token wrapped it, never the key itself — base64url: the database alone cannot sign, the
+/// SAD alone only for its hashes, count and lifetime, and neither without the token. An OAuth "credential" access token is
+/// such a SAD too. Only the signature activation module seals and spends grants (<see cref="SadActivation"/>).
 /// </summary>
-public static class CscGrants
+public static class SadGrants
 {
-    /// <summary>A new grant over <paramref name="pkcs8"/> (zeroed here) and the SAD that opens it.</summary>
-    public static (CscAuthorization Grant, string Sad) Seal(string holder, Guid credential, byte[] pkcs8, int signatures, List<string>? hashes,
+    /// <summary>A new grant over <paramref name="wrapped"/> (the token-wrapped key, zeroed here) and the SAD that opens it.</summary>
+    internal static (CscAuthorization Grant, string Sad) Seal(string holder, Guid credential, byte[] wrapped, string? wrappedBy, int signatures, List<string>? hashes,
         DateTimeOffset expiresAt)
     {
         var id = RandomNumberGenerator.GetBytes(16);
@@ -23,10 +25,10 @@ public static class CscGrants
         var grant = new CscAuthorization
         {
             Id = Convert.ToHexString(id), HolderId = holder, CredentialId = credential, Remaining = signatures, ExpiresAt = expiresAt,
-            Hashes = hashes, Nonce = RandomNumberGenerator.GetBytes(12), Tag = new byte[16], Ciphertext = new byte[pkcs8.Length],
+            Hashes = hashes, Nonce = RandomNumberGenerator.GetBytes(12), Tag = new byte[16], Ciphertext = new byte[wrapped.Length], WrappedBy = wrappedBy,
         };
-        using (var aes = new AesGcm(key, 16)) aes.Encrypt(grant.Nonce, pkcs8, grant.Ciphertext, grant.Tag);
-        CryptographicOperations.ZeroMemory(pkcs8);
+        using (var aes = new AesGcm(key, 16)) aes.Encrypt(grant.Nonce, wrapped, grant.Ciphertext, grant.Tag);
+        CryptographicOperations.ZeroMemory(wrapped);
         var sad = System.Buffers.Text.Base64Url.EncodeToString([.. id, .. key]);
         CryptographicOperations.ZeroMemory(key);
         return (grant, sad);
@@ -35,12 +37,11 @@ public static class CscGrants
     /// <summary>The grant a SAD names (whoever asks: the caller checks the holder), or null for a malformed SAD.</summary>
     public static string? GrantId(string? sad) => Bytes(sad) is { } bytes ? Convert.ToHexString(bytes[..16]) : null;
 
-    /// <summary>A spent (or replayed) signing call: the key it opens, and what identifies the call for History and a replay.</summary>
-    public sealed record Spent(byte[] Pkcs8, string GrantId, string Call, string[]? Answer)
-    {
-        /// <summary>The History id of the call's signature <paramref name="index"/>: the same for a replay, so History files it once.</summary>
-        public Guid SignatureId(int index) => new(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{GrantId}:{Call}:{index}"))[..16]);
-    }
+    /// <summary>
+    /// A spent (or replayed) signing call: what the grant kept (the token-wrapped key, or PKCS#8 for a grant made before the
+    /// HSM: <paramref name="WrappedBy"/> null), and what identifies the call for History and a replay.
+    /// </summary>
+    public sealed record Spent(byte[] Content, string? WrappedBy, string GrantId, string Call, string[]? Answer);
 
     /// <summary>One signing call on a grant: which method and the hashes, in order.</summary>
     public static string CallOf(string method, IReadOnlyList<string> hashes) =>
@@ -52,7 +53,7 @@ public static class CscGrants
     /// again (same SAD, method and hashes, within the SAD's lifetime: a client whose answer was lost) spends nothing: it
     /// opens the key again and carries the answer stored for the first call, if that call got as far as storing one.
     /// </summary>
-    public static async Task<(Spent? Spent, string? Refusal)> SpendAsync(NpgsqlDataSource database, string holder, Guid credential,
+    internal static async Task<(Spent? Spent, string? Refusal)> SpendAsync(NpgsqlDataSource database, string holder, Guid credential,
         string? sadText, IReadOnlyList<string> hashes, string method, DateTimeOffset now, CancellationToken cancellation)
     {
         if (Bytes(sadText) is not { } sad) return (null, "Invalid SAD");
@@ -72,7 +73,7 @@ public static class CscGrants
             if (Open(grant!, sad) is not { } opened) return (null, "Invalid SAD");
             var answer = await Sql(connection, null, $"select signatures from {Calls.Identifier} where grant_id = $1 and call = $2", id, call)
                 .ExecuteScalarAsync(cancellation) as string[];
-            return (new Spent(opened, id, call, answer), null);
+            return (new Spent(opened, grant!.WrappedBy, id, call, answer), null);
         }
 
         // An automatic credential's batch workers all spend one SAD: one conditional UPDATE takes their signatures without
@@ -95,16 +96,16 @@ public static class CscGrants
                 "mt_last_modified = now() where id = $1", id, spent.Remaining, System.Text.Json.JsonSerializer.Serialize(left)).ExecuteNonQueryAsync(cancellation);
         }
         // The key opens before anything is committed: a SAD that names the grant but cannot open it spends nothing.
-        if (Open(spent, sad) is not { } pkcs8) return (null, "Invalid SAD");
+        if (Open(spent, sad) is not { } content) return (null, "Invalid SAD");
         await transaction.CommitAsync(cancellation);
-        return (new Spent(pkcs8, id, call, null), null);
+        return (new Spent(content, spent.WrappedBy, id, call, null), null);
     }
 
     /// <summary>
     /// Keeps the answer of a signHash call for its replays and returns the one kept: the first stored wins, so parallel
     /// replays of one call all answer the same signatures.
     /// </summary>
-    public static async Task<string[]> KeepAnswerAsync(NpgsqlDataSource database, Spent spent, string[] signatures, CancellationToken cancellation)
+    internal static async Task<string[]> KeepAnswerAsync(NpgsqlDataSource database, Spent spent, string[] signatures, CancellationToken cancellation)
     {
         await using var command = database.CreateCommand(
             $"update {Calls.Identifier} set signatures = coalesce(signatures, $3) where grant_id = $1 and call = $2 returning signatures");
@@ -133,7 +134,7 @@ public static class CscGrants
     /// is taken with one conditional DELETE and the new one written in the same transaction, so of parallel extends of one
     /// SAD exactly one gets a new SAD; the others, and the old SAD, are "Invalid SAD".
     /// </summary>
-    public static async Task<(string? Sad, DateTimeOffset ExpiresAt, string? Refusal)> ExtendAsync(IDocumentStore store, NpgsqlDataSource database, string holder,
+    internal static async Task<(string? Sad, DateTimeOffset ExpiresAt, string? Refusal)> ExtendAsync(IDocumentStore store, NpgsqlDataSource database, string holder,
         Guid credential, string? sadText, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellation)
     {
         if (Bytes(sadText) is not { } sad) return (null, default, "Invalid SAD");
@@ -148,8 +149,8 @@ public static class CscGrants
             var left = await Read(Sql(connection, transaction, $"select data::text from {Table} where id = $1", id), cancellation);
             return (null, default, Problem(left, holder, credential, now) ?? (left!.Remaining < 1 ? "The SAD has no signatures left" : "Invalid SAD"));
         }
-        if (Open(grant, sad) is not { } pkcs8) return (null, default, "Invalid SAD");
-        var (extended, newSad) = Seal(holder, credential, pkcs8, grant.Remaining, grant.Hashes, now + lifetime);
+        if (Open(grant, sad) is not { } content) return (null, default, "Invalid SAD");
+        var (extended, newSad) = Seal(holder, credential, content, grant.WrappedBy, grant.Remaining, grant.Hashes, now + lifetime);
         await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
         {
             session.Insert(extended);
@@ -190,12 +191,12 @@ public static class CscGrants
 
     private static byte[]? Open(CscAuthorization grant, byte[] sad)
     {
-        var pkcs8 = new byte[grant.Ciphertext.Length];
+        var content = new byte[grant.Ciphertext.Length];
         try
         {
             using var aes = new AesGcm(sad[16..], 16);
-            aes.Decrypt(grant.Nonce, grant.Ciphertext, grant.Tag, pkcs8);
-            return pkcs8;
+            aes.Decrypt(grant.Nonce, grant.Ciphertext, grant.Tag, content);
+            return content;
         }
         catch (AuthenticationTagMismatchException)
         {
