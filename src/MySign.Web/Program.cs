@@ -110,7 +110,9 @@ builder.Services.AddAssistant();
 builder.Services.AddBilling(configuration);
 
 builder.Services.Configure<SmtpOptions>(configuration.GetSection("Smtp"));
-builder.Services.Configure<MySign.Kernel.Brand.TspOptions>(configuration.GetSection("Tsp"));
+// The TSP's identity for mails and letterheads: its Tsp settings, else the invoices' seller (never the demo company).
+builder.Services.AddOptions<MySign.Kernel.Brand.TspOptions>().Bind(configuration.GetSection("Tsp"))
+    .PostConfigure(tsp => TspIdentity.FromRelease(tsp, configuration));
 builder.Services.AddSingleton<MailSender>();
 builder.Services.AddSingleton<PortalUrl>();
 builder.Services.AddSingleton<IPageLayout, PageLayout>();

@@ -200,7 +200,11 @@ public sealed partial class ProductionStartTests : IAsyncLifetime
         var userId = registered.Location!.Split('/').Last().Split('?')[0];
 
         using var holder = Browser();
-        var activation = ActivationLink().Match((await _smtp.WaitForAsync(applicant.Email, m => ActivationLink().IsMatch(m.TextBody ?? ""))).TextBody!).Value;
+        var activationMail = await _smtp.WaitForAsync(applicant.Email, m => ActivationLink().IsMatch(m.TextBody ?? ""));
+        // The footer names the TSP that runs this release (its seller settings), never the demo company of Development.
+        activationMail.TextBody!.ShouldContain("Firma Sicura S.p.A.");
+        activationMail.TextBody!.ShouldNotContain("MySign S.p.A.");
+        var activation = ActivationLink().Match(activationMail.TextBody!).Value;
         var token = (await holder.GetAsync(activation)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
         const string password = "paola's production passphrase", pin = "40516273", newPin = "73928164";
         (await holder.PostAsync("/activate", new() { ["token"] = token, ["password"] = password, ["password_confirm"] = password, ["pin"] = pin, ["pin_confirm"] = pin }))
