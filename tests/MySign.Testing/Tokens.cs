@@ -18,19 +18,30 @@ public static class Tokens
     public static TokenSettings Root => new(Setting("Hsm__Root__Library", "/usr/lib/softhsm/libsofthsm2.so"), Setting("Hsm__Root__TokenLabel", "mysign-root"),
         Setting("Hsm__Root__Pin"), "Hsm:Root");
 
-    /// <summary>`pkcs11-tool --list-objects` on <paramref name="token"/>, logged in: what an auditor would read.</summary>
+    /// <summary>
+    /// `pkcs11-tool --list-objects` on <paramref name="token"/>, logged in: what an auditor would read.
+    /// SoftHSM2 keeps a token in a file that every successful login rewrites: a pkcs11-tool login while a test's app logs in
+    /// can read it half-written and answer CKR_PIN_INCORRECT or CKR_GENERAL_ERROR for the right PIN (a clean-clone run met
+    /// it once). The PIN here is the one the app just logged in with, so such an answer is tried again, a few times.
+    /// </summary>
     public static async Task<string> ListObjectsAsync(TokenSettings token)
     {
-        var start = new ProcessStartInfo("pkcs11-tool", ["--module", token.Library, "--token-label", token.TokenLabel, "--login", "--pin", token.Pin, "--list-objects"])
+        for (var attempt = 1; ; attempt++)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"pkcs11-tool failed ({process.ExitCode}): {await error}");
-        return await output;
+            var start = new ProcessStartInfo("pkcs11-tool", ["--module", token.Library, "--token-label", token.TokenLabel, "--login", "--pin", token.Pin, "--list-objects"])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode == 0) return await output;
+            var refusal = await error;
+            var torn = refusal.Contains("CKR_PIN_INCORRECT") || refusal.Contains("CKR_GENERAL_ERROR");
+            if (!torn || attempt == 5) throw new InvalidOperationException($"pkcs11-tool failed ({process.ExitCode}): {refusal}");
+            await Task.Delay(Random.Shared.Next(50, 250));
+        }
     }
 
     /// <summary>
