@@ -16,6 +16,30 @@ public sealed class BrowserFixture : IAsyncLifetime
     public const string BankImportToken = "browser-bank-import-token";
     private IPlaywright? _playwright;
     public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>
+    /// A page on http://localhost:port (a passkey needs a host name, not an address) with a virtual platform authenticator
+    /// whose user verification passes, as a laptop's fingerprint reader would.
+    /// </summary>
+    public async Task<IPage> LocalhostPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = $"http://localhost:{App.BaseAddress.Port}/", Locale = "en-GB",
+        });
+        var page = await context.NewPageAsync();
+        var cdp = await context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2", ["transport"] = "internal", ["hasResidentKey"] = true, ["hasUserVerification"] = true,
+                ["isUserVerified"] = true, ["automaticPresenceSimulation"] = true,
+            },
+        });
+        return page;
+    }
     public AppProcess App { get; } = new();
     public SmtpServer Smtp { get; } = new();
     /// <summary>The running app's database, mapped as the app maps it: for test data and the sandbox SMS.</summary>

@@ -20,7 +20,7 @@ public sealed class FactorBrowserTests(BrowserFixture browser)
     public async Task a_holder_chooses_the_factor_in_the_otp_box_and_confirms_a_pin_change_with_it(ReceptionMode mode)
     {
         var holder = await browser.ActivatedHolderAsync("Ilaria", "F");
-        var page = await LocalhostPageAsync();
+        var page = await browser.LocalhostPageAsync();
         await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
         var sms = () => Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile);
         Func<Task<string>> answer = sms;
@@ -116,26 +116,5 @@ public sealed class FactorBrowserTests(BrowserFixture browser)
         var done = page.Locator("#box-pin [role=status]", new() { HasText = "Your signature PIN was changed" });
         await done.Or(page.Locator("#box-pin .error")).First.WaitForAsync();
         (await page.Locator("#box-pin").InnerTextAsync()).ShouldContain("Your signature PIN was changed", customMessage: $"{mode}: the right code changes the PIN");
-    }
-
-    /// <summary>A page on http://localhost:port (a passkey needs a host name) with a virtual platform authenticator.</summary>
-    private async Task<IPage> LocalhostPageAsync()
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = $"http://localhost:{browser.App.BaseAddress.Port}/", Locale = "en-GB",
-        });
-        var page = await context.NewPageAsync();
-        var cdp = await context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("WebAuthn.enable");
-        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
-        {
-            ["options"] = new Dictionary<string, object>
-            {
-                ["protocol"] = "ctap2", ["transport"] = "internal", ["hasResidentKey"] = true, ["hasUserVerification"] = true,
-                ["isUserVerified"] = true, ["automaticPresenceSimulation"] = true,
-            },
-        });
-        return page;
     }
 }

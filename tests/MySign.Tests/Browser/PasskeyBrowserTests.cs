@@ -13,7 +13,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
     public async Task a_holder_adds_a_passkey_confirms_with_it_and_an_assertion_made_for_one_operation_confirms_no_other()
     {
         var holder = await browser.ActivatedHolderAsync("Nadia", "F");
-        var page = await LocalhostPageAsync();
+        var page = await browser.LocalhostPageAsync();
         await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
 
         // Add a passkey, confirmed with the SMS code the holder uses today.
@@ -89,7 +89,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
     public async Task a_holder_adds_a_passkey_and_chooses_it_as_the_mode_with_the_keyboard_only()
     {
         var holder = await browser.ActivatedHolderAsync("Ottavio", "M");
-        var page = await LocalhostPageAsync();
+        var page = await browser.LocalhostPageAsync();
         await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
 
         await TabToButtonAsync(page, "Add a passkey");
@@ -176,7 +176,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
     public async Task a_holder_registered_at_the_rao_console_signs_a_pdf_with_a_passkey()
     {
         var holder = await browser.ActivatedHolderAsync("Cesare", "M");
-        var page = await LocalhostPageAsync();
+        var page = await browser.LocalhostPageAsync();
         await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
         await AddPasskeyAndMakeItTheModeAsync(page, holder);
 
@@ -218,26 +218,6 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         throw new InvalidOperationException($"The button \"{text}\" cannot be reached with Tab.");
     }
 
-    /// <summary>A page on http://localhost:port with a virtual platform authenticator (user verification passes).</summary>
-    private async Task<IPage> LocalhostPageAsync()
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = $"http://localhost:{browser.App.BaseAddress.Port}/", Locale = "en-GB",
-        });
-        var page = await context.NewPageAsync();
-        var cdp = await context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("WebAuthn.enable");
-        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
-        {
-            ["options"] = new Dictionary<string, object>
-            {
-                ["protocol"] = "ctap2", ["transport"] = "internal", ["hasResidentKey"] = true, ["hasUserVerification"] = true,
-                ["isUserVerified"] = true, ["automaticPresenceSimulation"] = true,
-            },
-        });
-        return page;
-    }
 
     /// <summary>Lets the page make its assertion, then keeps it instead of sending the form (as a script in the page could).</summary>
     private static async Task<string> CaptureAssertionAsync(IPage page, Func<Task> submit)
