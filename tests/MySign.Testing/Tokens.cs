@@ -22,7 +22,7 @@ public static class Tokens
     /// `pkcs11-tool --list-objects` on <paramref name="token"/>, logged in: what an auditor would read.
     /// SoftHSM2 keeps a token in a file that every successful login rewrites: a pkcs11-tool login while a test's app logs in
     /// can read it half-written and answer CKR_PIN_INCORRECT or CKR_GENERAL_ERROR for the right PIN (a clean-clone run met
-    /// it once). The PIN here is the one the app just logged in with, so such an answer is tried again, a few times.
+    /// it once). The PIN here is the one the app just logged in with, so such an answer is tried again (up to 20 times, a few seconds in all).
     /// </summary>
     public static async Task<string> ListObjectsAsync(TokenSettings token)
     {
@@ -39,8 +39,8 @@ public static class Tokens
             if (process.ExitCode == 0) return await output;
             var refusal = await error;
             var torn = refusal.Contains("CKR_PIN_INCORRECT") || refusal.Contains("CKR_GENERAL_ERROR");
-            if (!torn || attempt == 5) throw new InvalidOperationException($"pkcs11-tool failed ({process.ExitCode}): {refusal}");
-            await Task.Delay(Random.Shared.Next(50, 250));
+            if (!torn || attempt == 20) throw new InvalidOperationException($"pkcs11-tool failed ({process.ExitCode}): {refusal}");
+            await Task.Delay(Random.Shared.Next(50, 300));
         }
     }
 
