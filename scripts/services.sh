@@ -157,6 +157,8 @@ case "${1:-up}" in
     echo "export MYSIGN_OAUTH4WEBAPI='$STATE/oauth4webapi/index.js'"
     # Key custody (docs/adr/0015): the development token, named as Production names its HSM's; the root token only for ca-ceremony.
     echo "export SOFTHSM2_CONF='$SOFTHSM/softhsm2.conf' Hsm__Library='$SOFTHSM_LIBRARY' Hsm__TokenLabel=mysign Hsm__Pin='$(cat "$SOFTHSM/mysign.pin" 2>/dev/null)'"
-    echo "export Hsm__Root__Library='$SOFTHSM_LIBRARY' Hsm__Root__TokenLabel=mysign-root Hsm__Root__Pin='$(cat "$SOFTHSM/mysign-root.pin" 2>/dev/null)'" ;;
+    echo "export Hsm__Root__Library='$SOFTHSM_LIBRARY' Hsm__Root__TokenLabel=mysign-root Hsm__Root__Pin='$(cat "$SOFTHSM/mysign-root.pin" 2>/dev/null)'"
+    # SoftHSM2's files tear when two processes log in at once: every process that opens the tokens holds this lock for it.
+    echo "export Hsm__LockFile='$SOFTHSM/tokens.lock'" ;;
   *) die "usage: $0 up|down|env|packages" ;;
 esac

@@ -43,7 +43,7 @@ public sealed class CryptoToken : IDisposable
         {
             try
             {
-                return OpenOnce(settings);
+                return TokenLock.Hold(settings, () => OpenOnce(settings));
             }
             catch (Pkcs11Exception e) when (e.RV == CKR.CKR_GENERAL_ERROR && attempt < 5)
             {
@@ -111,7 +111,7 @@ public sealed class CryptoToken : IDisposable
     private static readonly ConcurrentDictionary<string, byte[]> LoggedIn = new();
     private string TokenId => Settings.Library + "\n" + Settings.TokenLabel;
 
-    private ISession Rent() => _idle.TryTake(out var session) ? session : NewSession();
+    private ISession Rent() => _idle.TryTake(out var session) ? session : TokenLock.Hold(Settings, NewSession);
 
     private void Return(ISession session)
     {
@@ -148,6 +148,9 @@ public sealed class CryptoToken : IDisposable
         }
     }
 
+    /// <summary><see cref="Use{T}"/> for the calls that search or change the token's objects, one process at a time (<see cref="TokenLock"/>).</summary>
+    private T Exclusive<T>(Func<ISession, T> work) => TokenLock.Hold(Settings, () => Use(work));
+
     private static void Close(ISession session)
     {
         try { session.CloseSession(); }
@@ -159,7 +162,7 @@ public sealed class CryptoToken : IDisposable
     internal static IMechanism Mechanism(ulong mechanism) => Pkcs11Libraries.Factories.MechanismFactory.Create(mechanism);
 
     /// <summary>The private key labelled <paramref name="label"/> with its public key, or null when the token has none.</summary>
-    public TokenKey? FindKey(string label) => Use(session =>
+    public TokenKey? FindKey(string label) => Exclusive(session =>
     {
         var found = session.FindAllObjects([Attributes.Create(CKA.CKA_CLASS, CKO.CKO_PRIVATE_KEY), Attributes.Create(CKA.CKA_LABEL, label)]);
         if (found.Count == 0) return null;
@@ -176,7 +179,7 @@ public sealed class CryptoToken : IDisposable
     /// A new signing key pair as token objects: the private key sensitive, never extractable, for signing only (what
     /// pkcs11-tool lists as "sensitive, always sensitive, never extractable"); the public key beside it, same label and id.
     /// </summary>
-    public TokenKey GenerateKey(string label, EcCurve curve) => Use(session =>
+    public TokenKey GenerateKey(string label, EcCurve curve) => Exclusive(session =>
     {
         session.GenerateKeyPair(Mechanism(CKM.CKM_EC_KEY_PAIR_GEN),
             [
@@ -211,7 +214,7 @@ public sealed class CryptoToken : IDisposable
         var d = privateKey.D!.ToArray();
         try
         {
-            return Use(session =>
+            return Exclusive(session =>
             {
                 session.CreateObject(
                 [
@@ -245,15 +248,23 @@ public sealed class CryptoToken : IDisposable
     private IObjectHandle Handle(ISession session, string label)
     {
         if (_handles.TryGetValue(label, out var handle)) return handle;
-        var found = session.FindAllObjects([Attributes.Create(CKA.CKA_CLASS, CKO.CKO_PRIVATE_KEY), Attributes.Create(CKA.CKA_LABEL, label)]);
-        if (found.Count != 1) throw new CryptographicException($"The token holds {found.Count} private keys labelled {label}");
-        return _handles[label] = found[0];
+        return TokenLock.Hold(Settings, () =>
+        {
+            var found = session.FindAllObjects([Attributes.Create(CKA.CKA_CLASS, CKO.CKO_PRIVATE_KEY), Attributes.Create(CKA.CKA_LABEL, label)]);
+            if (found.Count != 1) throw new CryptographicException($"The token holds {found.Count} private keys labelled {label}");
+            return _handles[label] = found[0];
+        });
     }
 
     /// <summary>The handle of a secret key (an AES key that wraps), made once under <paramref name="label"/> if the token has none.</summary>
     internal IObjectHandle SecretKey(ISession session, string label, bool create)
     {
         if (_handles.TryGetValue(label, out var handle)) return handle;
+        return TokenLock.Hold(Settings, () => FindOrMakeSecretKey(session, label, create));
+    }
+
+    private IObjectHandle FindOrMakeSecretKey(ISession session, string label, bool create)
+    {
         var found = session.FindAllObjects([Attributes.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY), Attributes.Create(CKA.CKA_LABEL, label)]);
         if (found.Count > 1) throw new CryptographicException($"The token holds {found.Count} secret keys labelled {label}");
         if (found.Count == 1) return _handles[label] = found[0];
@@ -269,7 +280,7 @@ public sealed class CryptoToken : IDisposable
     }
 
     /// <summary>What the token holds under a label prefix: each object's class and label.</summary>
-    public IReadOnlyList<TokenObject> Objects(string labelPrefix) => Use(session =>
+    public IReadOnlyList<TokenObject> Objects(string labelPrefix) => Exclusive(session =>
         session.FindAllObjects([Attributes.Create(CKA.CKA_TOKEN, true)])
             .Select(o => session.GetAttributeValue(o, [CKA.CKA_CLASS, CKA.CKA_LABEL]))
             .Select(v => new TokenObject(((CKO)v[0].GetValueAsUlong()).ToString(), v[1].GetValueAsString() ?? ""))
@@ -281,7 +292,7 @@ public sealed class CryptoToken : IDisposable
     {
         if (labelPrefix.Length < 8) throw new ArgumentException("A prefix this short could name another deployment's keys", nameof(labelPrefix));
         _handles.Clear();
-        return Use(session =>
+        return Exclusive(session =>
         {
             var count = 0;
             foreach (var o in session.FindAllObjects([Attributes.Create(CKA.CKA_TOKEN, true)]))

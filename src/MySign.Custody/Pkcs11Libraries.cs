@@ -22,7 +22,7 @@ internal static class Pkcs11Libraries
     }
 
     public static IPkcs11Library For(TokenSettings settings) =>
-        Loaded.GetOrAdd(settings.Library, path => new Lazy<IPkcs11Library>(() => Load(settings, path))).Value;
+        Loaded.GetOrAdd(settings.Library, path => new Lazy<IPkcs11Library>(() => TokenLock.Hold(settings, () => Load(settings, path)))).Value;
 
     private static IPkcs11Library Load(TokenSettings settings, string path)
     {

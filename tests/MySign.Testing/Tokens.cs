@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using MySign.Custody;
 
 namespace MySign.Testing;
@@ -12,36 +13,42 @@ public static class Tokens
     private static string Setting(string name, string fallback = "") => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
 
     /// <summary>The online token: the CA, OCSP and TSA keys and the key that wraps holder keys.</summary>
-    public static TokenSettings Online => new(Setting("Hsm__Library", "/usr/lib/softhsm/libsofthsm2.so"), Setting("Hsm__TokenLabel", "mysign"), Setting("Hsm__Pin"));
+    public static TokenSettings Online => new(Setting("Hsm__Library", "/usr/lib/softhsm/libsofthsm2.so"), Setting("Hsm__TokenLabel", "mysign"), Setting("Hsm__Pin"),
+        LockFile: NullIfEmpty(Setting("Hsm__LockFile")));
 
     /// <summary>The root's token, used only by the CA ceremony.</summary>
     public static TokenSettings Root => new(Setting("Hsm__Root__Library", "/usr/lib/softhsm/libsofthsm2.so"), Setting("Hsm__Root__TokenLabel", "mysign-root"),
-        Setting("Hsm__Root__Pin"), "Hsm:Root");
+        Setting("Hsm__Root__Pin"), "Hsm:Root", NullIfEmpty(Setting("Hsm__Root__LockFile", Setting("Hsm__LockFile"))));
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     /// <summary>
-    /// `pkcs11-tool --list-objects` on <paramref name="token"/>, logged in: what an auditor would read.
-    /// SoftHSM2 keeps a token in a file that every successful login rewrites: a pkcs11-tool login while a test's app logs in
-    /// can read it half-written and answer CKR_PIN_INCORRECT or CKR_GENERAL_ERROR for the right PIN (a clean-clone run met
-    /// it once). The PIN here is the one the app just logged in with, so such an answer is tried again (up to 20 times, a few seconds in all).
+    /// `pkcs11-tool --list-objects` on <paramref name="token"/>, logged in: what an auditor would read. The token is named by
+    /// its slot, found by its exact label: pkcs11-tool's own --token-label takes the first token whose label merely starts
+    /// with it, so "mysign" picked "mysign-root" whenever that token's slot came first (and the login then failed with
+    /// CKR_PIN_INCORRECT). SoftHSM2's login rewrites the token's file, so pkcs11-tool runs under `flock` on the tokens' lock
+    /// file, as every app process opens them (MySign.Custody's TokenLock).
     /// </summary>
     public static async Task<string> ListObjectsAsync(TokenSettings token)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var start = new ProcessStartInfo("pkcs11-tool", ["--module", token.Library, "--token-label", token.TokenLabel, "--login", "--pin", token.Pin, "--list-objects"])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true,
-            };
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode == 0) return await output;
-            var refusal = await error;
-            var torn = refusal.Contains("CKR_PIN_INCORRECT") || refusal.Contains("CKR_GENERAL_ERROR");
-            if (!torn || attempt == 20) throw new InvalidOperationException($"pkcs11-tool failed ({process.ExitCode}): {refusal}");
-            await Task.Delay(Random.Shared.Next(50, 300));
-        }
+        var slots = await Pkcs11ToolAsync(token, "--list-token-slots");
+        var slot = Regex.Matches(slots, @"^Slot \d+ \((0x[0-9a-f]+)\):.*\n(?:[ \t].*\n)*?\s+token label\s+:\s(.*)$", RegexOptions.Multiline)
+            .Where(m => m.Groups[2].Value.Trim() == token.TokenLabel).Select(m => m.Groups[1].Value).ToList();
+        if (slot.Count != 1) throw new InvalidOperationException($"pkcs11-tool lists {slot.Count} tokens labelled exactly '{token.TokenLabel}':\n{slots}");
+        return await Pkcs11ToolAsync(token, "--slot", slot[0], "--login", "--pin", token.Pin, "--list-objects");
+    }
+
+    private static async Task<string> Pkcs11ToolAsync(TokenSettings token, params string[] arguments)
+    {
+        string[] tool = ["pkcs11-tool", "--module", token.Library, .. arguments];
+        string[] command = token.LockFile is { } lockFile ? ["flock", "--timeout", "60", lockFile, .. tool] : tool;
+        var start = new ProcessStartInfo(command[0], command[1..]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"pkcs11-tool {arguments[0]} failed ({process.ExitCode}): {await error}");
+        return await output;
     }
 
     /// <summary>
@@ -77,5 +84,5 @@ public static class Tokens
 
     /// <summary>pkcs11-tool's listing cut into one block per object (the first line names its class, "Private Key Object; EC").</summary>
     public static IReadOnlyList<string> Objects(string listing) =>
-        System.Text.RegularExpressions.Regex.Split(listing, @"\n(?=\S)").Where(b => b.Trim().Length > 0).ToList();
+        Regex.Split(listing, @"\n(?=\S)").Where(b => b.Trim().Length > 0).ToList();
 }

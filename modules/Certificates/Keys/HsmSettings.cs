@@ -8,7 +8,8 @@ namespace MySign.Certificates.Keys;
 /// Which tokens keep the keys: <c>Hsm:Library</c> (the vendor's PKCS#11 module), <c>Hsm:TokenLabel</c> and <c>Hsm:Pin</c> for
 /// the online token; <c>Hsm:Root:*</c> for the root's token, which only the CA ceremony opens. Only Development has defaults
 /// (SoftHSM2's module and the labels `scripts/services.sh` gives its tokens); the PIN never has one. Elsewhere a missing
-/// setting stops the start, named (<see cref="CryptoToken.Open"/>).
+/// setting stops the start, named (<see cref="CryptoToken.Open"/>). <c>Hsm:LockFile</c> is for SoftHSM2 only (both tokens are
+/// files of one store, so the root's token shares it).
 /// </summary>
 public static class HsmSettings
 {
@@ -21,8 +22,9 @@ public static class HsmSettings
     private static TokenSettings Read(IConfiguration configuration, IHostEnvironment environment, string section, string developmentLabel)
     {
         string? Value(string name) => configuration[$"{section}:{name}"] is { Length: > 0 } value ? value : null;
+        string? Shared(string name) => configuration[$"Hsm:{name}"] is { Length: > 0 } value ? value : null;
         var development = environment.IsDevelopment();
         return new TokenSettings(Value("Library") ?? (development ? SoftHsmLibrary : ""), Value("TokenLabel") ?? (development ? developmentLabel : ""),
-            Value("Pin") ?? "", section);
+            Value("Pin") ?? "", section, Value("LockFile") ?? Shared("LockFile"));
     }
 }

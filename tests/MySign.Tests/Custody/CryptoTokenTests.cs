@@ -51,6 +51,24 @@ public sealed class CryptoTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task opening_the_token_waits_while_another_process_holds_its_lock_and_many_logins_at_once_all_succeed()
+    {
+        var lockFile = Tokens.Online.LockFile.ShouldNotBeNull("services.sh env names the SoftHSM2 tokens' lock file (Hsm__LockFile)");
+
+        // Another process (util-linux flock, as the tests run pkcs11-tool) holds the lock: an opening of the token waits for it.
+        using var holder = System.Diagnostics.Process.Start("flock", [lockFile, "sleep", "2"])!;
+        await Task.Delay(300);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        using (CryptoToken.Open(Tokens.Online)) waited.Elapsed.ShouldBeGreaterThan(TimeSpan.FromSeconds(1));
+        await holder.WaitForExitAsync();
+
+        // Six outside readers logging in at once beside openings here: without the lock one in three tore the token's file.
+        var readers = Enumerable.Range(0, 6).Select(_ => Tokens.ListObjectsAsync(Tokens.Online)).ToList();
+        var openings = Enumerable.Range(0, 6).Select(i => Task.Run(() => { using var token = CryptoToken.Open(Tokens.Online); _ = token.FindKey(_prefix + "none"); })).ToList();
+        await Task.WhenAll([.. readers, .. openings]);
+    }
+
+    [Fact]
     public void a_bouncycastle_signature_factory_over_a_token_key_signs_what_bouncycastle_verifies()
     {
         var key = _token.GenerateKey(_prefix + "ocsp", EcCurve.P256);
