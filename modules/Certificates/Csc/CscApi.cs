@@ -472,7 +472,8 @@ public static class CscApi
     {
         var caller = await Caller(context, session, clock);
         if (caller is null) return (null, null, InvalidToken(), default);
-        if (serviceOnly && caller.Scope != CscToken.ServiceScope) return (caller, null, Error("invalid_token", "This access token's scope is credential: this method needs scope service", 401), default);
+        if (serviceOnly && caller.Scope != CscToken.ServiceScope)
+            return (caller, null, Error("insufficient_scope", "This access token's scope is credential: this method needs scope service", 403, ServiceScopeChallenge), default);
         var (body, error) = await Body<T>(context);
         if (error is not null) return (caller, null, error, default);
         if (credential(body!) is not { Length: > 0 } named) return (caller, null, Error("invalid_request", "Missing parameter credentialID"), body);
@@ -502,11 +503,17 @@ public static class CscApi
     /// <summary>The challenge of a 401 from the password doors (auth/login, the token endpoint's client): HTTP Basic.</summary>
     public const string BasicChallenge = "Basic realm=\"MySign CSC API\", charset=\"UTF-8\"";
 
-    /// <summary>A CSC error; every 401 says how to authenticate (WWW-Authenticate: Bearer for tokens, unless a challenge is given).</summary>
+    /// <summary>A valid token of the wrong scope (RFC 6750 §3.1): the scope the method needs, with a 403.</summary>
+    private const string ServiceScopeChallenge = "Bearer realm=\"MySign CSC API\", error=\"insufficient_scope\", scope=\"service\"";
+
+    /// <summary>
+    /// A CSC error; every 401 says how to authenticate (WWW-Authenticate: Bearer for tokens, unless a challenge is given),
+    /// and a 403 with a challenge names the scope that was missing.
+    /// </summary>
     public static IResult Error(string error, string description, int status = 400, string? challenge = null)
     {
         var answer = Results.Json(new { error, error_description = description }, Output, statusCode: status);
-        return status == 401
+        return status == 401 || (status == 403 && challenge is not null)
             ? new WithHeaders(answer, ("WWW-Authenticate", challenge ?? $"Bearer realm=\"MySign CSC API\", error=\"{error}\""), ("Pragma", "no-cache"))
             : new WithHeaders(answer, ("Pragma", "no-cache"));
     }

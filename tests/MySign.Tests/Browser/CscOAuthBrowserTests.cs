@@ -173,7 +173,10 @@ public sealed class CscOAuthBrowserTests(BrowserFixture browser)
             $$"""{"credentialID": "{{credential}}", "hashes": ["{{Convert.ToBase64String(SHA256.HashData("Altro"u8.ToArray()))}}"], "signAlgo": "{{EcdsaWithSha256}}"}""");
         foreign.ShouldBe(400);
         foreignError.GetProperty("error_description").GetString().ShouldBe("A hash was not authorized");
-        (await CscAsync(http, token, "credentials/authorize", $$"""{"credentialID": "{{credential}}", "numSignatures": 1}""")).Status.ShouldBe(401, "a credential token is not a service token");
+        // A credential token is not a service token: RFC 6750's insufficient_scope (403), not "log in again" (401).
+        var (serviceMethod, serviceMethodError) = await CscAsync(http, token, "credentials/authorize", $$"""{"credentialID": "{{credential}}", "numSignatures": 1}""");
+        serviceMethod.ShouldBe(403, serviceMethodError.ToString());
+        serviceMethodError.GetProperty("error").GetString().ShouldBe("insufficient_scope");
         var (signed, signatures) = await CscAsync(http, token, "signatures/signHash",
             $$"""{"credentialID": "{{credential}}", "hashes": ["{{Convert.ToBase64String(offer)}}", "{{Convert.ToBase64String(terms)}}"], "signAlgo": "{{EcdsaWithSha256}}"}""");
         signed.ShouldBe(200, signatures.ToString());
