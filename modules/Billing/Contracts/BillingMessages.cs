@@ -30,3 +30,10 @@ public sealed record OrderPaid(Guid OrderId, string HolderId, Guid RenewalId, de
 /// credit is refunded); paid (the payment crossed the cancellation), it is marked for refund.
 /// </summary>
 public sealed record CancelRenewalOrder(Guid RenewalId);
+
+/// <summary>The Billing pages other modules may send a holder to (they hard-code none of its addresses).</summary>
+public static class BillingPages
+{
+    /// <summary>The holder's orders, each with its invoice and where it is with SdI.</summary>
+    public const string Orders = "/store/orders";
+}

@@ -12,6 +12,7 @@ namespace MySign.Renewal.Portal;
 public sealed record RenewBoxView(bool HasCertificate, string State, DateTimeOffset? ExpiresAt, DateTimeOffset? OpensAt, int DaysLeft, Guid? InProgress = null)
 {
     public string ReactivatePath => Certificates.Contracts.CertificatePages.Reactivate;
+    public string OrdersPath => Billing.Contracts.BillingPages.Orders;
 }
 
 public sealed class RenewBox : IPortalBox

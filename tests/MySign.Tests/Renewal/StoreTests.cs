@@ -308,7 +308,11 @@ public sealed class StoreTests(AppFixture app)
 
         using var nextVisit = app.Client();
         await nextVisit.LoginAsync(holder.Id, holder.Password);
-        (await nextVisit.GetAsync("/")).Document.QuerySelector($"#box-renewal a[href='/renewal/{renewal}']").ShouldNotBeNull();
+        var home = (await nextVisit.GetAsync("/")).Document;
+        home.QuerySelector($"#box-renewal a[href='/renewal/{renewal}']").ShouldNotBeNull();
+        // The order and its documents are reached from the home page, not only from the mail that sent the invoice.
+        var orders = await nextVisit.GetAsync(home.QuerySelector("#box-renewal a#renewal-orders")!.GetAttribute("href")!);
+        orders.Document.QuerySelector($".orders-list a[href='/store/orders/{order}']").ShouldNotBeNull(orders.Text);
         await nextVisit.GetAsync($"/renewal/{renewal}");
         await nextVisit.PostAsync($"/renewal/{renewal}/pin", new() { ["new_pin"] = "86420135", ["confirm_pin"] = "86420135" });
         (await nextVisit.PostAsync($"/renewal/{renewal}/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }))
