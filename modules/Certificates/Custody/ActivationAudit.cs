@@ -9,7 +9,7 @@ public static class Door
 {
     public const string Issue = "issue", SignDocument = "sign-document", PinChange = "pin-change", Renewal = "renewal", StatusChange = "status-change",
         EmergencyCode = "emergency-code", CscAuthorize = "csc-authorize", OAuthConsent = "oauth-consent", SignHash = "csc-signhash", SignDoc = "csc-signdoc",
-        Extend = "csc-extend";
+        Extend = "csc-extend", RaoNewPin = "rao-new-pin";
 }
 
 /// <summary>

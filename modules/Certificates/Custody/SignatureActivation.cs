@@ -43,14 +43,17 @@ public sealed record Grant(CscAuthorization Authorization, string Sad);
 /// </summary>
 public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, CertificateAuthority authority, ActivationAudit audit, TimeProvider clock)
 {
-    /// <summary>A new key for a certificate (issuance, renewal, a new PIN at the RAO desk): made in the token, sealed under <paramref name="pin"/>.</summary>
-    public async Task<NewHolderKey> NewKeyAsync(string holderId, string pin, CancellationToken cancellation)
+    /// <summary>
+    /// A new key for a certificate, made in the token and sealed under <paramref name="pin"/>, and audited under the
+    /// <paramref name="door"/> that asked for it: <see cref="Door.Issue"/>, <see cref="Door.Renewal"/> or <see cref="Door.RaoNewPin"/>.
+    /// </summary>
+    public async Task<NewHolderKey> NewKeyAsync(string holderId, string pin, string door, CancellationToken cancellation)
     {
         var keys = await keyRing.GetAsync(cancellation);
         var (wrapped, publicKey) = await Task.Run(keys.Generate, cancellation);
         var sealedKey = await Task.Run(() => KeyVault.Seal(wrapped, pin, authority.KeySecret, keys.WrappingKey), cancellation);
         CryptographicOperations.ZeroMemory(wrapped);
-        await audit.RecordAsync(new(holderId, null, Door.Issue, "new PIN", 0, "made", "token"), clock.GetUtcNow(), cancellation);
+        await audit.RecordAsync(new(holderId, null, door, "new PIN", 0, "made", "token"), clock.GetUtcNow(), cancellation);
         using var ecdsa = ECDsa.Create(publicKey);
         return new NewHolderKey(new PublicKey(ecdsa), sealedKey);
     }

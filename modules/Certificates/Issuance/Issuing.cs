@@ -17,7 +17,7 @@ public sealed class Issuer(CertificateAuthority authority, Custody.SignatureActi
 
     public string CrlUrl => authority.Locations.Crl;
 
-    public async Task<HolderCertificate> IssueAsync(IssueCertificate request, DateTimeOffset now, CancellationToken cancellation)
+    public async Task<HolderCertificate> IssueAsync(IssueCertificate request, DateTimeOffset now, CancellationToken cancellation, string door = Custody.Door.Issue)
     {
         var (_, issuing) = await authority.GetAsync(cancellation);
         var signer = await authority.IssuingSignerAsync(cancellation);
@@ -27,7 +27,7 @@ public sealed class Issuer(CertificateAuthority authority, Custody.SignatureActi
         var from = Max(requestedFrom.AddMinutes(-1), new DateTimeOffset(issuing.NotBefore.ToUniversalTime(), TimeSpan.Zero));
         var until = Min(request.NotAfter ?? requestedFrom + Validity, new DateTimeOffset(issuing.NotAfter.ToUniversalTime(), TimeSpan.Zero));
         // The key is made in the token and sealed under the PIN by the signature activation module; only its public half is here.
-        var key = await sam.NewKeyAsync(request.HolderId, request.Pin, cancellation);
+        var key = await sam.NewKeyAsync(request.HolderId, request.Pin, door, cancellation);
         var iut = request.UniqueIdentifier ?? await NewUniqueIdentifierAsync(now, cancellation);
         var identity = new HolderIdentity(request.GivenName, request.Surname, request.FiscalCode.ToUpperInvariant(), iut);
         var serial = CertificateFactory.Serial();
@@ -109,7 +109,9 @@ public static class IssueCertificateHandler
         string what = "issued")
     {
         var previous = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
-        var issued = await issuer.IssueAsync(request, now, cancellation);
+        // The key's audit names the door that made it: a renewal, the RAO desk's new PIN, or an issuance.
+        var door = what switch { "renewed" => Custody.Door.Renewal, "rekeyed" => Custody.Door.RaoNewPin, _ => Custody.Door.Issue };
+        var issued = await issuer.IssueAsync(request, now, cancellation, door);
         session.Store(issued);
         session.Insert(CertificateOperation.Of(issued.Id, what, now, detail: issued.UniqueIdentifier));
         if (previous is not null && previous.Status != CertificateStatus.Revoked)

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using MySign.Certificates.Contracts;
+using Npgsql;
+using Wolverine;
+
+namespace MySign.Tests.Certificates;
+
+/// <summary>The signature activation module's audit (EN 419 241-1) names, for every new key, the door that made it.</summary>
+[Collection(AppCollection.Name)]
+public sealed class ActivationAuditTests(AppFixture app)
+{
+    [Fact]
+    public async Task a_new_key_is_audited_under_the_door_that_made_it_issuance_renewal_or_the_rao_desk_s_new_pin()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Ugo", "Registro");
+        using var scope = app.Host.Services.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        await bus.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Ugo", "Registro", "RGSUGO80A01H501U", "13572468"));
+        await bus.InvokeAsync<CertificateIssued>(new RenewCertificate(holder.Id, "24681357"));
+        await bus.InvokeAsync<CertificateReissued>(new ReissueAfterForgottenPin(holder.Id, "97531864"));
+
+        var made = new List<string>();
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select door from certificates.sam_activations where holder_id = $1 and outcome = 'made' order by at, id", connection)
+        { Parameters = { new() { Value = holder.Id } } };
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) made.Add(reader.GetString(0));
+        made.ShouldBe(["issue", "renewal", "rao-new-pin"]);
+    }
+}
