@@ -43,7 +43,7 @@ public static class OtpRequests
     /// (activation, an operator's sign-in, the first code after a lost-phone reset) goes there.
     /// </summary>
     public static Task RegisterOtpPhoneAsync(this IMessageBus bus, string holderId, string phone, CancellationToken cancellation) =>
-        bus.InvokeAsync(new OtpPhoneRegistered(holderId, phone), cancellation);
+        bus.InvokeAsync(new RegisterOtpPhone(holderId, phone), cancellation);
 
     /// <summary>"Sign in with a passkey": a challenge the browser answers with any passkey it holds for the portal.</summary>
     public static Task<PasskeySignInOpened> OpenPasskeySignInAsync(this IMessageBus bus, string context, CancellationToken cancellation) =>

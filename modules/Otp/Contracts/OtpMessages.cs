@@ -3,8 +3,11 @@ namespace MySign.Otp.Contracts;
 /// <summary>How a holder receives one-time passwords.</summary>
 public enum ReceptionMode { Sms, AuthenticatorApp, HardwareToken, Passkey }
 
-/// <summary>A holder's OTP phone was registered (at activation); the Otp module files it as the SMS destination.</summary>
-public sealed record OtpPhoneRegistered(string HolderId, string PhoneNumber);
+/// <summary>
+/// File <paramref name="PhoneNumber"/> as the holder's SMS destination (registration, an operator's first sign-in, a new phone
+/// after the RAO's reset): a command to Otp, answered once it is filed, so the next code goes there.
+/// </summary>
+public sealed record RegisterOtpPhone(string HolderId, string PhoneNumber);
 
 /// <summary>
 /// Asks for a one-time password bound to a purpose (e.g. "pin.change") and a context (e.g. the certificate id):
@@ -72,7 +75,7 @@ public sealed record OtpFactorChanged(string HolderId, string What, DateTimeOffs
 
 /// <summary>
 /// The holder lost the OTP device and the RAO checked their identity: the current factor stops at once (open codes
-/// included) and no OTP is issued until a new phone is registered (OtpPhoneRegistered).
+/// included) and no OTP is issued until a new phone is registered (RegisterOtpPhone).
 /// </summary>
 public sealed record ResetOtpFactor(string HolderId);
 

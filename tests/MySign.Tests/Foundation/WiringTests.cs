@@ -16,7 +16,7 @@ public sealed class WiringTests(AppFixture app)
         var handled = ((WolverineRuntime)runtime).Handlers.AllChains().Select(c => c.MessageType.FullName!).ToList();
         handled.ShouldContain("MySign.Certificates.Contracts.CertificateIssued");
         handled.ShouldContain("MySign.History.Contracts.SignatureMade");
-        handled.ShouldContain("MySign.Otp.Contracts.OtpPhoneRegistered");
+        handled.ShouldContain("MySign.Otp.Contracts.RegisterOtpPhone");
         handled.ShouldContain("MySign.Certificates.Contracts.CertificateStatusChanged");
         handled.ShouldContain("MySign.Renewal.Contracts.RenewalCompleted");
     }

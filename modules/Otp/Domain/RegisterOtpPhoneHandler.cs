@@ -3,9 +3,9 @@ using MySign.Otp.Contracts;
 
 namespace MySign.Otp.Domain;
 
-public static class OtpPhoneRegisteredHandler
+public static class RegisterOtpPhoneHandler
 {
-    public static async Task Handle(OtpPhoneRegistered message, IDocumentSession session)
+    public static async Task Handle(RegisterOtpPhone message, IDocumentSession session)
     {
         var settings = await session.LoadAsync<OtpSettings>(message.HolderId) ?? new OtpSettings { Id = message.HolderId };
         settings.PhoneNumber = message.PhoneNumber;

@@ -4,13 +4,13 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: OtpPhoneRegisteredHandler912790924
+    // START: RegisterOtpPhoneHandler523039999
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class OtpPhoneRegisteredHandler912790924 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class RegisterOtpPhoneHandler523039999 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public OtpPhoneRegisteredHandler912790924(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public RegisterOtpPhoneHandler523039999(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -20,13 +20,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var otpPhoneRegistered = (MySign.Otp.Contracts.OtpPhoneRegistered)context.Envelope.Message;
+            var registerOtpPhone = (MySign.Otp.Contracts.RegisterOtpPhone)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Otp.Domain.OtpPhoneRegisteredHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Otp.Domain.OtpPhoneRegisteredHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Otp.Domain.RegisterOtpPhoneHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Otp.Domain.RegisterOtpPhoneHandler");
             
             // The actual message execution
-            await MySign.Otp.Domain.OtpPhoneRegisteredHandler.Handle(otpPhoneRegistered, documentSession).ConfigureAwait(false);
+            await MySign.Otp.Domain.RegisterOtpPhoneHandler.Handle(registerOtpPhone, documentSession).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: OtpPhoneRegisteredHandler912790924
+    // END: RegisterOtpPhoneHandler523039999
     
     
 }
