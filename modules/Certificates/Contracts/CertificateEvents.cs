@@ -24,9 +24,15 @@ public sealed record SignaturePinChecked(bool Ok, string? ErrorKey);
 
 /// <summary>
 /// Renews a holder's certificate: same identity, new key sealed under the new PIN, new IUT, three years; the old
-/// one is superseded. Answers the new certificate's <see cref="CertificateIssued"/>. Answered inline only (carries the PIN).
+/// one is superseded. Answers <see cref="RenewalOutcome"/>. Answered inline only (carries the PIN).
 /// </summary>
 public sealed record RenewCertificate(string HolderId, string NewPin);
+
+/// <summary>
+/// What a <see cref="RenewCertificate"/> came to: the new certificate, or, when the certificate stopped being active since
+/// the renewal began (suspended, revoked, expired), none and the reason's key ("renewal.error.not_active").
+/// </summary>
+public sealed record RenewalOutcome(CertificateIssued? Issued, string? Refusal = null);
 
 // Requests registration and activation (Accounts) and the renewal make of this module.
 

@@ -21,14 +21,14 @@ public static class RenewalRequestsHandler
         return result.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinRefusal.For(result));
     }
 
-    public static async Task<CertificateIssued> Handle(RenewCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock,
+    public static async Task<RenewalOutcome> Handle(RenewCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock,
         CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
         var current = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
-        if (current is null || current.StatusAt(now) != CertificateStatus.Active)
-            throw new InvalidOperationException("Only an active certificate is renewed.");
-        return await IssueCertificateHandler.Issue(
-            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation, "renewed");
+        // Only an active certificate is renewed: one suspended or revoked since the renewal began gets nothing, and says so.
+        if (current is null || current.StatusAt(now) != CertificateStatus.Active) return new RenewalOutcome(null, "renewal.error.not_active");
+        return new RenewalOutcome(await IssueCertificateHandler.Issue(
+            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation, "renewed"));
     }
 }

@@ -170,16 +170,9 @@ public static class RenewalWizardEndpoints
         if (!confirmed.Accepted) return await Apply(context, session, bus, confirmed);
         // The OTP is single use, so of two parallel submissions only one reaches this point.
         var pin = protection.Open(PinProtection, request.ProtectedPin!);
-        CertificateIssued? issued;
-        try
-        {
-            issued = await bus.InvokeAsync<CertificateIssued>(new RenewCertificate(request.HolderId, pin), context.RequestAborted);
-        }
-        catch (InvalidOperationException)
-        {
-            issued = null; // suspended or revoked since the renewal began: nothing is issued
-        }
-        var done = request.Activated(issued, clock.GetUtcNow(), Kernel.Localization.Strings.Language);
+        // Suspended or revoked since the renewal began: nothing is issued, and the request says why.
+        var outcome = await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(request.HolderId, pin), context.RequestAborted);
+        var done = request.Activated(outcome.Issued, clock.GetUtcNow(), Kernel.Localization.Strings.Language);
         if (done.Accepted)
         {
             Kernel.Operations.Telemetry.RenewalsCompleted.Add(1, new KeyValuePair<string, object?>("path", request.Path));
