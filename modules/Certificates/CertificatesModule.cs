@@ -17,10 +17,13 @@ public static class CertificatesModule
 
     /// <summary>
     /// This module's recurring work, registered by the host on Wolverine's options (a module extension may not):
-    /// the CRL keep-alive, once per cluster whatever the number of nodes.
+    /// the CRL keep-alive and the sweep of ended SAD grants, each once per cluster whatever the number of nodes.
     /// </summary>
-    public static void AddCertificateSchedules(this WolverineOptions wolverine, Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+    public static void AddCertificateSchedules(this WolverineOptions wolverine, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
         wolverine.Schedules.ScheduleRecurring<RefreshCrl>(configuration["Certificates:CrlRefreshCron"] ?? "*/30 * * * *");
+        wolverine.Schedules.ScheduleRecurring<PurgeSadGrants>("41 * * * *");
+    }
 
     public static IServiceCollection AddCertificates(this IServiceCollection services)
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Marten;
+using Microsoft.Extensions.Logging;
 using MySign.Certificates.Csc;
 using Npgsql;
 using Weasel.Postgresql;
@@ -160,6 +161,24 @@ public static class SadGrants
         return (newSad, extended.ExpiresAt, null);
     }
 
+    /// <summary>How long an ended grant and its calls are kept: a client retrying a call just before the end still gets its answer.</summary>
+    public static readonly TimeSpan KeptAfterEnd = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Deletes grants that ended more than <see cref="KeptAfterEnd"/> ago and the signing calls of grants no longer kept (the
+    /// recurring <see cref="PurgeSadGrants"/>); how many rows of each went.
+    /// </summary>
+    public static async Task<(int Grants, int Calls)> PurgeAsync(NpgsqlDataSource database, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var before = now - KeptAfterEnd;
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var grants = Sql(connection, null, $"delete from {Table} where (data->>'ExpiresAt')::timestamptz < $1", before);
+        var deletedGrants = await grants.ExecuteNonQueryAsync(cancellation);
+        await using var calls = Sql(connection, null,
+            $"delete from {Calls.Identifier} c where c.at < $1 and not exists (select 1 from {Table} g where g.id = c.grant_id)", before);
+        return (deletedGrants, await calls.ExecuteNonQueryAsync(cancellation));
+    }
+
     private static readonly string Table = $"{CertificatesModule.Schema}.mt_doc_cscauthorization";
     private static readonly System.Text.Json.JsonSerializerOptions Stored = new() { PropertyNameCaseInsensitive = true };
 
@@ -209,5 +228,18 @@ public static class SadGrants
         if (string.IsNullOrEmpty(sad) || sad.Length > 100) return null;
         try { return System.Buffers.Text.Base64Url.DecodeFromChars(sad) is { Length: 48 } bytes ? bytes : null; }
         catch (FormatException) { return null; }
+    }
+}
+
+/// <summary>The hourly sweep of ended SAD grants and their calls, once per cluster (a Wolverine recurring schedule).</summary>
+public sealed record PurgeSadGrants;
+
+public static class PurgeSadGrantsHandler
+{
+    public static async Task Handle(PurgeSadGrants _, NpgsqlDataSource database, TimeProvider clock, ILogger<PurgeSadGrants> logger,
+        CancellationToken cancellation)
+    {
+        var (grants, calls) = await SadGrants.PurgeAsync(database, clock.GetUtcNow(), cancellation);
+        if (grants + calls > 0) logger.LogInformation("Purged {Grants} ended SAD grants and {Calls} signing calls", grants, calls);
     }
 }
