@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using Marten;
+using Npgsql;
+using NpgsqlTypes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using MySign.Certificates.Authority;
@@ -8,6 +11,7 @@ using Org.BouncyCastle.Asn1.Ocsp;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Ocsp;
 using Org.BouncyCastle.X509;
+using X509Certificate2 = System.Security.Cryptography.X509Certificates.X509Certificate2;
 using Wolverine.Http;
 using BcCertificateStatus = Org.BouncyCastle.Ocsp.CertificateStatus;
 
@@ -16,16 +20,31 @@ namespace MySign.Certificates.Validation;
 /// <summary>
 /// The OCSP responder (RFC 6960) named in every holder certificate's Authority Information Access: good for a
 /// certificate we issued that is in force, revoked with its reason and time (certificateHold while suspended,
-/// superseded after a renewal), unknown for a serial we never issued or another issuer. Answers are signed live by
-/// the delegated OCSP signer, so a status change shows in the very next response; the request's nonce is echoed.
+/// superseded after a renewal), unknown for a serial we never issued or another issuer. Answers are signed by the
+/// delegated OCSP signer after the status is read, so a status change shows in the very next response; the request's
+/// nonce is echoed. An answer to a request without a nonce is pre-produced (RFC 5019 §2.2, RFC 6960 §2.4): served again
+/// for <see cref="Reuse"/> while the statuses read for it are still the ones it states; a changed status signs anew.
 /// </summary>
-public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore store, TimeProvider clock)
+public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore store, NpgsqlDataSource database, TimeProvider clock)
 {
     /// <summary>How long a relying party may keep a "good" or "revoked" answer.</summary>
     public static readonly TimeSpan Freshness = TimeSpan.FromMinutes(10);
     private const int MaxRequests = 20;
 
-    public async Task<byte[]> RespondAsync(byte[] encoded, CancellationToken cancellation)
+    /// <summary>How long a signed answer without a nonce is served again while every status it states is the current one.</summary>
+    public static readonly TimeSpan Reuse = TimeSpan.FromSeconds(30);
+    private const int MaxProduced = 10_000;
+    private readonly ConcurrentDictionary<string, Produced> _produced = new();
+
+    private sealed record Produced(string Statuses, DateTimeOffset At, byte[] Response);
+
+    /// <summary>The answer to a relying party's request, pre-produced when the request carries no nonce.</summary>
+    public Task<byte[]> AnswerAsync(byte[] encoded, CancellationToken cancellation) => RespondAsync(encoded, cancellation, reuse: true);
+
+    /// <summary>An answer signed now (the signing flows embed it next to a signature made a moment ago).</summary>
+    public Task<byte[]> RespondAsync(byte[] encoded, CancellationToken cancellation) => RespondAsync(encoded, cancellation, reuse: false);
+
+    private async Task<byte[]> RespondAsync(byte[] encoded, CancellationToken cancellation, bool reuse)
     {
         OcspReq request;
         Req[] requests;
@@ -45,35 +64,83 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
         var now = clock.GetUtcNow();
         var (_, issuing) = await authority.GetAsync(cancellation);
         var signer = await authority.GetSignerAsync(ServiceSigner.Ocsp, now, cancellation);
-        var issuer = new X509CertificateParser().ReadCertificate(issuing.RawData);
-        var signerCertificate = new X509CertificateParser().ReadCertificate(signer.Certificate.RawData);
+        var issuer = Parsed(issuing);
+        var signerCertificate = Parsed(signer.Certificate);
+
+        var statuses = await StatusesAsync(requests.Select(r => r.GetCertID()).ToList(), issuer, cancellation);
+
+        var nonce = request.RequestExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce);
+        // The request's certificate ids and the signer name the answer; the statuses read now say whether it may be served again.
+        var asked = reuse && nonce is null ? Convert.ToHexString(encoded) + "|" + signer.Certificate.Thumbprint : null;
+        var stated = string.Join(",", statuses.Select(Describe));
+        if (asked is not null && _produced.TryGetValue(asked, out var produced) && produced.Statuses == stated
+            && produced.At <= now && now - produced.At < Reuse)
+            return produced.Response;
 
         var generator = new BasicOcspRespGenerator(new RespID(signerCertificate.SubjectDN));
-        await using var session = store.QuerySession();
-        foreach (var single in requests)
-        {
-            var id = single.GetCertID();
-            generator.AddResponse(id, await StatusOf(session, id, issuer, cancellation), now.UtcDateTime, (now + Freshness).UtcDateTime, null);
-        }
-        if (request.RequestExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce) is { } nonce)
+        foreach (var (single, status) in requests.Zip(statuses))
+            generator.AddResponse(single.GetCertID(), status, now.UtcDateTime, (now + Freshness).UtcDateTime, null);
+        if (nonce is not null)
             generator.SetResponseExtensions(new X509Extensions(new Dictionary<Org.BouncyCastle.Asn1.DerObjectIdentifier, X509Extension>
             {
                 [OcspObjectIdentifiers.PkixOcspNonce] = nonce,
             }));
         var basic = generator.Generate(signer.Signer, [signerCertificate], now.UtcDateTime);
-        return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
+        var response = new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
+        if (asked is not null)
+        {
+            if (_produced.Count >= MaxProduced) _produced.Clear();
+            _produced[asked] = new Produced(stated, now, response);
+        }
+        return response;
     }
 
-    private static async Task<BcCertificateStatus?> StatusOf(IQuerySession session, CertificateID id, X509Certificate issuer, CancellationToken cancellation)
+    private static string Describe(BcCertificateStatus? status) => status switch
     {
-        if (!id.MatchesIssuer(issuer)) return new UnknownStatus();
-        var serial = Convert.ToHexString(id.SerialNumber.ToByteArrayUnsigned());
-        var revoked = await session.LoadAsync<RevocationEntry>(serial, cancellation);
-        if (revoked is not null) return new RevokedStatus(revoked.RevokedAt.UtcDateTime, (int)revoked.Reason);
-        var issued = await session.Query<HolderCertificate>().AnyAsync(c => c.SerialNumber == serial, cancellation)
-                     || await session.LoadAsync<ServiceCertificate>(serial, cancellation) is not null;
-        return issued ? BcCertificateStatus.Good : new UnknownStatus();
+        null => "good",
+        RevokedStatus revoked => $"revoked {revoked.RevocationTime:O} {(revoked.HasRevocationReason ? revoked.RevocationReason : -1)}",
+        _ => "unknown",
+    };
+
+    /// <summary>
+    /// The status of each certificate asked about, read in one statement: the responder's cost is its round trips to the
+    /// database, so the revocation list, the holder certificates and the service certificates are read together.
+    /// </summary>
+    private async Task<List<BcCertificateStatus>> StatusesAsync(List<CertificateID> ids, X509Certificate issuer, CancellationToken cancellation)
+    {
+        // Matching the issuer hashes its name and key: once per id.
+        var serials = ids.Select(id => id.MatchesIssuer(issuer) ? Convert.ToHexString(id.SerialNumber.ToByteArrayUnsigned()) : null).ToList();
+        var ours = serials.OfType<string>().Distinct().ToArray();
+        var found = new Dictionary<string, BcCertificateStatus>();
+        if (ours.Length > 0)
+        {
+            await using var connection = await database.OpenConnectionAsync(cancellation);
+            await using var command = new NpgsqlCommand(StatusSql, connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = ours, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            // Prepared once per pooled connection (Npgsql keeps it): planning the statement cost more than running it.
+            await command.PrepareAsync(cancellation);
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+                found[reader.GetString(0)] = !await reader.IsDBNullAsync(1, cancellation)
+                    ? Revoked(store.Options.Serializer().FromJson<RevocationEntry>(reader, 1))
+                    : reader.GetBoolean(2) ? BcCertificateStatus.Good : new UnknownStatus();
+        }
+        return serials.Select(serial => serial is null ? new UnknownStatus() : found[serial]).ToList();
     }
+
+    private static RevokedStatus Revoked(RevocationEntry entry) => new(entry.RevokedAt.UtcDateTime, (int)entry.Reason);
+
+    private static readonly string StatusSql =
+        $"select s.serial, r.data, " +
+        $"exists (select 1 from {CertificatesModule.Schema}.mt_doc_holdercertificate h where h.data->>'SerialNumber' = s.serial) " +
+        $"or exists (select 1 from {CertificatesModule.Schema}.mt_doc_servicecertificate c where c.id = s.serial) " +
+        $"from unnest($1::text[]) as s(serial) left join {CertificatesModule.Schema}.mt_doc_revocationentry r on r.id = s.serial";
+
+    /// <summary>The authority's certificates as BouncyCastle reads them, parsed once per loaded certificate.</summary>
+    private static X509Certificate Parsed(X509Certificate2 certificate) =>
+        ParsedCertificates.GetValue(certificate, c => new X509CertificateParser().ReadCertificate(c.RawData));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, X509Certificate> ParsedCertificates = new();
 
     private static byte[] Failure(int status) => new OCSPRespGenerator().Generate(status, null).GetEncoded();
 }
@@ -109,7 +176,7 @@ public static class OcspEndpoints
 
     private static async Task<IResult> Answer(OcspResponder responder, byte[]? der, HttpContext context)
     {
-        var response = await responder.RespondAsync(der ?? [], context.RequestAborted);
+        var response = await responder.AnswerAsync(der ?? [], context.RequestAborted);
         // Never kept by an HTTP cache: the portal promises that a suspension shows in the very next answer, GET included.
         context.Response.Headers.CacheControl = "no-store";
         return Results.Bytes(response, ContentType);

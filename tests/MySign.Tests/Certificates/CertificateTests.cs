@@ -188,6 +188,43 @@ public sealed class CertificateTests(AppFixture app)
         (await AskOcsp(client, openssl, "-serial", "0x1234567890ABCDEF")).ShouldContain("0x1234567890ABCDEF: unknown");
     }
 
+    [Fact]
+    public async Task an_ocsp_answer_without_a_nonce_is_served_again_only_while_the_status_it_states_holds()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        using var openssl = new OpenSsl();
+        openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
+        openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
+        (await openssl.RunAsync("ocsp", "-issuer", "issuing.pem", "-cert", "holder.pem", "-no_nonce", "-reqout", "req.der")).Exit.ShouldBe(0);
+        // RFC 6960 A.1's GET form, as a browser or a validator with a cache asks: base64, then URL-encoded, in the path.
+        var path = "/ocsp/" + Uri.EscapeDataString(Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(openssl.Folder, "req.der"))));
+        async Task<(byte[] Bytes, string Status)> Ask()
+        {
+            var bytes = await client.Response(path);
+            openssl.Write("resp.der", bytes);
+            var (_, status) = await openssl.RunAsync("ocsp", "-respin", "resp.der", "-reqin", "req.der", "-issuer", "issuing.pem", "-cert", "holder.pem",
+                "-CAfile", "root.pem", "-verify_other", "issuing.pem");
+            status.ShouldContain("Response verify OK", customMessage: status);
+            return (bytes, status);
+        }
+
+        var first = await Ask();
+        first.Status.ShouldContain("holder.pem: good");
+        (await Ask()).Bytes.ShouldBe(first.Bytes, "a pre-produced answer: the same status is not signed again within the reuse window");
+
+        await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
+        var held = await Ask();
+        held.Status.ShouldContain("holder.pem: revoked", customMessage: "the very next answer after the suspension, not the pre-produced one");
+        held.Status.ShouldContain("Reason: certificateHold");
+
+        await ChangeStatus(client, holder, "reactivate", new() { ["pin"] = Pin });
+        var again = await Ask();
+        again.Status.ShouldContain("holder.pem: good");
+        again.Bytes.ShouldNotBe(first.Bytes, "signed after the reactivation, not the answer kept from before the suspension");
+    }
+
     private static async Task<byte[]> Post(PortalClient client, string path, string contentType, byte[] body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
