@@ -22,6 +22,10 @@ public static class Demo
     /// <summary>Where the demo operator's sign-in OTP goes (read it at /dev/outbox).</summary>
     public const string RaoMobile = "+393471234567";
     public const string RaoOffice = "Roma Centro";
+    /// <summary>A hardware token the demo TSP provisioned and nobody uses yet: its serial, and the code it shows at /dev/outbox.</summary>
+    public const string TokenSerial = "MYS-DEMO-0001";
+    /// <summary>The demo token's TOTP seed (demo data only: a real token's seed comes from its maker, through otp-import-tokens).</summary>
+    public static readonly byte[] TokenSeed = "mysign-demo-token-01"u8.ToArray();
 }
 
 /// <summary>

@@ -55,7 +55,7 @@ public sealed class DemoSeeding(IDocumentStore store, IEnumerable<IDemoSeeder> s
         }
         Console.WriteLine($"demo holder: {Demo.HolderUserId} / {Demo.HolderPassword}");
         Console.WriteLine($"demo rao: {Demo.RaoUsername} / {Demo.RaoPassword}");
-        Console.WriteLine($"(the demo holder's signature PIN is {Demo.HolderPin}; OTP codes appear at /dev/outbox)");
+        Console.WriteLine($"(the demo holder's signature PIN is {Demo.HolderPin}; OTP codes, and what the demo hardware token {Demo.TokenSerial} shows, appear at /dev/outbox)");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

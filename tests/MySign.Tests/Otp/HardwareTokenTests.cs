@@ -37,6 +37,27 @@ public sealed class HardwareTokenTests(AppFixture app)
         new() { ["challenge"] = challenge, ["serial"] = serial, ["token_code"] = tokenCode, ["code"] = code, ["destination"] = "x" };
 
     [Fact]
+    public async Task the_demo_provisions_a_hardware_token_whose_current_code_the_dev_outbox_shows()
+    {
+        var (client, holder, challenge) = await Start();
+        using var _ = client;
+        var sms = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+
+        // What a person trying `make run` reads: the demo token's serial and the code it shows now.
+        var outbox = await client.GetAsync("/dev/outbox");
+        var display = outbox.Document.QuerySelectorAll("article.outbox-mail").Single(a => a.TextContent.Contains("Hardware token"));
+        display.TextContent.ShouldContain(MySign.Dev.Demo.TokenSerial);
+        var shown = System.Text.RegularExpressions.Regex.Match(display.QuerySelector("pre")!.TextContent, @"shows (\d{6})").Groups[1].Value;
+        var now = DateTimeOffset.UtcNow;
+        new[] { OneTimeCodes.Totp(MySign.Dev.Demo.TokenSeed, now), OneTimeCodes.Totp(MySign.Dev.Demo.TokenSeed, now.AddSeconds(-30)) }
+            .ShouldContain(shown, "the demo token's code now (or a moment ago, if its 30-second step just turned)");
+
+        var done = await client.PostAsync("/otp/token/confirm", Form(challenge, MySign.Dev.Demo.TokenSerial, shown, sms));
+        done.Status.ShouldBe(HttpStatusCode.Redirect, "the code shown is one the provisioned token accepts");
+        (await client.GetAsync("/portal/boxes/otp", htmx: true)).Text.ShouldContain("Hardware token");
+    }
+
+    [Fact]
     public async Task a_holder_takes_a_provisioned_token_with_its_current_code_and_then_confirms_with_it()
     {
         var (serial, seed) = await Provision();
