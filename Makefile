@@ -18,22 +18,23 @@ restore:
 	dotnet restore MySign.sln --verbosity quiet
 
 build: restore
-	dotnet build MySign.sln -c Release --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
+	dotnet build MySign.sln -c Release --no-restore --verbosity quiet -nologo -clp:"ErrorsOnly;NoSummary"
 
 services:
 	scripts/services.sh up
 
-## Starts the portal on http://127.0.0.1:$(PORT) against the private PostgreSQL and SMTP catcher.
+## Starts the portal on http://localhost:$(PORT) against the private PostgreSQL and SMTP catcher.
 run: build services
 	if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then echo "mysign: port $(PORT) is already in use (another MySign?); set PORT=..." >&2; exit 1; fi
 	eval "$$(scripts/services.sh env)"
-	export ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=http://127.0.0.1:$(PORT) Sessions__SecureCookies=false
+	# localhost, not 127.0.0.1: the address mailed links carry and the only loopback name browsers accept for passkeys.
+	export ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=http://localhost:$(PORT) ASPNETCORE_CONTENTROOT=$(CURDIR)/$(WEB) Sessions__SecureCookies=false
 	# The demo's promotional codes, made with the operator command as a TSP would (kept from an earlier run).
 	for promo in "WELCOME10 --percent 10" "FIVEOFF --amount 5"; do
 	  dotnet $(WEB)/bin/Release/net10.0/MySign.Web.dll promo-add $$promo --until 2099-12-31 >/dev/null 2>&1 || true
 	done
-	echo "MySign on http://127.0.0.1:$(PORT) — the outbox of sent mail and SMS: http://127.0.0.1:$(PORT)/dev/outbox"
-	exec dotnet $(WEB)/bin/Release/net10.0/MySign.Web.dll --contentRoot $(CURDIR)/$(WEB)
+	echo "mysign: starting on http://localhost:$(PORT) — the outbox of sent mail and SMS: http://localhost:$(PORT)/dev/outbox"
+	exec dotnet $(WEB)/bin/Release/net10.0/MySign.Web.dll
 
 ## Runs the whole suite against the private PostgreSQL, a real SMTP server and Debian's Chromium.
 test: build services

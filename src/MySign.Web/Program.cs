@@ -156,6 +156,13 @@ app.UseMiddleware<AntiforgeryCheck>();
 app.MapWolverineEndpoints(http => http.RequireAuthorizeOnAll());
 app.MapMetrics();
 
+// Without arguments the portal serves, as JasperFx's default "run" command would, but without printing its scan of the
+// assemblies for commands; the operator commands (resources, ca-ceremony, keys-status, …) go through JasperFx.
+if (args.Length == 0)
+{
+    await app.RunAsync();
+    return 0;
+}
 return await app.RunJasperFxCommands(args);
 
 // Its own method, so the host's start-up code refers to MySign.Dev only on the path that wants it.

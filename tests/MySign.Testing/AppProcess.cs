@@ -138,14 +138,15 @@ public sealed class AppProcess : IAsyncDisposable
     {
         var smtp = _smtp!;
         var settings = _settings;
-        string[] command = arguments.Length == 0 ? ["--contentRoot", Path.Combine(RepositoryRoot(), "src", "MySign.Web")] : arguments;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MySign.Web.dll"), .. command])
+        // As `make run` starts it: the content root from the environment, and no argument unless a command is asked for.
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MySign.Web.dll"), .. arguments])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
         };
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development", ["ASPNETCORE_URLS"] = BaseAddress.ToString(),
+            ["ASPNETCORE_CONTENTROOT"] = Path.Combine(RepositoryRoot(), "src", "MySign.Web"),
             ["ConnectionStrings__Postgres"] = _routeDatabase?.Invoke(ConnectionString) ?? ConnectionString, ["Demo__Seed"] = "true",
             ["Sessions__SecureCookies"] = "false", ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = smtp.Port.ToString(),
             ["Smtp__Maildir"] = smtp.Maildir, ["Portal__BaseUrl"] = BaseAddress.ToString().TrimEnd('/'),

@@ -7,7 +7,8 @@ namespace MySign.Kernel.Web;
 /// The portal's public address, the one setting (Portal:BaseUrl) behind every absolute URL: links in e-mails, the CRL
 /// and CA addresses in certificates, payment returns. Never taken from a request's Host header. Required in
 /// Production (the host refuses to start without it); in Development it is the address the host listens on, so
-/// `PORT=5050 make run` mails links to 5050.
+/// `PORT=5050 make run` mails links to http://localhost:5050 (`make run` listens on localhost, and a wildcard host is
+/// written so too): the name people open, and the only loopback name a browser accepts for passkeys.
 /// </summary>
 public sealed class PortalUrl
 {
@@ -29,13 +30,13 @@ public sealed class PortalUrl
         Base = FromListenAddress(configuration["urls"]);
     }
 
-    /// <summary>The first address the host listens on, with a wildcard host made loopback; else Kestrel's default.</summary>
+    /// <summary>The first address the host listens on, with a wildcard host written "localhost"; else Kestrel's default.</summary>
     public static string FromListenAddress(string? urls)
     {
         var first = (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        if (first is null) return "http://127.0.0.1:5000";
-        var wildcard = first.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1").Replace("://[::]", "://127.0.0.1");
-        return Uri.TryCreate(wildcard, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "http://127.0.0.1:5000";
+        if (first is null) return "http://localhost:5000";
+        var named = first.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost");
+        return Uri.TryCreate(named, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "http://localhost:5000";
     }
 
     public string For(string pathAndQuery) => Base + pathAndQuery;

@@ -28,6 +28,14 @@ public sealed partial class OtpBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public void the_portal_started_as_make_run_starts_it_prints_the_demo_sign_ins_not_the_framework_command_scan()
+    {
+        browser.App.Output.ShouldContain($"demo holder: {Demo.HolderUserId} / {Demo.HolderPassword}");
+        browser.App.Output.ShouldContain(Demo.TokenSerial);
+        browser.App.Output.ShouldNotContain("for commands", customMessage: "JasperFx's scan of the assemblies is printed only for an operator command");
+    }
+
+    [Fact]
     public async Task a_holder_enrols_an_authenticator_app_and_confirms_a_phone_change_with_it()
     {
         var page = await browser.NewPageAsync();
