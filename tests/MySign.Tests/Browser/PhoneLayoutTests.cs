@@ -143,6 +143,14 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
         await browser.DueInAMonthAsync(holder.UserId);
         Directory.CreateDirectory(Screens);
         var problems = new List<string>();
+        // A mail's landing page with a link still valid (the expired ones are walked below): the holder asked to reset the password.
+        var reset = await browser.NewPageAsync(locale);
+        await reset.GotoAsync("/forgot-password");
+        await reset.Locator("#user_id").FillAsync(holder.UserId);
+        await reset.Locator("form[action='/forgot-password'] button[type=submit]").ClickAsync();
+        var resetMail = await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => (m.TextBody ?? "").Contains("/reset-password?token="));
+        var resetPath = new Uri(System.Text.RegularExpressions.Regex.Match(resetMail.TextBody!, @"https?://\S+/reset-password\?token=[A-Za-z0-9_-]+").Value).PathAndQuery;
+        await reset.Context.CloseAsync();
         foreach (var width in new[] { 390, 1280 })
         {
             var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = locale, ViewportSize = new() { Width = width, Height = 844 } });
@@ -158,10 +166,10 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                 }
             }
             await Check("/login", "/how-to-activate", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency", "/not-me?token=expired",
-                "/otp-reset?token=expired", "/new-pin?token=expired");
+                "/otp-reset?token=expired", "/new-pin?token=expired", resetPath);
 
             await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
-            await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal/conditions", "/renewal/new-certificate", "/renewal");
+            await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal/conditions", "/renewal/new-certificate", "/store/orders", "/renewal");
             if (width == 390)
             {
                 // The wizard and the store, as far as the cart.

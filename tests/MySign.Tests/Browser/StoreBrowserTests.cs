@@ -40,13 +40,17 @@ public sealed class StoreBrowserTests(BrowserFixture browser)
         await page.Locator("form[action$='/store']").WaitForAsync();
         await Submit("/store");
         await page.Locator("#cart-total").WaitForAsync();
+        await Here("the cart, with the store account form");
         await page.Locator("#new-name").FillAsync("Ornella " + holder.Applicant.LastName);
         var email = $"phone-{locale}-" + holder.Applicant.Email;
         await page.Locator("#new-email").FillAsync(email);
         await page.Locator("#new-password").FillAsync("ornella-store-pass");
         await page.Locator("form[action$='/account']").Nth(1).Locator("button[type=submit]").ClickAsync();
         await page.Locator("#store-notice").WaitForAsync();
+        await Here("the store account's confirmation sent");
         await browser.ConfirmStoreAccountAsync(page, email);
+        await page.Locator("#post_code").WaitForAsync();
+        await Here("the mail's link followed: the billing form");
         // The billing form starts from the holder's own details, the one-line address split into its fields.
         (await page.Locator("#post_code").InputValueAsync()).ShouldBe("00179", "from the registration's Via Appia 10, 00179 Roma (RM)");
         (await page.Locator("#province").InputValueAsync()).ShouldBe("RM");
@@ -55,6 +59,8 @@ public sealed class StoreBrowserTests(BrowserFixture browser)
         await Submit("/pay");
 
         // Declined at the provider: back with a message and the form as it was.
+        await page.Locator("button[name=decision][value=decline]").WaitForAsync();
+        await Here("the payment provider's (sandbox) page");
         await page.Locator("button[name=decision][value=decline]").ClickAsync();
         await page.Locator("#payment-problem").WaitForAsync();
         await Here("declined");
