@@ -2,7 +2,8 @@ using MySign.Certificates.Contracts;
 using MySign.History.Contracts;
 using MySign.Kernel.Mail;
 using Microsoft.Extensions.DependencyInjection;
-using Wolverine.Tracking;
+using MySign.Accounts.Mail;
+using MySign.Otp.Contracts;
 
 namespace MySign.Tests.Foundation;
 
@@ -10,30 +11,24 @@ namespace MySign.Tests.Foundation;
 [Collection(AppCollection.Name)]
 public sealed class MessagingTests(AppFixture app)
 {
-    private static async Task<PortalClient> SignedInNewHolder(AppFixture app, string id)
+    private static async Task<(PortalClient Client, TestHolder Holder)> SignedInNewHolder(AppFixture app)
     {
-        await using (var session = app.Store.LightweightSession())
-        {
-            session.Store(new MySign.Accounts.Domain.HolderAccount
-            {
-                Id = id, FirstName = "Anna", LastName = "Verdi", PasswordHash = MySign.Accounts.Domain.Passwords.Hash("a-long-password-1234"),
-            });
-            await session.SaveChangesAsync();
-        }
+        var holder = await Holders.CreateAsync(app.Store);
         var client = app.Client();
-        (await client.LoginAsync(id, "a-long-password-1234")).Status.ShouldBe(HttpStatusCode.Redirect);
-        return client;
+        (await client.LoginAsync(holder.Id, holder.Password)).Status.ShouldBe(HttpStatusCode.Redirect);
+        return (client, holder);
     }
 
     [Fact]
     public async Task a_certificate_issued_by_certificates_reaches_the_renewal_box()
     {
-        var id = "r" + Random.Shared.Next(100000, 999999);
-        using var client = await SignedInNewHolder(app, id);
+        var (client, holder) = await SignedInNewHolder(app);
+        using var _ = client;
         (await client.GetAsync("/portal/boxes/renewal", htmx: true)).Text.ShouldContain("There is no certificate to renew.");
 
         var expiry = new DateTimeOffset(2030, 3, 15, 12, 0, 0, TimeSpan.Zero);
-        await app.Host.ExecuteAndWaitAsync(c => c.PublishAsync(new CertificateIssued(id, Guid.NewGuid(), "IUT-TEST-1", expiry.AddYears(-3), expiry)).AsTask()); // published, as Certificates does: Renewal and Otp both keep it
+        // Published, as Certificates does: Renewal and Otp both keep it.
+        await app.Flow().When(new CertificateIssued(holder.Id, Guid.NewGuid(), "IUT-TEST-1", expiry.AddYears(-3), expiry));
 
         var box = await client.GetAsync("/portal/boxes/renewal", htmx: true);
         box.Text.ShouldContain("15/03/2030");
@@ -43,20 +38,35 @@ public sealed class MessagingTests(AppFixture app)
     [Fact]
     public async Task signatures_made_move_the_counters_and_fill_the_history_box()
     {
-        var id = "s" + Random.Shared.Next(100000, 999999);
-        using var client = await SignedInNewHolder(app, id);
+        var (client, holder) = await SignedInNewHolder(app);
+        using var _ = client;
         var now = DateTimeOffset.UtcNow;
-        var first = Guid.NewGuid();
-        await app.Host.InvokeMessageAndWaitAsync(new SignatureMade(first, id, Guid.NewGuid(), now, "Contract.pdf", "SHA-256", true, SignatureChannel.Api));
-        await app.Host.InvokeMessageAndWaitAsync(new SignatureMade(Guid.NewGuid(), id, Guid.NewGuid(), now.AddDays(-10), "Old.pdf", "SHA-256", true, SignatureChannel.Portal));
+        var first = new SignatureMade(Guid.NewGuid(), holder.Id, Guid.NewGuid(), now, "Contract.pdf", "SHA-256", true, SignatureChannel.Api);
+        var flow = await app.Flow().Given(first, new SignatureMade(Guid.NewGuid(), holder.Id, Guid.NewGuid(), now.AddDays(-10), "Old.pdf", "SHA-256", true, SignatureChannel.Portal));
+
         // The same signature delivered twice is filed once.
-        await app.Host.InvokeMessageAndWaitAsync(new SignatureMade(first, id, Guid.NewGuid(), now, "Contract.pdf", "SHA-256", true, SignatureChannel.Api));
+        await flow.When(first);
+        flow.ThenHandled<SignatureMade>().SignatureId.ShouldBe(first.SignatureId);
 
         var counters = (await client.GetAsync("/portal/boxes/counters", htmx: true)).Document;
         counters.QuerySelectorAll("dd").Select(d => d.TextContent).ShouldBe(["1", "2"]);
         var history = await client.GetAsync("/portal/boxes/history", htmx: true);
         history.Document.QuerySelectorAll("tbody tr").Length.ShouldBe(2);
         history.Text.ShouldContain("Contract.pdf");
+    }
+
+    [Fact]
+    public async Task an_otp_factor_changed_in_otp_is_told_to_the_holder_by_accounts_with_a_this_was_not_me_link()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+
+        var flow = await app.Flow().When(new OtpFactorChanged(holder.Id, "phone", DateTimeOffset.UtcNow, "en"));
+
+        var mail = flow.ThenPublished<OtpChangedMail>();
+        mail.HolderId.ShouldBe(holder.Id);
+        mail.Language.ShouldBe("en");
+        var arrived = await app.Smtp.WaitForAsync(holder.Email);
+        arrived.TextBody!.ShouldContain("/not-me?token=");
     }
 
     [Fact]
