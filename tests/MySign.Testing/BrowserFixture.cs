@@ -137,13 +137,20 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A holder with a certificate, made the real way over HTTP: RAO registration by the demo operator, then activation.</summary>
-    public async Task<ActivatedHolder> ActivatedHolderAsync(string firstName = "Tommaso", string sex = "M")
+    /// <summary>The demo RAO operator signed in over HTTP (password, then the SMS code), for the desk's steps a story needs done.</summary>
+    public async Task<PortalClient> SignedInDemoRaoClientAsync()
     {
-        using var rao = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, App.BaseAddress);
+        var rao = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, App.BaseAddress);
         await rao.GetAsync("/rao/login");
         var otp = await rao.PostAsync("/rao/login", new() { ["username"] = Demo.RaoUsername, ["password"] = Demo.RaoPassword });
         var pending = otp.Document.QuerySelector("input[name=pending]")!.GetAttribute("value")!;
         await rao.PostAsync("/rao/login/otp", new() { ["pending"] = pending, ["code"] = await Holders.LastSmsCodeAsync(Store, Demo.RaoMobile) });
+        return rao;
+    }
+
+    public async Task<ActivatedHolder> ActivatedHolderAsync(string firstName = "Tommaso", string sex = "M")
+    {
+        using var rao = await SignedInDemoRaoClientAsync();
         await rao.GetAsync("/rao/holders/new");
         var applicant = Applicant.New(firstName, sex);
         var saved = await rao.PostAsync("/rao/holders", applicant.Form());

@@ -151,6 +151,24 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
         var resetMail = await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => (m.TextBody ?? "").Contains("/reset-password?token="));
         var resetPath = new Uri(System.Text.RegularExpressions.Regex.Match(resetMail.TextBody!, @"https?://\S+/reset-password\?token=[A-Za-z0-9_-]+").Value).PathAndQuery;
         await reset.Context.CloseAsync();
+        // And the RAO desk's mails, after an identity check: the forgotten PIN's link to a new PIN, and the PIN unblock's
+        // "this wasn't me" (the pages are opened, never submitted).
+        using (var rao = await browser.SignedInDemoRaoClientAsync())
+        {
+            await rao.GetAsync($"/rao/holders/{holder.UserId}");
+            foreach (var action in new[] { "forgotten_pin", "unblock_pin" })
+                (await rao.PostAsync($"/rao/holders/{holder.UserId}/desk", new()
+                {
+                    ["doc_type"] = "identity_card", ["doc_number"] = "CA98765ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"), ["action"] = action,
+                })).Status.ShouldBe(HttpStatusCode.OK, action);
+        }
+        async Task<string> Landing(string page)
+        {
+            var mail = await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => (m.TextBody ?? "").Contains($"/{page}?token="));
+            return new Uri(System.Text.RegularExpressions.Regex.Match(mail.TextBody!, $@"https?://\S+/{page}\?token=[A-Za-z0-9_-]+").Value).PathAndQuery;
+        }
+        var newPinPath = await Landing("new-pin");
+        var notMePath = await Landing("not-me");
         foreach (var width in new[] { 390, 1280 })
         {
             var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = locale, ViewportSize = new() { Width = width, Height = 844 } });
@@ -166,7 +184,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                 }
             }
             await Check("/login", "/how-to-activate", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency", "/not-me?token=expired",
-                "/otp-reset?token=expired", "/new-pin?token=expired", resetPath);
+                "/otp-reset?token=expired", "/new-pin?token=expired", resetPath, newPinPath, notMePath);
 
             await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
             await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal/conditions", "/renewal/new-certificate", "/store/orders", "/renewal");
