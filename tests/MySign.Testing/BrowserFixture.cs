@@ -148,7 +148,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         return rao;
     }
 
-    public async Task<ActivatedHolder> ActivatedHolderAsync(string firstName = "Tommaso", string sex = "M")
+    /// <summary>A holder the demo operator has registered, not yet activated: the User ID, the applicant and the mailed activation link's path.</summary>
+    public async Task<(string UserId, Applicant Applicant, string ActivationPath)> RegisteredHolderAsync(string firstName = "Tommaso", string sex = "M")
     {
         using var rao = await SignedInDemoRaoClientAsync();
         await rao.GetAsync("/rao/holders/new");
@@ -156,9 +157,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         var saved = await rao.PostAsync("/rao/holders", applicant.Form());
         var userId = saved.Location!.Split('/')[3].Split('?')[0];
         var mail = await Smtp.WaitForAsync(applicant.Email, m => m.Subject == "MySign: your User ID and the activation link");
+        return (userId, applicant, System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/activate\?token=[A-Za-z0-9_-]+").Value);
+    }
 
+    public async Task<ActivatedHolder> ActivatedHolderAsync(string firstName = "Tommaso", string sex = "M")
+    {
+        var (userId, applicant, activation) = await RegisteredHolderAsync(firstName, sex);
         using var holder = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, App.BaseAddress);
-        var form = await holder.GetAsync(System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/activate\?token=[A-Za-z0-9_-]+").Value);
+        var form = await holder.GetAsync(activation);
         var token = form.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
         const string password = "a keyboard-friendly passphrase", pin = "38472916";
         await holder.PostAsync("/activate", new() { ["token"] = token, ["password"] = password, ["password_confirm"] = password, ["pin"] = pin, ["pin_confirm"] = pin });

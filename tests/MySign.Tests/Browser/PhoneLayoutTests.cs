@@ -169,6 +169,20 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
         }
         var newPinPath = await Landing("new-pin");
         var notMePath = await Landing("not-me");
+        // The first page a new holder opens (registered, the mailed link not yet followed), and a lost phone's reset link
+        // (for another holder: the reset takes the walked holder's OTP phone away).
+        var (_, _, activationPath) = await browser.RegisteredHolderAsync("Nadia", "F");
+        var lostPhone = await browser.ActivatedHolderAsync("Bruno", "M");
+        using (var rao = await browser.SignedInDemoRaoClientAsync())
+        {
+            await rao.GetAsync($"/rao/holders/{lostPhone.UserId}");
+            (await rao.PostAsync($"/rao/holders/{lostPhone.UserId}/desk", new()
+            {
+                ["doc_type"] = "identity_card", ["doc_number"] = "CA12345ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"), ["action"] = "reset_otp",
+            })).Status.ShouldBe(HttpStatusCode.OK, "reset_otp");
+        }
+        var otpResetMail = await browser.Smtp.WaitForAsync(lostPhone.Applicant.Email, m => (m.TextBody ?? "").Contains("/otp-reset?token="));
+        var otpResetPath = new Uri(System.Text.RegularExpressions.Regex.Match(otpResetMail.TextBody!, @"https?://\S+/otp-reset\?token=[A-Za-z0-9_-]+").Value).PathAndQuery;
         foreach (var width in new[] { 390, 1280 })
         {
             var context = await browser.Browser.NewContextAsync(new() { BaseURL = browser.App.BaseAddress.ToString(), Locale = locale, ViewportSize = new() { Width = width, Height = 844 } });
@@ -184,7 +198,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                 }
             }
             await Check("/login", "/how-to-activate", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency", "/not-me?token=expired",
-                "/otp-reset?token=expired", "/new-pin?token=expired", resetPath, newPinPath, notMePath);
+                "/otp-reset?token=expired", "/new-pin?token=expired", resetPath, newPinPath, notMePath, activationPath, otpResetPath);
 
             await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
             await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal/conditions", "/renewal/new-certificate", "/store/orders", "/renewal");
