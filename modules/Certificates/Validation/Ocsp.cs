@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
 using MySign.Kernel.Web;
+using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Ocsp;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Ocsp;
@@ -35,6 +38,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
     public static readonly TimeSpan Reuse = TimeSpan.FromSeconds(30);
     private const int MaxProduced = 10_000;
     private readonly ConcurrentDictionary<string, Produced> _produced = new();
+    private int _producedCount;
 
     private sealed record Produced(string Statuses, DateTimeOffset At, byte[] Response);
 
@@ -71,7 +75,8 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
 
         var nonce = request.RequestExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce);
         // The request's certificate ids and the signer name the answer; the statuses read now say whether it may be served again.
-        var asked = reuse && nonce is null ? Convert.ToHexString(encoded) + "|" + signer.Certificate.Thumbprint : null;
+        // Keyed by a digest, so a kept answer costs its own bytes and a few more, whatever the size of the request.
+        var asked = reuse && nonce is null ? Convert.ToHexString(SHA256.HashData(encoded)) + "|" + signer.Certificate.Thumbprint : null;
         var stated = string.Join(",", statuses.Select(Describe));
         if (asked is not null && _produced.TryGetValue(asked, out var produced) && produced.Statuses == stated
             && produced.At <= now && now - produced.At < Reuse)
@@ -81,7 +86,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
         foreach (var (single, status) in requests.Zip(statuses))
             generator.AddResponse(single.GetCertID(), status, now.UtcDateTime, (now + Freshness).UtcDateTime, null);
         if (nonce is not null)
-            generator.SetResponseExtensions(new X509Extensions(new Dictionary<Org.BouncyCastle.Asn1.DerObjectIdentifier, X509Extension>
+            generator.SetResponseExtensions(new X509Extensions(new Dictionary<DerObjectIdentifier, X509Extension>
             {
                 [OcspObjectIdentifiers.PkixOcspNonce] = nonce,
             }));
@@ -89,7 +94,13 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
         var response = new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
         if (asked is not null)
         {
-            if (_produced.Count >= MaxProduced) _produced.Clear();
+            // At most MaxProduced answers (about 2 KB each) per node; past that the table starts again, counted without
+            // taking the dictionary's locks.
+            if (Interlocked.Increment(ref _producedCount) > MaxProduced)
+            {
+                _produced.Clear();
+                Interlocked.Exchange(ref _producedCount, 0);
+            }
             _produced[asked] = new Produced(stated, now, response);
         }
         return response;
@@ -109,7 +120,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
     private async Task<List<BcCertificateStatus>> StatusesAsync(List<CertificateID> ids, X509Certificate issuer, CancellationToken cancellation)
     {
         // Matching the issuer hashes its name and key: once per id.
-        var serials = ids.Select(id => id.MatchesIssuer(issuer) ? Convert.ToHexString(id.SerialNumber.ToByteArrayUnsigned()) : null).ToList();
+        var serials = ids.Select(id => Ours(id, issuer) ? Convert.ToHexString(id.SerialNumber.ToByteArrayUnsigned()) : null).ToList();
         var ours = serials.OfType<string>().Distinct().ToArray();
         var found = new Dictionary<string, BcCertificateStatus>();
         if (ours.Length > 0)
@@ -128,6 +139,19 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
         return serials.Select(serial => serial is null ? new UnknownStatus() : found[serial]).ToList();
     }
 
+    /// <summary>Whether the id names our issuing CA; an id hashed with an algorithm we do not know names a certificate we do not know.</summary>
+    private static bool Ours(CertificateID id, X509Certificate issuer)
+    {
+        try
+        {
+            return id.MatchesIssuer(issuer);
+        }
+        catch (OcspException)
+        {
+            return false;
+        }
+    }
+
     private static RevokedStatus Revoked(RevocationEntry entry) => new(entry.RevokedAt.UtcDateTime, (int)entry.Reason);
 
     private static readonly string StatusSql =
@@ -140,7 +164,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
     private static X509Certificate Parsed(X509Certificate2 certificate) =>
         ParsedCertificates.GetValue(certificate, c => new X509CertificateParser().ReadCertificate(c.RawData));
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, X509Certificate> ParsedCertificates = new();
+    private static readonly ConditionalWeakTable<X509Certificate2, X509Certificate> ParsedCertificates = new();
 
     private static byte[] Failure(int status) => new OCSPRespGenerator().Generate(status, null).GetEncoded();
 }
