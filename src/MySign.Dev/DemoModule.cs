@@ -20,10 +20,11 @@ public static class DemoModule
         services.AddSingleton<IDemoSeeder, AccountsDemoSeeder>();
         services.AddSingleton<IDemoSeeder, CertificatesDemoSeeder>();
         services.AddSingleton<IDemoSeeder, OtpDemoSeeder>();
-        services.AddSingleton<MySign.Kernel.Web.IDevOutboxSource, DemoTokenDisplay>();
         services.AddSingleton<IDemoSeeder, HistoryDemoSeeder>();
         services.AddSingleton<IDemoSeeder, BillingDemoSeeder>();
         services.AddHostedService<DemoSeeding>();
+        services.AddHostedService<DemoTokenProvisioning>();
+        services.AddSingleton<MySign.Kernel.Web.IDevOutboxSource, DemoTokenDisplay>();
         return services;
     }
 }

@@ -10,9 +10,6 @@ using MySign.History.Domain;
 using MySign.History.Recording;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
-using MySign.Otp.Challenges;
-using MySign.Otp.Codes;
-using MySign.Kernel.Web;
 
 namespace MySign.Dev.Seeders;
 
@@ -80,29 +77,12 @@ public sealed class HistoryDemoSeeder : IDemoSeeder
 }
 
 
-public sealed class OtpDemoSeeder(OtpSecrets secrets) : IDemoSeeder
+public sealed class OtpDemoSeeder : IDemoSeeder
 {
     public IEnumerable<object> Seed(IDocumentSession session, DateTimeOffset now)
     {
         session.Store(new OtpSettings { Id = Demo.HolderUserId, Mode = ReceptionMode.Sms, PhoneNumber = Demo.HolderMobile });
-        // One provisioned token to try "Use a hardware token" with, as otp-import-tokens would have stored it.
-        session.Store(new HardwareToken { Id = Demo.TokenSerial, Seed = secrets.Protect(Demo.TokenSeed) });
         return [];
-    }
-}
-
-/// <summary>The demo hardware token's display: the code it shows now, listed at the top of /dev/outbox.</summary>
-public sealed class DemoTokenDisplay(TimeProvider clock) : IDevOutboxSource
-{
-    public Task<IReadOnlyList<OutboxItem>> RecentAsync(int count, CancellationToken cancellation)
-    {
-        var now = clock.GetUtcNow();
-        var left = OneTimeCodes.TimeStepSeconds - now.ToUnixTimeSeconds() % OneTimeCodes.TimeStepSeconds;
-        var code = OneTimeCodes.Totp(Demo.TokenSeed, now);
-        IReadOnlyList<OutboxItem> display = [new(now, "Hardware token", Demo.TokenSerial, code,
-            $"The demo hardware token {Demo.TokenSerial} shows {code} for {left} more seconds (reload for the next code). " +
-            $"Il token hardware dimostrativo {Demo.TokenSerial} mostra {code} per altri {left} secondi.")];
-        return Task.FromResult(display);
     }
 }
 
