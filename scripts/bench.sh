@@ -10,6 +10,7 @@ PORT=${BENCH_PORT:-5099}
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 eval "$(scripts/services.sh env)"
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then echo "bench: port $PORT is in use; stop that program or set BENCH_PORT" >&2; exit 1; fi
 # The bench signs with tokens of its own, made empty for each run and deleted after it: its CA, OCSP, TSA and 64 holders'
 # keys never pile up in the development token, and every run searches a token of the same size.
 BENCH_TOKENS=(mysign-bench mysign-bench-root)
@@ -20,11 +21,13 @@ bench_tokens() { # delete | init
     [ "$1" = init ] || continue
     pin=$(openssl rand -hex 8)
     flock --timeout 60 "$Hsm__LockFile" softhsm2-util --init-token --free --label "$token" --so-pin "$(openssl rand -hex 16)" --pin "$pin" >/dev/null
+    # Exactly one token has the label (a deletion that failed would leave two, and the app would refuse to choose).
+    [ "$(softhsm2-util --show-slots 2>/dev/null | grep -cE "Label:[[:space:]]+$token[[:space:]]*$")" = 1 ] || { echo "bench: more than one SoftHSM2 token is labelled $token; remove them with softhsm2-util --delete-token" >&2; exit 1; }
     if [ "$token" = mysign-bench ]; then export Hsm__TokenLabel=$token Hsm__Pin=$pin; else export Hsm__Root__TokenLabel=$token Hsm__Root__Pin=$pin; fi
   done
 }
+trap 'bench_tokens delete' EXIT
 bench_tokens init
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then echo "bench: port $PORT is in use; stop that program or set BENCH_PORT" >&2; exit 1; fi
 DB=mysign_bench
 psql "host=127.0.0.1 port=${PG_PORT:-55432} user=mysign dbname=postgres" -qc "drop database if exists $DB with (force)" -c "create database $DB" >/dev/null
 APP_LOG=$(mktemp)
