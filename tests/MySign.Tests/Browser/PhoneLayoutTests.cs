@@ -199,6 +199,13 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
             }
             await Check("/login", "/how-to-activate", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency", "/not-me?token=expired",
                 "/otp-reset?token=expired", "/new-pin?token=expired", resetPath, newPinPath, notMePath, activationPath, otpResetPath);
+            if (width == 390)
+                foreach (var live in new[] { resetPath, newPinPath, notMePath, activationPath, otpResetPath })
+                {
+                    // Walked above as the mail's reader finds it: the page's form, not "this link is no longer valid".
+                    await page.GotoAsync(live);
+                    if (await page.Locator("form input[name=token]").CountAsync() == 0) problems.Add($"{locale} {new Uri(page.Url).AbsolutePath}: the mailed link shows no form");
+                }
 
             await BrowserFixture.SignInHolderAsync(page, holder.UserId, holder.Password);
             await Check("/", "/account", "/pin", "/certificate", "/history", "/otp/phone", "/sign", "/renewal/conditions", "/renewal/new-certificate", "/store/orders", "/renewal");
