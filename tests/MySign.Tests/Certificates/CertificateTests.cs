@@ -33,6 +33,14 @@ public sealed class CertificateTests(AppFixture app)
         return (await session.LoadAsync<HolderCertificate>(holderId))!;
     }
 
+    /// <summary>What a relying party holds: our root, the issuing CA and the holder's certificate, as the portal serves them.</summary>
+    private static async Task WriteTrustFilesAsync(PortalClient client, OpenSsl openssl)
+    {
+        openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
+        openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
+    }
+
     private async Task<(int Exit, string Output)> VerifyWithCrl(PortalClient client, OpenSsl openssl)
     {
         openssl.Write("chain-root.pem", (await client.GetAsync("/ca/root.pem")).Html);
@@ -136,9 +144,7 @@ public sealed class CertificateTests(AppFixture app)
         var (client, holder) = await HolderWithCertificate();
         using var _c = client;
         using var openssl = new OpenSsl();
-        openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
-        openssl.Write("issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
-        openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
+        await WriteTrustFilesAsync(client, openssl);
 
         // The certificate says where to ask, and where its issuer's certificate is.
         var (_, aia) = await openssl.RunAsync("x509", "-in", "holder.pem", "-noout", "-ext", "authorityInfoAccess");
@@ -194,9 +200,7 @@ public sealed class CertificateTests(AppFixture app)
         var (client, holder) = await HolderWithCertificate();
         using var _c = client;
         using var openssl = new OpenSsl();
-        openssl.Write("root.pem", (await client.GetAsync("/ca/root.pem")).Html);
-        openssl.Write("issuing.pem", (await client.GetAsync("/ca/issuing.pem")).Html);
-        openssl.Write("holder.pem", (await client.GetAsync("/certificate/download/pem")).Html);
+        await WriteTrustFilesAsync(client, openssl);
         (await openssl.RunAsync("ocsp", "-issuer", "issuing.pem", "-cert", "holder.pem", "-no_nonce", "-reqout", "req.der")).Exit.ShouldBe(0);
         // RFC 6960 A.1's GET form, as a browser or a validator with a cache asks: base64, then URL-encoded, in the path.
         var path = "/ocsp/" + Uri.EscapeDataString(Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(openssl.Folder, "req.der"))));
