@@ -198,7 +198,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                 }
             }
             await Check("/login", "/how-to-activate", "/forgot-password", "/forgot-user-id", "/rao/login", "/pds/en", "/pds/it", "/emergency", "/not-me?token=expired",
-                "/otp-reset?token=expired", "/new-pin?token=expired", resetPath, newPinPath, notMePath, activationPath, otpResetPath);
+                "/otp-reset?token=expired", "/new-pin?token=expired", resetPath, newPinPath, notMePath, activationPath, otpResetPath, "/dev/outbox");
             if (width == 390)
                 foreach (var live in new[] { resetPath, newPinPath, notMePath, activationPath, otpResetPath })
                 {
