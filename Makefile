@@ -18,7 +18,11 @@ restore:
 	dotnet restore MySign.sln --verbosity quiet
 
 build: restore
-	dotnet build MySign.sln -c Release --no-restore --verbosity quiet -nologo -clp:"ErrorsOnly;NoSummary"
+	# One line for the stage; the compiler's output only when it fails (its summary is printed even when quiet).
+	echo "mysign: building (Release)"
+	log=$$(mktemp)
+	dotnet build MySign.sln -c Release --no-restore --verbosity quiet -nologo -clp:ErrorsOnly >"$$log" 2>&1 || { cat "$$log"; rm -f "$$log"; exit 1; }
+	rm -f "$$log"
 
 services:
 	scripts/services.sh up
