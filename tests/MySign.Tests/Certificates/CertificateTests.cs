@@ -228,6 +228,45 @@ public sealed class CertificateTests(AppFixture app)
         again.Status.ShouldContain("holder.pem: good");
     }
 
+    [Fact]
+    [Trait("Shake", "concurrency")]
+    public async Task pre_produced_ocsp_answers_racing_a_suspension_never_say_good_to_a_request_made_after_it()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        using var openssl = new OpenSsl();
+        await WriteTrustFilesAsync(client, openssl);
+        (await openssl.RunAsync("ocsp", "-issuer", "issuing.pem", "-cert", "holder.pem", "-no_nonce", "-reqout", "req.der")).Exit.ShouldBe(0);
+        var path = "/ocsp/" + Uri.EscapeDataString(Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(openssl.Folder, "req.der"))));
+
+        // Relying parties asking without a nonce, eight at a time, before, during and after the holder's suspension.
+        var answers = new System.Collections.Concurrent.ConcurrentBag<(long Asked, bool Good)>();
+        using var stop = new CancellationTokenSource();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var askers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            using var party = app.Client();
+            while (!stop.IsCancellationRequested)
+            {
+                var asked = clock.ElapsedTicks;
+                var response = new Org.BouncyCastle.Ocsp.OcspResp(await party.Response(path));
+                var status = ((Org.BouncyCastle.Ocsp.BasicOcspResp)response.GetResponseObject()).Responses.Single().GetCertStatus();
+                answers.Add((asked, status is null));
+            }
+        })).ToList();
+        await Task.Delay(300);
+        await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
+        var committed = clock.ElapsedTicks;
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await Task.WhenAll(askers);
+
+        answers.Count(a => a.Asked < committed && a.Good).ShouldBeGreaterThan(0, "answers were kept and served before the suspension");
+        var after = answers.Where(a => a.Asked > committed).ToList();
+        after.Count.ShouldBeGreaterThan(0);
+        after.Count(a => a.Good).ShouldBe(0, "a request made after the suspension committed is answered revoked, whatever answer was kept");
+    }
+
     private static async Task<byte[]> Post(PortalClient client, string path, string contentType, byte[] body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
