@@ -1,5 +1,6 @@
 using MySign.Kernel.Security;
 using Marten;
+using MySign.Kernel.Documents;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,6 +15,7 @@ using MySign.Renewal.Domain;
 using MySign.Renewal.Portal;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace MySign.Renewal.Wizard;
 
@@ -52,124 +54,172 @@ public sealed class NewPinForm
 
 /// <summary>
 /// "Renew digital signature": the renewal page with its options and the five-step wizard (Consents, Confirm the
-/// operation, Insert Coupon / RAO verification, Activate the certificate, Confirm the operation). Each step is
-/// accepted only at its turn, for the holder's own renewal; Cancel at any step leaves the certificate untouched.
+/// operation, Insert Coupon / RAO verification, Activate the certificate, Confirm the operation). Each step is one
+/// slice in Wolverine's shape: <c>LoadAsync</c> finds the holder's own renewal (someone else's id is "not found"),
+/// <c>Validate</c> refuses it unless it is at that step, and <c>Post</c> asks the other modules what it needs, lets
+/// <see cref="RenewalDecisions"/> decide, and returns the page, the renewal to store and the messages to send: Wolverine
+/// saves them in one transaction with its outbox. A lost race (the same step sent twice, two tabs) fails that save and
+/// the host answers the "already done" 409 page. Cancel at any step leaves the certificate untouched.
 /// </summary>
-public static class RenewalWizardEndpoints
+public static class RenewalPage
 {
-    private const string PinProtection = "MySign.Renewal.NewPin";
-
     [WolverineGet("/renewal")]
-    public static async Task<IResult> Page(HttpContext context, IQuerySession session, TimeProvider clock, string? cancelled)
+    public static async Task<IResult> Get(HttpContext context, IQuerySession session, TimeProvider clock, string? cancelled)
     {
         var holderId = context.HolderId();
         var certificate = await session.LoadAsync<RenewableCertificate>(holderId, context.RequestAborted);
-        var active = await Active(session, holderId, context.RequestAborted);
-        return Html("Wizard/Renew", new RenewPageView(RenewBox.View(certificate, clock.GetUtcNow()), active?.Id, cancelled == "1"));
+        var active = await WizardPages.ActiveAsync(session, holderId, context.RequestAborted);
+        return WizardPages.Html("Wizard/Renew", new RenewPageView(RenewBox.View(certificate, clock.GetUtcNow()), active?.Id, cancelled == "1"));
+    }
+}
+
+/// <summary>One of the renewal options pressed: a new renewal at Consents, or the unfinished one resumed (one at a time).</summary>
+public static class StartRenewal
+{
+    public static async Task<(RenewableCertificate?, RenewalRequest?)> LoadAsync(HttpContext context, IDocumentSession session)
+    {
+        var holderId = context.HolderId();
+        return (await session.LoadAsync<RenewableCertificate>(holderId, context.RequestAborted), await WizardPages.ActiveAsync(session, holderId, context.RequestAborted));
     }
 
     [WolverinePost("/renewal")]
-    public static async Task<IResult> Start([FromForm] string? path, HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static (IResult, IMartenOp) Post([FromForm] string? path, [NotBody] RenewableCertificate? certificate, [NotBody] RenewalRequest? active, HttpContext context, TimeProvider clock)
     {
-        var holderId = context.HolderId();
-        path ??= "";
+        if (active is not null) return (Results.Redirect($"/renewal/{active.Id}"), MartenOps.Nothing());
         var now = clock.GetUtcNow();
-        // One renewal at a time: an unfinished one is resumed, whatever option was pressed.
-        if (await Active(session, holderId, context.RequestAborted) is { } active) return Results.Redirect($"/renewal/{active.Id}");
-        var certificate = await session.LoadAsync<RenewableCertificate>(holderId, context.RequestAborted);
-        var started = RenewalDecisions.Start(Guid.CreateVersion7(now), holderId, path, certificate, now);
-        if (!started.Accepted)
-            return Html("Wizard/Renew", new RenewPageView(RenewBox.View(certificate, now), null, false), StatusCodes.Status422UnprocessableEntity);
-        session.Insert(started.State);
-        await session.SaveChangesAsync(context.RequestAborted);
-        return Results.Redirect($"/renewal/{started.State.Id}");
+        var started = RenewalDecisions.Start(Guid.CreateVersion7(now), context.HolderId(), path ?? "", certificate, now);
+        return started.Accepted
+            ? (Results.Redirect($"/renewal/{started.State.Id}"), MartenOps.Insert(started.State))
+            : (WizardPages.Html("Wizard/Renew", new RenewPageView(RenewBox.View(certificate, now), null, false), StatusCodes.Status422UnprocessableEntity), MartenOps.Nothing());
     }
+}
+
+public static class ShowRenewal
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IQuerySession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request) => request is null ? Results.NotFound() : WolverineContinue.Result();
 
     [WolverineGet("/renewal/{id}")]
-    public static async Task<IResult> Show(Guid id, HttpContext context, IQuerySession session)
-    {
-        var request = await Own(session, context, id);
-        return request is null ? Results.NotFound() : Wizard(context, request);
-    }
+    public static IResult Get([NotBody] RenewalRequest request, HttpContext context) => WizardPages.Wizard(context, request);
+}
+
+/// <summary>Step 1: both consents and the signature PIN (checked by Certificates); then the confirmation code is sent.</summary>
+public static class GiveConsents
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request, HttpContext context, TimeProvider clock) => WizardPages.AtStep(context, request, RenewalStep.Consents, clock);
 
     [WolverinePost("/renewal/{id}/consents")]
-    public static async Task<IResult> Consents(Guid id, [FromForm] ConsentsForm form, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> Post([FromForm] ConsentsForm form, [NotBody] RenewalRequest request, HttpContext context, IMessageBus bus)
     {
-        var (request, refusal) = await At(session, context, id, RenewalStep.Consents, clock);
-        if (request is null) return refusal!;
         var pin = form.Pin ?? "";
         if (RenewalDecisions.Consents(form.Conditions == "on", form.DataValid == "on", pin) is { Count: > 0 } gaps)
-            return Wizard(context, request, gaps.ToDictionary(g => g.Field, g => g.Key), status: StatusCodes.Status422UnprocessableEntity);
+            return WizardPages.Unchanged(WizardPages.Wizard(context, request, gaps.ToDictionary(g => g.Field, g => g.Key), status: StatusCodes.Status422UnprocessableEntity));
         var checkedPin = request.PinChecked(await bus.InvokeAsync<SignaturePinChecked>(new CheckSignaturePin(request.HolderId, pin), context.RequestAborted));
-        if (!checkedPin.Accepted) return await Apply(context, session, bus, checkedPin);
-        return await SendOtp(context, session, bus, request);
+        return checkedPin.Accepted ? await WizardPages.SendOtpAsync(context, bus, request) : WizardPages.Applied(context, checkedPin);
     }
+}
+
+/// <summary>Step 2: the confirmation code.</summary>
+public static class ConfirmRenewal
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request, HttpContext context, TimeProvider clock) => WizardPages.AtStep(context, request, RenewalStep.ConfirmOperation, clock);
 
     [WolverinePost("/renewal/{id}/confirm")]
-    public static async Task<IResult> Confirm(Guid id, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
-    {
-        var (request, refusal) = await At(session, context, id, RenewalStep.ConfirmOperation, clock);
-        if (request is null) return refusal!;
-        return await Apply(context, session, bus, request.ConfirmOtp(await VerifyOtp(context, bus, request, code)));
-    }
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> Post([FromForm] string? code, [NotBody] RenewalRequest request, HttpContext context, IMessageBus bus) =>
+        WizardPages.Applied(context, request.ConfirmOtp(await WizardPages.VerifyOtpAsync(context, bus, request, code)));
+}
+
+/// <summary>Step 3 by coupon: Billing redeems it for this renewal.</summary>
+public static class RedeemRenewalCoupon
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request, HttpContext context, TimeProvider clock) =>
+        WizardPages.AtStep(context, request, RenewalStep.Payment, clock, RenewalPaths.Coupon);
 
     [WolverinePost("/renewal/{id}/coupon")]
-    public static async Task<IResult> Coupon(Guid id, [FromForm] string? coupon, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> Post([FromForm] string? coupon, [NotBody] RenewalRequest request, HttpContext context, IMessageBus bus)
     {
-        var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Coupon);
-        if (request is null) return refusal!;
         var code = (coupon ?? "").Trim();
         var typed = new Dictionary<string, string> { ["coupon"] = code.Length > 40 ? code[..40] : code };
-        if (code.Length == 0) return Refused(context, request, new Refusal("coupon", "coupon.error.required", RefusalKind.Invalid), typed);
+        if (code.Length == 0) return WizardPages.Unchanged(WizardPages.Refused(context, request, new Refusal("coupon", "coupon.error.required", RefusalKind.Invalid), typed));
         var redemption = await bus.InvokeAsync<CouponRedemption>(new RedeemCoupon(code, request.HolderId, request.Id), context.RequestAborted);
-        return await Apply(context, session, bus, request.CouponRedeemed(code, redemption), typed);
+        return WizardPages.Applied(context, request.CouponRedeemed(code, redemption), typed);
     }
+}
 
-    /// <summary>"Proceed to payment": the store order for this renewal (one per renewal), then the store's pages.</summary>
+/// <summary>Step 3 in the store, "Proceed to payment": the store order for this renewal (one per renewal), then the store's pages.</summary>
+public static class ProceedToPayment
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request, HttpContext context, TimeProvider clock) =>
+        WizardPages.AtStep(context, request, RenewalStep.Payment, clock, RenewalPaths.Store);
+
     [WolverinePost("/renewal/{id}/store")]
-    public static async Task<IResult> Store(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> Post([NotBody] RenewalRequest request, HttpContext context, IMessageBus bus)
     {
-        var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Store);
-        if (request is null) return refusal!;
         var opened = await bus.InvokeAsync<RenewalOrderOpened>(new OpenRenewalOrder(request.Id, request.HolderId, $"/renewal/{request.Id}"), context.RequestAborted);
-        var shown = await Apply(context, session, bus, request.OrderOpened(opened));
-        return shown is HtmlView { StatusCode: StatusCodes.Status200OK } ? Results.Redirect(LocalPath.OrHome(opened.CartPath)) : shown;
+        return WizardPages.Applied(context, request.OrderOpened(opened), then: Results.Redirect(LocalPath.OrHome(opened.CartPath)));
     }
+}
+
+/// <summary>Step 3 at the RAO desk: the operator's credentials, for a holder of the operator's office.</summary>
+public static class VerifyAtRao
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request, HttpContext context, TimeProvider clock) =>
+        WizardPages.AtStep(context, request, RenewalStep.Payment, clock, RenewalPaths.Rao);
 
     [WolverinePost("/renewal/{id}/rao"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> Rao(Guid id, [FromForm] RaoForm form, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> Post([FromForm] RaoForm form, [NotBody] RenewalRequest request, HttpContext context, IMessageBus bus)
     {
-        var (request, refusal) = await At(session, context, id, RenewalStep.Payment, clock, RenewalPaths.Rao);
-        if (request is null) return refusal!;
         var username = (form.Username ?? "").Trim();
         var typed = new Dictionary<string, string> { ["rao_username"] = username.Length > 64 ? username[..64] : username };
         var verdict = await bus.InvokeAsync<RaoCredentialsVerified>(new VerifyRaoCredentials(username, form.Password ?? "", request.HolderId), context.RequestAborted);
-        return await Apply(context, session, bus, request.RaoVerified(verdict), typed);
+        return WizardPages.Applied(context, request.RaoVerified(verdict), typed);
     }
+}
+
+/// <summary>Step 4: the new PIN, checked against Certificates' rules and kept sealed until the last code; then that code is sent.</summary>
+public static class ChooseNewPin
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request, HttpContext context, TimeProvider clock) => WizardPages.AtStep(context, request, RenewalStep.Activate, clock);
 
     [WolverinePost("/renewal/{id}/pin")]
-    public static async Task<IResult> NewPin(Guid id, [FromForm] NewPinForm form, HttpContext context, IDocumentSession session, IMessageBus bus,
-        IDataProtectionProvider protection, TimeProvider clock)
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> Post([FromForm] NewPinForm form, [NotBody] RenewalRequest request, HttpContext context, IMessageBus bus,
+        IDataProtectionProvider protection)
     {
-        var (request, refusal) = await At(session, context, id, RenewalStep.Activate, clock);
-        if (request is null) return refusal!;
         var pin = form.Pin ?? "";
         var rules = await bus.InvokeAsync<PinRulesChecked>(new CheckPinRules(pin), context.RequestAborted);
-        var chosen = request.NewPin(rules, pin == (form.Confirmation ?? ""), () => protection.Seal(PinProtection, pin));
-        if (!chosen.Accepted) return await Apply(context, session, bus, chosen);
-        return await SendOtp(context, session, bus, chosen.State);
+        var chosen = request.NewPin(rules, pin == (form.Confirmation ?? ""), () => protection.Seal(WizardPages.PinProtection, pin));
+        return chosen.Accepted ? await WizardPages.SendOtpAsync(context, bus, chosen.State) : WizardPages.Applied(context, chosen);
     }
+}
+
+/// <summary>Step 5: the activation code; then Certificates issues the new certificate under the new PIN.</summary>
+public static class ActivateRenewedCertificate
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request, HttpContext context, TimeProvider clock) => WizardPages.AtStep(context, request, RenewalStep.ConfirmActivation, clock);
 
     [WolverinePost("/renewal/{id}/activate")]
-    public static async Task<IResult> Activate(Guid id, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus,
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> Post([FromForm] string? code, [NotBody] RenewalRequest request, HttpContext context, IMessageBus bus,
         IDataProtectionProvider protection, TimeProvider clock, ILogger<RenewalRequest> logger)
     {
-        var (request, refusal) = await At(session, context, id, RenewalStep.ConfirmActivation, clock);
-        if (request is null) return refusal!;
-        var confirmed = request.ActivationConfirmed(await VerifyOtp(context, bus, request, code));
-        if (!confirmed.Accepted) return await Apply(context, session, bus, confirmed);
+        var confirmed = request.ActivationConfirmed(await WizardPages.VerifyOtpAsync(context, bus, request, code));
+        if (!confirmed.Accepted) return WizardPages.Applied(context, confirmed);
         // The OTP is single use, so of two parallel submissions only one reaches this point.
-        var pin = protection.Open(PinProtection, request.ProtectedPin!);
+        var pin = protection.Open(WizardPages.PinProtection, request.ProtectedPin!);
         // Suspended or revoked since the renewal began: nothing is issued, and the request says why.
         var outcome = await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(request.HolderId, pin), context.RequestAborted);
         var done = request.Activated(outcome.Issued, clock.GetUtcNow(), Kernel.Localization.Strings.Language);
@@ -178,104 +228,106 @@ public static class RenewalWizardEndpoints
             Kernel.Operations.Telemetry.RenewalsCompleted.Add(1, new KeyValuePair<string, object?>("path", request.Path));
             logger.LogInformation("Holder {HolderId} renewed the certificate ({Path})", request.HolderId, request.Path);
         }
-        return await Apply(context, session, bus, done);
+        return WizardPages.Applied(context, done);
     }
+}
 
-    /// <summary>
-    /// After the RAO verification the holder may stop and finish at home: nothing changes but where the next sign-in
-    /// lands (this renewal, asked of Accounts); the page then offers to sign out.
-    /// </summary>
+/// <summary>
+/// After the RAO verification the holder may stop and finish at home: nothing changes but where the next sign-in
+/// lands (this renewal, asked of Accounts); the page then offers to sign out.
+/// </summary>
+public static class FinishRenewalLater
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request) => request is null ? Results.NotFound() : WolverineContinue.Result();
+
     [WolverinePost("/renewal/{id}/later")]
-    public static async Task<IResult> Later(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
-    {
-        var request = await Own(session, context, id);
-        return request is null ? Results.NotFound() : await Apply(context, session, bus, request.FinishLater(clock.GetUtcNow()), justSaved: true);
-    }
+    public static (IResult, IMartenOp, OutgoingMessages) Post([NotBody] RenewalRequest request, HttpContext context, TimeProvider clock) =>
+        WizardPages.Applied(context, request.FinishLater(clock.GetUtcNow()), justSaved: true);
+}
+
+/// <summary>"Send new OTP" at either confirmation step.</summary>
+public static class ResendRenewalCode
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request, HttpContext context) =>
+        request is null ? Results.NotFound()
+        : request.Step is RenewalStep.ConfirmOperation or RenewalStep.ConfirmActivation ? WolverineContinue.Result()
+        : WizardPages.Refused(context, request, new Refusal("form", "renewal.error.step", RefusalKind.Conflict));
 
     [WolverinePost("/renewal/{id}/resend")]
-    public static async Task<IResult> Resend(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus)
-    {
-        var request = await Own(session, context, id);
-        if (request is null) return Results.NotFound();
-        return request.Step is RenewalStep.ConfirmOperation or RenewalStep.ConfirmActivation
-            ? await SendOtp(context, session, bus, request)
-            : Refused(context, request, new Refusal("form", "renewal.error.step", RefusalKind.Conflict));
-    }
+    public static Task<(IResult, IMartenOp, OutgoingMessages)> Post([NotBody] RenewalRequest request, HttpContext context, IMessageBus bus) =>
+        WizardPages.SendOtpAsync(context, bus, request);
+}
+
+public static class CancelRenewal
+{
+    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+
+    public static IResult Validate(RenewalRequest? request) => request is null ? Results.NotFound() : WolverineContinue.Result();
 
     [WolverinePost("/renewal/{id}/cancel")]
-    public static async Task<IResult> Cancel(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
-    {
-        var request = await Own(session, context, id);
-        if (request is null) return Results.NotFound();
-        var cancelled = await Apply(context, session, bus, request.Cancel(clock.GetUtcNow()));
-        return cancelled is HtmlView { StatusCode: StatusCodes.Status200OK } ? Results.Redirect("/renewal?cancelled=1") : cancelled;
-    }
+    public static (IResult, IMartenOp, OutgoingMessages) Post([NotBody] RenewalRequest request, HttpContext context, TimeProvider clock) =>
+        WizardPages.Applied(context, request.Cancel(clock.GetUtcNow()), then: Results.Redirect("/renewal?cancelled=1"));
+}
+
+/// <summary>What every step shares: the guard, the asks to Otp, turning a decision into Wolverine's returns, and the pages.</summary>
+public static class WizardPages
+{
+    public const string PinProtection = "MySign.Renewal.NewPin";
+
+    /// <summary>The guard of a step (Validate): someone else's or no renewal is "not found"; at another step (or path) or past the certificate's end, the refusal.</summary>
+    public static IResult AtStep(HttpContext context, RenewalRequest? request, RenewalStep step, TimeProvider clock, string? path = null) =>
+        request is null ? Results.NotFound()
+        : request.At(step, clock.GetUtcNow(), path) is { } refusal ? Refused(context, request, refusal)
+        : WolverineContinue.Result();
 
     /// <summary>Asks Otp for a code bound to the current step's purpose and this renewal; the decision moves the step on.</summary>
-    private static async Task<IResult> SendOtp(HttpContext context, IDocumentSession session, IMessageBus bus, RenewalRequest request)
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> SendOtpAsync(HttpContext context, IMessageBus bus, RenewalRequest request)
     {
         var issued = await bus.SendOtpAsync(request.HolderId, request.OtpPurpose()!, request.Id.ToString(), context.RequestAborted);
-        return await Apply(context, session, bus, request.CodeSent(issued));
+        return Applied(context, request.CodeSent(issued));
     }
 
-    private static async Task<OtpVerified> VerifyOtp(HttpContext context, IMessageBus bus, RenewalRequest request, string? code)
+    public static async Task<OtpVerified> VerifyOtpAsync(HttpContext context, IMessageBus bus, RenewalRequest request, string? code)
     {
         if (request.ChallengeId is not { } challenge) return new OtpVerified(OtpOutcome.Unknown, 0);
         return await bus.CheckOtpAsync(challenge, request.HolderId, request.OtpPurpose()!, request.Id.ToString(), code, context.RequestAborted);
     }
 
     /// <summary>
-    /// Applies a decision: a refusal is drawn next to its field; otherwise the new state is saved with its messages
-    /// (Wolverine's outbox sends them only if the save commits). A parallel submission of the same step loses the
-    /// version check and is told so.
+    /// A decision as Wolverine's returns: a refusal is drawn next to its field and nothing is stored; otherwise the page
+    /// (or <paramref name="then"/>), the new state and its messages, which Wolverine commits together or not at all.
     /// </summary>
     /// <param name="justSaved">The answer to "Finish later": only then does the page say it is saved and offer to sign out (not when the holder comes back to it).</param>
-    private static async Task<IResult> Apply(HttpContext context, IDocumentSession session, IMessageBus bus, RenewalDecision decision,
-        IReadOnlyDictionary<string, string>? typed = null, bool justSaved = false)
+    public static (IResult, IMartenOp, OutgoingMessages) Applied(HttpContext context, RenewalDecision decision, IReadOnlyDictionary<string, string>? typed = null,
+        bool justSaved = false, IResult? then = null)
     {
-        if (decision.Refused is { } refusal) return Refused(context, decision.State, refusal, typed);
-        foreach (var message in decision.Messages) await bus.PublishAsync(message);
-        session.Store(decision.State);
-        try
-        {
-            await session.SaveChangesAsync(context.RequestAborted);
-        }
-        catch (JasperFx.ConcurrencyException)
-        {
-            return new HtmlView(typeof(RenewalWizardEndpoints).Assembly, "Wizard/Conflict", decision.State.Id, "renewal.title") { StatusCode = StatusCodes.Status409Conflict };
-        }
-        return Wizard(context, decision.State, justSaved: justSaved);
+        if (decision.Refused is { } refusal) return Unchanged(Refused(context, decision.State, refusal, typed));
+        var messages = new OutgoingMessages();
+        messages.AddRange(decision.Messages);
+        return (then ?? Wizard(context, decision.State, justSaved: justSaved), MartenOps.Store(decision.State), messages);
     }
 
-    private static IResult Refused(HttpContext context, RenewalRequest request, Refusal refusal, IReadOnlyDictionary<string, string>? typed = null) =>
-        Wizard(context, request, Error(refusal.Field, refusal.Key), typed, refusal.Kind switch
+    public static (IResult, IMartenOp, OutgoingMessages) Unchanged(IResult page) => (page, MartenOps.Nothing(), []);
+
+    public static IResult Refused(HttpContext context, RenewalRequest request, Refusal refusal, IReadOnlyDictionary<string, string>? typed = null) =>
+        Wizard(context, request, new Dictionary<string, string> { [refusal.Field] = refusal.Key }, typed, refusal.Kind switch
         {
             RefusalKind.Conflict => StatusCodes.Status409Conflict,
             RefusalKind.Throttled => StatusCodes.Status429TooManyRequests,
             _ => StatusCodes.Status422UnprocessableEntity,
         });
 
-    /// <summary>The holder's renewal if it is at <paramref name="step"/> (and on <paramref name="path"/>), in the window; else the refusal to show.</summary>
-    private static async Task<(RenewalRequest?, IResult?)> At(IDocumentSession session, HttpContext context, Guid id, RenewalStep step, TimeProvider clock, string? path = null)
-    {
-        var request = await Own(session, context, id);
-        if (request is null) return (null, Results.NotFound());
-        return request.At(step, clock.GetUtcNow(), path) is { } refusal ? (null, Refused(context, request, refusal)) : (request, null);
-    }
-
-    /// <summary>Someone else's renewal id is "not found", exactly like an id that does not exist.</summary>
-    private static Task<RenewalRequest?> Own(IQuerySession session, HttpContext context, Guid id) =>
-        Kernel.Documents.HolderOwned.LoadOwnAsync<RenewalRequest>(session, id, context);
-
-    private static async Task<RenewalRequest?> Active(IQuerySession session, string holderId, CancellationToken cancellation) =>
+    public static async Task<RenewalRequest?> ActiveAsync(IQuerySession session, string holderId, CancellationToken cancellation) =>
         await session.Query<RenewalRequest>().Where(r => r.HolderId == holderId && r.Step != RenewalStep.Done && r.Step != RenewalStep.Cancelled)
             .OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(cancellation);
 
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
-    private static Dictionary<string, string> Error(string field, string key) => new() { [field] = key };
-
-    private static IResult Wizard(HttpContext context, RenewalRequest request, IReadOnlyDictionary<string, string>? errors = null,
+    public static IResult Wizard(HttpContext context, RenewalRequest request, IReadOnlyDictionary<string, string>? errors = null,
         IReadOnlyDictionary<string, string>? values = null, int status = StatusCodes.Status200OK, bool justSaved = false)
     {
         var third = "renewal.step." + request.Path;
@@ -289,8 +341,6 @@ public static class RenewalWizardEndpoints
             request.OtpChannel == ReceptionMode.Passkey ? request.ChallengeId?.ToString() : null, justSaved), status);
     }
 
-    private static IResult Html(string template, object model, int status = StatusCodes.Status200OK) => Html(template, model, "renewal.title", status);
-
-    private static IResult Html(string template, object model, string title, int status = StatusCodes.Status200OK) =>
-        new HtmlView(typeof(RenewalWizardEndpoints).Assembly, template, model, title) { StatusCode = status };
+    public static IResult Html(string template, object model, int status = StatusCodes.Status200OK) =>
+        new HtmlView(typeof(WizardPages).Assembly, template, model, "renewal.title") { StatusCode = status };
 }

@@ -12,7 +12,8 @@ using Wolverine.Http;
 namespace MySign.Web.Shell;
 
 /// <summary>The error page: a message key (or, for a 429, the sentence saying how long to wait) and its title.</summary>
-public sealed record ErrorModel(string MessageKey, string TitleKey = "error.title");
+/// <param name="Back">For a lost race (409): the page the form was on, to reload and see where things are now.</param>
+public sealed record ErrorModel(string MessageKey, string TitleKey = "error.title", string? Back = null);
 
 public static class ShellEndpoints
 {
@@ -120,7 +121,16 @@ public static class ShellEndpoints
             return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Strings.Format("error.too_many" + what, wait), "error.title.wait"), "error.title.wait")
                 { StatusCode = status };
         }
-        return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status)), "error.title") { StatusCode = status };
+        // A lost race (a form sent twice, two tabs) offers the page the form was on, as it is now.
+        var back = status == StatusCodes.Status409Conflict ? SamePage(context) : null;
+        return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status), Back: back), "error.title") { StatusCode = status };
+    }
+
+    /// <summary>The local path of the page that sent the request (its Referer, when it is this site's), else null.</summary>
+    private static string? SamePage(HttpContext context)
+    {
+        if (!Uri.TryCreate(context.Request.Headers.Referer.ToString(), UriKind.Absolute, out var referer)) return null;
+        return referer.Authority == context.Request.Host.Value ? LocalPath.OrNull(referer.PathAndQuery) : null;
     }
 
     private static string Key(int status) => status switch

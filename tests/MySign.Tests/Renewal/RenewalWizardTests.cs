@@ -257,6 +257,34 @@ public sealed class RenewalWizardTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
+    public async Task the_same_step_sent_eight_times_at_once_is_done_once_and_every_other_answer_says_it_was_already_done()
+    {
+        var (_, client) = await HolderInWindow();
+        var id = await Start(client, "coupon");
+        HttpRequestMessage Cancel()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/renewal/{id}/cancel")
+                { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = client.Token! }) };
+            request.Headers.Referrer = new Uri($"http://localhost/renewal/{id}");
+            return request;
+        }
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.SendAsync(Cancel())));
+
+        answers.Count(a => a.Status == HttpStatusCode.Redirect).ShouldBe(1, string.Join(", ", answers.Select(a => a.Status)));
+        foreach (var refused in answers.Where(a => a.Status != HttpStatusCode.Redirect))
+        {
+            // Lost the race to the save (the host's page, back to the renewal) or came after it (the wizard says the step is over).
+            refused.Status.ShouldBe(HttpStatusCode.Conflict);
+            var reload = refused.Document.QuerySelector(".error-page a.button")?.GetAttribute("href");
+            if (reload is not null) reload.ShouldBe($"/renewal/{id}");
+            else refused.Document.QuerySelector("#wizard-error")!.TextContent.ShouldNotBeEmpty();
+        }
+        await using var session = app.Store.QuerySession();
+        (await session.LoadAsync<RenewalRequest>(id))!.Step.ShouldBe(RenewalStep.Cancelled);
+    }
+
+    [Fact]
     public async Task renewal_outside_the_window_is_refused()
     {
         var (holder, early) = await HolderInWindow(daysLeft: 200);

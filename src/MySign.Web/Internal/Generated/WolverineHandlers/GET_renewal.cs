@@ -31,11 +31,11 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalPage").SetTag("http.route", "/renewal").SetTag("http.request.method", "GET");
             var cancelled = httpContext.Request.Query["cancelled"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Page(httpContext, ((Marten.IQuerySession)documentSession), _timeProvider, cancelled).ConfigureAwait(false);
+            var result = await MySign.Renewal.Wizard.RenewalPage.Get(httpContext, ((Marten.IQuerySession)documentSession), _timeProvider, cancelled).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -29,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal/{id}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.ShowRenewal").SetTag("http.route", "/renewal/{id}").SetTag("http.request.method", "GET");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -42,9 +42,18 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var renewalRequest = await MySign.Renewal.Wizard.ShowRenewal.LoadAsync(id, httpContext, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
+            var result1 = MySign.Renewal.Wizard.ShowRenewal.Validate(renewalRequest);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Show(id, httpContext, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
+            var result = MySign.Renewal.Wizard.ShowRenewal.Get(renewalRequest, httpContext);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -31,11 +31,19 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.StartRenewal").SetTag("http.route", "/renewal").SetTag("http.request.method", "POST");
             var path = httpContext.Request.Form["path"];
+            (var renewableCertificate, var renewalRequest) = await MySign.Renewal.Wizard.StartRenewal.LoadAsync(httpContext, documentSession).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Start(path, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp) = MySign.Renewal.Wizard.StartRenewal.Post(path, renewableCertificate, renewalRequest, httpContext, _timeProvider);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

@@ -37,8 +37,9 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal/{id}/activate").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.ActivateRenewedCertificate").SetTag("http.route", "/renewal/{id}/activate").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var code = httpContext.Request.Form["code"];
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -51,10 +52,29 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var code = httpContext.Request.Form["code"];
+            var renewalRequest = await MySign.Renewal.Wizard.ActivateRenewedCertificate.LoadAsync(id, httpContext, documentSession).ConfigureAwait(false);
+            var result1 = MySign.Renewal.Wizard.ActivateRenewedCertificate.Validate(renewalRequest, httpContext, _timeProvider);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Activate(id, code, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider, _loggerOfRenewalRequest).ConfigureAwait(false);
+            (var result, var martenOp, var outgoingMessages) = await MySign.Renewal.Wizard.ActivateRenewedCertificate.Post(code, renewalRequest, httpContext, messageContext, _dataProtectionProvider, _timeProvider, _loggerOfRenewalRequest).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -31,8 +31,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal/{id}/cancel").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.CancelRenewal").SetTag("http.route", "/renewal/{id}/cancel").SetTag("http.request.method", "POST");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -45,9 +44,29 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var renewalRequest = await MySign.Renewal.Wizard.CancelRenewal.LoadAsync(id, httpContext, documentSession).ConfigureAwait(false);
+            var result1 = MySign.Renewal.Wizard.CancelRenewal.Validate(renewalRequest);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Cancel(id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var outgoingMessages) = MySign.Renewal.Wizard.CancelRenewal.Post(renewalRequest, httpContext, _timeProvider);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -31,8 +31,13 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal/{id}/consents").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.GiveConsents").SetTag("http.route", "/renewal/{id}/consents").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var consentsForm = new MySign.Renewal.Wizard.ConsentsForm();
+            consentsForm.Conditions = httpContext.Request.Form["Conditions"];
+            consentsForm.DataValid = httpContext.Request.Form["data_valid"];
+            consentsForm.Pin = httpContext.Request.Form["Pin"];
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -45,14 +50,29 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Binding Form values to the argument marked with [FromForm]
-            var consentsForm = new MySign.Renewal.Wizard.ConsentsForm();
-            consentsForm.Conditions = httpContext.Request.Form["Conditions"];
-            consentsForm.DataValid = httpContext.Request.Form["data_valid"];
-            consentsForm.Pin = httpContext.Request.Form["Pin"];
+            var renewalRequest = await MySign.Renewal.Wizard.GiveConsents.LoadAsync(id, httpContext, documentSession).ConfigureAwait(false);
+            var result1 = MySign.Renewal.Wizard.GiveConsents.Validate(renewalRequest, httpContext, _timeProvider);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Consents(id, consentsForm, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var outgoingMessages) = await MySign.Renewal.Wizard.GiveConsents.Post(consentsForm, renewalRequest, httpContext, messageContext).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -34,8 +34,12 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal/{id}/pin").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.ChooseNewPin").SetTag("http.route", "/renewal/{id}/pin").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var newPinForm = new MySign.Renewal.Wizard.NewPinForm();
+            newPinForm.Pin = httpContext.Request.Form["new_pin"];
+            newPinForm.Confirmation = httpContext.Request.Form["confirm_pin"];
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -48,13 +52,29 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Binding Form values to the argument marked with [FromForm]
-            var newPinForm = new MySign.Renewal.Wizard.NewPinForm();
-            newPinForm.Pin = httpContext.Request.Form["new_pin"];
-            newPinForm.Confirmation = httpContext.Request.Form["confirm_pin"];
+            var renewalRequest = await MySign.Renewal.Wizard.ChooseNewPin.LoadAsync(id, httpContext, documentSession).ConfigureAwait(false);
+            var result1 = MySign.Renewal.Wizard.ChooseNewPin.Validate(renewalRequest, httpContext, _timeProvider);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.NewPin(id, newPinForm, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var outgoingMessages) = await MySign.Renewal.Wizard.ChooseNewPin.Post(newPinForm, renewalRequest, httpContext, messageContext, _dataProtectionProvider).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

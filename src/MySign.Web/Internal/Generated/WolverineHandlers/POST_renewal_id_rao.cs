@@ -31,8 +31,12 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.RenewalWizardEndpoints").SetTag("http.route", "/renewal/{id}/rao").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.VerifyAtRao").SetTag("http.route", "/renewal/{id}/rao").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Binding Form values to the argument marked with [FromForm]
+            var raoForm = new MySign.Renewal.Wizard.RaoForm();
+            raoForm.Username = httpContext.Request.Form["rao_username"];
+            raoForm.Password = httpContext.Request.Form["rao_password"];
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -45,13 +49,29 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Binding Form values to the argument marked with [FromForm]
-            var raoForm = new MySign.Renewal.Wizard.RaoForm();
-            raoForm.Username = httpContext.Request.Form["rao_username"];
-            raoForm.Password = httpContext.Request.Form["rao_password"];
+            var renewalRequest = await MySign.Renewal.Wizard.VerifyAtRao.LoadAsync(id, httpContext, documentSession).ConfigureAwait(false);
+            var result1 = MySign.Renewal.Wizard.VerifyAtRao.Validate(renewalRequest, httpContext, _timeProvider);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Renewal.Wizard.RenewalWizardEndpoints.Rao(id, raoForm, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var outgoingMessages) = await MySign.Renewal.Wizard.VerifyAtRao.Post(raoForm, renewalRequest, httpContext, messageContext).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
