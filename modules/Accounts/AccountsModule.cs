@@ -23,7 +23,7 @@ public static class AccountsModule
             options.Schema.For<FiscalCodeClaim>().DatabaseSchemaName(Schema);
             options.Schema.For<Security.KnownDevice>().DatabaseSchemaName(Schema);
             options.Schema.For<Login.PendingSignIn>().DatabaseSchemaName(Schema);
-            options.Schema.For<Rao.IdentityCheck>().DatabaseSchemaName(Schema).Index(c => c.HolderId);
+            options.Schema.For<Domain.IdentityCheck>().DatabaseSchemaName(Schema).Index(c => c.HolderId);
             options.Schema.For<Security.NotMeToken>().DatabaseSchemaName(Schema);
             options.Storage.ExtendedSchemaObjects.Add(Registration.UserIds.Numbers);
             options.Schema.For<PortalSession>().DatabaseSchemaName(Schema).Index(s => s.PrincipalId);

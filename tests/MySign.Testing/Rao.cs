@@ -40,9 +40,9 @@ public static class Desk
     {
         string At(string path) => node is null ? path : new Uri(node, path).ToString();
         await rao.GetAsync(At($"/rao/holders/{holderId}"));
-        return await rao.PostAsync(At($"/rao/holders/{holderId}/desk"), new()
+        return await rao.PostAsync(At($"/rao/holders/{holderId}/desk/{action.Replace('_', '-')}"), new()
         {
-            ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy"), ["action"] = action,
+            ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy"),
         });
     }
 }

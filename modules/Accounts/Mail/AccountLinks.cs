@@ -34,24 +34,34 @@ public static class AccountLinks
         string? newEmail = null)
     {
         session.DeleteWhere<AccountToken>(t => t.HolderId == holderId && t.Kind == kind);
+        var issued = New(protection, holderId, kind, expiresAt, newEmail);
+        session.Insert(issued);
+        return issued;
+    }
+
+    /// <summary>A new link token, not yet stored: whoever stores it also deletes the holder's earlier link of its kind (<see cref="Issue"/>).</summary>
+    public static AccountToken New(IDataProtectionProvider protection, string holderId, string kind, DateTimeOffset expiresAt, string? newEmail = null)
+    {
         var (token, hash) = NewToken();
-        var issued = new AccountToken
+        return new AccountToken
         {
             Id = hash, HolderId = holderId, Kind = kind, ExpiresAt = expiresAt, NewEmail = newEmail, SealedToken = protection.Seal(Protection, token),
         };
-        session.Insert(issued);
-        return issued;
     }
 
     /// <summary>The "this wasn't me" token of one security e-mail (each mail its own link), to be named in the mail's message.</summary>
     public static string NotMe(IDocumentSession session, IDataProtectionProvider protection, string holderId, DateTimeOffset now)
     {
+        var notMe = NewNotMe(protection, holderId, now);
+        session.Insert(notMe);
+        return notMe.Id;
+    }
+
+    /// <summary>A new "this wasn't me" token, not yet stored; its mail's message names its <c>Id</c>.</summary>
+    public static Security.NotMeToken NewNotMe(IDataProtectionProvider protection, string holderId, DateTimeOffset now)
+    {
         var (token, hash) = NewToken();
-        session.Insert(new Security.NotMeToken
-        {
-            Id = hash, HolderId = holderId, ExpiresAt = now + Security.Devices.NotMeLifetime, SealedToken = protection.Seal(Protection, token),
-        });
-        return hash;
+        return new Security.NotMeToken { Id = hash, HolderId = holderId, ExpiresAt = now + Security.Devices.NotMeLifetime, SealedToken = protection.Seal(Protection, token) };
     }
 
     /// <summary>The clear token of a sealed copy, for the link in the mail.</summary>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -7,107 +6,108 @@ using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Mail;
 using Microsoft.AspNetCore.DataProtection;
-using MySign.Certificates.Contracts;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
-using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MySign.Accounts.Rao;
-
-/// <summary>An identity document the RAO operator checked at the desk before helping the holder, and why. Kept as evidence.</summary>
-public sealed class IdentityCheck
-{
-    public Guid Id { get; set; }
-    public string HolderId { get; set; } = "";
-    public string Operator { get; set; } = "";
-    public string Office { get; set; } = "";
-    public string DocumentType { get; set; } = "";
-    public string DocumentNumber { get; set; } = "";
-    public DateOnly DocumentExpiry { get; set; }
-    public string Action { get; set; } = "";
-    public DateTimeOffset At { get; set; }
-}
 
 public sealed class DeskForm
 {
     [FromForm(Name = "doc_type")] public string? DocumentType { get; set; }
     [FromForm(Name = "doc_number")] public string? DocumentNumber { get; set; }
     [FromForm(Name = "doc_expiry")] public string? DocumentExpiry { get; set; }
-    public string? Action { get; set; }
+
+    public TypedDocument Typed => new(DocumentType ?? "", (DocumentNumber ?? "").Trim(), DocumentExpiry ?? "");
 }
 
 public sealed record DeskView(IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? Done);
 
 /// <summary>
-/// The RAO desk for a holder in trouble, after an identity document is checked (type, number, expiry recorded with the
-/// operator and office): a lost OTP phone (the old factor stops at once; the holder registers a new phone from a link
-/// sent to the recovery e-mail) or a blocked PIN the holder still knows (a fresh count of attempts). Every step is in
-/// the holder's audit trail with operator and office, and the holder is told by e-mail.
+/// The RAO desk for a holder in trouble, one door per action, after an identity document is checked (type, number,
+/// expiry recorded with the operator and office): a lost OTP phone (the old factor stops at once; the holder registers a
+/// new phone from a link sent to the recovery e-mail), a blocked PIN the holder still knows (a fresh count of attempts),
+/// or a forgotten PIN (a link to choose a new one). Each door: <c>LoadAsync</c> finds a holder of the operator's office
+/// (else "not found"), <c>ValidateAsync</c> shows the check's problems next to their fields, and <c>Post</c> returns what
+/// <see cref="DeskRules.Decide"/> decided, which Wolverine commits with its messages before the page reads the trail back.
 /// </summary>
-public static partial class DeskEndpoints
+public static class ResetOtpAtDesk
 {
-    public static readonly string[] Actions = ["reset_otp", "unblock_pin", "forgotten_pin"];
-    public static readonly TimeSpan ResetLinkLifetime = TimeSpan.FromHours(24);
+    public static Task<HolderAccount?> LoadAsync(string id, HttpContext context, IQuerySession session) => RaoConsoleEndpoints.OfficeHolderAsync(session, context, id);
 
-    [GeneratedRegex(@"^[A-Za-z0-9]{5,20}$")] private static partial Regex DocumentNumberShape();
+    public static Task<IResult> ValidateAsync([FromForm] DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock) =>
+        DeskDoor.CheckAsync(DeskAction.ResetOtp, form, holder, context, session, clock);
 
-    [WolverinePost("/rao/holders/{id}/desk")]
-    public static async Task<IResult> Desk(string id, [FromForm] DeskForm form, HttpContext context, IDocumentSession session, IMessageBus bus,
+    [WolverinePost("/rao/holders/{id}/desk/reset-otp")]
+    public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Post([NotBody] DeskForm form, [NotBody] HolderAccount holder, HttpContext context,
+        IDataProtectionProvider protection, TimeProvider clock) => DeskDoor.Act(DeskAction.ResetOtp, form, holder, context, protection, clock);
+}
+
+public static class UnblockPinAtDesk
+{
+    public static Task<HolderAccount?> LoadAsync(string id, HttpContext context, IQuerySession session) => RaoConsoleEndpoints.OfficeHolderAsync(session, context, id);
+
+    public static Task<IResult> ValidateAsync([FromForm] DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock) =>
+        DeskDoor.CheckAsync(DeskAction.UnblockPin, form, holder, context, session, clock);
+
+    [WolverinePost("/rao/holders/{id}/desk/unblock-pin")]
+    public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Post([NotBody] DeskForm form, [NotBody] HolderAccount holder, HttpContext context,
+        IDataProtectionProvider protection, TimeProvider clock) => DeskDoor.Act(DeskAction.UnblockPin, form, holder, context, protection, clock);
+}
+
+public static class ForgottenPinAtDesk
+{
+    public static Task<HolderAccount?> LoadAsync(string id, HttpContext context, IQuerySession session) => RaoConsoleEndpoints.OfficeHolderAsync(session, context, id);
+
+    public static Task<IResult> ValidateAsync([FromForm] DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock) =>
+        DeskDoor.CheckAsync(DeskAction.ForgottenPin, form, holder, context, session, clock);
+
+    [WolverinePost("/rao/holders/{id}/desk/forgotten-pin")]
+    public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Post([NotBody] DeskForm form, [NotBody] HolderAccount holder, HttpContext context,
+        IDataProtectionProvider protection, TimeProvider clock) => DeskDoor.Act(DeskAction.ForgottenPin, form, holder, context, protection, clock);
+}
+
+/// <summary>What the three desk doors share: the check's problems drawn on the holder's page, and the decision as Wolverine's returns.</summary>
+public static class DeskDoor
+{
+    private static readonly Dictionary<string, string> Nothing = [];
+
+    public static async Task<IResult> CheckAsync(DeskAction action, DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock)
+    {
+        if (holder is null) return Results.NotFound();
+        var typed = form.Typed;
+        var problems = DeskRules.Problems(typed, action, holder.Email.Length > 0, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        if (problems.Count == 0) return WolverineContinue.Result();
+        var values = new Dictionary<string, string> { ["doc_type"] = typed.Type, ["doc_number"] = typed.Number, ["doc_expiry"] = typed.Expiry, ["action"] = action.Name() };
+        return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, new DeskView(problems, values, null), StatusCodes.Status422UnprocessableEntity);
+    }
+
+    /// <summary>The decision: forget the earlier link of its kind, store its documents, send its messages; then the holder's page with the notice.</summary>
+    public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Act(DeskAction action, DeskForm form, HolderAccount holder, HttpContext context,
         IDataProtectionProvider protection, TimeProvider clock)
     {
-        var holder = await RaoConsoleEndpoints.OfficeHolderAsync(session, context, id);
-        if (holder is null) return Results.NotFound();
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var values = new Dictionary<string, string>
-        {
-            ["doc_type"] = form.DocumentType ?? "", ["doc_number"] = (form.DocumentNumber ?? "").Trim(), ["doc_expiry"] = form.DocumentExpiry ?? "", ["action"] = form.Action ?? "",
-        };
-        var errors = new Dictionary<string, string>();
-        if (!Registration.RegistrationForm.DocumentTypes.Contains(values["doc_type"])) errors["doc_type"] = "registration.error.doc_type";
-        if (!DocumentNumberShape().IsMatch(values["doc_number"])) errors["doc_number"] = "registration.error.doc_number";
-        var expiry = TypedDate.Parse(values["doc_expiry"], 2000);
-        if (expiry is null) errors["doc_expiry"] = "registration.error.date";
-        else if (expiry.Value <= today) errors["doc_expiry"] = "registration.error.doc_expired";
-        if (!Actions.Contains(values["action"])) errors["action"] = "rao.desk.error.action";
-        else if (values["action"] is "reset_otp" or "forgotten_pin" && holder.Email.Length == 0) errors["action"] = "rao.desk.error.no_email";
-        if (errors.Count > 0) return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, new DeskView(errors, values, null), StatusCodes.Status422UnprocessableEntity);
+        var decision = DeskRules.Decide(action, form.Typed, holder.Id, holder.Language ?? Strings.Language, context.HolderId(), context.Office(), now,
+            (kind, expiresAt) => AccountLinks.New(protection, holder.Id, kind, expiresAt), () => AccountLinks.NewNotMe(protection, holder.Id, now));
+        IMartenOp forget = decision.ReplacesLink is { } kind ? MartenOps.DeleteWhere<AccountToken>(t => t.HolderId == holder.Id && t.Kind == kind) : MartenOps.Nothing();
+        var messages = new OutgoingMessages();
+        messages.AddRange(decision.Messages);
+        return (new HolderPageAfterCommit(holder, new DeskView(Nothing, Nothing, decision.Done)), forget, MartenOps.StoreObjects([.. decision.Documents]), messages);
+    }
 
-        var operatorId = context.HolderId();
-        var office = context.Office();
-        session.Insert(new IdentityCheck
+    /// <summary>The holder's page drawn when Wolverine executes the answer, after its commit, so the trail shows what was just done.</summary>
+    private sealed class HolderPageAfterCommit(HolderAccount holder, DeskView desk) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
         {
-            Id = Guid.CreateVersion7(now), HolderId = holder.Id, Operator = operatorId, Office = office, DocumentType = values["doc_type"],
-            DocumentNumber = values["doc_number"].ToUpperInvariant(), DocumentExpiry = expiry!.Value, Action = values["action"], At = now,
-        });
-        session.Insert(AuditEntry.ByRao(holder.Id, "rao.identity_checked", now, operatorId, office, $"{values["doc_type"]} …{values["doc_number"][^3..]}"));
-        var language = holder.Language ?? Strings.Language;
-        if (values["action"] == "unblock_pin")
-        {
-            await bus.PublishAsync(new UnblockPin(holder.Id, operatorId, office));
-            session.Insert(AuditEntry.ByRao(holder.Id, "rao.pin_unblocked", now, operatorId, office));
-            await bus.PublishAsync(new PinUnblockedMail(holder.Id, language, office, AccountLinks.NotMe(session, protection, holder.Id, now)));
+            var session = context.RequestServices.GetRequiredService<IQuerySession>();
+            await (await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, desk)).ExecuteAsync(context);
         }
-        else if (values["action"] == "forgotten_pin")
-        {
-            var token = AccountLinks.Issue(session, protection, holder.Id, "new_pin", now + ResetLinkLifetime);
-            session.Insert(AuditEntry.ByRao(holder.Id, "rao.new_pin_started", now, operatorId, office));
-            await bus.PublishAsync(new NewPinLinkMail(token.Id, language, office));
-        }
-        else
-        {
-            var token = AccountLinks.Issue(session, protection, holder.Id, "otp_reset", now + ResetLinkLifetime);
-            await bus.PublishAsync(new ResetOtpFactor(holder.Id));
-            session.Insert(AuditEntry.ByRao(holder.Id, "rao.otp_reset_started", now, operatorId, office));
-            await bus.PublishAsync(new OtpResetLinkMail(token.Id, language, office));
-        }
-        // One commit for the change, its audit and its mail's message, before the page reads the trail back.
-        await session.SaveChangesAsync(context.RequestAborted);
-        return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, new DeskView(new Dictionary<string, string>(), new Dictionary<string, string>(), "rao.desk.done." + values["action"]));
     }
 }
 

@@ -157,9 +157,9 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
         {
             await rao.GetAsync($"/rao/holders/{holder.UserId}");
             foreach (var action in new[] { "forgotten_pin", "unblock_pin" })
-                (await rao.PostAsync($"/rao/holders/{holder.UserId}/desk", new()
+                (await rao.PostAsync($"/rao/holders/{holder.UserId}/desk/{action.Replace('_', '-')}", new()
                 {
-                    ["doc_type"] = "identity_card", ["doc_number"] = "CA98765ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"), ["action"] = action,
+                    ["doc_type"] = "identity_card", ["doc_number"] = "CA98765ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"),
                 })).Status.ShouldBe(HttpStatusCode.OK, action);
         }
         async Task<string> Landing(string page)
@@ -176,9 +176,9 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
         using (var rao = await browser.SignedInDemoRaoClientAsync())
         {
             await rao.GetAsync($"/rao/holders/{lostPhone.UserId}");
-            (await rao.PostAsync($"/rao/holders/{lostPhone.UserId}/desk", new()
+            (await rao.PostAsync($"/rao/holders/{lostPhone.UserId}/desk/reset-otp", new()
             {
-                ["doc_type"] = "identity_card", ["doc_number"] = "CA12345ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"), ["action"] = "reset_otp",
+                ["doc_type"] = "identity_card", ["doc_number"] = "CA12345ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"),
             })).Status.ShouldBe(HttpStatusCode.OK, "reset_otp");
         }
         var otpResetMail = await browser.Smtp.WaitForAsync(lostPhone.Applicant.Email, m => (m.TextBody ?? "").Contains("/otp-reset?token="));

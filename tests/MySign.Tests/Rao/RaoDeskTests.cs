@@ -68,22 +68,22 @@ public sealed class RaoDeskTests(AppFixture app)
             (await Operators.SignInAsync(other, app.Store, elsewhere)).Location.ShouldBe("/rao");
             (await other.GetAsync($"/rao/holders/{holder.Id}")).Status.ShouldBe(HttpStatusCode.NotFound);
             await other.GetAsync("/rao");
-            (await other.PostAsync($"/rao/holders/{holder.Id}/desk", new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = Expiry, ["action"] = "reset_otp" }))
+            (await other.PostAsync($"/rao/holders/{holder.Id}/desk/reset-otp", new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = Expiry }))
                 .Status.ShouldBe(HttpStatusCode.NotFound);
         }
         var before = await Issue(holder.Id);
         var oldCode = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
 
         // An expired document: nothing happens, the operator reads why beside the field, what was typed stays.
-        var expired = await rao.PostAsync($"/rao/holders/{holder.Id}/desk", new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = "01/01/2020", ["action"] = "reset_otp" });
+        var expired = await rao.PostAsync($"/rao/holders/{holder.Id}/desk/reset-otp", new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = "01/01/2020" });
         expired.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         expired.Document.QuerySelector("#desk-doc-expiry-error").ShouldNotBeNull();
         expired.Document.QuerySelector("#desk-doc-number")!.GetAttribute("value").ShouldBe("YA1234567");
         (await Issue(holder.Id)).Throttled.ShouldBeFalse("nothing was reset");
 
         PortalClient.Page done = null!;
-        await app.Host.ExecuteAndWaitAsync(async () => done = await rao.PostAsync($"/rao/holders/{holder.Id}/desk",
-            new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = Expiry, ["action"] = "reset_otp" }), 30_000);
+        await app.Host.ExecuteAndWaitAsync(async () => done = await rao.PostAsync($"/rao/holders/{holder.Id}/desk/reset-otp",
+            new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = Expiry }), 30_000);
         done.Status.ShouldBe(HttpStatusCode.OK, done.Text);
         done.Document.QuerySelector("#desk-done")!.TextContent.ShouldContain("no longer works");
         done.Document.QuerySelectorAll(".trail li").Select(li => li.TextContent).ShouldContain(t => t.Contains("Identity document checked") && t.Contains(op.Id));
@@ -129,8 +129,8 @@ public sealed class RaoDeskTests(AppFixture app)
         for (var i = 0; i < 5; i++) await WrongPin();
         (await portal.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("your RAO office unblocks it after checking your identity document");
 
-        await app.Host.ExecuteAndWaitAsync(async () => await rao.PostAsync($"/rao/holders/{holder.Id}/desk",
-            new() { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry, ["action"] = "unblock_pin" }), 30_000);
+        await app.Host.ExecuteAndWaitAsync(async () => await rao.PostAsync($"/rao/holders/{holder.Id}/desk/unblock-pin",
+            new() { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry }), 30_000);
         (await Holders.WrongPinsAsync(app.Store, holder.Id)).ShouldBe(0);
         (await portal.GetAsync("/portal/boxes/pin", htmx: true)).Text.ShouldContain("5");
         // The desk gives the PIN five tries again, no more.
@@ -140,7 +140,7 @@ public sealed class RaoDeskTests(AppFixture app)
         var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your signature PIN was unblocked");
         mail.TextBody!.ShouldContain(op.Office);
         await using (var session = app.Store.QuerySession())
-            (await session.Query<MySign.Accounts.Rao.IdentityCheck>().Where(c => c.HolderId == holder.Id).SingleAsync()).Operator.ShouldBe(op.Id);
+            (await session.Query<MySign.Accounts.Domain.IdentityCheck>().Where(c => c.HolderId == holder.Id).SingleAsync()).Operator.ShouldBe(op.Id);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class RaoDeskTests(AppFixture app)
         using var openssl = new OpenSsl();
         openssl.Write("old.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
 
-        await rao.PostAsync($"/rao/holders/{holder.Id}/desk", new() { ["doc_type"] = "driving_licence", ["doc_number"] = "U1X2Y3Z4W", ["doc_expiry"] = Expiry, ["action"] = "forgotten_pin" });
+        await rao.PostAsync($"/rao/holders/{holder.Id}/desk/forgotten-pin", new() { ["doc_type"] = "driving_licence", ["doc_number"] = "U1X2Y3Z4W", ["doc_expiry"] = Expiry });
         var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: choose your new signature PIN");
         using var mailbox = app.Client();
         var link = MailLinks.Click(mail, "/new-pin");

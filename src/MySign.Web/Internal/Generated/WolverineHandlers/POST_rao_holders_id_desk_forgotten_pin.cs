@@ -10,9 +10,9 @@ using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: POST_rao_holders_id_desk
+    // START: POST_rao_holders_id_desk_forgotten_pin
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class POST_rao_holders_id_desk : Wolverine.Http.HttpHandler
+    public sealed class POST_rao_holders_id_desk_forgotten_pin : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.AspNetCore.DataProtection.IDataProtectionProvider _dataProtectionProvider;
@@ -20,7 +20,7 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_rao_holders_id_desk(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider dataProtectionProvider, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_rao_holders_id_desk_forgotten_pin(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider dataProtectionProvider, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _dataProtectionProvider = dataProtectionProvider;
@@ -34,8 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.DeskEndpoints").SetTag("http.route", "/rao/holders/{id}/desk").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.ForgottenPinAtDesk").SetTag("http.route", "/rao/holders/{id}/desk/forgotten-pin").SetTag("http.request.method", "POST");
             var id = (string?)httpContext.GetRouteValue("id");
             if(id == null)
             {
@@ -43,15 +42,41 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var holderAccount = await MySign.Accounts.Rao.ForgottenPinAtDesk.LoadAsync(id, httpContext, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
             // Binding Form values to the argument marked with [FromForm]
             var deskForm = new MySign.Accounts.Rao.DeskForm();
             deskForm.DocumentType = httpContext.Request.Form["doc_type"];
             deskForm.DocumentNumber = httpContext.Request.Form["doc_number"];
             deskForm.DocumentExpiry = httpContext.Request.Form["doc_expiry"];
-            deskForm.Action = httpContext.Request.Form["Action"];
+            var result1 = await MySign.Accounts.Rao.ForgottenPinAtDesk.ValidateAsync(deskForm, holderAccount, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.DeskEndpoints.Desk(id, deskForm, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var martenOp2, var outgoingMessages) = MySign.Accounts.Rao.ForgottenPinAtDesk.Post(deskForm, holderAccount, httpContext, _dataProtectionProvider, _timeProvider);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            if (martenOp2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp2.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -64,7 +89,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: POST_rao_holders_id_desk
+    // END: POST_rao_holders_id_desk_forgotten_pin
     
     
 }
