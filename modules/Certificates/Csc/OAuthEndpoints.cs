@@ -64,8 +64,8 @@ public static class OAuthEndpoints
         if (asked!.Scope == CscToken.CredentialScope)
         {
             if (certificate is null || certificate.CertificateId != asked.CredentialId) return Back("invalid_request", "Invalid parameter credentialID");
-            if (asked.NumSignatures > CscApi.Limit(certificate)) return Back("invalid_request", $"numSignatures must be at most {CscApi.Limit(certificate)}");
-            if (asked.Hashes is null && CscApi.Scal(certificate) == "2") return Back("invalid_request", "Missing parameter hashes: this credential is SCAL2");
+            if (asked.NumSignatures > CscRules.Limit(certificate)) return Back("invalid_request", $"numSignatures must be at most {CscRules.Limit(certificate)}");
+            if (asked.Hashes is null && CscRules.Scal(certificate) == "2") return Back("invalid_request", "Missing parameter hashes: this credential is SCAL2");
             if (certificate.StatusAt(now) != CertificateStatus.Active) return Back("invalid_request", "The credential is not active");
         }
         var request = new OAuthRequest
@@ -181,7 +181,7 @@ public static class OAuthEndpoints
             // The signature activation module checks the OTP (or the passkey, bound to the hashes shown) first, then the PIN.
             var otp = new Custody.OtpConfirmation(challenge, Purpose, request.Id.ToString(), form.Code, request.Binding);
             var activated = await sam.AuthorizeAsync(certificate, new Custody.PinAndOtp(form.Pin ?? "", otp, OtpFirst: true), Custody.Door.OAuthConsent,
-                request.NumSignatures, request.Hashes, now + CscApi.Lifetime(certificate), bus, session, context.RequestAborted);
+                request.NumSignatures, request.Hashes, now + CscRules.Lifetime(certificate), bus, session, context.RequestAborted);
             if (activated.OtpRefusal is { } refusal) return Page(context, request, "confirm", StatusCodes.Status422UnprocessableEntity, refusal, "code");
             if (activated.Value is not { } authorized)
             {

@@ -31,10 +31,33 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/auth/revoke").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscRevoke").SetTag("http.route", "/csc/v2/auth/revoke").SetTag("http.request.method", "POST");
+            var cscCallOfRevokeRequest = await MySign.Certificates.Csc.CscRevoke.LoadAsync(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Certificates.Csc.CscRevoke.Validate(cscCallOfRevokeRequest);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.Revoke(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var martenOp2) = await MySign.Certificates.Csc.CscRevoke.Post(cscCallOfRevokeRequest, httpContext, documentSession).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            if (martenOp2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp2.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

@@ -28,10 +28,19 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/credentials/extendTransaction").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.ExtendTransaction").SetTag("http.route", "/csc/v2/credentials/extendTransaction").SetTag("http.request.method", "POST");
+            var cscCallOfExtendTransactionRequest = await MySign.Certificates.Csc.ExtendTransaction.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Certificates.Csc.ExtendTransaction.Validate(cscCallOfExtendTransactionRequest, _timeProvider);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.ExtendTransaction(httpContext, _documentStore, _sadActivation, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Csc.ExtendTransaction.Post(cscCallOfExtendTransactionRequest, httpContext, _documentStore, _sadActivation, _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -34,11 +34,20 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/credentials/info").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CredentialInfo").SetTag("http.route", "/csc/v2/credentials/info").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var cscCallOfCredentialInfoRequest = await MySign.Certificates.Csc.CredentialInfo.LoadAsync(httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Certificates.Csc.CredentialInfo.Validate(cscCallOfCredentialInfoRequest);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.CredentialInfo(httpContext, ((Marten.IQuerySession)documentSession), _certificateAuthority, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Csc.CredentialInfo.Post(cscCallOfCredentialInfoRequest, httpContext, ((Marten.IQuerySession)documentSession), _certificateAuthority, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

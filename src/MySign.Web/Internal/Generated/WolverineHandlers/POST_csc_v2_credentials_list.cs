@@ -34,11 +34,20 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/credentials/list").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CredentialsList").SetTag("http.route", "/csc/v2/credentials/list").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var cscCallOfCredentialsListRequest = await MySign.Certificates.Csc.CredentialsList.LoadAsync(httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Certificates.Csc.CredentialsList.Validate(cscCallOfCredentialsListRequest);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.List(httpContext, ((Marten.IQuerySession)documentSession), _certificateAuthority, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.Certificates.Csc.CredentialsList.Post(cscCallOfCredentialsListRequest, httpContext, ((Marten.IQuerySession)documentSession), _certificateAuthority, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -31,11 +31,27 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/credentials/sendOTP").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SendCredentialOtp").SetTag("http.route", "/csc/v2/credentials/sendOTP").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var cscCallOfSendOtpRequest = await MySign.Certificates.Csc.SendCredentialOtp.LoadAsync(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Certificates.Csc.SendCredentialOtp.Validate(cscCallOfSendOtpRequest, _timeProvider);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.SendOtp(httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp) = await MySign.Certificates.Csc.SendCredentialOtp.Post(cscCallOfSendOtpRequest, httpContext, messageContext).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

@@ -40,11 +40,23 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscApi").SetTag("http.route", "/csc/v2/signatures/signDoc").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SignDoc").SetTag("http.route", "/csc/v2/signatures/signDoc").SetTag("http.request.method", "POST");
+            var cscCallOfSignDocRequest = await MySign.Certificates.Csc.SignDoc.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Certificates.Csc.SignDoc.Validate(cscCallOfSignDocRequest);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscApi.SignDoc(httpContext, _documentStore, _sadActivation, messageContext, _certificateAuthority, _cades, _pades, _timeProvider).ConfigureAwait(false);
+            (var result, var outgoingMessages) = await MySign.Certificates.Csc.SignDoc.Post(cscCallOfSignDocRequest, httpContext, _sadActivation, _certificateAuthority, _cades, _pades, _timeProvider).ConfigureAwait(false);
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
