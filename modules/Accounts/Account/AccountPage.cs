@@ -1,11 +1,9 @@
-using System.Text.RegularExpressions;
 using Marten;
-using Marten.Patching;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using MySign.Accounts.Contracts;
+using Wolverine.Marten;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Login;
 using MySign.Accounts.Sessions;
@@ -13,7 +11,6 @@ using Wolverine;
 using MySign.Accounts.Mail;
 using Microsoft.AspNetCore.DataProtection;
 using MySign.Kernel.Localization;
-using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
 using Wolverine.Http;
@@ -39,7 +36,6 @@ public sealed record SignInView(bool Factor, bool Passkey, bool Saved, string? E
 public sealed record DeviceRow(string Id, string Device, string Address, DateTimeOffset LastSeenAt, bool Current);
 public sealed record RawHtmlBoxes(Kernel.Rendering.RawHtml Personal, Kernel.Rendering.RawHtml Access, Kernel.Rendering.RawHtml Recovery);
 
-/// <summary>"Manage your account": personal, access and recovery information, and recent activity from the audit trail.</summary>
 /// <summary>The "Access information" form (current password, new one twice), bound by Wolverine.</summary>
 public sealed class PasswordChangeForm
 {
@@ -48,16 +44,39 @@ public sealed class PasswordChangeForm
     public string? Confirm { get; set; }
 }
 
-public static partial class AccountPageEndpoints
+/// <summary>The "Personal information" form: the residence (name and fiscal code are the registration's, not editable here).</summary>
+public sealed class PersonalForm
 {
-    [WolverineGet("/account")]
-    public static async Task<IResult> Page(HttpContext context, IQuerySession session, IMessageBus bus, string? saved)
-    {
-        var holder = await Load(session, context);
-        return await PageFor(holder, context, session, bus, saved, new SignInView(holder.FactorAtSignIn, holder.PasskeySignIn, saved == "signin", null));
-    }
+    public string? Address { get; set; }
+    [FromForm(Name = "post_code")] public string? PostCode { get; set; }
+    public string? City { get; set; }
+    public string? Province { get; set; }
+    public string? Country { get; set; }
+}
 
-    private static async Task<IResult> PageFor(HolderAccount holder, HttpContext context, IQuerySession session, IMessageBus bus, string? saved, SignInView signIn,
+/// <summary>The signed-in holder's account: what every slice of "Manage your account" loads first.</summary>
+public static class OwnAccount
+{
+    public static async Task<HolderAccount> LoadAsync(IQuerySession session, HttpContext context) =>
+        await session.LoadAsync<HolderAccount>(context.HolderId(), context.RequestAborted)
+        ?? throw new InvalidOperationException("The signed-in holder has no account.");
+
+    public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Unchanged(IResult page) => (page, MartenOps.Nothing(), MartenOps.Nothing(), []);
+}
+
+/// <summary>
+/// "Manage your account": personal, access and recovery information, the sign-in settings, the devices signed in,
+/// reminders, and recent activity from the audit trail. Each box is its own slice; a form's change is one write.
+/// </summary>
+public static class ManageAccountPage
+{
+    public static Task<HolderAccount> LoadAsync(IQuerySession session, HttpContext context) => OwnAccount.LoadAsync(session, context);
+
+    [WolverineGet("/account")]
+    public static Task<IResult> Get([NotBody] HolderAccount holder, HttpContext context, IQuerySession session, IMessageBus bus, string? saved) =>
+        PageAsync(holder, context, session, bus, saved, new SignInView(holder.FactorAtSignIn, holder.PasskeySignIn, saved == "signin", null));
+
+    public static async Task<IResult> PageAsync(HolderAccount holder, HttpContext context, IQuerySession session, IMessageBus bus, string? saved, SignInView signIn,
         int status = StatusCodes.Status200OK)
     {
         signIn = signIn with { Passkeys = (await bus.OtpFactorAsync(holder.Id, context.RequestAborted)).Passkeys };
@@ -67,138 +86,129 @@ public static partial class AccountPageEndpoints
             .OrderByDescending(s => s.Id == current).ThenByDescending(s => s.LastSeenAt)
             .Select(s => new DeviceRow(s.Id, s.Device.Length > 0 ? s.Device : "?", s.Address, s.LastSeenAt, s.Id == current)).ToList();
         var boxes = new RawHtmlBoxes(
-            PersonalBox(holder, false, new Dictionary<string, string>(), false).RenderFragment(context),
-            AccessBox(new AccessView(false, holder.Id, null, false)).RenderFragment(context),
-            RecoveryEndpoints.Box(RecoveryEndpoints.ViewOf(holder)).RenderFragment(context));
-        return new HtmlView(typeof(AccountPageEndpoints).Assembly, "Account/Page",
+            PersonalInformation.Box(holder, false, new Dictionary<string, string>(), false).RenderFragment(context),
+            AccessInformation.Box(new AccessView(false, holder.Id, null, false)).RenderFragment(context),
+            RecoveryBox.Of(RecoveryBox.ViewOf(holder)).RenderFragment(context));
+        return new HtmlView(typeof(ManageAccountPage).Assembly, "Account/Page",
             new AccountPageView(boxes, activity.Select(a => new ActivityRow(a.At, "audit." + a.What)).ToList(), !holder.RemindersOff, saved == "reminders", devices, signIn),
             "account.title") { Partial = false, StatusCode = status };
     }
+}
 
-    /// <summary>
-    /// Sign-in settings: a second factor after the password, and sign-in with a passkey alone. Confirmed with the current
-    /// password (counted toward the lockout like every password prompt) and told by e-mail with "this wasn't me".
-    /// </summary>
+/// <summary>
+/// Sign-in settings: a second factor after the password, and sign-in with a passkey alone. Confirmed with the current
+/// password (counted toward the lockout like every password prompt) and told by e-mail with "this wasn't me".
+/// </summary>
+public static class SignInSettings
+{
+    public static Task<HolderAccount> LoadAsync(IQuerySession session, HttpContext context) => OwnAccount.LoadAsync(session, context);
+
     [WolverinePost("/account/sign-in"), Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.Login)]
-    public static async Task<IResult> SignInSettings([FromForm] string? factor, [FromForm] string? passkey, [FromForm] string? password, HttpContext context,
-        IDocumentSession session, SignInAttempts attempts, IOptions<SessionOptions> options, IDataProtectionProvider protection, IMessageBus bus, TimeProvider clock)
+    public static async Task<(IResult, IMartenOp, IMartenOp, OutgoingMessages)> Post([FromForm] string? factor, [FromForm] string? passkey, [FromForm] string? password,
+        [NotBody] HolderAccount holder, HttpContext context, IQuerySession session, SignInAttempts attempts, IOptions<SessionOptions> options,
+        IDataProtectionProvider protection, IMessageBus bus, TimeProvider clock)
     {
-        var holder = await Load(session, context);
         var now = clock.GetUtcNow();
         var wanted = new SignInView(factor == "on", passkey == "on", false, null);
-        if (await attempts.CurrentPasswordProblemAsync(holder, password ?? "", now, options.Value, context.RequestAborted) is { } problem)
-            return await PageFor(holder, context, session, bus, null, wanted with { ErrorKey = problem }, StatusCodes.Status422UnprocessableEntity);
-        // A passkey alone signs in only a holder who has one: without, the setting would lock nothing and open nothing.
-        if (wanted.Passkey && !holder.PasskeySignIn && (await bus.OtpFactorAsync(holder.Id, context.RequestAborted)).Passkeys == 0)
-            return await PageFor(holder, context, session, bus, null, wanted with { ErrorKey = "account.signin.error.no_passkey" }, StatusCodes.Status422UnprocessableEntity);
-        if (wanted.Factor == holder.FactorAtSignIn && wanted.Passkey == holder.PasskeySignIn) return Results.Redirect("/account?saved=signin#signin-title");
-        holder.FactorAtSignIn = wanted.Factor;
-        holder.PasskeySignIn = wanted.Passkey;
-        session.Store(holder);
-        session.Insert(AuditEntry.Of(holder.Id, "signin.changed", now));
-        await bus.PublishAsync(new SignInChangedMail(holder.Id, Strings.Language, wanted.Factor, wanted.Passkey, AccountLinks.NotMe(session, protection, holder.Id, now)));
-        return Results.Redirect("/account?saved=signin#signin-title");
+        var problem = await attempts.CurrentPasswordProblemAsync(holder, password ?? "", now, options.Value, context.RequestAborted)
+            ?? AccountRules.SignInProblem(holder, wanted.Passkey, (await bus.OtpFactorAsync(holder.Id, context.RequestAborted)).Passkeys);
+        if (problem is not null)
+            return OwnAccount.Unchanged(await ManageAccountPage.PageAsync(holder, context, session, bus, null, wanted with { ErrorKey = problem }, StatusCodes.Status422UnprocessableEntity));
+        var saved = Results.Redirect("/account?saved=signin#signin-title");
+        if (wanted.Factor == holder.FactorAtSignIn && wanted.Passkey == holder.PasskeySignIn) return OwnAccount.Unchanged(saved);
+        var notMe = AccountLinks.NewNotMe(protection, holder.Id, now);
+        return (saved, new PatchAccount(holder.Id, p => p.Set(h => h.FactorAtSignIn, wanted.Factor).Set(h => h.PasskeySignIn, wanted.Passkey)),
+            MartenOps.StoreObjects(AuditEntry.Of(holder.Id, "signin.changed", now), notMe),
+            [new SignInChangedMail(holder.Id, Strings.Language, wanted.Factor, wanted.Passkey, notMe.Id)]);
     }
+}
 
-    /// <summary>Signs one of the holder's other sessions out (someone else's session id reads as unknown).</summary>
+/// <summary>Signs one of the holder's other sessions out (someone else's session id reads as unknown).</summary>
+public static class EndOtherSession
+{
+    public static async Task<PortalSession?> LoadAsync(string id, HttpContext context, IQuerySession session) =>
+        id.Length <= 100 && await session.LoadAsync<PortalSession>(id, context.RequestAborted) is { } found && found.PrincipalId == context.HolderId() ? found : null;
+
+    public static IResult Validate(PortalSession? found) => found is null ? Results.NotFound() : WolverineContinue.Result();
+
     [WolverinePost("/account/sessions/{id}/end")]
-    public static async Task<IResult> EndSession(string id, HttpContext context, IDocumentSession session)
-    {
-        var found = id.Length <= 100 ? await session.LoadAsync<PortalSession>(id, context.RequestAborted) : null;
-        if (found is null || found.PrincipalId != context.HolderId()) return Results.NotFound();
-        session.Delete(found);
-        session.Insert(AuditEntry.Of(found.PrincipalId, "session.ended", context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()));
-        return Results.Redirect("/account#devices-title");
-    }
+    public static (IResult, IMartenOp, IMartenOp) Post([NotBody] PortalSession found, TimeProvider clock) =>
+        (Results.Redirect("/account#devices-title"), MartenOps.Delete(found), MartenOps.Insert(AuditEntry.Of(found.PrincipalId, "session.ended", clock.GetUtcNow())));
+}
 
-    /// <summary>Expiry and payment reminders on or off (the checkbox is absent from the form when unticked).</summary>
+/// <summary>Expiry and payment reminders on or off (the checkbox is absent from the form when unticked).</summary>
+public static class ReminderSetting
+{
     [WolverinePost("/account/reminders")]
-    public static IResult Reminders([FromForm] string? reminders, HttpContext context, IDocumentSession session)
-    {
-        session.Patch<HolderAccount>(context.HolderId()).Set(a => a.RemindersOff, reminders != "on");
-        return Results.Redirect("/account?saved=reminders#reminders-title");
-    }
+    public static (IResult, IMartenOp) Post([FromForm] string? reminders, HttpContext context) =>
+        (Results.Redirect("/account?saved=reminders#reminders-title"), new PatchAccount(context.HolderId(), p => p.Set(a => a.RemindersOff, reminders != "on")));
+}
+
+/// <summary>"Personal information": shown, edited in place, saved as one write of the fields it owns.</summary>
+public static class PersonalInformation
+{
+    public static Task<HolderAccount> LoadAsync(IQuerySession session, HttpContext context) => OwnAccount.LoadAsync(session, context);
 
     [WolverineGet("/account/personal")]
-    public static async Task<IResult> Personal(HttpContext context, IQuerySession session, string? edit) =>
-        PersonalBox(await Load(session, context), edit == "1", new Dictionary<string, string>(), false);
+    public static IResult Get([NotBody] HolderAccount holder, string? edit) => Box(holder, edit == "1", new Dictionary<string, string>(), false);
 
     [WolverinePost("/account/personal")]
-    public static async Task<IResult> UpdatePersonal(HttpContext context, IDocumentSession session, TimeProvider clock)
+    public static (IResult, IMartenOp, IMartenOp) Post([FromForm] PersonalForm form, [NotBody] HolderAccount holder, TimeProvider clock)
     {
-        var holder = await Load(session, context);
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        string Field(string name) => form[name].ToString().Trim();
+        static string Trimmed(string? value) => (value ?? "").Trim();
         var typed = new HolderAccount
         {
             Id = holder.Id, FirstName = holder.FirstName, LastName = holder.LastName, FiscalCode = holder.FiscalCode,
-            Address = Field("address"), PostCode = Field("post_code"), City = Field("city"),
-            Province = Field("province").ToUpperInvariant(), Country = Field("country").ToUpperInvariant(),
+            Address = Trimmed(form.Address), PostCode = Trimmed(form.PostCode), City = Trimmed(form.City),
+            Province = Trimmed(form.Province).ToUpperInvariant(), Country = Trimmed(form.Country).ToUpperInvariant(),
         };
-        var errors = Validate(typed);
-        if (errors.Count > 0) return PersonalBox(typed, true, errors, false, StatusCodes.Status422UnprocessableEntity);
+        var errors = AccountRules.PersonalProblems(typed);
+        if (errors.Count > 0) return (Box(typed, true, errors, false, StatusCodes.Status422UnprocessableEntity), MartenOps.Nothing(), MartenOps.Nothing());
         // Only these fields can change here; anything else posted (holder id, e-mail, status) is ignored.
-        session.Patch<HolderAccount>(holder.Id).Set(h => h.Address, typed.Address);
-        session.Patch<HolderAccount>(holder.Id).Set(h => h.PostCode, typed.PostCode);
-        session.Patch<HolderAccount>(holder.Id).Set(h => h.City, typed.City);
-        session.Patch<HolderAccount>(holder.Id).Set(h => h.Province, typed.Province);
-        session.Patch<HolderAccount>(holder.Id).Set(h => h.Country, typed.Country);
-        session.Insert(AuditEntry.Of(holder.Id, "personal.updated", clock.GetUtcNow()));
-        return PersonalBox(typed, false, errors, true);
+        return (Box(typed, false, errors, true),
+            new PatchAccount(holder.Id, p => p.Set(h => h.Address, typed.Address).Set(h => h.PostCode, typed.PostCode).Set(h => h.City, typed.City)
+                .Set(h => h.Province, typed.Province).Set(h => h.Country, typed.Country)),
+            MartenOps.Insert(AuditEntry.Of(holder.Id, "personal.updated", clock.GetUtcNow())));
     }
 
-    [GeneratedRegex(@"^\d{5}$")] private static partial Regex ItalianPostCode();
-    [GeneratedRegex(@"^[A-Za-z0-9 -]{3,10}$")] private static partial Regex PostCode();
-    [GeneratedRegex(@"^[\p{L} '.-]{2,60}$")] private static partial Regex Place();
-    [GeneratedRegex(@"^[A-Z]{2}$")] private static partial Regex TwoLetters();
-
-    public static Dictionary<string, string> Validate(HolderAccount typed)
-    {
-        var errors = new Dictionary<string, string>();
-        if (typed.Address.Length is < 3 or > 120) errors["address"] = "personal.error.address";
-        if (!TwoLetters().IsMatch(typed.Country)) errors["country"] = "personal.error.country";
-        var italy = typed.Country == "IT";
-        if (italy ? !ItalianPostCode().IsMatch(typed.PostCode) : !PostCode().IsMatch(typed.PostCode)) errors["post_code"] = "personal.error.post_code";
-        if (!Place().IsMatch(typed.City)) errors["city"] = "personal.error.city";
-        if (italy ? !TwoLetters().IsMatch(typed.Province) : typed.Province.Length > 20) errors["province"] = "personal.error.province";
-        TypedText.Check(errors, [("address", typed.Address), ("post_code", typed.PostCode), ("city", typed.City), ("province", typed.Province)]);
-        return errors;
-    }
-
-    [WolverineGet("/account/password")]
-    public static IResult PasswordForm(HttpContext context) => AccessBox(new AccessView(true, context.HolderId(), null, false));
-
-    [WolverinePost("/account/password")]
-    public static async Task<IResult> ChangePassword([FromForm] PasswordChangeForm form, HttpContext context, IDocumentSession session, IDataProtectionProvider protection,
-        SignInAttempts attempts, IOptions<SessionOptions> options, IMessageBus bus, TimeProvider clock)
-    {
-        var holder = await Load(session, context);
-        var password = form.New ?? "";
-        var now = clock.GetUtcNow();
-        var problem = await attempts.CurrentPasswordProblemAsync(holder, (form.Current ?? ""), now, options.Value, context.RequestAborted)
-            ?? PasswordPolicy.Problem(password, holder.Id) ?? (password != (form.Confirm ?? "") ? "password.error.confirm" : null);
-        if (problem is not null) return AccessBox(new AccessView(true, holder.Id, problem, false), StatusCodes.Status422UnprocessableEntity);
-
-        var current = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
-        session.Patch<HolderAccount>(holder.Id).Set(h => h.PasswordHash, Passwords.Hash(password));
-        // The other sessions end; this one stays signed in.
-        session.DeleteWhere<PortalSession>(s => s.PrincipalId == holder.Id && s.Id != current);
-        session.Insert(AuditEntry.Of(holder.Id, "password.changed", now));
-        // Client software signed in with the old password loses its tokens too.
-        await bus.PublishAsync(new HolderCredentialsChanged(holder.Id, now));
-        await bus.PublishAsync(new PasswordChangedMail(holder.Id, Strings.Language, AccountLinks.NotMe(session, protection, holder.Id, now)));
-        return AccessBox(new AccessView(false, holder.Id, null, true));
-    }
-
-    public static async Task<HolderAccount> Load(IQuerySession session, HttpContext context) =>
-        await session.LoadAsync<HolderAccount>(context.HolderId(), context.RequestAborted)
-        ?? throw new InvalidOperationException("The signed-in holder has no account.");
-
-    private static HtmlView PersonalBox(HolderAccount h, bool editing, IReadOnlyDictionary<string, string> errors, bool updated, int status = StatusCodes.Status200OK) =>
-        new(typeof(AccountPageEndpoints).Assembly, "Account/Personal",
+    public static HtmlView Box(HolderAccount h, bool editing, IReadOnlyDictionary<string, string> errors, bool updated, int status = StatusCodes.Status200OK) =>
+        new(typeof(PersonalInformation).Assembly, "Account/Personal",
             new PersonalView(editing, h.Id, h.FirstName, h.LastName, h.FiscalCode, h.Address, h.PostCode, h.City, h.Province, h.Country, errors, updated),
             "account.title") { StatusCode = status };
+}
 
-    private static HtmlView AccessBox(AccessView view, int status = StatusCodes.Status200OK) =>
-        new(typeof(AccountPageEndpoints).Assembly, "Account/Access", view, "account.title") { StatusCode = status };
+/// <summary>
+/// "Access information": the password, changed with the current one. The holder's other sessions end, client software
+/// loses its tokens, and the holder is told by e-mail with "this wasn't me".
+/// </summary>
+public static class AccessInformation
+{
+    [WolverineGet("/account/password")]
+    public static IResult Get(HttpContext context) => Box(new AccessView(true, context.HolderId(), null, false));
+
+    public static Task<HolderAccount> LoadAsync(IQuerySession session, HttpContext context) => OwnAccount.LoadAsync(session, context);
+
+    [WolverinePost("/account/password")]
+    public static async Task<(IResult, IMartenOp, IMartenOp, IMartenOp, OutgoingMessages)> Post([FromForm] PasswordChangeForm form, [NotBody] HolderAccount holder,
+        HttpContext context, IDataProtectionProvider protection, SignInAttempts attempts, IOptions<SessionOptions> options, TimeProvider clock)
+    {
+        var password = form.New ?? "";
+        var now = clock.GetUtcNow();
+        var problem = await attempts.CurrentPasswordProblemAsync(holder, form.Current ?? "", now, options.Value, context.RequestAborted)
+            ?? AccountRules.NewPasswordProblem(password, form.Confirm ?? "", holder.Id);
+        if (problem is not null)
+            return (Box(new AccessView(true, holder.Id, problem, false), StatusCodes.Status422UnprocessableEntity), MartenOps.Nothing(), MartenOps.Nothing(), MartenOps.Nothing(), []);
+        var current = context.User.FindFirst(Holder.SessionIdClaim)?.Value;
+        var notMe = AccountLinks.NewNotMe(protection, holder.Id, now);
+        return (Box(new AccessView(false, holder.Id, null, true)),
+            new PatchAccount(holder.Id, p => p.Set(h => h.PasswordHash, Passwords.Hash(password))),
+            // The other sessions end; this one stays signed in.
+            MartenOps.DeleteWhere<PortalSession>(s => s.PrincipalId == holder.Id && s.Id != current),
+            MartenOps.StoreObjects(AuditEntry.Of(holder.Id, "password.changed", now), notMe),
+            // Client software signed in with the old password loses its tokens too.
+            [new HolderCredentialsChanged(holder.Id, now), new PasswordChangedMail(holder.Id, Strings.Language, notMe.Id)]);
+    }
+
+    public static HtmlView Box(AccessView view, int status = StatusCodes.Status200OK) =>
+        new(typeof(AccessInformation).Assembly, "Account/Access", view, "account.title") { StatusCode = status };
 }

@@ -1,7 +1,6 @@
 using System.Net.Mail;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
-using MySign.Accounts.Account;
 using MySign.Accounts.Domain;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Validation;
@@ -89,7 +88,7 @@ public sealed partial class RegistrationForm
 
         _values["province"] = this["province"].ToUpperInvariant();
         _values["country"] = this["country"].ToUpperInvariant();
-        foreach (var (field, key) in AccountPageEndpoints.Validate(Address())) Errors[field] = key;
+        foreach (var (field, key) in Account.AccountRules.PersonalProblems(Address())) Errors[field] = key;
         // Everything here is printed on the Registration Request: no bidi controls, no script it cannot print.
         TypedText.Check(Errors, new[] { "first_name", "last_name", "birth_place", "doc_issuer", "doc_number", "email" }.Select(f => (f, this[f])));
         return Errors.Count == 0;

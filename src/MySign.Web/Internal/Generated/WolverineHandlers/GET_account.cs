@@ -29,14 +29,13 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.ManageAccountPage").SetTag("http.route", "/account").SetTag("http.request.method", "GET");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var saved = httpContext.Request.Query["saved"];
-            var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-            var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
+            var holderAccount = await MySign.Accounts.Account.ManageAccountPage.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.Page(httpContext, ((Marten.IQuerySession)documentSession), messageContext, saved).ConfigureAwait(false);
+            var result = await MySign.Accounts.Account.ManageAccountPage.Get(holderAccount, httpContext, ((Marten.IQuerySession)documentSession), messageContext, saved).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -31,11 +31,34 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.RecoveryEndpoints").SetTag("http.route", "/account/email/confirm").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.ConfirmRecoveryEmail").SetTag("http.route", "/account/email/confirm").SetTag("http.request.method", "GET");
             var token = httpContext.Request.Query["token"];
+            var accountToken = await MySign.Accounts.Account.ConfirmRecoveryEmail.LoadAsync(token, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Accounts.Account.ConfirmRecoveryEmail.Validate(accountToken);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.RecoveryEndpoints.ConfirmEmail(token, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var martenOp2) = MySign.Accounts.Account.ConfirmRecoveryEmail.Get(accountToken, _timeProvider);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            if (martenOp2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp2.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

@@ -29,12 +29,11 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account/password").SetTag("http.request.method", "GET");
-            var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-            var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccessInformation").SetTag("http.route", "/account/password").SetTag("http.request.method", "GET");
+            var holderAccount = await MySign.Accounts.Account.AccessInformation.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = MySign.Accounts.Account.AccountPageEndpoints.PasswordForm(httpContext);
+            var result = MySign.Accounts.Account.AccessInformation.Get(httpContext);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -29,13 +29,12 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account/personal").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.PersonalInformation").SetTag("http.route", "/account/personal").SetTag("http.request.method", "GET");
             var edit = httpContext.Request.Query["edit"];
-            var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-            var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
+            var holderAccount = await MySign.Accounts.Account.PersonalInformation.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.Personal(httpContext, ((Marten.IQuerySession)documentSession), edit).ConfigureAwait(false);
+            var result = MySign.Accounts.Account.PersonalInformation.Get(holderAccount, edit);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

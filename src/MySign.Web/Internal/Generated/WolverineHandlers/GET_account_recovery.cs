@@ -29,11 +29,12 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.RecoveryEndpoints").SetTag("http.route", "/account/recovery").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.RecoveryBox").SetTag("http.route", "/account/recovery").SetTag("http.request.method", "GET");
             var edit = httpContext.Request.Query["edit"];
+            var holderAccount = await MySign.Accounts.Account.RecoveryBox.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.RecoveryEndpoints.Get(httpContext, ((Marten.IQuerySession)documentSession), edit).ConfigureAwait(false);
+            var result = MySign.Accounts.Account.RecoveryBox.Get(holderAccount, edit);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

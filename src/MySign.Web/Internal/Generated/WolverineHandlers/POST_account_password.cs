@@ -40,18 +40,41 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account/password").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccessInformation").SetTag("http.route", "/account/password").SetTag("http.request.method", "POST");
             // Binding Form values to the argument marked with [FromForm]
             var passwordChangeForm = new MySign.Accounts.Account.PasswordChangeForm();
             passwordChangeForm.Current = httpContext.Request.Form["Current"];
             passwordChangeForm.New = httpContext.Request.Form["new"];
             passwordChangeForm.Confirm = httpContext.Request.Form["Confirm"];
-            var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-            var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
+            var holderAccount = await MySign.Accounts.Account.AccessInformation.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.ChangePassword(passwordChangeForm, httpContext, documentSession, _dataProtectionProvider, _signInAttempts, _optionsOfSessionOptions, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var martenOp2, var martenOp3, var outgoingMessages) = await MySign.Accounts.Account.AccessInformation.Post(passwordChangeForm, holderAccount, httpContext, _dataProtectionProvider, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            if (martenOp2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp2.Execute(documentSession);
+            }
+
+            if (martenOp3 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp3.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -31,12 +31,32 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account/personal").SetTag("http.request.method", "POST");
-            var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-            var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.PersonalInformation").SetTag("http.route", "/account/personal").SetTag("http.request.method", "POST");
+            // Binding Form values to the argument marked with [FromForm]
+            var personalForm = new MySign.Accounts.Account.PersonalForm();
+            personalForm.Address = httpContext.Request.Form["Address"];
+            personalForm.PostCode = httpContext.Request.Form["post_code"];
+            personalForm.City = httpContext.Request.Form["City"];
+            personalForm.Province = httpContext.Request.Form["Province"];
+            personalForm.Country = httpContext.Request.Form["Country"];
+            var holderAccount = await MySign.Accounts.Account.PersonalInformation.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.UpdatePersonal(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var martenOp2) = MySign.Accounts.Account.PersonalInformation.Post(personalForm, holderAccount, _timeProvider);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            if (martenOp2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp2.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

@@ -40,15 +40,33 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.RecoveryEndpoints").SetTag("http.route", "/account/recovery/email").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.ChangeRecoveryEmail").SetTag("http.route", "/account/recovery/email").SetTag("http.request.method", "POST");
             // Binding Form values to the argument marked with [FromForm]
             var recoveryEmailForm = new MySign.Accounts.Account.RecoveryEmailForm();
             recoveryEmailForm.Email = httpContext.Request.Form["Email"];
             recoveryEmailForm.Current = httpContext.Request.Form["Current"];
+            var holderAccount = await MySign.Accounts.Account.ChangeRecoveryEmail.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.RecoveryEndpoints.ChangeEmail(recoveryEmailForm, httpContext, documentSession, _dataProtectionProvider, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var martenOp2, var outgoingMessages) = await MySign.Accounts.Account.ChangeRecoveryEmail.Post(recoveryEmailForm, holderAccount, httpContext, _dataProtectionProvider, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            if (martenOp2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp2.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -37,15 +37,23 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.RecoveryEndpoints").SetTag("http.route", "/account/recovery/mobile").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.StartRecoveryMobile").SetTag("http.route", "/account/recovery/mobile").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Binding Form values to the argument marked with [FromForm]
             var recoveryMobileForm = new MySign.Accounts.Account.RecoveryMobileForm();
             recoveryMobileForm.Mobile = httpContext.Request.Form["Mobile"];
             recoveryMobileForm.Current = httpContext.Request.Form["Current"];
+            var holderAccount = await MySign.Accounts.Account.StartRecoveryMobile.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.RecoveryEndpoints.StartMobile(recoveryMobileForm, httpContext, documentSession, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp) = await MySign.Accounts.Account.StartRecoveryMobile.Post(recoveryMobileForm, holderAccount, httpContext, messageContext, _signInAttempts, _optionsOfSessionOptions, _timeProvider).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

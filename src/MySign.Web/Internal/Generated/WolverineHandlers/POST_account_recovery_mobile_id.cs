@@ -34,8 +34,9 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.RecoveryEndpoints").SetTag("http.route", "/account/recovery/mobile/{id}").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.ConfirmRecoveryMobile").SetTag("http.route", "/account/recovery/mobile/{id}").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var code = httpContext.Request.Form["code"];
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -48,10 +49,36 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var code = httpContext.Request.Form["code"];
+            (var recoveryMobileChange, var holderAccount) = await MySign.Accounts.Account.ConfirmRecoveryMobile.LoadAsync(id, httpContext, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
+            var result1 = MySign.Accounts.Account.ConfirmRecoveryMobile.Validate(recoveryMobileChange);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.RecoveryEndpoints.ConfirmMobile(id, code, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var martenOp2, var outgoingMessages) = await MySign.Accounts.Account.ConfirmRecoveryMobile.Post(code, recoveryMobileChange, holderAccount, httpContext, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            if (martenOp2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp2.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -29,13 +29,18 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account/reminders").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.ReminderSetting").SetTag("http.route", "/account/reminders").SetTag("http.request.method", "POST");
             var reminders = httpContext.Request.Form["reminders"];
-            var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-            var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
             
             // The actual HTTP request handler execution
-            var result = MySign.Accounts.Account.AccountPageEndpoints.Reminders(reminders, httpContext, documentSession);
+            (var result, var martenOp) = MySign.Accounts.Account.ReminderSetting.Post(reminders, httpContext);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

@@ -40,16 +40,33 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.AccountPageEndpoints").SetTag("http.route", "/account/sign-in").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Account.SignInSettings").SetTag("http.route", "/account/sign-in").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var factor = httpContext.Request.Form["factor"];
             var passkey = httpContext.Request.Form["passkey"];
             var password = httpContext.Request.Form["password"];
-            var holderAccount = await MySign.Accounts.Account.AccountPageEndpoints.Load(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-            var stringValueDictionary = MySign.Accounts.Account.AccountPageEndpoints.Validate(holderAccount);
+            var holderAccount = await MySign.Accounts.Account.SignInSettings.LoadAsync(((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Account.AccountPageEndpoints.SignInSettings(factor, passkey, password, httpContext, documentSession, _signInAttempts, _optionsOfSessionOptions, _dataProtectionProvider, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var martenOp2, var outgoingMessages) = await MySign.Accounts.Account.SignInSettings.Post(factor, passkey, password, holderAccount, httpContext, ((Marten.IQuerySession)documentSession), _signInAttempts, _optionsOfSessionOptions, _dataProtectionProvider, messageContext, _timeProvider).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            if (martenOp2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp2.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
