@@ -12,6 +12,7 @@ using MySign.Kernel.Web;
 using MySign.Otp.Client;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace MySign.Certificates.Csc;
 
@@ -212,65 +213,6 @@ public static class OAuthEndpoints
         return RedirectBack(request.RedirectUri, request.State, portal, ("error", "access_denied"), ("error_description", "The holder did not allow it"));
     }
 
-    /// <summary>
-    /// The token endpoint: a code, once, within 60 seconds, from the client it was issued to, with the same redirect URI and
-    /// the PKCE verifier of the challenge. A second use of a code ends the token its first use got (RFC 6749 §4.1.2).
-    /// </summary>
-    [WolverinePost("/csc/v2/oauth2/token"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> Token(HttpContext context, IDocumentStore store, TimeProvider clock)
-    {
-        if (!context.Request.HasFormContentType) return TokenError("invalid_request", "The body must be application/x-www-form-urlencoded");
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        string? One(string name) => form[name].Count == 1 ? form[name].ToString() : null;
-        if (form["grant_type"].Count == 0) return TokenError("invalid_request", "Missing parameter grant_type");
-        if (One("grant_type") != "authorization_code") return TokenError("unsupported_grant_type", "grant_type must be authorization_code");
-        var code = One("code");
-        var clientId = One("client_id");
-        var verifier = One("code_verifier");
-        if (clientId is null) return TokenError("invalid_request", "Missing parameter client_id");
-        if (code is not { Length: > 0 and <= 100 } || verifier is null) return TokenError("invalid_request", "code and code_verifier are required");
-        var now = clock.GetUtcNow();
-        await using var session = store.LightweightSession();
-        if (clientId.Length > 100 || await session.LoadAsync<OAuthClient>(clientId, context.RequestAborted) is null)
-            return TokenError("invalid_client", "Unknown client_id");
-        var issued = await session.LoadAsync<OAuthCode>(CscApi.Hash(code), context.RequestAborted);
-        if (issued is null || issued.ClientId != clientId) return TokenError("invalid_grant", "The code is invalid");
-        if (issued.Redeemed)
-        {
-            if (issued.TokenId is not null && await session.LoadAsync<CscToken>(issued.TokenId, context.RequestAborted) is { } earlier) CscApi.End(session, earlier);
-            await session.SaveChangesAsync(context.RequestAborted);
-            return TokenError("invalid_grant", "The code was already used");
-        }
-        if (now >= issued.ExpiresAt) return TokenError("invalid_grant", "The code has expired");
-        if (One("redirect_uri") != issued.RedirectUri) return TokenError("invalid_grant", "redirect_uri differs from the one the code was issued for");
-        if (verifier.Length is < 43 or > 128 || !CryptographicOperations.FixedTimeEquals(
-                Encoding.ASCII.GetBytes(System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)))), Encoding.ASCII.GetBytes(issued.CodeChallenge)))
-            return TokenError("invalid_grant", "The code_verifier does not match the code_challenge");
-
-        string? sad = null;
-        if (issued.SealedSad is not null)
-        {
-            var plain = new byte[issued.SealedSad.Length];
-            using (var aes = new AesGcm(CodeKey(System.Buffers.Text.Base64Url.DecodeFromChars(code)), 16)) aes.Decrypt(issued.Nonce!, issued.SealedSad, issued.Tag!, plain);
-            sad = Encoding.ASCII.GetString(plain);
-        }
-        var (token, expiresIn) = CscApi.IssueToken(session, issued.HolderId, issued.Scope, issued.ClientId, issued.CredentialId, sad, issued.TokenExpiresAt, clock);
-        issued.Redeemed = true;
-        issued.TokenId = CscApi.Hash(token);
-        issued.SealedSad = null;
-        session.Store(issued);
-        try { await session.SaveChangesAsync(context.RequestAborted); }
-        catch (JasperFx.ConcurrencyException) { return TokenError("invalid_grant", "The code was already used"); }
-        context.Response.Headers.CacheControl = "no-store";
-        // RFC 9396 §7: the authorization details the token carries, as the client asked for them.
-        var details = issued.AuthorizationDetails is { } text ? JsonDocument.Parse(text).RootElement.Clone() : (JsonElement?)null;
-        return CscApi.Answer(new
-        {
-            access_token = token, token_type = "Bearer", expires_in = expiresIn, scope = details is null ? issued.Scope : null,
-            credentialID = issued.CredentialId?.ToString(), authorization_details = details,
-        }, omitNulls: true);
-    }
-
     /// <summary>RFC 7009: the client ends a token it was given; an unknown token, or another client's, changes nothing and reads the same.</summary>
     [WolverinePost("/csc/v2/oauth2/revoke"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> RevokeToken(HttpContext context, IDocumentSession session)
@@ -285,7 +227,7 @@ public static class OAuthEndpoints
         return Results.Ok();
     }
 
-    private static IResult TokenError(string error, string description) =>
+    public static IResult TokenError(string error, string description) =>
         CscApi.Error(error, description, error == "invalid_client" ? 401 : 400, error == "invalid_client" ? CscApi.BasicChallenge : null);
 
     /// <summary>
@@ -310,7 +252,7 @@ public static class OAuthEndpoints
         ["authorization_response_iss_parameter_supported"] = true,
     });
 
-    private static byte[] CodeKey(byte[] code) => HKDF.DeriveKey(HashAlgorithmName.SHA256, code, 32, info: "MySign OAuth code → SAD"u8.ToArray());
+    public static byte[] CodeKey(byte[] code) => HKDF.DeriveKey(HashAlgorithmName.SHA256, code, 32, info: "MySign OAuth code → SAD"u8.ToArray());
 
     private static async Task<OAuthRequest?> Open(IDocumentSession session, Guid id, HttpContext context, TimeProvider clock) =>
         await session.LoadOwnAsync<OAuthRequest>(id, context) is { } request && request.ExpiresAt > clock.GetUtcNow() ? request : null;
@@ -335,5 +277,79 @@ public static class OAuthEndpoints
         return new HtmlView(typeof(OAuthEndpoints).Assembly, "Csc/Consent", new ConsentView(step, request.Id, request.ClientName, request.Scope, request.NumSignatures, items,
             request.Description, request.Destination, errorKey, field, request.ByPasskey ? request.ChallengeId?.ToString() : null, request.Binding, request.Factor), "oauth.title")
             { StatusCode = status };
+    }
+}
+
+/// <summary>The OAuth token endpoint, its own slice: Load reads the code and what it names, Validate refuses, Token decides.</summary>
+public static class OAuthTokenEndpoint
+{
+    /// <summary>A code presented at the token endpoint, read with what it names (Load), or the error that ends the call (Validate).</summary>
+    public sealed record Redemption(OAuthCode Code, string Text, string Verifier, string? RedirectUri, CscToken? Earlier, IResult? Refusal)
+    {
+        public static Redemption Refused(IResult refusal) => new(null!, "", "", null, null, refusal);
+    }
+
+    public static async Task<Redemption> LoadAsync(HttpContext context, IDocumentSession session)
+    {
+        if (!context.Request.HasFormContentType) return Redemption.Refused(OAuthEndpoints.TokenError("invalid_request", "The body must be application/x-www-form-urlencoded"));
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        string? One(string name) => form[name].Count == 1 ? form[name].ToString() : null;
+        if (form["grant_type"].Count == 0) return Redemption.Refused(OAuthEndpoints.TokenError("invalid_request", "Missing parameter grant_type"));
+        if (One("grant_type") != "authorization_code") return Redemption.Refused(OAuthEndpoints.TokenError("unsupported_grant_type", "grant_type must be authorization_code"));
+        var code = One("code");
+        var clientId = One("client_id");
+        var verifier = One("code_verifier");
+        if (clientId is null) return Redemption.Refused(OAuthEndpoints.TokenError("invalid_request", "Missing parameter client_id"));
+        if (code is not { Length: > 0 and <= 100 } || verifier is null) return Redemption.Refused(OAuthEndpoints.TokenError("invalid_request", "code and code_verifier are required"));
+        if (clientId.Length > 100 || await session.LoadAsync<OAuthClient>(clientId, context.RequestAborted) is null)
+            return Redemption.Refused(OAuthEndpoints.TokenError("invalid_client", "Unknown client_id"));
+        var issued = await session.LoadAsync<OAuthCode>(CscApi.Hash(code), context.RequestAborted);
+        if (issued is null || issued.ClientId != clientId) return Redemption.Refused(OAuthEndpoints.TokenError("invalid_grant", "The code is invalid"));
+        var earlier = issued is { Redeemed: true, TokenId: { } tokenId } ? await session.LoadAsync<CscToken>(tokenId, context.RequestAborted) : null;
+        return new Redemption(issued, code, verifier, One("redirect_uri"), earlier, null);
+    }
+
+    public static IResult Validate([NotBody] Redemption redemption) => redemption.Refusal ?? WolverineContinue.Result();
+
+    /// <summary>
+    /// The token endpoint: a code, once, within 60 seconds, from the client it was issued to, with the same redirect URI and
+    /// the PKCE verifier of the challenge. A second use of a code ends the token its first use got (RFC 6749 §4.1.2), and
+    /// so does a second use racing the first: its save loses, and it is told invalid_grant.
+    /// </summary>
+    [WolverinePost("/csc/v2/oauth2/token"), AllowAnonymous, RequireAntiforgeryToken(false), LostRaceAnswer("invalid_grant", "The code was already used", 400)]
+    public static (IResult, IMartenOp, IMartenOp) Token([NotBody] Redemption redemption, HttpContext context, TimeProvider clock)
+    {
+        var (issued, now) = (redemption.Code, clock.GetUtcNow());
+        if (issued.Redeemed)
+            return (OAuthEndpoints.TokenError("invalid_grant", "The code was already used"), redemption.Earlier is { } earlier ? MartenOps.Delete(earlier) : MartenOps.Nothing(),
+                redemption.Earlier?.GrantId is { } grant ? MartenOps.Delete<CscAuthorization>(grant) : MartenOps.Nothing());
+        if (now >= issued.ExpiresAt) return Refused("The code has expired");
+        if (redemption.RedirectUri != issued.RedirectUri) return Refused("redirect_uri differs from the one the code was issued for");
+        if (redemption.Verifier.Length is < 43 or > 128 || !CryptographicOperations.FixedTimeEquals(
+                Encoding.ASCII.GetBytes(System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(redemption.Verifier)))),
+                Encoding.ASCII.GetBytes(issued.CodeChallenge)))
+            return Refused("The code_verifier does not match the code_challenge");
+
+        string? sad = null;
+        if (issued.SealedSad is not null)
+        {
+            var plain = new byte[issued.SealedSad.Length];
+            using (var aes = new AesGcm(OAuthEndpoints.CodeKey(System.Buffers.Text.Base64Url.DecodeFromChars(redemption.Text)), 16)) aes.Decrypt(issued.Nonce!, issued.SealedSad, issued.Tag!, plain);
+            sad = Encoding.ASCII.GetString(plain);
+        }
+        var (token, stored, expiresIn) = CscApi.NewToken(issued.HolderId, issued.Scope, issued.ClientId, issued.CredentialId, sad, issued.TokenExpiresAt, clock);
+        issued.Redeemed = true;
+        issued.TokenId = stored.Id;
+        issued.SealedSad = null;
+        context.Response.Headers.CacheControl = "no-store";
+        // RFC 9396 §7: the authorization details the token carries, as the client asked for them.
+        var details = issued.AuthorizationDetails is { } text ? JsonDocument.Parse(text).RootElement.Clone() : (JsonElement?)null;
+        return (CscApi.Answer(new
+        {
+            access_token = token, token_type = "Bearer", expires_in = expiresIn, scope = details is null ? issued.Scope : null,
+            credentialID = issued.CredentialId?.ToString(), authorization_details = details,
+        }, omitNulls: true), MartenOps.Store(stored), MartenOps.Store(issued));
+
+        static (IResult, IMartenOp, IMartenOp) Refused(string description) => (OAuthEndpoints.TokenError("invalid_grant", description), MartenOps.Nothing(), MartenOps.Nothing());
     }
 }

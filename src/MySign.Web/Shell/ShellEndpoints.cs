@@ -107,6 +107,11 @@ public static class ShellEndpoints
         if (status == StatusCodes.Status503ServiceUnavailable)
             context.Response.Headers.RetryAfter = ((int)Outage.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var original = failure?.Path ?? context.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath;
+        if (status == StatusCodes.Status409Conflict && failure?.Endpoint?.Metadata.GetMetadata<LostRaceAnswerAttribute>() is { } raceLost)
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new { error = raceLost.Error, error_description = raceLost.Description }, statusCode: raceLost.Status);
+        }
         if (original is not null && ApiPaths.Is(original))
             return Results.Json(new { error = ApiError(status), error_description = Strings.T(Key(status)) }, statusCode: status);
         if (status == StatusCodes.Status429TooManyRequests)

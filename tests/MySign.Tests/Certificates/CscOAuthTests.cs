@@ -102,6 +102,33 @@ public sealed class CscOAuthTests(AppFixture app)
     }
 
     [Fact]
+    [Trait("Shake", "concurrency")]
+    public async Task a_code_redeemed_eight_times_at_once_gives_one_token_and_every_other_call_hears_invalid_grant()
+    {
+        var client = await ClientAsync();
+        var (portal, _, _) = await HolderAsync();
+        var verifier = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var page = await portal.GetAsync(Url(client, $"scope=service&code_challenge={Challenge(verifier)}&code_challenge_method=S256"));
+        var allow = page.Document.QuerySelector("form[action^='/csc/v2/oauth2/authorize/']:not([action$='/deny'])")!.GetAttribute("action")!;
+        var code = Query((await portal.PostAsync(allow, new())).Location!)["code"];
+
+        using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var answer = await http.PostAsync("/csc/v2/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+                { ["grant_type"] = "authorization_code", ["code"] = code, ["client_id"] = client, ["redirect_uri"] = Redirect, ["code_verifier"] = verifier }));
+            return (answer.StatusCode, Body: JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.Clone());
+        }));
+        answers.Count(a => a.StatusCode == HttpStatusCode.OK).ShouldBe(1, "one code, one token");
+        // Lost the race to the save, or came after it: RFC 6749's answer either way, never a 409 or a 500.
+        foreach (var refused in answers.Where(a => a.StatusCode != HttpStatusCode.OK))
+        {
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            refused.Body.GetProperty("error").GetString().ShouldBe("invalid_grant");
+        }
+    }
+
+    [Fact]
     public async Task a_service_token_from_the_code_flow_lists_credentials_until_the_client_revokes_it()
     {
         var client = await ClientAsync();
