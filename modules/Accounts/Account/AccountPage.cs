@@ -55,7 +55,7 @@ public sealed class PersonalForm
 }
 
 /// <summary>The signed-in holder's account: what every slice of "Manage your account" loads first.</summary>
-public static class OwnAccount
+internal static class OwnAccount
 {
     public static async Task<HolderAccount> LoadAsync(IQuerySession session, HttpContext context) =>
         await session.LoadAsync<HolderAccount>(context.HolderId(), context.RequestAborted)
@@ -110,8 +110,10 @@ public static class SignInSettings
     {
         var now = clock.GetUtcNow();
         var wanted = new SignInView(factor == "on", passkey == "on", false, null);
+        // Otp is asked how many passkeys the holder has only when the answer matters: a passkey alone newly ticked.
         var problem = await attempts.CurrentPasswordProblemAsync(holder, password ?? "", now, options.Value, context.RequestAborted)
-            ?? AccountRules.SignInProblem(holder, wanted.Passkey, (await bus.OtpFactorAsync(holder.Id, context.RequestAborted)).Passkeys);
+            ?? AccountRules.SignInProblem(holder, wanted.Passkey,
+                wanted.Passkey && !holder.PasskeySignIn ? (await bus.OtpFactorAsync(holder.Id, context.RequestAborted)).Passkeys : 0);
         if (problem is not null)
             return OwnAccount.Unchanged(await ManageAccountPage.PageAsync(holder, context, session, bus, null, wanted with { ErrorKey = problem }, StatusCodes.Status422UnprocessableEntity));
         var saved = Results.Redirect("/account?saved=signin#signin-title");
@@ -181,11 +183,14 @@ public static class PersonalInformation
 /// "Access information": the password, changed with the current one. The holder's other sessions end, client software
 /// loses its tokens, and the holder is told by e-mail with "this wasn't me".
 /// </summary>
-public static class AccessInformation
+public static class AccessForm
 {
     [WolverineGet("/account/password")]
-    public static IResult Get(HttpContext context) => Box(new AccessView(true, context.HolderId(), null, false));
+    public static IResult Get(HttpContext context) => AccessInformation.Box(new AccessView(true, context.HolderId(), null, false));
+}
 
+public static class AccessInformation
+{
     public static Task<HolderAccount> LoadAsync(IQuerySession session, HttpContext context) => OwnAccount.LoadAsync(session, context);
 
     [WolverinePost("/account/password")]

@@ -1,10 +1,6 @@
 using System.Text.RegularExpressions;
-using Marten;
-using JasperFx.Events;
-using Marten.Patching;
 using MySign.Accounts.Domain;
 using MySign.Kernel.Validation;
-using Wolverine.Marten;
 
 namespace MySign.Accounts.Account;
 
@@ -49,13 +45,4 @@ public static partial class AccountRules
 
     private static bool ValidEmail(string email) =>
         email.Length is >= 6 and <= 254 && System.Net.Mail.MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && email.Split('@')[1].Contains('.');
-}
-
-/// <summary>
-/// One form's change to the holder's account, as Wolverine's side effect: only the fields the form owns are written
-/// (Marten's patch), so a concurrent change to another field is never overwritten with what this request read.
-/// </summary>
-public sealed class PatchAccount(string holderId, Func<IPatchExpression<HolderAccount>, IPatchExpression<HolderAccount>> set) : IMartenOp
-{
-    public void Execute(IDocumentSession session) => set(session.Patch<HolderAccount>(holderId));
 }

@@ -73,7 +73,7 @@ public static class ForgottenPinAtDesk
 }
 
 /// <summary>What the three desk doors share: the check's problems drawn on the holder's page, and the decision as Wolverine's returns.</summary>
-public static class DeskDoor
+internal static class DeskDoor
 {
     private static readonly Dictionary<string, string> Nothing = [];
 
@@ -83,7 +83,7 @@ public static class DeskDoor
         var typed = form.Typed;
         var problems = DeskRules.Problems(typed, action, holder.Email.Length > 0, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         if (problems.Count == 0) return WolverineContinue.Result();
-        var values = new Dictionary<string, string> { ["doc_type"] = typed.Type, ["doc_number"] = typed.Number, ["doc_expiry"] = typed.Expiry, ["action"] = action.Name() };
+        var values = new Dictionary<string, string> { ["doc_type"] = typed.Type, ["doc_number"] = typed.Number, ["doc_expiry"] = typed.Expiry };
         return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, new DeskView(problems, values, null), StatusCodes.Status422UnprocessableEntity);
     }
 

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using MySign.Certificates.Domain;
 using MySign.History.Contracts;
+using Wolverine.Marten;
 
 namespace MySign.Certificates.Csc;
 
@@ -75,9 +76,14 @@ public static class CscApi
     /// <summary>Ends a token and the SAD grant a credential token carries.</summary>
     public static void End(IDocumentSession session, CscToken token)
     {
-        session.Delete(token);
-        if (token.GrantId is not null) session.Delete<CscAuthorization>(token.GrantId);
+        foreach (var op in Ending(token).AsEnumerable()) op.Execute(session);
     }
+
+    /// <summary>The writes that end a token (none when null) and the SAD grant a credential token carries, as Wolverine's side effects.</summary>
+    public static (IMartenOp Token, IMartenOp Grant) Ending(CscToken? token) =>
+        (token is null ? MartenOps.Nothing() : MartenOps.Delete(token), token?.GrantId is { } grant ? MartenOps.Delete<CscAuthorization>(grant) : MartenOps.Nothing());
+
+    private static IEnumerable<IMartenOp> AsEnumerable(this (IMartenOp Token, IMartenOp Grant) ops) => [ops.Token, ops.Grant];
 
     /// <summary>Who calls: the valid token presented as "Authorization: Bearer", and the token's text (a credential token is a SAD).</summary>
     public sealed record CscCaller(string HolderId, string Scope, Guid? CredentialId, string Raw)

@@ -18,61 +18,6 @@ using Wolverine.Marten;
 
 namespace MySign.Certificates.Csc;
 
-/// <summary>
-/// A CSC call, read before its method runs (Load): who calls (the bearer token), the body, and for a call about one
-/// credential that credential, the caller's own; or the CSC error that ends the call (<see cref="Refusal"/>, answered by
-/// Validate). One shape for every method, so the token, scope, body and credential checks are written once.
-/// </summary>
-public sealed class CscCall<T> where T : class
-{
-    public CscApi.CscCaller Caller { get; private init; } = null!;
-    public T Body { get; private init; } = null!;
-    /// <summary>The credential the call names (null for calls about the caller, such as credentials/list).</summary>
-    public HolderCertificate? Certificate { get; private init; }
-    public IResult? Refusal { get; private init; }
-
-    public HolderCertificate Credential => Certificate!;
-
-    public static CscCall<T> Refused(IResult refusal) => new() { Refusal = refusal };
-
-    public static CscCall<T> Of(CscApi.CscCaller caller, T body, HolderCertificate? certificate = null) => new() { Caller = caller, Body = body, Certificate = certificate };
-
-    /// <summary>Validate's answer: the refusal, or go on.</summary>
-    public IResult Verdict() => Refusal ?? WolverineContinue.Result();
-}
-
-/// <summary>How every CSC method reads its call (see <see cref="CscCall{T}"/>).</summary>
-public static class CscCalls
-{
-    /// <summary>A call about the caller: a valid token and a JSON body (an empty one reads as <paramref name="empty"/>, when given).</summary>
-    public static async Task<CscCall<T>> CallerAsync<T>(HttpContext context, IQuerySession session, TimeProvider clock, T? empty = null) where T : class
-    {
-        if (await CscApi.CallerAsync(context, session, clock) is not { } caller) return CscCall<T>.Refused(CscApi.InvalidToken());
-        var (body, error) = await CscApi.BodyAsync<T>(context, allowEmpty: empty is not null);
-        return error is not null ? CscCall<T>.Refused(error) : CscCall<T>.Of(caller, body ?? empty!);
-    }
-
-    /// <summary>
-    /// A call about one credential: a valid token (of scope service for the service methods), a JSON body, and a
-    /// credentialID that is the caller's own; another holder's reads exactly like one that does not exist.
-    /// </summary>
-    public static async Task<CscCall<T>> CredentialAsync<T>(HttpContext context, IQuerySession session, TimeProvider clock, Func<T, string?> credential,
-        bool serviceOnly = false) where T : class
-    {
-        if (await CscApi.CallerAsync(context, session, clock) is not { } caller) return CscCall<T>.Refused(CscApi.InvalidToken());
-        if (CscRules.Scope(caller.Scope, serviceOnly) is { } scope) return CscCall<T>.Refused(Refuse(scope));
-        var (body, error) = await CscApi.BodyAsync<T>(context);
-        if (error is not null) return CscCall<T>.Refused(error);
-        if (CscRules.CredentialId(credential(body!), out var id) is { } unnamed) return CscCall<T>.Refused(Refuse(unnamed));
-        var certificate = await session.LoadAsync<HolderCertificate>(caller.HolderId, context.RequestAborted);
-        return CscRules.Owned(certificate, id, caller.CredentialId) is { } notOwned ? CscCall<T>.Refused(Refuse(notOwned)) : CscCall<T>.Of(caller, body!, certificate);
-    }
-
-    /// <summary>A problem the rules found, as the CSC error answer (a 403 names the scope the method needs).</summary>
-    public static IResult Refuse(CscProblem problem) =>
-        CscApi.Error(problem.Error, problem.Description, problem.Status, problem.Status == StatusCodes.Status403Forbidden ? CscApi.ServiceScopeChallenge : null);
-}
-
 public static class CscInfo
 {
     [WolverinePost("/csc/v2/info"), AllowAnonymous, RequireAntiforgeryToken(false)]
@@ -137,8 +82,8 @@ public static class CscRevoke
     {
         // Someone else's token, or none at all, reads the same: nothing to say about it.
         var token = await session.LoadAsync<CscToken>(CscApi.Hash(call.Body.Token!), context.RequestAborted);
-        if (token is null || token.HolderId != call.Caller.HolderId) return (Results.NoContent(), MartenOps.Nothing(), MartenOps.Nothing());
-        return (Results.NoContent(), MartenOps.Delete(token), token.GrantId is { } grant ? MartenOps.Delete<CscAuthorization>(grant) : MartenOps.Nothing());
+        var (endToken, endGrant) = CscApi.Ending(token is not null && token.HolderId == call.Caller.HolderId ? token : null);
+        return (Results.NoContent(), endToken, endGrant);
     }
 }
 
@@ -202,11 +147,13 @@ public static class CredentialInfo
 /// <summary>credentials/sendOTP: a code for the caller's active credential; a credential that cannot sign gets none (no SMS goes out for nothing).</summary>
 public static class SendCredentialOtp
 {
-    public static Task<CscCall<SendOtpRequest>> LoadAsync(HttpContext context, IDocumentSession session, TimeProvider clock) =>
-        CscCalls.CredentialAsync<SendOtpRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
+    public static async Task<CscCall<SendOtpRequest>> LoadAsync(HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var call = await CscCalls.CredentialAsync<SendOtpRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
+        return call.Refusal is not null ? call : call.Checked(CscRules.NotActive(call.Credential, clock.GetUtcNow()));
+    }
 
-    public static IResult Validate([NotBody] CscCall<SendOtpRequest> call, TimeProvider clock) =>
-        call.Refusal ?? (CscRules.NotActive(call.Credential, clock.GetUtcNow()) is { } inactive ? CscCalls.Refuse(inactive) : WolverineContinue.Result());
+    public static IResult Validate([NotBody] CscCall<SendOtpRequest> call) => call.Verdict();
 
     [WolverinePost("/csc/v2/credentials/sendOTP"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<(IResult, IMartenOp)> Post([NotBody] CscCall<SendOtpRequest> call, HttpContext context, IMessageBus bus)
@@ -224,24 +171,25 @@ public static class SendCredentialOtp
 /// <summary>credentials/authorize: authData PIN and OTP, checked by the signature activation module, give a SAD bound to the hashes.</summary>
 public static class AuthorizeCredential
 {
-    public static Task<CscCall<AuthorizeRequest>> LoadAsync(HttpContext context, IDocumentSession session, TimeProvider clock) =>
-        CscCalls.CredentialAsync<AuthorizeRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
+    public static async Task<CscCall<AuthorizeRequest>> LoadAsync(HttpContext context, IDocumentSession session, TimeProvider clock)
+    {
+        var call = await CscCalls.CredentialAsync<AuthorizeRequest>(context, session, clock, r => r.CredentialId, serviceOnly: true);
+        return call.Refusal is not null ? call : call.Checked(CscRules.Authorize(call.Body, call.Credential, clock.GetUtcNow(), out var hashes), hashes);
+    }
 
-    public static IResult Validate([NotBody] CscCall<AuthorizeRequest> call, TimeProvider clock) =>
-        call.Refusal ?? (CscRules.Authorize(call.Body, call.Credential, clock.GetUtcNow(), out _) is { } problem ? CscCalls.Refuse(problem) : WolverineContinue.Result());
+    public static IResult Validate([NotBody] CscCall<AuthorizeRequest> call) => call.Verdict();
 
     [WolverinePost("/csc/v2/credentials/authorize"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> Post([NotBody] CscCall<AuthorizeRequest> call, HttpContext context, IDocumentSession session, IMessageBus bus,
         Custody.SignatureActivation sam, TimeProvider clock)
     {
         var (request, certificate, now) = (call.Body, call.Credential, clock.GetUtcNow());
-        CscRules.Authorize(request, certificate, now, out var hashes);
         // The OTP first: it is single use, so the password alone (a bearer token) cannot probe PINs.
         var sent = await session.LoadAsync<CscOtp>($"{call.Caller.HolderId}:{certificate.CertificateId}", context.RequestAborted);
         if (sent is null) return CscApi.Error("invalid_otp", "The OTP is invalid");
         var otp = new Custody.OtpConfirmation(sent.ChallengeId, CscApi.OtpPurpose, certificate.CertificateId.ToString(), request.Value("OTP")!);
         var activated = await sam.AuthorizeAsync(certificate, new Custody.PinAndOtp(request.Value("PIN")!, otp, OtpFirst: true), Custody.Door.CscAuthorize,
-            request.NumSignatures!.Value, hashes!, now + CscRules.Lifetime(certificate), bus, session, context.RequestAborted);
+            request.NumSignatures!.Value, call.Hashes, now + CscRules.Lifetime(certificate), bus, session, context.RequestAborted);
         if (activated.OtpRefusal is not null) return CscApi.Error("invalid_otp", "The OTP is invalid");
         if (activated.Value is not { } grant) return CscApi.Error("invalid_pin", activated.Pin?.Result == Custody.PinResult.Blocked ? "The PIN is blocked" : "The PIN is invalid");
         return CscApi.Answer(new { SAD = grant.Sad, expiresIn = (int)(grant.Authorization.ExpiresAt - now).TotalSeconds });
@@ -252,12 +200,11 @@ public static class ExtendTransaction
 {
     public static async Task<CscCall<ExtendTransactionRequest>> LoadAsync(HttpContext context, IDocumentStore store, TimeProvider clock)
     {
-        await using var query = store.QuerySession();
-        return await CscCalls.CredentialAsync<ExtendTransactionRequest>(context, query, clock, r => r.CredentialId, serviceOnly: true);
+        var call = await CscCalls.CredentialAsync<ExtendTransactionRequest>(context, store, clock, r => r.CredentialId, serviceOnly: true);
+        return call.Refusal is not null ? call : call.Checked(CscRules.NotActive(call.Credential, clock.GetUtcNow()));
     }
 
-    public static IResult Validate([NotBody] CscCall<ExtendTransactionRequest> call, TimeProvider clock) =>
-        call.Refusal ?? (CscRules.NotActive(call.Credential, clock.GetUtcNow()) is { } inactive ? CscCalls.Refuse(inactive) : WolverineContinue.Result());
+    public static IResult Validate([NotBody] CscCall<ExtendTransactionRequest> call) => call.Verdict();
 
     [WolverinePost("/csc/v2/credentials/extendTransaction"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<IResult> Post([NotBody] CscCall<ExtendTransactionRequest> call, HttpContext context, IDocumentStore store, Custody.SadActivation sad,
@@ -275,12 +222,11 @@ public static class SignHash
 {
     public static async Task<CscCall<SignHashRequest>> LoadAsync(HttpContext context, IDocumentStore store, TimeProvider clock)
     {
-        await using var query = store.QuerySession();
-        return await CscCalls.CredentialAsync<SignHashRequest>(context, query, clock, r => r.CredentialId);
+        var call = await CscCalls.CredentialAsync<SignHashRequest>(context, store, clock, r => r.CredentialId);
+        return call.Refusal is not null ? call : call.Checked(CscRules.SignHash(call.Body, call.Credential, clock.GetUtcNow(), out var hashes), hashes);
     }
 
-    public static IResult Validate([NotBody] CscCall<SignHashRequest> call, TimeProvider clock) =>
-        call.Refusal ?? (CscRules.SignHash(call.Body, call.Credential, clock.GetUtcNow(), out _) is { } problem ? CscCalls.Refuse(problem) : WolverineContinue.Result());
+    public static IResult Validate([NotBody] CscCall<SignHashRequest> call) => call.Verdict();
 
     /// <summary>
     /// The signature activation module spends the SAD and signs in the token; the same call again (its answer was lost) is
@@ -289,8 +235,7 @@ public static class SignHash
     [WolverinePost("/csc/v2/signatures/signHash"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<(IResult, OutgoingMessages)> Post([NotBody] CscCall<SignHashRequest> call, HttpContext context, Custody.SadActivation sad, TimeProvider clock)
     {
-        var (caller, certificate, now) = (call.Caller, call.Credential, clock.GetUtcNow());
-        CscRules.SignHash(call.Body, certificate, now, out var hashes);
+        var (caller, certificate, hashes, now) = (call.Caller, call.Credential, call.Hashes!, clock.GetUtcNow());
         var signed = await sad.SignHashesAsync(caller.HolderId, certificate.CertificateId, caller.Sad(call.Body.Sad), hashes, now, context.RequestAborted);
         if (signed.Refusal is not null) return (CscApi.Error("invalid_request", signed.Refusal), []);
         var made = hashes.Select((h, i) => new MadeSignature(signed.Call!.SignatureId(i), "SHA-256 " + Convert.ToHexString(Convert.FromBase64String(h), 0, 8).ToLowerInvariant() + "…"));
@@ -307,11 +252,8 @@ public static class SignHash
 /// </summary>
 public static class SignDoc
 {
-    public static async Task<CscCall<SignDocRequest>> LoadAsync(HttpContext context, IDocumentStore store, TimeProvider clock)
-    {
-        await using var query = store.QuerySession();
-        return await CscCalls.CredentialAsync<SignDocRequest>(context, query, clock, r => r.CredentialId);
-    }
+    public static Task<CscCall<SignDocRequest>> LoadAsync(HttpContext context, IDocumentStore store, TimeProvider clock) =>
+        CscCalls.CredentialAsync<SignDocRequest>(context, store, clock, r => r.CredentialId);
 
     public static IResult Validate([NotBody] CscCall<SignDocRequest> call) => call.Verdict();
 

@@ -227,7 +227,7 @@ public static class OAuthEndpoints
         return Results.Ok();
     }
 
-    public static IResult TokenError(string error, string description) =>
+    internal static IResult TokenError(string error, string description) =>
         CscApi.Error(error, description, error == "invalid_client" ? 401 : 400, error == "invalid_client" ? CscApi.BasicChallenge : null);
 
     /// <summary>
@@ -252,7 +252,7 @@ public static class OAuthEndpoints
         ["authorization_response_iss_parameter_supported"] = true,
     });
 
-    public static byte[] CodeKey(byte[] code) => HKDF.DeriveKey(HashAlgorithmName.SHA256, code, 32, info: "MySign OAuth code → SAD"u8.ToArray());
+    internal static byte[] CodeKey(byte[] code) => HKDF.DeriveKey(HashAlgorithmName.SHA256, code, 32, info: "MySign OAuth code → SAD"u8.ToArray());
 
     private static async Task<OAuthRequest?> Open(IDocumentSession session, Guid id, HttpContext context, TimeProvider clock) =>
         await session.LoadOwnAsync<OAuthRequest>(id, context) is { } request && request.ExpiresAt > clock.GetUtcNow() ? request : null;
@@ -313,8 +313,8 @@ public static class OAuthTokenEndpoint
 
     /// <summary>
     /// The token endpoint: a code, once, within 60 seconds, from the client it was issued to, with the same redirect URI and
-    /// the PKCE verifier of the challenge. A second use of a code ends the token its first use got (RFC 6749 §4.1.2), and
-    /// so does a second use racing the first: its save loses, and it is told invalid_grant.
+    /// the PKCE verifier of the challenge. A second use of a code ends the token its first use got (RFC 6749 §4.1.2); a
+    /// second use racing the first loses the save and is told invalid_grant, the first use's token left as it is.
     /// </summary>
     [WolverinePost("/csc/v2/oauth2/token"), AllowAnonymous, RequireAntiforgeryToken(false), LostRaceAnswer("invalid_grant", "The code was already used", 400)]
     public static (IResult, IMartenOp, IMartenOp) Token([NotBody] Redemption redemption, HttpContext context, TimeProvider clock)

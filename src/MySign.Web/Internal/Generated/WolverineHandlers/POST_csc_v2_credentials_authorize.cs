@@ -37,7 +37,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.AuthorizeCredential").SetTag("http.route", "/csc/v2/credentials/authorize").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var cscCallOfAuthorizeRequest = await MySign.Certificates.Csc.AuthorizeCredential.LoadAsync(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.AuthorizeCredential.Validate(cscCallOfAuthorizeRequest, _timeProvider);
+            var result1 = MySign.Certificates.Csc.AuthorizeCredential.Validate(cscCallOfAuthorizeRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {

@@ -30,7 +30,7 @@ namespace Internal.Generated.WolverineHandlers
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.ExtendTransaction").SetTag("http.route", "/csc/v2/credentials/extendTransaction").SetTag("http.request.method", "POST");
             var cscCallOfExtendTransactionRequest = await MySign.Certificates.Csc.ExtendTransaction.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.ExtendTransaction.Validate(cscCallOfExtendTransactionRequest, _timeProvider);
+            var result1 = MySign.Certificates.Csc.ExtendTransaction.Validate(cscCallOfExtendTransactionRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {

@@ -34,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SendCredentialOtp").SetTag("http.route", "/csc/v2/credentials/sendOTP").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var cscCallOfSendOtpRequest = await MySign.Certificates.Csc.SendCredentialOtp.LoadAsync(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.SendCredentialOtp.Validate(cscCallOfSendOtpRequest, _timeProvider);
+            var result1 = MySign.Certificates.Csc.SendCredentialOtp.Validate(cscCallOfSendOtpRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {

@@ -34,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SignHash").SetTag("http.route", "/csc/v2/signatures/signHash").SetTag("http.request.method", "POST");
             var cscCallOfSignHashRequest = await MySign.Certificates.Csc.SignHash.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.SignHash.Validate(cscCallOfSignHashRequest, _timeProvider);
+            var result1 = MySign.Certificates.Csc.SignHash.Validate(cscCallOfSignHashRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {

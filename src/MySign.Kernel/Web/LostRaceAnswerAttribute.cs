@@ -1,0 +1,13 @@
+namespace MySign.Kernel.Web;
+
+/// <summary>
+/// What an API endpoint answers when its save loses an optimistic-concurrency race (the host's 409 policy otherwise
+/// answers the generic "already done"): the endpoint's own error, as its protocol names a double use.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LostRaceAnswerAttribute(string error, string description, int status) : Attribute
+{
+    public string Error { get; } = error;
+    public string Description { get; } = description;
+    public int Status { get; } = status;
+}
