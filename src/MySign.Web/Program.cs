@@ -153,7 +153,12 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<AddressLimits>();
 app.UseMiddleware<AntiforgeryCheck>();
-app.MapWolverineEndpoints(http => http.RequireAuthorizeOnAll());
+app.MapWolverineEndpoints(http =>
+{
+    http.RequireAuthorizeOnAll();
+    // The request's X-Correlation-Id reaches the messages of every endpoint, also those that only return them.
+    http.ApplyCorrelationIdHeaderToAllEndpoints = true;
+});
 app.MapMetrics();
 
 // Without arguments the portal serves, as JasperFx's default "run" command would, but without printing its scan of the

@@ -72,6 +72,22 @@ public static class ForgottenPinAtDesk
         IDataProtectionProvider protection, TimeProvider clock) => DeskDoor.Act(DeskAction.ForgottenPin, form, holder, context, protection, clock);
 }
 
+/// <summary>The desk form sent without one of its buttons (a script's submit, an assistive tool): nothing is done, and the operator is asked which action.</summary>
+public static class DeskWithoutAction
+{
+    public static Task<HolderAccount?> LoadAsync(string id, HttpContext context, IQuerySession session) => RaoConsoleEndpoints.OfficeHolderAsync(session, context, id);
+
+    [WolverinePost("/rao/holders/{id}/desk")]
+    public static async Task<IResult> Post([FromForm] DeskForm form, [NotBody] HolderAccount? holder, HttpContext context, IQuerySession session)
+    {
+        if (holder is null) return Results.NotFound();
+        var typed = form.Typed;
+        var values = new Dictionary<string, string> { ["doc_type"] = typed.Type, ["doc_number"] = typed.Number, ["doc_expiry"] = typed.Expiry };
+        return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context,
+            new DeskView(new Dictionary<string, string> { ["action"] = "rao.desk.error.action" }, values, null), StatusCodes.Status422UnprocessableEntity);
+    }
+}
+
 /// <summary>What the three desk doors share: the check's problems drawn on the holder's page, and the decision as Wolverine's returns.</summary>
 internal static class DeskDoor
 {

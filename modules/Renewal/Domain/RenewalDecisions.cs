@@ -179,13 +179,19 @@ public static class RenewalDecisions
 
     /// <summary>
     /// Cancel at any step: the coupon is given back, an unpaid order is cancelled with it. Refused once paid in the
-    /// store (the money would be thrown away: only the activation is left) and once the renewal has ended.
+    /// store (the money would be thrown away: only the activation is left), once the renewal has ended, and once the
+    /// activation code is out while the certificate is active: from then on the new certificate may be issued at any
+    /// moment (Certificates commits it before this renewal records it), and a cancel winning that race would leave a
+    /// renewed certificate with its coupon given back. A certificate no longer active is renewed by nobody, so then the
+    /// holder may cancel.
     /// </summary>
-    public static RenewalDecision Cancel(this RenewalRequest request, DateTimeOffset now)
+    public static RenewalDecision Cancel(this RenewalRequest request, DateTimeOffset now, bool certificateActive = true)
     {
         if (!request.InProgress) return Refuse(request, "form", "renewal.error.step", RefusalKind.Conflict);
         if (request.Path == RenewalPaths.Store && request.Step is RenewalStep.Activate or RenewalStep.ConfirmActivation)
             return Refuse(request, "form", "renewal.error.paid_no_cancel", RefusalKind.Conflict);
+        if (request.Step == RenewalStep.ConfirmActivation && certificateActive)
+            return Refuse(request, "form", "renewal.error.activating_no_cancel", RefusalKind.Conflict);
         var messages = new List<object>();
         if (request.CouponCode is not null) messages.Add(new ReleaseCoupon(request.CouponCode, request.Id));
         if (request.Path == RenewalPaths.Store) messages.Add(new CancelRenewalOrder(request.Id));

@@ -216,7 +216,8 @@ public static class ActivateRenewedCertificate
     {
         var confirmed = request.ActivationConfirmed(await WizardPages.VerifyOtpAsync(context, bus, request, code));
         if (!confirmed.Accepted) return WizardPages.Applied(context, confirmed);
-        // The OTP is single use, so of two parallel submissions only one reaches this point.
+        // The OTP is single use, so of two parallel activations only one reaches this point; and no cancel can win a race
+        // with it, because a renewal whose activation code is out cannot be cancelled while the certificate is active.
         var pin = protection.Open(WizardPages.PinProtection, request.ProtectedPin!);
         // Suspended or revoked since the renewal began: nothing is issued, and the request says why.
         var outcome = await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(request.HolderId, pin), context.RequestAborted);
@@ -262,11 +263,13 @@ public static class ResendRenewalCode
 
 public static class CancelRenewal
 {
-    public static Task<RenewalRequest?> LoadAsync(Guid id, HttpContext context, IDocumentSession session) => session.LoadOwnAsync<RenewalRequest>(id, context);
+    public static async Task<(RenewalRequest?, RenewableCertificate?)> LoadAsync(Guid id, HttpContext context, IDocumentSession session) =>
+        (await session.LoadOwnAsync<RenewalRequest>(id, context), await session.LoadAsync<RenewableCertificate>(context.HolderId(), context.RequestAborted));
 
     public static IResult Validate(RenewalRequest? request) => request is null ? Results.NotFound() : WolverineContinue.Result();
 
     [WolverinePost("/renewal/{id}/cancel")]
-    public static (IResult, IMartenOp, OutgoingMessages) Post([NotBody] RenewalRequest request, HttpContext context, TimeProvider clock) =>
-        WizardPages.Applied(context, request.Cancel(clock.GetUtcNow()), then: Results.Redirect("/renewal?cancelled=1"));
+    public static (IResult, IMartenOp, OutgoingMessages) Post([NotBody] RenewalRequest request, [NotBody] RenewableCertificate? certificate, HttpContext context,
+        TimeProvider clock) =>
+        WizardPages.Applied(context, request.Cancel(clock.GetUtcNow(), certificateActive: certificate?.Renewable == true), then: Results.Redirect("/renewal?cancelled=1"));
 }

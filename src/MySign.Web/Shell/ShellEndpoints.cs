@@ -110,6 +110,7 @@ public static class ShellEndpoints
         if (status == StatusCodes.Status409Conflict && failure?.Endpoint?.Metadata.GetMetadata<LostRaceAnswerAttribute>() is { } raceLost)
         {
             context.Response.Headers.CacheControl = "no-store";
+            context.Response.Headers.Pragma = "no-cache";
             return Results.Json(new { error = raceLost.Error, error_description = raceLost.Description }, statusCode: raceLost.Status);
         }
         if (original is not null && ApiPaths.Is(original))

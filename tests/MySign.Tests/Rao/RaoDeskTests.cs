@@ -80,6 +80,13 @@ public sealed class RaoDeskTests(AppFixture app)
         expired.Document.QuerySelector("#desk-doc-expiry-error").ShouldNotBeNull();
         expired.Document.QuerySelector("#desk-doc-number")!.GetAttribute("value").ShouldBe("YA1234567");
         (await Issue(holder.Id)).Throttled.ShouldBeFalse("nothing was reset");
+        // The form sent without one of its buttons (a script's submit): it asks which action, and records nothing.
+        var unchosen = await rao.PostAsync($"/rao/holders/{holder.Id}/desk", new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = Expiry });
+        unchosen.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        unchosen.Document.QuerySelector("#desk-action-error")!.TextContent.ShouldContain("nothing was recorded");
+        unchosen.Document.QuerySelector("#desk-doc-number")!.GetAttribute("value").ShouldBe("YA1234567");
+        await using (var session = app.Store.QuerySession())
+            (await session.Query<MySign.Accounts.Domain.IdentityCheck>().CountAsync(c => c.HolderId == holder.Id)).ShouldBe(0);
 
         PortalClient.Page done = null!;
         await app.Host.ExecuteAndWaitAsync(async () => done = await rao.PostAsync($"/rao/holders/{holder.Id}/desk/reset-otp",

@@ -205,6 +205,19 @@ public sealed class RenewalDecisionTests
         At(RenewalStep.Activate, RenewalPaths.Rao, r => r.FinishLater = true).Cancel(Now).Messages.ShouldContain(new LandOnNextSignIn("m123456", null));
     }
 
+    [Theory]
+    [InlineData(RenewalPaths.Coupon)]
+    [InlineData(RenewalPaths.Rao)]
+    public void once_the_activation_code_is_out_only_an_activation_ends_the_renewal_while_the_certificate_is_active(string path)
+    {
+        var confirming = At(RenewalStep.ConfirmActivation, path, r => { r.CouponCode = "AAAA-BBBB"; r.ProtectedPin = "sealed"; });
+        Refused(confirming.Cancel(Now), confirming, "form", "renewal.error.activating_no_cancel", RefusalKind.Conflict);
+        // Suspended or revoked meanwhile: nobody renews it any more, so the holder may stop and have the coupon back.
+        confirming.Cancel(Now, certificateActive: false).State.Step.ShouldBe(RenewalStep.Cancelled);
+        // Before the code is out (the new PIN not yet chosen) a cancel is always accepted.
+        At(RenewalStep.Activate, path).Cancel(Now).State.Step.ShouldBe(RenewalStep.Cancelled);
+    }
+
     [Fact]
     public void certificate_facts_apply_once_and_an_older_one_never_overwrites_a_newer_one()
     {

@@ -258,6 +258,31 @@ public sealed class RenewalWizardTests(AppFixture app)
 
     [Fact]
     [Trait("Shake", "concurrency")]
+    public async Task an_activation_and_a_cancel_sent_together_never_leave_a_renewed_certificate_with_its_coupon_given_back()
+    {
+        var (holder, client) = await HolderInWindow();
+        var id = await Start(client, "coupon");
+        await PastConsentsAndOtp(client, holder, id);
+        (await client.PostAsync($"/renewal/{id}/coupon", new() { ["coupon"] = await IssueCoupons() })).Status.ShouldBe(HttpStatusCode.OK);
+        var codeSent = await client.PostAsync($"/renewal/{id}/pin", new() { ["new_pin"] = NewPin, ["confirm_pin"] = NewPin });
+        codeSent.Document.QuerySelector("form[action$='/cancel']").ShouldBeNull("once the activation code is out, the wizard offers no Cancel");
+        codeSent.Document.QuerySelector("#activating-no-cancel").ShouldNotBeNull();
+        var code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+
+        var activate = client.PostAsync($"/renewal/{id}/activate", new() { ["code"] = code });
+        var cancel = client.PostAsync($"/renewal/{id}/cancel", new());
+        await Task.WhenAll(activate, cancel);
+
+        (await cancel).Status.ShouldBe(HttpStatusCode.Conflict, "whichever comes first, a renewal whose activation code is out is only ever activated");
+        (await cancel).Document.QuerySelector("#wizard-error")!.TextContent.ShouldContain("can no longer be cancelled");
+        (await activate).Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+        await using var session = app.Store.QuerySession();
+        (await session.LoadAsync<RenewalRequest>(id))!.Step.ShouldBe(RenewalStep.Done);
+        (await session.Query<Coupon>().SingleAsync(c => c.RedeemedBy == holder.Id)).RenewalId.ShouldBe(id, "the coupon stays spent on the certificate it paid for");
+    }
+
+    [Fact]
+    [Trait("Shake", "concurrency")]
     public async Task the_same_step_sent_eight_times_at_once_is_done_once_and_every_other_answer_says_it_was_already_done()
     {
         var (_, client) = await HolderInWindow();

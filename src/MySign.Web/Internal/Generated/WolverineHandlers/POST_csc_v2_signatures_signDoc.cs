@@ -40,6 +40,7 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SignDoc").SetTag("http.route", "/csc/v2/signatures/signDoc").SetTag("http.request.method", "POST");
             var cscCallOfSignDocRequest = await MySign.Certificates.Csc.SignDoc.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
             var result1 = MySign.Certificates.Csc.SignDoc.Validate(cscCallOfSignDocRequest);

@@ -32,6 +32,7 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SignHash").SetTag("http.route", "/csc/v2/signatures/signHash").SetTag("http.request.method", "POST");
             var cscCallOfSignHashRequest = await MySign.Certificates.Csc.SignHash.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
             var result1 = MySign.Certificates.Csc.SignHash.Validate(cscCallOfSignHashRequest);

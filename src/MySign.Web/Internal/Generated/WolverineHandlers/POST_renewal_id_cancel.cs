@@ -29,6 +29,7 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Renewal.Wizard.CancelRenewal").SetTag("http.route", "/renewal/{id}/cancel").SetTag("http.request.method", "POST");
@@ -44,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var renewalRequest = await MySign.Renewal.Wizard.CancelRenewal.LoadAsync(id, httpContext, documentSession).ConfigureAwait(false);
+            (var renewalRequest, var renewableCertificate) = await MySign.Renewal.Wizard.CancelRenewal.LoadAsync(id, httpContext, documentSession).ConfigureAwait(false);
             var result1 = MySign.Renewal.Wizard.CancelRenewal.Validate(renewalRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
@@ -55,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var martenOp, var outgoingMessages) = MySign.Renewal.Wizard.CancelRenewal.Post(renewalRequest, httpContext, _timeProvider);
+            (var result, var martenOp, var outgoingMessages) = MySign.Renewal.Wizard.CancelRenewal.Post(renewalRequest, renewableCertificate, httpContext, _timeProvider);
 
             if (martenOp != null)
             {
