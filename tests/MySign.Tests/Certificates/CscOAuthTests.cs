@@ -35,6 +35,15 @@ public sealed class CscOAuthTests(AppFixture app)
         return (portal, holder, issued.CertificateId);
     }
 
+    /// <summary>The holder allows a service-scope request of <paramref name="client"/>: the redirect back with the code, and the PKCE verifier.</summary>
+    private static async Task<(PortalClient.Page Back, string Verifier)> ServiceCodeAsync(PortalClient portal, string client)
+    {
+        var verifier = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var page = await portal.GetAsync(Url(client, $"scope=service&code_challenge={Challenge(verifier)}&code_challenge_method=S256"));
+        var allow = page.Document.QuerySelector("form[action^='/csc/v2/oauth2/authorize/']:not([action$='/deny'])")!.GetAttribute("action")!;
+        return (await portal.PostAsync(allow, new()), verifier);
+    }
+
     private static string Challenge(string verifier) => System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 
     private static string Url(string client, string rest, string? redirect = Redirect) =>
@@ -107,10 +116,8 @@ public sealed class CscOAuthTests(AppFixture app)
     {
         var client = await ClientAsync();
         var (portal, _, _) = await HolderAsync();
-        var verifier = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
-        var page = await portal.GetAsync(Url(client, $"scope=service&code_challenge={Challenge(verifier)}&code_challenge_method=S256"));
-        var allow = page.Document.QuerySelector("form[action^='/csc/v2/oauth2/authorize/']:not([action$='/deny'])")!.GetAttribute("action")!;
-        var code = Query((await portal.PostAsync(allow, new())).Location!)["code"];
+        var (back, verifier) = await ServiceCodeAsync(portal, client);
+        var code = Query(back.Location!)["code"];
 
         using var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
@@ -133,10 +140,7 @@ public sealed class CscOAuthTests(AppFixture app)
     {
         var client = await ClientAsync();
         var (portal, _, credential) = await HolderAsync();
-        var verifier = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
-        var page = await portal.GetAsync(Url(client, $"scope=service&code_challenge={Challenge(verifier)}&code_challenge_method=S256"));
-        var allow = page.Document.QuerySelector("form[action^='/csc/v2/oauth2/authorize/']:not([action$='/deny'])")!.GetAttribute("action")!;
-        var back = await portal.PostAsync(allow, new());
+        var (back, verifier) = await ServiceCodeAsync(portal, client);
         back.Status.ShouldBe(HttpStatusCode.Redirect);
         var code = Query(back.Location!)["code"];
 
