@@ -1,15 +1,11 @@
 using Marten;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Mail;
 using Microsoft.AspNetCore.DataProtection;
 using MySign.Kernel.Localization;
-using MySign.Kernel.Validation;
 using MySign.Kernel.Web;
-using MySign.Otp.Client;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -125,62 +121,4 @@ internal static class DeskDoor
             await (await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, desk)).ExecuteAsync(context);
         }
     }
-}
-
-public sealed record OtpResetView(string Step, string Token, string Mobile, string? ErrorKey, string? Destination);
-
-/// <summary>
-/// The holder's half of a lost-phone reset, from the link in the recovery e-mail: the new mobile, an SMS code to it, and
-/// from then on OTPs go there. The link works for 24 hours and once.
-/// </summary>
-public static class OtpResetEndpoints
-{
-    public const string Purpose = "otp.reset";
-
-    [WolverineGet("/otp-reset"), AllowAnonymous]
-    public static async Task<IResult> Get(string? token, HttpContext context, IQuerySession session, TimeProvider clock) =>
-        await Find(session, token, clock, context) is null ? View(new OtpResetView("invalid", "", "", null, null), StatusCodes.Status410Gone)
-            : View(new OtpResetView("phone", token!, "", null, null));
-
-    [WolverinePost("/otp-reset"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
-    public static async Task<IResult> Phone([FromForm] string? token, [FromForm] string? mobile, HttpContext context, IDocumentSession session, IMessageBus bus,
-        TimeProvider clock)
-    {
-        var found = await Find(session, token, clock, context);
-        if (found is null) return View(new OtpResetView("invalid", "", "", null, null), StatusCodes.Status410Gone);
-        var typed = (mobile ?? "").Trim();
-        if (MobileNumbers.Normalise(typed) is not { } phone) return View(new OtpResetView("phone", token!, typed, "registration.error.mobile", null), StatusCodes.Status422UnprocessableEntity);
-        var issued = await bus.SendOtpAsync(found.HolderId, Purpose, found.Id, context.RequestAborted, phone);
-        if (issued.Throttled) return View(new OtpResetView("phone", token!, typed, issued.Wait, null), StatusCodes.Status429TooManyRequests);
-        found.ChallengeId = issued.ChallengeId;
-        found.NewMobile = phone;
-        found.OtpDestination = issued.Destination;
-        session.Store(found);
-        return View(new OtpResetView("code", token!, typed, null, issued.Destination));
-    }
-
-    [WolverinePost("/otp-reset/confirm"), AllowAnonymous, EnableRateLimiting(RateLimits.Recovery)]
-    public static async Task<IResult> Confirm([FromForm] string? token, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus,
-        IDataProtectionProvider protection, TimeProvider clock)
-    {
-        var found = await Find(session, token, clock, context);
-        if (found is null) return View(new OtpResetView("invalid", "", "", null, null), StatusCodes.Status410Gone);
-        if (found.ChallengeId is not { } challenge || found.NewMobile is not { } phone) return View(new OtpResetView("phone", token!, "", null, null), StatusCodes.Status409Conflict);
-        var verified = await bus.CheckOtpAsync(challenge, found.HolderId, Purpose, found.Id, code, context.RequestAborted);
-        if (!verified.IsValid) return View(new OtpResetView("code", token!, "", verified.Refusal, found.OtpDestination), StatusCodes.Status422UnprocessableEntity);
-        var now = clock.GetUtcNow();
-        // The new phone is the factor before this page says so: the next OTP goes there.
-        await bus.RegisterOtpPhoneAsync(found.HolderId, phone, context.RequestAborted);
-        found.Used = true;
-        session.Store(found);
-        session.Insert(AuditEntry.Of(found.HolderId, "otp.reset_completed", now));
-        await bus.PublishAsync(new OtpResetDoneMail(found.HolderId, Strings.Language, MobileNumbers.Mask(phone), AccountLinks.NotMe(session, protection, found.HolderId, now)));
-        return View(new OtpResetView("done", "", "", null, MobileNumbers.Mask(phone)));
-    }
-
-    private static Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>
-        AccountLinks.FindLiveAsync(session, token, "otp_reset", clock.GetUtcNow(), context.RequestAborted);
-
-    private static IResult View(OtpResetView view, int status = StatusCodes.Status200OK) =>
-        new HtmlView(typeof(OtpResetEndpoints).Assembly, "Rao/OtpReset", view, "otpreset.title") { StatusCode = status, Partial = false };
 }

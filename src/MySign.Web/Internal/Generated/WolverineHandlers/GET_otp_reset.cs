@@ -32,11 +32,20 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.OtpResetEndpoints").SetTag("http.route", "/otp-reset").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.OtpReset").SetTag("http.route", "/otp-reset").SetTag("http.request.method", "GET");
             var token = httpContext.Request.Query["token"];
+            var otpResetLink = await MySign.Accounts.Rao.OtpReset.LoadAsync(token, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Accounts.Rao.OtpReset.Validate(otpResetLink);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.OtpResetEndpoints.Get(token, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result = MySign.Accounts.Rao.OtpReset.Get(otpResetLink);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -32,13 +32,29 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.OtpResetEndpoints").SetTag("http.route", "/otp-reset").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.OtpResetPhone").SetTag("http.route", "/otp-reset").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            var token = httpContext.Request.Form["token"];
             var mobile = httpContext.Request.Form["mobile"];
+            var token = httpContext.Request.Form["token"];
+            var otpResetLink = await MySign.Accounts.Rao.OtpResetPhone.LoadAsync(token, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Accounts.Rao.OtpResetPhone.Validate(otpResetLink);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.OtpResetEndpoints.Phone(token, mobile, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp) = await MySign.Accounts.Rao.OtpResetPhone.Post(mobile, otpResetLink, httpContext, messageContext).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

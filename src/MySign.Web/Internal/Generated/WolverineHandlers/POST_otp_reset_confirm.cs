@@ -35,13 +35,33 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.OtpResetEndpoints").SetTag("http.route", "/otp-reset/confirm").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.OtpResetConfirm").SetTag("http.route", "/otp-reset/confirm").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            var token = httpContext.Request.Form["token"];
             var code = httpContext.Request.Form["code"];
+            var token = httpContext.Request.Form["token"];
+            var otpResetLink = await MySign.Accounts.Rao.OtpResetConfirm.LoadAsync(token, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.Accounts.Rao.OtpResetConfirm.Validate(otpResetLink);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.OtpResetEndpoints.Confirm(token, code, httpContext, documentSession, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp, var outgoingMessages) = await MySign.Accounts.Rao.OtpResetConfirm.Post(code, otpResetLink, httpContext, messageContext, _dataProtectionProvider, _timeProvider).ConfigureAwait(false);
+
+            if (martenOp != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                martenOp.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
