@@ -178,12 +178,12 @@ public static partial class Journeys
         using var rao = app.Client();
         await Operators.SignInAsync(rao, app.Store, holder.RegisteredBy);
         await rao.GetAsync($"/rao/holders/{holder.UserId}");
-        var done = Expect(await rao.PostAsync($"/rao/holders/{holder.UserId}/desk/{action.Replace('_', '-')}", new()
+        var sent = Expect(await rao.PostAsync($"/rao/holders/{holder.UserId}/desk/{action.Replace('_', '-')}", new()
         {
             ["doc_type"] = "identity_card", ["doc_number"] = "CA98765ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"),
-        }), HttpStatusCode.OK, $"the desk's {action}");
+        }), HttpStatusCode.Redirect, $"the desk's {action}");
         await AppClock.MessagesSettledAsync(app.ConnectionString); // the desk's command (unblock, reset) travels through the outbox
-        return done;
+        return Expect(await rao.GetAsync(sent.Location!), HttpStatusCode.OK, $"the holder's page after the desk's {action}");
     }
 
     /// <summary>Sign a document: the step that asks for the code, then the file with PIN and the device's answer (a passkey's bound to the file).</summary>

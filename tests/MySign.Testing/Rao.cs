@@ -40,10 +40,12 @@ public static class Desk
     {
         string At(string path) => node is null ? path : new Uri(node, path).ToString();
         await rao.GetAsync(At($"/rao/holders/{holderId}"));
-        return await rao.PostAsync(At($"/rao/holders/{holderId}/desk/{action.Replace('_', '-')}"), new()
+        var done = await rao.PostAsync(At($"/rao/holders/{holderId}/desk/{action.Replace('_', '-')}"), new()
         {
             ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy"),
         });
+        // Done, the desk redirects to the holder's page with its notice (a reload never repeats the action).
+        return done.Status == System.Net.HttpStatusCode.Redirect ? await rao.GetAsync(At(done.Location!)) : done;
     }
 }
 

@@ -9,7 +9,6 @@ using MySign.Kernel.Web;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MySign.Accounts.Rao;
 
@@ -87,8 +86,6 @@ public static class DeskWithoutAction
 /// <summary>What the three desk doors share: the check's problems drawn on the holder's page, and the decision as Wolverine's returns.</summary>
 internal static class DeskDoor
 {
-    private static readonly Dictionary<string, string> Nothing = [];
-
     public static async Task<IResult> CheckAsync(DeskAction action, DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock)
     {
         if (holder is null) return Results.NotFound();
@@ -99,7 +96,10 @@ internal static class DeskDoor
         return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, new DeskView(problems, values, null), StatusCodes.Status422UnprocessableEntity);
     }
 
-    /// <summary>The decision: forget the earlier link of its kind, store its documents, send its messages; then the holder's page with the notice.</summary>
+    /// <summary>
+    /// The decision: forget the earlier link of its kind, store its documents, send its messages; then back to the holder's
+    /// page with the notice (post, redirect, get: reloading it shows the page again, it never repeats the action).
+    /// </summary>
     public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Act(DeskAction action, DeskForm form, HolderAccount holder, HttpContext context,
         IDataProtectionProvider protection, TimeProvider clock)
     {
@@ -109,16 +109,6 @@ internal static class DeskDoor
         IMartenOp forget = decision.ReplacesLink is { } kind ? MartenOps.DeleteWhere<AccountToken>(t => t.HolderId == holder.Id && t.Kind == kind) : MartenOps.Nothing();
         var messages = new OutgoingMessages();
         messages.AddRange(decision.Messages);
-        return (new HolderPageAfterCommit(holder, new DeskView(Nothing, Nothing, decision.Done)), forget, MartenOps.StoreObjects([.. decision.Documents]), messages);
-    }
-
-    /// <summary>The holder's page drawn when Wolverine executes the answer, after its commit, so the trail shows what was just done.</summary>
-    private sealed class HolderPageAfterCommit(HolderAccount holder, DeskView desk) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext context)
-        {
-            var session = context.RequestServices.GetRequiredService<IQuerySession>();
-            await (await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, desk)).ExecuteAsync(context);
-        }
+        return (Results.Redirect($"/rao/holders/{holder.Id}?done={action.Name()}#desk-title"), forget, MartenOps.StoreObjects([.. decision.Documents]), messages);
     }
 }

@@ -80,12 +80,16 @@ public static class RaoConsoleEndpoints
         return Results.Redirect($"/rao/holders/{userId}?registered=1");
     }
 
+    /// <summary>The holder's page at the desk.</summary>
+    /// <param name="done">The desk action just done (the redirect after it), whose notice the page shows.</param>
     [WolverineGet("/rao/holders/{id}")]
-    public static async Task<IResult> HolderPage(string id, string? registered, HttpContext context, IQuerySession session)
+    public static async Task<IResult> HolderPage(string id, string? registered, string? done, HttpContext context, IQuerySession session)
     {
         var holder = await OfficeHolder(session, context, id);
         if (holder is null) return Results.NotFound();
-        return await HolderPageAsync(holder, session, context, new DeskView(new Dictionary<string, string>(), new Dictionary<string, string>(), null), justRegistered: registered == "1");
+        var notice = Enum.GetValues<DeskAction>().Select(a => a.Name()).FirstOrDefault(a => a == done) is { } action ? "rao.desk.done." + action : null;
+        return await HolderPageAsync(holder, session, context, new DeskView(new Dictionary<string, string>(), new Dictionary<string, string>(), notice),
+            justRegistered: registered == "1");
     }
 
     /// <summary>

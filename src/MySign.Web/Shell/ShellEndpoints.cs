@@ -129,7 +129,8 @@ public static class ShellEndpoints
         }
         // A lost race (a form sent twice, two tabs) offers the page the form was on, as it is now.
         var back = status == StatusCodes.Status409Conflict ? SamePage(context) : null;
-        return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status), Back: back), "error.title") { StatusCode = status };
+        var title = status == StatusCodes.Status409Conflict ? "error.title.conflict" : "error.title";
+        return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status), title, back), title) { StatusCode = status };
     }
 
     /// <summary>The local path of the page that sent the request (its Referer, when it is this site's), else null.</summary>

@@ -160,7 +160,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
                 (await rao.PostAsync($"/rao/holders/{holder.UserId}/desk/{action.Replace('_', '-')}", new()
                 {
                     ["doc_type"] = "identity_card", ["doc_number"] = "CA98765ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"),
-                })).Status.ShouldBe(HttpStatusCode.OK, action);
+                })).Status.ShouldBe(HttpStatusCode.Redirect, action);
         }
         async Task<string> Landing(string page)
         {
@@ -179,7 +179,7 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
             (await rao.PostAsync($"/rao/holders/{lostPhone.UserId}/desk/reset-otp", new()
             {
                 ["doc_type"] = "identity_card", ["doc_number"] = "CA12345ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"),
-            })).Status.ShouldBe(HttpStatusCode.OK, "reset_otp");
+            })).Status.ShouldBe(HttpStatusCode.Redirect, "reset_otp");
         }
         var otpResetMail = await browser.Smtp.WaitForAsync(lostPhone.Applicant.Email, m => (m.TextBody ?? "").Contains("/otp-reset?token="));
         var otpResetPath = new Uri(System.Text.RegularExpressions.Regex.Match(otpResetMail.TextBody!, @"https?://\S+/otp-reset\?token=[A-Za-z0-9_-]+").Value).PathAndQuery;

@@ -369,7 +369,7 @@ public sealed class FactorMatrixTests(AppFixture app)
         Journeys.Expect(await rao.PostAsync($"/rao/holders/{c.Holder.Id}/desk/forgotten-pin", new()
         {
             ["doc_type"] = "identity_card", ["doc_number"] = "CA98765ZZ", ["doc_expiry"] = DateTime.UtcNow.AddYears(4).ToString("dd/MM/yyyy"),
-        }), HttpStatusCode.OK, "the desk's forgotten PIN");
+        }), HttpStatusCode.Redirect, "the desk's forgotten PIN");
         var mail = await app.Smtp.WaitForAsync(c.Holder.Email, m => (m.TextBody ?? "").Contains("/new-pin?token="));
         var link = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/new-pin\?token=[A-Za-z0-9_-]+").Value;
         var browser = app.Client();

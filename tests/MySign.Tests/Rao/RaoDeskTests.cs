@@ -91,8 +91,13 @@ public sealed class RaoDeskTests(AppFixture app)
         PortalClient.Page done = null!;
         await app.Host.ExecuteAndWaitAsync(async () => done = await rao.PostAsync($"/rao/holders/{holder.Id}/desk/reset-otp",
             new() { ["doc_type"] = "passport", ["doc_number"] = "YA1234567", ["doc_expiry"] = Expiry }), 30_000);
-        done.Status.ShouldBe(HttpStatusCode.OK, done.Text);
+        done.Status.ShouldBe(HttpStatusCode.Redirect, done.Text);
+        // Post, redirect, get: reloading the page the operator lands on shows it again and never repeats the action.
+        done = await rao.GetAsync(done.Location!);
         done.Document.QuerySelector("#desk-done")!.TextContent.ShouldContain("no longer works");
+        (await rao.GetAsync(done.Response.RequestMessage!.RequestUri!.PathAndQuery)).Document.QuerySelector("#desk-done").ShouldNotBeNull();
+        await using (var checks = app.Store.QuerySession())
+            (await checks.Query<MySign.Accounts.Domain.IdentityCheck>().CountAsync(c => c.HolderId == holder.Id)).ShouldBe(1, "a reload repeats nothing");
         done.Document.QuerySelectorAll(".trail li").Select(li => li.TextContent).ShouldContain(t => t.Contains("Identity document checked") && t.Contains(op.Id));
 
         // The old phone is dead at once: its open code and any new one.

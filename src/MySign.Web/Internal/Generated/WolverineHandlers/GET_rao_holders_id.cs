@@ -39,9 +39,10 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var registered = httpContext.Request.Query["registered"];
+            var done = httpContext.Request.Query["done"];
             
             // The actual HTTP request handler execution
-            var result = await MySign.Accounts.Rao.RaoConsoleEndpoints.HolderPage(id, registered, httpContext, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
+            var result = await MySign.Accounts.Rao.RaoConsoleEndpoints.HolderPage(id, registered, done, httpContext, ((Marten.IQuerySession)documentSession)).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
