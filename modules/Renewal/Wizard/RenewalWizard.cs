@@ -20,7 +20,7 @@ namespace MySign.Renewal.Wizard;
 public sealed record StepView(int Number, string Label, string State);
 public sealed record WizardView(Guid Id, string Path, string Step, IReadOnlyList<StepView> Steps, string Name, string Iut, DateTimeOffset ExpiresAt,
     IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Values, string? Factor, string? Destination, string? NewIut, string? OrderPath, bool FinishLater,
-    string? Passkey = null, bool JustSaved = false)
+    string? Passkey = null, bool JustSaved = false, bool Resent = false)
 {
     /// <summary>"Sign out" after the RAO's "Finish later": Accounts' page.</summary>
     public string SignOutPath => AccountPages.SignOut;
@@ -258,7 +258,7 @@ public static class ResendRenewalCode
 
     [WolverinePost("/renewal/{id}/resend")]
     public static Task<(IResult, IMartenOp, OutgoingMessages)> Post([NotBody] RenewalRequest request, HttpContext context, IMessageBus bus) =>
-        WizardPages.SendOtpAsync(context, bus, request);
+        WizardPages.SendOtpAsync(context, bus, request, resent: true);
 }
 
 public static class CancelRenewal

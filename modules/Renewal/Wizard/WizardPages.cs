@@ -22,10 +22,11 @@ internal static class WizardPages
         : WolverineContinue.Result();
 
     /// <summary>Asks Otp for a code bound to the current step's purpose and this renewal; the decision moves the step on.</summary>
-    public static async Task<(IResult, IMartenOp, OutgoingMessages)> SendOtpAsync(HttpContext context, IMessageBus bus, RenewalRequest request)
+    /// <param name="resent">"Send new OTP": the page then says a new code went out and the one before no longer works.</param>
+    public static async Task<(IResult, IMartenOp, OutgoingMessages)> SendOtpAsync(HttpContext context, IMessageBus bus, RenewalRequest request, bool resent = false)
     {
         var issued = await bus.SendOtpAsync(request.HolderId, request.OtpPurpose()!, request.Id.ToString(), context.RequestAborted);
-        return Applied(context, request.CodeSent(issued));
+        return Applied(context, request.CodeSent(issued), resent: resent);
     }
 
     public static async Task<OtpVerified> VerifyOtpAsync(HttpContext context, IMessageBus bus, RenewalRequest request, string? code)
@@ -40,12 +41,12 @@ internal static class WizardPages
     /// </summary>
     /// <param name="justSaved">The answer to "Finish later": only then does the page say it is saved and offer to sign out (not when the holder comes back to it).</param>
     public static (IResult, IMartenOp, OutgoingMessages) Applied(HttpContext context, RenewalDecision decision, IReadOnlyDictionary<string, string>? typed = null,
-        bool justSaved = false, IResult? then = null)
+        bool justSaved = false, IResult? then = null, bool resent = false)
     {
         if (decision.Refused is { } refusal) return Unchanged(Refused(context, decision.State, refusal, typed));
         var messages = new OutgoingMessages();
         messages.AddRange(decision.Messages);
-        return (then ?? Wizard(context, decision.State, justSaved: justSaved), MartenOps.Store(decision.State), messages);
+        return (then ?? Wizard(context, decision.State, justSaved: justSaved, resent: resent), MartenOps.Store(decision.State), messages);
     }
 
     public static (IResult, IMartenOp, OutgoingMessages) Unchanged(IResult page) => (page, MartenOps.Nothing(), []);
@@ -65,7 +66,7 @@ internal static class WizardPages
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
 
     public static IResult Wizard(HttpContext context, RenewalRequest request, IReadOnlyDictionary<string, string>? errors = null,
-        IReadOnlyDictionary<string, string>? values = null, int status = StatusCodes.Status200OK, bool justSaved = false)
+        IReadOnlyDictionary<string, string>? values = null, int status = StatusCodes.Status200OK, bool justSaved = false, bool resent = false)
     {
         var third = "renewal.step." + request.Path;
         string[] labels = ["renewal.step.consents", "renewal.step.confirm", third, "renewal.step.activate", "renewal.step.confirm"];
@@ -75,7 +76,7 @@ internal static class WizardPages
         var name = context.User.Identity?.Name ?? "";
         return Html("Wizard/Wizard", new WizardView(request.Id, request.Path, request.Step.ToString().ToLowerInvariant(), steps, name, request.UniqueIdentifier,
             request.ExpiresAt, errors ?? None, values ?? None, request.OtpChannel?.ToString().ToLowerInvariant(), request.OtpDestination, request.NewUniqueIdentifier, request.OrderId is null ? null : LocalPath.OrHome(request.OrderPath), request.FinishLater,
-            request.OtpChannel == ReceptionMode.Passkey ? request.ChallengeId?.ToString() : null, justSaved), status);
+            request.OtpChannel == ReceptionMode.Passkey ? request.ChallengeId?.ToString() : null, justSaved, resent), status);
     }
 
     public static IResult Html(string template, object model, int status = StatusCodes.Status200OK) =>

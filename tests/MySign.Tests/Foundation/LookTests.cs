@@ -85,7 +85,11 @@ public sealed class LookTests(AppFixture app)
             page.QuerySelectorAll("script[src], link[href], img[src]").Select(e => e.GetAttribute("src") ?? e.GetAttribute("href"))
                 .Where(u => !u!.StartsWith('/')).ShouldBeEmpty(path);
         }
-        (await client.GetAsync("/login")).Document.QuerySelector("header .brand")!.TextContent.ShouldContain("SelfCare Signature");
+        // The header names the product as the page's own heading does, in the page's language.
+        var product = language == "it" ? "SelfCare Firma" : "SelfCare Signature";
+        var login = (await client.GetAsync("/login")).Document;
+        login.QuerySelector("header .brand")!.TextContent.ShouldContain(product);
+        login.QuerySelector("h1")!.TextContent.ShouldContain(product);
     }
 
     [Fact]

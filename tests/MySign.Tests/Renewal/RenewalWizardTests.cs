@@ -241,7 +241,9 @@ public sealed class RenewalWizardTests(AppFixture app)
             }
             await session.SaveChangesAsync();
         }
-        (await client.PostAsync($"/renewal/{id}/resend", new())).Text.ShouldContain("Enter the OTP we sent by SMS to");
+        var resent = await client.PostAsync($"/renewal/{id}/resend", new());
+        resent.Text.ShouldContain("Enter the OTP we sent by SMS to");
+        resent.Document.QuerySelector("#otp-resent")!.TextContent.ShouldContain("A new code is on its way");
         code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
 
         (await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = code })).Status.ShouldBe(HttpStatusCode.OK);
