@@ -1,7 +1,6 @@
 using Marten;
 using Wolverine;
 using Microsoft.Extensions.DependencyInjection;
-using MySign.Certificates.Authority;
 using MySign.Certificates.Custody;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Issuance;
@@ -17,27 +16,20 @@ public static class CertificatesModule
 
     /// <summary>
     /// This module's recurring work, registered by the host on Wolverine's options (a module extension may not):
-    /// the CRL keep-alive and the sweep of ended SAD grants, each once per cluster whatever the number of nodes.
+    /// the sweep of ended SAD grants, once per cluster whatever the number of nodes.
     /// </summary>
-    public static void AddCertificateSchedules(this WolverineOptions wolverine, Microsoft.Extensions.Configuration.IConfiguration configuration)
-    {
-        wolverine.Schedules.ScheduleRecurring<RefreshCrl>(configuration["Certificates:CrlRefreshCron"] ?? "*/30 * * * *");
-        wolverine.Schedules.ScheduleRecurring<PurgeSadGrants>("41 * * * *");
-    }
+    public static void AddCertificateSchedules(this WolverineOptions wolverine)
+        => wolverine.Schedules.ScheduleRecurring<PurgeSadGrants>("41 * * * *");
 
     public static IServiceCollection AddCertificates(this IServiceCollection services)
     {
         services.ConfigureMarten(options =>
         {
-            // The OCSP responder finds a certificate by its serial number.
+            // Indexed by serial: the number the CRL, OCSP and a relying party name a certificate by.
             options.Schema.For<HolderCertificate>().DatabaseSchemaName(Schema).Index(c => c.SerialNumber);
             options.Schema.For<Pin.PinAttempts>().DatabaseSchemaName(Schema);
-            options.Schema.For<RevocationEntry>().DatabaseSchemaName(Schema);
             options.Schema.For<CertificateOperation>().DatabaseSchemaName(Schema).Index(o => o.HolderId);
-            options.Schema.For<CrlDocument>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
-            options.Schema.For<AuthorityKey>().DatabaseSchemaName(Schema);
             options.Schema.For<Keys.CustodyDeployment>().DatabaseSchemaName(Schema);
-            options.Schema.For<ServiceCertificate>().DatabaseSchemaName(Schema);
             options.Schema.For<StatusChangeRequest>().DatabaseSchemaName(Schema);
             options.Schema.For<Signing.SignedDocument>().DatabaseSchemaName(Schema).Index(d => d.HolderId);
             options.Schema.For<Csc.CscToken>().DatabaseSchemaName(Schema);
@@ -49,26 +41,17 @@ public static class CertificatesModule
             options.Schema.For<Csc.OAuthRequest>().DatabaseSchemaName(Schema).Index(r => r.HolderId);
             options.Schema.For<Csc.OAuthCode>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Storage.ExtendedSchemaObjects.Add(Issuer.IutNumbers);
-            options.Storage.ExtendedSchemaObjects.Add(Validation.TimeStampAuthority.Serials);
             options.Storage.ExtendedSchemaObjects.Add(CustodyServices.SadCalls);
             options.Storage.ExtendedSchemaObjects.Add(CustodyServices.ActivationAudit);
         });
-        // Key custody (docs/adr/0015): the online token opened at start, the CA's keys in it, the ceremony that makes them.
+        // Key custody (docs/adr/0015, 0020): the online token opened at start for the key that wraps holder keys.
         services.AddSingleton<Keys.OnlineToken>();
         services.AddHostedService<Keys.CustodyAtStart>();
-        services.AddSingleton<ICaKeys, TokenCaKeys>();
-        services.AddSingleton<CaCeremony>();
-        services.AddSingleton<CertificateAuthority>();
-        services.AddSingleton<CrlKeepAlive>();
         services.AddSingleton<Issuer>();
-        services.AddSingleton<Validation.OcspResponder>();
-        services.AddSingleton<Validation.TimeStampAuthority>();
-        services.AddSingleton<Validation.ValidationData>();
+        services.AddSingleton<Signing.TrustServicesClient>();
         services.AddSingleton<Signing.Cades>();
         services.AddSingleton<Signing.Pades>();
-        services.AddSingleton<Kernel.Operations.IReadinessCheck, CaReadiness>();
         services.AddSignatureActivation();
-        services.AddHostedService<CrlAtStart>();
         services.AddSingleton<IPortalBox, CertificateBadge>();
         services.AddSingleton<IPortalBox, CertificateBox>();
         services.AddSingleton<IPortalBox, PinBox>();

@@ -5,6 +5,7 @@ using Marten;
 using MySign.Accounts;
 using MySign.Billing;
 using MySign.Certificates;
+using MySign.TrustServices;
 using MySign.History;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Mail;
@@ -63,7 +64,14 @@ var marten = builder.Services.AddMarten(Storage.Configure)
     .UseLightweightSessions()
     .IntegrateWithWolverine(wolverine => wolverine.MessageStorageSchemaName = "wolverine");
 if (Database.AppliesSchemaOnStart(configuration, builder.Environment))
+{
     marten.ApplyAllDatabaseChangesOnStartup();
+    // Before any module's start work reads the CA: an older database's CA documents move to their schema first.
+    builder.Services.AddHostedService<TrustServicesSplitOnStart>();
+}
+// Release migrations, run by `resources setup` (fly.toml's release command).
+builder.Services.AddSingleton<TrustServicesSplit>();
+builder.Services.AddSingleton<JasperFx.CommandLine.Descriptions.ISystemPart, TrustServicesSplitPart>();
 
 // Registered on the service collection (not the host) so it starts before DemoSeeding below.
 builder.Services.AddWolverine(options =>
@@ -85,7 +93,8 @@ builder.Services.AddWolverine(options =>
     durability.ScheduledJobPollingTime = configuration.GetValue("Wolverine:ScheduledJobPollingTime", TimeSpan.FromSeconds(2));
     durability.CheckAssignmentPeriod = configuration.GetValue("Wolverine:CheckAssignmentPeriod", TimeSpan.FromSeconds(5));
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
-    options.AddCertificateSchedules(configuration);
+    options.AddCertificateSchedules();
+    options.AddTrustServiceSchedules(configuration);
     options.AddRenewalSchedules(configuration);
     options.AddRateWindowSchedule();
     options.AddBillingSchedules(configuration);
@@ -95,7 +104,8 @@ builder.Services.AddWolverine(options =>
     options.Policies.UseDurableOutboxOnAllSendingEndpoints();
     options.Policies.OnException<ConcurrencyException>().RetryTimes(5);
     // A mail relay or SMS operator that is briefly away: try again a little later rather than give the message up.
-    options.Policies.OnException<System.Net.Sockets.SocketException>().Or<IOException>().Or<TimeoutException>()
+    // The database briefly away is the same: a message that writes a revocation must not go to the dead letters for it.
+    options.Policies.OnException<System.Net.Sockets.SocketException>().Or<IOException>().Or<TimeoutException>().Or<NpgsqlException>(e => e.IsTransient)
         .Or<MailKit.ProtocolException>().Or<MailKit.ServiceNotConnectedException>()
         .RetryWithCooldown(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30))
         .Then.ScheduleRetry(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
@@ -103,6 +113,7 @@ builder.Services.AddWolverine(options =>
 
 builder.Services.AddAccounts(configuration);
 builder.Services.AddCertificates();
+builder.Services.AddTrustServices();
 builder.Services.AddOtp(configuration);
 builder.Services.AddHistory();
 builder.Services.AddRenewal();

@@ -57,28 +57,35 @@ public static class Tokens
     /// </summary>
     public static async Task ForgetDeploymentAsync(string connectionString)
     {
-        string? prefix;
+        var prefixes = new List<string>();
         try
         {
             await using var connection = new Npgsql.NpgsqlConnection(connectionString);
             await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand("select data->>'Prefix' from certificates.mt_doc_custodydeployment where id = 'deployment'", connection);
-            prefix = await command.ExecuteScalarAsync() as string;
-        }
-        catch (Npgsql.PostgresException e) when (e.SqlState == "42P01")
-        {
-            return; // the app never started far enough to have a deployment
+            // The signature activation module's prefix and the CA's (docs/adr/0020): each module names its own objects.
+            foreach (var table in new[] { "certificates.mt_doc_custodydeployment", "trustservices.mt_doc_cadeployment" })
+            {
+                await using var command = new Npgsql.NpgsqlCommand($"select data->>'Prefix' from {table} where id = 'deployment'", connection);
+                try
+                {
+                    if (await command.ExecuteScalarAsync() is string { Length: > 0 } prefix && !prefixes.Contains(prefix)) prefixes.Add(prefix);
+                }
+                catch (Npgsql.PostgresException e) when (e.SqlState == "42P01")
+                {
+                    // the app never started far enough to make this one
+                }
+            }
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
         {
             Console.Error.WriteLine($"Tokens: the database is unreachable, its deployment's token objects are left ({e.Message})");
             return;
         }
-        if (string.IsNullOrEmpty(prefix)) return;
+        if (prefixes.Count == 0) return;
         foreach (var settings in new[] { Online, Root })
         {
             using var token = CryptoToken.Open(settings);
-            token.DestroyObjects(prefix);
+            foreach (var prefix in prefixes) token.DestroyObjects(prefix);
         }
     }
 

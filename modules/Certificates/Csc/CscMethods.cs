@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using MySign.Accounts.Contracts;
-using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
 using MySign.History.Contracts;
 using MySign.Kernel.Localization;
@@ -101,7 +100,7 @@ public static class CredentialsList
         : WolverineContinue.Result());
 
     [WolverinePost("/csc/v2/credentials/list"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> Post([NotBody] CscCall<CredentialsListRequest> call, HttpContext context, IQuerySession session, CertificateAuthority authority,
+    public static async Task<IResult> Post([NotBody] CscCall<CredentialsListRequest> call, HttpContext context, IQuerySession session, Signing.TrustServicesClient trust,
         IMessageBus bus, TimeProvider clock)
     {
         var (caller, request) = (call.Caller, call.Body);
@@ -111,7 +110,7 @@ public static class CredentialsList
             || (request.OnlyValid == true && certificate.StatusAt(now) != CertificateStatus.Active) ? [] : new[] { certificate };
         if (request.CredentialInfo != true)
             return CscApi.Answer(new { credentialIDs = credentials.Select(c => c.CertificateId.ToString()), onlyValid = request.OnlyValid == true ? true : (bool?)null }, omitNulls: true);
-        var chain = await authority.GetAsync(context.RequestAborted);
+        var chain = await trust.ChainAsync(bus, context.RequestAborted);
         var passkey = request.AuthInfo == true && credentials.Length > 0 && await bus.ConfirmsWithPasskeyAsync(caller.HolderId, context.RequestAborted);
         var attempts = credentials.Length > 0 ? await session.LoadAsync<Pin.PinAttempts>(caller.HolderId, context.RequestAborted) : null;
         return CscApi.Answer(new
@@ -133,13 +132,13 @@ public static class CredentialInfo
         call.Refusal ?? (CscRules.CertificatesProblem(call.Body.Certificates) is { } problem ? CscApi.Error("invalid_request", problem) : WolverineContinue.Result());
 
     [WolverinePost("/csc/v2/credentials/info"), AllowAnonymous, RequireAntiforgeryToken(false)]
-    public static async Task<IResult> Post([NotBody] CscCall<CredentialInfoRequest> call, HttpContext context, IQuerySession session, CertificateAuthority authority,
+    public static async Task<IResult> Post([NotBody] CscCall<CredentialInfoRequest> call, HttpContext context, IQuerySession session, Signing.TrustServicesClient trust,
         IMessageBus bus, TimeProvider clock)
     {
         var request = call.Body;
         var passkey = request.AuthInfo != false && await bus.ConfirmsWithPasskeyAsync(call.Caller.HolderId, context.RequestAborted);
         var attempts = await session.LoadAsync<Pin.PinAttempts>(call.Caller.HolderId, context.RequestAborted);
-        return CscApi.Answer(CscRules.Describe(call.Credential, attempts, await authority.GetAsync(context.RequestAborted), request.Certificates, request.CertInfo == true,
+        return CscApi.Answer(CscRules.Describe(call.Credential, attempts, await trust.ChainAsync(bus, context.RequestAborted), request.Certificates, request.CertInfo == true,
             request.AuthInfo != false, clock.GetUtcNow(), withId: false, passkey, CscRules.Language(request.Lang)), omitNulls: true);
     }
 }
@@ -259,7 +258,7 @@ public static class SignDoc
 
     [WolverinePost("/csc/v2/signatures/signDoc"), AllowAnonymous, RequireAntiforgeryToken(false)]
     public static async Task<(IResult, OutgoingMessages)> Post([NotBody] CscCall<SignDocRequest> call, HttpContext context, Custody.SadActivation sad,
-        CertificateAuthority authority, Signing.Cades cades, Signing.Pades pades, TimeProvider clock)
+        Signing.TrustServicesClient trust, Signing.Cades cades, Signing.Pades pades, IMessageBus bus, TimeProvider clock)
     {
         var (caller, certificate, request, now) = (call.Caller, call.Credential, call.Body, clock.GetUtcNow());
         // Everything is read and checked before the SAD is spent: a refusal costs the client nothing.
@@ -269,7 +268,7 @@ public static class SignDoc
         var method = "signDoc " + string.Join(",", jobs.Select(j => $"{j.Format}/{j.Level}/{j.Envelope}/{(j.Document is null ? "digest" : "document")}"));
         // Each signature's signed attributes are drafted first; the signature activation module spends the SAD for the
         // documents' hashes and signs the drafts' hashes in the token, one unwrap for the call.
-        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
+        var (_, issuing) = await trust.ChainAsync(bus, context.RequestAborted);
         using var signer = certificate.Certificate();
         var drafts = jobs.Select(j => j.Pdf is not null ? Signing.Pades.Draft(j.Pdf, signer, issuing)
             : Signing.Cades.Draft(Convert.FromBase64String(j.Hash), signer, issuing, j.Document is not null ? now : null)).ToList();
@@ -282,9 +281,9 @@ public static class SignDoc
         {
             var job = jobs[i];
             if (job.Pdf is not null)
-                signedDocuments.Add(Convert.ToBase64String(await pades.CompleteAsync(job.Pdf, drafts[i], signed.Signatures[i], now, context.RequestAborted, PadesLevels[job.Level])));
+                signedDocuments.Add(Convert.ToBase64String(await pades.CompleteAsync(job.Pdf, drafts[i], signed.Signatures[i], now, bus, context.RequestAborted, PadesLevels[job.Level])));
             else
-                signatureObjects.Add(Convert.ToBase64String(await cades.CompleteAsync(drafts[i], signed.Signatures[i], timeStamp: job.Level != "AdES-B-B", context.RequestAborted)));
+                signatureObjects.Add(Convert.ToBase64String(await cades.CompleteAsync(drafts[i], signed.Signatures[i], timeStamp: job.Level != "AdES-B-B", bus, context.RequestAborted)));
         }
         var made = jobs.Select((j, i) => new MadeSignature(signed.Call!.SignatureId(i), j.Name)).ToList();
         return (CscApi.Answer(new { DocumentWithSignature = signedDocuments, SignatureObject = signatureObjects }),

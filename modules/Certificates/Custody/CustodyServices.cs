@@ -11,6 +11,7 @@ public static class CustodyServices
     /// <summary>The signature activation module: the only door to a holder's key (docs/adr/0015).</summary>
     public static IServiceCollection AddSignatureActivation(this IServiceCollection services)
     {
+        services.AddSingleton<KeySecret>();
         services.AddSingleton<PinCheck>();
         services.AddSingleton<HolderKeyRing>();
         services.AddSingleton<ActivationAudit>();

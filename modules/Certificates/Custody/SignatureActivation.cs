@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
-using MySign.Certificates.Authority;
 using MySign.Certificates.Csc;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Keys;
@@ -41,7 +40,7 @@ public sealed record Grant(CscAuthorization Authorization, string Sad);
 /// audit table (<see cref="ActivationAudit"/>). A key sealed before the HSM (PKCS#8) is moved into the token's form the first
 /// time its PIN opens it, in the caller's transaction.
 /// </summary>
-public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, CertificateAuthority authority, ActivationAudit audit, TimeProvider clock)
+public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, KeySecret secret, ActivationAudit audit, TimeProvider clock)
 {
     /// <summary>
     /// A new key for a certificate, made in the token and sealed under <paramref name="pin"/>, and audited under the
@@ -51,7 +50,7 @@ public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, Ce
     {
         var keys = await keyRing.GetAsync(cancellation);
         var (wrapped, publicKey) = await Task.Run(keys.Generate, cancellation);
-        var sealedKey = await Task.Run(() => KeyVault.Seal(wrapped, pin, authority.KeySecret, keys.WrappingKey), cancellation);
+        var sealedKey = await Task.Run(() => KeyVault.Seal(wrapped, pin, secret.Value, keys.WrappingKey), cancellation);
         CryptographicOperations.ZeroMemory(wrapped);
         await audit.RecordAsync(new(holderId, null, door, "new PIN", 0, "made", "token"), clock.GetUtcNow(), cancellation);
         using var ecdsa = ECDsa.Create(publicKey);
@@ -105,7 +104,7 @@ public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, Ce
         var (outcome, wrapped) = await OpenAsync(certificate, currentPin, session, cancellation);
         await RecordAsync(certificate, Door.PinChange, "PIN", 0, outcome.Result.ToString().ToLowerInvariant(), cancellation);
         if (wrapped is null) return (outcome, null);
-        var resealed = await Task.Run(() => KeyVault.Seal(wrapped, newPin, authority.KeySecret, certificate.Key!.WrappedBy), cancellation);
+        var resealed = await Task.Run(() => KeyVault.Seal(wrapped, newPin, secret.Value, certificate.Key!.WrappedBy), cancellation);
         CryptographicOperations.ZeroMemory(wrapped);
         return (outcome, resealed);
     }
@@ -148,12 +147,12 @@ public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, Ce
     /// </summary>
     private async Task<(PinOutcome Pin, byte[]? Wrapped)> OpenAsync(HolderCertificate certificate, string pin, IDocumentSession session, CancellationToken cancellation)
     {
-        var (outcome, content) = await pins.OpenAsync(certificate, pin, authority.KeySecret, cancellation);
+        var (outcome, content) = await pins.OpenAsync(certificate, pin, secret.Value, cancellation);
         if (content is null || certificate.Key!.InToken) return (outcome, content);
         var keys = await keyRing.GetAsync(cancellation);
         var old = certificate.Key;
         var wrapped = await Task.Run(() => keys.Import(content), cancellation);
-        certificate.Key = await Task.Run(() => KeyVault.Seal(wrapped, pin, authority.KeySecret, keys.WrappingKey), cancellation);
+        certificate.Key = await Task.Run(() => KeyVault.Seal(wrapped, pin, secret.Value, keys.WrappingKey), cancellation);
         session.QueueSqlCommand('^',
             $"update {CertificatesModule.Schema}.mt_doc_holdercertificate set data = jsonb_set(data, '{{Key}}', ^::jsonb), " +
             "mt_version = md5(random()::text || clock_timestamp()::text)::uuid, mt_last_modified = transaction_timestamp() " +

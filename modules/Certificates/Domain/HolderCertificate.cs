@@ -52,24 +52,3 @@ public sealed class HolderCertificate
 
     public X509Certificate2 Certificate() => X509CertificateLoader.LoadCertificate(Der);
 }
-
-/// <summary>A serial on the CRL: revoked (for good) or on hold (suspended; removed on reactivation). Id is the serial in hex.</summary>
-public sealed class RevocationEntry
-{
-    public string Id { get; set; } = "";
-    public Guid CertificateId { get; set; }
-    public DateTimeOffset RevokedAt { get; set; }
-    public X509RevocationReason Reason { get; set; }
-}
-
-/// <summary>The current CRL of the issuing CA.</summary>
-/// <summary>A published CRL: the issuing CA's ("issuing") or the root's ("root").</summary>
-public sealed class CrlDocument
-{
-    public const string Issuing = "issuing", Root = "root";
-    public string Id { get; set; } = Issuing;
-    public long Number { get; set; }
-    public byte[] Der { get; set; } = [];
-    public DateTimeOffset ThisUpdate { get; set; }
-    public DateTimeOffset NextUpdate { get; set; }
-}

@@ -54,7 +54,7 @@ public static class EmergencyEndpoints
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(id, context.RequestAborted);
         if (certificate is null || certificate.StatusAt(now) != CertificateStatus.Active) return View(new EmergencyView("already", typed, null));
-        // Saved with the CRL and status messages by Wolverine's transaction: the CRL is rebuilt after the suspension commits.
+        // The CA records the hold first (the responder says so from now on); the status and its messages commit with Wolverine's transaction.
         await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, "suspectedMisuse", null, now, CertificateDoor.EmergencyCode);
         logger.LogWarning("Certificate of {HolderId} suspended with the emergency code", id);
         return View(new EmergencyView("done", typed, null));

@@ -1,7 +1,7 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using MySign.Certificates.Validation;
+using Wolverine;
 
 namespace MySign.Certificates.Signing;
 
@@ -36,7 +36,7 @@ public sealed class CadesDraft
 /// value as the unsigned signature-time-stamp. Made in two steps, <see cref="Draft"/> then <see cref="CompleteAsync"/>, with
 /// the holder's activation between them.
 /// </summary>
-public sealed class Cades(TimeStampAuthority tsa)
+public sealed class Cades
 {
     public const string SigningCertificateV2 = "1.2.840.113549.1.9.16.2.47";
     public const string SignatureTimeStampToken = "1.2.840.113549.1.9.16.2.14";
@@ -57,9 +57,9 @@ public sealed class Cades(TimeStampAuthority tsa)
     }
 
     /// <summary>The SignedData with <paramref name="signature"/> (DER ECDSA over <see cref="CadesDraft.Hash"/>), time-stamped unless <paramref name="timeStamp"/> is false (AdES-B-B).</summary>
-    public async Task<byte[]> CompleteAsync(CadesDraft draft, byte[] signature, bool timeStamp, CancellationToken cancellation)
+    public async Task<byte[]> CompleteAsync(CadesDraft draft, byte[] signature, bool timeStamp, IMessageBus bus, CancellationToken cancellation)
     {
-        byte[]? token = timeStamp ? await tsa.TokenForAsync(SHA256.HashData(signature), cancellation) : null;
+        byte[]? token = timeStamp ? await TrustServicesClient.TimeStampAsync(bus, SHA256.HashData(signature), cancellation) : null;
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using MySign.TrustServices.Contracts;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Tokens;
+using Wolverine;
 
 namespace MySign.Certificates.Signing;
 
@@ -28,7 +30,7 @@ public enum PadesLevel { BB, BT, BLT, BLTA }
 /// (DocMDP, P 2: forms and further signatures allowed) adds /Reference to the signature and /Perms to the catalog. The
 /// key never reaches this class: it drafts what to sign and completes the document with the signature the token made.
 /// </summary>
-public sealed class Pades(Cades cades, Validation.ValidationData validation, Validation.TimeStampAuthority tsa)
+public sealed class Pades(Cades cades)
 {
     /// <summary>Bytes kept for the CMS (certificates, time-stamp token and its certificate fit with room to spare).</summary>
     public const int Reserved = 24_000;
@@ -46,16 +48,16 @@ public sealed class Pades(Cades cades, Validation.ValidationData validation, Val
     /// Completes a PDF made ready by <see cref="Prepare"/>: the CMS with <paramref name="signature"/> (over <paramref name="draft"/>'s
     /// hash) into the reserved /Contents, then the level's updates.
     /// </summary>
-    public async Task<byte[]> CompleteAsync(PreparedPdf update, CadesDraft draft, byte[] signature, DateTimeOffset now, CancellationToken cancellation,
+    public async Task<byte[]> CompleteAsync(PreparedPdf update, CadesDraft draft, byte[] signature, DateTimeOffset now, IMessageBus bus, CancellationToken cancellation,
         PadesLevel level = PadesLevel.BLTA)
     {
-        var cms = await cades.CompleteAsync(draft, signature, timeStamp: level != PadesLevel.BB, cancellation);
+        var cms = await cades.CompleteAsync(draft, signature, timeStamp: level != PadesLevel.BB, bus, cancellation);
         var signed = Fill(update, cms);
         if (level < PadesLevel.BLT) return signed;
-        signed = AddDss(signed, await validation.ForAsync(draft.Signer, cancellation));
+        signed = AddDss(signed, await TrustServicesClient.ValidationMaterialAsync(bus, draft.Signer, cancellation));
         if (level < PadesLevel.BLTA) return signed;
         var stamp = PrepareUpdate(signed, now, null, certify: false);
-        return Fill(stamp, await tsa.TokenForAsync(System.Security.Cryptography.SHA256.HashData(Covered(stamp)), cancellation));
+        return Fill(stamp, await TrustServicesClient.TimeStampAsync(bus, System.Security.Cryptography.SHA256.HashData(Covered(stamp)), cancellation));
     }
 
     /// <summary>The bytes a signature covers: all of the file but the /Contents placeholder.</summary>
@@ -130,7 +132,7 @@ public sealed class Pades(Cades cades, Validation.ValidationData validation, Val
     }
 
     /// <summary>B-LT: the document security store (ETSI EN 319 142-1 §5.4.2) in its own incremental update.</summary>
-    private static byte[] AddDss(byte[] pdf, Validation.ValidationMaterial material) => Reading(() =>
+    private static byte[] AddDss(byte[] pdf, ValidationMaterial material) => Reading(() =>
     {
         using var update = new Update(pdf);
         string Streams(IEnumerable<byte[]> items) => "[" + string.Join(' ', items.Select(i => $"{update.AddStream(i)} 0 R")) + "]";

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Marten;
 using Microsoft.AspNetCore.Http;
-using MySign.Certificates.Authority;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
@@ -53,7 +52,7 @@ public static class SignDocumentEndpoints
     }
 
     [WolverinePost("/sign")]
-    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, SignatureActivation sam, CertificateAuthority authority,
+    public static async Task<IResult> Sign(HttpContext context, IDocumentSession session, IMessageBus bus, SignatureActivation sam, TrustServicesClient trust,
         Cades cades, Pades pades, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
@@ -82,7 +81,7 @@ public static class SignDocumentEndpoints
 
         // What is to be signed is drafted first (a PDF is signed inside as PAdES, anything else gets a detached CAdES .p7s):
         // a PDF that cannot be signed is refused before the PIN is counted.
-        var (_, issuing) = await authority.GetAsync(context.RequestAborted);
+        var (_, issuing) = await trust.ChainAsync(bus, context.RequestAborted);
         using var signer = certificate.Certificate();
         PreparedPdf? prepared = null;
         if (Pades.IsPdf(content))
@@ -98,8 +97,8 @@ public static class SignDocumentEndpoints
         if (activated.Pin is { Ok: false } pin) return View(Again(PinRefusal.For(pin), "pin"), StatusCodes.Status422UnprocessableEntity);
         if (activated.OtpRefusal is { } refusal) return View(Again(refusal, "code"), StatusCodes.Status422UnprocessableEntity);
         var signature = prepared is not null
-            ? await pades.CompleteAsync(prepared, draft, activated.Value![0], now, context.RequestAborted)
-            : await cades.CompleteAsync(draft, activated.Value![0], timeStamp: true, context.RequestAborted);
+            ? await pades.CompleteAsync(prepared, draft, activated.Value![0], now, bus, context.RequestAborted)
+            : await cades.CompleteAsync(draft, activated.Value![0], timeStamp: true, bus, context.RequestAborted);
         var pdf = prepared is not null;
 
         await bus.PublishAsync(new SignatureMade(Guid.CreateVersion7(now), certificate.Id, certificate.CertificateId, now, name, "SHA-256", true, SignatureChannel.Portal));

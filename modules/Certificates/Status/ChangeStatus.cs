@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
-using MySign.Certificates.Issuance;
+using MySign.TrustServices.Contracts;
 using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
 using MySign.Kernel.Web;
@@ -129,26 +129,27 @@ public static class ChangeStatusEndpoints
         return View(view with { Step = "done", Confirmed = true });
     }
 
-    /// <summary>The change itself, shared with the other doors (emergency code, "this wasn't me", the scheduled reactivation): status, CRL entry, events.</summary>
+    /// <summary>The change itself, shared with the other doors (emergency code, "this wasn't me", the scheduled reactivation): status, the CA's CRL entry, events.</summary>
     public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until,
         DateTimeOffset now, CertificateDoor door)
     {
+        // The hold a reactivation ends, as the CA recorded it (the suspension's own time): a late release never takes off a later one.
+        var holdRecordedAt = certificate.StatusChangedAt;
         certificate.Status = action switch { StatusAction.Suspend => CertificateStatus.Suspended, StatusAction.Revoke => CertificateStatus.Revoked, _ => CertificateStatus.Active };
         certificate.StatusReason = action == StatusAction.Reactivate ? null : reason;
         certificate.SuspendedUntil = action == StatusAction.Suspend ? until : null;
         certificate.StatusChangedAt = now;
         session.Store(certificate);
         if (action == StatusAction.Reactivate)
-            session.Delete<RevocationEntry>(certificate.SerialNumber);
+            // After this commit, through the outbox: until the CA takes the hold off, its responder says "on hold" (fails closed).
+            await bus.PublishAsync(new ReleaseHold(certificate.SerialNumber, certificate.CertificateId, holdRecordedAt));
         else
-            session.Store(new RevocationEntry
-            {
-                Id = certificate.SerialNumber, CertificateId = certificate.CertificateId, RevokedAt = now,
-                Reason = action == StatusAction.Suspend ? X509RevocationReason.CertificateHold : Enum.Parse<X509RevocationReason>(reason, true),
-            });
+            // Before this commit, inline: the CA's responder answers "revoked" from the very next request (docs/adr/0020). Should
+            // this commit then fail, the certificate is on hold while the holder's page still says active — never the reverse.
+            await bus.InvokeAsync<RevocationRecorded>(new RecordRevocation(certificate.SerialNumber, certificate.CertificateId,
+                action == StatusAction.Suspend ? X509RevocationReason.CertificateHold : Enum.Parse<X509RevocationReason>(reason, true), now));
         session.Insert(CertificateOperation.Of(certificate.Id, action switch { StatusAction.Suspend => "suspended", StatusAction.Revoke => "revoked", _ => "reactivated" },
             now, CertificateOperation.DoorKey(door), action == StatusAction.Reactivate ? null : reason));
-        await bus.PublishAsync(new PublishCrl());
         await bus.PublishAsync(new CertificateStatusChanged(certificate.Id, certificate.CertificateId, certificate.Status.ToString().ToLowerInvariant(), now));
         var change = action switch { StatusAction.Suspend => CertificateChange.Suspended, StatusAction.Revoke => CertificateChange.Revoked, _ => CertificateChange.Reactivated };
         await bus.PublishAsync(new HolderCertificateChanged(certificate.Id, certificate.CertificateId, certificate.UniqueIdentifier, change, door, now));

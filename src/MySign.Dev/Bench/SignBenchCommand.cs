@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Custody;
 using MySign.Certificates.Domain;
@@ -58,7 +57,7 @@ public sealed class SignBenchCommand : JasperFxAsyncCommand<SignBenchInput>
 
         var sam = services.GetRequiredService<SignatureActivation>();
         var cades = services.GetRequiredService<Cades>();
-        var (_, issuing) = await services.GetRequiredService<CertificateAuthority>().GetAsync();
+        var (_, issuing) = await services.GetRequiredService<TrustServicesClient>().ChainAsync(bus, CancellationToken.None);
         var latencies = new double[holders.Count];
         var signed = 0;
         var next = -1;
@@ -76,7 +75,7 @@ public sealed class SignBenchCommand : JasperFxAsyncCommand<SignBenchInput>
                 var activated = await sam.SignAsync(certificate, new PinAndOtp(BenchPin, otps[i], OtpFirst: false), [draft.Hash], bus, session, CancellationToken.None);
                 if (activated.Value is { } signatures)
                 {
-                    await cades.CompleteAsync(draft, signatures[0], timeStamp: true, CancellationToken.None);
+                    await cades.CompleteAsync(draft, signatures[0], timeStamp: true, bus, CancellationToken.None);
                     await session.SaveChangesAsync();
                     Interlocked.Increment(ref signed);
                 }

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Status;
+using MySign.TrustServices.Authority;
 using Wolverine;
 using Wolverine.Tracking;
 

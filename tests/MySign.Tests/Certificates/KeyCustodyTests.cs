@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
-using MySign.Certificates.Authority;
-using MySign.Certificates.Domain;
-using MySign.Certificates.Keys;
+using MySign.TrustServices.Authority;
+using MySign.TrustServices.Domain;
+using MySign.TrustServices.Keys;
 
 namespace MySign.Tests.Certificates;
 
@@ -18,7 +18,7 @@ public sealed class KeyCustodyTests(AppFixture app)
     private async Task<string> PrefixAsync()
     {
         await using var session = app.Store.QuerySession();
-        return (await session.LoadAsync<CustodyDeployment>(CustodyDeployment.Key))!.Prefix;
+        return (await session.LoadAsync<CaDeployment>(CaDeployment.Key))!.Prefix;
     }
 
     /// <summary>The OCSP responder and the TSA sign once, so their keys exist (each is made at first use).</summary>

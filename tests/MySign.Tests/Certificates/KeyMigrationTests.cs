@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
-using MySign.Certificates.Authority;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Custody;
 using MySign.Certificates.Domain;
+using MySign.TrustServices.Authority;
 using Npgsql;
 using Wolverine;
 using Wolverine.Tracking;
@@ -37,7 +37,7 @@ public sealed class KeyMigrationTests(AppFixture app)
             current.FiscalCode, current.UniqueIdentifier), new PublicKey(key), current.ActivatedAt, current.ExpiresAt, serial, authority.Locations);
         current.Der = certificate.RawData;
         current.SerialNumber = Convert.ToHexString(serial);
-        current.Key = KeyVault.Seal(key.ExportPkcs8PrivateKey(), Pin, authority.KeySecret, wrappedBy: null);
+        current.Key = KeyVault.Seal(key.ExportPkcs8PrivateKey(), Pin, app.Host.Services.GetRequiredService<KeySecret>().Value, wrappedBy: null);
         session.Store(current);
         await session.SaveChangesAsync();
         return (holder, certificate);

@@ -27,7 +27,7 @@ public sealed partial class ClusterTests : IAsyncLifetime
         var settings = new Dictionary<string, string>
         {
             // How fast a dead node is noticed is left as shipped (Program.cs): the test measures the promise README makes.
-            ["Billing__Payments__WebhookSecret"] = Secret, ["Certificates__CrlRefreshCron"] = "*/2 * * * * *",
+            ["Billing__Payments__WebhookSecret"] = Secret, ["TrustServices__CrlRefreshCron"] = "*/2 * * * * *",
         };
         foreach (var (key, value) in extra) settings[key] = value;
         return settings;

@@ -5,6 +5,7 @@ using MySign.Billing.Domain;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Renewal.Domain;
+using MySign.TrustServices.Domain;
 using Wolverine;
 using Wolverine.Tracking;
 
@@ -107,8 +108,15 @@ public sealed class RenewalWizardTests(AppFixture app)
         using var openssl = new OpenSsl();
         var (_, subject) = await openssl.RunAsync("x509", "-inform", "DER", "-in", openssl.Write("new.der", after.Der), "-noout", "-subject", "-enddate");
         subject.ShouldContain(after.UniqueIdentifier);
+        // The CA puts the old serial on its CRL through the outbox, with the renewal's commit (docs/adr/0020).
+        RevocationEntry? superseded = null;
+        for (var wait = 0; wait < 100 && superseded is null; wait++)
+        {
+            await using (var read = app.Store.QuerySession()) superseded = await read.LoadAsync<RevocationEntry>(before.SerialNumber);
+            if (superseded is null) await Task.Delay(100);
+        }
+        superseded.ShouldNotBeNull("the old certificate reached the CRL").Reason.ShouldBe(X509RevocationReason.Superseded);
         await using var session = app.Store.QuerySession();
-        (await session.LoadAsync<RevocationEntry>(before.SerialNumber))!.Reason.ShouldBe(X509RevocationReason.Superseded);
         (await session.Query<Coupon>().SingleAsync(c => c.RedeemedBy == holder.Id)).RenewalId.ShouldBe(id);
         // The new PIN opens the new key; the home page no longer offers a renewal.
         var home = await client.GetAsync("/");

@@ -23,7 +23,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Detail.CertificateDetailEndpoints").SetTag("http.route", "/pds/{language}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.TrustServices.Public.PublicEndpoints").SetTag("http.route", "/pds/{language}").SetTag("http.request.method", "GET");
             var language = (string?)httpContext.GetRouteValue("language");
             if(language == null)
             {
@@ -33,7 +33,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = MySign.Certificates.Detail.CertificateDetailEndpoints.Disclosure(language, _portalUrl);
+            var result = MySign.TrustServices.Public.PublicEndpoints.Disclosure(language, _portalUrl);
 
             return result.ExecuteAsync(httpContext);
         }

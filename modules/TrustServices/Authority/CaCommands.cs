@@ -2,7 +2,9 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace MySign.Certificates.Authority;
+[assembly: JasperFx.JasperFxAssembly]
+
+namespace MySign.TrustServices.Authority;
 
 public sealed class CaCeremonyInput : NetCoreInput
 {

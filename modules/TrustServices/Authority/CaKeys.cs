@@ -1,7 +1,7 @@
-using MySign.Certificates.Keys;
+using MySign.TrustServices.Keys;
 using MySign.Custody;
 
-namespace MySign.Certificates.Authority;
+namespace MySign.TrustServices.Authority;
 
 /// <summary>
 /// Where the CA's online keys are kept and made: the one seam between the certificate authority and its custody (a
@@ -20,7 +20,7 @@ public interface ICaKeys
 }
 
 /// <summary>The CA's keys in the online token (Hsm:*).</summary>
-public sealed class TokenCaKeys(OnlineToken online) : ICaKeys
+public sealed class TokenCaKeys(CaToken online) : ICaKeys
 {
     public Task<TokenKey?> FindAsync(string label, CancellationToken cancellation) => Task.FromResult(online.Token.FindKey(label));
 

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using MySign.Custody;
 
-namespace MySign.Certificates.Keys;
+namespace MySign.Custody;
 
 /// <summary>
 /// Which tokens keep the keys: <c>Hsm:Library</c> (the vendor's PKCS#11 module), <c>Hsm:TokenLabel</c> and <c>Hsm:Pin</c> for

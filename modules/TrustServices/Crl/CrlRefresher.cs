@@ -1,13 +1,12 @@
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MySign.Certificates.Domain;
+using MySign.TrustServices.Domain;
 
-namespace MySign.Certificates.Issuance;
+namespace MySign.TrustServices.Crl;
 
 /// <summary>
-/// The CRL's keep-alive: a recurring Wolverine schedule (Certificates:CrlRefreshCron, every 30 minutes) run once per
+/// The CRL's keep-alive: a recurring Wolverine schedule (TrustServices:CrlRefreshCron, every 30 minutes) run once per
 /// cluster by Wolverine's single recurring-message agent, however many nodes there are. A CRL with more than two
 /// hours left is left alone; otherwise a new one is published, so one exists at least daily when nothing changes. The
 /// root's CRL (the issuing CA's revocation path) is signed only by the ceremony, for a year: a month before it ends every
@@ -27,16 +26,16 @@ public static class RefreshCrlHandler
     }
 }
 
-public sealed class CrlKeepAlive(IDocumentStore store, Issuer issuer, Authority.CaCeremony ceremony, IHostEnvironment environment,
+public sealed class CrlKeepAlive(Crls crls, Authority.CaCeremony ceremony, IHostEnvironment environment,
     ILogger<CrlKeepAlive> logger)
 {
     public static readonly TimeSpan RootCrlWarning = TimeSpan.FromDays(30);
 
     public async Task RefreshIfDueAsync(DateTimeOffset now, CancellationToken cancellation)
     {
-        var issuing = await issuer.CurrentCrlAsync(store, CrlDocument.Issuing, now, cancellation);
-        if (issuing.NextUpdate - now < TimeSpan.FromHours(2)) await issuer.PublishCrlAsync(store, now, cancellation);
-        var root = await issuer.CurrentCrlAsync(store, CrlDocument.Root, now, cancellation);
+        var issuing = await crls.CurrentAsync(CrlDocument.Issuing, now, cancellation);
+        if (issuing.NextUpdate - now < TimeSpan.FromHours(2)) await crls.PublishAsync(now, cancellation);
+        var root = await crls.CurrentAsync(CrlDocument.Root, now, cancellation);
         if (root.NextUpdate - now >= RootCrlWarning) return;
         if (environment.IsDevelopment()) await ceremony.RunAsync(now, cancellation, renewRootCrl: true);
         else logger.LogWarning("The root's CRL ends at {NextUpdate}: run `ca-ceremony` with the root's token to sign the next one", root.NextUpdate);

@@ -1,14 +1,11 @@
 using System.Security.Cryptography.X509Certificates;
-using Marten;
-using MySign.Certificates.Authority;
-using MySign.Certificates.Domain;
+using MySign.TrustServices.Contracts;
+using MySign.TrustServices.Authority;
+using MySign.TrustServices.Domain;
 using Org.BouncyCastle.Ocsp;
 using Org.BouncyCastle.X509;
 
-namespace MySign.Certificates.Validation;
-
-/// <summary>What a relying party needs to validate a signature later without asking anyone (PAdES B-LT's DSS).</summary>
-public sealed record ValidationMaterial(IReadOnlyList<byte[]> Certificates, IReadOnlyList<byte[]> OcspResponses, IReadOnlyList<byte[]> Crls);
+namespace MySign.TrustServices.Validation;
 
 /// <summary>
 /// The validation data for a signature by <c>signer</c> time-stamped by our TSA: every certificate of both chains (signer,
@@ -16,18 +13,18 @@ public sealed record ValidationMaterial(IReadOnlyList<byte[]> Certificates, IRea
 /// current CRLs of the issuing CA (covering both) and of the root (covering the issuing CA). The OCSP responder's own
 /// certificate travels inside its answers and needs no status (id-pkix-ocsp-nocheck).
 /// </summary>
-public sealed class ValidationData(CertificateAuthority authority, OcspResponder ocsp, Issuance.Issuer issuer, IDocumentStore store, TimeProvider clock)
+public sealed class ValidationData(CertificateAuthority authority, OcspResponder ocsp, Crl.Crls crls, TimeProvider clock)
 {
     public async Task<ValidationMaterial> ForAsync(X509Certificate2 signer, CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
         var (root, issuing) = await authority.GetAsync(cancellation);
         var tsa = (await authority.GetSignerAsync(ServiceSigner.TimeStamping, now, cancellation)).Certificate;
-        var crls = new List<byte[]>();
+        var lists = new List<byte[]>();
         foreach (var which in new[] { CrlDocument.Issuing, CrlDocument.Root })
-            crls.Add((await issuer.CurrentCrlAsync(store, which, now, cancellation)).Der);
+            lists.Add((await crls.CurrentAsync(which, now, cancellation)).Der);
         return new ValidationMaterial([signer.RawData, issuing.RawData, root.RawData, tsa.RawData],
-            [await StatusOfAsync(signer, issuing, cancellation), await StatusOfAsync(tsa, issuing, cancellation)], crls);
+            [await StatusOfAsync(signer, issuing, cancellation), await StatusOfAsync(tsa, issuing, cancellation)], lists);
     }
 
     private async Task<byte[]> StatusOfAsync(X509Certificate2 certificate, X509Certificate2 issuing, CancellationToken cancellation)

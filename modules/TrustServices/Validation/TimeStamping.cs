@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using MySign.Certificates.Authority;
+using MySign.TrustServices.Authority;
 using MySign.Kernel.Data;
 using MySign.Kernel.Web;
 using Npgsql;
@@ -16,7 +16,7 @@ using Org.BouncyCastle.Utilities.Collections;
 using Org.BouncyCastle.X509;
 using Wolverine.Http;
 
-namespace MySign.Certificates.Validation;
+namespace MySign.TrustServices.Validation;
 
 /// <summary>
 /// The time-stamp authority (RFC 3161, ETSI EN 319 422): a token over the request's message imprint, signed by the
@@ -31,7 +31,7 @@ public sealed class TimeStampAuthority(CertificateAuthority authority, NpgsqlDat
 {
     /// <summary>MySign's time-stamping policy (the TSA's practice statement), under MySign's OID arc.</summary>
     public const string Policy = "1.3.6.1.4.1.61999.1.2.1";
-    public static readonly Weasel.Postgresql.Sequence Serials = Sequences.Define(CertificatesModule.Schema, "tsa_serial");
+    public static readonly Weasel.Postgresql.Sequence Serials = Sequences.Define(TrustServicesModule.Schema, "tsa_serial");
     /// <summary>The imprints accepted: SHA-2 only (ETSI TS 119 312; MD5 and SHA-1 are refused with badAlg).</summary>
     private static readonly List<string> Algorithms = [TspAlgorithms.Sha256, TspAlgorithms.Sha384, TspAlgorithms.Sha512];
     private static readonly List<string> Policies = [Policy];
@@ -71,7 +71,7 @@ public sealed class TimeStampAuthority(CertificateAuthority authority, NpgsqlDat
         tokens.SetCertificates(CollectionUtilities.CreateStore(new[] { certificate }));
         tokens.SetAccuracySeconds(1);
         tokens.Resolution = Resolution.R_MILLISECONDS; // genTime is not truncated to the second: the one-second accuracy is the clock's alone
-        var serial = BigInteger.ValueOf(await Sequences.NextAsync(database, CertificatesModule.Schema, "tsa_serial", cancellation));
+        var serial = BigInteger.ValueOf(await Sequences.NextAsync(database, TrustServicesModule.Schema, "tsa_serial", cancellation));
         var response = new TimeStampResponseGenerator(tokens, Algorithms, Policies).GenerateGrantedResponse(request, serial, now.UtcDateTime, "Granted", Qualified);
         return response.GetEncoded();
     }

@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using MySign.Custody;
 
-namespace MySign.Certificates.Authority;
+namespace MySign.TrustServices.Authority;
 
 /// <summary>
 /// A CA certificate this deployment uses, and where its private key is: <see cref="KeyLabel"/> names it in the online token
@@ -32,20 +31,16 @@ public sealed record ServiceKey(X509Certificate2 Certificate, Org.BouncyCastle.C
 /// is signed there through <see cref="ICaKeys"/>. In Development the ceremony runs at the first start (and an upgraded
 /// database's keys are imported), as the first-start generation did before; elsewhere a missing CA is an operator's step.
 /// </summary>
-public sealed class CertificateAuthority(IDocumentStore store, ICaKeys keys, CaCeremony ceremony, IConfiguration configuration, IHostEnvironment environment,
+public sealed class CertificateAuthority(IDocumentStore store, ICaKeys keys, CaCeremony ceremony, IHostEnvironment environment,
     Kernel.Web.PortalUrl portal)
 {
-    public const string Name = "MySign Qualified Electronic Signature CA";
-    public const string Organisation = "MySign S.p.A.";
-    public const string Unit = "Qualified Trust Service Provider";
+    public const string Name = Contracts.CertificationAuthority.Name;
+    public const string Organisation = Contracts.CertificationAuthority.Organisation;
+    public const string Unit = Contracts.CertificationAuthority.Unit;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Loaded? _loaded;
 
     private sealed record Loaded(X509Certificate2 Root, X509Certificate2 Issuing, X509SignatureGenerator Signer);
-
-    /// <summary>The key that seals holder keys together with the PIN (Certificates:KeySecret; required in Production).</summary>
-    public byte[] KeySecret { get; } = System.Text.Encoding.UTF8.GetBytes(configuration["Certificates:KeySecret"] is { Length: > 0 } secret ? secret
-        : (!environment.IsDevelopment() ? throw new InvalidOperationException("Certificates:KeySecret must be configured in Production (and every environment but Development).") : "mysign-development-key-secret"));
 
     /// <summary>The addresses written into the certificates this CA makes, all under the portal's public URL (Portal:BaseUrl).</summary>
     public CertificateFactory.Locations Locations => CertificateFactory.Locations.Of(portal);

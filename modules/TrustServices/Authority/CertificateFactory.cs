@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace MySign.Certificates.Authority;
+namespace MySign.TrustServices.Authority;
 
 /// <summary>What goes into a holder's certificate.</summary>
 public sealed record HolderIdentity(string GivenName, string Surname, string FiscalCode, string UniqueIdentifier);

@@ -6,8 +6,8 @@ using Npgsql;
 using NpgsqlTypes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using MySign.Certificates.Authority;
-using MySign.Certificates.Domain;
+using MySign.TrustServices.Authority;
+using MySign.TrustServices.Domain;
 using MySign.Kernel.Web;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Ocsp;
@@ -18,7 +18,7 @@ using X509Certificate2 = System.Security.Cryptography.X509Certificates.X509Certi
 using Wolverine.Http;
 using BcCertificateStatus = Org.BouncyCastle.Ocsp.CertificateStatus;
 
-namespace MySign.Certificates.Validation;
+namespace MySign.TrustServices.Validation;
 
 /// <summary>
 /// The OCSP responder (RFC 6960) named in every holder certificate's Authority Information Access: good for a
@@ -115,7 +115,7 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
 
     /// <summary>
     /// The status of each certificate asked about, read in one statement: the responder's cost is its round trips to the
-    /// database, so the revocation list, the holder certificates and the service certificates are read together.
+    /// database, so the revocation list, the certificates the CA issued and its service certificates are read together.
     /// </summary>
     private async Task<List<BcCertificateStatus>> StatusesAsync(List<CertificateID> ids, X509Certificate issuer, CancellationToken cancellation)
     {
@@ -156,9 +156,9 @@ public sealed class OcspResponder(CertificateAuthority authority, IDocumentStore
 
     private static readonly string StatusSql =
         $"select s.serial, r.data, " +
-        $"exists (select 1 from {CertificatesModule.Schema}.mt_doc_holdercertificate h where h.data->>'SerialNumber' = s.serial) " +
-        $"or exists (select 1 from {CertificatesModule.Schema}.mt_doc_servicecertificate c where c.id = s.serial) " +
-        $"from unnest($1::text[]) as s(serial) left join {CertificatesModule.Schema}.mt_doc_revocationentry r on r.id = s.serial";
+        $"exists (select 1 from {TrustServicesModule.Schema}.mt_doc_issuedcertificate i where i.id = s.serial) " +
+        $"or exists (select 1 from {TrustServicesModule.Schema}.mt_doc_servicecertificate c where c.id = s.serial) " +
+        $"from unnest($1::text[]) as s(serial) left join {TrustServicesModule.Schema}.mt_doc_revocationentry r on r.id = s.serial";
 
     /// <summary>The authority's certificates as BouncyCastle reads them, parsed once per loaded certificate.</summary>
     private static X509Certificate Parsed(X509Certificate2 certificate) =>

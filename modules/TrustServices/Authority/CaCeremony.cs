@@ -4,11 +4,11 @@ using Marten;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using MySign.Certificates.Domain;
-using MySign.Certificates.Keys;
+using MySign.TrustServices.Domain;
+using MySign.TrustServices.Keys;
 using MySign.Custody;
 
-namespace MySign.Certificates.Authority;
+namespace MySign.TrustServices.Authority;
 
 /// <summary>
 /// The CA's key ceremony (EN 319 411-1): the root's key is made in a token of its own (<c>Hsm:Root:*</c>), which is attached
@@ -17,7 +17,7 @@ namespace MySign.Certificates.Authority;
 /// database. Run again (yearly: the root's CRL is good for <see cref="RootCrlLifetime"/>), it makes nothing new and signs the
 /// next root CRL. <see cref="ImportAsync"/> is the one-time move of keys kept before the HSM into the tokens.
 /// </summary>
-public sealed class CaCeremony(IDocumentStore store, OnlineToken online, IConfiguration configuration, IHostEnvironment environment,
+public sealed class CaCeremony(IDocumentStore store, CaToken online, IConfiguration configuration, IHostEnvironment environment,
     Kernel.Web.PortalUrl portal, IDataProtectionProvider protection)
 {
     public static readonly TimeSpan RootCrlLifetime = TimeSpan.FromDays(365);
