@@ -73,9 +73,13 @@ public sealed partial class ManageAccountTests(AppFixture app)
 
         var wrong = await client.PostAsync("/account/password", new Dictionary<string, string> { ["current"] = "not it at all", ["new"] = "a fine new passphrase", ["confirm"] = "a fine new passphrase" });
         wrong.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        wrong.Text.ShouldContain("current password is not correct");
+        // Each message sits under the field it is about, which says so to a screen reader.
+        wrong.Document.QuerySelector("#current-error")!.TextContent.ShouldContain("current password is not correct");
+        wrong.Document.QuerySelector("#current")!.GetAttribute("aria-describedby").ShouldBe("current-error");
         var mismatch = await client.PostAsync("/account/password", new Dictionary<string, string> { ["current"] = holder.Password, ["new"] = "a fine new passphrase", ["confirm"] = "a fine new passphrasE" });
-        mismatch.Text.ShouldContain("do not match");
+        mismatch.Document.QuerySelector("#confirm-error")!.TextContent.ShouldContain("do not match");
+        var weak = await client.PostAsync("/account/password", new Dictionary<string, string> { ["current"] = holder.Password, ["new"] = "short", ["confirm"] = "short" });
+        weak.Document.QuerySelector("#new-error").ShouldNotBeNull(weak.Text);
 
         var done = await client.PostAsync("/account/password", new Dictionary<string, string> { ["current"] = holder.Password, ["new"] = "a fine new passphrase", ["confirm"] = "a fine new passphrase" });
         done.Status.ShouldBe(HttpStatusCode.OK);
@@ -93,6 +97,7 @@ public sealed partial class ManageAccountTests(AppFixture app)
         var wrongPassword = await client.PostAsync("/account/recovery/email", new Dictionary<string, string> { ["email"] = newEmail, ["current"] = "nope nope nope" });
         wrongPassword.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         wrongPassword.Document.QuerySelector("#email")!.GetAttribute("value").ShouldBe(newEmail);
+        wrongPassword.Document.QuerySelector("#current-error").ShouldNotBeNull("the refusal sits under the password field");
 
         var sent = await client.PostAsync("/account/recovery/email", new Dictionary<string, string> { ["email"] = newEmail, ["current"] = holder.Password });
         sent.Status.ShouldBe(HttpStatusCode.OK);
