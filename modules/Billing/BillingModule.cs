@@ -65,9 +65,9 @@ public static class BillingModule
             options.Storage.ExtendedSchemaObjects.Add(Invoicing.FiscalNumbers.Counters);
             options.Storage.ExtendedSchemaObjects.Add(Invoicing.FiscalNumbers.Progressives);
         });
-        services.AddSingleton<Catalogue.CatalogueRelease>();
+        Kernel.Operations.ReleaseStep.Add<Catalogue.CatalogueRelease>(services, "MySign Store catalogue",
+            "The MySign Store catalogue (config/catalogue.json), applied by `resources setup`.");
         services.AddSingleton<Kernel.Operations.IReadinessCheck, Catalogue.CatalogueReadiness>();
-        services.AddSingleton<JasperFx.CommandLine.Descriptions.ISystemPart, Catalogue.CatalogueSystemPart>();
         return services;
     }
 }

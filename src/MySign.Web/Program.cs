@@ -70,8 +70,8 @@ if (Database.AppliesSchemaOnStart(configuration, builder.Environment))
     builder.Services.AddHostedService<TrustServicesSplitOnStart>();
 }
 // Release migrations, run by `resources setup` (fly.toml's release command).
-builder.Services.AddSingleton<TrustServicesSplit>();
-builder.Services.AddSingleton<JasperFx.CommandLine.Descriptions.ISystemPart, TrustServicesSplitPart>();
+MySign.Kernel.Operations.ReleaseStep.Add<TrustServicesSplit>(builder.Services, "TrustServices split (release migration)",
+    "Moves the CA's documents from the certificates schema to trustservices, once (docs/adr/0020).");
 
 // Registered on the service collection (not the host) so it starts before DemoSeeding below.
 builder.Services.AddWolverine(options =>

@@ -84,20 +84,3 @@ public sealed class CatalogueReadiness(IDocumentStore store) : Kernel.Operations
     }
 }
 
-/// <summary>How `resources setup` (the release step) finds the catalogue among the system's stateful resources.</summary>
-public sealed class CatalogueSystemPart(CatalogueRelease catalogue) : JasperFx.CommandLine.Descriptions.ISystemPart
-{
-    public string Title => "MySign Store catalogue";
-    public Uri SubjectUri => new("mysign://billing/catalogue");
-
-    public Task WriteToConsole()
-    {
-        Console.WriteLine("The MySign Store catalogue (config/catalogue.json), applied by `resources setup`.");
-        return Task.CompletedTask;
-    }
-
-    public ValueTask<IReadOnlyList<IStatefulResource>> FindResources() => ValueTask.FromResult<IReadOnlyList<IStatefulResource>>([catalogue]);
-
-    public Task AssertEnvironmentAsync(IServiceProvider services, JasperFx.Environment.EnvironmentCheckResults results, CancellationToken token) =>
-        Task.CompletedTask;
-}

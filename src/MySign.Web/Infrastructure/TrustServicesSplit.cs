@@ -73,23 +73,6 @@ public sealed class TrustServicesSplit(IDocumentStore store, NpgsqlDataSource da
     }
 }
 
-/// <summary>How `resources setup` (the release step) finds the migration among the system's stateful resources.</summary>
-public sealed class TrustServicesSplitPart(TrustServicesSplit migration) : JasperFx.CommandLine.Descriptions.ISystemPart
-{
-    public string Title => "TrustServices split (release migration)";
-    public Uri SubjectUri => new("mysign://migrations/trustservices-split");
-
-    public Task WriteToConsole()
-    {
-        Console.WriteLine("Moves the CA's documents from the certificates schema to trustservices, once (docs/adr/0020).");
-        return Task.CompletedTask;
-    }
-
-    public ValueTask<IReadOnlyList<IStatefulResource>> FindResources() => ValueTask.FromResult<IReadOnlyList<IStatefulResource>>([migration]);
-
-    public Task AssertEnvironmentAsync(IServiceProvider services, JasperFx.Environment.EnvironmentCheckResults results, CancellationToken token) => Task.CompletedTask;
-}
-
 /// <summary>Where the schema is applied at start (Development, tests), the split's migration runs first, before the CA is read.</summary>
 public sealed class TrustServicesSplitOnStart(TrustServicesSplit migration) : IHostedService
 {
