@@ -133,6 +133,7 @@ public static class ChangeStatusEndpoints
     public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until,
         DateTimeOffset now, CertificateDoor door)
     {
+        await StatusLock.HoldAsync(session, certificate, CancellationToken.None);
         // The hold a reactivation ends, as the CA recorded it (the suspension's own time): a late release never takes off a later one.
         var holdRecordedAt = certificate.StatusChangedAt;
         certificate.Status = action switch { StatusAction.Suspend => CertificateStatus.Suspended, StatusAction.Revoke => CertificateStatus.Revoked, _ => CertificateStatus.Active };

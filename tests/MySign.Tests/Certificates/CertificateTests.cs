@@ -194,6 +194,47 @@ public sealed class CertificateTests(AppFixture app)
         (await AskOcsp(client, openssl, "-serial", "0x1234567890ABCDEF")).ShouldContain("0x1234567890ABCDEF: unknown");
     }
 
+    /// <summary>
+    /// Two changes of one suspended certificate, each with its own code, confirmed at the same moment (two tabs): a revocation
+    /// and a reactivation. One wins; the other is told it lost, and the portal and the CA's responder tell the same story.
+    /// Before the status lock both applied: the CA kept keyCompromise and the portal said active, and signed.
+    /// </summary>
+    [Fact]
+    public async Task a_revocation_and_a_reactivation_confirmed_together_never_both_apply()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var (client, holder) = await HolderWithCertificate();
+            using var _ = client;
+            await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
+            async Task<(string Confirm, string Code)> Started(string action, Dictionary<string, string> form)
+            {
+                await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, holder.Id);
+                await client.GetAsync($"/certificate/{action}");
+                var page = await client.PostAsync($"/certificate/{action}", form);
+                page.Status.ShouldBe(HttpStatusCode.OK, page.Text);
+                return (page.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!, await Holders.LastSmsCodeAsync(app.Store, holder.Phone));
+            }
+            var revoke = await Started("revoke", new() { ["reason"] = "keyCompromise", ["pin"] = Pin, ["understood"] = "yes" });
+            var reactivate = await Started("reactivate", new() { ["pin"] = Pin });
+
+            PortalClient.Page[] answers = [];
+            await app.Host.ExecuteAndWaitAsync(async () => answers = await Task.WhenAll(
+                client.PostAsync(revoke.Confirm, new() { ["code"] = revoke.Code }), client.PostAsync(reactivate.Confirm, new() { ["code"] = reactivate.Code })), 30_000);
+            answers.Count(a => a.Status == HttpStatusCode.OK).ShouldBe(1, string.Join(" | ", answers.Select(a => $"{a.Status}")));
+
+            var certificate = await Current(holder.Id);
+            await using var session = app.Store.QuerySession();
+            var entry = await session.LoadAsync<MySign.TrustServices.Domain.RevocationEntry>(certificate.SerialNumber);
+            if (certificate.Status == CertificateStatus.Revoked) entry.ShouldNotBeNull().Reason.ShouldBe(System.Security.Cryptography.X509Certificates.X509RevocationReason.KeyCompromise);
+            else
+            {
+                certificate.Status.ShouldBe(CertificateStatus.Active);
+                entry.ShouldBeNull("the portal says active, so the responder says good");
+            }
+        }
+    }
+
     [Fact]
     public async Task an_ocsp_answer_without_a_nonce_is_served_again_only_while_the_status_it_states_holds()
     {
