@@ -57,7 +57,7 @@ public sealed class LockoutAbuseTests(AppFixture app)
         for (var i = 0; i < 10; i++) (await client.PostAsync(prompt, Form("wrong guess " + i))).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         var right = await client.PostAsync(prompt, Form(holder.Password));
         right.Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "the right password after ten wrong ones is refused: the account is locked");
-        right.Text.ShouldContain("locked for 15 minutes");
+        right.Document.QuerySelector("#current-error")!.TextContent.ShouldContain("locked for 15 minutes", customMessage: "under the password that was refused");
         (await Attempts.CountAsync(holder.Id)).ShouldBe(5);
         using var elsewhere = app.Client();
         (await elsewhere.LoginAsync(holder.Id, holder.Password)).Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "the same lockout as sign-in");
