@@ -182,8 +182,11 @@ public static class OcspEndpoints
         return await Answer(responder, body, context);
     }
 
-    /// <summary>RFC 6960 A.1: the DER request, base64 then URL-encoded, in the path.</summary>
-    [WolverineGet("/ocsp/{request}"), AllowAnonymous]
+    /// <summary>
+    /// RFC 6960 A.1: the DER request, base64 then URL-encoded, in the path. Clients that leave base64's "/" unescaped are
+    /// answered too (a catch-all segment), as relying parties' software in the field sends both.
+    /// </summary>
+    [WolverineGet("/ocsp/{*request}"), AllowAnonymous]
     public static async Task<IResult> Get(string request, HttpContext context, OcspResponder responder)
     {
         byte[]? der;

@@ -358,6 +358,32 @@ public sealed class CertificateTests(AppFixture app)
         (await openssl.RunAsync("ts", "-reply", "-in", "bad.tsr", "-text")).Output.ShouldContain("Status: Rejected");
     }
 
+    /// <summary>RFC 6960 A.1's GET, as clients in the field send it: base64's "/" escaped (%2F), or left as it is.</summary>
+    [Fact]
+    public async Task an_ocsp_get_is_answered_whether_the_slashes_of_its_base64_are_escaped_or_not()
+    {
+        using var client = app.Client();
+        using var openssl = new OpenSsl();
+        await WriteTrustFilesAsync(client, openssl);
+        string base64 = "", serial = "";
+        for (var n = 1; !base64.Contains('/'); n++)
+        {
+            serial = $"0x{n:X6}";
+            (await openssl.RunAsync("ocsp", "-issuer", "issuing.pem", "-serial", serial, "-no_nonce", "-reqout", "req.der")).Exit.ShouldBe(0);
+            base64 = Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(openssl.Folder, "req.der")));
+        }
+        foreach (var path in new[] { "/ocsp/" + Uri.EscapeDataString(base64), "/ocsp/" + base64 })
+        {
+            var answer = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
+            answer.Status.ShouldBe(HttpStatusCode.OK, path);
+            answer.Response.Content.Headers.ContentType!.MediaType.ShouldBe("application/ocsp-response", path);
+            openssl.Write("resp.der", await answer.Response.Content.ReadAsByteArrayAsync());
+            var (_, read) = await openssl.RunAsync("ocsp", "-respin", "resp.der", "-issuer", "issuing.pem", "-serial", serial, "-CAfile", "root.pem", "-verify_other", "issuing.pem");
+            read.ShouldContain("Response verify OK", customMessage: path);
+            read.ShouldContain($"{serial}: unknown", customMessage: path);
+        }
+    }
+
     [Fact]
     public async Task the_ocsp_responder_answers_garbage_with_malformed_request_never_an_error_page()
     {

@@ -23,7 +23,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.TrustServices.Validation.OcspEndpoints").SetTag("http.route", "/ocsp/{request}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.TrustServices.Validation.OcspEndpoints").SetTag("http.route", "/ocsp/{*request}").SetTag("http.request.method", "GET");
             var request = (string?)httpContext.GetRouteValue("request");
             if(request == null)
             {
