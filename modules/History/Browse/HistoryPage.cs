@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using MySign.History.Domain;
 using MySign.History.Portal;
 using MySign.Kernel.Localization;
@@ -28,7 +27,7 @@ public static class HistoryPageEndpoints
     [WolverineGet("/history")]
     public static async Task<IResult> Page(HttpContext context, IQuerySession session, string? from, string? to, string? before)
     {
-        var (filter, low, high) = Parse(from, to, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        var (filter, low, high) = Parse(from, to, context.Now());
         if (filter.ErrorKey is not null)
             return View(new HistoryPageView(filter, [], null, true, ""), StatusCodes.Status422UnprocessableEntity);
         var upper = before is { Length: > 0 and <= 60 } && string.CompareOrdinal(before, high) < 0 ? before : high;
@@ -41,7 +40,7 @@ public static class HistoryPageEndpoints
     [WolverineGet("/history.csv")]
     public static async Task Export(HttpContext context, IQuerySession session, string? from, string? to)
     {
-        var (filter, low, high) = Parse(from, to, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        var (filter, low, high) = Parse(from, to, context.Now());
         if (filter.ErrorKey is not null)
         {
             context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;

@@ -39,8 +39,7 @@ public sealed class SignatureCountersPart : IPortalBox
     public Func<RawHtml> Prepare(IBatchedQuery batch, HttpContext context)
     {
         var counters = batch.LoadOnce<SignatureCounters>(context, context.HolderId());
-        var clock = (TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
-        return () => HtmlView.For<HistoryBox>("Portal/Counters", View(counters.Result, clock.GetUtcNow())).RenderFragment(context);
+        return () => HtmlView.For<HistoryBox>("Portal/Counters", View(counters.Result, context.Now())).RenderFragment(context);
     }
 
     public static CountersView View(SignatureCounters? counters, DateTimeOffset now) =>

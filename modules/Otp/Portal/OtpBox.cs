@@ -24,8 +24,7 @@ public sealed class OtpBox : IPortalBox
         var loaded = batch.Load<OtpSettings>(holder);
         var passkeys = batch.Query<Passkeys.PasskeyCredential>().Where(p => p.HolderId == holder).ToList();
         var certificate = batch.Load<KnownCertificate>(holder);
-        var clock = (TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
-        return () => HtmlView.For<OtpBox>("Portal/OtpBox", View(loaded.Result, passkeys.Result, certificate.Result, clock.GetUtcNow())).RenderFragment(context);
+        return () => HtmlView.For<OtpBox>("Portal/OtpBox", View(loaded.Result, passkeys.Result, certificate.Result, context.Now())).RenderFragment(context);
     }
 
     public static OtpBoxView View(OtpSettings? settings, IReadOnlyList<Passkeys.PasskeyCredential> passkeys, KnownCertificate? certificate = null, DateTimeOffset now = default)

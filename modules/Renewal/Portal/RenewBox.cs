@@ -27,8 +27,7 @@ public sealed class RenewBox : IPortalBox
         var loaded = batch.Load<RenewableCertificate>(holderId);
         // A renewal left half-way (paid by bank transfer, or stopped at the RAO desk) is offered first.
         var pending = batch.Query(new UnfinishedRenewal { HolderId = holderId });
-        var clock = (TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System;
-        return () => HtmlView.For<RenewBox>("Portal/RenewBox", View(loaded.Result, clock.GetUtcNow()) with { InProgress = pending.Result?.Id })
+        return () => HtmlView.For<RenewBox>("Portal/RenewBox", View(loaded.Result, context.Now()) with { InProgress = pending.Result?.Id })
             .RenderFragment(context);
     }
 

@@ -83,8 +83,7 @@ public sealed class Lockout(NpgsqlDataSource database, string schema, string nam
 
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellation, params object[] values)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        await using var command = Data.Sql.Command(connection, transaction, sql, values);
         await command.ExecuteNonQueryAsync(cancellation);
     }
 }
