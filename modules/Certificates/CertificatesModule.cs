@@ -31,26 +31,14 @@ public static class CertificatesModule
             options.Schema.For<CertificateOperation>().DatabaseSchemaName(Schema).Index(o => o.HolderId);
             options.Schema.For<Keys.CustodyDeployment>().DatabaseSchemaName(Schema);
             options.Schema.For<StatusChangeRequest>().DatabaseSchemaName(Schema);
-            options.Schema.For<Signing.SignedDocument>().DatabaseSchemaName(Schema).Index(d => d.HolderId);
-            options.Schema.For<Csc.CscToken>().DatabaseSchemaName(Schema);
-            options.Schema.For<Csc.CscAuthorization>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
-            options.Schema.For<Csc.CscOtp>().DatabaseSchemaName(Schema);
-            options.Schema.For<Csc.OAuthClient>().DatabaseSchemaName(Schema);
             options.Schema.For<Emergency.EmergencyCode>().DatabaseSchemaName(Schema);
             options.Schema.For<Emergency.EmergencyCodeReveal>().DatabaseSchemaName(Schema);
-            options.Schema.For<Csc.OAuthRequest>().DatabaseSchemaName(Schema).Index(r => r.HolderId);
-            options.Schema.For<Csc.OAuthCode>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
             options.Storage.ExtendedSchemaObjects.Add(Issuer.IutNumbers);
-            options.Storage.ExtendedSchemaObjects.Add(CustodyServices.SadCalls);
-            options.Storage.ExtendedSchemaObjects.Add(CustodyServices.ActivationAudit);
         });
         // Key custody (docs/adr/0015, 0020): the online token opened at start for the key that wraps holder keys.
         services.AddSingleton<Keys.OnlineToken>();
         services.AddHostedService<Keys.CustodyAtStart>();
         services.AddSingleton<Issuer>();
-        services.AddSingleton<Signing.TrustServicesClient>();
-        services.AddSingleton<Signing.Cades>();
-        services.AddSingleton<Signing.Pades>();
         services.AddSignatureActivation();
         services.AddSingleton<IPortalBox, CertificateBadge>();
         services.AddSingleton<IPortalBox, CertificateBox>();

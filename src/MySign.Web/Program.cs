@@ -6,6 +6,7 @@ using MySign.Accounts;
 using MySign.Billing;
 using MySign.Certificates;
 using MySign.TrustServices;
+using MySign.RemoteSigning;
 using MySign.History;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Mail;
@@ -66,12 +67,15 @@ var marten = builder.Services.AddMarten(Storage.Configure)
 if (Database.AppliesSchemaOnStart(configuration, builder.Environment))
 {
     marten.ApplyAllDatabaseChangesOnStartup();
-    // Before any module's start work reads the CA: an older database's CA documents move to their schema first.
-    builder.Services.AddHostedService<TrustServicesSplitOnStart>();
+    // Before any module's start work reads them: an older database's CA and remote signing documents move to their schemas first.
+    builder.Services.AddHostedService<SchemaSplitOnStart<TrustServicesSplit>>();
+    builder.Services.AddHostedService<SchemaSplitOnStart<RemoteSigningSplit>>();
 }
 // Release migrations, run by `resources setup` (fly.toml's release command).
 MySign.Kernel.Operations.ReleaseStep.Add<TrustServicesSplit>(builder.Services, "TrustServices split (release migration)",
     "Moves the CA's documents from the certificates schema to trustservices, once (docs/adr/0020).");
+MySign.Kernel.Operations.ReleaseStep.Add<RemoteSigningSplit>(builder.Services, "RemoteSigning split (release migration)",
+    "Moves the CSC API's, OAuth's and Sign a document's documents from the certificates schema to remotesigning, once (docs/adr/0021).");
 
 // Registered on the service collection (not the host) so it starts before DemoSeeding below.
 builder.Services.AddWolverine(options =>
@@ -114,6 +118,7 @@ builder.Services.AddWolverine(options =>
 builder.Services.AddAccounts(configuration);
 builder.Services.AddCertificates();
 builder.Services.AddTrustServices();
+builder.Services.AddRemoteSigning();
 builder.Services.AddOtp(configuration);
 builder.Services.AddHistory();
 builder.Services.AddRenewal();

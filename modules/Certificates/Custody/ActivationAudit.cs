@@ -1,3 +1,4 @@
+using MySign.Kernel.Data;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -42,10 +43,9 @@ public sealed class ActivationAudit(NpgsqlDataSource database)
 
     public async Task RecordAsync(Entry entry, DateTimeOffset at, CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand(
-            $"insert into {Table.Identifier} (id, at, holder_id, certificate_id, door, factors, hashes, outcome, key_form) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
-        foreach (var value in new object?[] { Guid.CreateVersion7(at), at, entry.HolderId, entry.CertificateId, entry.Door, entry.Factors, entry.Hashes, entry.Outcome, entry.KeyForm })
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        await using var command = Sql.Command(database,
+            $"insert into {Table.Identifier} (id, at, holder_id, certificate_id, door, factors, hashes, outcome, key_form) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            Guid.CreateVersion7(at), at, entry.HolderId, entry.CertificateId, entry.Door, entry.Factors, entry.Hashes, entry.Outcome, entry.KeyForm);
         // The audit must not be lost to the caller's hang-up once the key was used.
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }

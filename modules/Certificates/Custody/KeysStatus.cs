@@ -1,8 +1,9 @@
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using MySign.Certificates.Csc;
 using MySign.Certificates.Domain;
+
+[assembly: JasperFx.JasperFxAssembly]
 
 namespace MySign.Certificates.Custody;
 

@@ -1,5 +1,7 @@
 using MySign.Certificates.Domain;
 using MySign.Certificates.Pin;
+using MySign.Kernel.Data;
+using MySign.Kernel.Localization;
 using Npgsql;
 
 namespace MySign.Certificates.Custody;
@@ -10,8 +12,14 @@ public enum PinResult { Ok, Wrong, Blocked }
 public readonly record struct PinOutcome(PinResult Result, int AttemptsLeft)
 {
     public bool Ok => Result == PinResult.Ok;
-    /// <summary>The message key a form shows beside the PIN field.</summary>
-    public string ErrorKey => PinCheck.ErrorKey(Result);
+
+    /// <summary>What a form says beside the PIN field, in the reader's language: wrong, with the attempts left before it is blocked, or blocked.</summary>
+    public string Said => Result switch
+    {
+        PinResult.Blocked => Strings.T("pin.error.blocked"),
+        _ when AttemptsLeft == 1 => Strings.T("pin.error.wrong_last"),
+        _ => Strings.Format("pin.error.wrong_left", AttemptsLeft),
+    };
 }
 
 /// <summary>
@@ -46,8 +54,6 @@ public sealed class PinCheck(NpgsqlDataSource database, Marten.IDocumentStore st
         return (new(PinResult.Ok, HolderCertificate.MaxPinAttempts - await HandBackAsync(certificate, cancellation)), key);
     }
 
-    public static string ErrorKey(PinResult result) => result == PinResult.Blocked ? "pin.error.blocked" : "pin.error.wrong";
-
     private async Task RecordBlockedAsync(string holderId, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
@@ -62,7 +68,7 @@ public sealed class PinCheck(NpgsqlDataSource database, Marten.IDocumentStore st
     private async Task<int?> ReserveAsync(HolderCertificate certificate, CancellationToken cancellation)
     {
         // The first count for a holder starts from what the certificate document counted before PinAttempts existed.
-        await using var command = database.CreateCommand(
+        await using var command = Sql.Command(database,
             $"insert into {Table} as t (id, data, mt_dotnet_type) " +
             $"select $1, jsonb_build_object('Id', $1, 'CertificateId', $2, 'Wrong', legacy + 1), $3 from (select coalesce((select (c.data->>'WrongPinAttempts')::int " +
             $"from {Certificates} c where c.id = $1 and c.data->>'CertificateId' = $2), 0) as legacy) l " +
@@ -71,22 +77,17 @@ public sealed class PinCheck(NpgsqlDataSource database, Marten.IDocumentStore st
             $"case when t.data->>'CertificateId' = $2 then {Wrong} + 1 else 1 end), " +
             "mt_version = md5(random()::text || clock_timestamp()::text)::uuid, mt_last_modified = transaction_timestamp() " +
             $"where t.data->>'CertificateId' is distinct from $2 or {Wrong} < {HolderCertificate.MaxPinAttempts} " +
-            "returning (data->>'Wrong')::int");
-        command.Parameters.Add(new NpgsqlParameter { Value = certificate.Id });
-        command.Parameters.Add(new NpgsqlParameter { Value = certificate.CertificateId.ToString() });
-        command.Parameters.Add(new NpgsqlParameter { Value = typeof(PinAttempts).FullName! });
+            "returning (data->>'Wrong')::int", certificate.Id, certificate.CertificateId.ToString(), typeof(PinAttempts).FullName);
         return await command.ExecuteScalarAsync(cancellation) is int count ? count : null;
     }
 
     /// <summary>The right PIN hands back its own reservation and nothing more; the count after it.</summary>
     private async Task<int> HandBackAsync(HolderCertificate certificate, CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand(
+        await using var command = Sql.Command(database,
             $"update {Table} as t set data = jsonb_set(t.data, '{{Wrong}}', to_jsonb(greatest({Wrong} - 1, 0))), " +
             "mt_version = md5(random()::text || clock_timestamp()::text)::uuid, mt_last_modified = transaction_timestamp() " +
-            "where t.id = $1 and t.data->>'CertificateId' = $2 returning (data->>'Wrong')::int");
-        command.Parameters.Add(new NpgsqlParameter { Value = certificate.Id });
-        command.Parameters.Add(new NpgsqlParameter { Value = certificate.CertificateId.ToString() });
+            "where t.id = $1 and t.data->>'CertificateId' = $2 returning (data->>'Wrong')::int", certificate.Id, certificate.CertificateId.ToString());
         return await command.ExecuteScalarAsync(cancellation) is int count ? count : 0;
     }
 }

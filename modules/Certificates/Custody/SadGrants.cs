@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Marten;
+using MySign.Kernel.Data;
 using Microsoft.Extensions.Logging;
-using MySign.Certificates.Csc;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -64,15 +64,15 @@ public static class SadGrants
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         // The call is recorded in the spend's transaction: a second, identical call waits here until the first commits, then
         // finds it and replays; if the first was refused (rolled back) it is tried afresh.
-        var first = await Sql(connection, transaction, $"insert into {Calls.Identifier} (grant_id, call, at) values ($1, $2, $3) on conflict do nothing",
+        var first = await Sql.Command(connection, transaction, $"insert into {Calls.Identifier} (grant_id, call, at) values ($1, $2, $3) on conflict do nothing",
             id, call, now).ExecuteNonQueryAsync(cancellation) == 1;
         if (!first)
         {
             await transaction.RollbackAsync(cancellation);
-            var grant = await Read(Sql(connection, null, $"select data::text from {Table} where id = $1", id), cancellation);
+            var grant = await Read(Sql.Command(connection, null, $"select data::text from {Table} where id = $1", id), cancellation);
             if (Problem(grant, holder, credential, now) is { } problem) return (null, problem);
             if (Open(grant!, sad) is not { } opened) return (null, "Invalid SAD");
-            var answer = await Sql(connection, null, $"select signatures from {Calls.Identifier} where grant_id = $1 and call = $2", id, call)
+            var answer = await Sql.Command(connection, null, $"select signatures from {Calls.Identifier} where grant_id = $1 and call = $2", id, call)
                 .ExecuteScalarAsync(cancellation) as string[];
             return (new Spent(opened, grant!.WrappedBy, id, call, answer), null);
         }
@@ -80,19 +80,19 @@ public static class SadGrants
         // An automatic credential's batch workers all spend one SAD: one conditional UPDATE takes their signatures without
         // a read-modify-write race. What it does not take (a grant bound to hashes, or a refusal to explain) is read
         // under a row lock, checked, and written back in the same transaction.
-        var spent = await Read(Sql(connection, transaction,
+        var spent = await Read(Sql.Command(connection, transaction,
             $"update {Table} set data = jsonb_set(data, '{{Remaining}}', to_jsonb((data->>'Remaining')::int - $1)), mt_version = gen_random_uuid(), " +
             "mt_last_modified = now() where id = $2 and data->>'HolderId' = $3 and data->>'CredentialId' = $4 and jsonb_typeof(data->'Hashes') is distinct from 'array' " +
             "and (data->>'Remaining')::int >= $1 and (data->>'ExpiresAt')::timestamptz > $5 returning data::text",
             hashes.Count, id, holder, credential.ToString(), now), cancellation);
         if (spent is null)
         {
-            spent = await Read(Sql(connection, transaction, $"select data::text from {Table} where id = $1 for update", id), cancellation);
+            spent = await Read(Sql.Command(connection, transaction, $"select data::text from {Table} where id = $1 for update", id), cancellation);
             if ((Problem(spent, holder, credential, now) ?? Unspendable(spent!, hashes)) is { } refusal) return (null, refusal);
             var left = new List<string>(spent!.Hashes ?? []);
             foreach (var hash in hashes) left.Remove(hash);
             spent.Remaining -= hashes.Count;
-            await Sql(connection, transaction,
+            await Sql.Command(connection, transaction,
                 $"update {Table} set data = jsonb_set(jsonb_set(data, '{{Remaining}}', to_jsonb($2)), '{{Hashes}}', $3::jsonb), mt_version = gen_random_uuid(), " +
                 "mt_last_modified = now() where id = $1", id, spent.Remaining, System.Text.Json.JsonSerializer.Serialize(left)).ExecuteNonQueryAsync(cancellation);
         }
@@ -108,9 +108,8 @@ public static class SadGrants
     /// </summary>
     internal static async Task<string[]> KeepAnswerAsync(NpgsqlDataSource database, Spent spent, string[] signatures, CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand(
-            $"update {Calls.Identifier} set signatures = coalesce(signatures, $3) where grant_id = $1 and call = $2 returning signatures");
-        foreach (var value in new object[] { spent.GrantId, spent.Call, signatures }) command.Parameters.Add(new() { Value = value });
+        await using var command = Sql.Command(database,
+            $"update {Calls.Identifier} set signatures = coalesce(signatures, $3) where grant_id = $1 and call = $2 returning signatures", spent.GrantId, spent.Call, signatures);
         return await command.ExecuteScalarAsync(cancellation) as string[] ?? signatures;
     }
 
@@ -142,12 +141,12 @@ public static class SadGrants
         var id = Convert.ToHexString(sad[..16]);
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        var grant = await Read(Sql(connection, transaction,
+        var grant = await Read(Sql.Command(connection, transaction,
             $"delete from {Table} where id = $1 and data->>'HolderId' = $2 and data->>'CredentialId' = $3 and (data->>'ExpiresAt')::timestamptz > $4 " +
             "and (data->>'Remaining')::int >= 1 returning data::text", id, holder, credential.ToString(), now), cancellation);
         if (grant is null)
         {
-            var left = await Read(Sql(connection, transaction, $"select data::text from {Table} where id = $1", id), cancellation);
+            var left = await Read(Sql.Command(connection, transaction, $"select data::text from {Table} where id = $1", id), cancellation);
             return (null, default, Problem(left, holder, credential, now) ?? (left!.Remaining < 1 ? "The SAD has no signatures left" : "Invalid SAD"));
         }
         if (Open(grant, sad) is not { } content) return (null, default, "Invalid SAD");
@@ -172,9 +171,9 @@ public static class SadGrants
     {
         var before = now - KeptAfterEnd;
         await using var connection = await database.OpenConnectionAsync(cancellation);
-        await using var grants = Sql(connection, null, $"delete from {Table} where (data->>'ExpiresAt')::timestamptz < $1", before);
+        await using var grants = Sql.Command(connection, null, $"delete from {Table} where (data->>'ExpiresAt')::timestamptz < $1", before);
         var deletedGrants = await grants.ExecuteNonQueryAsync(cancellation);
-        await using var calls = Sql(connection, null,
+        await using var calls = Sql.Command(connection, null,
             $"delete from {Calls.Identifier} c where c.at < $1 and not exists (select 1 from {Table} g where g.id = c.grant_id)", before);
         return (deletedGrants, await calls.ExecuteNonQueryAsync(cancellation));
     }
@@ -193,13 +192,6 @@ public static class SadGrants
         table.AddColumn("at", "timestamp with time zone").NotNull();
         table.AddColumn("signatures", "text[]");
         return table;
-    }
-
-    private static NpgsqlCommand Sql(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
-        return command;
     }
 
     private static async Task<CscAuthorization?> Read(NpgsqlCommand command, CancellationToken cancellation)

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
-using MySign.Certificates.Csc;
+using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Keys;
 using MySign.Custody;
@@ -10,27 +10,15 @@ using Wolverine;
 
 namespace MySign.Certificates.Custody;
 
-/// <summary>The second factor confirming one operation, checked here with Otp: a code, or a passkey assertion bound to the operation.</summary>
-public sealed record OtpConfirmation(Guid ChallengeId, string Purpose, string Context, string? Code, string Binding = "");
-
 /// <summary>
 /// PIN and second factor. The order is the door's (ADR 0006): CSC and the OAuth consent check the single-use OTP first, so a
 /// password or session alone cannot probe PINs; the portal's own form takes the PIN first, so a wrong PIN leaves the OTP for
 /// the next try.
 /// </summary>
-public sealed record PinAndOtp(string Pin, OtpConfirmation Otp, bool OtpFirst);
-
-/// <summary>What an activation came to: the PIN's outcome (null when the OTP was refused before it was tried), the OTP's refusal, and the value.</summary>
-public sealed record Activated<T>(PinOutcome? Pin, string? OtpRefusal, T? Value) where T : class
-{
-    public bool Ok => Value is not null;
-}
+public sealed record PinAndOtp(string Pin, SecondFactor Otp, bool OtpFirst);
 
 /// <summary>A holder's new key: its public key for the certificate, and the key sealed under the PIN as the database keeps it.</summary>
 public sealed record NewHolderKey(PublicKey PublicKey, SealedKey Key);
-
-/// <summary>A CSC authorisation: the grant (stored by the caller's transaction) and the SAD that alone opens it.</summary>
-public sealed record Grant(CscAuthorization Authorization, string Sad);
 
 /// <summary>
 /// The signature activation module (EN 419 241-1/-2), with one door: the only code that opens a holder's key (docs/adr/0015).
@@ -67,15 +55,15 @@ public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, Ke
     }
 
     /// <summary>Sign a document in the portal: PIN and OTP, then ECDSA over each of <paramref name="hashes"/> in the token (DER signatures).</summary>
-    public async Task<Activated<byte[][]>> SignAsync(HolderCertificate certificate, PinAndOtp activation, IReadOnlyList<byte[]> hashes, IMessageBus bus,
+    public async Task<SignedWithPin> SignAsync(HolderCertificate certificate, PinAndOtp activation, IReadOnlyList<byte[]> hashes, IMessageBus bus,
         IDocumentSession session, CancellationToken cancellation)
     {
-        var (pin, refusal, wrapped) = await ActivateAsync(certificate, activation, Door.SignDocument, hashes.Count, bus, session, cancellation);
-        if (wrapped is null) return new(pin, refusal, null);
+        var (refused, wrapped) = await ActivateAsync(certificate, activation, Door.SignDocument, hashes.Count, bus, session, cancellation);
+        if (wrapped is null) return new(null, refused);
         var keys = await keyRing.GetAsync(cancellation);
         try
         {
-            return new(pin, null, await Task.Run(() => keys.Sign(wrapped, hashes), cancellation));
+            return new(await Task.Run(() => keys.Sign(wrapped, hashes), cancellation), null);
         }
         finally
         {
@@ -87,14 +75,14 @@ public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, Ke
     /// CSC credentials/authorize and the OAuth consent: PIN and OTP give a grant of <paramref name="signatures"/> (bound to
     /// <paramref name="hashes"/> for SCAL2) until <paramref name="expiresAt"/>, stored in <paramref name="session"/>, and its SAD.
     /// </summary>
-    public async Task<Activated<Grant>> AuthorizeAsync(HolderCertificate certificate, PinAndOtp activation, string door, int signatures, List<string>? hashes,
+    public async Task<SignaturesAuthorized> AuthorizeAsync(HolderCertificate certificate, PinAndOtp activation, string door, int signatures, List<string>? hashes,
         DateTimeOffset expiresAt, IMessageBus bus, IDocumentSession session, CancellationToken cancellation)
     {
-        var (pin, refusal, wrapped) = await ActivateAsync(certificate, activation, door, hashes?.Count ?? signatures, bus, session, cancellation);
-        if (wrapped is null) return new(pin, refusal, null);
+        var (refused, wrapped) = await ActivateAsync(certificate, activation, door, hashes?.Count ?? signatures, bus, session, cancellation);
+        if (wrapped is null) return new(null, null, default, refused);
         var (grant, sad) = SadGrants.Seal(certificate.Id, certificate.CertificateId, wrapped, certificate.Key!.WrappedBy, signatures, hashes, expiresAt);
         session.Store(grant);
-        return new(pin, null, new Grant(grant, sad));
+        return new(sad, grant.Id, grant.ExpiresAt, null);
     }
 
     /// <summary>A PIN change: the current PIN opens the key, which is sealed under <paramref name="newPin"/> (kept aside by the caller until the OTP confirms it).</summary>
@@ -109,35 +97,38 @@ public sealed class SignatureActivation(HolderKeyRing keyRing, PinCheck pins, Ke
         return (outcome, resealed);
     }
 
-    /// <summary>PIN and OTP in the door's order; the token-wrapped key when both pass.</summary>
-    private async Task<(PinOutcome? Pin, string? OtpRefusal, byte[]? Wrapped)> ActivateAsync(HolderCertificate certificate, PinAndOtp activation, string door, int hashes,
+    /// <summary>
+    /// PIN and OTP in the door's order; the token-wrapped key when both pass, or the refusal: the field, the message in the
+    /// reader's language (a wrong PIN says how many attempts are left), and whether the PIN is now blocked.
+    /// </summary>
+    private async Task<(ActivationRefused? Refused, byte[]? Wrapped)> ActivateAsync(HolderCertificate certificate, PinAndOtp activation, string door, int hashes,
         IMessageBus bus, IDocumentSession session, CancellationToken cancellation)
     {
         if (activation.OtpFirst && await RefusalAsync(certificate, activation.Otp, bus, cancellation) is { } first)
         {
             await RecordAsync(certificate, door, "PIN+OTP", hashes, "otp-refused", cancellation);
-            return (null, first, null);
+            return (first, null);
         }
         var (pin, wrapped) = await OpenAsync(certificate, activation.Pin, session, cancellation);
         if (wrapped is null)
         {
             await RecordAsync(certificate, door, "PIN+OTP", hashes, "pin-" + pin.Result.ToString().ToLowerInvariant(), cancellation);
-            return (pin, null, null);
+            return (new("pin", pin.Said, pin.Result == PinResult.Blocked), null);
         }
         if (!activation.OtpFirst && await RefusalAsync(certificate, activation.Otp, bus, cancellation) is { } second)
         {
             CryptographicOperations.ZeroMemory(wrapped);
             await RecordAsync(certificate, door, "PIN+OTP", hashes, "otp-refused", cancellation);
-            return (pin, second, null);
+            return (second, null);
         }
         await RecordAsync(certificate, door, "PIN+OTP", hashes, "activated", cancellation);
-        return (pin, null, wrapped);
+        return (null, wrapped);
     }
 
-    private static async Task<string?> RefusalAsync(HolderCertificate certificate, OtpConfirmation otp, IMessageBus bus, CancellationToken cancellation)
+    private static async Task<ActivationRefused?> RefusalAsync(HolderCertificate certificate, SecondFactor otp, IMessageBus bus, CancellationToken cancellation)
     {
         var verified = await bus.CheckOtpAsync(otp.ChallengeId, certificate.Id, otp.Purpose, otp.Context, otp.Code, cancellation, otp.Binding);
-        return verified.IsValid ? null : verified.Refusal;
+        return verified.IsValid ? null : new("code", verified.Refusal);
     }
 
     /// <summary>
@@ -176,13 +167,11 @@ public sealed class HolderKeyRing(OnlineToken online)
     {
         if (_keys is { } ready) return ready;
         var keys = new HolderKeys(online.Token, await online.PrefixAsync(cancellation) + "holder-wrap");
-        await online.ProvisionAsync(() => Task.FromResult(Ensure(keys)), cancellation);
+        await online.ProvisionAsync(() =>
+        {
+            keys.EnsureWrappingKey();
+            return Task.FromResult(true);
+        }, cancellation);
         return _keys = keys;
-    }
-
-    private static bool Ensure(HolderKeys keys)
-    {
-        keys.EnsureWrappingKey();
-        return true;
     }
 }

@@ -32,12 +32,12 @@ public sealed class HolderCertificate
     public string? PendingDestination { get; set; }
     /// <summary>The pending PIN change is confirmed with a passkey (the challenge id), not a code.</summary>
     public string? PendingPasskey { get; set; }
+    /// <summary>The factor that confirms the pending PIN change (OtpIssued.Factor), so each answer of the step words itself for it.</summary>
+    public string? PendingFactor { get; set; }
     /// <summary>
     /// Only the wrong PINs counted before the count moved to its own document (<c>Pin.PinAttempts</c>): read where that
     /// document does not exist yet, so a PIN blocked before the upgrade stays blocked. Never written.
     /// </summary>
-    /// <summary>The factor that confirms the pending PIN change (OtpIssued.Factor), so each answer of the step words itself for it.</summary>
-    public string? PendingFactor { get; set; }
     public int WrongPinAttempts { get; set; }
     public DateTimeOffset? SuspendedUntil { get; set; }
     public string? StatusReason { get; set; }

@@ -69,7 +69,7 @@ public static class EmergencyEndpoints
         // A code suspends; a revoked or expired certificate has nothing left to suspend.
         if (certificate is null || certificate.StatusAt(clock.GetUtcNow()) is CertificateStatus.Revoked or CertificateStatus.Expired) return Results.NotFound();
         var result = await sam.CheckPinAsync(certificate, pin ?? "", Door.EmergencyCode, session, context.RequestAborted);
-        if (!result.Ok) return await Box(context, session, PinRefusal.For(result), StatusCodes.Status422UnprocessableEntity);
+        if (!result.Ok) return await Box(context, session, result.Said, StatusCodes.Status422UnprocessableEntity);
         Issue(session, protection, certificate.Id, clock.GetUtcNow());
         await session.SaveChangesAsync(context.RequestAborted);
         return await Box(context, session);

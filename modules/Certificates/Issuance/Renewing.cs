@@ -2,7 +2,6 @@ using Marten;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Custody;
-using MySign.Certificates.Pin;
 using Wolverine;
 
 namespace MySign.Certificates.Issuance;
@@ -18,7 +17,7 @@ public static class RenewalRequestsHandler
             return new SignaturePinChecked(false, "renewal.error.not_active");
         // The session commits a key moved into the token (an old holder's) with this step.
         var result = await sam.CheckPinAsync(certificate, request.Pin, Door.Renewal, session, cancellation);
-        return result.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, PinRefusal.For(result));
+        return result.Ok ? new SignaturePinChecked(true, null) : new SignaturePinChecked(false, result.Said);
     }
 
     public static async Task<RenewalOutcome> Handle(RenewCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, TimeProvider clock,

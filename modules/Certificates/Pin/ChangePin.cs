@@ -5,6 +5,7 @@ using MySign.Certificates.Domain;
 using MySign.Certificates.Custody;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
+using MySign.Otp.Contracts;
 using Wolverine;
 using Wolverine.Http;
 
@@ -45,17 +46,12 @@ public static class ChangePinEndpoints
 
         // The signature activation module opens the key with the current PIN and seals it under the new one.
         var (result, resealed) = await sam.ResealAsync(certificate, current, next, session, context.RequestAborted);
-        if (resealed is null) return View(new PinView("form", PinRefusal.For(result), "current", null, false), StatusCodes.Status422UnprocessableEntity);
+        if (resealed is null) return View(new PinView("form", result.Said, "current", null, false), StatusCodes.Status422UnprocessableEntity);
 
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new PinView("form", issued.Wait, null, null, false), StatusCodes.Status429TooManyRequests);
         certificate.PendingKey = resealed;
-        certificate.PendingChallengeId = issued.ChallengeId;
-        certificate.PendingDestination = issued.Destination;
-        certificate.PendingPasskey = issued.Passkey;
-        certificate.PendingFactor = issued.Factor;
-        session.Store(certificate);
-        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey, issued.Factor));
+        return Awaiting(certificate, issued, session);
     }
 
     [WolverinePost("/pin/confirm")]
@@ -64,16 +60,9 @@ public static class ChangePinEndpoints
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
         var verified = await bus.CheckOtpAsync(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code, context.RequestAborted);
-        if (!verified.IsValid)
-            return View(new PinView("otp", verified.Refusal, "code", certificate.PendingDestination, false, certificate.PendingPasskey, certificate.PendingFactor),
-                StatusCodes.Status422UnprocessableEntity);
+        if (!verified.IsValid) return View(OtpStep(certificate, verified.Refusal, "code"), StatusCodes.Status422UnprocessableEntity);
         certificate.Key = certificate.PendingKey;
-        certificate.PendingKey = null;
-        certificate.PendingChallengeId = null;
-        certificate.PendingDestination = null;
-        certificate.PendingPasskey = null;
-        certificate.PendingFactor = null;
-        session.Store(certificate);
+        Drop(certificate, session);
         // A new PIN: the wrong tries made against the old one tell nothing about it, so its count starts again.
         session.Store(PinAttempts.Fresh(certificate));
         session.Insert(CertificateOperation.Of(certificate.Id, "pin_changed", clock.GetUtcNow()));
@@ -87,15 +76,7 @@ public static class ChangePinEndpoints
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.PendingKey is null) return View(new PinView("form", null, null, null, false));
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
-        if (issued.Throttled)
-            return View(new PinView("otp", issued.Wait, null, certificate.PendingDestination, false, certificate.PendingPasskey, certificate.PendingFactor),
-                StatusCodes.Status429TooManyRequests);
-        certificate.PendingChallengeId = issued.ChallengeId;
-        certificate.PendingDestination = issued.Destination;
-        certificate.PendingPasskey = issued.Passkey;
-        certificate.PendingFactor = issued.Factor;
-        session.Store(certificate);
-        return View(new PinView("otp", null, null, issued.Destination, false, issued.Passkey, issued.Factor));
+        return issued.Throttled ? View(OtpStep(certificate, issued.Wait), StatusCodes.Status429TooManyRequests) : Awaiting(certificate, issued, session);
     }
 
     /// <summary>Cancel: the new PIN is dropped, the old one stays.</summary>
@@ -103,17 +84,29 @@ public static class ChangePinEndpoints
     public static async Task<IResult> Cancel(HttpContext context, IDocumentSession session)
     {
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
-        if (certificate?.PendingKey is not null)
-        {
-            certificate.PendingKey = null;
-            certificate.PendingChallengeId = null;
-            certificate.PendingDestination = null;
-            certificate.PendingPasskey = null;
-            certificate.PendingFactor = null;
-            session.Store(certificate);
-        }
+        if (certificate?.PendingKey is not null) Drop(certificate, session);
         return View(new PinView("form", null, null, null, false));
     }
+
+    /// <summary>The pending change waits for the OTP just sent, and its code step says where it went.</summary>
+    private static IResult Awaiting(HolderCertificate certificate, OtpIssued issued, IDocumentSession session)
+    {
+        (certificate.PendingChallengeId, certificate.PendingDestination, certificate.PendingPasskey, certificate.PendingFactor) =
+            (issued.ChallengeId, issued.Destination, issued.Passkey, issued.Factor);
+        session.Store(certificate);
+        return View(OtpStep(certificate));
+    }
+
+    /// <summary>The pending change is over (confirmed or cancelled): nothing of it is kept.</summary>
+    private static void Drop(HolderCertificate certificate, IDocumentSession session)
+    {
+        (certificate.PendingKey, certificate.PendingChallengeId, certificate.PendingDestination, certificate.PendingPasskey, certificate.PendingFactor) =
+            (null, null, null, null, null);
+        session.Store(certificate);
+    }
+
+    private static PinView OtpStep(HolderCertificate certificate, string? error = null, string? field = null) =>
+        new("otp", error, field, certificate.PendingDestination, false, certificate.PendingPasskey, certificate.PendingFactor);
 
     private static IResult View(PinView view, int status = StatusCodes.Status200OK) =>
         new HtmlView(typeof(ChangePinEndpoints).Assembly, "Pin/ChangePin", view, "pin.title") { StatusCode = status };

@@ -1,6 +1,5 @@
 using Marten.Services.BatchQuerying;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Marten;
 using MySign.Certificates.Domain;
 using MySign.Kernel.Rendering;
@@ -10,7 +9,11 @@ using Wolverine.Http;
 namespace MySign.Certificates.Portal;
 
 public sealed record CertificateView(string? UniqueIdentifier, string Status, string StatusKey, string KindKey,
-    DateTimeOffset? ActivatedAt, DateTimeOffset? ExpiresAt, int PinAttemptsLeft, DateTimeOffset? SuspendedUntil = null);
+    DateTimeOffset? ActivatedAt, DateTimeOffset? ExpiresAt, int PinAttemptsLeft, DateTimeOffset? SuspendedUntil = null)
+{
+    /// <summary>Where an active certificate signs a document (RemoteSigning's page).</summary>
+    public string SignPage => RemoteSigning.Contracts.RemoteSigningPages.SignDocument;
+}
 
 /// <summary>The certificate's three home-page parts: the badge above the boxes, the certificate box, the PIN box, the suspension box.</summary>
 public abstract class CertificatePart(string template, int order, PortalSlot slot, string path) : IPortalBox
@@ -23,7 +26,7 @@ public abstract class CertificatePart(string template, int order, PortalSlot slo
     {
         var loaded = batch.LoadOnce<HolderCertificate>(context, context.HolderId());
         var attempts = batch.LoadOnce<Pin.PinAttempts>(context, context.HolderId());
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var now = context.Now();
         return () => HtmlView.For<CertificatePart>(template, View(loaded.Result, attempts.Result, now)).RenderFragment(context);
     }
 
@@ -62,8 +65,7 @@ public sealed class SuspensionBox : IPortalBox
 
     public static SuspensionView View(HttpContext context, HolderCertificate? certificate, Pin.PinAttempts? attempts, bool hasCode, Emergency.EmergencyCodeReveal? reveal)
     {
-        var clock = context.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
-        var now = clock.GetUtcNow();
+        var now = context.Now();
         string? revealed = null;
         if (reveal is not null && reveal.ExpiresAt > now)
         {

@@ -24,7 +24,7 @@ public sealed class CertificateFactsPart : IHolderFactsPart
         var certificate = batch.Load<HolderCertificate>(holderId);
         var attempts = batch.Load<PinAttempts>(holderId);
         var operations = batch.Query<CertificateOperation>().Where(o => o.HolderId == holderId).OrderByDescending(o => o.At).Take(50).ToList();
-        var now = Now(context);
+        var now = context.Now();
         return () => certificate.Result is not { } c
             ? HolderFacts.None
             : new HolderFacts(HtmlView.For<CertificateFactsPart>("Rao/CertificateFacts", View(c, attempts.Result, now)).RenderFragment(context),
@@ -34,7 +34,7 @@ public sealed class CertificateFactsPart : IHolderFactsPart
     public Func<IReadOnlyDictionary<string, string>> PrepareStatuses(IBatchedQuery batch, HttpContext context, IReadOnlyList<string> holderIds)
     {
         var certificates = batch.Query<HolderCertificate>().Where(c => holderIds.Contains(c.Id)).ToList();
-        var now = Now(context);
+        var now = context.Now();
         return () => certificates.Result.ToDictionary(c => c.Id, c => Strings.T(StatusKey(c, now)));
     }
 
@@ -57,7 +57,4 @@ public sealed class CertificateFactsPart : IHolderFactsPart
     }
 
     private static string StatusKey(HolderCertificate c, DateTimeOffset now) => "certificate.status." + c.StatusAt(now).ToString().ToLowerInvariant();
-
-    private static DateTimeOffset Now(HttpContext context) =>
-        ((TimeProvider?)context.RequestServices.GetService(typeof(TimeProvider)) ?? TimeProvider.System).GetUtcNow();
 }

@@ -7,7 +7,6 @@ using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.TrustServices.Contracts;
 using MySign.Certificates.Custody;
-using MySign.Certificates.Pin;
 using MySign.Kernel.Web;
 using MySign.Otp.Client;
 using Wolverine;
@@ -17,7 +16,6 @@ namespace MySign.Certificates.Status;
 
 public enum StatusAction { Suspend, Reactivate, Revoke }
 
-/// <summary>A status change waiting for its OTP. Id goes in the form; only its holder may confirm it.</summary>
 /// <summary>The suspend / reactivate / revoke form, bound by Wolverine.</summary>
 public sealed class StatusForm
 {
@@ -27,6 +25,7 @@ public sealed class StatusForm
     public string? Pin { get; set; }
 }
 
+/// <summary>A status change waiting for its OTP. Id goes in the form; only its holder may confirm it.</summary>
 public sealed class StatusChangeRequest : Kernel.Documents.IHolderOwned
 {
     public Guid Id { get; set; }
@@ -90,20 +89,17 @@ public static class ChangeStatusEndpoints
         if (parsed == StatusAction.Revoke && form.Understood != "yes")
             return View(typed with { ErrorKey = "status.error.confirm", Field = "understood" }, StatusCodes.Status422UnprocessableEntity);
         var pin = await sam.CheckPinAsync(certificate, form.Pin ?? "", Door.StatusChange, session, context.RequestAborted);
-        if (!pin.Ok) return View(typed with { ErrorKey = PinRefusal.For(pin), Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
+        if (!pin.Ok) return View(typed with { ErrorKey = pin.Said, Field = "pin" }, StatusCodes.Status422UnprocessableEntity);
 
-        var request = new StatusChangeRequest
-        {
-            Id = Guid.CreateVersion7(now), HolderId = certificate.Id, CertificateId = certificate.CertificateId, Action = parsed, Reason = reason, Until = until,
-        };
-        var issued = await bus.SendOtpAsync(certificate.Id, Purpose(parsed), request.Id.ToString(), context.RequestAborted);
+        var id = Guid.CreateVersion7(now);
+        var issued = await bus.SendOtpAsync(certificate.Id, Purpose(parsed), id.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(typed with { ErrorKey = issued.Wait }, StatusCodes.Status429TooManyRequests);
-        request.ChallengeId = issued.ChallengeId;
-        request.ByPasskey = issued.Passkey is not null;
-        request.Factor = issued.Factor;
-        request.Destination = issued.Destination;
-        session.Store(request);
-        return View(typed with { Step = "otp", RequestId = request.Id, Destination = issued.Destination, Passkey = issued.Passkey, Factor = issued.Factor });
+        session.Store(new StatusChangeRequest
+        {
+            Id = id, HolderId = certificate.Id, CertificateId = certificate.CertificateId, Action = parsed, Reason = reason, Until = until,
+            ChallengeId = issued.ChallengeId, ByPasskey = issued.Passkey is not null, Factor = issued.Factor, Destination = issued.Destination,
+        });
+        return View(typed with { Step = "otp", RequestId = id, Destination = issued.Destination, Passkey = issued.Passkey, Factor = issued.Factor });
     }
 
     [WolverinePost("/certificate/status/{id}")]
@@ -136,7 +132,13 @@ public static class ChangeStatusEndpoints
         await StatusLock.HoldAsync(session, certificate, CancellationToken.None);
         // The hold a reactivation ends, as the CA recorded it (the suspension's own time): a late release never takes off a later one.
         var holdRecordedAt = certificate.StatusChangedAt;
-        certificate.Status = action switch { StatusAction.Suspend => CertificateStatus.Suspended, StatusAction.Revoke => CertificateStatus.Revoked, _ => CertificateStatus.Active };
+        var (status, operation, change) = action switch
+        {
+            StatusAction.Suspend => (CertificateStatus.Suspended, "suspended", CertificateChange.Suspended),
+            StatusAction.Revoke => (CertificateStatus.Revoked, "revoked", CertificateChange.Revoked),
+            _ => (CertificateStatus.Active, "reactivated", CertificateChange.Reactivated),
+        };
+        certificate.Status = status;
         certificate.StatusReason = action == StatusAction.Reactivate ? null : reason;
         certificate.SuspendedUntil = action == StatusAction.Suspend ? until : null;
         certificate.StatusChangedAt = now;
@@ -149,10 +151,8 @@ public static class ChangeStatusEndpoints
             // this commit then fail, the certificate is on hold while the holder's page still says active — never the reverse.
             await bus.InvokeAsync<RevocationRecorded>(new RecordRevocation(certificate.SerialNumber, certificate.CertificateId,
                 action == StatusAction.Suspend ? X509RevocationReason.CertificateHold : Enum.Parse<X509RevocationReason>(reason, true), now));
-        session.Insert(CertificateOperation.Of(certificate.Id, action switch { StatusAction.Suspend => "suspended", StatusAction.Revoke => "revoked", _ => "reactivated" },
-            now, CertificateOperation.DoorKey(door), action == StatusAction.Reactivate ? null : reason));
+        session.Insert(CertificateOperation.Of(certificate.Id, operation, now, CertificateOperation.DoorKey(door), action == StatusAction.Reactivate ? null : reason));
         await bus.PublishAsync(new CertificateStatusChanged(certificate.Id, certificate.CertificateId, certificate.Status.ToString().ToLowerInvariant(), now));
-        var change = action switch { StatusAction.Suspend => CertificateChange.Suspended, StatusAction.Revoke => CertificateChange.Revoked, _ => CertificateChange.Reactivated };
         await bus.PublishAsync(new HolderCertificateChanged(certificate.Id, certificate.CertificateId, certificate.UniqueIdentifier, change, door, now));
     }
 

@@ -2,9 +2,7 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
-using MySign.Certificates.Csc;
-using MySign.Certificates.Custody;
-using MySign.Certificates.Domain;
+using MySign.RemoteSigning.Csc;
 using MySign.Otp.Client;
 using MySign.Otp.Sms;
 using Wolverine;
@@ -39,21 +37,24 @@ public sealed class CscBenchCommand : JasperFxAsyncCommand<CscBenchInput>
         await bus.InvokeAsync<CertificateIssued>(new IssueCertificate(input.Holder, "Bench", "Automatic", "BNCTMT80A01H501U", BenchPin, Automatic: true));
         var phone = "+3934" + Random.Shared.Next(10_000_000, 99_999_999);
         await bus.RegisterOtpPhoneAsync(input.Holder, phone, CancellationToken.None);
-        await using var session = store.LightweightSession();
-        var certificate = (await session.LoadAsync<HolderCertificate>(input.Holder))!;
-        var sent = await bus.SendOtpAsync(input.Holder, CscApi.OtpPurpose, certificate.CertificateId.ToString(), CancellationToken.None);
+        var certificate = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(input.Holder))).Credential!;
+        var sent = await bus.SendOtpAsync(input.Holder, CscApi.OtpPurpose, certificate.CredentialId.ToString(), CancellationToken.None);
         string code;
         await using (var query = store.QuerySession())
             code = System.Text.RegularExpressions.Regex.Match((await query.Query<SandboxSms>().Where(s => s.To == phone).SingleAsync()).Text, @"\b\d{8}\b").Value;
         var now = clock.GetUtcNow();
-        var otp = new OtpConfirmation(sent.ChallengeId, CscApi.OtpPurpose, certificate.CertificateId.ToString(), code);
-        var activated = await services.GetRequiredService<SignatureActivation>().AuthorizeAsync(certificate, new PinAndOtp(BenchPin, otp, OtpFirst: true), Door.CscAuthorize,
-            int.MaxValue, null, now + CscApi.AutomaticSadLifetime, bus, session, CancellationToken.None);
-        if (activated.Value is not { } grant) throw new InvalidOperationException($"csc-bench: not authorised ({activated.OtpRefusal ?? activated.Pin?.Result.ToString()})");
-        var (token, _) = CscApi.IssueToken(session, input.Holder, CscToken.ServiceScope, null, null, null, now + CscApi.TokenLifetime, clock);
-        await session.SaveChangesAsync();
+        var otp = new SecondFactor(sent.ChallengeId, CscApi.OtpPurpose, certificate.CredentialId.ToString(), code);
+        var grant = await bus.InvokeAsync<SignaturesAuthorized>(new AuthorizeSignatures(input.Holder, certificate.CredentialId, BenchPin, otp,
+            AuthorizationDoor.CscAuthorize, int.MaxValue, null, now + CscApi.AutomaticSadLifetime));
+        if (grant.Refused is { } refused) throw new InvalidOperationException($"csc-bench: not authorised ({refused.Field}: {refused.ErrorKey})");
+        var (token, stored, _) = CscApi.NewToken(input.Holder, CscToken.ServiceScope, null, null, null, null, now + CscApi.TokenLifetime, clock);
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(stored);
+            await session.SaveChangesAsync();
+        }
         await host.StopAsync();
-        Console.WriteLine($"{token} {certificate.CertificateId} {grant.Sad}");
+        Console.WriteLine($"{token} {certificate.CredentialId} {grant.Sad}");
         return true;
     }
 }

@@ -4,9 +4,7 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
-using MySign.Certificates.Custody;
-using MySign.Certificates.Domain;
-using MySign.Certificates.Signing;
+using MySign.RemoteSigning.Signing;
 using MySign.Otp.Client;
 using MySign.Otp.Sms;
 using Wolverine;
@@ -42,20 +40,20 @@ public sealed class SignBenchCommand : JasperFxAsyncCommand<SignBenchInput>
         var store = services.GetRequiredService<IDocumentStore>();
         var run = Random.Shared.Next(10_000, 99_999);
         var holders = Enumerable.Range(0, input.HoldersFlag).Select(i => (Id: $"s{run}{i:D4}", Phone: $"+39345{run}{i:D4}")).ToList();
-        var otps = new OtpConfirmation[holders.Count];
+        var otps = new SecondFactor[holders.Count];
+        var credentials = new SigningCredential[holders.Count];
         for (var i = 0; i < holders.Count; i++)
         {
             var (id, phone) = holders[i];
             await bus.InvokeAsync<CertificateIssued>(new IssueCertificate(id, "Bench", "Signer", "BNCSGN80A01H501U", BenchPin));
             await bus.RegisterOtpPhoneAsync(id, phone, CancellationToken.None);
             await using var query = store.QuerySession();
-            var certificate = (await query.LoadAsync<HolderCertificate>(id))!;
-            var sent = await bus.SendOtpAsync(id, SignDocumentEndpoints.Purpose, certificate.CertificateId.ToString(), CancellationToken.None);
+            var certificate = credentials[i] = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(id))).Credential!;
+            var sent = await bus.SendOtpAsync(id, SignDocumentEndpoints.Purpose, certificate.CredentialId.ToString(), CancellationToken.None);
             var code = System.Text.RegularExpressions.Regex.Match((await query.Query<SandboxSms>().Where(s => s.To == phone).SingleAsync()).Text, @"\b\d{8}\b").Value;
-            otps[i] = new OtpConfirmation(sent.ChallengeId, SignDocumentEndpoints.Purpose, certificate.CertificateId.ToString(), code);
+            otps[i] = new SecondFactor(sent.ChallengeId, SignDocumentEndpoints.Purpose, certificate.CredentialId.ToString(), code);
         }
 
-        var sam = services.GetRequiredService<SignatureActivation>();
         var cades = services.GetRequiredService<Cades>();
         var (_, issuing) = await services.GetRequiredService<TrustServicesClient>().ChainAsync(bus, CancellationToken.None);
         var latencies = new double[holders.Count];
@@ -68,15 +66,14 @@ public sealed class SignBenchCommand : JasperFxAsyncCommand<SignBenchInput>
             while ((i = Interlocked.Increment(ref next)) < holders.Count)
             {
                 var started = Stopwatch.GetTimestamp();
-                await using var session = store.LightweightSession();
-                var certificate = (await session.LoadAsync<HolderCertificate>(holders[i].Id))!;
-                using var signer = certificate.Certificate();
+                // As the portal's Sign a document does: the credential, the draft, then PIN and OTP through the signature activation module's door.
+                var certificate = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(holders[i].Id))).Credential!;
+                using var signer = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.Der);
                 var draft = Cades.Draft(SHA256.HashData(RandomNumberGenerator.GetBytes(4096)), signer, issuing, TimeProvider.System.GetUtcNow());
-                var activated = await sam.SignAsync(certificate, new PinAndOtp(BenchPin, otps[i], OtpFirst: false), [draft.Hash], bus, session, CancellationToken.None);
-                if (activated.Value is { } signatures)
+                var activated = await bus.InvokeAsync<SignedWithPin>(new SignWithPin(certificate.HolderId, certificate.CredentialId, BenchPin, otps[i], [draft.Hash]));
+                if (activated.Signatures is { } signatures)
                 {
                     await cades.CompleteAsync(draft, signatures[0], timeStamp: true, bus, CancellationToken.None);
-                    await session.SaveChangesAsync();
                     Interlocked.Increment(ref signed);
                 }
                 latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

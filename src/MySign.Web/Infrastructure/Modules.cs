@@ -10,6 +10,7 @@ public static class Modules
         typeof(Accounts.AccountsModule).Assembly,
         typeof(Certificates.CertificatesModule).Assembly,
         typeof(TrustServices.TrustServicesModule).Assembly,
+        typeof(RemoteSigning.RemoteSigningModule).Assembly,
         typeof(Otp.OtpModule).Assembly,
         typeof(History.HistoryModule).Assembly,
         typeof(Renewal.RenewalModule).Assembly,

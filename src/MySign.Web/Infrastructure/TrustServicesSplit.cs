@@ -1,4 +1,3 @@
-using JasperFx.Resources;
 using Marten;
 using Npgsql;
 
@@ -14,25 +13,16 @@ namespace MySign.Web.Infrastructure;
 /// The host runs it because it touches two modules' schemas; no module reads the other's tables.
 /// </summary>
 public sealed class TrustServicesSplit(IDocumentStore store, NpgsqlDataSource database, ILogger<TrustServicesSplit> logger)
-    : StatefulResourceBase("Migration", "trustservices-split", new Uri("mysign://migrations/trustservices-split"), new Uri("mysign://migrations/trustservices-split"))
+    : SchemaSplit("trustservices-split", store, database, logger)
 {
-    private const string Move = """
+    private static readonly string[] MovedTables = ["mt_doc_authoritykey", "mt_doc_servicecertificate", "mt_doc_revocationentry", "mt_doc_crldocument"];
+
+    protected override string Move => $"""
         do $$
         declare moved text;
         declare clash boolean;
         begin
-          foreach moved in array array['mt_doc_authoritykey', 'mt_doc_servicecertificate', 'mt_doc_revocationentry', 'mt_doc_crldocument'] loop
-            if to_regclass('certificates.' || moved) is not null then
-              -- A row in both schemas would be two truths (two CRL numbers, a hold against a revocation): stop, never pick one silently.
-              execute format('select exists (select 1 from trustservices.%I t join certificates.%I c using (id))', moved, moved) into clash;
-              if clash then
-                raise exception 'TrustServices split: % has rows in both the certificates and the trustservices schema; nothing was moved (docs/adr/0020)', moved;
-              end if;
-              execute format('insert into trustservices.%I (id, data, mt_last_modified, mt_version, mt_dotnet_type) '
-                || 'select id, data, mt_last_modified, mt_version, mt_dotnet_type from certificates.%I', moved, moved);
-              execute format('drop table certificates.%I', moved);
-            end if;
-          end loop;
+        {MoveTables(Certificates.CertificatesModule.Schema, TrustServices.TrustServicesModule.Schema, MovedTables)}
           if to_regclass('certificates.mt_doc_custodydeployment') is not null then
             insert into trustservices.mt_doc_cadeployment (id, data, mt_last_modified, mt_version, mt_dotnet_type)
               select id, data, mt_last_modified, mt_version, 'MySign.TrustServices.Keys.CaDeployment' from certificates.mt_doc_custodydeployment
@@ -55,27 +45,4 @@ public sealed class TrustServicesSplit(IDocumentStore store, NpgsqlDataSource da
           end if;
         end $$;
         """;
-
-    public override Task Setup(CancellationToken token) => ApplyAsync(token);
-
-    public async Task ApplyAsync(CancellationToken cancellation)
-    {
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var connection = await database.OpenConnectionAsync(cancellation);
-        await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        // Two nodes starting together: the second waits, then finds nothing left to move.
-        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('mysign.migrations.trustservices-split'))", connection, transaction))
-            await lockCommand.ExecuteNonQueryAsync(cancellation);
-        await using (var command = new NpgsqlCommand(Move, connection, transaction))
-            await command.ExecuteNonQueryAsync(cancellation);
-        await transaction.CommitAsync(cancellation);
-        logger.LogInformation("TrustServices split: the CA's documents are in the {Schema} schema", TrustServices.TrustServicesModule.Schema);
-    }
-}
-
-/// <summary>Where the schema is applied at start (Development, tests), the split's migration runs first, before the CA is read.</summary>
-public sealed class TrustServicesSplitOnStart(TrustServicesSplit migration) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => migration.ApplyAsync(cancellationToken);
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -56,7 +56,7 @@ public sealed class KeyMigrationTests(AppFixture app)
         var challenge = otp.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value")!;
         HttpResponseMessage response = null!;
         await app.Host.ExecuteAndWaitAsync(async () =>
-            response = await SignDocumentTests.Upload(client, challenge, document, Pin, await Holders.LastSmsCodeAsync(app.Store, holder.Phone)), 30_000);
+            response = await RemoteSigning.SignDocumentTests.Upload(client, challenge, document, Pin, await Holders.LastSmsCodeAsync(app.Store, holder.Phone)), 30_000);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
         var link = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(text).QuerySelector("a[href^='/sign/download/']")!.GetAttribute("href")!;

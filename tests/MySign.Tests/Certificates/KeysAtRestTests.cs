@@ -8,7 +8,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
-using MySign.Certificates.Csc;
+using MySign.RemoteSigning.Csc;
 using Npgsql;
 using Wolverine;
 using Wolverine.Tracking;
@@ -54,7 +54,7 @@ public sealed partial class KeysAtRestTests(AppFixture app)
         var otp = await portal.PostAsync("/sign/otp", new());
         var challenge = otp.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value")!;
         HttpResponseMessage signed = null!;
-        await app.Host.ExecuteAndWaitAsync(async () => signed = await SignDocumentTests.Upload(portal, challenge, "Custodia delle chiavi.\n"u8.ToArray(), Pin,
+        await app.Host.ExecuteAndWaitAsync(async () => signed = await RemoteSigning.SignDocumentTests.Upload(portal, challenge, "Custodia delle chiavi.\n"u8.ToArray(), Pin,
             await Holders.LastSmsCodeAsync(app.Store, holder.Phone)), 30_000);
         signed.StatusCode.ShouldBe(HttpStatusCode.OK);
 

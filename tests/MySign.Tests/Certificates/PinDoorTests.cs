@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Marten;
 using MySign.Certificates.Contracts;
-using MySign.Certificates.Csc;
+using MySign.RemoteSigning.Csc;
 using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
 using Wolverine.Http;
@@ -29,8 +29,11 @@ public sealed class PinDoorTests(AppFixture app)
     /// <summary>One door, opened for one holder: a try sends a PIN the way this door takes it and says what came back.</summary>
     private delegate Task<Answer> Try(string pin);
 
-    private sealed record Door(string Name, string Route, bool OtpFirst, Func<PinDoorTests, PortalClient, TestHolder, Task<Try>> Open)
+    /// <param name="Route">the door a holder or client uses</param>
+    /// <param name="Reaches">the Certificates door it asks for the PIN: its own endpoint, or the request another module sends (RemoteSigning's)</param>
+    private sealed record Door(string Name, string Route, bool OtpFirst, Func<PinDoorTests, PortalClient, TestHolder, Task<Try>> Open, string? Reaches = null)
     {
+        public string Certificates => Reaches ?? Route;
         public override string ToString() => Name;
     }
 
@@ -56,10 +59,10 @@ public sealed class PinDoorTests(AppFixture app)
                 return answer;
             };
         }),
-        new("Sign a document", "POST /sign", false, (test, client, holder) => test.SignAsync(client)),
+        new("Sign a document", "POST /sign", false, (test, client, holder) => test.SignAsync(client), Reaches: nameof(SignWithPin)),
         new("renewal consents", "CheckSignaturePin", false, (test, client, holder) => test.RenewalAsync(client)),
-        new("OAuth consent", "POST /csc/v2/oauth2/authorize/{id}", true, (test, client, holder) => test.ConsentAsync(client, holder)),
-        new("CSC authorize", "POST /csc/v2/credentials/authorize", true, (test, client, holder) => test.CscAsync(holder)),
+        new("OAuth consent", "POST /csc/v2/oauth2/authorize/{id}", true, (test, client, holder) => test.ConsentAsync(client, holder), Reaches: nameof(AuthorizeSignatures)),
+        new("CSC authorize", "POST /csc/v2/credentials/authorize", true, (test, client, holder) => test.CscAsync(holder), Reaches: nameof(AuthorizeSignatures)),
     ];
 
     public static TheoryData<string> AllDoors => [.. Doors.Select(d => d.Name)];
@@ -133,7 +136,8 @@ public sealed class PinDoorTests(AppFixture app)
     [Fact]
     public void every_door_that_takes_the_pin_is_a_row_of_the_table()
     {
-        // A door is an HTTP endpoint or a message handler of Certificates that asks the signature activation module for the PIN.
+        // A door is an HTTP endpoint or a message handler of Certificates that asks the signature activation module for the PIN;
+        // RemoteSigning's doors reach it through the requests AuthorizeSignatures and SignWithPin.
         var doors = typeof(SignatureActivation).Assembly.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
             .Where(m => m.GetParameters().Any(p => p.ParameterType == typeof(SignatureActivation)))
             .Select(m => m.GetCustomAttributes().OfType<WolverineHttpMethodAttribute>().FirstOrDefault() is { } http
@@ -141,7 +145,7 @@ public sealed class PinDoorTests(AppFixture app)
                 : m.GetParameters()[0].ParameterType.Name)
             .ToHashSet();
         doors.ShouldNotBeEmpty();
-        doors.OrderBy(d => d).ShouldBe(Doors.Select(d => d.Route).Distinct().OrderBy(d => d), "every door that takes the PIN needs its row here");
+        doors.OrderBy(d => d).ShouldBe(Doors.Select(d => d.Certificates).Distinct().OrderBy(d => d), "every door that takes the PIN needs its row here");
     }
 
     private async Task<(PortalClient, TestHolder)> HolderAsync(bool inRenewalWindow)

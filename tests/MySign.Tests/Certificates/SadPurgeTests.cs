@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using MySign.Certificates.Csc;
 using MySign.Certificates.Custody;
 using Npgsql;
 using Wolverine;

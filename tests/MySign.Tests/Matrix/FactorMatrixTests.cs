@@ -348,7 +348,7 @@ public sealed class FactorMatrixTests(AppFixture app)
         var client = "matrix." + Guid.NewGuid().ToString("N")[..10];
         await using (var session = app.Store.LightweightSession())
         {
-            session.Store(new MySign.Certificates.Csc.OAuthClient { Id = client, Name = "Wallet di prova", RedirectUris = [Redirect], CreatedAt = DateTimeOffset.UtcNow });
+            session.Store(new MySign.RemoteSigning.Csc.OAuthClient { Id = client, Name = "Wallet di prova", RedirectUris = [Redirect], CreatedAt = DateTimeOffset.UtcNow });
             await session.SaveChangesAsync();
         }
         Guid credential;

@@ -25,11 +25,11 @@ namespace Internal.Generated.WolverineHandlers
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Signing.SignDocumentEndpoints").SetTag("http.route", "/sign").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Signing.SignDocumentEndpoints").SetTag("http.route", "/sign").SetTag("http.request.method", "GET");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Signing.SignDocumentEndpoints.Start(httpContext, messageContext).ConfigureAwait(false);
+            var result = await MySign.RemoteSigning.Signing.SignDocumentEndpoints.Start(httpContext, messageContext).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             

@@ -32,7 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Signing.SignDocumentEndpoints").SetTag("http.route", "/sign/download/{id}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Signing.SignDocumentEndpoints").SetTag("http.route", "/sign/download/{id}").SetTag("http.request.method", "GET");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -47,7 +47,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Signing.SignDocumentEndpoints.Download(id, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result = await MySign.RemoteSigning.Signing.SignDocumentEndpoints.Download(id, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

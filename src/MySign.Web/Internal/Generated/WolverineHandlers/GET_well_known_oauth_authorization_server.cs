@@ -23,10 +23,10 @@ namespace Internal.Generated.WolverineHandlers
 
         public override System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.OAuthEndpoints").SetTag("http.route", "/.well-known/oauth-authorization-server").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.OAuthEndpoints").SetTag("http.route", "/.well-known/oauth-authorization-server").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var result = MySign.Certificates.Csc.OAuthEndpoints.Metadata(_portalUrl);
+            var result = MySign.RemoteSigning.Csc.OAuthEndpoints.Metadata(_portalUrl);
 
             return result.ExecuteAsync(httpContext);
         }

@@ -32,11 +32,11 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscLogin").SetTag("http.route", "/csc/v2/auth/login").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.CscLogin").SetTag("http.route", "/csc/v2/auth/login").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             
             // The actual HTTP request handler execution
-            (var result, var martenOp) = await MySign.Certificates.Csc.CscLogin.Post(httpContext, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var martenOp) = await MySign.RemoteSigning.Csc.CscLogin.Post(httpContext, messageContext, _timeProvider).ConfigureAwait(false);
 
             if (martenOp != null)
             {

@@ -32,9 +32,10 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscRevoke").SetTag("http.route", "/csc/v2/auth/revoke").SetTag("http.request.method", "POST");
-            var cscCallOfRevokeRequest = await MySign.Certificates.Csc.CscRevoke.LoadAsync(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.CscRevoke.Validate(cscCallOfRevokeRequest);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.CscRevoke").SetTag("http.route", "/csc/v2/auth/revoke").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var cscCallOfRevokeRequest = await MySign.RemoteSigning.Csc.CscRevoke.LoadAsync(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.RemoteSigning.Csc.CscRevoke.Validate(cscCallOfRevokeRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -44,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var martenOp, var martenOp2) = await MySign.Certificates.Csc.CscRevoke.Post(cscCallOfRevokeRequest, httpContext, documentSession).ConfigureAwait(false);
+            (var result, var martenOp) = await MySign.RemoteSigning.Csc.CscRevoke.Post(cscCallOfRevokeRequest, httpContext, documentSession, messageContext).ConfigureAwait(false);
 
             if (martenOp != null)
             {
@@ -53,22 +54,14 @@ namespace Internal.Generated.WolverineHandlers
                 martenOp.Execute(documentSession);
             }
 
-            if (martenOp2 != null)
-            {
-                
-                // Placed by Wolverine's ISideEffect policy
-                martenOp2.Execute(documentSession);
-            }
-
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

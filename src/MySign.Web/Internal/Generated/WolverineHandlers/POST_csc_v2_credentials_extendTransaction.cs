@@ -2,10 +2,10 @@
 #pragma warning disable
 using Marten;
 using Microsoft.AspNetCore.Routing;
-using MySign.Certificates.Custody;
 using System;
 using System.Linq;
 using Wolverine.Http;
+using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -15,22 +15,25 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly MySign.Certificates.Custody.SadActivation _sadActivation;
         private readonly System.TimeProvider _timeProvider;
+        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_csc_v2_credentials_extendTransaction(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Custody.SadActivation sadActivation, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public POST_csc_v2_credentials_extendTransaction(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
-            _sadActivation = sadActivation;
             _timeProvider = timeProvider;
+            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.ExtendTransaction").SetTag("http.route", "/csc/v2/credentials/extendTransaction").SetTag("http.request.method", "POST");
-            var cscCallOfExtendTransactionRequest = await MySign.Certificates.Csc.ExtendTransaction.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.ExtendTransaction.Validate(cscCallOfExtendTransactionRequest);
+            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.ExtendTransaction").SetTag("http.route", "/csc/v2/credentials/extendTransaction").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var cscCallOfExtendTransactionRequest = await MySign.RemoteSigning.Csc.ExtendTransaction.LoadAsync(httpContext, _documentStore, messageContext, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.RemoteSigning.Csc.ExtendTransaction.Validate(cscCallOfExtendTransactionRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -40,9 +43,12 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.ExtendTransaction.Post(cscCallOfExtendTransactionRequest, httpContext, _documentStore, _sadActivation, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.RemoteSigning.Csc.ExtendTransaction.Post(cscCallOfExtendTransactionRequest, httpContext, messageContext, _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
         }
     }
 

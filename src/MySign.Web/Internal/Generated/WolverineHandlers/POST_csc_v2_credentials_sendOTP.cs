@@ -32,10 +32,10 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SendCredentialOtp").SetTag("http.route", "/csc/v2/credentials/sendOTP").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.SendCredentialOtp").SetTag("http.route", "/csc/v2/credentials/sendOTP").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            var cscCallOfSendOtpRequest = await MySign.Certificates.Csc.SendCredentialOtp.LoadAsync(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.SendCredentialOtp.Validate(cscCallOfSendOtpRequest);
+            var cscCallOfSendOtpRequest = await MySign.RemoteSigning.Csc.SendCredentialOtp.LoadAsync(httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.RemoteSigning.Csc.SendCredentialOtp.Validate(cscCallOfSendOtpRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var martenOp) = await MySign.Certificates.Csc.SendCredentialOtp.Post(cscCallOfSendOtpRequest, httpContext, messageContext).ConfigureAwait(false);
+            (var result, var martenOp) = await MySign.RemoteSigning.Csc.SendCredentialOtp.Post(cscCallOfSendOtpRequest, httpContext, messageContext).ConfigureAwait(false);
 
             if (martenOp != null)
             {

@@ -23,10 +23,10 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.CscInfo").SetTag("http.route", "/csc/v2/info").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.CscInfo").SetTag("http.route", "/csc/v2/info").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.CscInfo.Post(httpContext, _portalUrl).ConfigureAwait(false);
+            var result = await MySign.RemoteSigning.Csc.CscInfo.Post(httpContext, _portalUrl).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -35,7 +35,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.OAuthEndpoints").SetTag("http.route", "/csc/v2/oauth2/authorize/{id}/deny").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.OAuthEndpoints").SetTag("http.route", "/csc/v2/oauth2/authorize/{id}/deny").SetTag("http.request.method", "POST");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -50,7 +50,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.OAuthEndpoints.Deny(id, httpContext, documentSession, _portalUrl, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.RemoteSigning.Csc.OAuthEndpoints.Deny(id, httpContext, documentSession, _portalUrl, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

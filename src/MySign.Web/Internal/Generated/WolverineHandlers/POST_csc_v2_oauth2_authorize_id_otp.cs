@@ -32,7 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.OAuthEndpoints").SetTag("http.route", "/csc/v2/oauth2/authorize/{id}/otp").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.OAuthEndpoints").SetTag("http.route", "/csc/v2/oauth2/authorize/{id}/otp").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
@@ -48,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await MySign.Certificates.Csc.OAuthEndpoints.SendOtp(id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
+            var result = await MySign.RemoteSigning.Csc.OAuthEndpoints.SendOtp(id, httpContext, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

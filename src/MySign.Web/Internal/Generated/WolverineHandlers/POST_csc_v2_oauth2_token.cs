@@ -32,9 +32,9 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.OAuthTokenEndpoint").SetTag("http.route", "/csc/v2/oauth2/token").SetTag("http.request.method", "POST");
-            var redemption = await MySign.Certificates.Csc.OAuthTokenEndpoint.LoadAsync(httpContext, documentSession).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.OAuthTokenEndpoint.Validate(redemption);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.OAuthTokenEndpoint").SetTag("http.route", "/csc/v2/oauth2/token").SetTag("http.request.method", "POST");
+            var redemption = await MySign.RemoteSigning.Csc.OAuthTokenEndpoint.LoadAsync(httpContext, documentSession).ConfigureAwait(false);
+            var result1 = MySign.RemoteSigning.Csc.OAuthTokenEndpoint.Validate(redemption);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -44,7 +44,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var martenOp, var martenOp2) = MySign.Certificates.Csc.OAuthTokenEndpoint.Token(redemption, httpContext, _timeProvider);
+            (var result, var martenOp, var martenOp2, var outgoingMessages) = MySign.RemoteSigning.Csc.OAuthTokenEndpoint.Token(redemption, httpContext, _timeProvider);
 
             if (martenOp != null)
             {
@@ -61,14 +61,17 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
+
+            
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

@@ -2,8 +2,7 @@
 #pragma warning disable
 using Marten;
 using Microsoft.AspNetCore.Routing;
-using MySign.Certificates.Custody;
-using MySign.Certificates.Signing;
+using MySign.RemoteSigning.Signing;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -17,18 +16,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly MySign.Certificates.Custody.SadActivation _sadActivation;
-        private readonly MySign.Certificates.Signing.Cades _cades;
-        private readonly MySign.Certificates.Signing.Pades _pades;
-        private readonly MySign.Certificates.Signing.TrustServicesClient _trustServicesClient;
+        private readonly MySign.RemoteSigning.Signing.Cades _cades;
+        private readonly MySign.RemoteSigning.Signing.Pades _pades;
+        private readonly MySign.RemoteSigning.Signing.TrustServicesClient _trustServicesClient;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_csc_v2_signatures_signDoc(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Custody.SadActivation sadActivation, MySign.Certificates.Signing.Cades cades, MySign.Certificates.Signing.Pades pades, MySign.Certificates.Signing.TrustServicesClient trustServicesClient, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_csc_v2_signatures_signDoc(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.RemoteSigning.Signing.Cades cades, MySign.RemoteSigning.Signing.Pades pades, MySign.RemoteSigning.Signing.TrustServicesClient trustServicesClient, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
-            _sadActivation = sadActivation;
             _cades = cades;
             _pades = pades;
             _trustServicesClient = trustServicesClient;
@@ -40,10 +37,10 @@ namespace Internal.Generated.WolverineHandlers
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SignDoc").SetTag("http.route", "/csc/v2/signatures/signDoc").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.SignDoc").SetTag("http.route", "/csc/v2/signatures/signDoc").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            var cscCallOfSignDocRequest = await MySign.Certificates.Csc.SignDoc.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.SignDoc.Validate(cscCallOfSignDocRequest);
+            var cscCallOfSignDocRequest = await MySign.RemoteSigning.Csc.SignDoc.LoadAsync(httpContext, _documentStore, messageContext, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.RemoteSigning.Csc.SignDoc.Validate(cscCallOfSignDocRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -53,7 +50,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var outgoingMessages) = await MySign.Certificates.Csc.SignDoc.Post(cscCallOfSignDocRequest, httpContext, _sadActivation, _trustServicesClient, _cades, _pades, messageContext, _timeProvider).ConfigureAwait(false);
+            (var result, var outgoingMessages) = await MySign.RemoteSigning.Csc.SignDoc.Post(cscCallOfSignDocRequest, httpContext, _trustServicesClient, _cades, _pades, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

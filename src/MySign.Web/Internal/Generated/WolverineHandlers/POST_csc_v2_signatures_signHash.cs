@@ -2,7 +2,6 @@
 #pragma warning disable
 using Marten;
 using Microsoft.AspNetCore.Routing;
-using MySign.Certificates.Custody;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -16,15 +15,13 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly MySign.Certificates.Custody.SadActivation _sadActivation;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_csc_v2_signatures_signHash(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, MySign.Certificates.Custody.SadActivation sadActivation, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_csc_v2_signatures_signHash(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
-            _sadActivation = sadActivation;
             _timeProvider = timeProvider;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -33,9 +30,10 @@ namespace Internal.Generated.WolverineHandlers
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Certificates.Csc.SignHash").SetTag("http.route", "/csc/v2/signatures/signHash").SetTag("http.request.method", "POST");
-            var cscCallOfSignHashRequest = await MySign.Certificates.Csc.SignHash.LoadAsync(httpContext, _documentStore, _timeProvider).ConfigureAwait(false);
-            var result1 = MySign.Certificates.Csc.SignHash.Validate(cscCallOfSignHashRequest);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.RemoteSigning.Csc.SignHash").SetTag("http.route", "/csc/v2/signatures/signHash").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var cscCallOfSignHashRequest = await MySign.RemoteSigning.Csc.SignHash.LoadAsync(httpContext, _documentStore, messageContext, _timeProvider).ConfigureAwait(false);
+            var result1 = MySign.RemoteSigning.Csc.SignHash.Validate(cscCallOfSignHashRequest);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
@@ -45,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var outgoingMessages) = await MySign.Certificates.Csc.SignHash.Post(cscCallOfSignHashRequest, httpContext, _sadActivation, _timeProvider).ConfigureAwait(false);
+            (var result, var outgoingMessages) = await MySign.RemoteSigning.Csc.SignHash.Post(cscCallOfSignHashRequest, httpContext, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
