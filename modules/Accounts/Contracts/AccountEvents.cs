@@ -1,7 +1,11 @@
 namespace MySign.Accounts.Contracts;
 
 /// <summary>Checks a holder's User ID and password for client software (CSC API); lockout rules apply as at the portal.</summary>
-public sealed record CheckHolderCredentials(string UserId, string Password);
+public sealed record CheckHolderCredentials(string UserId, string Password)
+{
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => $"CheckHolderCredentials {{ UserId = {UserId} }}";
+}
 
 /// <summary>
 /// HolderId is set only when the credentials are right and the password alone may sign the holder in; FactorRequired when
@@ -27,7 +31,11 @@ public sealed record HolderBillingDetails(string Name, string FiscalCode, string
 /// "Renew with RAO credentials": the operator at the desk types username and password into the holder's renewal.
 /// Authorised only when the credentials are right (lockout applies) and the holder was registered at the operator's office.
 /// </summary>
-public sealed record VerifyRaoCredentials(string Username, string Password, string HolderId);
+public sealed record VerifyRaoCredentials(string Username, string Password, string HolderId)
+{
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => $"VerifyRaoCredentials {{ Username = {Username}, HolderId = {HolderId} }}";
+}
 
 public sealed record RaoCredentialsVerified(bool Authorised, string? OperatorId, string? Office, string? ErrorKey);
 

@@ -11,13 +11,21 @@ public sealed record CertificateIssued(
 /// UniqueIdentifier is the IUT given at registration (see <see cref="AllocateIut"/>); otherwise a new one is drawn.
 /// </summary>
 public sealed record IssueCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, bool Automatic = false,
-    DateTimeOffset? ValidFrom = null, string? UniqueIdentifier = null, DateTimeOffset? NotAfter = null);
+    DateTimeOffset? ValidFrom = null, string? UniqueIdentifier = null, DateTimeOffset? NotAfter = null)
+{
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => $"IssueCertificate {{ HolderId = {HolderId}, Automatic = {Automatic} }}";
+}
 
 /// <summary>A certificate's status changed (suspended, reactivated, revoked); Renewal and History may react.</summary>
 public sealed record CertificateStatusChanged(string HolderId, Guid CertificateId, string Status, DateTimeOffset At);
 
 /// <summary>Checks a holder's signature PIN (wrong tries count towards the block, as for signing). Answered inline.</summary>
-public sealed record CheckSignaturePin(string HolderId, string Pin);
+public sealed record CheckSignaturePin(string HolderId, string Pin)
+{
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => $"CheckSignaturePin {{ HolderId = {HolderId} }}";
+}
 
 /// <summary>ErrorKey explains a refusal (wrong or blocked PIN, no active certificate): a message key, or the sentence already in the asker's language (a wrong PIN says how many attempts are left).</summary>
 public sealed record SignaturePinChecked(bool Ok, string? ErrorKey);
@@ -26,7 +34,11 @@ public sealed record SignaturePinChecked(bool Ok, string? ErrorKey);
 /// Renews a holder's certificate: same identity, new key sealed under the new PIN, new IUT, three years; the old
 /// one is superseded. Answers <see cref="RenewalOutcome"/>. Answered inline only (carries the PIN).
 /// </summary>
-public sealed record RenewCertificate(string HolderId, string NewPin);
+public sealed record RenewCertificate(string HolderId, string NewPin)
+{
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => $"RenewCertificate {{ HolderId = {HolderId} }}";
+}
 
 /// <summary>
 /// What a <see cref="RenewCertificate"/> came to: the new certificate, or, when the certificate stopped being active since
@@ -42,13 +54,21 @@ public sealed record AllocateIut;
 public sealed record IutAllocated(string Iut);
 
 /// <summary>Checks a proposed signature PIN against the PIN rules before the holder is asked for an OTP. Answered inline.</summary>
-public sealed record CheckPinRules(string Pin);
+public sealed record CheckPinRules(string Pin)
+{
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => "CheckPinRules { }";
+}
 
 /// <summary>ErrorKey is null when the PIN is acceptable.</summary>
 public sealed record PinRulesChecked(string? ErrorKey);
 
 /// <summary>Issues an activated holder's first certificate with the IUT given at registration. Carries the PIN: Answered inline.</summary>
-public sealed record IssueFirstCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, string Iut);
+public sealed record IssueFirstCertificate(string HolderId, string GivenName, string Surname, string FiscalCode, string Pin, string Iut)
+{
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => $"IssueFirstCertificate {{ HolderId = {HolderId}, Iut = {Iut} }}";
+}
 
 public sealed record FirstCertificateIssued(string Iut, DateTimeOffset NotAfter);
 
@@ -73,7 +93,11 @@ public sealed record UnblockPin(string HolderId, string Operator, string Office)
 /// certificate are issued under <paramref name="NewPin"/> for the rest of the old one's validity, with no purchase; the
 /// old certificate goes on the CRL as superseded. Carries the PIN: answered inline only, never queued.
 /// </summary>
-public sealed record ReissueAfterForgottenPin(string HolderId, string NewPin);
+public sealed record ReissueAfterForgottenPin(string HolderId, string NewPin)
+{
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => $"ReissueAfterForgottenPin {{ HolderId = {HolderId} }}";
+}
 
 public sealed record CertificateReissued(string UniqueIdentifier, DateTimeOffset NotAfter);
 

@@ -60,7 +60,7 @@ public sealed class SadActivation(HolderKeyRing keyRing, NpgsqlDataSource databa
     {
         var (extended, expiresAt, refusal) = await SadGrants.ExtendAsync(store, database, holder, credential, sad, lifetime, now, cancellation);
         await audit.RecordAsync(new(holder, credential, Door.Extend, "SAD", 0, refusal is null ? "extended" : "refused", null), clock.GetUtcNow(), cancellation);
-        return new(extended, SadGrants.GrantId(extended), expiresAt, refusal);
+        return new(extended, expiresAt, refusal);
     }
 
     /// <summary>The History ids of a call's signatures: the same for a replay of the call, so History files them once.</summary>

@@ -3,7 +3,8 @@ namespace MySign.Certificates.Custody;
 /// <summary>
 /// A Signature Activation Data grant: the holder's key as the token wrapped it, opened with PIN + OTP, re-encrypted under
 /// a key that only the SAD carries. The server alone cannot use it; the SAD alone is useless after its hashes or five
-/// minutes, and both are useless without the token. Id is the hex of the SAD's identifier part.
+/// minutes, and both are useless without the token. Id is the hex of the SAD's identifier part. Still named after the CSC
+/// call that first made one: the name is its table's (certificates.mt_doc_cscauthorization), which deployments already hold.
 /// </summary>
 public sealed class CscAuthorization
 {

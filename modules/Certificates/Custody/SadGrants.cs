@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Marten;
-using MySign.Kernel.Data;
 using Microsoft.Extensions.Logging;
+using MySign.Kernel.Data;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -34,9 +34,6 @@ public static class SadGrants
         CryptographicOperations.ZeroMemory(key);
         return (grant, sad);
     }
-
-    /// <summary>The grant a SAD names (whoever asks: the caller checks the holder), or null for a malformed SAD.</summary>
-    public static string? GrantId(string? sad) => Bytes(sad) is { } bytes ? Convert.ToHexString(bytes[..16]) : null;
 
     /// <summary>
     /// A spent (or replayed) signing call: what the grant kept (the token-wrapped key, or PKCS#8 for a grant made before the

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using MySign.Certificates.Custody;
 
 namespace MySign.Certificates.Domain;
@@ -49,6 +48,4 @@ public sealed class HolderCertificate
     /// <summary>Expiry needs no one to act: past its end an active certificate reads as expired.</summary>
     public CertificateStatus StatusAt(DateTimeOffset now) =>
         Status == CertificateStatus.Active && now >= ExpiresAt ? CertificateStatus.Expired : Status;
-
-    public X509Certificate2 Certificate() => X509CertificateLoader.LoadCertificate(Der);
 }

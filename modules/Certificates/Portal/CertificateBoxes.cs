@@ -4,6 +4,7 @@ using Marten;
 using MySign.Certificates.Domain;
 using MySign.Kernel.Rendering;
 using MySign.Kernel.Web;
+using MySign.RemoteSigning.Contracts;
 using Wolverine.Http;
 
 namespace MySign.Certificates.Portal;
@@ -12,7 +13,7 @@ public sealed record CertificateView(string? UniqueIdentifier, string Status, st
     DateTimeOffset? ActivatedAt, DateTimeOffset? ExpiresAt, int PinAttemptsLeft, DateTimeOffset? SuspendedUntil = null)
 {
     /// <summary>Where an active certificate signs a document (RemoteSigning's page).</summary>
-    public string SignPage => RemoteSigning.Contracts.RemoteSigningPages.SignDocument;
+    public string SignPage => RemoteSigningPages.SignDocument;
 }
 
 /// <summary>The certificate's three home-page parts: the badge above the boxes, the certificate box, the PIN box, the suspension box.</summary>

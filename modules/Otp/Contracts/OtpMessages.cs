@@ -47,6 +47,9 @@ public sealed record OtpIssued(Guid ChallengeId, ReceptionMode Channel, string? 
 /// </summary>
 public sealed record VerifyOtp(Guid ChallengeId, string HolderId, string Purpose, string Context, string Code, string Binding = "")
 {
+    /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
+    public override string ToString() => $"VerifyOtp {{ ChallengeId = {ChallengeId}, HolderId = {HolderId}, Purpose = {Purpose}, Context = {Context} }}";
+
     /// <summary>
     /// The binding of hashes to sign: "count:hex,hex,…" in order, lower-case hex. The browser computes the same text
     /// (app.js: the form's data-passkey-binding, or "1:" and the SHA-256 of the chosen file).

@@ -28,11 +28,6 @@ public static class CscApi
     public const string EcPublicKey = "1.2.840.10045.2.1";
     public const string OtpPurpose = "csc.authorize";
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(1);
-    public static readonly TimeSpan SadLifetime = TimeSpan.FromMinutes(5);
-    /// <summary>Automatic signature: one authorisation covers a back-office batch.</summary>
-    public static readonly TimeSpan AutomaticSadLifetime = TimeSpan.FromHours(1);
-    public const int MaxSignatures = 1000;
-    public const int AutomaticMaxSignatures = 100_000;
     /// <summary>A request body: room for a full automatic batch of base64 hashes, no more.</summary>
     public const int MaxBody = 16 * 1024 * 1024;
 

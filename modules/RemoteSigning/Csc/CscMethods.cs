@@ -192,6 +192,7 @@ public static class AuthorizeCredential
             null => CscApi.Answer(new { SAD = authorized.Sad, expiresIn = (int)(authorized.ExpiresAt - now).TotalSeconds }),
             { Field: "code" } => CscApi.Error("invalid_otp", "The OTP is invalid"),
             { Field: "pin", PinBlocked: var blocked } => CscApi.Error("invalid_pin", blocked ? "The PIN is blocked" : "The PIN is invalid"),
+            { Field: "request" } exceeds => CscApi.Error("invalid_request", exceeds.ErrorKey),
             _ => CscApi.Error("invalid_request", "The credential is not active"),
         };
     }

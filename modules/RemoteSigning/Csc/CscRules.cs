@@ -15,10 +15,10 @@ public sealed record CscProblem(string Error, string Description, int Status = 4
 public static class CscRules
 {
     public static bool Automatic(SigningCredential c) => c.Automatic;
-    /// <summary>Sole control: a remote signature key is SCAL2 (every SAD bound to its hashes); an automatic seal-like key SCAL1.</summary>
-    public static string Scal(SigningCredential c) => Automatic(c) ? "1" : "2";
-    public static int Limit(SigningCredential c) => Automatic(c) ? CscApi.AutomaticMaxSignatures : CscApi.MaxSignatures;
-    public static TimeSpan Lifetime(SigningCredential c) => Automatic(c) ? CscApi.AutomaticSadLifetime : CscApi.SadLifetime;
+    /// <summary>Sole control, as the signature activation module rules it: a remote signature key is SCAL2 (every SAD bound to its hashes); an automatic seal-like key SCAL1.</summary>
+    public static string Scal(SigningCredential c) => c.BindsHashes ? "2" : "1";
+    public static int Limit(SigningCredential c) => c.MaxSignatures;
+    public static TimeSpan Lifetime(SigningCredential c) => c.SadLifetime;
 
     /// <summary>The one status guard of every method that signs or prepares a signature: a credential not active now (suspended, revoked, expired) is refused.</summary>
     public static CscProblem? NotActive(SigningCredential certificate, DateTimeOffset now) =>

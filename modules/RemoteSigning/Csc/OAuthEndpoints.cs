@@ -326,7 +326,7 @@ public static class OAuthTokenEndpoint
         var (issued, now) = (redemption.Code, clock.GetUtcNow());
         if (issued.Redeemed)
             return (OAuthEndpoints.TokenError("invalid_grant", "The code was already used"), redemption.Earlier is { } earlier ? MartenOps.Delete(earlier) : MartenOps.Nothing(),
-                MartenOps.Nothing(), redemption.Earlier?.GrantId is { } grant ? [new EndSadGrant(grant)] : []);
+                MartenOps.Nothing(), (redemption.Earlier?.GrantId ?? issued.GrantId) is { } grant ? [new EndSadGrant(grant)] : []);
         if (now >= issued.ExpiresAt) return Refused("The code has expired");
         if (redemption.RedirectUri != issued.RedirectUri) return Refused("redirect_uri differs from the one the code was issued for");
         if (redemption.Verifier.Length is < 43 or > 128 || !CryptographicOperations.FixedTimeEquals(

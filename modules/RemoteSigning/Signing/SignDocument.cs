@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Marten;
 using Microsoft.AspNetCore.Http;
-using System.Security.Cryptography.X509Certificates;
 using MySign.Certificates.Contracts;
 using MySign.History.Contracts;
 using MySign.Kernel.Web;

@@ -45,7 +45,7 @@ public sealed class CscBenchCommand : JasperFxAsyncCommand<CscBenchInput>
         var now = clock.GetUtcNow();
         var otp = new SecondFactor(sent.ChallengeId, CscApi.OtpPurpose, certificate.CredentialId.ToString(), code);
         var grant = await bus.InvokeAsync<SignaturesAuthorized>(new AuthorizeSignatures(input.Holder, certificate.CredentialId, BenchPin, otp,
-            AuthorizationDoor.CscAuthorize, int.MaxValue, null, now + CscApi.AutomaticSadLifetime));
+            AuthorizationDoor.CscAuthorize, int.MaxValue, null, now + certificate.SadLifetime));
         if (grant.Refused is { } refused) throw new InvalidOperationException($"csc-bench: not authorised ({refused.Field}: {refused.ErrorKey})");
         var (token, stored, _) = CscApi.NewToken(input.Holder, CscToken.ServiceScope, null, null, null, null, now + CscApi.TokenLifetime, clock);
         await using (var session = store.LightweightSession())

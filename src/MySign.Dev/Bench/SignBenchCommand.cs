@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,14 +42,13 @@ public sealed class SignBenchCommand : JasperFxAsyncCommand<SignBenchInput>
         var run = Random.Shared.Next(10_000, 99_999);
         var holders = Enumerable.Range(0, input.HoldersFlag).Select(i => (Id: $"s{run}{i:D4}", Phone: $"+39345{run}{i:D4}")).ToList();
         var otps = new SecondFactor[holders.Count];
-        var credentials = new SigningCredential[holders.Count];
         for (var i = 0; i < holders.Count; i++)
         {
             var (id, phone) = holders[i];
             await bus.InvokeAsync<CertificateIssued>(new IssueCertificate(id, "Bench", "Signer", "BNCSGN80A01H501U", BenchPin));
             await bus.RegisterOtpPhoneAsync(id, phone, CancellationToken.None);
             await using var query = store.QuerySession();
-            var certificate = credentials[i] = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(id))).Credential!;
+            var certificate = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(id))).Credential!;
             var sent = await bus.SendOtpAsync(id, SignDocumentEndpoints.Purpose, certificate.CredentialId.ToString(), CancellationToken.None);
             var code = System.Text.RegularExpressions.Regex.Match((await query.Query<SandboxSms>().Where(s => s.To == phone).SingleAsync()).Text, @"\b\d{8}\b").Value;
             otps[i] = new SecondFactor(sent.ChallengeId, SignDocumentEndpoints.Purpose, certificate.CredentialId.ToString(), code);
@@ -68,7 +68,7 @@ public sealed class SignBenchCommand : JasperFxAsyncCommand<SignBenchInput>
                 var started = Stopwatch.GetTimestamp();
                 // As the portal's Sign a document does: the credential, the draft, then PIN and OTP through the signature activation module's door.
                 var certificate = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(holders[i].Id))).Credential!;
-                using var signer = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.Der);
+                using var signer = X509CertificateLoader.LoadCertificate(certificate.Der);
                 var draft = Cades.Draft(SHA256.HashData(RandomNumberGenerator.GetBytes(4096)), signer, issuing, TimeProvider.System.GetUtcNow());
                 var activated = await bus.InvokeAsync<SignedWithPin>(new SignWithPin(certificate.HolderId, certificate.CredentialId, BenchPin, otps[i], [draft.Hash]));
                 if (activated.Signatures is { } signatures)

@@ -70,7 +70,7 @@ public sealed class StrictValidatorTests(AppFixture app)
     {
         await using var session = app.Store.QuerySession();
         var demo = await session.LoadAsync<HolderCertificate>(Dev.Demo.HolderUserId);
-        using var certificate = demo!.Certificate();
+        using var certificate = X509CertificateLoader.LoadCertificate(demo!.Der);
         using var client = app.Client();
         using var issuing = X509Certificate2.CreateFromPem((await client.GetAsync("/ca/issuing.pem")).Html);
         certificate.NotBefore.ShouldBeGreaterThanOrEqualTo(issuing.NotBefore);

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using MySign.Certificates.Contracts;
+using MySign.Certificates.Custody;
+using MySign.Certificates.Domain;
 using MySign.RemoteSigning.Csc;
 
 namespace MySign.Tests.RemoteSigning;
@@ -14,8 +16,13 @@ public sealed class CscRulesTests
     private static readonly string Hash = Convert.ToBase64String(SHA256.HashData("a document"u8));
     private static readonly List<AuthDatum> PinAndOtp = [new("PIN", "52719364"), new("OTP", "123456")];
 
+    /// <summary>A credential as the signature activation module describes it (its rule: SCAL, how many signatures, how long a SAD lives).</summary>
     private static SigningCredential Credential(bool automatic = false, string status = "active", DateTimeOffset? expiresAt = null) =>
-        new("m123456", Guid.NewGuid(), [], "", "", "", automatic, status, expiresAt ?? Now.AddYears(1), PinAttemptsLeft: 5);
+        SigningDoorsHandler.Describe(new HolderCertificate
+        {
+            Id = "m123456", CertificateId = Guid.NewGuid(), Kind = automatic ? SignatureKind.Automatic : SignatureKind.Remote,
+            Status = Enum.Parse<CertificateStatus>(status, ignoreCase: true), ExpiresAt = expiresAt ?? Now.AddYears(1),
+        }, null);
 
     private static AuthorizeRequest Authorize(int? count = 1, List<string>? hashes = null, List<AuthDatum>? authData = null, string? hashAlgorithm = null) =>
         new("id", count, hashes, hashAlgorithm, authData ?? PinAndOtp, null, null);

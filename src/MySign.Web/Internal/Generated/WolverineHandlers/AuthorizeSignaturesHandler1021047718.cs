@@ -10,12 +10,14 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class AuthorizeSignaturesHandler1021047718 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly MySign.Certificates.Custody.ActivationAudit _activationAudit;
         private readonly MySign.Certificates.Custody.SignatureActivation _signatureActivation;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public AuthorizeSignaturesHandler1021047718(MySign.Certificates.Custody.SignatureActivation signatureActivation, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public AuthorizeSignaturesHandler1021047718(MySign.Certificates.Custody.ActivationAudit activationAudit, MySign.Certificates.Custody.SignatureActivation signatureActivation, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
+            _activationAudit = activationAudit;
             _signatureActivation = signatureActivation;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -32,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Certificates.Custody.SigningDoorsHandler");
             
             // The actual message execution
-            var outgoing1 = await MySign.Certificates.Custody.SigningDoorsHandler.Handle(authorizeSignatures, documentSession, context, _signatureActivation, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await MySign.Certificates.Custody.SigningDoorsHandler.Handle(authorizeSignatures, documentSession, context, _signatureActivation, _activationAudit, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -2,6 +2,7 @@
 #pragma warning disable
 using MySign.Certificates.Custody;
 using System;
+using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -9,17 +10,23 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class SignHashesWithSadHandler1511932545 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly MySign.Certificates.Custody.ActivationAudit _activationAudit;
         private readonly MySign.Certificates.Custody.SadActivation _sadActivation;
         private readonly System.TimeProvider _timeProvider;
+        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public SignHashesWithSadHandler1511932545(MySign.Certificates.Custody.SadActivation sadActivation, System.TimeProvider timeProvider)
+        public SignHashesWithSadHandler1511932545(MySign.Certificates.Custody.ActivationAudit activationAudit, MySign.Certificates.Custody.SadActivation sadActivation, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
+            _activationAudit = activationAudit;
             _sadActivation = sadActivation;
             _timeProvider = timeProvider;
+            _outboxedSessionFactory = outboxedSessionFactory;
         }
 
         public override async System.Threading.Tasks.Task HandleAsync(Wolverine.Runtime.MessageContext context, System.Threading.CancellationToken cancellation)
         {
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
             var signHashesWithSad = (MySign.Certificates.Contracts.SignHashesWithSad)context.Envelope.Message;
 
@@ -27,11 +34,19 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Certificates.Custody.SigningDoorsHandler");
             
             // The actual message execution
-            var outgoing1 = await MySign.Certificates.Custody.SigningDoorsHandler.Handle(signHashesWithSad, _sadActivation, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await MySign.Certificates.Custody.SigningDoorsHandler.Handle(signHashesWithSad, ((Marten.IQuerySession)documentSession), _sadActivation, _activationAudit, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
             await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(cancellation).ConfigureAwait(false);
+
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await context.FlushOutgoingMessagesAsync().ConfigureAwait(false);
         }
     }
 

@@ -4,13 +4,13 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: SigningDoorsHandlerHandler1481217446
+    // START: SadGrantsOnCredentialsChangedHandlerHandler1376807162
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class SigningDoorsHandlerHandler1481217446 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class SadGrantsOnCredentialsChangedHandlerHandler1376807162 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public SigningDoorsHandlerHandler1481217446(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public SadGrantsOnCredentialsChangedHandlerHandler1376807162(Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -22,11 +22,11 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var holderCredentialsChanged = (MySign.Accounts.Contracts.HolderCredentialsChanged)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Certificates.Custody.SigningDoorsHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Certificates.Custody.SigningDoorsHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Certificates.Custody.SadGrantsOnCredentialsChangedHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Certificates.Custody.SadGrantsOnCredentialsChangedHandler");
             
             // The actual message execution
-            MySign.Certificates.Custody.SigningDoorsHandler.Handle(holderCredentialsChanged, documentSession);
+            MySign.Certificates.Custody.SadGrantsOnCredentialsChangedHandler.Handle(holderCredentialsChanged, documentSession);
 
             
             // Save all pending changes to this Marten session
@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: SigningDoorsHandlerHandler1481217446
+    // END: SadGrantsOnCredentialsChangedHandlerHandler1376807162
     
     
 }
