@@ -168,6 +168,7 @@ app.UseRequestLocalization(Web.Localization());
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<AddressLimits>();
+app.UseMiddleware<NulCharacters>();
 app.UseMiddleware<AntiforgeryCheck>();
 app.MapWolverineEndpoints(http =>
 {

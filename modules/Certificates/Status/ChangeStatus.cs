@@ -143,6 +143,9 @@ public static class ChangeStatusEndpoints
         certificate.SuspendedUntil = action == StatusAction.Suspend ? until : null;
         certificate.StatusChangedAt = now;
         session.Store(certificate);
+        // A suspension ends every unspent SAD with it: a grant made before a suspension for misuse must not sign again after
+        // the reactivation (while suspended, the signature activation module refuses every SAD anyway).
+        if (action != StatusAction.Reactivate) session.DeleteWhere<CscAuthorization>(g => g.HolderId == certificate.Id);
         if (action == StatusAction.Reactivate)
             // After this commit, through the outbox: until the CA takes the hold off, its responder says "on hold" (fails closed).
             await bus.PublishAsync(new ReleaseHold(certificate.SerialNumber, certificate.CertificateId, holdRecordedAt));

@@ -94,6 +94,8 @@ public static class CscApi
         var bytes = await Kernel.Web.RequestBody.ReadAsync(context.Request, MaxBody, context.RequestAborted);
         if (bytes is null) return (default, Error("invalid_request", $"The body is larger than {MaxBody / (1024 * 1024)} MiB", 413));
         if (bytes.Length == 0 && allowEmpty) return (default, null);
+        // PostgreSQL stores no NUL in text: refused before any parameter is read, as the host refuses it in forms and queries.
+        if (bytes.AsSpan().IndexOf("\\u0000"u8) >= 0) return (default, Error("invalid_request", "The body contains a NUL character (\\u0000), which no parameter accepts"));
         try
         {
             var body = JsonSerializer.Deserialize<T>(bytes, Json);

@@ -312,7 +312,7 @@ public static class SignDoc
         if (documents.Count == 0 && digestSets.Count == 0) return (jobs, "Missing parameter documents or documentDigests");
         for (var i = 0; i < documents.Count; i++)
         {
-            var d = documents[i];
+            if (documents[i] is not { } d) return (jobs, $"documents[{i}] must be an object");
             if (CscRules.FormatProblem(d.SignatureFormat, d.ConformanceLevel, d.SignAlgo, d.SignedEnvelopeProperty, digest: false) is { } problem) return (jobs, $"documents[{i}]: {problem}");
             var envelope = d.SignedEnvelopeProperty ?? (d.SignatureFormat == "P" ? "Revision" : "Detached");
             if (CscApi.Decode(d.Document) is not { Length: > 0 } content) return (jobs, $"documents[{i}].document must be base64 content");
@@ -328,7 +328,7 @@ public static class SignDoc
         }
         for (var i = 0; i < digestSets.Count; i++)
         {
-            var set = digestSets[i];
+            if (digestSets[i] is not { } set) return (jobs, $"documentDigests[{i}] must be an object");
             if (CscRules.FormatProblem(set.SignatureFormat, set.ConformanceLevel, set.SignAlgo, set.SignedEnvelopeProperty, digest: true) is { } problem)
                 return (jobs, $"documentDigests[{i}]: {problem}");
             if (set.HashAlgorithmOid is not (null or CscApi.Sha256)) return (jobs, $"documentDigests[{i}].hashAlgorithmOID: only SHA-256 ({CscApi.Sha256}) is supported");

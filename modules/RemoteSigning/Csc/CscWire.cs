@@ -43,7 +43,7 @@ public sealed record AuthorizeRequest(
     [property: JsonPropertyName("description")] string? Description,
     [property: JsonPropertyName("clientData")] string? ClientData)
 {
-    public string? Value(string id) => AuthData?.FirstOrDefault(a => string.Equals(a.Id, id, StringComparison.OrdinalIgnoreCase))?.Value;
+    public string? Value(string id) => AuthData?.FirstOrDefault(a => a is not null && string.Equals(a.Id, id, StringComparison.OrdinalIgnoreCase))?.Value;
 }
 
 public sealed record ExtendTransactionRequest(

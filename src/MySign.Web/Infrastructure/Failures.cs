@@ -21,6 +21,8 @@ public static class Failures
                 BadHttpRequestException bad => bad.StatusCode,
                 InvalidDataException limit when limit.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => StatusCodes.Status413PayloadTooLarge,
                 InvalidDataException or IOException or System.Text.DecoderFallbackException or FormatException => StatusCodes.Status400BadRequest,
+                // Text PostgreSQL cannot store (a NUL, an invalid byte sequence) that came in where no guard looked.
+                Npgsql.PostgresException { SqlState: "22021" or "22P05" } => StatusCodes.Status400BadRequest,
                 // A lost optimistic-concurrency race (a form sent twice, two tabs): the other request changed it first.
                 JasperFx.ConcurrencyException => StatusCodes.Status409Conflict,
                 _ => null,

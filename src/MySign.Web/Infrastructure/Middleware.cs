@@ -86,3 +86,44 @@ public sealed class AntiforgeryCheck(RequestDelegate next, IAntiforgery antiforg
         await next(context);
     }
 }
+
+/// <summary>
+/// A NUL character anywhere a request carries text (the query, a form field, an uploaded file's name, HTTP Basic
+/// credentials) is refused with a 400 before any of it reaches PostgreSQL, which cannot store NUL in text: the failed
+/// statement answered a 500, and on an auto-prepared statement it could leave the pooled connection out of step for the
+/// next request, someone else's. JSON bodies are checked where they are read (the CSC API).
+/// </summary>
+public sealed class NulCharacters(RequestDelegate next)
+{
+    public async Task Invoke(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.QueryString.Value?.Contains("%00", StringComparison.Ordinal) == true || Has(Basic(request.Headers.Authorization.ToString()))
+            || (request.HasFormContentType && await FormHasAsync(request, context.RequestAborted)))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(Strings.T("error.nul"));
+            return;
+        }
+        await next(context);
+    }
+
+    private static bool Has(string? text) => text?.Contains('\0') == true;
+
+    private static async Task<bool> FormHasAsync(HttpRequest request, CancellationToken cancellation)
+    {
+        IFormCollection form;
+        // A form that cannot be read is answered where it is read (its 400 or 413), as before this check.
+        try { form = await request.ReadFormAsync(cancellation); }
+        catch (Exception e) when (e is IOException or InvalidDataException or BadHttpRequestException) { return false; }
+        return form.Any(field => field.Value.Any(Has) || field.Key.Contains('\0')) || form.Files.Any(file => file.FileName.Contains('\0') || file.Name.Contains('\0'));
+    }
+
+    private static string? Basic(string header)
+    {
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        try { return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim())); }
+        catch (FormatException) { return null; }
+    }
+}

@@ -1,3 +1,4 @@
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using Npgsql;
@@ -68,6 +69,23 @@ public sealed class SigningDoorsTests(AppFixture app)
         signed.Signatures.ShouldBeEmpty();
         extended.Refusal.ShouldBe("The credential is not active");
         (await AuditAsync(holder)).Count(o => o == "refused: credential not active").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_suspension_ends_every_unspent_sad_so_none_signs_again_after_the_reactivation()
+    {
+        var (bus, holder, credential) = await HolderAsync();
+        await using (var session = app.Store.LightweightSession())
+        {
+            session.Store(new MySign.Certificates.Custody.CscAuthorization { Id = "G" + Guid.NewGuid().ToString("N"), HolderId = holder, CredentialId = credential,
+                Remaining = 1, ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(5) });
+            await session.SaveChangesAsync();
+        }
+
+        await bus.InvokeAsync(new SuspendCertificateNow(holder, "suspectedMisuse", CertificateDoor.NotMe));
+
+        await using var query = app.Store.QuerySession();
+        (await query.Query<MySign.Certificates.Custody.CscAuthorization>().CountAsync(g => g.HolderId == holder)).ShouldBe(0);
     }
 
     private async Task<(IMessageBus Bus, string Holder, Guid Credential)> HolderAsync()

@@ -53,4 +53,57 @@ public sealed partial class ClientErrorTests(AppFixture app)
         (after.GetValueOrDefault("400") - before.GetValueOrDefault("400")).ShouldBeGreaterThanOrEqualTo(2, "each broken form counted as a client error");
         (after.GetValueOrDefault("413") - before.GetValueOrDefault("413")).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task a_nul_anywhere_text_comes_in_is_a_400_before_the_database_and_the_next_request_is_served()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Nulla", "Zero");
+        var seenBefore = app.LoggedErrors.Seen.Count;
+        using var csc = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        async Task<(HttpStatusCode Status, string Body)> Csc(string method, string json, string? basic = null, string? bearer = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/csc/v2/" + method) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            if (basic is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(basic)));
+            if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            using var response = await csc.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        // A NUL in the User ID of HTTP Basic: refused; the same holder's right credentials, next, are served.
+        (await Csc("auth/login", "{}", basic: holder.Id + "\0:x")).Status.ShouldBe(HttpStatusCode.BadRequest);
+        var (status, login) = await Csc("auth/login", "{}", basic: $"{holder.Id}:{holder.Password}");
+        status.ShouldBe(HttpStatusCode.OK, login);
+        var token = System.Text.Json.JsonDocument.Parse(login).RootElement.GetProperty("access_token").GetString()!;
+
+        // JSON with \u0000, and bodies with null where an object goes: CSC errors, never a 500.
+        foreach (var (method, json) in new[]
+                 {
+                     ("credentials/list", """{"userID": "a\u0000b"}"""),
+                     ("credentials/authorize", """{"credentialID": "00000000-0000-0000-0000-000000000000", "numSignatures": 1, "authData": [null]}"""),
+                     ("signatures/signDoc", """{"credentialID": "00000000-0000-0000-0000-000000000000", "documents": [null]}"""),
+                 })
+        {
+            var (refused, body) = await Csc(method, json, bearer: token);
+            ((int)refused).ShouldBeInRange(400, 499, $"{method}: {body}");
+            body.ShouldContain("\"error\"", customMessage: method);
+        }
+        var (own, credentials) = await Csc("credentials/list", "{}", bearer: token);
+        own.ShouldBe(HttpStatusCode.OK, credentials);
+
+        // The portal: a NUL in a query or an uploaded file's name.
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await portal.GetAsync("/csc/v2/oauth2/authorize?response_type=code&client_id=x&description=%00x")).Status.ShouldBe(HttpStatusCode.BadRequest);
+        await portal.GetAsync("/sign");
+        // .NET's own client will not write such a name: the multipart body is written by hand.
+        var upload = new ByteArrayContent(Encoding.UTF8.GetBytes(
+            $"--B\r\nContent-Disposition: form-data; name=\"__RequestVerificationToken\"\r\n\r\n{portal.Token}\r\n" +
+            "--B\r\nContent-Disposition: form-data; name=\"pin\"\r\n\r\n13572468\r\n" +
+            "--B\r\nContent-Disposition: form-data; name=\"document\"; filename=\"contratto\0.txt\"\r\nContent-Type: text/plain\r\n\r\ntesto\r\n--B--\r\n"))
+            { Headers = { ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=B") } };
+        (await portal.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/sign") { Content = upload })).Status.ShouldBe(HttpStatusCode.BadRequest);
+        (await portal.GetAsync("/")).Status.ShouldBe(HttpStatusCode.OK);
+
+        app.LoggedErrors.Seen.Skip(seenBefore).ShouldBeEmpty("a NUL is the client's doing, not an unhandled 500");
+    }
 }
