@@ -141,13 +141,13 @@ public static class CredentialInfo
     }
 }
 
-/// <summary>credentials/sendOTP: a code for the caller's active credential; a credential that cannot sign gets none (no SMS goes out for nothing).</summary>
+/// <summary>credentials/sendOTP: a code for the caller's active credential; a credential that cannot sign (inactive, or its PIN blocked) gets none (no SMS goes out for nothing).</summary>
 public static class SendCredentialOtp
 {
     public static async Task<CscCall<SendOtpRequest>> LoadAsync(HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var call = await CscCalls.CredentialAsync<SendOtpRequest>(context, session, bus, clock, r => r.CredentialId, serviceOnly: true);
-        return call.Refusal is not null ? call : call.Checked(CscRules.NotActive(call.Credential, clock.GetUtcNow()));
+        return call.Refusal is not null ? call : call.Checked(CscRules.NotActive(call.Credential, clock.GetUtcNow()) ?? CscRules.PinBlocked(call.Credential));
     }
 
     public static IResult Validate([NotBody] CscCall<SendOtpRequest> call) => call.Verdict();

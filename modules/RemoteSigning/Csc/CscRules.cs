@@ -24,6 +24,10 @@ public static class CscRules
     public static CscProblem? NotActive(SigningCredential certificate, DateTimeOffset now) =>
         certificate.StatusOn(now) is var status && status != "active" ? new CscProblem("invalid_request", $"The credential is {status}") : null;
 
+    /// <summary>A credential whose PIN is blocked signs nothing: no code is sent for it (the PIN is counted by the signature activation module).</summary>
+    public static CscProblem? PinBlocked(SigningCredential certificate) =>
+        certificate.PinAttemptsLeft == 0 ? new CscProblem("invalid_request", "The PIN is blocked") : null;
+
     /// <summary>
     /// Whose credential a call names: a credential-scope token reaches only its credential, and never the service methods
     /// (sendOTP, authorize, extendTransaction); another holder's credential reads exactly like one that does not exist.

@@ -142,6 +142,11 @@ public static class OAuthEndpoints
         var request = await Open(session, id, context, clock);
         if (request is null) return Results.NotFound();
         if (request.Scope != CscToken.CredentialScope) return Page(context, request, "review", StatusCodes.Status409Conflict);
+        // A credential that cannot sign now (inactive, or its PIN blocked) gets no code: no SMS goes out for nothing.
+        var certificate = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(request.HolderId), context.RequestAborted)).Credential;
+        if (certificate is null || certificate.CredentialId != request.CredentialId || !certificate.ActiveOn(clock.GetUtcNow()))
+            return Page(context, request, "review", StatusCodes.Status422UnprocessableEntity, "oauth.error.inactive");
+        if (certificate.PinAttemptsLeft == 0) return Page(context, request, "review", StatusCodes.Status422UnprocessableEntity, "sign.error.pin_blocked", "pin");
         var issued = await bus.SendOtpAsync(request.HolderId, Purpose, request.Id.ToString(), context.RequestAborted);
         if (issued.Throttled)
         {

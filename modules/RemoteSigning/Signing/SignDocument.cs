@@ -45,6 +45,8 @@ public static class SignDocumentEndpoints
     {
         var certificate = await ActiveAsync(context, bus, clock.GetUtcNow());
         if (certificate is null) return Inactive();
+        // A blocked PIN cannot sign: no SMS goes out for nothing.
+        if (certificate.PinAttemptsLeft == 0) return View(new SignView("start", null, null, "sign.error.pin_blocked", null), StatusCodes.Status422UnprocessableEntity);
         var issued = await bus.SendOtpAsync(certificate.HolderId, Purpose, certificate.CredentialId.ToString(), context.RequestAborted);
         if (issued.Throttled) return View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
         return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey, Factor: issued.Factor));

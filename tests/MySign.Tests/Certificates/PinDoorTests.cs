@@ -134,6 +134,53 @@ public sealed class PinDoorTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_blocked_pin_gets_no_code_at_any_door_that_would_send_one()
+    {
+        var (client, holder) = await HolderAsync(inRenewalWindow: false);
+        using var _c = client;
+        var sign = await SignAsync(client);
+        for (var i = 0; i < 5; i++) await sign("1357924" + i);
+        (await WrongPinsAsync(holder.Id)).ShouldBe(5);
+        await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
+        var sent = await SmsCountAsync(holder.Phone);
+
+        var portal = await client.PostAsync("/sign/otp", new());
+        portal.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        portal.Text.ShouldContain("no code is sent");
+        var http = new HttpClient(app.Host.Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{holder.Id}:{holder.Password}")));
+        using (var login = await http.PostAsJsonAsync("/csc/v2/auth/login", new { }))
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+                JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString());
+        using (var csc = await http.PostAsJsonAsync("/csc/v2/credentials/sendOTP", new { credentialID = (await CredentialAsync(holder.Id)).ToString() }))
+        {
+            csc.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await csc.Content.ReadAsStringAsync()).ShouldContain("The PIN is blocked");
+        }
+        var clientId = "blocked." + Guid.NewGuid().ToString("N")[..10];
+        await using (var session = app.Store.LightweightSession())
+        {
+            session.Store(new OAuthClient { Id = clientId, Name = "Firma di prova", RedirectUris = ["https://wallet.example/cb"], CreatedAt = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+        var hash = System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData("contratto"u8.ToArray()));
+        var challenge = System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(new string('p', 43))));
+        var page = await client.GetAsync($"/csc/v2/oauth2/authorize?response_type=code&client_id={clientId}&redirect_uri={Uri.EscapeDataString("https://wallet.example/cb")}" +
+                                         $"&state=s&scope=credential&credentialID={await CredentialAsync(holder.Id)}&numSignatures=1&hashes={hash}&code_challenge={challenge}&code_challenge_method=S256");
+        var consent = await client.PostAsync(page.Document.QuerySelector("form[action$='/otp']")!.GetAttribute("action")!, new());
+        consent.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        consent.Text.ShouldContain("no code is sent");
+
+        (await SmsCountAsync(holder.Phone)).ShouldBe(sent, "no SMS went out for a PIN that cannot sign");
+    }
+
+    private async Task<int> SmsCountAsync(string phone)
+    {
+        await using var session = app.Store.QuerySession();
+        return await session.Query<MySign.Otp.Sms.SandboxSms>().CountAsync(s => s.To == phone);
+    }
+
+    [Fact]
     public void every_door_that_takes_the_pin_is_a_row_of_the_table()
     {
         // A door is an HTTP endpoint or a message handler of Certificates that asks the signature activation module for the PIN;
@@ -266,6 +313,8 @@ public sealed class PinDoorTests(AppFixture app)
                                              $"&state=s&scope=credential&credentialID={credential}&numSignatures=1&hashes={hash}&code_challenge={challenge}&code_challenge_method=S256");
             var send = page.Document.QuerySelector("form[action$='/otp']")!.GetAttribute("action")!;
             var confirm = await client.PostAsync(send, new());
+            // A blocked PIN gets no code: the page says so before the OTP step.
+            if (confirm.Status == HttpStatusCode.UnprocessableEntity && confirm.Text.Contains("no code is sent")) return Answer.Blocked;
             confirm.Status.ShouldBe(HttpStatusCode.OK, confirm.Text);
             var answer = await client.PostAsync(send[..^"/otp".Length], new() { ["pin"] = pin, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
             return Read(answer.Status, answer.Text, "OAuth consent");
@@ -287,7 +336,12 @@ public sealed class PinDoorTests(AppFixture app)
         {
             await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
             using (var sent = await http.PostAsJsonAsync("/csc/v2/credentials/sendOTP", new { credentialID = credential }))
-                sent.StatusCode.ShouldBe(HttpStatusCode.NoContent, await sent.Content.ReadAsStringAsync());
+            {
+                var said = await sent.Content.ReadAsStringAsync();
+                // A blocked PIN gets no code: sendOTP says so.
+                if (sent.StatusCode == HttpStatusCode.BadRequest && said.Contains("The PIN is blocked")) return Answer.Blocked;
+                sent.StatusCode.ShouldBe(HttpStatusCode.NoContent, said);
+            }
             var otp = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
             using var answer = await http.PostAsJsonAsync("/csc/v2/credentials/authorize", new
             {
