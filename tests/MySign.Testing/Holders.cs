@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Patching;
 using MySign.Accounts.Domain;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
@@ -36,6 +37,7 @@ public static class Holders
     /// </summary>
     public static async Task<string> LastSmsCodeAsync(IDocumentStore store, string phone)
     {
+        await CodesSentAsync(store, phone);
         await using var session = store.QuerySession();
         var texts = await session.Query<SandboxSms>().Where(s => s.To == phone).OrderByDescending(s => s.At).Select(s => s.Text).ToListAsync();
         if (texts.Count == 0) throw new InvalidOperationException($"No SMS was sent to {phone}.");
@@ -53,10 +55,24 @@ public static class Holders
         return await portal.PostAsync(confirm, new() { ["code"] = await LastSmsCodeAsync(store, holder.Phone) });
     }
 
+    /// <summary>The texts the sandbox operator delivered to <paramref name="phone"/>, once every code issued for it has left.</summary>
     public static async Task<IReadOnlyList<SandboxSms>> SmsToAsync(IDocumentStore store, string phone)
     {
+        await CodesSentAsync(store, phone);
         await using var session = store.QuerySession();
         return await session.Query<SandboxSms>().Where(s => s.To == phone).OrderBy(s => s.At).ToListAsync();
+    }
+
+    /// <summary>Waits until no code issued for <paramref name="phone"/> is still waiting in the outbox for its text to leave.</summary>
+    public static async Task CodesSentAsync(IDocumentStore store, string phone)
+    {
+        for (var waited = TimeSpan.Zero; ; waited += TimeSpan.FromMilliseconds(50))
+        {
+            await using (var session = store.QuerySession())
+                if (!await session.Query<Otp.Challenges.OtpChallenge>().AnyAsync(c => c.Destination == phone && c.SealedCode != null)) return;
+            if (waited > TimeSpan.FromSeconds(30)) throw new TimeoutException($"A code for {phone} is still waiting for its text after 30 s.");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Wrong PINs counted against the holder's current certificate (a count kept for an earlier one counts nothing).</summary>
@@ -72,11 +88,9 @@ public static class Holders
     public static async Task OtpResendGapPassedAsync(IDocumentStore store, string holderId)
     {
         await using var session = store.LightweightSession();
+        // Patches: a code's text may be leaving meanwhile (its handler patches the challenge too).
         foreach (var challenge in await session.Query<Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holderId).ToListAsync())
-        {
-            challenge.CreatedAt -= Otp.Challenges.ChallengeRules.ResendGap;
-            session.Store(challenge);
-        }
+            session.Patch<Otp.Challenges.OtpChallenge>(challenge.Id).Set(c => c.CreatedAt, challenge.CreatedAt - Otp.Challenges.ChallengeRules.ResendGap);
         await session.SaveChangesAsync();
     }
 }

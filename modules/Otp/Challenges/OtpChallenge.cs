@@ -15,6 +15,8 @@ public sealed class OtpChallenge
     public ReceptionMode Channel { get; set; }
     public string? Destination { get; set; }
     public string? CodeHash { get; set; }
+    /// <summary>An SMS code, sealed, until its text has left (<see cref="Sms.TextOtpCodeHandler"/>); then only the hash is kept.</summary>
+    public string? SealedCode { get; set; }
     /// <summary>For a passkey: fresh randomness the WebAuthn challenge commits to (with the rest of this challenge).</summary>
     public string? Nonce { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

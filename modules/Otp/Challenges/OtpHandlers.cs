@@ -1,9 +1,12 @@
 using Marten;
+using Marten.Patching;
 using MySign.Kernel.Localization;
 using MySign.Otp.Codes;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
 using MySign.Otp.Sms;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace MySign.Otp.Challenges;
 
@@ -25,7 +28,8 @@ public static class VerifyOtpHandler
 /// Issuing and checking challenges, written once. The handlers above answer other modules' requests with it; Otp's own
 /// steps (the OTP box, passkeys, the phone change) call it in process, since a module does not message itself.
 /// </summary>
-public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecrets secrets, Passkeys.RelyingParty relyingParty, TimeProvider clock)
+public sealed class OtpChallenges(IDocumentStore store, OutboxedSessionFactory outboxed, IWolverineRuntime runtime, OtpSecrets secrets,
+    Passkeys.RelyingParty relyingParty, TimeProvider clock)
 {
     /// <summary>The answer with its texts in the asker's language (Otp's own strings, so no other module reads them).</summary>
     public static OtpIssued Answer(Guid challengeId, ReceptionMode channel, string? phone, DateTimeOffset expiresAt, int retryAfterSeconds = 0)
@@ -38,11 +42,15 @@ public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecr
             Wait: retryAfterSeconds > 0 ? Strings.Format("otp.error.throttled", retryAfterSeconds) : null);
     }
 
-    /// <summary>Issues a challenge: throttled, replacing the previous one for the same purpose, SMS sent at once.</summary>
+    /// <summary>
+    /// Issues a challenge: throttled, replacing the previous one for the same purpose. An SMS code leaves through the
+    /// durable outbox, committed with its challenge: an operator away delays the text, it never loses it or fails the page.
+    /// </summary>
     public async Task<OtpIssued> IssueAsync(IssueOtp request, CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
-        await using var session = store.LightweightSession();
+        var outbox = new MessageContext(runtime);
+        await using var session = outboxed.OpenSession(outbox);
         var settings = await session.LoadAsync<OtpSettings>(request.HolderId, cancellation)
                        ?? throw new InvalidOperationException("The holder has no OTP settings.");
         if (settings.ResetPending && request.ToPhone is null)
@@ -55,29 +63,26 @@ public sealed class OtpChallenges(IDocumentStore store, ISmsGateway sms, OtpSecr
         var wait = ChallengeRules.RetryAfter(lastHour, request.Purpose, request.Context, destination, now, channel);
         if (wait > 0) return Answer(Guid.Empty, channel, destination, now, wait);
 
-        // "Send new OTP" replaces the previous code for the same purpose.
+        // "Send new OTP" replaces the previous code for the same purpose. A patch: the previous code's text may be leaving
+        // right now (its handler forgets the sealed code), and a verification racing this one reads the state afresh.
         foreach (var open in lastHour.Where(c => c.State == ChallengeState.Open && c.Purpose == request.Purpose && c.Context == request.Context))
-        {
-            open.State = ChallengeState.Replaced;
-            session.Store(open);
-        }
+            session.Patch<OtpChallenge>(open.Id).Set(c => c.State, ChallengeState.Replaced);
 
         var challenge = new OtpChallenge
         {
             Id = Guid.CreateVersion7(now), HolderId = request.HolderId, Purpose = request.Purpose, Context = request.Context,
             Channel = channel, Destination = destination, CreatedAt = now, ExpiresAt = now + ChallengeRules.Lifetime, State = ChallengeState.Open,
         };
-        string? code = null;
         if (channel == ReceptionMode.Passkey) challenge.Nonce = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         if (channel == ReceptionMode.Sms)
         {
-            code = OneTimeCodes.RandomDigits(ChallengeRules.SmsDigits);
+            var code = OneTimeCodes.RandomDigits(ChallengeRules.SmsDigits);
             challenge.CodeHash = ChallengeRules.HashCode(secrets.Pepper, challenge.Id, code);
+            challenge.SealedCode = secrets.SealCode(code);
+            await outbox.PublishAsync(new TextOtpCode(challenge.Id, Strings.Language));
         }
         session.Store(challenge);
         await session.SaveChangesAsync(cancellation);
-        if (code is not null)
-            await sms.SendAsync(destination!, Strings.Format("otp.sms.text", code, Strings.T("otp.purpose." + request.Purpose)), cancellation);
         Kernel.Operations.Telemetry.OtpsSent.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString().ToLowerInvariant()));
         return Answer(challenge.Id, channel, destination, challenge.ExpiresAt);
     }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.RemoteSigning.Csc;
 using MySign.Otp.Client;
-using MySign.Otp.Sms;
 using Wolverine;
 
 namespace MySign.Dev.Bench;
@@ -39,9 +38,7 @@ public sealed class CscBenchCommand : JasperFxAsyncCommand<CscBenchInput>
         await bus.RegisterOtpPhoneAsync(input.Holder, phone, CancellationToken.None);
         var certificate = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(input.Holder))).Credential!;
         var sent = await bus.SendOtpAsync(input.Holder, CscApi.OtpPurpose, certificate.CredentialId.ToString(), CancellationToken.None);
-        string code;
-        await using (var query = store.QuerySession())
-            code = System.Text.RegularExpressions.Regex.Match((await query.Query<SandboxSms>().Where(s => s.To == phone).SingleAsync()).Text, @"\b\d{8}\b").Value;
+        var code = (await SandboxTexts.CodesAsync(store, s => s.To == phone))[phone];
         var now = clock.GetUtcNow();
         var otp = new SecondFactor(sent.ChallengeId, CscApi.OtpPurpose, certificate.CredentialId.ToString(), code);
         var grant = await bus.InvokeAsync<SignaturesAuthorized>(new AuthorizeSignatures(input.Holder, certificate.CredentialId, BenchPin, otp,

@@ -4,7 +4,6 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
-using MySign.Otp.Sms;
 using Wolverine;
 
 
@@ -46,13 +45,8 @@ public sealed class OtpBenchCommand : JasperFxAsyncCommand<OtpBenchInput>
             issued[i] = (holders[i].Id, holders[i].Phone, answer.ChallengeId);
         }, host.Services);
 
-        var codes = new Dictionary<string, string>();
-        await using (var query = store.QuerySession())
-        {
-            var prefix = holders[0].Phone[..8];
-            foreach (var sms in await query.Query<SandboxSms>().Where(s => s.To.StartsWith(prefix)).ToListAsync())
-                codes[sms.To] = System.Text.RegularExpressions.Regex.Match(sms.Text, @"\b\d{8}\b").Value;
-        }
+        var prefix = holders[0].Phone[..8];
+        var codes = await SandboxTexts.CodesAsync(store, s => s.To.StartsWith(prefix), holders.Count);
         var valid = 0;
         var verify = await Measure(issued.Length, input.WorkersFlag, async (i, bus) =>
         {

@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.RemoteSigning.Signing;
 using MySign.Otp.Client;
-using MySign.Otp.Sms;
 using Wolverine;
 
 namespace MySign.Dev.Bench;
@@ -47,10 +46,9 @@ public sealed class SignBenchCommand : JasperFxAsyncCommand<SignBenchInput>
             var (id, phone) = holders[i];
             await bus.InvokeAsync<CertificateIssued>(new IssueCertificate(id, "Bench", "Signer", "BNCSGN80A01H501U", BenchPin));
             await bus.RegisterOtpPhoneAsync(id, phone, CancellationToken.None);
-            await using var query = store.QuerySession();
             var certificate = (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(id))).Credential!;
             var sent = await bus.SendOtpAsync(id, SignDocumentEndpoints.Purpose, certificate.CredentialId.ToString(), CancellationToken.None);
-            var code = System.Text.RegularExpressions.Regex.Match((await query.Query<SandboxSms>().Where(s => s.To == phone).SingleAsync()).Text, @"\b\d{8}\b").Value;
+            var code = (await SandboxTexts.CodesAsync(store, s => s.To == phone))[phone];
             otps[i] = new SecondFactor(sent.ChallengeId, SignDocumentEndpoints.Purpose, certificate.CredentialId.ToString(), code);
         }
 

@@ -174,11 +174,7 @@ public sealed class PinDoorTests(AppFixture app)
         (await SmsCountAsync(holder.Phone)).ShouldBe(sent, "no SMS went out for a PIN that cannot sign");
     }
 
-    private async Task<int> SmsCountAsync(string phone)
-    {
-        await using var session = app.Store.QuerySession();
-        return await session.Query<MySign.Otp.Sms.SandboxSms>().CountAsync(s => s.To == phone);
-    }
+    private async Task<int> SmsCountAsync(string phone) => (await Holders.SmsToAsync(app.Store, phone)).Count;
 
     [Fact]
     public void every_door_that_takes_the_pin_is_a_row_of_the_table()

@@ -166,6 +166,8 @@ public sealed class ChallengeTests(AppFixture app)
         var json = await session.Json.FindByIdAsync<OtpChallenge>(issued.ChallengeId);
         json.ShouldNotBeNull();
         json.ShouldNotContain(code);
-        (await session.LoadAsync<OtpChallenge>(issued.ChallengeId))!.CodeHash!.Length.ShouldBe(64);
+        var challenge = (await session.LoadAsync<OtpChallenge>(issued.ChallengeId))!;
+        challenge.CodeHash!.Length.ShouldBe(64);
+        challenge.SealedCode.ShouldBeNull("the sealed copy the text was made from is forgotten once the text has left");
     }
 }

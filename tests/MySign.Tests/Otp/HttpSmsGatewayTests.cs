@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MySign.Otp.Sms;
@@ -8,50 +7,19 @@ namespace MySign.Tests.Otp;
 /// <summary>The real operator adapter against a real HTTP server on loopback that answers as we tell it.</summary>
 public sealed class HttpSmsGatewayTests
 {
-    private sealed class Operator : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        public List<(string Authorization, JsonElement Body)> Received { get; } = [];
-        public Queue<int> Answers { get; } = new();
-        public string Url { get; }
-
-        public Operator()
-        {
-            var port = SmtpServer.FreePort();
-            Url = $"http://127.0.0.1:{port}/sms/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
-            _ = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try { context = await _listener.GetContextAsync(); } catch (Exception) { return; }
-                    using var reader = new StreamReader(context.Request.InputStream);
-                    var body = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
-                    lock (Received) Received.Add((context.Request.Headers["Authorization"] ?? "", body));
-                    context.Response.StatusCode = Answers.TryDequeue(out var status) ? status : 202;
-                    context.Response.Close();
-                }
-            });
-        }
-
-        public void Dispose() => _listener.Stop();
-    }
-
     private sealed class Clients : IHttpClientFactory
     {
         public HttpClient CreateClient(string name) => new();
     }
 
-    private static HttpSmsGateway Gateway(Operator op) => new(new Clients(),
+    private static HttpSmsGateway Gateway(SmsOperator op) => new(new Clients(),
         Options.Create(new SmsOptions { Provider = "http", Url = op.Url, ApiKey = "k-123", Attempts = 3, Timeout = TimeSpan.FromSeconds(5) }),
         NullLogger<HttpSmsGateway>.Instance);
 
     [Fact]
     public async Task it_posts_the_message_with_the_api_key_and_retries_a_failing_operator()
     {
-        using var op = new Operator();
+        using var op = new SmsOperator();
         op.Answers.Enqueue(503);
         op.Answers.Enqueue(500);
         await Gateway(op).SendAsync("+393331234567", "MySign: 12345678", CancellationToken.None);
@@ -64,7 +32,7 @@ public sealed class HttpSmsGatewayTests
     [Fact]
     public async Task a_refusal_from_the_operator_is_final()
     {
-        using var op = new Operator();
+        using var op = new SmsOperator();
         op.Answers.Enqueue(400);
         await Should.ThrowAsync<HttpRequestException>(() => Gateway(op).SendAsync("+393331234567", "x", CancellationToken.None));
         op.Received.Count.ShouldBe(1);
@@ -73,7 +41,7 @@ public sealed class HttpSmsGatewayTests
     [Fact]
     public async Task an_operator_that_keeps_failing_gives_up_after_the_configured_attempts()
     {
-        using var op = new Operator();
+        using var op = new SmsOperator();
         for (var i = 0; i < 5; i++) op.Answers.Enqueue(502);
         await Should.ThrowAsync<HttpRequestException>(() => Gateway(op).SendAsync("+393331234567", "x", CancellationToken.None));
         op.Received.Count.ShouldBe(3);

@@ -256,13 +256,8 @@ public sealed class CscApiTests(AppFixture app)
         var (status, error) = await Authorize(csc, holder, credential, 1, pin: "11223344", hashes: Hashes(1));
         status.ShouldBe(HttpStatusCode.BadRequest);
         error.GetProperty("error").GetString().ShouldBe("invalid_pin");
-        await using (var session = app.Store.LightweightSession())
-        {
-            // a new OTP may be asked for only after 30 s: make that time pass
-            var challenges = await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holder.Id).ToListAsync();
-            foreach (var c in challenges) { c.CreatedAt = c.CreatedAt.AddMinutes(-1); session.Store(c); }
-            await session.SaveChangesAsync();
-        }
+        // a new OTP may be asked for only after 30 s: make that time pass
+        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, holder.Id);
         (status, error) = await Authorize(csc, holder, credential, 1, otp: "00000000", hashes: Hashes(1));
         status.ShouldBe(HttpStatusCode.BadRequest);
         error.GetProperty("error").GetString().ShouldBe("invalid_otp");

@@ -239,16 +239,8 @@ public sealed class RenewalWizardTests(AppFixture app)
         expired.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         expired.Document.QuerySelector("#code-error")!.TextContent.ShouldContain("expired");
         (await client.PostAsync($"/renewal/{id}/resend", new())).Status.ShouldBe(HttpStatusCode.TooManyRequests, "30 seconds between sends");
-        await using (var session = app.Store.LightweightSession())
-        {
-            // Let the 30 seconds pass for the test: the earlier challenge is moved back in time.
-            foreach (var c in await session.Query<MySign.Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holder.Id).ToListAsync())
-            {
-                c.CreatedAt = c.CreatedAt.AddMinutes(-1);
-                session.Store(c);
-            }
-            await session.SaveChangesAsync();
-        }
+        // Let the 30 seconds pass for the test: the earlier challenge is moved back in time.
+        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, holder.Id);
         var resent = await client.PostAsync($"/renewal/{id}/resend", new());
         resent.Text.ShouldContain("Enter the OTP we sent by SMS to");
         resent.Document.QuerySelector("#otp-resent")!.TextContent.ShouldContain("A new code is on its way");
