@@ -10,6 +10,7 @@ using MySign.RemoteSigning;
 using MySign.History;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Mail;
+using MySign.Kernel.Operations;
 using MySign.Kernel.Web;
 using MySign.Otp;
 using MySign.Renewal;
@@ -111,7 +112,7 @@ builder.Services.AddWolverine(options =>
     // The database briefly away is the same: a message that writes a revocation must not go to the dead letters for it.
     options.Policies.OnException<System.Net.Sockets.SocketException>().Or<IOException>().Or<TimeoutException>().Or<NpgsqlException>(e => e.IsTransient)
         .Or<MailKit.ProtocolException>().Or<MailKit.ServiceNotConnectedException>()
-        .Or<HttpRequestException>(e => e.StatusCode is null || (int)e.StatusCode >= 500).Or<TaskCanceledException>(e => e.InnerException is TimeoutException)
+        .Or<PartyAwayException>()
         .RetryWithCooldown(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30))
         .Then.ScheduleRetry(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
 });

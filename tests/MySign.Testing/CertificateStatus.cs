@@ -1,5 +1,3 @@
-using Marten;
-using Marten.Patching;
 using Wolverine.Tracking;
 
 namespace MySign.Testing;
@@ -22,15 +20,5 @@ public static class CertificateStatusChanges
         await app.Host.ExecuteAndWaitAsync(async () =>
             page = await client.PostAsync(confirm, new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }), 30_000);
         return page!;
-    }
-
-    /// <summary>Lets the 30 s OTP resend spacing pass for <paramref name="holderId"/> (as if the last code were a minute old).</summary>
-    public static async Task ResendSpacingPassedAsync(IDocumentStore store, string holderId)
-    {
-        await using var session = store.LightweightSession();
-        // Patches: a code's text may be leaving meanwhile (its handler patches the challenge too).
-        foreach (var c in await session.Query<Otp.Challenges.OtpChallenge>().Where(c => c.HolderId == holderId).ToListAsync())
-            session.Patch<Otp.Challenges.OtpChallenge>(c.Id).Set(x => x.CreatedAt, c.CreatedAt.AddMinutes(-1));
-        await session.SaveChangesAsync();
     }
 }

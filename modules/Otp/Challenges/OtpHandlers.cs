@@ -1,6 +1,9 @@
 using Marten;
 using Marten.Patching;
+using Microsoft.AspNetCore.DataProtection;
+using MySign.Kernel.Data;
 using MySign.Kernel.Localization;
+using MySign.Kernel.Security;
 using MySign.Otp.Codes;
 using MySign.Otp.Contracts;
 using MySign.Otp.Domain;
@@ -29,7 +32,7 @@ public static class VerifyOtpHandler
 /// steps (the OTP box, passkeys, the phone change) call it in process, since a module does not message itself.
 /// </summary>
 public sealed class OtpChallenges(IDocumentStore store, OutboxedSessionFactory outboxed, IWolverineRuntime runtime, OtpSecrets secrets,
-    Passkeys.RelyingParty relyingParty, TimeProvider clock)
+    IDataProtectionProvider protection, Passkeys.RelyingParty relyingParty, TimeProvider clock)
 {
     /// <summary>The answer with its texts in the asker's language (Otp's own strings, so no other module reads them).</summary>
     public static OtpIssued Answer(Guid challengeId, ReceptionMode channel, string? phone, DateTimeOffset expiresAt, int retryAfterSeconds = 0)
@@ -51,6 +54,11 @@ public sealed class OtpChallenges(IDocumentStore store, OutboxedSessionFactory o
         var now = clock.GetUtcNow();
         var outbox = new MessageContext(runtime);
         await using var session = outboxed.OpenSession(outbox);
+        // One issue at a time per holder, decided on what the one before committed: parallel "Send new OTP" clicks get one
+        // code and the 30 s wait, never several live codes and texts (the resend gap and the hourly cap hold under a burst).
+        await session.BeginTransactionAsync(cancellation);
+        await using (var serial = Sql.Command(session.Connection!, null, "select pg_advisory_xact_lock(hashtext($1))", "otp.issue:" + request.HolderId))
+            await serial.ExecuteNonQueryAsync(cancellation);
         var settings = await session.LoadAsync<OtpSettings>(request.HolderId, cancellation)
                        ?? throw new InvalidOperationException("The holder has no OTP settings.");
         if (settings.ResetPending && request.ToPhone is null)
@@ -63,10 +71,9 @@ public sealed class OtpChallenges(IDocumentStore store, OutboxedSessionFactory o
         var wait = ChallengeRules.RetryAfter(lastHour, request.Purpose, request.Context, destination, now, channel);
         if (wait > 0) return Answer(Guid.Empty, channel, destination, now, wait);
 
-        // "Send new OTP" replaces the previous code for the same purpose. A patch: the previous code's text may be leaving
-        // right now (its handler forgets the sealed code), and a verification racing this one reads the state afresh.
+        // "Send new OTP" replaces the previous code for the same purpose.
         foreach (var open in lastHour.Where(c => c.State == ChallengeState.Open && c.Purpose == request.Purpose && c.Context == request.Context))
-            session.Patch<OtpChallenge>(open.Id).Set(c => c.State, ChallengeState.Replaced);
+            Replace(session, open);
 
         var challenge = new OtpChallenge
         {
@@ -78,7 +85,7 @@ public sealed class OtpChallenges(IDocumentStore store, OutboxedSessionFactory o
         {
             var code = OneTimeCodes.RandomDigits(ChallengeRules.SmsDigits);
             challenge.CodeHash = ChallengeRules.HashCode(secrets.Pepper, challenge.Id, code);
-            challenge.SealedCode = secrets.SealCode(code);
+            challenge.SealedCode = protection.Seal(TextOtpCode.SealPurpose, code);
             await outbox.PublishAsync(new TextOtpCode(challenge.Id, Strings.Language));
         }
         session.Store(challenge);
@@ -86,6 +93,14 @@ public sealed class OtpChallenges(IDocumentStore store, OutboxedSessionFactory o
         Kernel.Operations.Telemetry.OtpsSent.Add(1, new KeyValuePair<string, object?>("channel", channel.ToString().ToLowerInvariant()));
         return Answer(challenge.Id, channel, destination, challenge.ExpiresAt);
     }
+
+    /// <summary>
+    /// Marks a code replaced, so it confirms nothing any more, if it is still open when this commits (a code used meanwhile
+    /// stays used). A patch, not the document read: the code's text may be leaving at this moment (its handler patches the
+    /// challenge too), and a verification racing this one decides again on the fresh state.
+    /// </summary>
+    public static void Replace(IDocumentSession session, OtpChallenge open) =>
+        session.Patch<OtpChallenge>(c => c.Id == open.Id && c.State == ChallengeState.Open).Set(c => c.State, ChallengeState.Replaced);
 
     /// <summary>
     /// Verifies a code once. Challenge and settings use optimistic concurrency: of parallel attempts each is

@@ -6,12 +6,11 @@ namespace MySign.Otp.Challenges;
 
 /// <summary>
 /// Keys of the Otp module: the pepper that keys the hashes of sent codes (Otp:Pepper, required in
-/// Production), the protector that keeps TOTP secrets encrypted at rest, and the one that seals a code until its text leaves.
+/// Production) and the protector that keeps TOTP secrets encrypted at rest.
 /// </summary>
 public sealed class OtpSecrets
 {
     private readonly IDataProtector _protector;
-    private readonly IDataProtector _codes;
     public byte[] Pepper { get; }
 
     public OtpSecrets(IConfiguration configuration, IHostEnvironment environment, IDataProtectionProvider protection)
@@ -24,11 +23,8 @@ public sealed class OtpSecrets
         }
         Pepper = System.Text.Encoding.UTF8.GetBytes(pepper);
         _protector = protection.CreateProtector("MySign.Otp.TotpSecret");
-        _codes = protection.CreateProtector("MySign.Otp.SmsCode");
     }
 
     public string Protect(byte[] secret) => _protector.Protect(Convert.ToBase64String(secret));
     public byte[] Unprotect(string stored) => Convert.FromBase64String(_protector.Unprotect(stored));
-    public string SealCode(string code) => _codes.Protect(code);
-    public string OpenCode(string sealedCode) => _codes.Unprotect(sealedCode);
 }

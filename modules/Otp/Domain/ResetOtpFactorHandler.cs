@@ -22,10 +22,7 @@ public static class ResetOtpFactorHandler
         session.Store(settings);
         session.DeleteWhere<Passkeys.PasskeyCredential>(p => p.HolderId == command.HolderId);
         foreach (var open in await session.Query<OtpChallenge>().Where(c => c.HolderId == command.HolderId && c.State == ChallengeState.Open).ToListAsync(cancellation))
-        {
-            open.State = ChallengeState.Replaced;
-            session.Store(open);
-        }
+            OtpChallenges.Replace(session, open);
     }
 }
 

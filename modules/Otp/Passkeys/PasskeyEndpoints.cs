@@ -167,10 +167,7 @@ public static class PasskeyEndpoints
         session.Store(settings);
         // Codes already sent by SMS or shown by the app confirm nothing from now on.
         foreach (var open in await session.Query<OtpChallenge>().Where(c => c.HolderId == holder && c.State == ChallengeState.Open && c.Id != challengeId).ToListAsync(context.RequestAborted))
-        {
-            open.State = ChallengeState.Replaced;
-            session.Store(open);
-        }
+            OtpChallenges.Replace(session, open);
         await FactorNotice.ModeChangedAsync(bus, settings, "mode.passkey", clock.GetUtcNow());
         return Flow.Done(context, "/");
     }

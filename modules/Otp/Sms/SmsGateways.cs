@@ -1,7 +1,9 @@
+using System.Net;
 using System.Net.Http.Json;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MySign.Kernel.Operations;
 
 namespace MySign.Otp.Sms;
 
@@ -49,6 +51,11 @@ public sealed class SandboxSmsGateway(IDocumentStore store, TimeProvider clock) 
 /// </summary>
 public sealed class HttpSmsGateway(IHttpClientFactory clients, IOptions<SmsOptions> options, ILogger<HttpSmsGateway> logger) : ISmsGateway
 {
+    /// <summary>
+    /// Tries a few times with back-off while the operator is away (no answer, 5xx, 408, 429), then throws
+    /// <see cref="PartyAwayException"/> for Wolverine's policy to try later; any other answer is a final
+    /// <see cref="SmsRefusedException"/>: the number or the request is refused, and trying again cannot help.
+    /// </summary>
     public async Task SendAsync(string to, string text, CancellationToken cancellation)
     {
         var settings = options.Value;
@@ -57,20 +64,28 @@ public sealed class HttpSmsGateway(IHttpClientFactory clients, IOptions<SmsOptio
         client.Timeout = settings.Timeout;
         for (var attempt = 1; ; attempt++)
         {
+            string away;
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { to, text, sender = settings.Sender }) };
                 if (!string.IsNullOrEmpty(settings.ApiKey)) request.Headers.Authorization = new("Bearer", settings.ApiKey);
                 using var response = await client.SendAsync(request, cancellation);
                 if (response.IsSuccessStatusCode) return;
-                if ((int)response.StatusCode < 500 || attempt >= settings.Attempts)
-                    throw new HttpRequestException($"SMS operator answered {(int)response.StatusCode}.", null, response.StatusCode);
+                var status = (int)response.StatusCode;
+                if (status < 500 && response.StatusCode is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests))
+                    throw new SmsRefusedException($"SMS operator answered {status}.");
+                away = $"SMS operator answered {status}.";
             }
-            catch (Exception e) when (e is HttpRequestException { StatusCode: null } or TaskCanceledException && !cancellation.IsCancellationRequested && attempt < settings.Attempts)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
             {
-                logger.LogWarning("SMS operator unreachable (try {Attempt}): {Error}", attempt, e.Message);
+                away = "SMS operator unreachable: " + e.Message;
             }
+            if (attempt >= settings.Attempts) throw new PartyAwayException(away);
+            logger.LogWarning("{Away} (try {Attempt})", away, attempt);
             await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt * attempt), cancellation);
         }
     }
 }
+
+/// <summary>The SMS operator refused a text for good (a 4xx other than 408 and 429): a number it will not text, a key it no longer takes.</summary>
+public sealed class SmsRefusedException(string message) : Exception(message);

@@ -20,7 +20,8 @@ public sealed class OtpBenchInput : NetCoreInput
 
 /// <summary>
 /// `make bench` part: OTP issue and verify throughput through the Otp module's own messages, each a real
-/// PostgreSQL round trip (SMS to the sandbox operator, which is also a database write).
+/// PostgreSQL round trip. An issue commits the challenge and its text's message; the text reaches the sandbox operator
+/// just after, through the outbox (docs/adr/0022), and the verifications wait for all of them.
 /// </summary>
 [Description("Measures OTP issues and verifications per second against the database", Name = "otp-bench")]
 public sealed class OtpBenchCommand : JasperFxAsyncCommand<OtpBenchInput>

@@ -13,6 +13,7 @@ public static class Telemetry
 
     public static readonly Counter<long> SignIns = Meter.CreateCounter<long>("mysign.sign_ins", description: "Password checks at any door, by outcome (success, invalid, locked)");
     public static readonly Counter<long> OtpsSent = Meter.CreateCounter<long>("mysign.otps_sent", description: "OTP challenges issued, by channel");
+    public static readonly Counter<long> OtpTexts = Meter.CreateCounter<long>("mysign.otp_texts", description: "Texts carrying an OTP code, by outcome (sent, refused, late: replaced or nearly expired before the operator took it)");
     public static readonly Counter<long> Signatures = Meter.CreateCounter<long>("mysign.signatures", description: "Signatures made, by channel");
     public static readonly Counter<long> Payments = Meter.CreateCounter<long>("mysign.payments", description: "Payment events applied, by outcome");
     public static readonly Counter<long> ClientErrors = Meter.CreateCounter<long>("mysign.client_errors", description: "Requests refused for what the client sent (a broken form, a body over the limits), by status");

@@ -209,7 +209,7 @@ public sealed class CertificateTests(AppFixture app)
             await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
             async Task<(string Confirm, string Code)> Started(string action, Dictionary<string, string> form)
             {
-                await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, holder.Id);
+                await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
                 await client.GetAsync($"/certificate/{action}");
                 var page = await client.PostAsync($"/certificate/{action}", form);
                 page.Status.ShouldBe(HttpStatusCode.OK, page.Text);

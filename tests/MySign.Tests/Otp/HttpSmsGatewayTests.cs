@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MySign.Kernel.Operations;
 using MySign.Otp.Sms;
 
 namespace MySign.Tests.Otp;
@@ -30,11 +31,21 @@ public sealed class HttpSmsGatewayTests
     }
 
     [Fact]
+    public async Task a_timeout_or_too_many_requests_means_later_not_never()
+    {
+        using var op = new SmsOperator();
+        op.Answers.Enqueue(429);
+        op.Answers.Enqueue(408);
+        await Gateway(op).SendAsync("+393331234567", "x", CancellationToken.None);
+        op.Received.Select(r => r.Status).ShouldBe([429, 408, 202]);
+    }
+
+    [Fact]
     public async Task a_refusal_from_the_operator_is_final()
     {
         using var op = new SmsOperator();
         op.Answers.Enqueue(400);
-        await Should.ThrowAsync<HttpRequestException>(() => Gateway(op).SendAsync("+393331234567", "x", CancellationToken.None));
+        await Should.ThrowAsync<SmsRefusedException>(() => Gateway(op).SendAsync("+393331234567", "x", CancellationToken.None));
         op.Received.Count.ShouldBe(1);
     }
 
@@ -43,7 +54,7 @@ public sealed class HttpSmsGatewayTests
     {
         using var op = new SmsOperator();
         for (var i = 0; i < 5; i++) op.Answers.Enqueue(502);
-        await Should.ThrowAsync<HttpRequestException>(() => Gateway(op).SendAsync("+393331234567", "x", CancellationToken.None));
+        await Should.ThrowAsync<PartyAwayException>(() => Gateway(op).SendAsync("+393331234567", "x", CancellationToken.None));
         op.Received.Count.ShouldBe(3);
     }
 }

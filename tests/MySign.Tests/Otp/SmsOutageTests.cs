@@ -1,3 +1,6 @@
+using Marten;
+using MySign.Otp.Challenges;
+
 namespace MySign.Tests.Otp;
 
 /// <summary>
@@ -51,6 +54,13 @@ public sealed class SmsOutageTests : IAsyncLifetime
         for (var waited = 0; !FirstTryOfFirstTextEnded() && waited < 400; waited++) await Task.Delay(50);
         FirstTryOfFirstTextEnded().ShouldBeTrue("the operator was tried while it was away");
         _operator.Delivered(holder.Phone).ShouldBeEmpty();
+        string waiting;
+        await using (var session = _nodes.Store.QuerySession())
+        {
+            var live = await session.Query<OtpChallenge>().SingleAsync(c => c.HolderId == holder.Id && c.State == ChallengeState.Open);
+            live.SealedCode.ShouldNotBeNull("while the operator is away the code waits, sealed");
+            waiting = (await session.Json.FindByIdAsync<OtpChallenge>(live.Id))!;
+        }
 
         _operator.Away = false;
         var text = await _operator.WaitForAsync(holder.Phone);
@@ -60,8 +70,39 @@ public sealed class SmsOutageTests : IAsyncLifetime
         text.ShouldStartWith("MySign: ");
 
         var code = System.Text.RegularExpressions.Regex.Match(text, @"\b\d{8}\b").Value;
+        waiting.ShouldNotContain(code, customMessage: "the waiting code was never in the database in clear");
         var next = await onA.PostAsync($"/otp/phone/{id}/current", new() { ["code"] = code });
         next.Status.ShouldBe(HttpStatusCode.OK);
         next.Text.ShouldContain("Now enter the OTP sent to the new number");
+    }
+
+    [Fact]
+    public async Task a_refused_text_is_logged_and_forgotten_not_retried_and_a_rate_limited_one_arrives_later()
+    {
+        var holder = await Holders.CreateAsync(_nodes.Store, language: "en");
+        using var onA = Client(_nodes.A);
+        (await onA.LoginAsync(holder.Id, holder.Password)).Location.ShouldBe("/");
+
+        _operator.Answers.Enqueue(400);
+        await onA.GetAsync("/otp/phone");
+        var first = await onA.PostAsync("/otp/phone", new() { ["phone"] = "+393471234568" });
+        first.Status.ShouldBe(HttpStatusCode.OK);
+        var id = first.Document.QuerySelector("form[action$='/current']")!.GetAttribute("action")!.Split('/')[3];
+        await Holders.CodesSentAsync(_nodes.Store, holder.Phone);
+        await AppClock.MessagesSettledAsync(_nodes.A.ConnectionString);
+        _operator.Received.Count.ShouldBe(1, "a refusal is final: the text is not tried again");
+        (_nodes.A.Output + _nodes.B.Output).ShouldContain("was not texted: SMS operator answered 400");
+        await using (var connection = new Npgsql.NpgsqlConnection(_nodes.A.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var dead = new Npgsql.NpgsqlCommand("select count(*) from wolverine.wolverine_dead_letters", connection);
+            ((long)(await dead.ExecuteScalarAsync())!).ShouldBe(0, "nothing is left waiting for a look that a log line tells");
+        }
+
+        // "Too many requests" means later, not never: the adapter's three tries, then Wolverine's next one delivers.
+        for (var i = 0; i < 3; i++) _operator.Answers.Enqueue(429);
+        await Holders.OtpResendGapPassedAsync(_nodes.Store, holder.Id);
+        (await onA.PostAsync($"/otp/phone/{id}/resend", new())).Status.ShouldBe(HttpStatusCode.OK);
+        (await _operator.WaitForAsync(holder.Phone)).ShouldContain("It expires in 5 minutes.");
     }
 }

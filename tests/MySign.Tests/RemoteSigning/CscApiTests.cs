@@ -257,7 +257,7 @@ public sealed class CscApiTests(AppFixture app)
         status.ShouldBe(HttpStatusCode.BadRequest);
         error.GetProperty("error").GetString().ShouldBe("invalid_pin");
         // a new OTP may be asked for only after 30 s: make that time pass
-        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, holder.Id);
+        await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
         (status, error) = await Authorize(csc, holder, credential, 1, otp: "00000000", hashes: Hashes(1));
         status.ShouldBe(HttpStatusCode.BadRequest);
         error.GetProperty("error").GetString().ShouldBe("invalid_otp");

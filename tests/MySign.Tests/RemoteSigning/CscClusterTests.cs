@@ -78,7 +78,7 @@ public sealed class CscClusterTests(CscNodes nodes) : IClassFixture<CscNodes>
     private async Task<string> AuthorizeAsync(Caller caller, string[] hashes)
     {
         // The tests of this class share the demo holder: let the resend spacing pass.
-        await CertificateStatusChanges.ResendSpacingPassedAsync(nodes.Store, Demo.HolderUserId);
+        await Holders.OtpResendGapPassedAsync(nodes.Store, Demo.HolderUserId);
         (await Post(caller.OnA, "credentials/sendOTP", new { credentialID = caller.Credential })).Status.ShouldBe(HttpStatusCode.NoContent);
         var otp = await Holders.LastSmsCodeAsync(nodes.Store, Demo.HolderMobile);
         var (status, grant) = await Post(caller.OnB, "credentials/authorize", new

@@ -144,7 +144,7 @@ public sealed class CscV2ClientTests(AppFixture app)
             """);
         unbound.ShouldBe(400);
         unboundError.GetProperty("error_description").GetString()!.ShouldContain("SCAL2");
-        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, client.Holder.Id);
+        await Holders.OtpResendGapPassedAsync(app.Store, client.Holder.Id);
         var sad = await SadFor(client, credential, mine);
 
         var (noAlgo, noAlgoError) = await Call(client.Http, "signatures/signHash", $$"""{"credentialID": "{{credential}}", "SAD": "{{sad}}", "hashes": ["{{mine}}"]}""");
@@ -208,7 +208,7 @@ public sealed class CscV2ClientTests(AppFixture app)
             await app.ChangeStatusAsync(portal, client.Holder, action, new(form) { ["pin"] = Pin });
         }
         // the portal's code was a moment ago: let the resend spacing pass, so only the state can refuse
-        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, client.Holder.Id);
+        await Holders.OtpResendGapPassedAsync(app.Store, client.Holder.Id);
         var smsBefore = (await Holders.SmsToAsync(app.Store, client.Holder.Phone)).Count;
 
         var (sent, refusal) = await Call(client.Http, "credentials/sendOTP", $$"""{"credentialID": "{{credential}}"}""");

@@ -240,7 +240,7 @@ public sealed class RenewalWizardTests(AppFixture app)
         expired.Document.QuerySelector("#code-error")!.TextContent.ShouldContain("expired");
         (await client.PostAsync($"/renewal/{id}/resend", new())).Status.ShouldBe(HttpStatusCode.TooManyRequests, "30 seconds between sends");
         // Let the 30 seconds pass for the test: the earlier challenge is moved back in time.
-        await CertificateStatusChanges.ResendSpacingPassedAsync(app.Store, holder.Id);
+        await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
         var resent = await client.PostAsync($"/renewal/{id}/resend", new());
         resent.Text.ShouldContain("Enter the OTP we sent by SMS to");
         resent.Document.QuerySelector("#otp-resent")!.TextContent.ShouldContain("A new code is on its way");
