@@ -38,7 +38,8 @@ public static class ChallengeRules
     /// <summary>
     /// Seconds to wait before another code may be sent, or 0. Only a text waits for its delivery: an app, a token or a
     /// passkey sends nothing, so only the hourly cap holds them back (a holder may sign two documents in a row, or open a
-    /// step again without being told to wait for a code that never travels).
+    /// step again without being told to wait for a code that never travels). A code already used arrived: the next
+    /// operation's code does not wait for it either (a second document signed, a second PIN change).
     /// </summary>
     public static int RetryAfter(IReadOnlyList<OtpChallenge> lastHour, string purpose, string context, string? destination, DateTimeOffset now,
         ReceptionMode channel = ReceptionMode.Sms)
@@ -47,7 +48,7 @@ public static class ChallengeRules
         if (unused.Count >= MaxPerHour)
             return Math.Max(1, (int)Math.Ceiling((unused.Min(c => c.CreatedAt) + TimeSpan.FromHours(1) - now).TotalSeconds));
         if (channel != ReceptionMode.Sms) return 0;
-        var previous = lastHour.Where(c => c.Purpose == purpose && c.Context == context && c.Destination == destination)
+        var previous = unused.Where(c => c.Purpose == purpose && c.Context == context && c.Destination == destination)
             .OrderByDescending(c => c.CreatedAt).FirstOrDefault();
         if (previous is null || now - previous.CreatedAt >= ResendGap) return 0;
         return Math.Max(1, (int)Math.Ceiling((previous.CreatedAt + ResendGap - now).TotalSeconds));

@@ -85,7 +85,7 @@ public sealed class OtpChallenges(IDocumentStore store, OutboxedSessionFactory o
         {
             var code = OneTimeCodes.RandomDigits(ChallengeRules.SmsDigits);
             challenge.CodeHash = ChallengeRules.HashCode(secrets.Pepper, challenge.Id, code);
-            challenge.SealedCode = protection.Seal(TextOtpCode.SealPurpose, code);
+            challenge.SealedCode = protection.Seal(TextOtpCode.SealedUnder, code);
             await outbox.PublishAsync(new TextOtpCode(challenge.Id, Strings.Language));
         }
         session.Store(challenge);

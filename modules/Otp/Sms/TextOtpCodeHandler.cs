@@ -15,7 +15,7 @@ namespace MySign.Otp.Sms;
 public sealed record TextOtpCode(Guid ChallengeId, string Language)
 {
     /// <summary>The Data Protection purpose the code is sealed under while its text waits (<see cref="OtpChallenge.SealedCode"/>).</summary>
-    public const string SealPurpose = "MySign.Otp.SmsCode";
+    public const string SealedUnder = "MySign.Otp.SmsCode";
 }
 
 public static class TextOtpCodeHandler
@@ -40,7 +40,7 @@ public static class TextOtpCodeHandler
         {
             try
             {
-                var text = string.Format(CultureInfo.InvariantCulture, Strings.T("otp.sms.text", message.Language), protection.Open(TextOtpCode.SealPurpose, sealedCode),
+                var text = string.Format(CultureInfo.InvariantCulture, Strings.T("otp.sms.text", message.Language), protection.Open(TextOtpCode.SealedUnder, sealedCode),
                     Strings.T("otp.purpose." + challenge.Purpose, message.Language), (int)Math.Round(left.TotalMinutes));
                 await sms.SendAsync(to, text, cancellation);
                 outcome = "sent";

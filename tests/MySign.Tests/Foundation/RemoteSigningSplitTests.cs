@@ -51,7 +51,7 @@ public sealed class RemoteSigningSplitTests : IAsyncLifetime
         await using (var connection = new NpgsqlConnection(app.ConnectionString))
         {
             await connection.OpenAsync();
-            foreach (var table in Moved) await Execute(connection, $"alter table remotesigning.{table} set schema certificates");
+            foreach (var table in Moved) await connection.ExecuteAsync($"alter table remotesigning.{table} set schema certificates");
         }
 
         var (exit, output) = await app.RunAsync("resources", "setup");
@@ -60,9 +60,9 @@ public sealed class RemoteSigningSplitTests : IAsyncLifetime
         await using (var connection = new NpgsqlConnection(app.ConnectionString))
         {
             await connection.OpenAsync();
-            (await Scalar(connection, $"select count(*) from information_schema.tables where table_schema = 'certificates' and table_name in ('{string.Join("', '", Moved)}')"))
+            (await connection.ScalarAsync($"select count(*) from information_schema.tables where table_schema = 'certificates' and table_name in ('{string.Join("', '", Moved)}')"))
                 .ShouldBe(0L);
-            (await Scalar(connection, "select count(*) from remotesigning.mt_doc_csctoken")).ShouldBe(1L);
+            (await connection.ScalarAsync("select count(*) from remotesigning.mt_doc_csctoken")).ShouldBe(1L);
         }
         await app.RestartAsync();
 
@@ -87,17 +87,5 @@ public sealed class RemoteSigningSplitTests : IAsyncLifetime
         using var response = await http.PostAsJsonAsync("/csc/v2/" + method, body);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
-    private static async Task<object?> Scalar(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

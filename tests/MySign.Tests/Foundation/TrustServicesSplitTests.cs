@@ -36,8 +36,8 @@ public sealed class TrustServicesSplitTests : IAsyncLifetime
         await using (var connection = new NpgsqlConnection(app.ConnectionString))
         {
             await connection.OpenAsync();
-            prefix = (string)(await Scalar(connection, "select data->>'Prefix' from trustservices.mt_doc_cadeployment"))!;
-            await Execute(connection, $"""
+            prefix = (string)(await connection.ScalarAsync("select data->>'Prefix' from trustservices.mt_doc_cadeployment"))!;
+            await connection.ExecuteAsync($"""
                 insert into trustservices.mt_doc_revocationentry (id, data, mt_dotnet_type) values ('{Revoked}',
                   jsonb_build_object('Id', '{Revoked}', 'CertificateId', gen_random_uuid(), 'RevokedAt', '2026-11-01T10:00:00+00:00', 'Reason', 1), 'x');
                 alter table trustservices.mt_doc_authoritykey set schema certificates;
@@ -63,9 +63,9 @@ public sealed class TrustServicesSplitTests : IAsyncLifetime
         await using (var connection = new NpgsqlConnection(app.ConnectionString))
         {
             await connection.OpenAsync();
-            (await Scalar(connection, "select count(*) from information_schema.tables where table_schema = 'certificates' and table_name in " +
+            (await connection.ScalarAsync("select count(*) from information_schema.tables where table_schema = 'certificates' and table_name in " +
                                       "('mt_doc_authoritykey', 'mt_doc_servicecertificate', 'mt_doc_revocationentry', 'mt_doc_crldocument')")).ShouldBe(0L);
-            (await Scalar(connection, "select data->>'Prefix' from trustservices.mt_doc_cadeployment")).ShouldBe(prefix, "the CA's keys keep the labels they were made under");
+            (await connection.ScalarAsync("select data->>'Prefix' from trustservices.mt_doc_cadeployment")).ShouldBe(prefix, "the CA's keys keep the labels they were made under");
         }
         // The same CA: its certificate and CRL as before, and it still signs (its keys were found under their labels).
         (await web.GetStringAsync("/ca/issuing.pem")).ShouldBe(await File.ReadAllTextAsync(Path.Combine(openssl.Folder, "issuing.pem")));
@@ -94,17 +94,5 @@ public sealed class TrustServicesSplitTests : IAsyncLifetime
         exit.ShouldBe(0, output);
         output.ShouldContain("Response verify OK");
         return output;
-    }
-
-    private static async Task<object?> Scalar(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

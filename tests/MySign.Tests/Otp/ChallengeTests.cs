@@ -138,6 +138,16 @@ public sealed class ChallengeTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_used_code_holds_back_no_next_operation_an_unused_one_does()
+    {
+        var (holder, first, code) = await Issue("document.sign", "credential-1");
+        (await Ask<OtpVerified>(new VerifyOtp(first.ChallengeId, holder.Id, "document.sign", "credential-1", code))).IsValid.ShouldBeTrue();
+        var next = await Ask<OtpIssued>(new IssueOtp(holder.Id, "document.sign", "credential-1"));
+        next.Throttled.ShouldBeFalse("\"Sign another document\" right after the first: its code arrived and was used");
+        (await Ask<OtpIssued>(new IssueOtp(holder.Id, "document.sign", "credential-1"))).Throttled.ShouldBeTrue("the second code is not used yet");
+    }
+
+    [Fact]
     [Trait("Shake", "concurrency")]
     public async Task parallel_sends_get_one_live_code_and_one_text_and_a_burst_stops_at_the_hourly_cap()
     {
