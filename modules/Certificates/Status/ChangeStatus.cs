@@ -125,6 +125,28 @@ public static class ChangeStatusEndpoints
         return View(view with { Step = "done", Confirmed = true });
     }
 
+    /// <summary>"Send new OTP" on the code step: a new code for the same request (the 30 s wait and the hourly cap are Otp's).</summary>
+    [WolverinePost("/certificate/status/{id}/resend")]
+    public static async Task<IResult> Resend(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    {
+        var request = await Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context);
+        if (request is null || request.Done) return Results.NotFound();
+        var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
+        if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, clock.GetUtcNow())) return Results.NotFound();
+        var issued = await bus.SendOtpAsync(request.HolderId, Purpose(request.Action), id.ToString(), context.RequestAborted);
+        if (!issued.Throttled)
+        {
+            (request.ChallengeId, request.ByPasskey, request.Factor, request.Destination) = (issued.ChallengeId, issued.Passkey is not null, issued.Factor, issued.Destination);
+            session.Store(request);
+        }
+        var view = Empty(request.Action) with
+        {
+            Step = "otp", RequestId = id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null, Factor = request.Factor, Destination = request.Destination,
+            ErrorKey = issued.Wait,
+        };
+        return View(view, issued.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK);
+    }
+
     /// <summary>The change itself, shared with the other doors (emergency code, "this wasn't me", the scheduled reactivation): status, the CA's CRL entry, events.</summary>
     public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until,
         DateTimeOffset now, CertificateDoor door)

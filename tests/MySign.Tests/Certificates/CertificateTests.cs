@@ -488,6 +488,36 @@ public sealed class CertificateTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_suspension_code_that_did_not_come_is_sent_again_and_only_the_new_one_confirms()
+    {
+        var (client, holder) = await HolderWithCertificate();
+        using var _c = client;
+        var otpPage = await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
+        var confirm = otpPage.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+        var resend = otpPage.Document.QuerySelector($"form[action='{confirm}/resend']").ShouldNotBeNull("the code step offers Send new OTP").GetAttribute("action")!;
+        var first = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+
+        var tooSoon = await client.PostAsync(resend, new());
+        tooSoon.Status.ShouldBe((HttpStatusCode)429);
+        tooSoon.Text.ShouldMatch(@"Please wait \d+ seconds before asking for a new OTP\.");
+        tooSoon.Text.ShouldContain(holder.Phone[^3..], customMessage: "still says where the code went");
+        // Someone else's request cannot be sent again (nor throttled: it reads as none).
+        var other = await Holders.CreateAsync(app.Store);
+        using var intruder = app.Client();
+        await intruder.LoginAsync(other.Id, other.Password);
+        await intruder.GetAsync("/");
+        (await intruder.PostAsync(resend, new())).Status.ShouldBe(HttpStatusCode.NotFound);
+
+        await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
+        (await client.PostAsync(resend, new())).Status.ShouldBe(HttpStatusCode.OK);
+        var second = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+        second.ShouldNotBe(first);
+        (await client.PostAsync(confirm, new() { ["code"] = first })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "the replaced code");
+        (await client.PostAsync(confirm, new() { ["code"] = second })).Status.ShouldBe(HttpStatusCode.OK);
+        (await Current(holder.Id)).Status.ShouldBe(CertificateStatus.Suspended);
+    }
+
+    [Fact]
     public async Task changing_the_pin_needs_the_otp_then_the_old_pin_fails_and_the_new_one_works()
     {
         var (client, holder) = await HolderWithCertificate();
