@@ -48,7 +48,15 @@ public static class SignDocumentEndpoints
         // A blocked PIN cannot sign: no SMS goes out for nothing.
         if (certificate.PinAttemptsLeft == 0) return View(new SignView("start", null, null, "sign.error.pin_blocked", null), StatusCodes.Status422UnprocessableEntity);
         var issued = await bus.SendOtpAsync(certificate.HolderId, Purpose, certificate.CredentialId.ToString(), context.RequestAborted);
-        if (issued.Throttled) return View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
+        if (issued.Throttled)
+        {
+            // "Send new OTP" too soon on the code step: the step stays, with the code already on its way (the form names it;
+            // /sign checks it is the holder's own).
+            var previous = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
+            return Guid.TryParse(previous?["challenge"], out var sent)
+                ? View(new SignView("upload", sent, previous!["destination"], issued.Wait, null, Factor: previous["factor"]), StatusCodes.Status429TooManyRequests)
+                : View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
+        }
         return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey, Factor: issued.Factor));
     }
 

@@ -34,6 +34,34 @@ public sealed class SignDocumentTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_code_that_did_not_come_is_sent_again_from_the_code_step_which_stays_while_it_must_wait()
+    {
+        var (client, holder) = await Holder();
+        using var _c = client;
+        var otp = await client.PostAsync("/sign/otp", new());
+        var first = otp.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value")!;
+        var resend = otp.Document.QuerySelector("form[action='/sign/otp']").ShouldNotBeNull("the code step offers Send new OTP");
+        var fields = resend.QuerySelectorAll("input[type=hidden]").Where(i => i.GetAttribute("name") != "__RequestVerificationToken")
+            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
+
+        var tooSoon = await client.PostAsync("/sign/otp", fields);
+        tooSoon.Status.ShouldBe((HttpStatusCode)429);
+        tooSoon.Text.ShouldMatch(@"Please wait \d+ seconds before asking for a new OTP\.");
+        tooSoon.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value").ShouldBe(first, "the code step stays, for the code already sent");
+        tooSoon.Text.ShouldContain(holder.Phone[^3..]);
+
+        await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
+        var again = await client.PostAsync("/sign/otp", fields);
+        again.Status.ShouldBe(HttpStatusCode.OK);
+        var second = again.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value")!;
+        second.ShouldNotBe(first);
+        HttpResponseMessage response = null!;
+        await app.Host.ExecuteAndWaitAsync(async () => response = await Upload(client, second, "Un documento.\n"u8.ToArray(), Pin,
+            await Holders.LastSmsCodeAsync(app.Store, holder.Phone)), 30_000);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task a_file_that_is_not_a_pdf_gets_a_cades_p7s_that_openssl_verifies_and_the_history_lists_it()
     {
         var (client, holder) = await Holder();
