@@ -58,6 +58,20 @@ public static class ModeSwitchEndpoints
         return AppView(holder, secret, issued, issued.Wait);
     }
 
+    /// <summary>"Send new OTP" for the code that confirms the switch: the app's secret (the QR code already scanned) stays.</summary>
+    [WolverinePost("/otp/app/resend")]
+    public static async Task<IResult> ResendApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, OtpChallenges challenges, OtpSecrets secrets)
+    {
+        var holder = context.HolderId();
+        var settings = (await session.LoadAsync<OtpSettings>(holder, context.RequestAborted))!;
+        if (settings.PendingTotpSecret is null) return Flow.Done(context, "/");
+        var issued = await challenges.IssueAsync(new IssueOtp(holder, Purpose, "app"), context.RequestAborted);
+        if (!issued.Throttled || !Guid.TryParse(form.Challenge, out var sent)) return AppView(holder, secrets.Unprotect(settings.PendingTotpSecret), issued, issued.Wait);
+        // Too soon: the step stays, for the code already on its way.
+        return AppView(holder, secrets.Unprotect(settings.PendingTotpSecret), OtpChallenges.Answer(sent, settings.Mode, settings.PhoneNumber, default), issued.Wait,
+            StatusCodes.Status429TooManyRequests);
+    }
+
     [WolverinePost("/otp/app/confirm")]
     public static async Task<IResult> ConfirmApp([FromForm] AppConfirmForm form, HttpContext context, IDocumentSession session, IMessageBus bus, OtpChallenges challenges, OtpSecrets secrets, TimeProvider clock)
     {

@@ -410,7 +410,8 @@ public sealed class FactorMatrixTests(AppFixture app)
             page.Status.ShouldBe(HttpStatusCode.Redirect);
             await using var session = t.App.Store.QuerySession();
             (await session.LoadAsync<OtpSettings>(c.Holder.Id))!.Mode.ShouldBe(target);
-        });
+        },
+        Resend: target == ReceptionMode.AuthenticatorApp);
 
     /// <summary>The code the newly scanned app shows now (its key is on the enrolment page).</summary>
     private static string OtpNet(PortalClient.Page page)

@@ -58,6 +58,37 @@ public sealed class ModeSwitchTests(AppFixture app)
     }
 
     [Fact]
+    public async Task the_sms_code_that_confirms_the_switch_to_the_app_is_sent_again_and_the_scanned_secret_stays()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        await portal.GetAsync("/");
+        var step = await portal.PostAsync("/otp/app/start", []);
+        var secret = step.Document.QuerySelector("#totp-secret")!.TextContent;
+        step.Document.QuerySelector("form[action='/otp/app/resend']").ShouldNotBeNull("the code step offers Send new OTP");
+
+        var tooSoon = await portal.PostAsync("/otp/app/resend", new() { ["challenge"] = Challenge(step) });
+        tooSoon.Status.ShouldBe((HttpStatusCode)429);
+        tooSoon.Text.ShouldMatch(@"Please wait \d+ seconds before asking for a new OTP\.");
+        Challenge(tooSoon).ShouldBe(Challenge(step), "the step stays, for the code already on its way");
+
+        await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
+        var again = await portal.PostAsync("/otp/app/resend", new() { ["challenge"] = Challenge(step) });
+        again.Status.ShouldBe(HttpStatusCode.OK);
+        again.Document.QuerySelector("#totp-secret")!.TextContent.ShouldBe(secret, "the app already scanned stays valid");
+        Challenge(again).ShouldNotBe(Challenge(step));
+        var appCode = MySign.Otp.Codes.OneTimeCodes.Totp(MySign.Otp.Codes.Base32.Decode(secret.Replace(" ", "")), DateTimeOffset.UtcNow);
+        var done = await portal.PostAsync("/otp/app/confirm", new()
+        {
+            ["challenge"] = Challenge(again), ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone), ["app_code"] = appCode,
+        });
+        done.Status.ShouldBe(HttpStatusCode.Redirect);
+        await using var session = app.Store.QuerySession();
+        (await session.LoadAsync<OtpSettings>(holder.Id))!.Mode.ShouldBe(ReceptionMode.AuthenticatorApp);
+    }
+
+    [Fact]
     public async Task a_switch_that_does_not_commit_tells_nobody()
     {
         // A wrong app code: nothing changes, so no text says it did.
