@@ -1,5 +1,6 @@
 using MySign.Certificates.Domain;
 using MySign.Certificates.Pin;
+using MySign.Custody;
 using MySign.Kernel.Data;
 using MySign.Kernel.Localization;
 using Npgsql;

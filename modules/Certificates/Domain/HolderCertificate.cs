@@ -1,4 +1,4 @@
-using MySign.Certificates.Custody;
+using MySign.Custody;
 
 namespace MySign.Certificates.Domain;
 

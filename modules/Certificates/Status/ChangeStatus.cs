@@ -105,16 +105,10 @@ public static class ChangeStatusEndpoints
     [WolverinePost("/certificate/status/{id}")]
     public static async Task<IResult> Confirm(Guid id, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var request = await Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context);
-        if (request is null || request.Done) return Results.NotFound();
-        var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
         var now = clock.GetUtcNow();
-        if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now)) return Results.NotFound();
+        if (await PendingAsync(id, context, session, now) is not ({ } request, { } certificate)) return Results.NotFound();
         var verified = await bus.CheckOtpAsync(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code, context.RequestAborted);
-        var view = Empty(request.Action) with
-        {
-            Step = "otp", RequestId = id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null, Factor = request.Factor, Destination = request.Destination,
-        };
+        var view = CodeStep(request);
         if (!verified.IsValid) return View(view with { ErrorKey = verified.Refusal, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
 
         request.Done = true;
@@ -129,22 +123,14 @@ public static class ChangeStatusEndpoints
     [WolverinePost("/certificate/status/{id}/resend")]
     public static async Task<IResult> Resend(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        var request = await Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context);
-        if (request is null || request.Done) return Results.NotFound();
-        var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
-        if (certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, clock.GetUtcNow())) return Results.NotFound();
+        if (await PendingAsync(id, context, session, clock.GetUtcNow()) is not ({ } request, _)) return Results.NotFound();
         var issued = await bus.SendOtpAsync(request.HolderId, Purpose(request.Action), id.ToString(), context.RequestAborted);
         if (!issued.Throttled)
         {
             (request.ChallengeId, request.ByPasskey, request.Factor, request.Destination) = (issued.ChallengeId, issued.Passkey is not null, issued.Factor, issued.Destination);
             session.Store(request);
         }
-        var view = Empty(request.Action) with
-        {
-            Step = "otp", RequestId = id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null, Factor = request.Factor, Destination = request.Destination,
-            ErrorKey = issued.Wait,
-        };
-        return View(view, issued.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK);
+        return View(CodeStep(request) with { ErrorKey = issued.Wait }, issued.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK);
     }
 
     /// <summary>The change itself, shared with the other doors (emergency code, "this wasn't me", the scheduled reactivation): status, the CA's CRL entry, events.</summary>
@@ -180,6 +166,22 @@ public static class ChangeStatusEndpoints
         await bus.PublishAsync(new CertificateStatusChanged(certificate.Id, certificate.CertificateId, certificate.Status.ToString().ToLowerInvariant(), now));
         await bus.PublishAsync(new HolderCertificateChanged(certificate.Id, certificate.CertificateId, certificate.UniqueIdentifier, change, door, now));
     }
+
+    /// <summary>The holder's own request still waiting for its code, with the certificate it was decided on; null answers 404.</summary>
+    private static async Task<(StatusChangeRequest Request, HolderCertificate Certificate)?> PendingAsync(Guid id, HttpContext context, IDocumentSession session,
+        DateTimeOffset now)
+    {
+        var request = await Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context);
+        if (request is null || request.Done) return null;
+        var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
+        return certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now) ? null : (request, certificate);
+    }
+
+    private static StatusView CodeStep(StatusChangeRequest request) => Empty(request.Action) with
+    {
+        Step = "otp", RequestId = request.Id, Passkey = request.ByPasskey ? request.ChallengeId.ToString() : null, Factor = request.Factor,
+        Destination = request.Destination,
+    };
 
     private static bool Allowed(StatusAction action, HolderCertificate certificate, DateTimeOffset now) => (action, certificate.StatusAt(now)) switch
     {
