@@ -26,7 +26,8 @@ public static class Holders
         {
             Id = holder.Id, FirstName = firstName, LastName = lastName, Email = holder.Email, PasswordHash = Passwords.Hash(Password), Language = language, Office = office,
         });
-        session.Store(new OtpSettings { Id = holder.Id, Mode = ReceptionMode.Sms, PhoneNumber = holder.Phone });
+        // The phone is filed as registration files it: Otp's own handler of its command (a test never writes Otp's documents).
+        await RegisterOtpPhoneHandler.Handle(new RegisterOtpPhone(holder.Id, holder.Phone), session);
         await session.SaveChangesAsync();
         return holder;
     }

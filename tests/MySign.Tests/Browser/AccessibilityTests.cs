@@ -49,21 +49,12 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await Check("/login", "/how-to-activate", "/forgot-password", "/rao/login", "/trusty", "/emergency", "/not-me?token=expired", "/otp-reset?token=expired", "/new-pin?token=expired");
 
         var holder = await Holders.CreateAsync(browser.Store, "Livia", "Conte");
-        await using (var session = browser.Store.LightweightSession())
-        {
-            // A history long enough, and names wide enough, that its table scrolls inside its box on a phone.
-            for (var i = 0; i < 3; i++)
-            {
-                var id = Guid.NewGuid();
-                var at = DateTimeOffset.UtcNow.AddMinutes(-i);
-                session.Store(new MySign.History.Domain.SignatureRecord
-                {
-                    Id = id, HolderId = holder.Id, CertificateId = Guid.NewGuid(), At = at, DocumentName = $"Contratto_di_locazione_registrato_{i}_firmato.pdf",
-                    HashAlgorithm = "SHA-256", Succeeded = true, SortKey = MySign.History.Domain.SignatureRecord.KeyOf(at, id),
-                });
-            }
-            await session.SaveChangesAsync();
-        }
+        // A history long enough, and names wide enough, that its table scrolls inside its box on a phone: signatures as the
+        // signing modules report them, recorded by History's own handler.
+        for (var i = 0; i < 3; i++)
+            await MySign.History.Recording.SignatureMadeHandler.Handle(new MySign.History.Contracts.SignatureMade(Guid.NewGuid(), holder.Id, Guid.NewGuid(),
+                DateTimeOffset.UtcNow.AddMinutes(-i), $"Contratto_di_locazione_registrato_{i}_firmato.pdf", "SHA-256", true, MySign.History.Contracts.SignatureChannel.Portal),
+                browser.Store, TimeProvider.System, CancellationToken.None);
         await BrowserFixture.SignInHolderAsync(page, holder.Id, holder.Password);
         await Check("/", "/account", "/pin", "/certificate", "/history", "/renewal", "/otp/phone", "/sign");
 
