@@ -45,6 +45,13 @@ public static class Holders
         return texts.Select(t => System.Text.RegularExpressions.Regex.Match(t, @"\b\d{8}\b").Value).FirstOrDefault(c => c.Length > 0) ?? "";
     }
 
+    /// <summary>Five wrong PINs on the suspension form of a signed-in holder (it checks the PIN first): the PIN is blocked.</summary>
+    public static async Task BlockPinAsync(PortalClient portal)
+    {
+        await portal.GetAsync("/certificate/suspend");
+        for (var i = 0; i < 5; i++) await portal.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "1357" + (2468 + i) });
+    }
+
     /// <summary>Suspends, reactivates or revokes the signed-in holder's certificate from the portal: the form, then the OTP.</summary>
     public static async Task<PortalClient.Page> ChangeCertificateStatusAsync(PortalClient portal, IDocumentStore store, TestHolder holder, string action,
         Dictionary<string, string> form)

@@ -165,12 +165,7 @@ public static partial class Journeys
     }
 
     /// <summary>Five wrong PINs (on the suspension form, which checks the PIN first): the PIN is blocked.</summary>
-    public static async Task BlockPinAsync(PortalHolder holder)
-    {
-        await holder.Client.GetAsync("/certificate/suspend");
-        for (var i = 0; i < 5; i++)
-            await holder.Client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "1357" + (2468 + i) });
-    }
+    public static Task BlockPinAsync(PortalHolder holder) => Holders.BlockPinAsync(holder.Client);
 
     /// <summary>At the RAO desk: the identity checked, then the action ("unblock_pin", "forgotten_pin", "reset_otp") for the holder.</summary>
     public static async Task<PortalClient.Page> DeskAsync(AppFixture app, PortalHolder holder, string action)

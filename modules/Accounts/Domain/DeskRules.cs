@@ -53,6 +53,17 @@ public static partial class DeskRules
     }
 
     /// <summary>
+    /// What stops an unblock, given the attempts the holder's PIN has left (null: no certificate): only a blocked PIN is
+    /// unblocked, so a PIN still working keeps its count and the holder gets no "unblocked" mail for nothing.
+    /// </summary>
+    public static string? UnblockProblem(int? pinAttemptsLeft) => pinAttemptsLeft switch
+    {
+        null => "rao.desk.error.no_certificate",
+        > 0 => "rao.desk.error.pin_not_blocked",
+        _ => null,
+    };
+
+    /// <summary>
     /// The action, for a check without <see cref="Problems"/>: the evidence and "identity checked" in the trail, then
     /// <list type="bullet">
     /// <item>unblock: Certificates resets the PIN's count; the holder is told, with a "this wasn't me" link;</item>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Mail;
+using MySign.Certificates.Contracts;
 using Microsoft.AspNetCore.DataProtection;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Web;
@@ -47,8 +48,14 @@ public static class UnblockPinAtDesk
 {
     public static Task<HolderAccount?> LoadAsync(string id, HttpContext context, IQuerySession session) => RaoConsoleEndpoints.OfficeHolderAsync(session, context, id);
 
-    public static Task<IResult> ValidateAsync([FromForm] DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock) =>
-        DeskDoor.CheckAsync(DeskAction.UnblockPin, form, holder, context, session, clock);
+    /// <summary>Besides the check, a PIN to unblock: Certificates says how many attempts the holder's PIN has left.</summary>
+    public static async Task<IResult> ValidateAsync([FromForm] DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, IMessageBus bus,
+        TimeProvider clock)
+    {
+        var credential = holder is null ? null
+            : (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(holder.Id), context.RequestAborted)).Credential;
+        return await DeskDoor.CheckAsync(DeskAction.UnblockPin, form, holder, context, session, clock, DeskRules.UnblockProblem(credential?.PinAttemptsLeft));
+    }
 
     [WolverinePost("/rao/holders/{id}/desk/unblock-pin")]
     public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Post([NotBody] DeskForm form, [NotBody] HolderAccount holder, HttpContext context,
@@ -86,11 +93,13 @@ public static class DeskWithoutAction
 /// <summary>What the three desk doors share: the check's problems drawn on the holder's page, and the decision as Wolverine's returns.</summary>
 internal static class DeskDoor
 {
-    public static async Task<IResult> CheckAsync(DeskAction action, DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock)
+    public static async Task<IResult> CheckAsync(DeskAction action, DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock,
+        string? actionProblem = null)
     {
         if (holder is null) return Results.NotFound();
         var typed = form.Typed;
         var problems = DeskRules.Problems(typed, action, holder.Email.Length > 0, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        if (actionProblem is not null) problems.TryAdd("action", actionProblem);
         if (problems.Count == 0) return WolverineContinue.Result();
         var values = new Dictionary<string, string> { ["doc_type"] = typed.Type, ["doc_number"] = typed.Number, ["doc_expiry"] = typed.Expiry };
         return await RaoConsoleEndpoints.HolderPageAsync(holder, session, context, new DeskView(problems, values, null), StatusCodes.Status422UnprocessableEntity);

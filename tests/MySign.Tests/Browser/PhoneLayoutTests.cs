@@ -153,6 +153,11 @@ public sealed class PhoneLayoutTests(BrowserFixture browser)
         await reset.Context.CloseAsync();
         // And the RAO desk's mails, after an identity check: the forgotten PIN's link to a new PIN, and the PIN unblock's
         // "this wasn't me" (the pages are opened, never submitted).
+        using (var portal = new PortalClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, browser.App.BaseAddress))
+        {
+            (await portal.LoginAsync(holder.UserId, holder.Password)).Location.ShouldBe("/");
+            await Holders.BlockPinAsync(portal); // the desk unblocks only a blocked PIN
+        }
         using (var rao = await browser.SignedInDemoRaoClientAsync())
         {
             await rao.GetAsync($"/rao/holders/{holder.UserId}");

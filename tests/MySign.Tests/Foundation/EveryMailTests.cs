@@ -184,6 +184,8 @@ public sealed class EveryMailTests(AppFixture app)
             await w.MailAsync("mail.activation.subject", applicant.Email);
 
             var blocked = await w.HolderAsync(op.Office);
+            await w.IssueCertificateAsync(blocked);
+            using (var portal = await w.SignInAsync(blocked)) await Holders.BlockPinAsync(portal);
             await w.AtTheDeskAsync(blocked, "unblock_pin");
             await w.MailAsync("mail.pin_unblocked.subject", blocked.Email);
 

@@ -45,6 +45,13 @@ public sealed class DeskRulesTests
     }
 
     [Theory]
+    [InlineData(null, "rao.desk.error.no_certificate")]
+    [InlineData(5, "rao.desk.error.pin_not_blocked")]
+    [InlineData(1, "rao.desk.error.pin_not_blocked")]
+    [InlineData(0, null)]
+    public void only_a_blocked_pin_is_unblocked(int? attemptsLeft, string? problem) => DeskRules.UnblockProblem(attemptsLeft).ShouldBe(problem);
+
+    [Theory]
     [InlineData(DeskAction.ResetOtp, "reset_otp", "rao.otp_reset_started")]
     [InlineData(DeskAction.UnblockPin, "unblock_pin", "rao.pin_unblocked")]
     [InlineData(DeskAction.ForgottenPin, "forgotten_pin", "rao.new_pin_started")]

@@ -156,6 +156,35 @@ public sealed class RaoDeskTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_pin_that_is_not_blocked_or_not_there_is_not_unblocked_and_nothing_is_recorded()
+    {
+        var (rao, _, holder) = await DeskAsync();
+        var check = new Dictionary<string, string> { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry };
+        async Task Refused(string said)
+        {
+            var page = await rao.PostAsync($"/rao/holders/{holder.Id}/desk/unblock-pin", check);
+            page.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+            page.Text.ShouldContain(said);
+            page.Document.QuerySelector("input[name=doc_number]")!.GetAttribute("value").ShouldBe("CA12345AB", "what the operator typed is kept");
+        }
+        await Refused("The holder has no signature certificate: there is no PIN to unblock.");
+
+        using (var scope = app.Host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        await portal.GetAsync("/certificate/suspend");
+        for (var i = 0; i < 2; i++) await portal.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "13572468" });
+        await Refused("The PIN is not blocked: the holder can still use it, so there is nothing to unblock.");
+
+        (await Holders.WrongPinsAsync(app.Store, holder.Id)).ShouldBe(2, "a PIN still working keeps its count");
+        await using (var session = app.Store.QuerySession())
+            (await session.Query<MySign.Accounts.Domain.IdentityCheck>().CountAsync(c => c.HolderId == holder.Id)).ShouldBe(0, "nothing was recorded");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        app.Smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(holder.Email) && m.Subject == "MySign: your signature PIN was unblocked");
+    }
+
+    [Fact]
     public async Task a_forgotten_pin_gets_a_new_certificate_for_the_rest_of_the_validity_without_a_purchase_and_the_old_one_is_superseded()
     {
         var (rao, _, holder) = await DeskAsync();
