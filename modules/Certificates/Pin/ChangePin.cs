@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Patching;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using MySign.Certificates.Domain;
@@ -61,7 +62,9 @@ public static class ChangePinEndpoints
         if (certificate?.PendingKey is null || certificate.PendingChallengeId is not { } challenge) return View(new PinView("form", null, null, null, false));
         var verified = await bus.CheckOtpAsync(challenge, certificate.Id, Purpose, certificate.CertificateId.ToString(), code, context.RequestAborted);
         if (!verified.IsValid) return View(OtpStep(certificate, verified.Refusal, "code"), StatusCodes.Status422UnprocessableEntity);
-        certificate.Key = certificate.PendingKey;
+        // The same certificate as the code was asked for (a renewal meanwhile made another), locked until this commits.
+        await CertificateLock.HoldAsync(session, certificate, sameStatus: false, context.RequestAborted);
+        session.Patch<HolderCertificate>(certificate.Id).Set(c => c.Key, certificate.PendingKey);
         Drop(certificate, session);
         // A new PIN: the wrong tries made against the old one tell nothing about it, so its count starts again.
         session.Store(PinAttempts.Fresh(certificate));
@@ -93,7 +96,7 @@ public static class ChangePinEndpoints
     {
         (certificate.PendingChallengeId, certificate.PendingDestination, certificate.PendingPasskey, certificate.PendingFactor) =
             (issued.ChallengeId, issued.Destination, issued.Passkey, issued.Factor);
-        session.Store(certificate);
+        WritePending(certificate, session);
         return View(OtpStep(certificate));
     }
 
@@ -102,8 +105,18 @@ public static class ChangePinEndpoints
     {
         (certificate.PendingKey, certificate.PendingChallengeId, certificate.PendingDestination, certificate.PendingPasskey, certificate.PendingFactor) =
             (null, null, null, null, null);
-        session.Store(certificate);
+        WritePending(certificate, session);
     }
+
+    /// <summary>
+    /// Only the pending change is written (the key itself only by the confirmation, under the lock), and only to the certificate
+    /// it was decided on: a suspension confirmed meanwhile keeps its status, a renewal meanwhile its new certificate.
+    /// </summary>
+    private static void WritePending(HolderCertificate certificate, IDocumentSession session) =>
+        session.Patch<HolderCertificate>(c => c.Id == certificate.Id && c.CertificateId == certificate.CertificateId)
+            .Set(c => c.PendingKey, certificate.PendingKey).Set(c => c.PendingChallengeId, certificate.PendingChallengeId)
+            .Set(c => c.PendingDestination, certificate.PendingDestination).Set(c => c.PendingPasskey, certificate.PendingPasskey)
+            .Set(c => c.PendingFactor, certificate.PendingFactor);
 
     private static PinView OtpStep(HolderCertificate certificate, string? error = null, string? field = null) =>
         new("otp", error, field, certificate.PendingDestination, false, certificate.PendingPasskey, certificate.PendingFactor);

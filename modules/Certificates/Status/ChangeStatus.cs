@@ -1,6 +1,7 @@
 using MySign.Kernel.Validation;
 using System.Security.Cryptography.X509Certificates;
 using Marten;
+using Marten.Patching;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using MySign.Certificates.Contracts;
@@ -137,7 +138,7 @@ public static class ChangeStatusEndpoints
     public static async Task Apply(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, StatusAction action, string reason, DateTimeOffset? until,
         DateTimeOffset now, CertificateDoor door)
     {
-        await StatusLock.HoldAsync(session, certificate, CancellationToken.None);
+        await CertificateLock.HoldAsync(session, certificate, sameStatus: true, CancellationToken.None);
         // The hold a reactivation ends, as the CA recorded it (the suspension's own time): a late release never takes off a later one.
         var holdRecordedAt = certificate.StatusChangedAt;
         var (status, operation, change) = action switch
@@ -150,7 +151,9 @@ public static class ChangeStatusEndpoints
         certificate.StatusReason = action == StatusAction.Reactivate ? null : reason;
         certificate.SuspendedUntil = action == StatusAction.Suspend ? until : null;
         certificate.StatusChangedAt = now;
-        session.Store(certificate);
+        // Only the status's own facts are written (a PIN change confirmed meanwhile keeps its key).
+        session.Patch<HolderCertificate>(certificate.Id).Set(c => c.Status, certificate.Status).Set(c => c.StatusReason, certificate.StatusReason)
+            .Set(c => c.SuspendedUntil, certificate.SuspendedUntil).Set(c => c.StatusChangedAt, certificate.StatusChangedAt);
         // A suspension ends every unspent SAD with it: a grant made before a suspension for misuse must not sign again after
         // the reactivation (while suspended, the signature activation module refuses every SAD anyway).
         if (action != StatusAction.Reactivate) session.DeleteWhere<CscAuthorization>(g => g.HolderId == certificate.Id);

@@ -235,6 +235,49 @@ public sealed class CertificateTests(AppFixture app)
         }
     }
 
+    /// <summary>
+    /// A PIN change and a suspension of one certificate, each with its own code, confirmed at the same moment (two tabs). Each
+    /// change owns its own facts of the certificate: whatever the order, the portal and the CA's responder agree on the status,
+    /// and the PIN that opens the key is the one the holder was last told. Before each wrote only its own facts, the PIN
+    /// change wrote back the status it had read (the portal said active while the CA said on hold, and signed), or the
+    /// suspension wrote back the key it had read (the holder was told the PIN changed, and the old one still worked).
+    /// </summary>
+    [Fact]
+    [Trait("Shake", "concurrency")]
+    public async Task a_pin_change_and_a_suspension_confirmed_together_each_keep_what_they_told_the_holder()
+    {
+        const string NewPin = "97315862";
+        var secret = app.Host.Services.GetRequiredService<MySign.Certificates.Custody.KeySecret>().Value;
+        for (var round = 0; round < 6; round++)
+        {
+            var (client, holder) = await HolderWithCertificate();
+            using var _ = client;
+            await client.GetAsync("/pin");
+            (await client.PostAsync("/pin", new() { ["current"] = Pin, ["new"] = NewPin, ["confirm"] = NewPin })).Status.ShouldBe(HttpStatusCode.OK);
+            var pinCode = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+            await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
+            await client.GetAsync("/certificate/suspend");
+            var suspension = await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
+            suspension.Status.ShouldBe(HttpStatusCode.OK, suspension.Text);
+            var confirm = suspension.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+            var suspensionCode = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+
+            PortalClient.Page[] answers = [];
+            await app.Host.ExecuteAndWaitAsync(async () => answers = await Task.WhenAll(
+                client.PostAsync("/pin/confirm", new() { ["code"] = pinCode }), client.PostAsync(confirm, new() { ["code"] = suspensionCode })), 30_000);
+            var (pinAnswer, suspensionAnswer) = (answers[0], answers[1]);
+            var told = $"round {round}: PIN {(int)pinAnswer.Status}, suspension {(int)suspensionAnswer.Status}";
+
+            var certificate = await Current(holder.Id);
+            await using var session = app.Store.QuerySession();
+            var onHold = await session.LoadAsync<MySign.TrustServices.Domain.RevocationEntry>(certificate.SerialNumber) is not null;
+            certificate.Status.ShouldBe(onHold ? CertificateStatus.Suspended : CertificateStatus.Active, "the portal says what the responder says; " + told);
+            if (suspensionAnswer.Status == HttpStatusCode.OK) certificate.Status.ShouldBe(CertificateStatus.Suspended, told);
+            var pinChanged = pinAnswer.Status == HttpStatusCode.OK && pinAnswer.Text.Contains("Your signature PIN was changed");
+            MySign.Custody.KeyVault.Open(certificate.Key!, pinChanged ? NewPin : Pin, secret).ShouldNotBeNull($"the PIN the holder was told opens the key; {told}");
+        }
+    }
+
     [Fact]
     public async Task an_ocsp_answer_without_a_nonce_is_served_again_only_while_the_status_it_states_holds()
     {
