@@ -59,6 +59,9 @@ public static class IssueCertificateHandler
         string what = "issued")
     {
         var previous = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
+        // The certificate replaced is held as it was read until the new one commits: a suspension or revocation confirmed
+        // meanwhile ends this issue as a lost race (the caller's retry reads it again), never under a new active certificate.
+        if (previous is not null) await CertificateLock.HoldAsync(session, previous, sameStatus: true, cancellation);
         // The key's audit names the door that made it: a renewal, the RAO desk's new PIN, or an issuance.
         var door = what switch { "renewed" => Custody.Door.Renewal, "rekeyed" => Custody.Door.RaoNewPin, _ => Custody.Door.Issue };
         var issued = await issuer.IssueAsync(request, bus, now, cancellation, door);

@@ -278,6 +278,50 @@ public sealed class CertificateTests(AppFixture app)
         }
     }
 
+    /// <summary>
+    /// A renewal's last step and a suspension confirmed at the same moment (two tabs). Whichever wins, a holder told the
+    /// certificate is suspended has no active certificate, and the portal and the responder agree. Before the renewal held the
+    /// certificate's lock while it issued, it replaced a certificate suspended meanwhile with a new, active one.
+    /// </summary>
+    [Fact]
+    [Trait("Shake", "concurrency")]
+    public async Task a_renewal_and_a_suspension_confirmed_together_never_leave_active_what_the_holder_was_told_is_suspended()
+    {
+        const string NewPin = "73592846";
+        for (var round = 0; round < 3; round++)
+        {
+            var holder = await Journeys.RegisteredAsync(app, "Rita", "F");
+            await AppClock.DueInAMonthAsync(app.Store, app.ConnectionString, holder.UserId);
+            var client = holder.Client;
+            await client.GetAsync("/renewal");
+            var id = (await client.PostAsync("/renewal", new() { ["path"] = "rao" })).Location!.Split('/').Last();
+            await client.GetAsync($"/renewal/{id}");
+            var consents = await client.PostAsync($"/renewal/{id}/consents", new() { ["conditions"] = "on", ["data_valid"] = "on", ["pin"] = holder.Pin });
+            await client.PostAsync($"/renewal/{id}/confirm", new() { ["code"] = await holder.Device.AnswerAsync(client, Journeys.ConfirmForm(consents)) });
+            await client.PostAsync($"/renewal/{id}/rao", new() { ["rao_username"] = holder.RegisteredBy.Id, ["rao_password"] = holder.RegisteredBy.Password });
+            var activate = await client.PostAsync($"/renewal/{id}/pin", new() { ["new_pin"] = NewPin, ["confirm_pin"] = NewPin });
+            var renewalCode = await holder.Device.AnswerAsync(client, Journeys.ConfirmForm(activate));
+            await Holders.OtpResendGapPassedAsync(app.Store, holder.UserId);
+            await client.GetAsync("/certificate/suspend");
+            var suspension = await client.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = holder.Pin });
+            suspension.Status.ShouldBe(HttpStatusCode.OK, suspension.Text);
+            var confirm = suspension.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+            var suspensionCode = await holder.Device.AnswerAsync(client, Journeys.ConfirmForm(suspension));
+
+            PortalClient.Page[] answers = [];
+            await app.Host.ExecuteAndWaitAsync(async () => answers = await Task.WhenAll(
+                client.PostAsync($"/renewal/{id}/activate", new() { ["code"] = renewalCode }), client.PostAsync(confirm, new() { ["code"] = suspensionCode })), 30_000);
+            var told = $"round {round}: renewal {(int)answers[0].Status} {(answers[0].Text.Contains("has been renewed") ? "renewed" : "not renewed")}, " +
+                       $"suspension {(int)answers[1].Status}";
+
+            var certificate = await Current(holder.UserId);
+            await using var session = app.Store.QuerySession();
+            var onHold = await session.LoadAsync<MySign.TrustServices.Domain.RevocationEntry>(certificate.SerialNumber) is not null;
+            certificate.Status.ShouldBe(onHold ? CertificateStatus.Suspended : CertificateStatus.Active, "the portal says what the responder says; " + told);
+            if (answers[1].Status == HttpStatusCode.OK) certificate.Status.ShouldBe(CertificateStatus.Suspended, "the holder was told it is suspended; " + told);
+        }
+    }
+
     [Fact]
     public async Task an_ocsp_answer_without_a_nonce_is_served_again_only_while_the_status_it_states_holds()
     {
