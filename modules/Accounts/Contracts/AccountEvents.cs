@@ -67,3 +67,9 @@ public static class AccountPages
     /// <summary>Signs the holder out (POST, antiforgery token).</summary>
     public const string SignOut = "/logout";
 }
+
+/// <summary>
+/// The signed-in holder chose a language in the header: the mails, SMS notices and reminders that follow are in it, as after
+/// signing in with that language (Accounts keeps it; the header's cookie only dresses the pages of that browser).
+/// </summary>
+public sealed record RememberHolderLanguage(string HolderId, string Language);

@@ -238,6 +238,13 @@ public static class SessionCookie
     };
 }
 
+/// <summary>The holder's language for what is sent (RememberHolderLanguage): Italian or English, nothing else.</summary>
+public static class RememberHolderLanguageHandler
+{
+    public static void Handle(RememberHolderLanguage command, IDocumentSession session) =>
+        session.Patch<HolderAccount>(command.HolderId).Set(a => a.Language, command.Language == "it" ? "it" : "en");
+}
+
 /// <summary>Files the page the holder's next sign-in opens (LandOnNextSignIn); an unknown holder or a non-local path is ignored.</summary>
 public static class LandOnNextSignInHandler
 {

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
+using MySign.Accounts.Contracts;
 using MySign.Kernel.Localization;
 using MySign.Kernel.Operations;
 using Microsoft.AspNetCore.Localization;
 using MySign.Kernel.Web;
 using MySign.Web.Infrastructure;
 using Npgsql;
+using Wolverine;
 using Wolverine.Http;
 
 namespace MySign.Web.Shell;
@@ -17,21 +19,34 @@ public sealed record ErrorModel(string MessageKey, string TitleKey = "error.titl
 
 public static class ShellEndpoints
 {
-    /// <summary>The IT / EN switch: remembers the choice in a cookie and goes back to the same (local) page.</summary>
+    /// <summary>
+    /// The IT / EN switch: remembers the choice in a cookie and goes back to the same (local) page. A signed-in holder's choice
+    /// is also the language of what is sent to them from now on (Accounts keeps it, through the durable local queue).
+    /// </summary>
     [WolverinePost("/lang"), AllowAnonymous]
-    public static Task<IResult> Language(HttpContext context) => SwitchLanguage(context);
+    public static async Task<IResult> Language(HttpContext context, IMessageBus bus)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var lang = Chosen(form);
+        if (context.User.IsInRole(Holder.HolderRole) && context.HolderId() is { Length: > 0 } holder) await bus.PublishAsync(new RememberHolderLanguage(holder, lang));
+        return SwitchLanguage(context, form, lang);
+    }
 
     /// <summary>
     /// The same switch inside the RAO console: its session (and so the form token its pages carry) exists only under
     /// /rao, so its pages post here; posted to /lang the token would belong to nobody and be refused.
     /// </summary>
     [WolverinePost("/rao/lang")]
-    public static Task<IResult> RaoLanguage(HttpContext context) => SwitchLanguage(context);
-
-    private static async Task<IResult> SwitchLanguage(HttpContext context)
+    public static async Task<IResult> RaoLanguage(HttpContext context)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var lang = form["lang"].ToString() == "it" ? "it" : "en";
+        return SwitchLanguage(context, form, Chosen(form));
+    }
+
+    private static string Chosen(IFormCollection form) => form["lang"].ToString() == "it" ? "it" : "en";
+
+    private static IResult SwitchLanguage(HttpContext context, IFormCollection form, string lang)
+    {
         context.Response.Cookies.Append(Infrastructure.Web.LanguageCookie,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(lang == "it" ? "it-IT" : "en-GB", lang)),
             new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365), Path = "/", IsEssential = true });

@@ -76,6 +76,26 @@ public sealed class CertificateNoticeTests(AppFixture app)
         (await Holders.SmsToAsync(app.Store, holder.Phone)).ShouldContain(s => s.Text.StartsWith(said) && s.Text.Contains(how), "the SMS holder is texted too");
     }
 
+    [Fact]
+    public async Task the_language_chosen_in_the_header_is_the_one_the_holder_is_then_told_in()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Chiara", "Conti");
+        await app.Host.ExecuteAndWaitAsync(c => c.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Chiara", "Conti", "CNTCHR80A41H501U", Pin)));
+        using var portal = app.Client();
+        portal.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("it");
+        (await portal.LoginAsync(holder.Id, holder.Password)).Location.ShouldBe("/");
+        await portal.GetAsync("/");
+        (await portal.PostAsync("/lang", new() { ["lang"] = "en", ["return"] = "/" })).Status.ShouldBe(HttpStatusCode.Redirect);
+        (await portal.GetAsync("/")).Text.ShouldContain("Manage your account", customMessage: "the pages are in English");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+
+        await ChangeStatusAsync(portal, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
+        await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == Strings.T("mail.certificate_suspended.subject", "en"), TimeSpan.FromSeconds(30));
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        var said = Strings.T("mail.certificate_suspended.sms", "en").Split("{0}")[0];
+        (await Holders.SmsToAsync(app.Store, holder.Phone)).ShouldContain(s => s.Text.StartsWith(said), "the SMS notice is in English too");
+    }
+
     private static string Today(string language) =>
         TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TemplateFunctions.PortalTimeZone).ToString("d", CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB"));
 
