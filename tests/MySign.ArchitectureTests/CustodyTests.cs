@@ -34,7 +34,7 @@ public sealed class CustodyTests
     /// </summary>
     public static readonly string[] HolderKeyOperations =
     [
-        "MySign.Custody.HolderKeys", "MySign.Custody.KeyVault", "MySign.Certificates.Custody.PinCheck", "MySign.Certificates.Custody.SadGrants",
+        "MySign.Custody.HolderKeys", "MySign.Certificates.Custody.KeyVault", "MySign.Certificates.Custody.PinCheck", "MySign.Certificates.Custody.SadGrants",
     ];
 
     public const string SignatureActivationModule = "MySign.Certificates.Custody";

@@ -1,6 +1,5 @@
 using MySign.Certificates.Domain;
 using MySign.Certificates.Pin;
-using MySign.Custody;
 using MySign.Kernel.Data;
 using MySign.Kernel.Localization;
 using Npgsql;

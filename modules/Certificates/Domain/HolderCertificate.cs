@@ -1,4 +1,4 @@
-using MySign.Custody;
+using MySign.Certificates.Custody;
 
 namespace MySign.Certificates.Domain;
 

@@ -274,7 +274,7 @@ public sealed class CertificateTests(AppFixture app)
             certificate.Status.ShouldBe(onHold ? CertificateStatus.Suspended : CertificateStatus.Active, "the portal says what the responder says; " + told);
             if (suspensionAnswer.Status == HttpStatusCode.OK) certificate.Status.ShouldBe(CertificateStatus.Suspended, told);
             var pinChanged = pinAnswer.Status == HttpStatusCode.OK && pinAnswer.Text.Contains("Your signature PIN was changed");
-            MySign.Custody.KeyVault.Open(certificate.Key!, pinChanged ? NewPin : Pin, secret).ShouldNotBeNull($"the PIN the holder was told opens the key; {told}");
+            MySign.Certificates.Custody.KeyVault.Open(certificate.Key!, pinChanged ? NewPin : Pin, secret).ShouldNotBeNull($"the PIN the holder was told opens the key; {told}");
         }
     }
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Custody;
 using MySign.Certificates.Domain;
-using MySign.Custody;
 using MySign.TrustServices.Authority;
 using Npgsql;
 using Wolverine;

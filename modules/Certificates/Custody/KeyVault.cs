@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Sodium;
 
-namespace MySign.Custody;
+namespace MySign.Certificates.Custody;
 
 /// <summary>
 /// A holder's key sealed under the signature PIN, as the database keeps it: AES-256-GCM under a key derived from the PIN with
