@@ -49,7 +49,9 @@ public static class Holders
     public static async Task BlockPinAsync(PortalClient portal)
     {
         await portal.GetAsync("/certificate/suspend");
-        for (var i = 0; i < 5; i++) await portal.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "1357" + (2468 + i) });
+        PortalClient.Page? last = null;
+        for (var i = 0; i < 5; i++) last = await portal.PostAsync("/certificate/suspend", new() { ["reason"] = "lostDevice", ["pin"] = "1357" + (2468 + i) });
+        if (!last!.Text.Contains("blocked") && !last.Text.Contains("bloccato")) throw new InvalidOperationException("Five wrong PINs did not block the PIN: " + last.Text);
     }
 
     /// <summary>Suspends, reactivates or revokes the signed-in holder's certificate from the portal: the form, then the OTP.</summary>

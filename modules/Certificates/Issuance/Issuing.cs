@@ -53,13 +53,14 @@ public static class IssueCertificateHandler
     /// <summary>
     /// Issues into the caller's session and outbox, so the handlers of this module that issue (first certificate, renewal,
     /// reissue) commit the new certificate together with their own changes, without messaging themselves.
-    /// <paramref name="what"/> names the operation in the holder's list ("issued", "renewed", "rekeyed").
+    /// <paramref name="what"/> names the operation in the holder's list ("issued", "renewed", "rekeyed"); <paramref name="decidedOn"/>
+    /// is the certificate the caller checked before replacing it (read here when the caller checked none).
     /// </summary>
     public static async Task<CertificateIssued> Issue(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, DateTimeOffset now, CancellationToken cancellation,
-        string what = "issued")
+        string what = "issued", HolderCertificate? decidedOn = null)
     {
-        var previous = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
-        // The certificate replaced is held as it was read until the new one commits: a suspension or revocation confirmed
+        var previous = decidedOn ?? await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
+        // The certificate replaced is held as it was decided on until the new one commits: a suspension or revocation confirmed
         // meanwhile ends this issue as a lost race (the caller's retry reads it again), never under a new active certificate.
         if (previous is not null) await CertificateLock.HoldAsync(session, previous, sameStatus: true, cancellation);
         // The key's audit names the door that made it: a renewal, the RAO desk's new PIN, or an issuance.

@@ -15,7 +15,7 @@ public static class ReissueAfterForgottenPinHandler
         var now = clock.GetUtcNow();
         if (old.Status == CertificateStatus.Revoked || old.ExpiresAt <= now) throw new InvalidOperationException("Only a certificate still valid is reissued.");
         var issued = await IssueCertificateHandler.Issue(new IssueCertificate(request.HolderId, old.GivenName, old.Surname, old.FiscalCode, request.NewPin,
-            old.Kind == SignatureKind.Automatic, NotAfter: old.ExpiresAt), session, issuer, bus, now, cancellation, "rekeyed");
+            old.Kind == SignatureKind.Automatic, NotAfter: old.ExpiresAt), session, issuer, bus, now, cancellation, "rekeyed", decidedOn: old);
         await bus.PublishAsync(new HolderCertificateChanged(request.HolderId, issued.CertificateId, issued.UniqueIdentifier, CertificateChange.Rekeyed, CertificateDoor.RaoDesk, now));
         return new CertificateReissued(issued.UniqueIdentifier, issued.NotAfter);
     }

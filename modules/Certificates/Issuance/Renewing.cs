@@ -28,6 +28,7 @@ public static class RenewalRequestsHandler
         // Only an active certificate is renewed: one suspended or revoked since the renewal began gets nothing, and says so.
         if (current is null || current.StatusAt(now) != CertificateStatus.Active) return new RenewalOutcome(null, "renewal.error.not_active");
         return new RenewalOutcome(await IssueCertificateHandler.Issue(
-            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation, "renewed"));
+            new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation, "renewed",
+            decidedOn: current));
     }
 }

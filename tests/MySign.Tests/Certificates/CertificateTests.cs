@@ -267,6 +267,7 @@ public sealed class CertificateTests(AppFixture app)
                 client.PostAsync("/pin/confirm", new() { ["code"] = pinCode }), client.PostAsync(confirm, new() { ["code"] = suspensionCode })), 30_000);
             var (pinAnswer, suspensionAnswer) = (answers[0], answers[1]);
             var told = $"round {round}: PIN {(int)pinAnswer.Status}, suspension {(int)suspensionAnswer.Status}";
+            answers.ShouldContain(a => a.Status == HttpStatusCode.OK, "at least one of them is done; " + told);
 
             var certificate = await Current(holder.Id);
             await using var session = app.Store.QuerySession();
@@ -307,6 +308,7 @@ public sealed class CertificateTests(AppFixture app)
             suspension.Status.ShouldBe(HttpStatusCode.OK, suspension.Text);
             var confirm = suspension.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
             var suspensionCode = await holder.Device.AnswerAsync(client, Journeys.ConfirmForm(suspension));
+            var replaced = (await Current(holder.UserId)).CertificateId;
 
             PortalClient.Page[] answers = [];
             await app.Host.ExecuteAndWaitAsync(async () => answers = await Task.WhenAll(
@@ -318,7 +320,9 @@ public sealed class CertificateTests(AppFixture app)
             await using var session = app.Store.QuerySession();
             var onHold = await session.LoadAsync<MySign.TrustServices.Domain.RevocationEntry>(certificate.SerialNumber) is not null;
             certificate.Status.ShouldBe(onHold ? CertificateStatus.Suspended : CertificateStatus.Active, "the portal says what the responder says; " + told);
+            answers.ShouldContain(a => a.Status == HttpStatusCode.OK, "at least one of them is done; " + told);
             if (answers[1].Status == HttpStatusCode.OK) certificate.Status.ShouldBe(CertificateStatus.Suspended, "the holder was told it is suspended; " + told);
+            (certificate.CertificateId != replaced).ShouldBe(answers[0].Text.Contains("has been renewed"), "renewed means the current certificate is the new one; " + told);
         }
     }
 
