@@ -72,4 +72,5 @@ public static class AccountPages
 /// The signed-in holder chose a language in the header: the mails, SMS notices and reminders that follow are in it, as after
 /// signing in with that language (Accounts keeps it; the header's cookie only dresses the pages of that browser).
 /// </summary>
-public sealed record RememberHolderLanguage(string HolderId, string Language);
+/// <paramref name="At"/> orders quick switches: a choice older than the one kept is ignored, whichever commits last.
+public sealed record RememberHolderLanguage(string HolderId, string Language, DateTimeOffset At);

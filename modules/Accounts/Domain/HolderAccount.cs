@@ -32,8 +32,13 @@ public sealed class HolderAccount
 
     /// <summary>Where the next sign-in lands (see LandOnNextSignIn); cleared when used.</summary>
     public string? NextSignInPath { get; set; }
-    /// <summary>The language of the holder's last sign-in: reminders and other unprompted mail are written in it.</summary>
+    /// <summary>
+    /// The language the holder last chose, signing in or with the header's switch: reminders, notices and other unprompted
+    /// mail and texts are written in it.
+    /// </summary>
     public string? Language { get; set; }
+    /// <summary>When <see cref="Language"/> was chosen: an older choice arriving later does not replace it.</summary>
+    public DateTimeOffset? LanguageChosenAt { get; set; }
     /// <summary>The holder turned expiry and payment reminders off (Manage your account).</summary>
     public bool RemindersOff { get; set; }
     /// <summary>Sign-in asks, after the password, for the holder's OTP or passkey (whatever confirms their operations).</summary>

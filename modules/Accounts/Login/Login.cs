@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MySign.Accounts.Account;
 using MySign.Accounts.Contracts;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Sessions;
@@ -163,7 +164,7 @@ public static class LoginEndpoint
         // A page the holder was on (an OAuth consent) comes first; a landing the RAO left then waits for the next sign-in.
         var landing = returnTo ?? LocalPath.OrHome(holder.NextSignInPath);
         if (returnTo is null && holder.NextSignInPath is not null) session.Patch<HolderAccount>(id).Set(a => a.NextSignInPath, null);
-        if (holder.Language != Kernel.Localization.Strings.Language) session.Patch<HolderAccount>(id).Set(a => a.Language, Kernel.Localization.Strings.Language);
+        if (holder.Language != Kernel.Localization.Strings.Language) HolderLanguage.Choose(session, id, Kernel.Localization.Strings.Language, now);
 
         SessionCookie.Start(context, session, settings, new PortalSession
         {
@@ -236,13 +237,6 @@ public static class SessionCookie
     {
         HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = settings.SecureCookies, Path = "/", IsEssential = true,
     };
-}
-
-/// <summary>The holder's language for what is sent (RememberHolderLanguage): Italian or English, nothing else.</summary>
-public static class RememberHolderLanguageHandler
-{
-    public static void Handle(RememberHolderLanguage command, IDocumentSession session) =>
-        session.Patch<HolderAccount>(command.HolderId).Set(a => a.Language, command.Language == "it" ? "it" : "en");
 }
 
 /// <summary>Files the page the holder's next sign-in opens (LandOnNextSignIn); an unknown holder or a non-local path is ignored.</summary>

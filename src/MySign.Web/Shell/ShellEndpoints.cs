@@ -24,12 +24,14 @@ public static class ShellEndpoints
     /// is also the language of what is sent to them from now on (Accounts keeps it, through the durable local queue).
     /// </summary>
     [WolverinePost("/lang"), AllowAnonymous]
-    public static async Task<IResult> Language(HttpContext context, IMessageBus bus)
+    public static async Task<(IResult, OutgoingMessages)> Language(HttpContext context, TimeProvider clock)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var lang = Chosen(form);
-        if (context.User.IsInRole(Holder.HolderRole) && context.HolderId() is { Length: > 0 } holder) await bus.PublishAsync(new RememberHolderLanguage(holder, lang));
-        return SwitchLanguage(context, form, lang);
+        var messages = new OutgoingMessages();
+        if (context.User.IsInRole(Holder.HolderRole) && context.HolderId() is { Length: > 0 } holder)
+            messages.Add(new RememberHolderLanguage(holder, lang, clock.GetUtcNow()));
+        return (SwitchLanguage(context, form, lang), messages);
     }
 
     /// <summary>
@@ -43,7 +45,7 @@ public static class ShellEndpoints
         return SwitchLanguage(context, form, Chosen(form));
     }
 
-    private static string Chosen(IFormCollection form) => form["lang"].ToString() == "it" ? "it" : "en";
+    private static string Chosen(IFormCollection form) => Strings.Languages.Contains(form["lang"].ToString()) ? form["lang"].ToString() : "en";
 
     private static IResult SwitchLanguage(HttpContext context, IFormCollection form, string lang)
     {

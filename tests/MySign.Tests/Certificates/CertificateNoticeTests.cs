@@ -96,6 +96,21 @@ public sealed class CertificateNoticeTests(AppFixture app)
         (await Holders.SmsToAsync(app.Store, holder.Phone)).ShouldContain(s => s.Text.StartsWith(said), "the SMS notice is in English too");
     }
 
+    [Fact]
+    public async Task of_two_quick_switches_the_last_chosen_is_kept_whichever_arrives_last()
+    {
+        var holder = await Holders.CreateAsync(app.Store, "Chiara", "Conti");
+        var now = DateTimeOffset.UtcNow;
+        await app.Host.InvokeMessageAndWaitAsync(new MySign.Accounts.Contracts.RememberHolderLanguage(holder.Id, "en", now));
+        await app.Host.InvokeMessageAndWaitAsync(new MySign.Accounts.Contracts.RememberHolderLanguage(holder.Id, "it", now.AddMilliseconds(-300)));
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<MySign.Accounts.Domain.HolderAccount>(holder.Id))!.Language.ShouldBe("en", "the Italian switch was made before the English one");
+        await app.Host.InvokeMessageAndWaitAsync(new MySign.Accounts.Contracts.RememberHolderLanguage(holder.Id, "it", now.AddSeconds(1)));
+        await app.Host.InvokeMessageAndWaitAsync(new MySign.Accounts.Contracts.RememberHolderLanguage(holder.Id, "xx", now.AddSeconds(2)));
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<MySign.Accounts.Domain.HolderAccount>(holder.Id))!.Language.ShouldBe("en", "a language the portal has not is kept as English");
+    }
+
     private static string Today(string language) =>
         TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TemplateFunctions.PortalTimeZone).ToString("d", CultureInfo.GetCultureInfo(language == "it" ? "it-IT" : "en-GB"));
 

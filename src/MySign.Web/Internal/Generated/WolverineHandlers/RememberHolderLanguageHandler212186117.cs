@@ -22,11 +22,11 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var rememberHolderLanguage = (MySign.Accounts.Contracts.RememberHolderLanguage)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Accounts.Login.RememberHolderLanguageHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Accounts.Login.RememberHolderLanguageHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySign.Accounts.Account.RememberHolderLanguageHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySign.Accounts.Account.RememberHolderLanguageHandler");
             
             // The actual message execution
-            MySign.Accounts.Login.RememberHolderLanguageHandler.Handle(rememberHolderLanguage, documentSession);
+            MySign.Accounts.Account.RememberHolderLanguageHandler.Handle(rememberHolderLanguage, documentSession);
 
             
             // Save all pending changes to this Marten session
