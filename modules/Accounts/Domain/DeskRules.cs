@@ -53,13 +53,15 @@ public static partial class DeskRules
     }
 
     /// <summary>
-    /// What stops an unblock, given the attempts the holder's PIN has left (null: no certificate): only a blocked PIN is
-    /// unblocked, so a PIN still working keeps its count and the holder gets no "unblocked" mail for nothing.
+    /// What stops an unblock, given the holder's certificate as Certificates describes it: only the blocked PIN of a certificate
+    /// still in use (active or suspended) is unblocked, so a PIN still working keeps its count, and the holder gets no
+    /// "unblocked" mail for a PIN that opens nothing.
     /// </summary>
-    public static string? UnblockProblem(int? pinAttemptsLeft) => pinAttemptsLeft switch
+    public static string? UnblockProblem(SigningCredential? credential, DateTimeOffset now) => credential switch
     {
         null => "rao.desk.error.no_certificate",
-        > 0 => "rao.desk.error.pin_not_blocked",
+        _ when credential.StatusOn(now) is not ("active" or "suspended") => "rao.desk.error.certificate_ended",
+        { PinAttemptsLeft: > 0 } => "rao.desk.error.pin_not_blocked",
         _ => null,
     };
 

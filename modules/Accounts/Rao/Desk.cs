@@ -54,7 +54,7 @@ public static class UnblockPinAtDesk
     {
         var credential = holder is null ? null
             : (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(holder.Id), context.RequestAborted)).Credential;
-        return await DeskDoor.CheckAsync(DeskAction.UnblockPin, form, holder, context, session, clock, DeskRules.UnblockProblem(credential?.PinAttemptsLeft));
+        return await DeskDoor.CheckAsync(DeskAction.UnblockPin, form, holder, context, session, clock, DeskRules.UnblockProblem(credential, clock.GetUtcNow()));
     }
 
     [WolverinePost("/rao/holders/{id}/desk/unblock-pin")]

@@ -44,12 +44,23 @@ public sealed class DeskRulesTests
         else problems.ShouldBeEmpty();
     }
 
+    /// <summary>Every certificate state × the PIN's attempts left: only a blocked PIN of a certificate still in use is unblocked.</summary>
     [Theory]
-    [InlineData(null, "rao.desk.error.no_certificate")]
-    [InlineData(5, "rao.desk.error.pin_not_blocked")]
-    [InlineData(1, "rao.desk.error.pin_not_blocked")]
-    [InlineData(0, null)]
-    public void only_a_blocked_pin_is_unblocked(int? attemptsLeft, string? problem) => DeskRules.UnblockProblem(attemptsLeft).ShouldBe(problem);
+    [InlineData("active", 0, null)]
+    [InlineData("suspended", 0, null)]
+    [InlineData("active", 1, "rao.desk.error.pin_not_blocked")]
+    [InlineData("active", 5, "rao.desk.error.pin_not_blocked")]
+    [InlineData("suspended", 3, "rao.desk.error.pin_not_blocked")]
+    [InlineData("revoked", 0, "rao.desk.error.certificate_ended")]
+    [InlineData("revoked", 5, "rao.desk.error.certificate_ended")]
+    [InlineData("expired", 0, "rao.desk.error.certificate_ended")]
+    [InlineData(null, 0, "rao.desk.error.no_certificate")]
+    public void only_the_blocked_pin_of_a_certificate_in_use_is_unblocked(string? status, int attemptsLeft, string? problem)
+    {
+        var credential = status is null ? null : new SigningCredential("m123456", Guid.NewGuid(), [], "01", "Bruno", "Gatti", false,
+            status == "expired" ? "active" : status, status == "expired" ? Now.AddDays(-1) : Now.AddYears(2), attemptsLeft, true, 1000, TimeSpan.FromMinutes(5));
+        DeskRules.UnblockProblem(credential, Now).ShouldBe(problem);
+    }
 
     [Theory]
     [InlineData(DeskAction.ResetOtp, "reset_otp", "rao.otp_reset_started")]
