@@ -1,7 +1,7 @@
 namespace MySign.Certificates.Contracts;
 
 // The signature activation module's doors for the modules that sign with a holder's key (RemoteSigning: the CSC API, its
-// OAuth consent, Sign a document). They name the credential and bring the activation (PIN and second factor, or a SAD);
+// OAuth consent, Sign a document); GetSigningCredential also tells the RAO desk (Accounts) whether the PIN is blocked. They name the credential and bring the activation (PIN and second factor, or a SAD);
 // the key never leaves Certificates (docs/adr/0015, 0021). Every request that carries a PIN is answered inline only.
 
 /// <summary>
