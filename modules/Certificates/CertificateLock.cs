@@ -1,7 +1,8 @@
 using Marten;
+using MySign.Certificates.Domain;
 using Npgsql;
 
-namespace MySign.Certificates.Domain;
+namespace MySign.Certificates;
 
 /// <summary>
 /// A change of the holder's certificate decided on what was read, made only on that: the row is locked in the change's own
