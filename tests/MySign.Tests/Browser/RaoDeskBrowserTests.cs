@@ -113,6 +113,19 @@ public sealed partial class RaoDeskBrowserTests(BrowserFixture browser)
         await page.GotoAsync("/");
         (await page.Locator("#box-pin").TextContentAsync())!.ShouldNotContain("Your PIN is blocked");
 
+        // Unblocking again, now that the PIN works, on a phone: refused next to the buttons, with what was typed kept.
+        await desk.SetViewportSizeAsync(390, 844);
+        await desk.GotoAsync($"/rao/holders/{holder.UserId}");
+        await desk.GetByLabel("Document type").SelectOptionAsync("identity_card");
+        await desk.GetByLabel("Document number").FillAsync("CA55555TT");
+        await desk.GetByLabel("Expiry date").FillAsync(DateTime.UtcNow.AddYears(3).ToString("dd/MM/yyyy"));
+        await desk.Locator("button[formaction*='/desk/unblock-pin#']").ClickAsync();
+        await desk.GetByText("The PIN is not blocked: the holder can still use it").WaitForAsync();
+        (await desk.GetByLabel("Document number").InputValueAsync()).ShouldBe("CA55555TT");
+        problems.AddRange(await AccessibilityTests.Violations(desk));
+        problems.AddRange(await PhoneLayoutTests.Overflows(desk, "the desk's refusal at 390 px"));
+        await desk.SetViewportSizeAsync(1280, 800);
+
         // Forgotten after all: a new PIN from the mail, confirmed with the OTP; a new certificate, no order.
         await HelpAsync("forgotten-pin", "CA55555TT");
         var mail = await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => m.Subject == "MySign: choose your new signature PIN");
