@@ -111,6 +111,15 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>
+    /// Waits until htmx has finished the last request, swap and settle. Type into swapped-in content only after this: the
+    /// browser may focus an autofocus field as soon as it is inserted, and htmx focuses it again when it settles (20 ms
+    /// later, much later on a loaded machine), so keys typed in between would end up in that field.
+    /// </summary>
+    public static Task SettledAsync(IPage page) =>
+        page.WaitForFunctionAsync("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')",
+            null, new() { PollingInterval = 100 });
+
+    /// <summary>
     /// Waits until the page shows <paramref name="path"/> with its document parsed, by polling the URL and the
     /// document itself. Not WaitForURLAsync: when the URL already matches it waits for a "load" event that
     /// Playwright may have missed while the redirect was being reported, and then hangs for its whole timeout.

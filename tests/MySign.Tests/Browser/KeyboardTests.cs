@@ -6,23 +6,28 @@ namespace MySign.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class KeyboardTests(BrowserFixture browser)
 {
-    /// <summary>Presses Tab until the element with this id has the focus, as a keyboard user would.</summary>
-    /// <summary>Waits until htmx has moved the focus to <paramref name="id"/>; if it never does, says where the focus is and what the page shows.</summary>
+    /// <summary>
+    /// Waits until htmx has moved the focus to <paramref name="id"/> and finished settling the swap (see
+    /// <see cref="BrowserFixture.SettledAsync"/>); if it never does, says where the focus is and what that box shows.
+    /// </summary>
     private static async Task FocusedOn(IPage page, string id)
     {
         try
         {
             // Polled every 100 ms rather than on animation frames, which Chromium may throttle for a page not in front.
             await page.WaitForFunctionAsync("id => document.activeElement && document.activeElement.id === id", id, new() { PollingInterval = 100 });
+            await BrowserFixture.SettledAsync(page);
+            await page.WaitForFunctionAsync("id => document.activeElement && document.activeElement.id === id", id, new() { PollingInterval = 100, Timeout = 1000 });
         }
         catch (TimeoutException)
         {
             var seen = await page.EvaluateAsync<string>(
-                "() => 'focus: ' + (document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : 'none') + ' | url: ' + location.href + ' | page: ' + document.body.innerText.slice(0, 800)");
+                "() => { const f = document.activeElement; const box = f && f.closest('section'); return 'focus: ' + (f ? f.outerHTML.slice(0, 200) : 'none') + ' | url: ' + location.href + ' | box: ' + (box ? box.innerText : document.body.innerText).slice(0, 1200); }");
             throw new TimeoutException($"#{id} never had the focus. {seen}");
         }
     }
 
+    /// <summary>Presses Tab until the element with this id has the focus, as a keyboard user would.</summary>
     private static async Task TabTo(IPage page, string id)
     {
         for (var i = 0; i < 40; i++)

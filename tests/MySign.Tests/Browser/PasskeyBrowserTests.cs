@@ -95,8 +95,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         await TabToButtonAsync(page, "Add a passkey");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'passkey-name'");
-        // htmx focuses the autofocus field once the swap has settled: type only after that, or the focus moves back mid-way.
-        await page.WaitForFunctionAsync("() => !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')");
+        await BrowserFixture.SettledAsync(page);
         await page.Keyboard.TypeAsync("Security key");
         await page.Keyboard.PressAsync("Tab");
         (await page.EvaluateAsync<string>("() => document.activeElement.id")).ShouldBe("passkey-code");
@@ -107,7 +106,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         await TabToButtonAsync(page, "Confirm with a passkey instead of OTP codes");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'passkey-code'");
-        await page.WaitForFunctionAsync("() => !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')");
+        await BrowserFixture.SettledAsync(page);
         await page.Keyboard.TypeAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
         await page.Keyboard.PressAsync("Enter");
         await page.Locator("#box-otp dd", new() { HasText = "Passkey" }).WaitForAsync();

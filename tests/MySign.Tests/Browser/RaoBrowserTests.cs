@@ -204,12 +204,8 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
         await holder.GetByRole(AriaRole.Button, new() { Name = "Confirmation" }).ClickAsync();
         // Step 3 swapped in and htmx done with it: a click on a form htmx has not taken over yet would be lost.
         await holder.Locator("li[aria-current=step]", new() { HasText = "3." }).WaitForAsync();
-        await Settled(holder);
+        await BrowserFixture.SettledAsync(holder);
     }
-
-    /// <summary>Waits until htmx has finished swapping and settling the last response.</summary>
-    private static Task Settled(IPage page) =>
-        page.WaitForFunctionAsync("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')");
 
     /// <summary>Steps 4 and 5 of the renewal wizard: the new PIN, then the OTP; ends on the success message.</summary>
     private async Task ActivateAsync(IPage holder, string newPin, string mobile)
@@ -223,7 +219,7 @@ public sealed class RaoBrowserTests(BrowserFixture browser)
             var text = await holder.Locator("main").InnerTextAsync();
             throw new TimeoutException($"Step 4 never came at {holder.Url}. The page shows:\n{text}\nApp:\n{browser.App.Output[^Math.Min(4000, browser.App.Output.Length)..]}", e);
         }
-        await Settled(holder);
+        await BrowserFixture.SettledAsync(holder);
         await holder.GetByLabel("Choose a signature PIN").FillAsync(newPin);
         // The eye of the seed: "Show PIN" shows what was typed, and hides it again.
         var show = holder.GetByRole(AriaRole.Button, new() { Name = "Show PIN" }).First;
