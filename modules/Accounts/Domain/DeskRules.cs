@@ -57,11 +57,17 @@ public static partial class DeskRules
     /// still in use (active or suspended) is unblocked, so a PIN still working keeps its count, and the holder gets no
     /// "unblocked" mail for a PIN that opens nothing.
     /// </summary>
-    public static string? UnblockProblem(SigningCredential? credential, DateTimeOffset now) => credential switch
+    public static string? UnblockProblem(SigningCredential? credential, DateTimeOffset now) =>
+        NewPinProblem(credential, now) ?? (credential is { PinAttemptsLeft: > 0 } ? "rao.desk.error.pin_not_blocked" : null);
+
+    /// <summary>
+    /// What stops a forgotten-PIN recovery: a new key is made only for a certificate still in use (active or suspended, its
+    /// PIN blocked or not), so the holder is never mailed a link that could issue nothing.
+    /// </summary>
+    public static string? NewPinProblem(SigningCredential? credential, DateTimeOffset now) => credential switch
     {
         null => "rao.desk.error.no_certificate",
         _ when credential.StatusOn(now) is not ("active" or "suspended") => "rao.desk.error.certificate_ended",
-        { PinAttemptsLeft: > 0 } => "rao.desk.error.pin_not_blocked",
         _ => null,
     };
 

@@ -50,12 +50,9 @@ public static class UnblockPinAtDesk
 
     /// <summary>Besides the check, a PIN to unblock: Certificates says how many attempts the holder's PIN has left.</summary>
     public static async Task<IResult> ValidateAsync([FromForm] DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, IMessageBus bus,
-        TimeProvider clock)
-    {
-        var credential = holder is null ? null
-            : (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(holder.Id), context.RequestAborted)).Credential;
-        return await DeskDoor.CheckAsync(DeskAction.UnblockPin, form, holder, context, session, clock, DeskRules.UnblockProblem(credential, clock.GetUtcNow()));
-    }
+        TimeProvider clock) =>
+        await DeskDoor.CheckAsync(DeskAction.UnblockPin, form, holder, context, session, clock,
+            DeskRules.UnblockProblem(await DeskDoor.CredentialAsync(holder, bus, context), clock.GetUtcNow()));
 
     [WolverinePost("/rao/holders/{id}/desk/unblock-pin")]
     public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Post([NotBody] DeskForm form, [NotBody] HolderAccount holder, HttpContext context,
@@ -66,8 +63,11 @@ public static class ForgottenPinAtDesk
 {
     public static Task<HolderAccount?> LoadAsync(string id, HttpContext context, IQuerySession session) => RaoConsoleEndpoints.OfficeHolderAsync(session, context, id);
 
-    public static Task<IResult> ValidateAsync([FromForm] DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock) =>
-        DeskDoor.CheckAsync(DeskAction.ForgottenPin, form, holder, context, session, clock);
+    /// <summary>Besides the check, a certificate still in use to make the new key for (Certificates says).</summary>
+    public static async Task<IResult> ValidateAsync([FromForm] DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, IMessageBus bus,
+        TimeProvider clock) =>
+        await DeskDoor.CheckAsync(DeskAction.ForgottenPin, form, holder, context, session, clock,
+            DeskRules.NewPinProblem(await DeskDoor.CredentialAsync(holder, bus, context), clock.GetUtcNow()));
 
     [WolverinePost("/rao/holders/{id}/desk/forgotten-pin")]
     public static (IResult, IMartenOp, IMartenOp, OutgoingMessages) Post([NotBody] DeskForm form, [NotBody] HolderAccount holder, HttpContext context,
@@ -93,6 +93,10 @@ public static class DeskWithoutAction
 /// <summary>What the three desk doors share: the check's problems drawn on the holder's page, and the decision as Wolverine's returns.</summary>
 internal static class DeskDoor
 {
+    /// <summary>The holder's certificate as Certificates describes it (inline: the refusal is drawn on this page), null for none.</summary>
+    public static async Task<SigningCredential?> CredentialAsync(HolderAccount? holder, IMessageBus bus, HttpContext context) => holder is null ? null
+        : (await bus.InvokeAsync<SigningCredentialFound>(new GetSigningCredential(holder.Id), context.RequestAborted)).Credential;
+
     public static async Task<IResult> CheckAsync(DeskAction action, DeskForm form, HolderAccount? holder, HttpContext context, IQuerySession session, TimeProvider clock,
         string? actionProblem = null)
     {

@@ -16,7 +16,7 @@ using Wolverine.Http;
 namespace MySign.Accounts.Rao;
 
 public sealed record NewPinView(string Step, string Token, IReadOnlyDictionary<string, string> Errors, string? Destination, string? Iut = null, DateTimeOffset? Until = null,
-    string? Passkey = null, string? Factor = null);
+    string? Passkey = null, string? Factor = null, bool Suspended = false);
 
 public sealed class NewPinForm
 {
@@ -75,12 +75,14 @@ public static class NewPinEndpoints
             return View(new NewPinView("code", token!, new Dictionary<string, string> { ["code"] = verified.Refusal }, found.OtpDestination,
                 Passkey: found.OtpByPasskey ? challenge.ToString() : null, Factor: found.OtpFactor), StatusCodes.Status422UnprocessableEntity);
         var reissued = await bus.InvokeAsync<CertificateReissued>(new ReissueAfterForgottenPin(found.HolderId, protection.Open(PinProtection, found.ProtectedPin)), context.RequestAborted);
-        var now = clock.GetUtcNow();
+        // Spent either way: a certificate revoked or expired since the desk's check can be given nothing more by this link.
         found.Used = true;
         found.ProtectedPin = null;
         session.Store(found);
+        if (reissued.Refused)
+            return View(new NewPinView("ended", "", new Dictionary<string, string> { ["form"] = "newpin.error.certificate_ended" }, null), StatusCodes.Status409Conflict);
         // Certificates tells the holder of the new certificate (HolderCertificateChanged), as it does of every change to it.
-        return View(new NewPinView("done", "", NoErrors, null, reissued.UniqueIdentifier, reissued.NotAfter));
+        return View(new NewPinView("done", "", NoErrors, null, reissued.UniqueIdentifier, reissued.NotAfter, Suspended: reissued.Suspended));
     }
 
     private static Task<AccountToken?> Find(IQuerySession session, string? token, TimeProvider clock, HttpContext context) =>

@@ -1,8 +1,11 @@
 namespace MySign.Certificates.Contracts;
 
-/// <summary>A certificate was issued to a holder (at activation or renewal). Other modules keep what they need of it.</summary>
+/// <summary>
+/// A certificate was issued to a holder (at activation, renewal, or a new PIN at the RAO desk). Other modules keep what they
+/// need of it. Status is "active", or "suspended" for a new key made for a suspended certificate, which keeps its hold.
+/// </summary>
 public sealed record CertificateIssued(
-    string HolderId, Guid CertificateId, string UniqueIdentifier, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+    string HolderId, Guid CertificateId, string UniqueIdentifier, DateTimeOffset NotBefore, DateTimeOffset NotAfter, string Status = "active");
 
 /// <summary>
 /// Issues a holder's certificate: a new key pair sealed under <paramref name="Pin"/>, a new unique identifier,
@@ -99,10 +102,14 @@ public sealed record ReissueAfterForgottenPin(string HolderId, string NewPin)
     public override string ToString() => $"ReissueAfterForgottenPin {{ HolderId = {HolderId} }}";
 }
 
-public sealed record CertificateReissued(string UniqueIdentifier, DateTimeOffset NotAfter);
+/// <summary>
+/// The answer to <see cref="ReissueAfterForgottenPin"/>: the new certificate (Suspended: it keeps the hold of the one it
+/// replaced), or Refused when the holder has no certificate still in use (revoked or expired since the desk's check).
+/// </summary>
+public sealed record CertificateReissued(string UniqueIdentifier, DateTimeOffset NotAfter, bool Suspended = false, bool Refused = false);
 
 /// <summary>What happened to a holder's certificate, as the holder is told.</summary>
-public enum CertificateChange { Suspended, Reactivated, Revoked, Rekeyed }
+public enum CertificateChange { Suspended, Reactivated, Revoked, Rekeyed, RekeyedSuspended }
 
 /// <summary>
 /// The door a certificate changed through: the portal (PIN + OTP), the emergency code, the "this wasn't me" link of a

@@ -12,7 +12,7 @@ public sealed record CertificateFacts(Guid CertificateId, string UniqueIdentifie
     public static CertificateFacts? After(CertificateFacts? known, CertificateIssued issued) =>
         known is not null && (known.CertificateId == issued.CertificateId || known.IssuedAt > issued.NotBefore)
             ? null
-            : new CertificateFacts(issued.CertificateId, issued.UniqueIdentifier, issued.NotBefore, issued.NotAfter, "active", issued.NotBefore);
+            : new CertificateFacts(issued.CertificateId, issued.UniqueIdentifier, issued.NotBefore, issued.NotAfter, issued.Status, issued.NotBefore);
 
     /// <summary>What is known after the status changed; null when the fact is about another certificate or older than what is known.</summary>
     public CertificateFacts? After(CertificateStatusChanged changed) =>

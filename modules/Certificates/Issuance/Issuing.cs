@@ -66,6 +66,8 @@ public static class IssueCertificateHandler
         // The key's audit names the door that made it: a renewal, the RAO desk's new PIN, or an issuance.
         var door = what switch { "renewed" => Custody.Door.Renewal, "rekeyed" => Custody.Door.RaoNewPin, _ => Custody.Door.Issue };
         var issued = await issuer.IssueAsync(request, bus, now, cancellation, door);
+        // Only the RAO desk's new PIN replaces a suspended certificate (a renewal needs an active one, held above).
+        if (previous is { Status: CertificateStatus.Suspended }) await KeepHoldAsync(issued, previous, bus, now);
         session.Store(issued);
         session.Insert(CertificateOperation.Of(issued.Id, what, now, detail: issued.UniqueIdentifier));
         if (previous is not null && previous.Status != CertificateStatus.Revoked)
@@ -73,9 +75,22 @@ public static class IssueCertificateHandler
             // The old certificate is superseded: on the CRL for good (through the outbox, with this commit), so it cannot sign any more.
             await bus.PublishAsync(new RecordSupersession(previous.SerialNumber, previous.CertificateId, now));
         }
-        var message = new CertificateIssued(issued.Id, issued.CertificateId, issued.UniqueIdentifier, issued.ActivatedAt, issued.ExpiresAt);
+        var message = new CertificateIssued(issued.Id, issued.CertificateId, issued.UniqueIdentifier, issued.ActivatedAt, issued.ExpiresAt,
+            issued.Status.ToString().ToLowerInvariant());
         await bus.PublishAsync(message);
         return message;
+    }
+
+    /// <summary>
+    /// The suspension the holder chose (or their emergency code) outlives the key it was made on: the new certificate is
+    /// suspended from its first moment with the same reason and end, and the CA holds its serial before this commits (as a
+    /// suspension does, docs/adr/0020). The new PIN and an OTP reactivate it, as any suspension.
+    /// </summary>
+    private static async Task KeepHoldAsync(HolderCertificate issued, HolderCertificate previous, IMessageBus bus, DateTimeOffset now)
+    {
+        (issued.Status, issued.StatusReason, issued.SuspendedUntil, issued.StatusChangedAt) = (CertificateStatus.Suspended, previous.StatusReason, previous.SuspendedUntil, now);
+        await bus.InvokeAsync<RevocationRecorded>(new RecordRevocation(issued.SerialNumber, issued.CertificateId, X509RevocationReason.CertificateHold, now));
+        if (previous.SuspendedUntil is { } until) await bus.ScheduleAsync(new Status.ReactivateAtEnd(issued.Id, issued.CertificateId, until), until);
     }
 }
 

@@ -119,25 +119,6 @@ public sealed class CertificateTests(AppFixture app)
         (await client.GetAsync("/certificate/reactivate")).Status.ShouldBe(HttpStatusCode.NotFound, "revocation is permanent");
     }
 
-    /// <summary>openssl writes the OCSP request, the portal answers it, openssl verifies the answer and reads the status.</summary>
-    private static async Task<string> AskOcsp(PortalClient client, OpenSsl openssl, params string[] what)
-    {
-        (await openssl.RunAsync(["ocsp", "-issuer", "issuing.pem", .. what, "-reqout", "req.der"])).Exit.ShouldBe(0);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/ocsp") { Content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(openssl.Folder, "req.der"))) };
-        request.Content.Headers.ContentType = new("application/ocsp-request");
-        var answer = await client.SendAsync(request);
-        answer.Status.ShouldBe(HttpStatusCode.OK);
-        answer.Response.Content.Headers.ContentType!.MediaType.ShouldBe("application/ocsp-response");
-        openssl.Write("resp.der", await answer.Response.Content.ReadAsByteArrayAsync());
-        // The signature against our root, the responder's delegation and the nonce, as a relying party checks them…
-        var (_, verified) = await openssl.RunAsync("ocsp", "-respin", "resp.der", "-reqin", "req.der", "-CAfile", "root.pem", "-verify_other", "issuing.pem", "-resp_text");
-        verified.ShouldContain("Response verify OK", customMessage: verified);
-        verified.ShouldNotContain("Nonce Verify error");
-        // …then the status of each certificate asked about, by name.
-        var (_, status) = await openssl.RunAsync(["ocsp", "-respin", "resp.der", "-issuer", "issuing.pem", .. what, "-no_nonce", "-CAfile", "root.pem", "-verify_other", "issuing.pem"]);
-        return verified + status;
-    }
-
     [Fact]
     public async Task the_ocsp_responder_answers_good_hold_good_revoked_and_unknown_as_the_certificate_lives()
     {
@@ -173,25 +154,25 @@ public sealed class CertificateTests(AppFixture app)
                 .ShouldBe(url.EndsWith("/it") ? "Dichiarazione di trasparenza PKI (PKI disclosure statement)" : "PKI disclosure statement");
         (await client.GetAsync("/certificate")).Document.QuerySelector("#ocsp-url")!.TextContent.ShouldEndWith("/ocsp");
 
-        var good = await AskOcsp(client, openssl, "-cert", "holder.pem");
+        var good = await OcspRequests.AskAsync(client, openssl, "-cert", "holder.pem");
         good.ShouldContain("holder.pem: good");
         good.ShouldContain("OCSP Nonce");
         good.ShouldContain("OCSP Responder");
 
         await ChangeStatus(client, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin });
-        var held = await AskOcsp(client, openssl, "-cert", "holder.pem");
+        var held = await OcspRequests.AskAsync(client, openssl, "-cert", "holder.pem");
         held.ShouldContain("holder.pem: revoked");
         held.ShouldContain("Reason: certificateHold");
 
         await ChangeStatus(client, holder, "reactivate", new() { ["pin"] = Pin });
-        (await AskOcsp(client, openssl, "-cert", "holder.pem")).ShouldContain("holder.pem: good", customMessage: "the very next answer, not in 24 hours");
+        (await OcspRequests.AskAsync(client, openssl, "-cert", "holder.pem")).ShouldContain("holder.pem: good", customMessage: "the very next answer, not in 24 hours");
 
         await ChangeStatus(client, holder, "revoke", new() { ["reason"] = "keyCompromise", ["pin"] = Pin, ["understood"] = "yes" });
-        var revoked = await AskOcsp(client, openssl, "-cert", "holder.pem");
+        var revoked = await OcspRequests.AskAsync(client, openssl, "-cert", "holder.pem");
         revoked.ShouldContain("holder.pem: revoked");
         revoked.ShouldContain("Reason: keyCompromise");
 
-        (await AskOcsp(client, openssl, "-serial", "0x1234567890ABCDEF")).ShouldContain("0x1234567890ABCDEF: unknown");
+        (await OcspRequests.AskAsync(client, openssl, "-serial", "0x1234567890ABCDEF")).ShouldContain("0x1234567890ABCDEF: unknown");
     }
 
     /// <summary>

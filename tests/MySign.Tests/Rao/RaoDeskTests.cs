@@ -167,7 +167,7 @@ public sealed class RaoDeskTests(AppFixture app)
             page.Text.ShouldContain(said);
             page.Document.QuerySelector("input[name=doc_number]")!.GetAttribute("value").ShouldBe("CA12345AB", "what the operator typed is kept");
         }
-        await Refused("The holder has no signature certificate: there is no PIN to unblock.");
+        await Refused("The holder has no signature certificate: there is no PIN to unblock or replace.");
 
         using (var scope = app.Host.Services.CreateScope())
             await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
@@ -197,19 +197,12 @@ public sealed class RaoDeskTests(AppFixture app)
         using var openssl = new OpenSsl();
         openssl.Write("old.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
 
-        await rao.PostAsync($"/rao/holders/{holder.Id}/desk/forgotten-pin", new() { ["doc_type"] = "driving_licence", ["doc_number"] = "U1X2Y3Z4W", ["doc_expiry"] = Expiry });
-        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: choose your new signature PIN");
-        using var mailbox = app.Client();
-        var link = MailLinks.Click(mail, "/new-pin");
-        var page = await mailbox.GetAsync(link);
-        var token = page.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        var (mailbox, link, token) = await NewPinLinkAsync(rao, holder);
         var weak = await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "11111111", ["pin_confirm"] = "11111111" });
         weak.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         weak.Document.QuerySelector("#new-pin-pin-error").ShouldNotBeNull();
-        (await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "58203916", ["pin_confirm"] = "58203916" })).Status.ShouldBe(HttpStatusCode.OK);
-        PortalClient.Page done = null!;
-        await app.Host.ExecuteAndWaitAsync(async () => done = await mailbox.PostAsync("/new-pin/confirm",
-            new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }), 30_000);
+        var done = await ChooseNewPinAsync(mailbox, holder, token, "58203916");
+        done.Status.ShouldBe(HttpStatusCode.OK);
         done.Document.QuerySelector("#new-pin-done")!.TextContent.ShouldContain("is active under your new PIN");
 
         HolderCertificate renewed;
@@ -236,5 +229,121 @@ public sealed class RaoDeskTests(AppFixture app)
         (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "old.pem")).Output.ShouldContain("certificate revoked");
         (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "new.pem")).Output.ShouldContain("new.pem: OK");
         (await mailbox.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "the link works once");
+        mailbox.Dispose();
+    }
+
+    /// <summary>
+    /// A suspension is the holder's choice (or their emergency code's): a new PIN at the desk does not end it. The new
+    /// certificate is suspended from its first moment, for the CA's responder too, and the holder is told so; the new PIN
+    /// and an OTP reactivate it from the portal, as any suspension.
+    /// </summary>
+    [Fact]
+    public async Task a_forgotten_pin_of_a_suspended_certificate_gives_a_new_one_that_stays_suspended_until_the_holder_reactivates_it()
+    {
+        var (rao, _, holder) = await DeskAsync();
+        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = "19283746" }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+
+        var (mailbox, _, token) = await NewPinLinkAsync(rao, holder);
+        using (mailbox)
+        {
+            var done = await ChooseNewPinAsync(mailbox, holder, token, "58203916");
+            done.Status.ShouldBe(HttpStatusCode.OK);
+            done.Document.QuerySelector("#new-pin-done")!.TextContent.ShouldContain("is suspended, as the previous one was");
+        }
+        HolderCertificate renewed;
+        await using (var session = app.Store.QuerySession()) renewed = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+        (renewed.Status, renewed.StatusReason).ShouldBe((CertificateStatus.Suspended, "lostDevice"));
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your new certificate and PIN are ready, still suspended");
+        mail.TextBody!.ShouldContain(renewed.UniqueIdentifier);
+
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await portal.GetAsync("/")).Document.QuerySelector("#box-certificate")!.TextContent.ShouldContain("Suspended");
+        using var openssl = new OpenSsl();
+        openssl.Write("root.pem", (await portal.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("issuing.pem", (await portal.GetAsync("/ca/issuing.pem")).Html);
+        openssl.Write("new.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
+        var held = await OcspRequests.AskAsync(portal, openssl, "-cert", "new.pem");
+        held.ShouldContain("new.pem: revoked", customMessage: "the CA's responder holds the new certificate from its first answer");
+        held.ShouldContain("Reason: certificateHold");
+
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "reactivate", new() { ["pin"] = "58203916" })).Status.ShouldBe(HttpStatusCode.OK);
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        (await OcspRequests.AskAsync(portal, openssl, "-cert", "new.pem")).ShouldContain("new.pem: good", customMessage: "reactivated with the new PIN and an OTP");
+    }
+
+    [Fact]
+    public async Task a_forgotten_pin_is_not_started_for_a_holder_without_a_certificate_in_use_and_nothing_is_recorded()
+    {
+        var (rao, _, holder) = await DeskAsync();
+        var check = new Dictionary<string, string> { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry };
+        async Task Refused(string said)
+        {
+            var page = await rao.PostAsync($"/rao/holders/{holder.Id}/desk/forgotten-pin", check);
+            page.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+            page.Text.ShouldContain(said);
+            page.Document.QuerySelector("input[name=doc_number]")!.GetAttribute("value").ShouldBe("CA12345AB", "what the operator typed is kept");
+        }
+        await Refused("The holder has no signature certificate");
+
+        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "revoke", new() { ["reason"] = "keyCompromise", ["pin"] = "19283746", ["understood"] = "yes" }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        await Refused("The holder's certificate is revoked or expired");
+
+        await using (var session = app.Store.QuerySession())
+            (await session.Query<MySign.Accounts.Domain.IdentityCheck>().CountAsync(c => c.HolderId == holder.Id)).ShouldBe(0, "nothing was recorded");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        app.Smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(holder.Email) && m.Subject == "MySign: choose your new signature PIN");
+    }
+
+    /// <summary>The link was mailed while the certificate was in use; the holder revoked it before using the link.</summary>
+    [Fact]
+    public async Task a_new_pin_link_for_a_certificate_revoked_meanwhile_says_so_and_issues_nothing()
+    {
+        var (rao, _, holder) = await DeskAsync();
+        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        var (mailbox, link, token) = await NewPinLinkAsync(rao, holder);
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "revoke", new() { ["reason"] = "cessationOfOperation", ["pin"] = "19283746", ["understood"] = "yes" }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        HolderCertificate revoked;
+        await using (var session = app.Store.QuerySession()) revoked = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+
+        var page = await ChooseNewPinAsync(mailbox, holder, token, "58203916");
+        page.Status.ShouldBe(HttpStatusCode.Conflict);
+        page.Document.QuerySelector("#new-pin-error")!.TextContent.ShouldContain("revoked or has expired");
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<HolderCertificate>(holder.Id))!.CertificateId.ShouldBe(revoked.CertificateId, "no new certificate");
+        (await mailbox.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "the link is spent: it can do nothing any more");
+        mailbox.Dispose();
+    }
+
+    /// <summary>The desk starts a forgotten-PIN recovery; the holder opens the mailed link. The mailbox's client, the link and its token.</summary>
+    private async Task<(PortalClient Mailbox, string Link, string Token)> NewPinLinkAsync(PortalClient rao, TestHolder holder)
+    {
+        (await rao.PostAsync($"/rao/holders/{holder.Id}/desk/forgotten-pin", new() { ["doc_type"] = "driving_licence", ["doc_number"] = "U1X2Y3Z4W", ["doc_expiry"] = Expiry }))
+            .Status.ShouldBe(HttpStatusCode.Redirect, "the desk accepted the check and went back to the holder's page");
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: choose your new signature PIN");
+        var mailbox = app.Client();
+        var link = MailLinks.Click(mail, "/new-pin");
+        var page = await mailbox.GetAsync(link);
+        return (mailbox, link, page.Document.QuerySelector("input[name=token]")!.GetAttribute("value")!);
+    }
+
+    /// <summary>The new PIN twice, then the OTP; the page the confirmation answers, once everything it set in motion is done.</summary>
+    private async Task<PortalClient.Page> ChooseNewPinAsync(PortalClient mailbox, TestHolder holder, string token, string pin)
+    {
+        (await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = pin, ["pin_confirm"] = pin })).Status.ShouldBe(HttpStatusCode.OK);
+        PortalClient.Page done = null!;
+        await app.Host.ExecuteAndWaitAsync(async () => done = await mailbox.PostAsync("/new-pin/confirm",
+            new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }), 30_000);
+        return done;
     }
 }

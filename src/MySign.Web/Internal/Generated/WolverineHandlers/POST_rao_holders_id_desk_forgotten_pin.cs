@@ -36,6 +36,7 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "MySign.Accounts.Rao.ForgottenPinAtDesk").SetTag("http.route", "/rao/holders/{id}/desk/forgotten-pin").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var id = (string?)httpContext.GetRouteValue("id");
             if(id == null)
             {
@@ -49,7 +50,7 @@ namespace Internal.Generated.WolverineHandlers
             deskForm.DocumentType = httpContext.Request.Form["doc_type"];
             deskForm.DocumentNumber = httpContext.Request.Form["doc_number"];
             deskForm.DocumentExpiry = httpContext.Request.Form["doc_expiry"];
-            var result1 = await MySign.Accounts.Rao.ForgottenPinAtDesk.ValidateAsync(deskForm, holderAccount, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider).ConfigureAwait(false);
+            var result1 = await MySign.Accounts.Rao.ForgottenPinAtDesk.ValidateAsync(deskForm, holderAccount, httpContext, ((Marten.IQuerySession)documentSession), messageContext, _timeProvider).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {
