@@ -79,8 +79,8 @@ public static class NewPinEndpoints
         found.Used = true;
         found.ProtectedPin = null;
         session.Store(found);
-        if (reissued.Refused)
-            return View(new NewPinView("ended", "", new Dictionary<string, string> { ["form"] = "newpin.error.certificate_ended" }, null), StatusCodes.Status409Conflict);
+        if (reissued.Refusal is { } refusal)
+            return View(new NewPinView("ended", "", new Dictionary<string, string> { ["form"] = refusal }, null), StatusCodes.Status409Conflict);
         // Certificates tells the holder of the new certificate (HolderCertificateChanged), as it does of every change to it.
         return View(new NewPinView("done", "", NoErrors, null, reissued.UniqueIdentifier, reissued.NotAfter, Suspended: reissued.Suspended));
     }

@@ -104,9 +104,10 @@ public sealed record ReissueAfterForgottenPin(string HolderId, string NewPin)
 
 /// <summary>
 /// The answer to <see cref="ReissueAfterForgottenPin"/>: the new certificate (Suspended: it keeps the hold of the one it
-/// replaced), or Refused when the holder has no certificate still in use (revoked or expired since the desk's check).
+/// replaced), or the Refusal's message key when the holder has no certificate still in use (revoked or expired since the
+/// desk's check), as <see cref="RenewalOutcome"/> answers.
 /// </summary>
-public sealed record CertificateReissued(string UniqueIdentifier, DateTimeOffset NotAfter, bool Suspended = false, bool Refused = false);
+public sealed record CertificateReissued(string? UniqueIdentifier, DateTimeOffset? NotAfter, bool Suspended = false, string? Refusal = null);
 
 /// <summary>What happened to a holder's certificate, as the holder is told.</summary>
 public enum CertificateChange { Suspended, Reactivated, Revoked, Rekeyed, RekeyedSuspended }

@@ -3,8 +3,8 @@ namespace MySign.Certificates.Contracts;
 /// <summary>
 /// A holder's current certificate as another module keeps it from this module's facts (<see cref="CertificateIssued"/>,
 /// <see cref="CertificateStatusChanged"/>). The facts may arrive late or twice (the durable inbox retries): a fact about an
-/// older certificate, or an older status, never replaces a newer one. Expiry needs no fact: past its end an active
-/// certificate reads as expired. Status is "active", "suspended" or "revoked", as this module says it.
+/// older certificate, or an older status, never replaces a newer one. Expiry needs no fact: past its end an active or
+/// suspended certificate reads as expired. Status is "active", "suspended" or "revoked", as this module says it.
 /// </summary>
 public sealed record CertificateFacts(Guid CertificateId, string UniqueIdentifier, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, string Status, DateTimeOffset StatusAt)
 {
@@ -18,8 +18,8 @@ public sealed record CertificateFacts(Guid CertificateId, string UniqueIdentifie
     public CertificateFacts? After(CertificateStatusChanged changed) =>
         changed.CertificateId != CertificateId || changed.At < StatusAt ? null : this with { Status = changed.Status, StatusAt = changed.At };
 
-    /// <summary>The status at <paramref name="now"/>: "expired" once an active certificate is past its end.</summary>
-    public string StatusOn(DateTimeOffset now) => Status == "active" && now >= ExpiresAt ? "expired" : Status;
+    /// <summary>The status at <paramref name="now"/>: "expired" once an active or suspended certificate is past its end.</summary>
+    public string StatusOn(DateTimeOffset now) => Status is "active" or "suspended" && now >= ExpiresAt ? "expired" : Status;
 
     /// <summary>Still the holder's to use or to take back: active or suspended. A revoked or expired certificate has nothing left to confirm.</summary>
     public bool InUse(DateTimeOffset now) => StatusOn(now) is "active" or "suspended";

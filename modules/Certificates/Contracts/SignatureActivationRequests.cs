@@ -14,8 +14,8 @@ namespace MySign.Certificates.Contracts;
 public sealed record SigningCredential(string HolderId, Guid CredentialId, byte[] Der, string SerialNumber, string GivenName, string Surname,
     bool Automatic, string Status, DateTimeOffset ExpiresAt, int PinAttemptsLeft, bool BindsHashes, int MaxSignatures, TimeSpan SadLifetime)
 {
-    /// <summary>The status at <paramref name="now"/>: "expired" once an active certificate is past its end.</summary>
-    public string StatusOn(DateTimeOffset now) => Status == "active" && now >= ExpiresAt ? "expired" : Status;
+    /// <summary>The status at <paramref name="now"/>: "expired" once an active or suspended certificate is past its end.</summary>
+    public string StatusOn(DateTimeOffset now) => Status is "active" or "suspended" && now >= ExpiresAt ? "expired" : Status;
 
     public bool ActiveOn(DateTimeOffset now) => StatusOn(now) == "active";
 }

@@ -45,7 +45,10 @@ public sealed class HolderCertificate
     /// <summary>Wrong PINs a PIN may take in its life (counted in <c>Pin.PinAttempts</c>, ADR 0006).</summary>
     public const int MaxPinAttempts = 5;
 
-    /// <summary>Expiry needs no one to act: past its end an active certificate reads as expired.</summary>
+    /// <summary>
+    /// Expiry needs no one to act: past its end a certificate reads as expired, a suspended one too (a suspension does not
+    /// keep a certificate alive; nothing can reactivate it any more). Only a revocation stays what it was.
+    /// </summary>
     public CertificateStatus StatusAt(DateTimeOffset now) =>
-        Status == CertificateStatus.Active && now >= ExpiresAt ? CertificateStatus.Expired : Status;
+        Status is CertificateStatus.Active or CertificateStatus.Suspended && now >= ExpiresAt ? CertificateStatus.Expired : Status;
 }

@@ -15,7 +15,8 @@ public static class ReissueAfterForgottenPinHandler
     {
         var old = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
         var now = clock.GetUtcNow();
-        if (old is null || old.StatusAt(now) is CertificateStatus.Revoked or CertificateStatus.Expired) return new CertificateReissued("", now, Refused: true);
+        if (old is null || old.StatusAt(now) is CertificateStatus.Revoked or CertificateStatus.Expired)
+            return new CertificateReissued(null, null, Refusal: "newpin.error.certificate_ended");
         var issued = await IssueCertificateHandler.Issue(new IssueCertificate(request.HolderId, old.GivenName, old.Surname, old.FiscalCode, request.NewPin,
             old.Kind == SignatureKind.Automatic, NotAfter: old.ExpiresAt), session, issuer, bus, now, cancellation, "rekeyed", decidedOn: old);
         var suspended = issued.Status == "suspended";

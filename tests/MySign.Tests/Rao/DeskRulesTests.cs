@@ -44,36 +44,40 @@ public sealed class DeskRulesTests
         else problems.ShouldBeEmpty();
     }
 
-    /// <summary>Every certificate state × the PIN's attempts left: only a blocked PIN of a certificate still in use is unblocked.</summary>
+    /// <summary>Every certificate state (in time and past its end) × the PIN's attempts left: only a blocked PIN of a certificate still in use is unblocked.</summary>
     [Theory]
-    [InlineData("active", 0, null)]
-    [InlineData("suspended", 0, null)]
-    [InlineData("active", 1, "rao.desk.error.pin_not_blocked")]
-    [InlineData("active", 5, "rao.desk.error.pin_not_blocked")]
-    [InlineData("suspended", 3, "rao.desk.error.pin_not_blocked")]
-    [InlineData("revoked", 0, "rao.desk.error.certificate_ended")]
-    [InlineData("revoked", 5, "rao.desk.error.certificate_ended")]
-    [InlineData("expired", 0, "rao.desk.error.certificate_ended")]
-    [InlineData(null, 0, "rao.desk.error.no_certificate")]
-    public void only_the_blocked_pin_of_a_certificate_in_use_is_unblocked(string? status, int attemptsLeft, string? problem) =>
-        DeskRules.UnblockProblem(Credential(status, attemptsLeft), Now).ShouldBe(problem);
+    [InlineData("active", false, 0, null)]
+    [InlineData("suspended", false, 0, null)]
+    [InlineData("active", false, 1, "rao.desk.error.pin_not_blocked")]
+    [InlineData("active", false, 5, "rao.desk.error.pin_not_blocked")]
+    [InlineData("suspended", false, 3, "rao.desk.error.pin_not_blocked")]
+    [InlineData("revoked", false, 0, "rao.desk.error.certificate_ended")]
+    [InlineData("revoked", false, 5, "rao.desk.error.certificate_ended")]
+    [InlineData("active", true, 0, "rao.desk.error.certificate_ended")]
+    [InlineData("suspended", true, 0, "rao.desk.error.certificate_ended")]
+    [InlineData("revoked", true, 0, "rao.desk.error.certificate_ended")]
+    [InlineData(null, false, 0, "rao.desk.error.no_certificate")]
+    public void only_the_blocked_pin_of_a_certificate_in_use_is_unblocked(string? status, bool pastItsEnd, int attemptsLeft, string? problem) =>
+        DeskRules.UnblockProblem(Credential(status, pastItsEnd, attemptsLeft), Now).ShouldBe(problem);
 
-    /// <summary>Every certificate state × the PIN's attempts left: a new PIN (a new key) only for a certificate still in use, its PIN blocked or not.</summary>
+    /// <summary>Every certificate state (in time and past its end) × the PIN's attempts left: a new PIN (a new key) only for a certificate still in use, its PIN blocked or not.</summary>
     [Theory]
-    [InlineData("active", 5, null)]
-    [InlineData("active", 0, null)]
-    [InlineData("suspended", 3, null)]
-    [InlineData("suspended", 0, null)]
-    [InlineData("revoked", 5, "rao.desk.error.certificate_ended")]
-    [InlineData("expired", 2, "rao.desk.error.certificate_ended")]
-    [InlineData(null, 0, "rao.desk.error.no_certificate")]
-    public void a_new_pin_is_started_only_for_a_certificate_in_use(string? status, int attemptsLeft, string? problem) =>
-        DeskRules.NewPinProblem(Credential(status, attemptsLeft), Now).ShouldBe(problem);
+    [InlineData("active", false, 5, null)]
+    [InlineData("active", false, 0, null)]
+    [InlineData("suspended", false, 3, null)]
+    [InlineData("suspended", false, 0, null)]
+    [InlineData("revoked", false, 5, "rao.desk.error.certificate_ended")]
+    [InlineData("active", true, 2, "rao.desk.error.certificate_ended")]
+    [InlineData("suspended", true, 2, "rao.desk.error.certificate_ended")]
+    [InlineData("revoked", true, 2, "rao.desk.error.certificate_ended")]
+    [InlineData(null, false, 0, "rao.desk.error.no_certificate")]
+    public void a_new_pin_is_started_only_for_a_certificate_in_use(string? status, bool pastItsEnd, int attemptsLeft, string? problem) =>
+        DeskRules.NewPinProblem(Credential(status, pastItsEnd, attemptsLeft), Now).ShouldBe(problem);
 
-    /// <summary>What Certificates answers about the holder's certificate: null for none; "expired" is an active one past its end.</summary>
-    private static SigningCredential? Credential(string? status, int attemptsLeft) => status is null ? null
-        : new SigningCredential("m123456", Guid.NewGuid(), [], "01", "Bruno", "Gatti", false, status == "expired" ? "active" : status,
-            status == "expired" ? Now.AddDays(-1) : Now.AddYears(2), attemptsLeft, true, 1000, TimeSpan.FromMinutes(5));
+    /// <summary>What Certificates answers about the holder's certificate (status as it was set; the end decides expiry), null for none.</summary>
+    private static SigningCredential? Credential(string? status, bool pastItsEnd, int attemptsLeft) => status is null ? null
+        : new SigningCredential("m123456", Guid.NewGuid(), [], "01", "Bruno", "Gatti", false, status,
+            pastItsEnd ? Now.AddDays(-1) : Now.AddYears(2), attemptsLeft, true, 1000, TimeSpan.FromMinutes(5));
 
     [Theory]
     [InlineData(DeskAction.ResetOtp, "reset_otp", "rao.otp_reset_started")]

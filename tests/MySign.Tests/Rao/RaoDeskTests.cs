@@ -198,6 +198,7 @@ public sealed class RaoDeskTests(AppFixture app)
         openssl.Write("old.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
 
         var (mailbox, link, token) = await NewPinLinkAsync(rao, holder);
+        using var _ = mailbox;
         var weak = await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "11111111", ["pin_confirm"] = "11111111" });
         weak.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         weak.Document.QuerySelector("#new-pin-pin-error").ShouldNotBeNull();
@@ -229,7 +230,6 @@ public sealed class RaoDeskTests(AppFixture app)
         (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "old.pem")).Output.ShouldContain("certificate revoked");
         (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "new.pem")).Output.ShouldContain("new.pem: OK");
         (await mailbox.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "the link works once");
-        mailbox.Dispose();
     }
 
     /// <summary>
@@ -252,12 +252,12 @@ public sealed class RaoDeskTests(AppFixture app)
         {
             var done = await ChooseNewPinAsync(mailbox, holder, token, "58203916");
             done.Status.ShouldBe(HttpStatusCode.OK);
-            done.Document.QuerySelector("#new-pin-done")!.TextContent.ShouldContain("is suspended, as the previous one was");
+            done.Document.QuerySelector("#new-pin-done")!.TextContent.ShouldContain("It is suspended, as the previous one was");
         }
         HolderCertificate renewed;
         await using (var session = app.Store.QuerySession()) renewed = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
         (renewed.Status, renewed.StatusReason).ShouldBe((CertificateStatus.Suspended, "lostDevice"));
-        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your new certificate and PIN are ready, still suspended");
+        var mail = await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your new certificate is ready but stays suspended");
         mail.TextBody!.ShouldContain(renewed.UniqueIdentifier);
 
         await portal.LoginAsync(holder.Id, holder.Password);
@@ -267,7 +267,7 @@ public sealed class RaoDeskTests(AppFixture app)
         openssl.Write("issuing.pem", (await portal.GetAsync("/ca/issuing.pem")).Html);
         openssl.Write("new.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
         var held = await OcspRequests.AskAsync(portal, openssl, "-cert", "new.pem");
-        held.ShouldContain("new.pem: revoked", customMessage: "the CA's responder holds the new certificate from its first answer");
+        held.ShouldContain("new.pem: revoked", customMessage: "the CA's responder holds the new certificate before the holder can have it");
         held.ShouldContain("Reason: certificateHold");
 
         (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "reactivate", new() { ["pin"] = "58203916" })).Status.ShouldBe(HttpStatusCode.OK);
@@ -309,6 +309,7 @@ public sealed class RaoDeskTests(AppFixture app)
         var (rao, _, holder) = await DeskAsync();
         await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
         var (mailbox, link, token) = await NewPinLinkAsync(rao, holder);
+        using var _ = mailbox;
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
         (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "revoke", new() { ["reason"] = "cessationOfOperation", ["pin"] = "19283746", ["understood"] = "yes" }))
@@ -322,7 +323,39 @@ public sealed class RaoDeskTests(AppFixture app)
         await using (var session = app.Store.QuerySession())
             (await session.LoadAsync<HolderCertificate>(holder.Id))!.CertificateId.ShouldBe(revoked.CertificateId, "no new certificate");
         (await mailbox.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "the link is spent: it can do nothing any more");
-        mailbox.Dispose();
+    }
+
+    /// <summary>A suspension with an end date keeps its date on the new certificate: the old certificate's end does nothing, the new one's reactivates it.</summary>
+    [Fact]
+    public async Task a_dated_suspension_carried_to_the_new_certificate_still_ends_on_its_date()
+    {
+        var (rao, _, holder) = await DeskAsync();
+        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = "19283746" }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        HolderCertificate old, renewed;
+        await using (var session = app.Store.QuerySession()) old = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+        var (mailbox, _, token) = await NewPinLinkAsync(rao, holder);
+        using (mailbox) (await ChooseNewPinAsync(mailbox, holder, token, "58203916")).Status.ShouldBe(HttpStatusCode.OK);
+        await using (var session = app.Store.QuerySession()) renewed = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+        (renewed.Status, renewed.SuspendedUntil).ShouldBe((CertificateStatus.Suspended, old.SuspendedUntil));
+
+        await app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, old.CertificateId, old.SuspendedUntil!.Value));
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<HolderCertificate>(holder.Id))!.Status.ShouldBe(CertificateStatus.Suspended, "the old certificate's end is not the new one's");
+        await app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, renewed.CertificateId, renewed.SuspendedUntil!.Value));
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<HolderCertificate>(holder.Id))!.Status.ShouldBe(CertificateStatus.Active, "the date the holder chose ends the new certificate's suspension");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        using var openssl = new OpenSsl();
+        openssl.Write("root.pem", (await portal.GetAsync("/ca/root.pem")).Html);
+        openssl.Write("issuing.pem", (await portal.GetAsync("/ca/issuing.pem")).Html);
+        await portal.LoginAsync(holder.Id, holder.Password);
+        openssl.Write("new.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
+        (await OcspRequests.AskAsync(portal, openssl, "-cert", "new.pem")).ShouldContain("new.pem: good", customMessage: "the CA took the hold off with it");
     }
 
     /// <summary>The desk starts a forgotten-PIN recovery; the holder opens the mailed link. The mailbox's client, the link and its token.</summary>

@@ -234,5 +234,9 @@ public sealed class RenewalDecisionTests
         suspended.Apply(new CertificateStatusChanged("m123456", second.CertificateId, "active", Now.AddDays(1))).ShouldBeNull("an older change");
         suspended.Apply(new CertificateStatusChanged("m123456", first.CertificateId, "revoked", Now.AddDays(3))).ShouldBeNull("another certificate");
         suspended.Apply(new CertificateStatusChanged("m123456", second.CertificateId, "active", Now.AddDays(3)))!.Renewable.ShouldBeTrue();
+
+        // A new key made at the RAO desk for a suspended certificate is issued suspended (ADR 0023): never renewable as issued.
+        var rekeyed = new CertificateIssued("m123456", Guid.NewGuid(), "IUT-3", Now.AddDays(4), Now.AddYears(3), Status: "suspended");
+        RenewableCertificate.Apply(suspended, rekeyed)!.Renewable.ShouldBeFalse("the fact says suspended, whatever came before it");
     }
 }
