@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySign.Accounts.Domain;
+using MySign.Accounts.Mail;
 using MySign.Accounts.Login;
 using MySign.Accounts.Registration;
 using MySign.Accounts.Sessions;
@@ -79,7 +80,7 @@ public static class ActivationEndpoints
         found.ProtectedPin = protection.Seal(PinProtection, pin);
         found.ChallengeId = issued.ChallengeId;
         found.OtpDestination = issued.Destination;
-        session.Store(found);
+        AccountLinks.PendingStep(found).Execute(session);
         return View(new ActivationView("otp", token, holder.Id, NoErrors, issued.Destination));
     }
 
@@ -130,7 +131,7 @@ public static class ActivationEndpoints
             return View(new ActivationView("otp", token, holder.Id, Error(issued.Wait!), found.OtpDestination), StatusCodes.Status429TooManyRequests);
         found.ChallengeId = issued.ChallengeId;
         found.OtpDestination = issued.Destination;
-        session.Store(found);
+        AccountLinks.PendingStep(found).Execute(session);
         return View(new ActivationView("otp", token, holder.Id, NoErrors, issued.Destination));
     }
 

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using Marten;
+using Marten.Patching;
 using Microsoft.AspNetCore.DataProtection;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Security;
+using Wolverine.Marten;
 
 namespace MySign.Accounts.Mail;
 
@@ -66,6 +68,21 @@ public static class AccountLinks
 
     /// <summary>The clear token of a sealed copy, for the link in the mail.</summary>
     public static string Open(IDataProtectionProvider protection, string sealedToken) => protection.Open(Protection, sealedToken);
+
+    /// <summary>
+    /// A link's middle step (what the holder chose, the code sent for it), written only while the link is unused: a step
+    /// that answers after the last step spent the link (a second tab, a code slow to go out) must not bring it back, as a
+    /// store of the document it read would. Wolverine's side effect, or applied to a session with <c>Execute</c>.
+    /// </summary>
+    public static IMartenOp PendingStep(AccountToken step) => new PendingStepWrite(step);
+
+    private sealed class PendingStepWrite(AccountToken step) : IMartenOp
+    {
+        public void Execute(IDocumentSession session) => session.Patch<AccountToken>(t => t.Id == step.Id && !t.Used)
+            .Set(t => t.NewMobile, step.NewMobile).Set(t => t.PendingPasswordHash, step.PendingPasswordHash).Set(t => t.ProtectedPin, step.ProtectedPin)
+            .Set(t => t.ChallengeId, step.ChallengeId).Set(t => t.OtpDestination, step.OtpDestination).Set(t => t.OtpByPasskey, step.OtpByPasskey)
+            .Set(t => t.OtpFactor, step.OtpFactor);
+    }
 
     /// <summary>The unused, unexpired link token of this kind that <paramref name="token"/> names, or null.</summary>
     public static async Task<AccountToken?> FindLiveAsync(IQuerySession session, string? token, string kind, DateTimeOffset now, CancellationToken cancellation) =>

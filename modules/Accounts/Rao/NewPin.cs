@@ -59,7 +59,7 @@ public static class NewPinEndpoints
         found.OtpDestination = issued.Destination;
         found.OtpByPasskey = issued.Passkey is not null;
         found.OtpFactor = issued.Factor;
-        session.Store(found);
+        AccountLinks.PendingStep(found).Execute(session);
         return View(new NewPinView("code", form.Token!, NoErrors, issued.Destination, Passkey: issued.Passkey, Factor: issued.Factor));
     }
 

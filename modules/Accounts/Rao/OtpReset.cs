@@ -72,7 +72,7 @@ public static class OtpResetPhone
         found.ChallengeId = issued.ChallengeId;
         found.NewMobile = phone;
         found.OtpDestination = issued.Destination;
-        return (OtpReset.View(new OtpResetView("code", link.Token, typed, null, issued.Destination)), MartenOps.Store(found));
+        return (OtpReset.View(new OtpResetView("code", link.Token, typed, null, issued.Destination)), AccountLinks.PendingStep(found));
     }
 }
 
