@@ -53,6 +53,12 @@ public static class EmergencyEndpoints
         }
         var now = clock.GetUtcNow();
         var certificate = await session.LoadAsync<HolderCertificate>(id, context.RequestAborted);
+        if (certificate is not null && await ChangeStatusEndpoints.KeepSuspendedAsync(session, bus, certificate, "suspectedMisuse", now, CertificateDoor.EmergencyCode,
+                context.RequestAborted))
+        {
+            logger.LogWarning("Certificate of {HolderId}, already suspended, kept suspended without end with the emergency code", id);
+            return View(new EmergencyView("held", typed, null));
+        }
         if (certificate is null || certificate.StatusAt(now) != CertificateStatus.Active) return View(new EmergencyView("already", typed, null));
         // The CA records the hold first (the responder says so from now on); the status and its messages commit with Wolverine's transaction.
         await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, "suspectedMisuse", null, now, CertificateDoor.EmergencyCode);

@@ -66,8 +66,9 @@ public static class IssueCertificateHandler
         // The key's audit names the door that made it: a renewal, the RAO desk's new PIN, or an issuance.
         var door = what switch { "renewed" => Custody.Door.Renewal, "rekeyed" => Custody.Door.RaoNewPin, _ => Custody.Door.Issue };
         var issued = await issuer.IssueAsync(request, bus, now, cancellation, door);
-        // Only the RAO desk's new PIN replaces a suspended certificate (a renewal needs an active one, held above).
-        if (previous is { Status: CertificateStatus.Suspended }) await KeepHoldAsync(issued, previous, bus, now);
+        // Only the RAO desk's new PIN replaces a suspended certificate (a renewal needs an active one, held above). A suspension
+        // whose end date has passed (its reactivation not yet run) is over: the new certificate is active.
+        if (previous is { Status: CertificateStatus.Suspended } && !(previous.SuspendedUntil <= now)) await KeepHoldAsync(issued, previous, bus, now);
         session.Store(issued);
         session.Insert(CertificateOperation.Of(issued.Id, what, now, detail: issued.UniqueIdentifier));
         if (previous is not null && previous.Status != CertificateStatus.Revoked)

@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Patching;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Accounts.Domain;
 using MySign.Certificates.Contracts;
@@ -356,6 +357,30 @@ public sealed class RaoDeskTests(AppFixture app)
         await portal.LoginAsync(holder.Id, holder.Password);
         openssl.Write("new.pem", (await portal.GetAsync("/certificate/download/pem")).Html);
         (await OcspRequests.AskAsync(portal, openssl, "-cert", "new.pem")).ShouldContain("new.pem: good", customMessage: "the CA took the hold off with it");
+    }
+
+    /// <summary>The suspension's end date has come but its reactivation has not run yet (a queue behind): it is over, and so is the hold.</summary>
+    [Fact]
+    public async Task a_new_pin_after_the_end_date_of_the_suspension_gives_an_active_certificate()
+    {
+        var (rao, _, holder) = await DeskAsync();
+        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        using var portal = app.Client();
+        await portal.LoginAsync(holder.Id, holder.Password);
+        var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = "19283746" }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        await using (var session = app.Store.LightweightSession())
+        {
+            session.Patch<HolderCertificate>(holder.Id).Set(c => c.SuspendedUntil, DateTimeOffset.UtcNow.AddMinutes(-1));
+            await session.SaveChangesAsync();
+        }
+
+        var (mailbox, _, token) = await NewPinLinkAsync(rao, holder);
+        using (mailbox)
+            (await ChooseNewPinAsync(mailbox, holder, token, "58203916")).Document.QuerySelector("#new-pin-done")!.TextContent.ShouldContain("is active under your new PIN");
+        await using (var session = app.Store.QuerySession())
+            (await session.LoadAsync<HolderCertificate>(holder.Id))!.Status.ShouldBe(CertificateStatus.Active);
     }
 
     /// <summary>The desk starts a forgotten-PIN recovery; the holder opens the mailed link. The mailbox's client, the link and its token.</summary>
