@@ -150,4 +150,55 @@ public sealed partial class RaoDeskBrowserTests(BrowserFixture browser)
         (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "new.pem")).Output.ShouldContain("new.pem: OK");
         problems.ShouldBeEmpty(string.Join("\n", problems));
     }
+
+    /// <summary>
+    /// A holder who suspended the certificate and then forgot the PIN, in Italian on a phone: the desk's new PIN gives a
+    /// certificate that stays suspended (ADR 0023), and the last page says so and what to do.
+    /// </summary>
+    [Fact]
+    public async Task a_suspended_holder_who_forgot_the_pin_reads_on_a_phone_in_italian_that_the_new_certificate_stays_suspended()
+    {
+        var holder = await browser.ActivatedHolderAsync("Rita", "F");
+        var problems = new List<string>();
+        var phone = await (await browser.Browser.NewContextAsync(new()
+        {
+            BaseURL = browser.App.BaseAddress.ToString(), Locale = "it-IT", BypassCSP = true, ViewportSize = new() { Width = 390, Height = 844 },
+        })).NewPageAsync();
+        await BrowserFixture.SignInHolderAsync(phone, holder.UserId, holder.Password);
+        await phone.GotoAsync("/certificate/suspend");
+        await phone.Locator("#status-reason").SelectOptionAsync("lostDevice");
+        await phone.Locator("#status-pin").FillAsync(holder.Pin);
+        await phone.Locator("#box-suspension form button[type=submit]").ClickAsync();
+        // The code is read once its step shows: it is sent before the step is answered.
+        await phone.Locator("#status-code").WaitForAsync();
+        await BrowserFixture.SettledAsync(phone);
+        await phone.Locator("#status-code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await phone.Locator("#box-suspension form button.primary").ClickAsync();
+        await phone.Locator("#box-suspension p.notice[role=status]").WaitForAsync();
+
+        var desk = await browser.NewPageAsync();
+        await browser.SignInDemoRaoAsync(desk);
+        await desk.GotoAsync($"/rao/holders/{holder.UserId}");
+        await desk.GetByLabel("Document type").SelectOptionAsync("passport");
+        await desk.GetByLabel("Document number").FillAsync("YA7654321");
+        await desk.GetByLabel("Expiry date").FillAsync(DateTime.UtcNow.AddYears(5).ToString("dd/MM/yyyy"));
+        await desk.Locator("button[formaction*='/desk/forgotten-pin#']").ClickAsync();
+        await desk.Locator("#desk-done").WaitForAsync();
+        var mail = await browser.Smtp.WaitForAsync(holder.Applicant.Email, m => NewPinLink().IsMatch(m.TextBody ?? ""));
+
+        await phone.GotoAsync(NewPinLink().Match(mail.TextBody!).Value);
+        await phone.Locator("#new-pin-pin").FillAsync("58203916");
+        await phone.Locator("#new-pin-confirm").FillAsync("58203916");
+        await phone.Locator("form[action='/new-pin'] button[type=submit]").ClickAsync();
+        await phone.Locator("#new-pin-code").WaitForAsync();
+        await phone.Locator("#new-pin-code").FillAsync(await Holders.LastSmsCodeAsync(browser.Store, holder.Applicant.Mobile));
+        await phone.Locator("form[action='/new-pin/confirm'] button.primary").ClickAsync();
+        (await phone.Locator("#new-pin-done").TextContentAsync())!.ShouldContain("È sospeso, come lo era il precedente");
+        problems.AddRange(await AccessibilityTests.Violations(phone));
+        problems.AddRange(await PhoneLayoutTests.Overflows(phone, "the new PIN's last page, suspended, at 390 px"));
+
+        await phone.GotoAsync("/");
+        (await phone.Locator("#box-certificate").TextContentAsync())!.ShouldContain("Sospeso");
+        problems.ShouldBeEmpty(string.Join("\n", problems));
+    }
 }
