@@ -110,7 +110,7 @@ public sealed record ReissueAfterForgottenPin(string HolderId, string NewPin)
 public sealed record CertificateReissued(string? UniqueIdentifier, DateTimeOffset? NotAfter, bool Suspended = false, string? Refusal = null);
 
 /// <summary>What happened to a holder's certificate, as the holder is told.</summary>
-public enum CertificateChange { Suspended, Reactivated, Revoked, Rekeyed, RekeyedSuspended }
+public enum CertificateChange { Suspended, Reactivated, Revoked, Rekeyed, RekeyedSuspended, SuspensionWithoutEnd }
 
 /// <summary>
 /// The door a certificate changed through: the portal (PIN + OTP), the emergency code, the "this wasn't me" link of a

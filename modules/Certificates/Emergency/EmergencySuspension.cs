@@ -10,7 +10,6 @@ using MySign.Certificates.Domain;
 using MySign.Certificates.Custody;
 using MySign.Certificates.Pin;
 using MySign.Certificates.Portal;
-using MySign.Certificates.Status;
 using MySign.Kernel.Web;
 using MySign.Kernel.Security;
 using Wolverine;
@@ -51,19 +50,16 @@ public static class EmergencyEndpoints
             logger.LogInformation("Emergency suspension refused: wrong code");
             return View(new EmergencyView("form", typed, "emergency.error.wrong"), StatusCodes.Status422UnprocessableEntity);
         }
-        var now = clock.GetUtcNow();
-        var certificate = await session.LoadAsync<HolderCertificate>(id, context.RequestAborted);
-        if (certificate is not null && await ChangeStatusEndpoints.KeepSuspendedAsync(session, bus, certificate, "suspectedMisuse", now, CertificateDoor.EmergencyCode,
-                context.RequestAborted))
+        // A suspension: the CA records the hold first (the responder says so from now on); the status and its messages commit
+        // with Wolverine's transaction.
+        var outcome = await EmergencyStop.ApplyAsync(session, bus, await session.LoadAsync<HolderCertificate>(id, context.RequestAborted), "suspectedMisuse",
+            clock.GetUtcNow(), CertificateDoor.EmergencyCode, context.RequestAborted);
+        if (outcome is EmergencyOutcome.Suspended or EmergencyOutcome.EndDateRemoved)
+            logger.LogWarning("Emergency code used for {HolderId}: {Outcome}", id, outcome);
+        return View(new EmergencyView(outcome switch
         {
-            logger.LogWarning("Certificate of {HolderId}, already suspended, kept suspended without end with the emergency code", id);
-            return View(new EmergencyView("held", typed, null));
-        }
-        if (certificate is null || certificate.StatusAt(now) != CertificateStatus.Active) return View(new EmergencyView("already", typed, null));
-        // The CA records the hold first (the responder says so from now on); the status and its messages commit with Wolverine's transaction.
-        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, "suspectedMisuse", null, now, CertificateDoor.EmergencyCode);
-        logger.LogWarning("Certificate of {HolderId} suspended with the emergency code", id);
-        return View(new EmergencyView("done", typed, null));
+            EmergencyOutcome.Suspended => "done", EmergencyOutcome.EndDateRemoved or EmergencyOutcome.AlreadySuspended => "held", _ => "already",
+        }, typed, null));
     }
 
     /// <summary>A new emergency code (the PIN confirms it is the holder): the old one stops working, the new one is shown in the box until kept.</summary>

@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Patching;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using MySign.Certificates.Status;
@@ -6,19 +7,48 @@ using Wolverine;
 
 namespace MySign.Certificates.Emergency;
 
-/// <summary>
-/// Another module's "suspend it now" (today only the holder's "this wasn't me" asks): the same change as the portal's
-/// suspension; a certificate already suspended until a date stays suspended without end.
-/// </summary>
+/// <summary>What an emergency did: suspended now, took a suspension's end date away, found it already suspended without end, or found nothing in use.</summary>
+public enum EmergencyOutcome { Suspended, EndDateRemoved, AlreadySuspended, NotInUse }
+
+/// <summary>The emergency's change, one for both doors: the emergency code's page and "this wasn't me" (SuspendCertificateNow).</summary>
+public static class EmergencyStop
+{
+    /// <summary>
+    /// An active certificate is suspended now, as the portal's suspension does. One already suspended until a date stays
+    /// suspended without end, so only the holder reactivates it: the reactivation set before the emergency would otherwise
+    /// come on its date under a PIN the holder may no longer trust (ADR 0023). A revoked or expired one has nothing to stop.
+    /// </summary>
+    public static async Task<EmergencyOutcome> ApplyAsync(IDocumentSession session, IMessageBus bus, HolderCertificate? certificate, string reason, DateTimeOffset now,
+        CertificateDoor door, CancellationToken cancellation)
+    {
+        switch (certificate?.StatusAt(now))
+        {
+            case CertificateStatus.Active:
+                await ChangeStatusEndpoints.Apply(session, bus, certificate!, StatusAction.Suspend, reason, null, now, door);
+                return EmergencyOutcome.Suspended;
+            case CertificateStatus.Suspended when certificate!.SuspendedUntil is null:
+                return EmergencyOutcome.AlreadySuspended;
+            case CertificateStatus.Suspended:
+                // The lock compares the end date too: a reactivation at that date read before this commits then loses its race.
+                await CertificateLock.HoldAsync(session, certificate!, sameStatus: true, cancellation);
+                session.Patch<HolderCertificate>(certificate!.Id).Set(c => c.SuspendedUntil, (DateTimeOffset?)null).Set(c => c.StatusReason, reason);
+                session.Insert(CertificateOperation.Of(certificate.Id, "suspension_without_end", now, CertificateOperation.DoorKey(door), reason));
+                await bus.PublishAsync(new HolderCertificateChanged(certificate.Id, certificate.CertificateId, certificate.UniqueIdentifier,
+                    CertificateChange.SuspensionWithoutEnd, door, now));
+                return EmergencyOutcome.EndDateRemoved;
+            default:
+                return EmergencyOutcome.NotInUse;
+        }
+    }
+}
+
+/// <summary>Another module's "suspend it now" (today only the holder's "this wasn't me" asks): the emergency's change.</summary>
 public static class SuspendCertificateNowHandler
 {
     public static async Task Handle(SuspendCertificateNow command, IDocumentSession session, IMessageBus bus, TimeProvider clock, CancellationToken cancellation)
     {
-        var now = clock.GetUtcNow();
-        var certificate = await session.LoadAsync<HolderCertificate>(command.HolderId, cancellation);
         var reason = ChangeStatusEndpoints.SuspensionReasons.Contains(command.Reason) ? command.Reason : "suspectedMisuse";
-        if (certificate is null || await ChangeStatusEndpoints.KeepSuspendedAsync(session, bus, certificate, reason, now, command.Door, cancellation)
-            || certificate.StatusAt(now) != CertificateStatus.Active) return;
-        await ChangeStatusEndpoints.Apply(session, bus, certificate, StatusAction.Suspend, reason, null, now, command.Door);
+        await EmergencyStop.ApplyAsync(session, bus, await session.LoadAsync<HolderCertificate>(command.HolderId, cancellation), reason, clock.GetUtcNow(),
+            command.Door, cancellation);
     }
 }

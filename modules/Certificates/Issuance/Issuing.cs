@@ -68,7 +68,7 @@ public static class IssueCertificateHandler
         var issued = await issuer.IssueAsync(request, bus, now, cancellation, door);
         // Only the RAO desk's new PIN replaces a suspended certificate (a renewal needs an active one, held above). A suspension
         // whose end date has passed (its reactivation not yet run) is over: the new certificate is active.
-        if (previous is { Status: CertificateStatus.Suspended } && !(previous.SuspendedUntil <= now)) await KeepHoldAsync(issued, previous, bus, now);
+        if (previous is { Status: CertificateStatus.Suspended } && (previous.SuspendedUntil is not { } end || end > now)) await KeepHoldAsync(issued, previous, bus, now);
         session.Store(issued);
         session.Insert(CertificateOperation.Of(issued.Id, what, now, detail: issued.UniqueIdentifier));
         if (previous is not null && previous.Status != CertificateStatus.Revoked)

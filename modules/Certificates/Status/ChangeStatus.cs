@@ -170,25 +170,6 @@ public static class ChangeStatusEndpoints
         await bus.PublishAsync(new HolderCertificateChanged(certificate.Id, certificate.CertificateId, certificate.UniqueIdentifier, change, door, now));
     }
 
-    /// <summary>
-    /// An emergency (the code, "this wasn't me") on a certificate already suspended: a suspension until a date becomes one
-    /// without end, so only the holder reactivates it. The timer set before the emergency would otherwise reactivate it under
-    /// a PIN the holder may no longer trust. The holder is told, as of a suspension through that door. True when the
-    /// certificate is suspended (whether or not it had a date).
-    /// </summary>
-    public static async Task<bool> KeepSuspendedAsync(IDocumentSession session, IMessageBus bus, HolderCertificate certificate, string reason, DateTimeOffset now,
-        CertificateDoor door, CancellationToken cancellation)
-    {
-        if (certificate.StatusAt(now) != CertificateStatus.Suspended) return false;
-        if (certificate.SuspendedUntil is null) return true;
-        await CertificateLock.HoldAsync(session, certificate, sameStatus: true, cancellation);
-        // The scheduled ReactivateAtEnd then finds another end (none) and does nothing; the CA's hold stays as recorded.
-        session.Patch<HolderCertificate>(certificate.Id).Set(c => c.SuspendedUntil, (DateTimeOffset?)null).Set(c => c.StatusReason, reason);
-        session.Insert(CertificateOperation.Of(certificate.Id, "suspension_without_end", now, CertificateOperation.DoorKey(door), reason));
-        await bus.PublishAsync(new HolderCertificateChanged(certificate.Id, certificate.CertificateId, certificate.UniqueIdentifier, CertificateChange.Suspended, door, now));
-        return true;
-    }
-
     /// <summary>The holder's own request still waiting for its code, with the certificate it was decided on; null answers 404.</summary>
     private static async Task<(StatusChangeRequest Request, HolderCertificate Certificate)?> PendingAsync(Guid id, HttpContext context, IDocumentSession session,
         DateTimeOffset now)

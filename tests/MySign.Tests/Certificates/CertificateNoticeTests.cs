@@ -36,6 +36,13 @@ public sealed class CertificateNoticeTests(AppFixture app)
         ["revoked from the portal"] = new("en", CertificateChange.Revoked, CertificateDoor.Portal,
             (t, portal, holder) => t.ChangeStatusAsync(portal, holder, "revoke", new() { ["reason"] = "keyCompromise", ["pin"] = Pin, ["understood"] = "yes" })),
         ["re-keyed after a forgotten PIN at the RAO desk"] = new("it", CertificateChange.Rekeyed, CertificateDoor.RaoDesk, (t, _, holder) => t.NewPinAtTheDeskAsync(holder)),
+        ["a suspension's end date taken away with the emergency code"] = new("en", CertificateChange.SuspensionWithoutEnd, CertificateDoor.EmergencyCode,
+            async (t, portal, holder) =>
+            {
+                var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
+                await t.ChangeStatusAsync(portal, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = Pin });
+                await t.EmergencyAsync(portal, holder);
+            }),
         ["re-keyed at the RAO desk while suspended"] = new("it", CertificateChange.RekeyedSuspended, CertificateDoor.RaoDesk, async (t, portal, holder) =>
         {
             await t.ChangeStatusAsync(portal, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["pin"] = Pin });

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using Wolverine;
@@ -171,7 +172,62 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         await app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, dated.CertificateId, dated.SuspendedUntil!.Value));
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "after an emergency only the holder reactivates it");
         if (door == "emergency code") (await Door(someone, holder.Id, code)).Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("with no end date");
-        await using (var session = app.Store.QuerySession())
-            (await session.LoadAsync<HolderCertificate>(holder.Id))!.SuspendedUntil.ShouldBeNull("the suspension has no end any more, and the box says so");
+        // "This wasn't me" ended every session (and the password was changed on the way): the holder signs in again.
+        using var holderAgain = app.Client();
+        (await holderAgain.LoginAsync(holder.Id, door == "emergency code" ? holder.Password : "a-new-long-password-31")).Location.ShouldBe("/");
+        var box = (await holderAgain.GetAsync("/portal/boxes/suspension", htmx: true)).Document.QuerySelector("#box-suspension")!.TextContent;
+        box.ShouldContain("Suspended");
+        box.ShouldNotContain("until", Case.Insensitive, "the suspension has no end date any more");
+        await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your certificate stays suspended with no end date");
+    }
+
+    /// <summary>
+    /// The reactivation due at the end date read the certificate just before an emergency took the date away, and waits for
+    /// the row while the emergency commits: it must then find the date gone and do nothing. The test holds the certificate's
+    /// row so both are waiting, the emergency first, before it lets them go.
+    /// </summary>
+    [Fact]
+    public async Task a_reactivation_at_the_end_date_read_before_an_emergency_does_not_reactivate_after_it()
+    {
+        var (portal, holder) = await HolderAsync();
+        using var _ = portal;
+        var code = await CreateCodeAsync(portal);
+        var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = Pin }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        HolderCertificate dated;
+        await using (var session = app.Store.QuerySession()) dated = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+
+        using var someone = app.Client();
+        await someone.GetAsync("/emergency");
+        Task<PortalClient.Page> emergency;
+        Task reactivation;
+        await using (var row = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(app.ConnectionString) { Pooling = false }.ConnectionString))
+        {
+            await row.OpenAsync();
+            await using var hold = await row.BeginTransactionAsync();
+            await using (var select = new NpgsqlCommand("select 1 from certificates.mt_doc_holdercertificate where id = $1 for update", row, hold) { Parameters = { new() { Value = holder.Id } } })
+                await select.ExecuteScalarAsync();
+            emergency = someone.PostAsync("/emergency", new() { ["user_id"] = holder.Id, ["code"] = code });
+            await WaitersAsync(row, 1);
+            reactivation = app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, dated.CertificateId, dated.SuspendedUntil!.Value), 60_000);
+            await WaitersAsync(row, 2);
+            await hold.RollbackAsync();
+        }
+        (await emergency).Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("with no end date");
+        await reactivation;
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the reactivation found the date gone");
+    }
+
+    /// <summary>Until this many other sessions of the test's database wait for a lock.</summary>
+    private static async Task WaitersAsync(NpgsqlConnection connection, int count)
+    {
+        for (var waited = 0; waited < 300; waited++)
+        {
+            await using var ask = new NpgsqlCommand("select count(*) from pg_locks where not granted and pid in (select pid from pg_stat_activity where datname = current_database())", connection);
+            if ((long)(await ask.ExecuteScalarAsync())! >= count) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Fewer than {count} sessions ever waited for the certificate's row.");
     }
 }

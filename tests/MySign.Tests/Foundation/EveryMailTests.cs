@@ -212,6 +212,32 @@ public sealed class EveryMailTests(AppFixture app)
             await mailbox.PostAsync("/new-pin/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
             await w.MailAsync("mail.certificate_rekeyed.subject", holder.Email);
         },
+        ["a suspended certificate: its end date taken away, then a new PIN at the desk"] = async (w, app) =>
+        {
+            var (_, op) = await w.DeskAsync();
+            var holder = await w.HolderAsync(op.Office);
+            await w.IssueCertificateAsync(holder);
+            using var portal = await w.SignInAsync(holder);
+            var made = await portal.PostAsync("/certificate/emergency-code", new() { ["pin"] = Pin });
+            var code = made.Document.QuerySelector("#emergency-code .code")!.TextContent.Trim();
+            var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+            await w.ChangeStatusAsync(portal, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = Pin });
+            await w.MailAsync("mail.certificate_suspended.subject", holder.Email);
+            using (var anyone = w.Client())
+            {
+                await anyone.GetAsync("/emergency");
+                await anyone.PostAsync("/emergency", new() { ["user_id"] = holder.Id, ["code"] = code });
+            }
+            await w.MailAsync("mail.certificate_suspensionwithoutend.subject", holder.Email);
+
+            await w.AtTheDeskAsync(holder, "forgotten_pin");
+            using var mailbox = w.Client();
+            var link = MailLinks.Click(await w.MailAsync("mail.new_pin.subject", holder.Email), "/new-pin");
+            var token = (await mailbox.GetAsync(link)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+            await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "58203917", ["pin_confirm"] = "58203917" });
+            await mailbox.PostAsync("/new-pin/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+            await w.MailAsync("mail.certificate_rekeyedsuspended.subject", holder.Email);
+        },
         ["the certificate's life"] = async (w, _) =>
         {
             var holder = await w.HolderAsync();
