@@ -36,6 +36,16 @@ public static class Operators
 /// <summary>The RAO desk's form for a holder of the operator's office, after a passport check (a node's address, or the client's own).</summary>
 public static class Desk
 {
+    /// <summary>A holder (in English) of a new office, and that office's operator signed in at the console.</summary>
+    public static async Task<(PortalClient Rao, TestOperator Operator, TestHolder Holder)> OfficeHolderAsync(AppFixture app)
+    {
+        var op = await Operators.CreateAsync(app.Store);
+        var holder = await Holders.CreateAsync(app.Store, "Bruno", "Gatti", "en", op.Office);
+        var rao = app.Client();
+        if ((await Operators.SignInAsync(rao, app.Store, op)).Location != "/rao") throw new InvalidOperationException($"{op.Id} was not signed in at the console.");
+        return (rao, op, holder);
+    }
+
     public static async Task<PortalClient.Page> ActAsync(PortalClient rao, string holderId, string action, Uri? node = null)
     {
         string At(string path) => node is null ? path : new Uri(node, path).ToString();

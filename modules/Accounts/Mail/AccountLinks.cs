@@ -35,10 +35,26 @@ public static class AccountLinks
     public static AccountToken Issue(IDocumentSession session, IDataProtectionProvider protection, string holderId, string kind, DateTimeOffset expiresAt,
         string? newEmail = null)
     {
-        session.DeleteWhere<AccountToken>(t => t.HolderId == holderId && t.Kind == kind);
+        Replacing(holderId, kind).Execute(session);
         var issued = New(protection, holderId, kind, expiresAt, newEmail);
         session.Insert(issued);
         return issued;
+    }
+
+    /// <summary>
+    /// The holder's earlier link of <paramref name="kind"/> stops working, as a new one is stored in the same transaction. Two
+    /// such transactions for one holder take turns (a lock to their commit, taken first), so the later one also ends the
+    /// earlier one's new link: one live link, never two that each work.
+    /// </summary>
+    public static IMartenOp Replacing(string holderId, string kind) => new ReplacingWrite(holderId, kind);
+
+    private sealed class ReplacingWrite(string holderId, string kind) : IMartenOp
+    {
+        public void Execute(IDocumentSession session)
+        {
+            session.QueueOperation(new Kernel.Data.TransactionLock("accounts.links:" + holderId));
+            session.DeleteWhere<AccountToken>(t => t.HolderId == holderId && t.Kind == kind);
+        }
     }
 
     /// <summary>A new link token, not yet stored: whoever stores it also deletes the holder's earlier link of its kind (<see cref="Issue"/>).</summary>

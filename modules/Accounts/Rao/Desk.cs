@@ -90,20 +90,6 @@ public static class DeskWithoutAction
     }
 }
 
-/// <summary>
-/// A desk action that replaces the holder's earlier link waits for any other one for the same holder to commit (a lock held
-/// to the end of the transaction, taken before the earlier link is forgotten): two submissions at the same moment (two
-/// operators, two tabs) leave one live link, the later one, instead of two that each work.
-/// </summary>
-internal sealed class OneAtATime(string holderId, IMartenOp then) : IMartenOp
-{
-    public void Execute(IDocumentSession session)
-    {
-        session.QueueSqlCommand("select pg_advisory_xact_lock(hashtext(?))", "rao.desk:" + holderId);
-        then.Execute(session);
-    }
-}
-
 /// <summary>What the three desk doors share: the check's problems drawn on the holder's page, and the decision as Wolverine's returns.</summary>
 internal static class DeskDoor
 {
@@ -133,9 +119,7 @@ internal static class DeskDoor
         var now = clock.GetUtcNow();
         var decision = DeskRules.Decide(action, form.Typed, holder.Id, holder.Language ?? Strings.Language, context.HolderId(), context.Office(), now,
             (kind, expiresAt) => AccountLinks.New(protection, holder.Id, kind, expiresAt), () => AccountLinks.NewNotMe(protection, holder.Id, now));
-        IMartenOp forget = decision.ReplacesLink is { } kind
-            ? new OneAtATime(holder.Id, MartenOps.DeleteWhere<AccountToken>(t => t.HolderId == holder.Id && t.Kind == kind))
-            : MartenOps.Nothing();
+        var forget = decision.ReplacesLink is { } kind ? AccountLinks.Replacing(holder.Id, kind) : MartenOps.Nothing();
         var messages = new OutgoingMessages();
         messages.AddRange(decision.Messages);
         return (Results.Redirect($"/rao/holders/{holder.Id}?done={action.Name()}#desk-title"), forget, MartenOps.StoreObjects([.. decision.Documents]), messages);

@@ -34,7 +34,7 @@ public sealed class SpentLinkTests(AppFixture app)
         await using (var held = await HoldOtpIssuesAsync(ready.HolderId))
         {
             late = secondTab.PostAsync(ready.StepPath, ready.Step);
-            await WaitUntilSomeoneWaitsForAsync(held);
+            await WaitUntilSomeoneWaitsForAsync(held, ready.HolderId);
             var done = await client.PostAsync(ready.ConfirmPath, new() { ["token"] = ready.Step["token"], ["code"] = ready.Code });
             ((int)done.Status).ShouldBeLessThan(400, done.Text);
         }
@@ -79,12 +79,16 @@ public sealed class SpentLinkTests(AppFixture app)
         return connection;
     }
 
-    /// <summary>Until another session waits for an advisory lock (the late step is inside its code request).</summary>
-    private static async Task WaitUntilSomeoneWaitsForAsync(NpgsqlConnection held)
+    /// <summary>Until a session of this test's database waits for this holder's issue lock (the late step is inside its code request).</summary>
+    private static async Task WaitUntilSomeoneWaitsForAsync(NpgsqlConnection held, string holderId)
     {
         for (var waited = 0; waited < 300; waited++)
         {
-            await using var ask = new NpgsqlCommand("select count(*) from pg_locks where locktype = 'advisory' and not granted", held);
+            await using var ask = new NpgsqlCommand("""
+                select count(*) from pg_locks where locktype = 'advisory' and not granted
+                  and objid::bigint = (hashtext($1)::bigint & 4294967295)
+                  and pid in (select pid from pg_stat_activity where datname = current_database())
+                """, held) { Parameters = { new() { Value = "otp.issue:" + holderId } } };
             if ((long)(await ask.ExecuteScalarAsync())! > 0) return;
             await Task.Delay(50);
         }
@@ -93,7 +97,7 @@ public sealed class SpentLinkTests(AppFixture app)
 
     private async Task<Ready> NewPinAsync(PortalClient client)
     {
-        var (rao, holder) = await AtTheDeskAsync();
+        var (rao, _, holder) = await Desk.OfficeHolderAsync(app);
         using (rao)
         {
             using (var scope = app.Host.Services.CreateScope())
@@ -106,23 +110,5 @@ public sealed class SpentLinkTests(AppFixture app)
         var step = new Dictionary<string, string> { ["token"] = token, ["pin"] = "58203916", ["pin_confirm"] = "58203916" };
         (await client.PostAsync("/new-pin", step)).Status.ShouldBe(HttpStatusCode.OK);
         return new Ready(holder.Id, link, "/new-pin", step, "/new-pin/confirm", await Holders.LastSmsCodeAsync(app.Store, holder.Phone));
-    }
-
-    /// <summary>A holder of a new office, and that office's operator signed in at the desk.</summary>
-    private async Task<(PortalClient Rao, TestHolder Holder)> AtTheDeskAsync()
-    {
-        var op = await Operators.CreateAsync(app.Store);
-        var holder = await Holders.CreateAsync(app.Store, "Bruno", "Gatti");
-        await using (var session = app.Store.LightweightSession())
-        {
-            var account = (await session.LoadAsync<HolderAccount>(holder.Id))!;
-            account.Office = op.Office;
-            account.Language = "en";
-            session.Store(account);
-            await session.SaveChangesAsync();
-        }
-        var rao = app.Client();
-        (await Operators.SignInAsync(rao, app.Store, op)).Location.ShouldBe("/rao");
-        return (rao, holder);
     }
 }

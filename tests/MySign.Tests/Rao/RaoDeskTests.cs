@@ -22,18 +22,7 @@ public sealed class RaoDeskTests(AppFixture app)
 
     private async Task<(PortalClient Rao, TestOperator Operator, TestHolder Holder)> DeskAsync()
     {
-        var op = await Operators.CreateAsync(app.Store);
-        var holder = await Holders.CreateAsync(app.Store, "Bruno", "Gatti");
-        await using (var session = app.Store.LightweightSession())
-        {
-            var account = (await session.LoadAsync<HolderAccount>(holder.Id))!;
-            account.Office = op.Office;
-            account.Language = "en";
-            session.Store(account);
-            await session.SaveChangesAsync();
-        }
-        var rao = app.Client();
-        (await Operators.SignInAsync(rao, app.Store, op)).Location.ShouldBe("/rao");
+        var (rao, op, holder) = await Desk.OfficeHolderAsync(app);
         await rao.GetAsync($"/rao/holders/{holder.Id}");
         return (rao, op, holder);
     }
@@ -133,8 +122,7 @@ public sealed class RaoDeskTests(AppFixture app)
     public async Task a_blocked_pin_the_holder_still_knows_is_unblocked_after_the_identity_check()
     {
         var (rao, op, holder) = await DeskAsync();
-        using (var scope = app.Host.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await IssueAsync(holder);
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
         await portal.GetAsync("/certificate/suspend");
@@ -160,18 +148,10 @@ public sealed class RaoDeskTests(AppFixture app)
     public async Task a_pin_that_is_not_blocked_or_not_there_is_not_unblocked_and_nothing_is_recorded()
     {
         var (rao, _, holder) = await DeskAsync();
-        var check = new Dictionary<string, string> { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry };
-        async Task Refused(string said)
-        {
-            var page = await rao.PostAsync($"/rao/holders/{holder.Id}/desk/unblock-pin", check);
-            page.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
-            page.Text.ShouldContain(said);
-            page.Document.QuerySelector("input[name=doc_number]")!.GetAttribute("value").ShouldBe("CA12345AB", "what the operator typed is kept");
-        }
+        Task Refused(string said) => RefusedAsync(rao, holder.Id, "unblock-pin", said);
         await Refused("The holder has no signature certificate: there is no PIN to unblock or replace.");
 
-        using (var scope = app.Host.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await IssueAsync(holder);
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
         await portal.GetAsync("/certificate/suspend");
@@ -179,18 +159,14 @@ public sealed class RaoDeskTests(AppFixture app)
         await Refused("The PIN is not blocked: the holder can still use it, so there is nothing to unblock.");
 
         (await Holders.WrongPinsAsync(app.Store, holder.Id)).ShouldBe(2, "a PIN still working keeps its count");
-        await using (var session = app.Store.QuerySession())
-            (await session.Query<MySign.Accounts.Domain.IdentityCheck>().CountAsync(c => c.HolderId == holder.Id)).ShouldBe(0, "nothing was recorded");
-        await AppClock.MessagesSettledAsync(app.ConnectionString);
-        app.Smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(holder.Email) && m.Subject == "MySign: your signature PIN was unblocked");
+        await NothingRecordedAsync(holder, "MySign: your signature PIN was unblocked");
     }
 
     [Fact]
     public async Task a_forgotten_pin_gets_a_new_certificate_for_the_rest_of_the_validity_without_a_purchase_and_the_old_one_is_superseded()
     {
         var (rao, _, holder) = await DeskAsync();
-        using (var scope = app.Host.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await IssueAsync(holder);
         HolderCertificate old;
         await using (var session = app.Store.QuerySession()) old = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
         using var portal = app.Client();
@@ -242,7 +218,7 @@ public sealed class RaoDeskTests(AppFixture app)
     public async Task a_forgotten_pin_of_a_suspended_certificate_gives_a_new_one_that_stays_suspended_until_the_holder_reactivates_it()
     {
         var (rao, _, holder) = await DeskAsync();
-        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await IssueAsync(holder);
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
         (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = "19283746" }))
@@ -280,27 +256,17 @@ public sealed class RaoDeskTests(AppFixture app)
     public async Task a_forgotten_pin_is_not_started_for_a_holder_without_a_certificate_in_use_and_nothing_is_recorded()
     {
         var (rao, _, holder) = await DeskAsync();
-        var check = new Dictionary<string, string> { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry };
-        async Task Refused(string said)
-        {
-            var page = await rao.PostAsync($"/rao/holders/{holder.Id}/desk/forgotten-pin", check);
-            page.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
-            page.Text.ShouldContain(said);
-            page.Document.QuerySelector("input[name=doc_number]")!.GetAttribute("value").ShouldBe("CA12345AB", "what the operator typed is kept");
-        }
+        Task Refused(string said) => RefusedAsync(rao, holder.Id, "forgotten-pin", said);
         await Refused("The holder has no signature certificate");
 
-        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await IssueAsync(holder);
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
         (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "revoke", new() { ["reason"] = "keyCompromise", ["pin"] = "19283746", ["understood"] = "yes" }))
             .Status.ShouldBe(HttpStatusCode.OK);
         await Refused("The holder's certificate is revoked or expired");
 
-        await using (var session = app.Store.QuerySession())
-            (await session.Query<MySign.Accounts.Domain.IdentityCheck>().CountAsync(c => c.HolderId == holder.Id)).ShouldBe(0, "nothing was recorded");
-        await AppClock.MessagesSettledAsync(app.ConnectionString);
-        app.Smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(holder.Email) && m.Subject == "MySign: choose your new signature PIN");
+        await NothingRecordedAsync(holder, "MySign: choose your new signature PIN");
     }
 
     /// <summary>The link was mailed while the certificate was in use; the holder revoked it before using the link.</summary>
@@ -308,7 +274,7 @@ public sealed class RaoDeskTests(AppFixture app)
     public async Task a_new_pin_link_for_a_certificate_revoked_meanwhile_says_so_and_issues_nothing()
     {
         var (rao, _, holder) = await DeskAsync();
-        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await IssueAsync(holder);
         var (mailbox, link, token) = await NewPinLinkAsync(rao, holder);
         using var _ = mailbox;
         using var portal = app.Client();
@@ -331,7 +297,7 @@ public sealed class RaoDeskTests(AppFixture app)
     public async Task a_dated_suspension_carried_to_the_new_certificate_still_ends_on_its_date()
     {
         var (rao, _, holder) = await DeskAsync();
-        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await IssueAsync(holder);
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
         var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
@@ -364,7 +330,7 @@ public sealed class RaoDeskTests(AppFixture app)
     public async Task a_new_pin_after_the_end_date_of_the_suspension_gives_an_active_certificate()
     {
         var (rao, _, holder) = await DeskAsync();
-        await Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+        await IssueAsync(holder);
         using var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
         var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
@@ -407,6 +373,28 @@ public sealed class RaoDeskTests(AppFixture app)
             rounds.Add(await session.Query<AccountToken>().CountAsync(t => t.HolderId == holder.Id && t.Kind == "otp_reset" && !t.Used));
         }
         rounds.ShouldAllBe(live => live == 1, "live links per round: " + string.Join(", ", rounds));
+    }
+
+    /// <summary>A certificate for the holder, under the PIN 19283746.</summary>
+    private Task<CertificateIssued> IssueAsync(TestHolder holder) => Ask<CertificateIssued>(new IssueCertificate(holder.Id, "Bruno", "Gatti", "GTTBRN70A01H501Z", "19283746"));
+
+    /// <summary>A refused desk action left no identity check and sent the holder no mail with this subject.</summary>
+    private async Task NothingRecordedAsync(TestHolder holder, string subject)
+    {
+        await using (var session = app.Store.QuerySession())
+            (await session.Query<MySign.Accounts.Domain.IdentityCheck>().CountAsync(c => c.HolderId == holder.Id)).ShouldBe(0, "nothing was recorded");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        app.Smtp.Messages().ShouldNotContain(m => m.To.ToString().Contains(holder.Email) && m.Subject == subject);
+    }
+
+    /// <summary>The desk refuses <paramref name="action"/> next to its buttons: 422, why, and what the operator typed kept.</summary>
+    private static async Task RefusedAsync(PortalClient rao, string holderId, string action, string said)
+    {
+        var page = await rao.PostAsync($"/rao/holders/{holderId}/desk/{action}",
+            new() { ["doc_type"] = "identity_card", ["doc_number"] = "CA12345AB", ["doc_expiry"] = Expiry });
+        page.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        page.Text.ShouldContain(said);
+        page.Document.QuerySelector("input[name=doc_number]")!.GetAttribute("value").ShouldBe("CA12345AB", "what the operator typed is kept");
     }
 
     /// <summary>The desk starts a forgotten-PIN recovery; the holder opens the mailed link. The mailbox's client, the link and its token.</summary>
