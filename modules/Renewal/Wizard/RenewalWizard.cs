@@ -57,7 +57,7 @@ public sealed class NewPinForm
 /// <c>Validate</c> refuses it unless it is at that step, and <c>Post</c> asks the other modules what it needs, lets
 /// <see cref="RenewalDecisions"/> decide, and returns the page, the renewal to store and the messages to send: Wolverine
 /// saves them in one transaction with its outbox. A lost race (the same step sent twice, two tabs) fails that save and
-/// the host answers the "already done" 409 page. Cancel at any step leaves the certificate untouched.
+/// the host answers the 409 page ("changed meanwhile: nothing was done"). Cancel at any step leaves the certificate untouched.
 /// </summary>
 public static class RenewalPage
 {

@@ -2,7 +2,7 @@ namespace MySign.Kernel.Web;
 
 /// <summary>
 /// What an API endpoint answers when its save loses an optimistic-concurrency race (the host's 409 policy otherwise
-/// answers the generic "already done"): the endpoint's own error, as its protocol names a double use.
+/// answers the generic "changed meanwhile: nothing was done" page): the endpoint's own error, as its protocol names a double use.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class LostRaceAnswerAttribute(string error, string description, int status) : Attribute

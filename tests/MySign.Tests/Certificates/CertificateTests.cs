@@ -177,11 +177,13 @@ public sealed class CertificateTests(AppFixture app)
 
     /// <summary>
     /// Two changes of one suspended certificate, each with its own code, confirmed at the same moment (two tabs): a revocation
-    /// and a reactivation. One wins; the other is told it lost, and the portal and the CA's responder tell the same story.
-    /// Before the status lock both applied: the CA kept keyCompromise and the portal said active, and signed.
+    /// and a reactivation. Either one wins and the other is told it lost, or (on a busy machine the two may run one after the
+    /// other) the reactivation is done first and the revocation then revokes the active certificate; never the reverse. The
+    /// portal and the CA's responder tell the same story. Before the status lock both applied from the suspended state: the
+    /// CA kept keyCompromise and the portal said active, and signed.
     /// </summary>
     [Fact]
-    public async Task a_revocation_and_a_reactivation_confirmed_together_never_both_apply()
+    public async Task a_revocation_and_a_reactivation_confirmed_together_leave_the_portal_and_the_ca_agreeing()
     {
         for (var round = 0; round < 3; round++)
         {
@@ -202,9 +204,13 @@ public sealed class CertificateTests(AppFixture app)
             PortalClient.Page[] answers = [];
             await app.Host.ExecuteAndWaitAsync(async () => answers = await Task.WhenAll(
                 client.PostAsync(revoke.Confirm, new() { ["code"] = revoke.Code }), client.PostAsync(reactivate.Confirm, new() { ["code"] = reactivate.Code })), 30_000);
-            answers.Count(a => a.Status == HttpStatusCode.OK).ShouldBe(1, string.Join(" | ", answers.Select(a => $"{a.Status}")));
+            var done = answers.Count(a => a.Status == HttpStatusCode.OK);
+            done.ShouldBeGreaterThan(0, string.Join(" | ", answers.Select(a => $"{a.Status}")));
 
             var certificate = await Current(holder.Id);
+            if (done == 2) certificate.Status.ShouldBe(CertificateStatus.Revoked, "both done only one after the other: reactivated, then revoked");
+            foreach (var lost in answers.Where(a => a.Status == HttpStatusCode.Conflict))
+                lost.Document.QuerySelector("h1")!.TextContent.ShouldContain("nothing was done", customMessage: "the loser is told it did nothing");
             await using var session = app.Store.QuerySession();
             var entry = await session.LoadAsync<MySign.TrustServices.Domain.RevocationEntry>(certificate.SerialNumber);
             if (certificate.Status == CertificateStatus.Revoked) entry.ShouldNotBeNull().Reason.ShouldBe(System.Security.Cryptography.X509Certificates.X509RevocationReason.KeyCompromise);
