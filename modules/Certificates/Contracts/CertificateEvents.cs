@@ -35,9 +35,11 @@ public sealed record SignaturePinChecked(bool Ok, string? ErrorKey);
 
 /// <summary>
 /// Renews a holder's certificate: same identity, new key sealed under the new PIN, new IUT, three years; the old
-/// one is superseded. Answers <see cref="RenewalOutcome"/>. Answered inline only (carries the PIN).
+/// one is superseded. Answers <see cref="RenewalOutcome"/>. Answered inline only (carries the PIN). One certificate per
+/// <paramref name="RenewalId"/>: asked again for the same renewal (its save lost a race to "Send new OTP", a node died before
+/// it), the answer is the certificate already issued for it, never a second one.
 /// </summary>
-public sealed record RenewCertificate(string HolderId, string NewPin)
+public sealed record RenewCertificate(string HolderId, string NewPin, Guid RenewalId)
 {
     /// <summary>Never the secret it carries: Wolverine logs a message whole when its handler fails.</summary>
     public override string ToString() => $"RenewCertificate {{ HolderId = {HolderId} }}";

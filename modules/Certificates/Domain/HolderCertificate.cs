@@ -24,6 +24,8 @@ public sealed class HolderCertificate
     public DateTimeOffset ExpiresAt { get; set; }
     public byte[] Der { get; set; } = [];
     public SealedKey? Key { get; set; }
+    /// <summary>The renewal this certificate was issued for, if any: the same renewal asking again gets this one (RenewCertificate).</summary>
+    public Guid? RenewedFor { get; set; }
     /// <summary>The key sealed under a new PIN, waiting for the OTP that confirms the PIN change.</summary>
     public SealedKey? PendingKey { get; set; }
     public Guid? PendingChallengeId { get; set; }

@@ -57,7 +57,7 @@ public static class IssueCertificateHandler
     /// is the certificate the caller checked before replacing it (read here when the caller checked none).
     /// </summary>
     public static async Task<CertificateIssued> Issue(IssueCertificate request, IDocumentSession session, Issuer issuer, IMessageBus bus, DateTimeOffset now, CancellationToken cancellation,
-        string what = "issued", HolderCertificate? decidedOn = null)
+        string what = "issued", HolderCertificate? decidedOn = null, Guid? renewedFor = null)
     {
         var previous = decidedOn ?? await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
         // The certificate replaced is held as it was decided on until the new one commits: a suspension or revocation confirmed
@@ -66,6 +66,7 @@ public static class IssueCertificateHandler
         // The key's audit names the door that made it: a renewal, the RAO desk's new PIN, or an issuance.
         var door = what switch { "renewed" => Custody.Door.Renewal, "rekeyed" => Custody.Door.RaoNewPin, _ => Custody.Door.Issue };
         var issued = await issuer.IssueAsync(request, bus, now, cancellation, door);
+        issued.RenewedFor = renewedFor;
         // Only the RAO desk's new PIN replaces a suspended certificate (a renewal needs an active one, held above). A suspension
         // whose end date has passed (its reactivation not yet run) is over: the new certificate is active.
         if (previous is { Status: CertificateStatus.Suspended } && (previous.SuspendedUntil is not { } end || end > now)) await KeepHoldAsync(issued, previous, bus, now);

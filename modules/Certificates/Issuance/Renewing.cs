@@ -25,10 +25,14 @@ public static class RenewalRequestsHandler
     {
         var now = clock.GetUtcNow();
         var current = await session.LoadAsync<HolderCertificate>(request.HolderId, cancellation);
+        // This renewal has its certificate already (the renewal's own save was lost): the same one again, not a second.
+        if (current is not null && current.RenewedFor == request.RenewalId)
+            return new RenewalOutcome(new CertificateIssued(current.Id, current.CertificateId, current.UniqueIdentifier, current.ActivatedAt, current.ExpiresAt,
+                current.Status.ToString().ToLowerInvariant()));
         // Only an active certificate is renewed: one suspended or revoked since the renewal began gets nothing, and says so.
         if (current is null || current.StatusAt(now) != CertificateStatus.Active) return new RenewalOutcome(null, "renewal.error.not_active");
         return new RenewalOutcome(await IssueCertificateHandler.Issue(
             new IssueCertificate(current.Id, current.GivenName, current.Surname, current.FiscalCode, request.NewPin), session, issuer, bus, now, cancellation, "renewed",
-            decidedOn: current));
+            decidedOn: current, renewedFor: request.RenewalId));
     }
 }

@@ -216,11 +216,12 @@ public static class ActivateRenewedCertificate
     {
         var confirmed = request.ActivationConfirmed(await WizardPages.VerifyOtpAsync(context, bus, request, code));
         if (!confirmed.Accepted) return WizardPages.Applied(context, confirmed);
-        // The OTP is single use, so of two parallel activations only one reaches this point; and no cancel can win a race
-        // with it, because a renewal whose activation code is out cannot be cancelled while the certificate is active.
+        // The OTP is single use, so of two parallel activations only one reaches this point. Should this save still lose (to
+        // "Send new OTP" in another tab, committed while the certificate was being issued), the host answers 409 and the
+        // next code asks again for this renewal's certificate: Certificates answers the one already issued, never a second.
         var pin = protection.Open(WizardPages.PinProtection, request.ProtectedPin!);
         // Suspended or revoked since the renewal began: nothing is issued, and the request says why.
-        var outcome = await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(request.HolderId, pin), context.RequestAborted);
+        var outcome = await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(request.HolderId, pin, request.Id), context.RequestAborted);
         var done = request.Activated(outcome.Issued, clock.GetUtcNow(), Kernel.Localization.Strings.Language);
         if (done.Accepted)
         {

@@ -19,7 +19,7 @@ public sealed class ActivationAuditTests(AppFixture app)
         using var scope = app.Host.Services.CreateScope();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         await bus.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Ugo", "Registro", "RGSUGO80A01H501U", "13572468"));
-        (await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(holder.Id, "24681357"))).Issued.ShouldNotBeNull();
+        (await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(holder.Id, "24681357", Guid.NewGuid()))).Issued.ShouldNotBeNull();
         await bus.InvokeAsync<CertificateReissued>(new ReissueAfterForgottenPin(holder.Id, "97531864"));
 
         var made = new List<string>();
@@ -41,7 +41,7 @@ public sealed class ActivationAuditTests(AppFixture app)
         var issued = await bus.InvokeAsync<CertificateIssued>(new IssueCertificate(holder.Id, "Rita", "Sospesa", "SSPRTI80A41H501U", "13572468"));
         await bus.InvokeAsync(new SuspendCertificateNow(holder.Id, "test", CertificateDoor.NotMe));
 
-        var outcome = await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(holder.Id, "24681357"));
+        var outcome = await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(holder.Id, "24681357", Guid.NewGuid()));
 
         outcome.Issued.ShouldBeNull();
         outcome.Refusal.ShouldBe("renewal.error.not_active");

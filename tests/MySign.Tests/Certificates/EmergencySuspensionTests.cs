@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using MySign.Certificates.Contracts;
 using MySign.Certificates.Domain;
 using Wolverine;
@@ -202,32 +201,15 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         await someone.GetAsync("/emergency");
         Task<PortalClient.Page> emergency;
         Task reactivation;
-        await using (var row = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(app.ConnectionString) { Pooling = false }.ConnectionString))
+        await using (var row = await RowLocks.HoldAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
         {
-            await row.OpenAsync();
-            await using var hold = await row.BeginTransactionAsync();
-            await using (var select = new NpgsqlCommand("select 1 from certificates.mt_doc_holdercertificate where id = $1 for update", row, hold) { Parameters = { new() { Value = holder.Id } } })
-                await select.ExecuteScalarAsync();
             emergency = someone.PostAsync("/emergency", new() { ["user_id"] = holder.Id, ["code"] = code });
-            await WaitersAsync(row, 1);
+            await row.WaitersAsync(1);
             reactivation = app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, dated.CertificateId, dated.SuspendedUntil!.Value), 60_000);
-            await WaitersAsync(row, 2);
-            await hold.RollbackAsync();
+            await row.WaitersAsync(2);
         }
         (await emergency).Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("with no end date");
         await reactivation;
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the reactivation found the date gone");
-    }
-
-    /// <summary>Until this many other sessions of the test's database wait for a lock.</summary>
-    private static async Task WaitersAsync(NpgsqlConnection connection, int count)
-    {
-        for (var waited = 0; waited < 300; waited++)
-        {
-            await using var ask = new NpgsqlCommand("select count(*) from pg_locks where not granted and pid in (select pid from pg_stat_activity where datname = current_database())", connection);
-            if ((long)(await ask.ExecuteScalarAsync())! >= count) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"Fewer than {count} sessions ever waited for the certificate's row.");
     }
 }

@@ -75,7 +75,7 @@ public sealed partial class KeysAtRestTests(AppFixture app)
 
         // A renewal (a new key, made in the token and sealed under the new certificate's PIN), then a PIN change on it.
         (await bus.InvokeAsync<SignaturePinChecked>(new CheckSignaturePin(holder.Id, Pin))).Ok.ShouldBeTrue();
-        (await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(holder.Id, Pin))).Issued.ShouldNotBeNull();
+        (await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(holder.Id, Pin, Guid.NewGuid()))).Issued.ShouldNotBeNull();
         await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
         await portal.GetAsync("/");
         (await portal.PostAsync("/pin", new() { ["current"] = Pin, ["new"] = NewPin, ["confirm"] = NewPin })).Status.ShouldBe(HttpStatusCode.OK);

@@ -283,6 +283,43 @@ public sealed class RenewalWizardTests(AppFixture app)
         (await session.Query<Coupon>().SingleAsync(c => c.RedeemedBy == holder.Id)).RenewalId.ShouldBe(id, "the coupon stays spent on the certificate it paid for");
     }
 
+    /// <summary>
+    /// "Send new OTP" from another tab commits while the activation is issuing the certificate: the activation's own save then
+    /// loses (409), although the certificate was issued. The next code must finish this renewal with that certificate, not
+    /// issue a second one from the same coupon (an outside probe did: issued, renewed, renewed). The test holds the
+    /// certificate's row so the activation waits inside the issue while the resend commits.
+    /// </summary>
+    [Fact]
+    public async Task an_activation_whose_save_loses_to_send_new_otp_renews_once_with_the_next_code()
+    {
+        var (holder, client) = await HolderInWindow();
+        var id = await Start(client, "coupon");
+        await PastConsentsAndOtp(client, holder, id);
+        (await client.PostAsync($"/renewal/{id}/coupon", new() { ["coupon"] = await IssueCoupons() })).Status.ShouldBe(HttpStatusCode.OK);
+        (await client.PostAsync($"/renewal/{id}/pin", new() { ["new_pin"] = NewPin, ["confirm_pin"] = NewPin })).Status.ShouldBe(HttpStatusCode.OK);
+        var code = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+        await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
+        using var otherTab = app.Client();
+        foreach (var cookie in client.Cookies.GetAllCookies().Cast<System.Net.Cookie>()) otherTab.Cookies.Add(cookie);
+        await otherTab.GetAsync($"/renewal/{id}");
+
+        Task<PortalClient.Page> activate;
+        await using (var row = await RowLocks.HoldAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
+        {
+            activate = client.PostAsync($"/renewal/{id}/activate", new() { ["code"] = code });
+            await row.WaitersAsync(1);
+            (await otherTab.PostAsync($"/renewal/{id}/resend", new())).Status.ShouldBe(HttpStatusCode.OK);
+        }
+        (await activate).Status.ShouldBe(HttpStatusCode.Conflict, "the activation's save lost to the resend");
+        var issued = await Certificate(holder.Id);
+
+        var done = await client.PostAsync($"/renewal/{id}/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+        done.Text.ShouldContain("Your Remote Signature certificate has been renewed.");
+        (await Certificate(holder.Id)).CertificateId.ShouldBe(issued.CertificateId, "the certificate issued for this renewal, not a second one");
+        await using var session = app.Store.QuerySession();
+        (await session.Query<CertificateOperation>().CountAsync(o => o.HolderId == holder.Id && o.What == "renewed")).ShouldBe(1, "one coupon, one renewal");
+    }
+
     [Fact]
     [Trait("Shake", "concurrency")]
     public async Task the_same_step_sent_eight_times_at_once_is_done_once_and_every_other_answer_says_it_was_already_done()
