@@ -21,6 +21,9 @@ public static class EmergencyStop
     public static async Task<EmergencyOutcome> ApplyAsync(IDocumentSession session, IMessageBus bus, HolderCertificate? certificate, string reason, DateTimeOffset now,
         CertificateDoor door, CancellationToken cancellation)
     {
+        // A status change started before the emergency (a reactivation waiting for its code) is over: after an emergency only a
+        // change started afterwards, with the PIN and an OTP, moves the certificate.
+        if (certificate is not null) session.Patch<StatusChangeRequest>(r => r.HolderId == certificate.Id && !r.Done).Set(r => r.Done, true);
         switch (certificate?.StatusAt(now))
         {
             case CertificateStatus.Active:

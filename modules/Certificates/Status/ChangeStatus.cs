@@ -129,7 +129,10 @@ public static class ChangeStatusEndpoints
         if (!issued.Throttled)
         {
             (request.ChallengeId, request.ByPasskey, request.Factor, request.Destination) = (issued.ChallengeId, issued.Passkey is not null, issued.Factor, issued.Destination);
-            session.Store(request);
+            // Only while the request still waits: a resend answered after its confirmation must not open it again (a stored copy
+            // of the request read before would, and a reactivation so revived could undo a later emergency without the PIN).
+            session.Patch<StatusChangeRequest>(r => r.Id == request.Id && !r.Done).Set(r => r.ChallengeId, request.ChallengeId).Set(r => r.ByPasskey, request.ByPasskey)
+                .Set(r => r.Factor, request.Factor).Set(r => r.Destination, request.Destination);
         }
         return View(CodeStep(request) with { ErrorKey = issued.Wait }, issued.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK);
     }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Accounts.Domain;
 using MySign.Certificates.Contracts;
-using Npgsql;
 using Wolverine;
 
 namespace MySign.Tests.Accounts;
@@ -11,7 +10,7 @@ namespace MySign.Tests.Accounts;
 /// a second tab, or a code that takes its time to go out. That late answer must not bring the link back (an outside probe
 /// did, 2 rounds in 20, and chose a second PIN from the spent link: a second certificate). The door test makes the
 /// interleaving certain instead of likely: it holds Otp's per-holder issue lock (ADR 0022), so the late step waits inside
-/// its code request, after it read the link, while the last step spends it. Activation and the new OTP phone take that
+/// its code request, after it read the link, while the last step spends it (HeldLock). Activation and the new OTP phone take that
 /// lock in their last step too (they file the phone), so for them the shared write is checked on its own.
 /// </summary>
 [Collection(AppCollection.Name)]
@@ -31,10 +30,10 @@ public sealed class SpentLinkTests(AppFixture app)
         (await secondTab.GetAsync(ready.Link)).Status.ShouldBe(HttpStatusCode.OK);
 
         Task<PortalClient.Page> late;
-        await using (var held = await HoldOtpIssuesAsync(ready.HolderId))
+        await using (var held = await HeldLock.OtpIssuesAsync(app.ConnectionString, ready.HolderId))
         {
             late = secondTab.PostAsync(ready.StepPath, ready.Step);
-            await WaitUntilSomeoneWaitsForAsync(held, ready.HolderId);
+            await held.WaitersAsync(1);
             var done = await client.PostAsync(ready.ConfirmPath, new() { ["token"] = ready.Step["token"], ["code"] = ready.Code });
             ((int)done.Status).ShouldBeLessThan(400, done.Text);
         }
@@ -64,35 +63,6 @@ public sealed class SpentLinkTests(AppFixture app)
         await using var check = app.Store.QuerySession();
         var after = (await check.LoadAsync<AccountToken>(id))!;
         (after.Used, after.ChallengeId, after.NewMobile).ShouldBe((true, null, null), "a spent link stays spent and takes no new step");
-    }
-
-    /// <summary>
-    /// Otp's lock for the holder's code requests (OtpChallenges.IssueAsync), held from a connection of the test's until
-    /// disposed (not pooled: a pooled connection would keep holding the lock after its dispose).
-    /// </summary>
-    private async Task<NpgsqlConnection> HoldOtpIssuesAsync(string holderId)
-    {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(app.ConnectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using var hold = new NpgsqlCommand("select pg_advisory_lock(hashtext($1))", connection) { Parameters = { new() { Value = "otp.issue:" + holderId } } };
-        await hold.ExecuteNonQueryAsync();
-        return connection;
-    }
-
-    /// <summary>Until a session of this test's database waits for this holder's issue lock (the late step is inside its code request).</summary>
-    private static async Task WaitUntilSomeoneWaitsForAsync(NpgsqlConnection held, string holderId)
-    {
-        for (var waited = 0; waited < 300; waited++)
-        {
-            await using var ask = new NpgsqlCommand("""
-                select count(*) from pg_locks where locktype = 'advisory' and not granted
-                  and objid::bigint = (hashtext($1)::bigint & 4294967295)
-                  and pid in (select pid from pg_stat_activity where datname = current_database())
-                """, held) { Parameters = { new() { Value = "otp.issue:" + holderId } } };
-            if ((long)(await ask.ExecuteScalarAsync())! > 0) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("The late step never reached its code request.");
     }
 
     private async Task<Ready> NewPinAsync(PortalClient client)

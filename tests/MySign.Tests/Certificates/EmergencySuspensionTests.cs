@@ -201,7 +201,7 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         await someone.GetAsync("/emergency");
         Task<PortalClient.Page> emergency;
         Task reactivation;
-        await using (var row = await RowLocks.HoldAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
+        await using (var row = await HeldLock.RowAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
         {
             emergency = someone.PostAsync("/emergency", new() { ["user_id"] = holder.Id, ["code"] = code });
             await row.WaitersAsync(1);
@@ -211,5 +211,61 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         (await emergency).Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("with no end date");
         await reactivation;
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the reactivation found the date gone");
+    }
+
+    /// <summary>A reactivation waiting for its code when the emergency code is used: after the emergency, that code moves nothing.</summary>
+    [Fact]
+    public async Task a_reactivation_started_before_an_emergency_cannot_be_confirmed_after_it()
+    {
+        var (portal, holder) = await HolderAsync();
+        using var _ = portal;
+        var code = await CreateCodeAsync(portal);
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Status.ShouldBe(HttpStatusCode.OK);
+        await portal.GetAsync("/certificate/reactivate");
+        var started = await portal.PostAsync("/certificate/reactivate", new() { ["pin"] = Pin });
+        var confirm = started.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+        var otp = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+
+        using var someone = app.Client();
+        (await Door(someone, holder.Id, code)).Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("already suspended");
+        (await portal.PostAsync(confirm, new() { ["code"] = otp })).Status.ShouldBe(HttpStatusCode.NotFound, "the change started before the emergency is over");
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended);
+    }
+
+    /// <summary>
+    /// "Send new OTP" on a reactivation, answered after the reactivation was confirmed (a second tab): it must not open the
+    /// confirmed request again, or its new code would reactivate the certificate once more after a later suspension, without
+    /// the PIN. The test holds Otp's issue lock so the resend waits inside its code request while the confirmation lands.
+    /// </summary>
+    [Fact]
+    public async Task send_new_otp_answered_after_the_confirmation_does_not_open_the_change_again()
+    {
+        var (portal, holder) = await HolderAsync();
+        using var _ = portal;
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Status.ShouldBe(HttpStatusCode.OK);
+        await portal.GetAsync("/certificate/reactivate");
+        var started = await portal.PostAsync("/certificate/reactivate", new() { ["pin"] = Pin });
+        var confirm = started.Document.QuerySelector("#box-suspension form")!.GetAttribute("action")!;
+        var otp = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+        await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);
+        using var otherTab = app.Client();
+        foreach (var cookie in portal.Cookies.GetAllCookies().Cast<System.Net.Cookie>()) otherTab.Cookies.Add(cookie);
+        await otherTab.GetAsync("/");
+
+        Task<PortalClient.Page> resend;
+        await using (var held = await HeldLock.OtpIssuesAsync(app.ConnectionString, holder.Id))
+        {
+            resend = otherTab.PostAsync(confirm + "/resend", new());
+            await held.WaitersAsync(1);
+            (await portal.PostAsync(confirm, new() { ["code"] = otp })).Status.ShouldBe(HttpStatusCode.OK);
+        }
+        await resend;
+        var lateCode = await Holders.LastSmsCodeAsync(app.Store, holder.Phone);
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Active);
+
+        // Suspended again later, from the portal: the late code must not reactivate it.
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Status.ShouldBe(HttpStatusCode.OK);
+        (await portal.PostAsync(confirm, new() { ["code"] = lateCode })).Status.ShouldBe(HttpStatusCode.NotFound, "a confirmed change is over, whatever code arrives later");
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended);
     }
 }

@@ -304,7 +304,7 @@ public sealed class RenewalWizardTests(AppFixture app)
         await otherTab.GetAsync($"/renewal/{id}");
 
         Task<PortalClient.Page> activate;
-        await using (var row = await RowLocks.HoldAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
+        await using (var row = await HeldLock.RowAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
         {
             activate = client.PostAsync($"/renewal/{id}/activate", new() { ["code"] = code });
             await row.WaitersAsync(1);
