@@ -38,6 +38,16 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         return CodeShape().Match(made.Document.QuerySelector("#emergency-code")!.TextContent).Value;
     }
 
+    /// <summary>Suspended from the portal until three days from now; the certificate as it then is.</summary>
+    private async Task<HolderCertificate> SuspendedUntilLaterAsync(PortalClient portal, TestHolder holder)
+    {
+        var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = Pin }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        await using var session = app.Store.QuerySession();
+        return (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+    }
+
     private async Task<CertificateStatus> StatusOf(string holder)
     {
         await using var session = app.Store.QuerySession();
@@ -147,11 +157,7 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         var (portal, holder) = await HolderAsync();
         using var _ = portal;
         var code = await CreateCodeAsync(portal);
-        var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
-        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = Pin }))
-            .Status.ShouldBe(HttpStatusCode.OK);
-        HolderCertificate dated;
-        await using (var session = app.Store.QuerySession()) dated = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+        var dated = await SuspendedUntilLaterAsync(portal, holder);
         dated.SuspendedUntil.ShouldNotBeNull();
 
         using var someone = app.Client();
@@ -191,11 +197,7 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         var (portal, holder) = await HolderAsync();
         using var _ = portal;
         var code = await CreateCodeAsync(portal);
-        var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
-        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = Pin }))
-            .Status.ShouldBe(HttpStatusCode.OK);
-        HolderCertificate dated;
-        await using (var session = app.Store.QuerySession()) dated = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
+        var dated = await SuspendedUntilLaterAsync(portal, holder);
 
         using var someone = app.Client();
         await someone.GetAsync("/emergency");

@@ -130,6 +130,17 @@ public sealed class EveryMailTests(AppFixture app)
         }
     }
 
+    /// <summary>The desk's forgotten-PIN help, then the holder's new PIN from the mailed link, confirmed with the OTP.</summary>
+    private static async Task NewPinFromTheDeskAsync(World w, AppFixture app, TestHolder holder)
+    {
+        await w.AtTheDeskAsync(holder, "forgotten_pin");
+        using var mailbox = w.Client();
+        var link = MailLinks.Click(await w.MailAsync("mail.new_pin.subject", holder.Email), "/new-pin");
+        var token = (await mailbox.GetAsync(link)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "58203917", ["pin_confirm"] = "58203917" });
+        await mailbox.PostAsync("/new-pin/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+    }
+
     /// <summary>The flows that send mail. Each checks every mail it causes as it arrives, then goes on with its links.</summary>
     private static readonly Dictionary<string, Func<World, AppFixture, Task>> Flows = new()
     {
@@ -204,12 +215,7 @@ public sealed class EveryMailTests(AppFixture app)
             var (_, op) = await w.DeskAsync();
             var holder = await w.HolderAsync(op.Office);
             await w.IssueCertificateAsync(holder);
-            await w.AtTheDeskAsync(holder, "forgotten_pin");
-            using var mailbox = w.Client();
-            var link = MailLinks.Click(await w.MailAsync("mail.new_pin.subject", holder.Email), "/new-pin");
-            var token = (await mailbox.GetAsync(link)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
-            await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "58203917", ["pin_confirm"] = "58203917" });
-            await mailbox.PostAsync("/new-pin/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+            await NewPinFromTheDeskAsync(w, app, holder);
             await w.MailAsync("mail.certificate_rekeyed.subject", holder.Email);
         },
         ["a suspended certificate: its end date taken away, then a new PIN at the desk"] = async (w, app) =>
@@ -230,12 +236,7 @@ public sealed class EveryMailTests(AppFixture app)
             }
             await w.MailAsync("mail.certificate_suspensionwithoutend.subject", holder.Email);
 
-            await w.AtTheDeskAsync(holder, "forgotten_pin");
-            using var mailbox = w.Client();
-            var link = MailLinks.Click(await w.MailAsync("mail.new_pin.subject", holder.Email), "/new-pin");
-            var token = (await mailbox.GetAsync(link)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
-            await mailbox.PostAsync("/new-pin", new() { ["token"] = token, ["pin"] = "58203917", ["pin_confirm"] = "58203917" });
-            await mailbox.PostAsync("/new-pin/confirm", new() { ["token"] = token, ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
+            await NewPinFromTheDeskAsync(w, app, holder);
             await w.MailAsync("mail.certificate_rekeyedsuspended.subject", holder.Email);
         },
         ["the certificate's life"] = async (w, _) =>
