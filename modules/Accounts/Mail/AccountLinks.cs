@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Security;
+using Npgsql;
 using Wolverine.Marten;
 
 namespace MySign.Accounts.Mail;
@@ -98,6 +99,27 @@ public static class AccountLinks
             .Set(t => t.NewMobile, step.NewMobile).Set(t => t.PendingPasswordHash, step.PendingPasswordHash).Set(t => t.ProtectedPin, step.ProtectedPin)
             .Set(t => t.ChallengeId, step.ChallengeId).Set(t => t.OtpDestination, step.OtpDestination).Set(t => t.OtpByPasskey, step.OtpByPasskey)
             .Set(t => t.OtpFactor, step.OtpFactor);
+    }
+
+    /// <summary>
+    /// Spends a link in the caller's transaction before anything is done on it; false when another request spent it first.
+    /// Two last steps taken at once (a double click, two tabs) both read the link unused: the second waits here for the first
+    /// to commit, then finds it spent, where both used to act and mail. For last steps without a code to spend, which would
+    /// otherwise let only one through.
+    /// </summary>
+    public static Task<bool> SpendAsync(IDocumentSession session, AccountToken link, CancellationToken cancellation) => TakeAsync(session,
+        $"update {AccountsModule.Schema}.mt_doc_accounttoken set data = jsonb_set(data, '{{Used}}', 'true'::jsonb), mt_version = gen_random_uuid(), " +
+        "mt_last_modified = transaction_timestamp() where id = $1 and data->>'Used' = 'false' returning id", link.Id, cancellation);
+
+    /// <summary>A "this wasn't me" link, spent as <see cref="SpendAsync(IDocumentSession, AccountToken, CancellationToken)"/> spends a link (it is deleted).</summary>
+    public static Task<bool> SpendAsync(IDocumentSession session, Security.NotMeToken link, CancellationToken cancellation) =>
+        TakeAsync(session, $"delete from {AccountsModule.Schema}.mt_doc_notmetoken where id = $1 returning id", link.Id, cancellation);
+
+    private static async Task<bool> TakeAsync(IDocumentSession session, string sql, string id, CancellationToken cancellation)
+    {
+        await session.BeginTransactionAsync(cancellation);
+        await using var command = new NpgsqlCommand(sql, session.Connection) { Parameters = { new() { Value = id } } };
+        return await command.ExecuteScalarAsync(cancellation) is not null;
     }
 
     /// <summary>The unused, unexpired link token of this kind that <paramref name="token"/> names, or null.</summary>

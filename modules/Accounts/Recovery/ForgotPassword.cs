@@ -69,9 +69,9 @@ public static class ForgotPasswordEndpoints
         var problem = PasswordPolicy.Problem(password, holder.Id) ?? (password != (form.Confirm ?? "") ? "password.error.confirm" : null);
         if (problem is not null) return ResetPage(new ResetView(token, problem, "form"), StatusCodes.Status422UnprocessableEntity);
 
+        // Spent first: a second submission of the link at the same time finds it spent and sets nothing.
+        if (!await AccountLinks.SpendAsync(session, found, context.RequestAborted)) return ResetPage(new ResetView("", null, "invalid"), StatusCodes.Status410Gone);
         var now = clock.GetUtcNow();
-        found.Used = true;
-        session.Store(found);
         session.Patch<HolderAccount>(holder.Id).Set(h => h.PasswordHash, Passwords.Hash(password));
         // Every session of the holder ends: whoever knew the old password is out.
         session.DeleteWhere<PortalSession>(s => s.PrincipalId == holder.Id);

@@ -33,9 +33,9 @@ public static class NotMeEndpoints
         TimeProvider clock)
     {
         var found = await Find(session, token, clock, context);
-        if (found is null) return View(new NotMeView("invalid", ""), StatusCodes.Status410Gone);
+        // Spent first: the same link pressed twice at once ends the sessions and tells the holder once.
+        if (found is null || !await AccountLinks.SpendAsync(session, found, context.RequestAborted)) return View(new NotMeView("invalid", ""), StatusCodes.Status410Gone);
         var now = clock.GetUtcNow();
-        session.Delete(found);
         session.DeleteWhere<PortalSession>(s => s.PrincipalId == found.HolderId);
         session.Insert(AuditEntry.Of(found.HolderId, "account.not_me", now));
         await bus.PublishAsync(new HolderCredentialsChanged(found.HolderId, now));

@@ -65,6 +65,75 @@ public sealed class SpentLinkTests(AppFixture app)
         (after.Used, after.ChallengeId, after.NewMobile).ShouldBe((true, null, null), "a spent link stays spent and takes no new step");
     }
 
+    /// <summary>
+    /// A last step taken twice at once (a double click, two tabs) spends the link once: both submissions read it unused, and
+    /// both used to commit. The test holds the link's row, which the last step meets (the old code when it saved the link
+    /// at commit, the fixed one when it spends it first), so both submissions wait there and then go in turn.
+    /// </summary>
+    [Fact]
+    public async Task a_reset_link_submitted_twice_at_once_sets_one_password_and_mails_once()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        using var client = app.Client();
+        await client.GetAsync("/forgot-password");
+        await client.PostAsync("/forgot-password", new() { ["user_id"] = holder.Id });
+        var link = MailLinks.Click(await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: set a new password"), "/reset-password");
+        using var secondTab = app.Client();
+        var token = (await client.GetAsync(link)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        (await secondTab.GetAsync(link)).Status.ShouldBe(HttpStatusCode.OK);
+
+        var pages = await BothAtOnceAsync("accounts.mt_doc_accounttoken", token,
+            () => client.PostAsync("/reset-password", new() { ["token"] = token, ["password"] = "first passphrase typed", ["confirm"] = "first passphrase typed" }),
+            () => secondTab.PostAsync("/reset-password", new() { ["token"] = token, ["password"] = "second passphrase typed", ["confirm"] = "second passphrase typed" }));
+
+        pages.Select(p => p.Status).ShouldBe([HttpStatusCode.OK, HttpStatusCode.Gone], "the first sets the password, the second finds the link spent");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        MailsTo(holder, "MySign: your password was changed").ShouldBe(1);
+        using var signIn = app.Client();
+        (await signIn.LoginAsync(holder.Id, "second passphrase typed")).Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "the spent link set nothing");
+        (await signIn.LoginAsync(holder.Id, "first passphrase typed")).Status.ShouldBe(HttpStatusCode.Redirect);
+    }
+
+    [Fact]
+    public async Task a_this_wasnt_me_link_pressed_twice_at_once_tells_the_holder_once()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        using var client = app.Client();
+        await client.LoginAsync(holder.Id, holder.Password);
+        await client.GetAsync("/account/password");
+        (await client.PostAsync("/account/password", new() { ["current"] = holder.Password, ["new"] = "a changed passphrase", ["confirm"] = "a changed passphrase" }))
+            .Status.ShouldBe(HttpStatusCode.OK);
+        var link = MailLinks.Click(await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your password was changed"), "/not-me");
+        using var mailbox = app.Client();
+        using var secondTab = app.Client();
+        var token = (await mailbox.GetAsync(link)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        (await secondTab.GetAsync(link)).Status.ShouldBe(HttpStatusCode.OK);
+
+        var pages = await BothAtOnceAsync("accounts.mt_doc_notmetoken", token,
+            () => mailbox.PostAsync("/not-me", new() { ["token"] = token }), () => secondTab.PostAsync("/not-me", new() { ["token"] = token }));
+
+        pages.Select(p => p.Status).ShouldBe([HttpStatusCode.OK, HttpStatusCode.Gone], "the link works once, however fast it is pressed");
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+        MailsTo(holder, "MySign: every session of your account was ended").ShouldBe(1);
+        (await Holders.SmsToAsync(app.Store, holder.Phone)).Count(s => s.Text.Contains("this wasn't me")).ShouldBe(1);
+    }
+
+    /// <summary>Two submissions of one link, queued in turn at its row, then let go: the first's page, then the second's.</summary>
+    private async Task<PortalClient.Page[]> BothAtOnceAsync(string table, string token, Func<Task<PortalClient.Page>> first, Func<Task<PortalClient.Page>> second)
+    {
+        Task<PortalClient.Page> one, two;
+        await using (var held = await HeldLock.RowAsync(app.ConnectionString, table, MySign.Accounts.Sessions.SessionAuthenticationHandler.HashToken(token)))
+        {
+            one = first();
+            await held.WaitersAsync(1);
+            two = second();
+            await held.WaitersAsync(2);
+        }
+        return await Task.WhenAll(one, two);
+    }
+
+    private int MailsTo(TestHolder holder, string subject) => app.Smtp.Messages().Count(m => m.To.ToString().Contains(holder.Email) && m.Subject == subject);
+
     private async Task<Ready> NewPinAsync(PortalClient client)
     {
         var (rao, _, holder) = await Desk.OfficeHolderAsync(app);
