@@ -18,7 +18,26 @@ public static class EmergencyStop
     /// suspended without end, so only the holder reactivates it: the reactivation set before the emergency would otherwise
     /// come on its date under a PIN the holder may no longer trust (ADR 0023). A revoked or expired one has nothing to stop.
     /// </summary>
-    public static async Task<EmergencyOutcome> ApplyAsync(IDocumentSession session, IMessageBus bus, HolderCertificate? certificate, string reason, DateTimeOffset now,
+    public static async Task<EmergencyOutcome> ApplyAsync(IDocumentSession session, IMessageBus bus, string holderId, string reason, DateTimeOffset now,
+        CertificateDoor door, CancellationToken cancellation)
+    {
+        // An emergency never ends as a lost race: a change committed between its read and its lock (the reactivation at a
+        // suspension's end date, the holder's own) is read again while this request holds the lock, so nothing can change it
+        // a second time, and decided on afresh.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await DecideAsync(session, bus, await session.LoadAsync<HolderCertificate>(holderId, cancellation), reason, now, door, cancellation);
+            }
+            catch (JasperFx.ConcurrencyException) when (attempt < 3)
+            {
+                session.EjectAllPendingChanges();
+            }
+        }
+    }
+
+    private static async Task<EmergencyOutcome> DecideAsync(IDocumentSession session, IMessageBus bus, HolderCertificate? certificate, string reason, DateTimeOffset now,
         CertificateDoor door, CancellationToken cancellation)
     {
         // A status change started before the emergency (a reactivation waiting for its code) is over: after an emergency only a
@@ -51,7 +70,6 @@ public static class SuspendCertificateNowHandler
     public static async Task Handle(SuspendCertificateNow command, IDocumentSession session, IMessageBus bus, TimeProvider clock, CancellationToken cancellation)
     {
         var reason = ChangeStatusEndpoints.SuspensionReasons.Contains(command.Reason) ? command.Reason : "suspectedMisuse";
-        await EmergencyStop.ApplyAsync(session, bus, await session.LoadAsync<HolderCertificate>(command.HolderId, cancellation), reason, clock.GetUtcNow(),
-            command.Door, cancellation);
+        await EmergencyStop.ApplyAsync(session, bus, command.HolderId, reason, clock.GetUtcNow(), command.Door, cancellation);
     }
 }

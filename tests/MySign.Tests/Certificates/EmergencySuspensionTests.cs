@@ -215,6 +215,37 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the reactivation found the date gone");
     }
 
+    /// <summary>
+    /// The other order: the reactivation at the end date takes the certificate first and reactivates it while the emergency
+    /// waits. The emergency decided on a suspension that is gone; it used to end on the "changed meanwhile" page with the
+    /// certificate active. It decides again on what it finds under the lock, and suspends.
+    /// </summary>
+    [Fact]
+    public async Task an_emergency_that_waits_behind_a_reactivation_decides_again_and_suspends()
+    {
+        var (portal, holder) = await HolderAsync();
+        using var _ = portal;
+        var code = await CreateCodeAsync(portal);
+        var dated = await SuspendedUntilLaterAsync(portal, holder);
+
+        using var someone = app.Client();
+        await someone.GetAsync("/emergency");
+        Task reactivation;
+        Task<PortalClient.Page> emergency;
+        await using (var row = await HeldLock.RowAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
+        {
+            reactivation = app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, dated.CertificateId, dated.SuspendedUntil!.Value), 60_000);
+            await row.WaitersAsync(1);
+            emergency = someone.PostAsync("/emergency", new() { ["user_id"] = holder.Id, ["code"] = code });
+            await row.WaitersAsync(2);
+        }
+        await reactivation;
+        var page = await emergency;
+        page.Status.ShouldBe(HttpStatusCode.OK, page.Text);
+        page.Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("suspended");
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the emergency came last, and it suspends");
+    }
+
     /// <summary>A reactivation waiting for its code when the emergency code is used: after the emergency, that code moves nothing.</summary>
     [Fact]
     public async Task a_reactivation_started_before_an_emergency_cannot_be_confirmed_after_it()
