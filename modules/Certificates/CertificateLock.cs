@@ -30,6 +30,15 @@ internal static class CertificateLock
         if (!same) throw new JasperFx.ConcurrencyException($"{decidedOn.Id}'s certificate changed while this change was being confirmed", null!);
     }
 
+    /// <summary>The holder's certificate row, locked in the session's transaction until it commits, before it is read (the emergency's doors).</summary>
+    public static async Task RowAsync(IDocumentSession session, string holderId, CancellationToken cancellation)
+    {
+        await session.BeginTransactionAsync(cancellation);
+        await using var command = Kernel.Data.Sql.Command(session.Connection!, null,
+            $"select 1 from {CertificatesModule.Schema}.mt_doc_holdercertificate where id = $1 for update", holderId);
+        await command.ExecuteScalarAsync(cancellation);
+    }
+
     private static DateTimeOffset? Moment(NpgsqlDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : DateTimeOffset.Parse(reader.GetString(column), System.Globalization.CultureInfo.InvariantCulture);
 }

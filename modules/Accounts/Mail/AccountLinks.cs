@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.DataProtection;
 using MySign.Accounts.Domain;
 using MySign.Accounts.Sessions;
 using MySign.Kernel.Security;
-using Npgsql;
 using Wolverine.Marten;
 
 namespace MySign.Accounts.Mail;
@@ -104,12 +103,12 @@ public static class AccountLinks
     /// <summary>
     /// Spends a link in the caller's transaction before anything is done on it; false when another request spent it first.
     /// Two last steps taken at once (a double click, two tabs) both read the link unused: the second waits here for the first
-    /// to commit, then finds it spent, where both used to act and mail. For last steps without a code to spend, which would
-    /// otherwise let only one through.
+    /// to commit and then finds it spent. Only for last steps that spend no OTP (an OTP already lets one request through).
+    /// The spend commits with the caller's other writes; a caller that writes nothing else would see it rolled back.
     /// </summary>
     public static Task<bool> SpendAsync(IDocumentSession session, AccountToken link, CancellationToken cancellation) => TakeAsync(session,
         $"update {AccountsModule.Schema}.mt_doc_accounttoken set data = jsonb_set(data, '{{Used}}', 'true'::jsonb), mt_version = gen_random_uuid(), " +
-        "mt_last_modified = transaction_timestamp() where id = $1 and data->>'Used' = 'false' returning id", link.Id, cancellation);
+        "mt_last_modified = transaction_timestamp() where id = $1 and data->'Used' is distinct from 'true'::jsonb returning id", link.Id, cancellation);
 
     /// <summary>A "this wasn't me" link, spent as <see cref="SpendAsync(IDocumentSession, AccountToken, CancellationToken)"/> spends a link (it is deleted).</summary>
     public static Task<bool> SpendAsync(IDocumentSession session, Security.NotMeToken link, CancellationToken cancellation) =>
@@ -118,7 +117,7 @@ public static class AccountLinks
     private static async Task<bool> TakeAsync(IDocumentSession session, string sql, string id, CancellationToken cancellation)
     {
         await session.BeginTransactionAsync(cancellation);
-        await using var command = new NpgsqlCommand(sql, session.Connection) { Parameters = { new() { Value = id } } };
+        await using var command = Kernel.Data.Sql.Command(session.Connection!, null, sql, id);
         return await command.ExecuteScalarAsync(cancellation) is not null;
     }
 

@@ -69,10 +69,11 @@ public static class ForgotPasswordEndpoints
         var problem = PasswordPolicy.Problem(password, holder.Id) ?? (password != (form.Confirm ?? "") ? "password.error.confirm" : null);
         if (problem is not null) return ResetPage(new ResetView(token, problem, "form"), StatusCodes.Status422UnprocessableEntity);
 
+        var hash = Passwords.Hash(password);
         // Spent first: a second submission of the link at the same time finds it spent and sets nothing.
         if (!await AccountLinks.SpendAsync(session, found, context.RequestAborted)) return ResetPage(new ResetView("", null, "invalid"), StatusCodes.Status410Gone);
         var now = clock.GetUtcNow();
-        session.Patch<HolderAccount>(holder.Id).Set(h => h.PasswordHash, Passwords.Hash(password));
+        session.Patch<HolderAccount>(holder.Id).Set(h => h.PasswordHash, hash);
         // Every session of the holder ends: whoever knew the old password is out.
         session.DeleteWhere<PortalSession>(s => s.PrincipalId == holder.Id);
         session.Insert(AuditEntry.Of(holder.Id, "password.reset", now));

@@ -52,7 +52,7 @@ public static class EmergencyEndpoints
         }
         // A suspension: the CA records the hold first (the responder says so from now on); the status and its messages commit
         // with Wolverine's transaction.
-        var outcome = await EmergencyStop.ApplyAsync(session, bus, id, "suspectedMisuse", clock.GetUtcNow(), CertificateDoor.EmergencyCode, context.RequestAborted);
+        var outcome = await EmergencyStop.ApplyAsync(session, bus, id, "suspectedMisuse", clock, CertificateDoor.EmergencyCode, context.RequestAborted);
         if (outcome is EmergencyOutcome.Suspended or EmergencyOutcome.EndDateRemoved)
             logger.LogWarning("Emergency code used for {HolderId}: {Outcome}", id, outcome);
         return View(new EmergencyView(outcome switch

@@ -18,23 +18,14 @@ public static class EmergencyStop
     /// suspended without end, so only the holder reactivates it: the reactivation set before the emergency would otherwise
     /// come on its date under a PIN the holder may no longer trust (ADR 0023). A revoked or expired one has nothing to stop.
     /// </summary>
-    public static async Task<EmergencyOutcome> ApplyAsync(IDocumentSession session, IMessageBus bus, string holderId, string reason, DateTimeOffset now,
+    public static async Task<EmergencyOutcome> ApplyAsync(IDocumentSession session, IMessageBus bus, string holderId, string reason, TimeProvider clock,
         CertificateDoor door, CancellationToken cancellation)
     {
-        // An emergency never ends as a lost race: a change committed between its read and its lock (the reactivation at a
-        // suspension's end date, the holder's own) is read again while this request holds the lock, so nothing can change it
-        // a second time, and decided on afresh.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await DecideAsync(session, bus, await session.LoadAsync<HolderCertificate>(holderId, cancellation), reason, now, door, cancellation);
-            }
-            catch (JasperFx.ConcurrencyException) when (attempt < 3)
-            {
-                session.EjectAllPendingChanges();
-            }
-        }
+        // The certificate's row is taken before it is read: a change committing meanwhile (the reactivation at a suspension's
+        // end date, the holder's own) is then read as done and decided on, where deciding on the earlier read lost the lock's
+        // race and left the certificate active behind a "nothing was done" page. The time is read under the lock, after it.
+        await CertificateLock.RowAsync(session, holderId, cancellation);
+        return await DecideAsync(session, bus, await session.LoadAsync<HolderCertificate>(holderId, cancellation), reason, clock.GetUtcNow(), door, cancellation);
     }
 
     private static async Task<EmergencyOutcome> DecideAsync(IDocumentSession session, IMessageBus bus, HolderCertificate? certificate, string reason, DateTimeOffset now,
@@ -70,6 +61,6 @@ public static class SuspendCertificateNowHandler
     public static async Task Handle(SuspendCertificateNow command, IDocumentSession session, IMessageBus bus, TimeProvider clock, CancellationToken cancellation)
     {
         var reason = ChangeStatusEndpoints.SuspensionReasons.Contains(command.Reason) ? command.Reason : "suspectedMisuse";
-        await EmergencyStop.ApplyAsync(session, bus, command.HolderId, reason, clock.GetUtcNow(), command.Door, cancellation);
+        await EmergencyStop.ApplyAsync(session, bus, command.HolderId, reason, clock, command.Door, cancellation);
     }
 }
