@@ -113,11 +113,13 @@ public static class ConfirmRecoveryEmail
     public static IResult Validate(AccountToken? found) => found is null ? Confirmed(null, StatusCodes.Status410Gone) : WolverineContinue.Result();
 
     [WolverineGet("/account/email/confirm"), AllowAnonymous]
-    public static (IResult, IMartenOp, IMartenOp) Get([NotBody] AccountToken found, TimeProvider clock)
+    public static async Task<(IResult, IMartenOp, IMartenOp)> Get([NotBody] AccountToken found, IDocumentSession session, TimeProvider clock,
+        CancellationToken cancellation)
     {
-        found.Used = true;
+        // Spent first: a mail scanner and the holder opening the link at once change the address once.
+        if (!await AccountLinks.SpendAsync(session, found, cancellation)) return (Confirmed(null, StatusCodes.Status410Gone), MartenOps.Nothing(), MartenOps.Nothing());
         return (Confirmed(found.NewEmail), new PatchAccount(found.HolderId, p => p.Set(h => h.Email, found.NewEmail!)),
-            MartenOps.StoreObjects(found, AuditEntry.Of(found.HolderId, "recovery_email.changed", clock.GetUtcNow())));
+            MartenOps.Insert(AuditEntry.Of(found.HolderId, "recovery_email.changed", clock.GetUtcNow())));
     }
 
     private static IResult Confirmed(string? email, int status = StatusCodes.Status200OK) =>

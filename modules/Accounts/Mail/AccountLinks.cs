@@ -100,26 +100,13 @@ public static class AccountLinks
             .Set(t => t.OtpFactor, step.OtpFactor);
     }
 
-    /// <summary>
-    /// Spends a link in the caller's transaction before anything is done on it; false when another request spent it first.
-    /// Two last steps taken at once (a double click, two tabs) both read the link unused: the second waits here for the first
-    /// to commit and then finds it spent. Only for last steps that spend no OTP (an OTP already lets one request through).
-    /// The spend commits with the caller's other writes; a caller that writes nothing else would see it rolled back.
-    /// </summary>
-    public static Task<bool> SpendAsync(IDocumentSession session, AccountToken link, CancellationToken cancellation) => TakeAsync(session,
-        $"update {AccountsModule.Schema}.mt_doc_accounttoken set data = jsonb_set(data, '{{Used}}', 'true'::jsonb), mt_version = gen_random_uuid(), " +
-        "mt_last_modified = transaction_timestamp() where id = $1 and data->'Used' is distinct from 'true'::jsonb returning id", link.Id, cancellation);
+    /// <summary>Spends a link first in a last step that spends no code: false when another request spent it (<see cref="Kernel.Data.SingleUse"/>).</summary>
+    public static Task<bool> SpendAsync(IDocumentSession session, AccountToken link, CancellationToken cancellation) =>
+        Kernel.Data.SingleUse.SpendAsync<AccountToken>(session, link.Id, cancellation);
 
-    /// <summary>A "this wasn't me" link, spent as <see cref="SpendAsync(IDocumentSession, AccountToken, CancellationToken)"/> spends a link (it is deleted).</summary>
+    /// <summary>A "this wasn't me" link, spent by its deletion.</summary>
     public static Task<bool> SpendAsync(IDocumentSession session, Security.NotMeToken link, CancellationToken cancellation) =>
-        TakeAsync(session, $"delete from {AccountsModule.Schema}.mt_doc_notmetoken where id = $1 returning id", link.Id, cancellation);
-
-    private static async Task<bool> TakeAsync(IDocumentSession session, string sql, string id, CancellationToken cancellation)
-    {
-        await session.BeginTransactionAsync(cancellation);
-        await using var command = Kernel.Data.Sql.Command(session.Connection!, null, sql, id);
-        return await command.ExecuteScalarAsync(cancellation) is not null;
-    }
+        Kernel.Data.SingleUse.TakeAsync<Security.NotMeToken>(session, link.Id, cancellation);
 
     /// <summary>The unused, unexpired link token of this kind that <paramref name="token"/> names, or null.</summary>
     public static async Task<AccountToken?> FindLiveAsync(IQuerySession session, string? token, string kind, DateTimeOffset now, CancellationToken cancellation) =>

@@ -110,11 +110,11 @@ public static class StoreAccountConfirmEndpoint
     {
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         var found = token is { Length: > 0 and <= 100 } ? await session.LoadAsync<StoreAccountToken>(StoreSignIn.HashToken(token), context.RequestAborted) : null;
-        if (found is null || found.Used || found.Kind == "reset" || found.ExpiresAt <= clock.GetUtcNow())
+        // Spent first: a mail scanner and the person opening the link at once confirm once.
+        if (found is null || found.Used || found.Kind == "reset" || found.ExpiresAt <= clock.GetUtcNow()
+            || !await Kernel.Data.SingleUse.SpendAsync<StoreAccountToken>(session, found.Id, context.RequestAborted))
             return new Kernel.Web.HtmlView(typeof(StoreAccountConfirmEndpoint).Assembly, "Store/LinkExpired", new { }, "store.title")
                 { StatusCode = StatusCodes.Status410Gone, Partial = false };
-        found.Used = true;
-        session.Store(found);
         var customer = await session.LoadAsync<StoreCustomer>(found.Email, context.RequestAborted);
         if (customer is not null)
         {
@@ -173,9 +173,10 @@ public static class StorePasswordResetEndpoints
         var customer = await session.LoadAsync<StoreCustomer>(found.Email, context.RequestAborted);
         if (customer is null) return View(new StoreResetView("", "store.account.link_invalid", "invalid"), StatusCodes.Status410Gone);
         customer.PasswordHash = StorePasswords.Hash(password);
+        // Spent first: a second submission of the link at the same time finds it spent and sets nothing.
+        if (!await Kernel.Data.SingleUse.SpendAsync<StoreAccountToken>(session, found.Id, context.RequestAborted))
+            return View(new StoreResetView("", "store.account.link_invalid", "invalid"), StatusCodes.Status410Gone);
         session.Store(customer);
-        found.Used = true;
-        session.Store(found);
         await StoreAccountToken.UseOnItsOrderAsync(session, found, context.RequestAborted);
         await signIn.ClearAsync(found.Email, context.RequestAborted);
         return Results.Redirect($"/store/orders/{found.OrderId}");

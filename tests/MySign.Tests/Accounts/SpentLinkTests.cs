@@ -1,3 +1,4 @@
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySign.Accounts.Domain;
 using MySign.Certificates.Contracts;
@@ -115,6 +116,28 @@ public sealed class SpentLinkTests(AppFixture app)
         await AppClock.MessagesSettledAsync(app.ConnectionString);
         MailsTo(holder, "MySign: every session of your account was ended").ShouldBe(1);
         (await Holders.SmsToAsync(app.Store, holder.Phone)).Count(s => s.Text.Contains("this wasn't me")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_recovery_email_link_opened_twice_at_once_changes_the_address_once()
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        using var client = app.Client();
+        await client.LoginAsync(holder.Id, holder.Password);
+        await client.GetAsync("/account");
+        var newEmail = $"new-{holder.Id}@example.test";
+        (await client.PostAsync("/account/recovery/email", new() { ["email"] = newEmail, ["current"] = holder.Password })).Status.ShouldBe(HttpStatusCode.OK);
+        var link = MailLinks.Click(await app.Smtp.WaitForAsync(newEmail), "/account/email/confirm");
+        using var scanner = app.Client();
+        using var person = app.Client();
+
+        var pages = await BothAtOnceAsync("accounts.mt_doc_accounttoken", link[(link.IndexOf("token=", StringComparison.Ordinal) + 6)..],
+            () => scanner.GetAsync(link), () => person.GetAsync(link));
+
+        pages.Select(p => p.Status).ShouldBe([HttpStatusCode.OK, HttpStatusCode.Gone], "a mail scanner and the holder at once: the link works once");
+        await using var session = app.Store.QuerySession();
+        (await session.LoadAsync<HolderAccount>(holder.Id))!.Email.ShouldBe(newEmail);
+        (await session.Query<AuditEntry>().CountAsync(a => a.HolderId == holder.Id && a.What == "recovery_email.changed")).ShouldBe(1);
     }
 
     /// <summary>Two submissions of one link, queued in turn at its row, then let go: the first's page, then the second's.</summary>

@@ -495,6 +495,41 @@ public sealed class StoreTests(AppFixture app)
         (await third.PostAsync($"/store/orders/{order3}/account", new() { ["email"] = email, ["password"] = "a-brand-new-store-pass" })).Status.ShouldBe(HttpStatusCode.OK);
     }
 
+    /// <summary>
+    /// The reset link submitted twice at once (two tabs, two new passwords): the first sets its password, the second finds
+    /// the link spent. Both submissions wait at the link's row, held by the test, and go in turn.
+    /// </summary>
+    [Fact]
+    public async Task a_store_reset_link_submitted_twice_at_once_sets_one_password()
+    {
+        var (holder, client, _, order) = await AtTheStore();
+        await client.GetAsync($"/store/orders/{order}");
+        var email = $"twice-reset-{holder.Id}@example.test";
+        await StoreAccounts.CreateAndConfirmAsync(client, app.Smtp, order, "Rita Twice", email, "the-first-store-pass");
+        await client.PostAsync($"/store/orders/{order}/forgot", new() { ["email"] = email });
+        var mail = await app.Smtp.WaitForAsync(email, m => m.Subject == "MySign Store: choose a new password");
+        var link = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, @"/store/accounts/reset\?token=[A-Za-z0-9_-]+").Value;
+        using var firstTab = app.Client();
+        using var secondTab = app.Client();
+        var token = (await firstTab.GetAsync(link)).Document.QuerySelector("input[name=token]")!.GetAttribute("value")!;
+        (await secondTab.GetAsync(link)).Status.ShouldBe(HttpStatusCode.OK);
+        await AppClock.MessagesSettledAsync(app.ConnectionString);
+
+        Task<PortalClient.Page> first, second;
+        await using (var held = await HeldLock.RowAsync(app.ConnectionString, "billing.mt_doc_storeaccounttoken", StoreSignIn.HashToken(token)))
+        {
+            first = firstTab.PostAsync("/store/accounts/reset", new() { ["token"] = token, ["password"] = "first-new-store-pass" });
+            await held.WaitersAsync(1);
+            second = secondTab.PostAsync("/store/accounts/reset", new() { ["token"] = token, ["password"] = "second-new-store-pass" });
+            await held.WaitersAsync(2);
+        }
+        (await first).Location.ShouldBe($"/store/orders/{order}");
+        (await second).Status.ShouldBe(HttpStatusCode.Gone, "the link was spent by the first");
+        await using var session = app.Store.QuerySession();
+        var stored = (await session.LoadAsync<StoreCustomer>(email))!.PasswordHash;
+        (StorePasswords.Verify(stored, "first-new-store-pass"), StorePasswords.Verify(stored, "second-new-store-pass")).ShouldBe((true, false));
+    }
+
     [Fact]
     [Trait("Shake", "concurrency")]
     public async Task store_sign_in_locks_after_five_wrong_passwords_like_a_holder_account()

@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var martenOp, var martenOp2) = MySign.Accounts.Account.ConfirmRecoveryEmail.Get(accountToken, _timeProvider);
+            (var result, var martenOp, var martenOp2) = await MySign.Accounts.Account.ConfirmRecoveryEmail.Get(accountToken, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             if (martenOp != null)
             {
