@@ -128,7 +128,7 @@ public static class ActivationEndpoints
         if (found.ChallengeId is null) return View(new ActivationView("form", token, holder.Id, NoErrors, null));
         var issued = await bus.SendOtpAsync(holder.Id, Purpose, found.Id, context.RequestAborted);
         if (issued.Throttled)
-            return View(new ActivationView("otp", token, holder.Id, Error(issued.Wait!), found.OtpDestination), StatusCodes.Status429TooManyRequests);
+            return View(new ActivationView("otp", token, holder.Id, Error(issued.Wait!, "code"), found.OtpDestination), StatusCodes.Status429TooManyRequests);
         found.ChallengeId = issued.ChallengeId;
         found.OtpDestination = issued.Destination;
         AccountLinks.PendingStep(found).Execute(session);

@@ -79,7 +79,8 @@ public static class ChangePinEndpoints
         var certificate = await session.LoadAsync<HolderCertificate>(context.HolderId(), context.RequestAborted);
         if (certificate?.PendingKey is null) return View(new PinView("form", null, null, null, false));
         var issued = await bus.SendOtpAsync(certificate.Id, Purpose, certificate.CertificateId.ToString(), context.RequestAborted);
-        return issued.Throttled ? View(OtpStep(certificate, issued.Wait), StatusCodes.Status429TooManyRequests) : Awaiting(certificate, issued, session);
+        // The wait belongs to the code field: a screen reader reads it out with the field that is waiting for the code.
+        return issued.Throttled ? View(OtpStep(certificate, issued.Wait, "code"), StatusCodes.Status429TooManyRequests) : Awaiting(certificate, issued, session);
     }
 
     /// <summary>Cancel: the new PIN is dropped, the old one stays.</summary>

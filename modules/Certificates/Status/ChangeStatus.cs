@@ -134,7 +134,8 @@ public static class ChangeStatusEndpoints
             session.Patch<StatusChangeRequest>(r => r.Id == request.Id && !r.Done).Set(r => r.ChallengeId, request.ChallengeId).Set(r => r.ByPasskey, request.ByPasskey)
                 .Set(r => r.Factor, request.Factor).Set(r => r.Destination, request.Destination);
         }
-        return View(CodeStep(request) with { ErrorKey = issued.Wait }, issued.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK);
+        // The wait belongs to the code field: a screen reader reads it out with the field that is waiting for the code.
+        return issued.Throttled ? View(CodeStep(request) with { ErrorKey = issued.Wait, Field = "code" }, StatusCodes.Status429TooManyRequests) : View(CodeStep(request));
     }
 
     /// <summary>The change itself, shared with the other doors (emergency code, "this wasn't me", the scheduled reactivation): status, the CA's CRL entry, events.</summary>

@@ -51,10 +51,10 @@ public static class SignDocumentEndpoints
         if (issued.Throttled)
         {
             // "Send new OTP" too soon on the code step: the step stays, with the code already on its way (the form names it;
-            // /sign checks it is the holder's own).
+            // /sign checks it is the holder's own), and the wait is the code field's, read out with it.
             var previous = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
             return Guid.TryParse(previous?["challenge"], out var sent)
-                ? View(new SignView("upload", sent, previous!["destination"], issued.Wait, null, Factor: previous["factor"]), StatusCodes.Status429TooManyRequests)
+                ? View(new SignView("upload", sent, previous!["destination"], issued.Wait, "code", Factor: previous["factor"]), StatusCodes.Status429TooManyRequests)
                 : View(new SignView("start", null, null, issued.Wait, null), StatusCodes.Status429TooManyRequests);
         }
         return View(new SignView("upload", issued.ChallengeId, issued.Destination, null, null, Passkey: issued.Passkey, Factor: issued.Factor));

@@ -74,7 +74,9 @@ public static class RenewalDecisions
     /// </summary>
     public static RenewalDecision CodeSent(this RenewalRequest request, OtpIssued issued)
     {
-        if (issued.Throttled) return Refuse(request, "form", issued.Wait!, RefusalKind.Throttled);
+        // At a code step (a resend) the wait is the code field's, read out with it; before one, the form's.
+        if (issued.Throttled)
+            return Refuse(request, request.Step is RenewalStep.ConfirmOperation or RenewalStep.ConfirmActivation ? "code" : "form", issued.Wait!, RefusalKind.Throttled);
         RenewalStep? next = request.Step switch
         {
             RenewalStep.Consents or RenewalStep.ConfirmOperation => RenewalStep.ConfirmOperation,

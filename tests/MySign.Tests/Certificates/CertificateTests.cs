@@ -579,6 +579,7 @@ public sealed class CertificateTests(AppFixture app)
         tooSoon.Status.ShouldBe((HttpStatusCode)429);
         tooSoon.Text.ShouldMatch(@"Please wait \d+ seconds before asking for a new OTP\.");
         tooSoon.Text.ShouldContain(holder.Phone[^3..], customMessage: "still says where the code went");
+        tooSoon.Document.QuerySelector("#status-code")!.GetAttribute("aria-describedby")!.Split(' ').ShouldContain("status-error", "the wait is read out with the code field");
         // Someone else's request cannot be sent again (nor throttled: it reads as none).
         var other = await Holders.CreateAsync(app.Store);
         using var intruder = app.Client();
@@ -629,6 +630,7 @@ public sealed class CertificateTests(AppFixture app)
         var tooSoon = await client.PostAsync("/pin/resend", new());
         tooSoon.Status.ShouldBe((HttpStatusCode)429, "30 s between codes");
         tooSoon.Text.ShouldMatch(@"Please wait \d+ seconds before asking for a new OTP\.", "how long, on the page that asked");
+        tooSoon.Document.QuerySelector("#pin-code")!.GetAttribute("aria-describedby")!.Split(' ').ShouldContain("pin-error", "the wait is read out with the code field");
         var cancelled = await client.PostAsync("/pin/cancel", new());
         cancelled.Document.QuerySelector("#pin-current").ShouldNotBeNull("back to the form");
         (await client.PostAsync("/pin/confirm", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) }))

@@ -48,6 +48,7 @@ public sealed class SignDocumentTests(AppFixture app)
         tooSoon.Status.ShouldBe((HttpStatusCode)429);
         tooSoon.Text.ShouldMatch(@"Please wait \d+ seconds before asking for a new OTP\.");
         tooSoon.Document.QuerySelector("input[name=challenge]")!.GetAttribute("value").ShouldBe(first, "the code step stays, for the code already sent");
+        tooSoon.Document.QuerySelector("#sign-code")!.GetAttribute("aria-describedby")!.Split(' ').ShouldContain("sign-error", "the wait is read out with the code field");
         tooSoon.Text.ShouldContain(holder.Phone[^3..]);
 
         await Holders.OtpResendGapPassedAsync(app.Store, holder.Id);

@@ -93,6 +93,8 @@ public sealed class RenewalDecisionTests
         var again = sent.State.CodeSent(Sent with { ChallengeId = Guid.NewGuid() });
         again.State.Step.ShouldBe(RenewalStep.ConfirmOperation, "a resend stays at the step");
         Refused(request.CodeSent(Sent with { Throttled = true, RetryAfterSeconds = 30, Wait = "Wait 30 seconds" }), request, "form", "Wait 30 seconds", RefusalKind.Throttled);
+        // At the code step the wait is the code field's (read out with it); before it, the form's.
+        Refused(sent.State.CodeSent(Sent with { Throttled = true, RetryAfterSeconds = 30, Wait = "Wait 30 seconds" }), sent.State, "code", "Wait 30 seconds", RefusalKind.Throttled);
         var payment = At(RenewalStep.Payment);
         Refused(payment.CodeSent(Sent), payment, "form", "renewal.error.step", RefusalKind.Conflict);
         var noPin = At(RenewalStep.Activate);
