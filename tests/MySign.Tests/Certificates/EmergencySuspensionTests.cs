@@ -194,56 +194,51 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
     [Fact]
     public async Task a_reactivation_at_the_end_date_read_before_an_emergency_does_not_reactivate_after_it()
     {
-        var (portal, holder) = await HolderAsync();
-        using var _ = portal;
-        var code = await CreateCodeAsync(portal);
-        var dated = await SuspendedUntilLaterAsync(portal, holder);
-
-        using var someone = app.Client();
-        await someone.GetAsync("/emergency");
-        Task<PortalClient.Page> emergency;
-        Task reactivation;
-        await using (var row = await HeldLock.RowAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
-        {
-            emergency = someone.PostAsync("/emergency", new() { ["user_id"] = holder.Id, ["code"] = code });
-            await row.WaitersAsync(1);
-            reactivation = app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, dated.CertificateId, dated.SuspendedUntil!.Value), 60_000);
-            await row.WaitersAsync(2);
-        }
-        (await emergency).Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("with no end date");
-        await reactivation;
+        var (emergency, holder) = await EmergencyAndEndDateAsync(emergencyFirst: true);
+        emergency.Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("with no end date");
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the reactivation found the date gone");
     }
 
     /// <summary>
     /// The other order: the reactivation at the end date takes the certificate first and reactivates it while the emergency
-    /// waits. The emergency decided on a suspension that is gone; it used to end on the "changed meanwhile" page with the
-    /// certificate active. It decides again on what it finds under the lock, and suspends.
+    /// waits. The emergency, which read a suspension that is gone by the time it runs, used to end on the "changed
+    /// meanwhile" page with the certificate active. It reads the certificate under the lock, and suspends.
     /// </summary>
     [Fact]
     public async Task an_emergency_that_waits_behind_a_reactivation_decides_again_and_suspends()
+    {
+        var (emergency, holder) = await EmergencyAndEndDateAsync(emergencyFirst: false);
+        emergency.Status.ShouldBe(HttpStatusCode.OK, emergency.Text);
+        emergency.Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("suspended");
+        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the emergency came last, and it suspends");
+    }
+
+    /// <summary>
+    /// A certificate suspended until a date, its emergency code used while the reactivation due at that date runs: both
+    /// queue at the certificate's row, held by the test, in the order asked, then go. The emergency's page.
+    /// </summary>
+    private async Task<(PortalClient.Page Emergency, TestHolder Holder)> EmergencyAndEndDateAsync(bool emergencyFirst)
     {
         var (portal, holder) = await HolderAsync();
         using var _ = portal;
         var code = await CreateCodeAsync(portal);
         var dated = await SuspendedUntilLaterAsync(portal, holder);
-
         using var someone = app.Client();
         await someone.GetAsync("/emergency");
-        Task reactivation;
-        Task<PortalClient.Page> emergency;
+        Task<PortalClient.Page> Emergency() => someone.PostAsync("/emergency", new() { ["user_id"] = holder.Id, ["code"] = code });
+        Task Reactivation() => app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, dated.CertificateId, dated.SuspendedUntil!.Value), 60_000);
+
+        Task<PortalClient.Page>? emergency = null;
+        Task? reactivation = null;
         await using (var row = await HeldLock.RowAsync(app.ConnectionString, "certificates.mt_doc_holdercertificate", holder.Id))
         {
-            reactivation = app.Host.InvokeMessageAndWaitAsync(new MySign.Certificates.Status.ReactivateAtEnd(holder.Id, dated.CertificateId, dated.SuspendedUntil!.Value), 60_000);
+            if (emergencyFirst) emergency = Emergency(); else reactivation = Reactivation();
             await row.WaitersAsync(1);
-            emergency = someone.PostAsync("/emergency", new() { ["user_id"] = holder.Id, ["code"] = code });
+            if (emergencyFirst) reactivation = Reactivation(); else emergency = Emergency();
             await row.WaitersAsync(2);
         }
-        await reactivation;
-        var page = await emergency;
-        page.Status.ShouldBe(HttpStatusCode.OK, page.Text);
-        page.Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("suspended");
-        (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the emergency came last, and it suspends");
+        await reactivation!;
+        return (await emergency!, holder);
     }
 
     /// <summary>A reactivation waiting for its code when the emergency code is used: after the emergency, that code moves nothing.</summary>
