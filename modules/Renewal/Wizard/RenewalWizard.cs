@@ -210,15 +210,16 @@ public static class ActivateRenewedCertificate
 
     public static IResult Validate(RenewalRequest? request, HttpContext context, TimeProvider clock) => WizardPages.AtStep(context, request, RenewalStep.ConfirmActivation, clock);
 
-    [WolverinePost("/renewal/{id}/activate")]
+    [WolverinePost("/renewal/{id}/activate"), LostRacePage("renewal.lost_race.title", "renewal.lost_race.text")]
     public static async Task<(IResult, IMartenOp, OutgoingMessages)> Post([FromForm] string? code, [NotBody] RenewalRequest request, HttpContext context, IMessageBus bus,
         IDataProtectionProvider protection, TimeProvider clock, ILogger<RenewalRequest> logger)
     {
         var confirmed = request.ActivationConfirmed(await WizardPages.VerifyOtpAsync(context, bus, request, code));
         if (!confirmed.Accepted) return WizardPages.Applied(context, confirmed);
         // The OTP is single use, so of two parallel activations only one reaches this point. Should this save still lose (to
-        // "Send new OTP" in another tab, committed while the certificate was being issued), the host answers 409 and the
-        // next code asks again for this renewal's certificate: Certificates answers the one already issued, never a second.
+        // "Send new OTP" in another tab, committed while the certificate was being issued), the host answers 409 (saying the
+        // certificate may be issued) and the next code asks again for this renewal's certificate: Certificates answers the one
+        // already issued, never a second.
         var pin = protection.Open(WizardPages.PinProtection, request.ProtectedPin!);
         // Suspended or revoked since the renewal began: nothing is issued, and the request says why.
         var outcome = await bus.InvokeAsync<RenewalOutcome>(new RenewCertificate(request.HolderId, pin, request.Id), context.RequestAborted);

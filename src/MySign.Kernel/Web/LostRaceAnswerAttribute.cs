@@ -11,3 +11,14 @@ public sealed class LostRaceAnswerAttribute(string error, string description, in
     public string Description { get; } = description;
     public int Status { get; } = status;
 }
+
+/// <summary>
+/// The words of the 409 page for a form whose save can lose its race after something was already done elsewhere (the
+/// generic page says nothing was done): its title and text, resource keys of the endpoint's module.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LostRacePageAttribute(string titleKey, string textKey) : Attribute
+{
+    public string TitleKey { get; } = titleKey;
+    public string TextKey { get; } = textKey;
+}

@@ -144,10 +144,12 @@ public static class ShellEndpoints
             return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Strings.Format("error.too_many" + what, wait), "error.title.wait"), "error.title.wait")
                 { StatusCode = status };
         }
-        // A lost race (a form sent twice, two tabs) offers the page the form was on, as it is now.
+        // A lost race (a form sent twice, two tabs) offers the page the form was on, as it is now, in the endpoint's own words
+        // when it may have done something before it lost.
         var back = status == StatusCodes.Status409Conflict ? SamePage(context) : null;
-        var title = status == StatusCodes.Status409Conflict ? "error.title.conflict" : "error.title";
-        return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Key(status), title, back), title) { StatusCode = status };
+        var lostRace = status == StatusCodes.Status409Conflict ? failure?.Endpoint?.Metadata.GetMetadata<LostRacePageAttribute>() : null;
+        var title = lostRace?.TitleKey ?? (status == StatusCodes.Status409Conflict ? "error.title.conflict" : "error.title");
+        return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(lostRace?.TextKey ?? Key(status), title, back), title) { StatusCode = status };
     }
 
     /// <summary>The local path of the page that sent the request (its Referer, when it is this site's), else null.</summary>

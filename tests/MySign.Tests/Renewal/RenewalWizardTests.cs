@@ -310,7 +310,11 @@ public sealed class RenewalWizardTests(AppFixture app)
             await row.WaitersAsync(1);
             (await otherTab.PostAsync($"/renewal/{id}/resend", new())).Status.ShouldBe(HttpStatusCode.OK);
         }
-        (await activate).Status.ShouldBe(HttpStatusCode.Conflict, "the activation's save lost to the resend");
+        var lost = await activate;
+        lost.Status.ShouldBe(HttpStatusCode.Conflict, "the activation's save lost to the resend");
+        // The certificate was issued: the page must not say nothing was done; it sends the holder back to the renewal.
+        lost.Document.QuerySelector("h1")!.TextContent.ShouldBe("Changed meanwhile: open your renewal again");
+        lost.Text.ShouldNotContain("nothing was done");
         var issued = await Certificate(holder.Id);
 
         var done = await client.PostAsync($"/renewal/{id}/activate", new() { ["code"] = await Holders.LastSmsCodeAsync(app.Store, holder.Phone) });
