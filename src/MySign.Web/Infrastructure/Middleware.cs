@@ -65,6 +65,9 @@ public sealed partial class CorrelationId(RequestDelegate next)
 /// </summary>
 public sealed class AntiforgeryCheck(RequestDelegate next, IAntiforgery antiforgery)
 {
+    /// <summary>Marks a request refused for its antiforgery token, for the error page.</summary>
+    public const string Expired = "mysign:form-expired";
+
     public async Task Invoke(HttpContext context)
     {
         var method = context.Request.Method;
@@ -78,9 +81,11 @@ public sealed class AntiforgeryCheck(RequestDelegate next, IAntiforgery antiforg
         }
         if (!safe && !optedOut && !await antiforgery.IsRequestValidAsync(context))
         {
+            // The error page says the form expired and leads back to it (a form loaded before a sign-in or out in another tab);
+            // htmx, which swaps no 400, loads that page again instead, with a fresh form.
+            context.Items[Expired] = true;
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync(Strings.T("error.antiforgery"));
+            if (context.Request.Headers.ContainsKey("HX-Request")) context.Response.Headers["HX-Refresh"] = "true";
             return;
         }
         await next(context);

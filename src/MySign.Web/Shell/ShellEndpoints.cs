@@ -144,6 +144,9 @@ public static class ShellEndpoints
             return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel(Strings.Format("error.too_many" + what, wait), "error.title.wait"), "error.title.wait")
                 { StatusCode = status };
         }
+        if (status == StatusCodes.Status400BadRequest && context.Items.ContainsKey(Infrastructure.AntiforgeryCheck.Expired))
+            return new HtmlView(typeof(ShellEndpoints).Assembly, "Shell/Error", new ErrorModel("error.antiforgery", "error.title.expired", SamePage(context)),
+                "error.title.expired") { StatusCode = status };
         // A lost race (a form sent twice, two tabs) offers the page the form was on, as it is now, in the endpoint's own words
         // when it may have done something before it lost.
         var back = status == StatusCodes.Status409Conflict ? SamePage(context) : null;

@@ -16,6 +16,30 @@ public sealed class SafetyTests(AppFixture app)
         client.Cookies.GetCookies(new Uri("http://localhost/"))["mysign"].ShouldBeNull();
     }
 
+    /// <summary>
+    /// A form that expired (signed in or out in another tab since it was loaded) is answered with a page of the portal that
+    /// says so, in the reader's language, with the way back to the form: it used to be a line of plain text, no header, no link.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "This form has expired", "Reload the page")]
+    [InlineData("it", "Questo modulo è scaduto", "Ricarica la pagina")]
+    public async Task an_expired_form_gets_a_page_that_says_so_and_leads_back_to_the_form(string language, string title, string back)
+    {
+        using var client = app.Client();
+        await client.GetAsync("/emergency");
+        await client.PostAsync("/lang", new Dictionary<string, string> { ["lang"] = language, ["return"] = "/emergency" });
+        var request = new HttpRequestMessage(HttpMethod.Post, "/emergency")
+            { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = "expired", ["user_id"] = "m1" }) };
+        request.Headers.Referrer = new Uri("http://localhost/emergency");
+        var page = await client.SendAsync(request);
+
+        page.Status.ShouldBe(HttpStatusCode.BadRequest);
+        page.Response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        page.Document.QuerySelector("h1")!.TextContent.ShouldBe(title);
+        page.Document.QuerySelector(".error-page a.button")!.TextContent.ShouldContain(back);
+        page.Document.QuerySelector(".error-page a.button")!.GetAttribute("href").ShouldBe("/emergency");
+    }
+
     [Fact]
     public async Task get_out_without_the_antiforgery_token_leaves_the_session_alive()
     {
