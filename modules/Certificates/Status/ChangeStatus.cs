@@ -107,7 +107,7 @@ public static class ChangeStatusEndpoints
     public static async Task<IResult> Confirm(Guid id, [FromForm] string? code, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        if (await PendingAsync(id, context, session, now) is not ({ } request, { } certificate)) return Results.NotFound();
+        if (await PendingAsync(id, context, session, now) is not ({ } request, { } certificate)) return await OverAsync(id, context, session);
         var verified = await bus.CheckOtpAsync(request.ChallengeId, request.HolderId, Purpose(request.Action), id.ToString(), code, context.RequestAborted);
         var view = CodeStep(request);
         if (!verified.IsValid) return View(view with { ErrorKey = verified.Refusal, Field = "code" }, StatusCodes.Status422UnprocessableEntity);
@@ -124,7 +124,7 @@ public static class ChangeStatusEndpoints
     [WolverinePost("/certificate/status/{id}/resend")]
     public static async Task<IResult> Resend(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
-        if (await PendingAsync(id, context, session, clock.GetUtcNow()) is not ({ } request, _)) return Results.NotFound();
+        if (await PendingAsync(id, context, session, clock.GetUtcNow()) is not ({ } request, _)) return await OverAsync(id, context, session);
         var issued = await bus.SendOtpAsync(request.HolderId, Purpose(request.Action), id.ToString(), context.RequestAborted);
         if (!issued.Throttled)
         {
@@ -183,6 +183,15 @@ public static class ChangeStatusEndpoints
         var certificate = await session.LoadAsync<HolderCertificate>(request.HolderId, context.RequestAborted);
         return certificate is null || certificate.CertificateId != request.CertificateId || !Allowed(request.Action, certificate, now) ? null : (request, certificate);
     }
+
+    /// <summary>
+    /// The holder's own change that no longer waits for its code (confirmed in another tab, ended by an emergency, or the
+    /// certificate changed meanwhile) says so, as a 409 htmx swaps into the box; anyone else's id, or none, is a 404.
+    /// </summary>
+    private static async Task<IResult> OverAsync(Guid id, HttpContext context, IQuerySession session) =>
+        await Kernel.Documents.HolderOwned.LoadOwnAsync<StatusChangeRequest>(session, id, context) is { } request
+            ? View(Empty(request.Action) with { Step = "over", ErrorKey = "status.error.over" }, StatusCodes.Status409Conflict)
+            : Results.NotFound();
 
     private static StatusView CodeStep(StatusChangeRequest request) => Empty(request.Action) with
     {

@@ -594,6 +594,15 @@ public sealed class CertificateTests(AppFixture app)
         (await client.PostAsync(confirm, new() { ["code"] = first })).Status.ShouldBe(HttpStatusCode.UnprocessableEntity, "the replaced code");
         (await client.PostAsync(confirm, new() { ["code"] = second })).Status.ShouldBe(HttpStatusCode.OK);
         (await Current(holder.Id)).Status.ShouldBe(CertificateStatus.Suspended);
+
+        // The same confirmation from a second tab, or its "Send new OTP": the change is over, and the box says so (htmx
+        // swaps a 409; a 404 it drops, and the tab used to stay on the code step in silence).
+        foreach (var late in new[] { await client.PostAsync(confirm, new() { ["code"] = second }), await client.PostAsync(resend, new()) })
+        {
+            late.Status.ShouldBe(HttpStatusCode.Conflict);
+            late.Document.QuerySelector("#status-error")!.TextContent.ShouldContain("no longer waiting for its code");
+            late.Document.QuerySelector("#status-code").ShouldBeNull("no code step for a change that is over");
+        }
     }
 
     [Fact]

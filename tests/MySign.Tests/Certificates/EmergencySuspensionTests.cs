@@ -256,7 +256,7 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
 
         using var someone = app.Client();
         (await Door(someone, holder.Id, code)).Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("already suspended");
-        (await portal.PostAsync(confirm, new() { ["code"] = otp })).Status.ShouldBe(HttpStatusCode.NotFound, "the change started before the emergency is over");
+        (await portal.PostAsync(confirm, new() { ["code"] = otp })).Status.ShouldBe(HttpStatusCode.Conflict, "the change started before the emergency is over");
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended);
     }
 
@@ -293,7 +293,7 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
 
         // Suspended again later, from the portal: the late code must not reactivate it.
         (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "lostDevice", ["pin"] = Pin })).Status.ShouldBe(HttpStatusCode.OK);
-        (await portal.PostAsync(confirm, new() { ["code"] = lateCode })).Status.ShouldBe(HttpStatusCode.NotFound, "a confirmed change is over, whatever code arrives later");
+        (await portal.PostAsync(confirm, new() { ["code"] = lateCode })).Status.ShouldBe(HttpStatusCode.Conflict, "a confirmed change is over, whatever code arrives later");
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended);
     }
 }
