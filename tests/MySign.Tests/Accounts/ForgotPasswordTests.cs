@@ -84,6 +84,7 @@ public sealed partial class ForgotPasswordTests(AppFixture app)
         var done = await browser.PostAsync("/reset-password", new Dictionary<string, string> { ["token"] = token, ["password"] = fresh, ["confirm"] = fresh });
         done.Status.ShouldBe(HttpStatusCode.OK);
         done.Text.ShouldContain("Your password was changed");
+        done.Document.QuerySelector("h1")!.TextContent.ShouldBe("Password changed", "the heading says what happened, not the form's");
         (await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your password was changed")).ShouldNotBeNull();
 
         (await elsewhere.GetAsync("/")).Location.ShouldBe("/login?expired=1");
@@ -94,6 +95,7 @@ public sealed partial class ForgotPasswordTests(AppFixture app)
         var reused = await browser.GetAsync(link);
         reused.Status.ShouldBe(HttpStatusCode.Gone);
         reused.Text.ShouldContain("no longer valid");
+        reused.Document.QuerySelector("h1")!.TextContent.ShouldBe("This link no longer works");
         (await browser.PostAsync("/reset-password", new Dictionary<string, string> { ["token"] = token, ["password"] = "yet another passphrase", ["confirm"] = "yet another passphrase" }))
             .Status.ShouldBe(HttpStatusCode.Gone);
     }

@@ -93,6 +93,7 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         await app.Host.ExecuteAndWaitAsync(async () => done = await Door(anyone, holder.Id.ToUpperInvariant(), code.Replace("-", "").ToLowerInvariant()), 30_000);
         done.Status.ShouldBe(HttpStatusCode.OK, done.Text);
         done.Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("suspended");
+        done.Document.QuerySelector("h1")!.TextContent.ShouldBe("Certificate suspended", "the heading says what happened, not the form's");
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended);
         using var openssl = new OpenSsl();
         openssl.Write("crl.der", await anyone.Response("/crl/issuing.crl"));
@@ -196,6 +197,8 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
     {
         var (emergency, holder) = await EmergencyAndEndDateAsync(emergencyFirst: true);
         emergency.Document.QuerySelector("#emergency-done")!.TextContent.ShouldContain("with no end date");
+        emergency.Document.QuerySelector("h1")!.TextContent.ShouldBe("Certificate still suspended");
+        emergency.Text.ShouldContain("reactivate it from the Suspension and revocation box", customMessage: "how to undo it, as after a new suspension");
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Suspended, "the reactivation found the date gone");
     }
 
