@@ -79,6 +79,11 @@ public sealed partial class ForgotPasswordTests(AppFixture app)
         var weak = await browser.PostAsync("/reset-password", new Dictionary<string, string> { ["token"] = token, ["password"] = "short", ["confirm"] = "short" });
         weak.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         weak.Text.ShouldContain("at least 12 characters");
+        var mismatch = await browser.PostAsync("/reset-password", new Dictionary<string, string> { ["token"] = token, ["password"] = "a brand new passphrase", ["confirm"] = "a brand new passfrase" });
+        mismatch.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        // The field that is wrong is the one marked, and the message is read out with it.
+        (mismatch.Document.QuerySelector("#confirm")!.GetAttribute("aria-invalid"), mismatch.Document.QuerySelector("#password")!.GetAttribute("aria-invalid")).ShouldBe(("true", null));
+        mismatch.Document.QuerySelector("#confirm")!.GetAttribute("aria-describedby")!.Split(' ').ShouldContain("reset-error");
 
         const string fresh = "a brand new passphrase";
         var done = await browser.PostAsync("/reset-password", new Dictionary<string, string> { ["token"] = token, ["password"] = fresh, ["confirm"] = fresh });
