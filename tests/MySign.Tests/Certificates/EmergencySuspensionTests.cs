@@ -84,6 +84,8 @@ public sealed partial class EmergencySuspensionTests(AppFixture app)
         using var anyone = app.Client();
         var wrong = await Door(anyone, holder.Id, "3333-4444-6666-7777");
         wrong.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        wrong.Document.QuerySelector("#emergency-user")!.GetAttribute("value").ShouldBe(holder.Id, "what was typed is kept");
+        wrong.Document.QuerySelector("#emergency-code-input")!.HasAttribute("autofocus").ShouldBeTrue("the focus is back on the code to type again");
         var unknown = await Door(anyone, "nobody" + Guid.NewGuid().ToString("N")[..6], code);
         unknown.Document.QuerySelector("#emergency-error")!.TextContent.ShouldBe(wrong.Document.QuerySelector("#emergency-error")!.TextContent);
         (await StatusOf(holder.Id)).ShouldBe(CertificateStatus.Active);

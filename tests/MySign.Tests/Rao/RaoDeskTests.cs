@@ -206,7 +206,9 @@ public sealed class RaoDeskTests(AppFixture app)
         (await openssl.RunAsync("crl", "-in", "crl.pem", "-noout", "-text")).Output.ShouldContain("Superseded");
         (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "old.pem")).Output.ShouldContain("certificate revoked");
         (await openssl.RunAsync("verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "-CRLfile", "crl.pem", "new.pem")).Output.ShouldContain("new.pem: OK");
-        (await mailbox.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "the link works once");
+        var used = await mailbox.GetAsync(link);
+        used.Status.ShouldBe(HttpStatusCode.Gone, "the link works once");
+        used.Document.QuerySelector("#new-pin a[href='/']").ShouldNotBeNull("a used link's page leads on");
     }
 
     /// <summary>
