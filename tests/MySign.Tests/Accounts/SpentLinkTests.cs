@@ -97,10 +97,8 @@ public sealed class SpentLinkTests(AppFixture app)
     [Fact]
     public async Task a_this_wasnt_me_link_pressed_twice_at_once_tells_the_holder_once()
     {
-        var holder = await Holders.CreateAsync(app.Store);
-        using var client = app.Client();
-        await client.LoginAsync(holder.Id, holder.Password);
-        await client.GetAsync("/account/password");
+        var (holder, client) = await SignedInAtAsync("/account/password");
+        using var _ = client;
         (await client.PostAsync("/account/password", new() { ["current"] = holder.Password, ["new"] = "a changed passphrase", ["confirm"] = "a changed passphrase" }))
             .Status.ShouldBe(HttpStatusCode.OK);
         var link = MailLinks.Click(await app.Smtp.WaitForAsync(holder.Email, m => m.Subject == "MySign: your password was changed"), "/not-me");
@@ -121,10 +119,8 @@ public sealed class SpentLinkTests(AppFixture app)
     [Fact]
     public async Task a_recovery_email_link_opened_twice_at_once_changes_the_address_once()
     {
-        var holder = await Holders.CreateAsync(app.Store);
-        using var client = app.Client();
-        await client.LoginAsync(holder.Id, holder.Password);
-        await client.GetAsync("/account");
+        var (holder, client) = await SignedInAtAsync("/account");
+        using var _ = client;
         var newEmail = $"new-{holder.Id}@example.test";
         (await client.PostAsync("/account/recovery/email", new() { ["email"] = newEmail, ["current"] = holder.Password })).Status.ShouldBe(HttpStatusCode.OK);
         var link = MailLinks.Click(await app.Smtp.WaitForAsync(newEmail), "/account/email/confirm");
@@ -138,6 +134,16 @@ public sealed class SpentLinkTests(AppFixture app)
         await using var session = app.Store.QuerySession();
         (await session.LoadAsync<HolderAccount>(holder.Id))!.Email.ShouldBe(newEmail);
         (await session.Query<AuditEntry>().CountAsync(a => a.HolderId == holder.Id && a.What == "recovery_email.changed")).ShouldBe(1);
+    }
+
+    /// <summary>A new holder, signed in, on <paramref name="page"/> (its forms' antiforgery token at hand).</summary>
+    private async Task<(TestHolder Holder, PortalClient Client)> SignedInAtAsync(string page)
+    {
+        var holder = await Holders.CreateAsync(app.Store);
+        var client = app.Client();
+        await client.LoginAsync(holder.Id, holder.Password);
+        await client.GetAsync(page);
+        return (holder, client);
     }
 
     /// <summary>Two submissions of one link, queued in turn at its row, then let go: the first's page, then the second's.</summary>
