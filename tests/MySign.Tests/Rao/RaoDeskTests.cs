@@ -294,17 +294,25 @@ public sealed class RaoDeskTests(AppFixture app)
         (await mailbox.GetAsync(link)).Status.ShouldBe(HttpStatusCode.Gone, "the link is spent: it can do nothing any more");
     }
 
-    /// <summary>A suspension with an end date keeps its date on the new certificate: the old certificate's end does nothing, the new one's reactivates it.</summary>
-    [Fact]
-    public async Task a_dated_suspension_carried_to_the_new_certificate_still_ends_on_its_date()
+    /// <summary>A holder of the desk's office whose certificate they suspended from the portal until three days from now; their signed-in portal.</summary>
+    private async Task<(PortalClient Rao, TestHolder Holder, PortalClient Portal)> SuspendedUntilLaterAsync()
     {
         var (rao, _, holder) = await DeskAsync();
         await IssueAsync(holder);
-        using var portal = app.Client();
+        var portal = app.Client();
         await portal.LoginAsync(holder.Id, holder.Password);
         var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
         (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = "19283746" }))
             .Status.ShouldBe(HttpStatusCode.OK);
+        return (rao, holder, portal);
+    }
+
+    /// <summary>A suspension with an end date keeps its date on the new certificate: the old certificate's end does nothing, the new one's reactivates it.</summary>
+    [Fact]
+    public async Task a_dated_suspension_carried_to_the_new_certificate_still_ends_on_its_date()
+    {
+        var (rao, holder, portal) = await SuspendedUntilLaterAsync();
+        using var _ = portal;
         HolderCertificate old, renewed;
         await using (var session = app.Store.QuerySession()) old = (await session.LoadAsync<HolderCertificate>(holder.Id))!;
         var (mailbox, _, token) = await NewPinLinkAsync(rao, holder);
@@ -331,13 +339,8 @@ public sealed class RaoDeskTests(AppFixture app)
     [Fact]
     public async Task a_new_pin_after_the_end_date_of_the_suspension_gives_an_active_certificate()
     {
-        var (rao, _, holder) = await DeskAsync();
-        await IssueAsync(holder);
-        using var portal = app.Client();
-        await portal.LoginAsync(holder.Id, holder.Password);
-        var later = DateTimeOffset.UtcNow.AddDays(3).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
-        (await Holders.ChangeCertificateStatusAsync(portal, app.Store, holder, "suspend", new() { ["reason"] = "temporaryAbsence", ["until"] = later, ["pin"] = "19283746" }))
-            .Status.ShouldBe(HttpStatusCode.OK);
+        var (rao, holder, portal) = await SuspendedUntilLaterAsync();
+        using var _ = portal;
         await using (var session = app.Store.LightweightSession())
         {
             session.Patch<HolderCertificate>(holder.Id).Set(c => c.SuspendedUntil, DateTimeOffset.UtcNow.AddMinutes(-1));
